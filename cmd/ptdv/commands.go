@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ptdv/analytics"
+	"ptdv/internal/auth"
+	"ptdv/internal/demo"
+	"ptdv/internal/server"
+)
+
+func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
+	dev := fs.Bool("dev", os.Getenv("PTDV_DEV") == "1", "chế độ phát triển: GraphiQL tại /, introspection, không bắt buộc first (env PTDV_DEV=1)")
+	noMigrate := fs.Bool("no-migrate", false, "không tự áp dụng migration khi khởi động")
+	return func(ctx context.Context, e *env) error {
+		url, err := e.ownerURL(ctx)
+		if err != nil {
+			return err
+		}
+		if !*noMigrate {
+			if _, err := e.migrate(ctx, url); err != nil {
+				return err
+			}
+		}
+		return e.serve(ctx, url, *dev, "", nil)
+	}
+}
+
+// serve runs the API until ctx ends. banner, if set, is printed once the port is open.
+func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, banner func(addr string)) error {
+	app, err := e.appDB(ctx, url)
+	if err != nil {
+		return err
+	}
+	secret, err := e.jwtSecret()
+	if err != nil {
+		return err
+	}
+	rt, err := e.duration("PTDV_REQUEST_TIMEOUT")
+	if err != nil {
+		return err
+	}
+	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
+		DevToken: devToken, DevQuery: exampleQuery})
+	return server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
+		e.log.Info("serving", "addr", addr, "dev", dev)
+		if banner != nil {
+			banner(addr)
+		}
+	})
+}
+
+func migrateCmd(fs *flag.FlagSet) func(context.Context, *env) error {
+	return func(ctx context.Context, e *env) error {
+		url, err := e.ownerURL(ctx)
+		if err != nil {
+			return err
+		}
+		applied, err := e.migrate(ctx, url)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Println("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+		}
+		for _, v := range applied {
+			fmt.Println("đã áp dụng", v)
+		}
+		return nil
+	}
+}
+
+func tokenCmd(fs *flag.FlagSet) func(context.Context, *env) error {
+	role := fs.String("role", "viewer", "vai trò: admin, board, secretary, analyst, viewer")
+	unit := fs.String("unit", "", "mã tổ chức đảng gốc của phạm vi (trống: toàn quốc, chỉ cho admin)")
+	subject := fs.String("subject", "", "người dùng (mặc định: <role>@<unit>)")
+	ttl := fs.Duration("ttl", 24*time.Hour, "thời hạn của mã")
+	return func(ctx context.Context, e *env) error {
+		r, err := auth.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		if *unit == "" && r != auth.RoleAdmin {
+			return fmt.Errorf("--unit is required for role %s (only admin may have national scope)", r)
+		}
+		secret, err := e.jwtSecret()
+		if err != nil {
+			return err
+		}
+		sub := *subject
+		if sub == "" {
+			sub = *role + "@" + strings.ToLower(*unit)
+			if *unit == "" {
+				sub = *role + "@national"
+			}
+		}
+		tok, err := auth.Mint(secret, sub, r, strings.ToUpper(*unit), *ttl, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Println(tok)
+		return nil
+	}
+}
+
+func nightlyCmd(fs *flag.FlagSet) func(context.Context, *env) error {
+	asOf := fs.String("as-of", "", "ngày chốt số liệu YYYY-MM-DD (mặc định: hôm nay)")
+	return func(ctx context.Context, e *env) error {
+		url, err := e.ownerURL(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := e.migrate(ctx, url); err != nil {
+			return err
+		}
+		return e.nightly(ctx, url, *asOf)
+	}
+}
+
+func (e *env) nightly(ctx context.Context, url, asOf string) error {
+	dir, err := e.dataDir()
+	if err != nil {
+		return err
+	}
+	opts := analytics.Options{Logger: e.log}
+	if asOf != "" {
+		if opts.AsOf, err = time.Parse(time.DateOnly, asOf); err != nil {
+			return fmt.Errorf("--as-of: %w", err)
+		}
+	}
+	res, err := analytics.Snapshot(ctx, url, filepath.Join(dir, "analytics"), opts)
+	if err != nil {
+		return err
+	}
+	res.Print(os.Stdout)
+	return nil
+}
+
+const exampleQuery = `# Cây tổ chức đảng hôm nay: các tỉnh, và đơn vị trực thuộc của từng tỉnh.
+query DemoTree {
+  rootUnits(first: 10) {
+    nodes {
+      code
+      name
+      kindLabel
+      childCount
+      children(first: 5) {
+        nodes { code name kindLabel childCount }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}
+`
+
+func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
+	noServe := fs.Bool("no-serve", false, "chỉ nạp dữ liệu và chạy nightly, không phục vụ API")
+	return func(ctx context.Context, e *env) error {
+		url, err := e.ownerURL(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := e.migrate(ctx, url); err != nil {
+			return err
+		}
+		app, err := e.appDB(ctx, url)
+		if err != nil {
+			return err
+		}
+		sum, err := demo.Load(ctx, app)
+		if err != nil {
+			return fmt.Errorf("load demo data: %w", err)
+		}
+		fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố (nạp trong %s).\n",
+			sum.Units, sum.Operations, sum.Villages, sum.Duration.Round(time.Millisecond))
+		if err := e.nightly(ctx, url, ""); err != nil {
+			return err
+		}
+		if *noServe {
+			return nil
+		}
+		secret, err := e.jwtSecret()
+		if err != nil {
+			return err
+		}
+		tok, err := auth.Mint(secret, "admin@demo", auth.RoleAdmin, "", 30*24*time.Hour, time.Now())
+		if err != nil {
+			return err
+		}
+		return e.serve(ctx, url, true, tok, func(addr string) {
+			fmt.Printf(`
+ptdv đang chạy (chế độ demo) — nhấn Ctrl+C để dừng.
+
+  GraphiQL:  http://%[1]s/
+  GraphQL:   http://%[1]s/graphql
+
+Mã đăng nhập quản trị (toàn quốc, hạn 30 ngày):
+  %[2]s
+
+Truy vấn mẫu:
+  curl -s http://%[1]s/graphql -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer %[2]s' \
+    -d '{"query":"{ rootUnits(first: 10) { nodes { code name childCount } } }"}'
+
+`, addr, tok)
+		})
+	}
+}

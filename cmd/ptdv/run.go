@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+var errUsage = errors.New("usage")
+
+// command is one subcommand: its flags, its help and what it does.
+type command struct {
+	name, summary string
+	flags         func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+}
+
+var commands = []command{
+	{"serve", "chạy máy chủ GraphQL (serve the GraphQL API)", serveCmd},
+	{"migrate", "áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations)", migrateCmd},
+	{"demo", "nạp dữ liệu mẫu, chạy nightly và phục vụ API (load demo data, run nightly, serve)", demoCmd},
+	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd},
+	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `ptdv — phát triển đảng viên: theo dõi nguồn, hồ sơ, kết nạp đảng viên mới.
+
+Cách dùng: ptdv <lệnh> [tham số]   (ptdv <lệnh> --help để xem chi tiết)
+
+Lệnh:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, "\nBiến môi trường:\n")
+	for _, v := range envVars {
+		fmt.Fprintf(w, "  %-20s %s\n", v.name, v.help)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(os.Stdout)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		fs := flag.NewFlagSet("ptdv "+c.name, flag.ContinueOnError)
+		e := &env{}
+		e.register(fs)
+		do := c.flags(fs)
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "ptdv %s — %s\n\nTham số:\n", c.name, c.summary)
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return errUsage
+		}
+		if fs.NArg() > 0 {
+			fmt.Fprintf(os.Stderr, "ptdv %s: unexpected arguments: %s\n", c.name, strings.Join(fs.Args(), " "))
+			return errUsage
+		}
+		if err := e.init(); err != nil {
+			return err
+		}
+		defer e.close()
+		return do(ctx, e)
+	}
+	fmt.Fprintf(os.Stderr, "ptdv: unknown command %q\n\n", args[0])
+	usage(os.Stderr)
+	return errUsage
+}
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}

@@ -1,0 +1,125 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"ptdv/graph/model"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+)
+
+// today is the default as-of date: today's civil date in Vietnam.
+func today() time.Time {
+	return org.Day(time.Now().In(vnZone))
+}
+
+var vnZone = time.FixedZone("ICT", 7*3600)
+
+func dateOr(d *model.Date, def time.Time) time.Time {
+	if d == nil {
+		return def
+	}
+	return org.Day(d.Time())
+}
+
+func dateOf(t time.Time) *model.Date { d := model.Date(t); return &d }
+
+func optDate(t *time.Time) *model.Date {
+	if t == nil {
+		return nil
+	}
+	return dateOf(*t)
+}
+
+// pageArgs validates first/after; outside dev mode every connection requires first.
+func (r *Resolver) pageArgs(first *int, after *string) (page.Args, error) {
+	return page.New(first, after, !r.Dev)
+}
+
+// Enum values are the domain codes in upper case (grassroots_committee ↔ GRASSROOTS_COMMITTEE).
+func enumOf[E ~string](code string) E { return E(strings.ToUpper(code)) }
+func codeOf[E ~string](e E) string    { return strings.ToLower(string(e)) }
+
+func optKind(k *model.UnitKind) org.Filter {
+	if k == nil {
+		return org.Filter{}
+	}
+	return org.Filter{Kind: codeOf(*k)}
+}
+
+func unitConnection(p page.Page[org.Unit]) *model.UnitConnection {
+	c := &model.UnitConnection{Edges: make([]model.UnitEdge, len(p.Items)), Nodes: p.Items, PageInfo: &model.PageInfo{HasNextPage: p.HasNext}}
+	for i, u := range p.Items {
+		c.Edges[i] = model.UnitEdge{Cursor: page.Cursor(u.Code), Node: &c.Nodes[i]}
+	}
+	if n := len(c.Edges); n > 0 {
+		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[n-1].Cursor
+	}
+	return c
+}
+
+// slicePage pages a short list held in memory; the cursor is the position.
+func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
+	start := 0
+	if a.After != "" {
+		start, _ = strconv.Atoi(a.After)
+		start++
+	}
+	if start > len(items) {
+		start = len(items)
+	}
+	rows := items[start:]
+	if len(rows) > a.First+1 {
+		rows = rows[:a.First+1]
+	}
+	return page.Trim(rows, a), start
+}
+
+func pageInfo(n int, hasNext bool, cursor func(i int) string) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: hasNext}
+	if n > 0 {
+		s, e := cursor(0), cursor(n-1)
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return pi
+}
+
+func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {
+	ops, err := org.GetOperations(ctx, r.DB, []int64{res.OperationID})
+	if err != nil {
+		return nil, err
+	}
+	op := ops[res.OperationID]
+	us, err := org.Get(ctx, r.DB, res.Units, asOf)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.UnitOperationPayload{Operation: &op}
+	for _, id := range res.Units {
+		if u, ok := us[id]; ok {
+			p.Affected = append(p.Affected, u)
+		}
+	}
+	if u, ok := us[res.Units[0]]; ok {
+		p.Unit = &u
+	}
+	return p, nil
+}
+
+func doc(in *model.DocumentInput) org.Doc {
+	d := org.Doc{Effective: in.Effective.Time()}
+	if in.Document != nil {
+		d.Document = *in.Document
+	}
+	if in.Note != nil {
+		d.Note = *in.Note
+	}
+	return d
+}
+
+func newUnit(in *model.NewUnitInput) org.NewUnit {
+	return org.NewUnit{Code: in.Code, Name: in.Name, Kind: codeOf(in.Kind), Sector: codeOf(in.Sector)}
+}

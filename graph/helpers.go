@@ -1,0 +1,79 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"ptdv/graph/model"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+)
+
+func pageCursor(key string) string { return page.Cursor(key) }
+func itoa(n int64) string          { return strconv.FormatInt(n, 10) }
+
+// at returns the unit as of the field's asOf: obj itself when the date is the one it was read on.
+func (r *Resolver) at(ctx context.Context, obj *org.Unit, asOf *model.Date) (*org.Unit, error) {
+	d := dateOr(asOf, obj.AsOf)
+	if d.Equal(obj.AsOf) {
+		return obj, nil
+	}
+	return loadUnit(ctx, obj.ID, d)
+}
+
+// node fetches any object by global ID; out of scope and missing both give null.
+func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
+	t, k, err := parseGlobalID(id)
+	if err != nil {
+		return nil, nil
+	}
+	switch t {
+	case typeUnit:
+		u, err := loadUnit(ctx, k, today())
+		if err != nil || u == nil {
+			return nil, err
+		}
+		return u, nil
+	case typeOperation:
+		m, err := org.GetOperations(ctx, r.DB, []int64{k})
+		if o, ok := m[k]; ok {
+			return &o, err
+		}
+		return nil, err
+	case typeVillage:
+		m, err := org.GetVillages(ctx, r.DB, []int64{k}, today())
+		if v, ok := m[k]; ok {
+			return &v, err
+		}
+		return nil, err
+	}
+	return nil, nil
+}
+
+func villagePayload(ctx context.Context, r *Resolver, id int64, asOf time.Time) (*model.VillagePayload, error) {
+	m, err := org.GetVillages(ctx, r.DB, []int64{id}, asOf)
+	if err != nil {
+		return nil, err
+	}
+	v := m[id]
+	return &model.VillagePayload{Village: &v}, nil
+}
+
+func (r *Resolver) lineage(ctx context.Context, obj *org.Unit, forward bool, first *int, after *string) (*model.LineageConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	links, err := org.Lineage(ctx, r.DB, obj.ID, forward)
+	if err != nil {
+		return nil, err
+	}
+	pg, start := slicePage(links, p)
+	c := &model.LineageConnection{Edges: make([]model.LineageEdge, len(pg.Items))}
+	for i := range pg.Items {
+		c.Edges[i] = model.LineageEdge{Cursor: page.Cursor(strconv.Itoa(start + i)), Node: &pg.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), pg.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}

@@ -1,0 +1,99 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"ptdv/graph/model"
+	"ptdv/internal/page"
+)
+
+// Limits on what one request may ask for. A connection costs its page size times the cost of each
+// item, so a page of 100 units each with 100 children is 10,000 and refused.
+const (
+	MaxComplexity = 5000
+	MaxDepth      = 12
+)
+
+func connCost(child int, first *int) int {
+	n := page.MaxFirst
+	if first != nil && *first >= 0 && *first < n {
+		n = *first
+	}
+	return 1 + n*child
+}
+
+// complexity sets the cost of every connection field.
+func complexity(c *ComplexityRoot) {
+	c.Query.RootUnits = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
+	c.Query.SearchUnits = func(ch int, _ string, _ *model.Date, _ *bool, _ *model.UnitKind, first *int, _ *string) int {
+		return connCost(ch, first)
+	}
+	c.Unit.Ancestors = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Children = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Descendants = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Operations = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Predecessors = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Successors = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
+	c.Unit.Villages = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
+}
+
+// depthLimit refuses operations nested deeper than max fields (fragments included).
+type depthLimit struct{ max int }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = depthLimit{}
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if n := depth(oc.Operation.SelectionSet, 0, d.max); n > d.max {
+		err := gqlerror.Errorf("Truy vấn lồng quá sâu (tối đa %d cấp).", d.max)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "messageEn": fmt.Sprintf("query depth exceeds %d", d.max)}
+		return err
+	}
+	return nil
+}
+
+func depth(ss ast.SelectionSet, level, max int) int {
+	if level > max { // stop early on hostile input
+		return level
+	}
+	deepest := level
+	for _, s := range ss {
+		var n int
+		switch s := s.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) == 0 {
+				n = level + 1
+			} else {
+				n = depth(s.SelectionSet, level+1, max)
+			}
+		case *ast.InlineFragment:
+			n = depth(s.SelectionSet, level, max)
+		case *ast.FragmentSpread:
+			if s.Definition != nil {
+				n = depth(s.Definition.SelectionSet, level, max)
+			}
+		}
+		deepest = max2(deepest, n)
+	}
+	return deepest
+}
+
+func max2(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/vikstrous/dataloadgen"
+
+	"ptdv/internal/org"
+)
+
+// loaders batch the lookups that a page of results repeats per item (a unit's parent, its child
+// count), so a page costs a constant number of SQL queries. They live for one request: their caches
+// must never outlive the caller's scope.
+type loaders struct {
+	unit       *dataloadgen.Loader[org.ChildKey, org.Unit]
+	childCount *dataloadgen.Loader[org.ChildKey, int]
+	labels     func() (labels, error)
+}
+
+type labels struct{ kinds, sectors map[string]string }
+
+type loadersKey struct{}
+
+func newLoaders(db bun.IDB) *loaders {
+	wait := dataloadgen.WithWait(time.Millisecond)
+	l := &loaders{
+		unit: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]org.Unit, error) {
+			byDay := map[time.Time][]int64{}
+			for _, k := range keys {
+				byDay[k.AsOf] = append(byDay[k.AsOf], k.ID)
+			}
+			out := make(map[org.ChildKey]org.Unit, len(keys))
+			for d, ids := range byDay {
+				m, err := org.Get(ctx, db, ids, d)
+				if err != nil {
+					return nil, err
+				}
+				for id, u := range m {
+					out[org.ChildKey{ID: id, AsOf: d}] = u
+				}
+			}
+			return out, nil
+		}, wait),
+		childCount: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]int, error) {
+			m, err := org.ChildCounts(ctx, db, keys)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range keys { // a unit without children is a count, not a missing key
+				if _, ok := m[k]; !ok {
+					m[k] = 0
+				}
+			}
+			return m, nil
+		}, wait),
+	}
+	var once sync.Once
+	var lb labels
+	var lerr error
+	l.labels = func() (labels, error) {
+		once.Do(func() { lb.kinds, lb.sectors, lerr = org.Labels(context.Background(), db) })
+		return lb, lerr
+	}
+	return l
+}
+
+func loadersFor(ctx context.Context) *loaders { return ctx.Value(loadersKey{}).(*loaders) }
+
+// loadUnit returns a unit as of a date through the request's loader; nil when missing or out of scope.
+func loadUnit(ctx context.Context, id int64, asOf time.Time) (*org.Unit, error) {
+	u, err := loadersFor(ctx).unit.Load(ctx, org.ChildKey{ID: id, AsOf: org.Day(asOf)})
+	if err != nil {
+		if isMissing(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &u, nil
+}
+
+func isMissing(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }

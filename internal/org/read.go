@@ -1,0 +1,396 @@
+// Package org holds the effective-dated party hierarchy: units, their names and parent links over
+// time, the operations that change them (create, rename, move, merge, split, dissolve), lineage
+// through merges and splits, and villages with the cells that cover them.
+//
+// Every read and write goes through the actor's scope (package auth); dates are civil dates and
+// intervals are [from, to).
+package org
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/page"
+)
+
+// Unit is a node of the hierarchy as it stood on AsOf.
+type Unit struct {
+	ID        int64      `bun:"id"`
+	Code      string     `bun:"code"`
+	Kind      string     `bun:"kind"`
+	Sector    string     `bun:"sector"`
+	ValidFrom time.Time  `bun:"valid_from"`
+	ValidTo   *time.Time `bun:"valid_to"`
+	// Name is the name on AsOf, or the nearest one if the unit did not exist then.
+	Name string `bun:"name"`
+	// ParentID and Path are those on AsOf; nil and "" when the unit did not exist then or is a root.
+	ParentID *int64    `bun:"parent_id"`
+	Path     string    `bun:"path"`
+	AsOf     time.Time `bun:"-"`
+}
+
+// ExistsOn reports whether the unit existed on day d.
+func (u Unit) ExistsOn(d time.Time) bool {
+	return !d.Before(u.ValidFrom) && (u.ValidTo == nil || d.Before(*u.ValidTo))
+}
+
+// Depth is the unit's level on AsOf (1 for a root), 0 if it did not exist then.
+func (u Unit) Depth() int {
+	if u.Path == "" {
+		return 0
+	}
+	return strings.Count(u.Path, ".") + 1
+}
+
+// Day truncates t to its civil date (UTC midnight), the form every date in this package takes.
+func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+// unitSelect reads units as of a date: the name on the date clamped into the unit's life (so a
+// dissolved unit still shows its last name) and the parent link on the date itself.
+// Its single argument is the as-of date; callers append conditions on alias u.
+const unitSelect = `
+	SELECT u.id, u.code, u.kind, u.sector, u.valid_from, u.valid_to, n.name, l.parent_id, l.path::text AS path
+	FROM org_unit u
+	JOIN LATERAL (
+		SELECT name FROM org_unit_name n
+		WHERE n.unit_id = u.id AND n.valid_from <= LEAST(GREATEST(?0::date, u.valid_from), COALESCE(u.valid_to - 1, 'infinity'::date))
+		ORDER BY n.valid_from DESC LIMIT 1) n ON TRUE
+	LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date)`
+
+type query struct {
+	sql  strings.Builder
+	args []any
+}
+
+func newQuery(asOf time.Time) *query {
+	q := &query{args: []any{Day(asOf)}}
+	q.sql.WriteString(unitSelect)
+	q.sql.WriteString("\n\tWHERE TRUE")
+	return q
+}
+
+// where appends "AND cond"; cond uses ? placeholders numbered by position after the existing args.
+func (q *query) where(cond string, args ...any) *query {
+	// bun numbers ?N placeholders; rewrite plain ? to ?N so the as-of ?0 can be reused above.
+	var b strings.Builder
+	for _, r := range cond {
+		if r == '?' {
+			fmt.Fprintf(&b, "?%d", len(q.args))
+			q.args = append(q.args, args[0])
+			args = args[1:]
+			continue
+		}
+		b.WriteRune(r)
+	}
+	q.sql.WriteString(" AND ")
+	q.sql.WriteString(b.String())
+	return q
+}
+
+func (q *query) scoped(ctx context.Context) (*query, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := a.Scope().UnitFilter("u.id")
+	return q.where(cond, args...), nil
+}
+
+// pageBy orders by unit code, the stable key of every unit list, and fetches one row more than asked.
+func (q *query) pageBy(p page.Args) *query {
+	if p.After != "" {
+		q.where("u.code > ?", p.After)
+	}
+	fmt.Fprintf(&q.sql, " ORDER BY u.code LIMIT %d", p.First+1)
+	return q
+}
+
+func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, error) {
+	var us []Unit
+	if err := db.NewRaw(q.sql.String(), q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("org: list units: %w", err)
+	}
+	for i := range us {
+		us[i].AsOf = Day(asOf)
+	}
+	return us, nil
+}
+
+// Get returns the units with the given ids that exist and are in scope, keyed by id.
+func Get(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (map[int64]Unit, error) {
+	q, err := newQuery(asOf).where("u.id = ANY(?::bigint[])", pgdialect.Array(ids)).scoped(ctx)
+	if err != nil {
+		return nil, err
+	}
+	us, err := q.list(ctx, db, asOf)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64]Unit, len(us))
+	for _, u := range us {
+		m[u.ID] = u
+	}
+	return m, nil
+}
+
+// GetOne returns one unit, or NOT_FOUND when it does not exist or is out of scope.
+func GetOne(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (Unit, error) {
+	m, err := Get(ctx, db, []int64{id}, asOf)
+	if err != nil {
+		return Unit{}, err
+	}
+	u, ok := m[id]
+	if !ok {
+		return Unit{}, apperr.NotFoundf("unit", fmt.Sprint(id))
+	}
+	return u, nil
+}
+
+// GetByCode returns the unit with a code, or NOT_FOUND.
+func GetByCode(ctx context.Context, db bun.IDB, code string, asOf time.Time) (Unit, error) {
+	q, err := newQuery(asOf).where("u.code = ?", strings.ToUpper(strings.TrimSpace(code))).scoped(ctx)
+	if err != nil {
+		return Unit{}, err
+	}
+	us, err := q.list(ctx, db, asOf)
+	if err != nil {
+		return Unit{}, err
+	}
+	if len(us) == 0 {
+		return Unit{}, apperr.NotFoundf("unit", code)
+	}
+	return us[0], nil
+}
+
+// Filter narrows a list of units.
+type Filter struct {
+	Kind string // "" for any kind
+}
+
+func (q *query) filter(f Filter) *query {
+	if f.Kind != "" {
+		q.where("u.kind = ?", f.Kind)
+	}
+	return q
+}
+
+// Roots returns the top of the tree the actor sees on asOf: the provinces for a national scope,
+// otherwise the actor's own unit (and any unit merged into it that still existed then).
+func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.Page[Unit], error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return page.Page[Unit]{}, err
+	}
+	q := newQuery(asOf)
+	if a.Scope().All {
+		q.where("l.unit_id IS NOT NULL AND l.parent_id IS NULL")
+	} else {
+		q.where("l.path::text = ANY(?::text[])", pgdialect.Array(a.Scope().Roots))
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+// Children returns the units whose parent on asOf is parentID.
+func Children(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
+	q, err := newQuery(asOf).where("l.parent_id = ?", parentID).filter(f).scoped(ctx)
+	if err != nil {
+		return page.Page[Unit]{}, err
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+// Descendants returns the whole subtree below a unit on asOf (the unit itself excluded): one ltree
+// match on the GiST-indexed materialized path.
+func Descendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
+	root, err := GetOne(ctx, db, id, asOf)
+	if err != nil || root.Path == "" {
+		return page.Page[Unit]{}, err
+	}
+	q, err := newQuery(asOf).where("l.path <@ ?::ltree AND l.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
+	if err != nil {
+		return page.Page[Unit]{}, err
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+// CountDescendants counts the subtree below a unit on asOf, by kind.
+func CountDescendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (map[string]int, error) {
+	root, err := GetOne(ctx, db, id, asOf)
+	if err != nil || root.Path == "" {
+		return map[string]int{}, err
+	}
+	a, _ := auth.FromContext(ctx)
+	cond, args := a.Scope().UnitFilter("u.id")
+	var rows []struct {
+		Kind string `bun:"kind"`
+		N    int    `bun:"n"`
+	}
+	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
+		WHERE l.path <@ ?::ltree AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
+		GROUP BY u.kind`, append([]any{root.Path, id, Day(asOf), Day(asOf)}, args...)...).Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("org: count descendants: %w", err)
+	}
+	m := map[string]int{}
+	for _, r := range rows {
+		m[r.Kind] = r.N
+	}
+	return m, nil
+}
+
+// Ancestors returns the units above one on asOf, root first.
+func Ancestors(ctx context.Context, db bun.IDB, id int64, asOf time.Time) ([]Unit, error) {
+	u, err := GetOne(ctx, db, id, asOf)
+	if err != nil || u.Path == "" {
+		return nil, err
+	}
+	var ids []int64
+	for _, s := range strings.Split(u.Path, ".") {
+		var x int64
+		fmt.Sscan(s, &x)
+		if x != id {
+			ids = append(ids, x)
+		}
+	}
+	m, err := Get(ctx, db, ids, asOf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Unit, 0, len(ids))
+	for _, x := range ids {
+		if a, ok := m[x]; ok { // ancestors above the actor's scope root stay hidden
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// ChildKey asks for the number of children of a unit on a date (a dataloader key).
+type ChildKey struct {
+	ID   int64
+	AsOf time.Time
+}
+
+// ChildCounts counts the in-scope children of many units at once: one query per distinct date.
+func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey]int, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byDay := map[time.Time][]int64{}
+	for _, k := range keys {
+		byDay[Day(k.AsOf)] = append(byDay[Day(k.AsOf)], k.ID)
+	}
+	out := make(map[ChildKey]int, len(keys))
+	cond, args := a.Scope().UnitFilter("l.unit_id")
+	for d, ids := range byDay {
+		var rows []struct {
+			ParentID int64 `bun:"parent_id"`
+			N        int   `bun:"n"`
+		}
+		err := db.NewRaw(`SELECT l.parent_id, count(*) AS n FROM org_link l
+			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
+			GROUP BY l.parent_id`, append([]any{pgdialect.Array(ids), d, d}, args...)...).Scan(ctx, &rows)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("org: child counts: %w", err)
+		}
+		for _, r := range rows {
+			out[ChildKey{r.ParentID, d}] = r.N
+		}
+	}
+	return out, nil
+}
+
+// Search finds units by name or code, without regard to accents or case ("tam duong" finds
+// "Tam Dương", "pleiku" finds "Thành ủy Pleiku"). It matches names valid on asOf, or any name the
+// unit ever had when historic is set. Every word of the text must appear.
+func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, historic bool, f Filter, p page.Args) (page.Page[Unit], error) {
+	words := strings.Fields(text)
+	if len(words) == 0 || len(text) > 200 {
+		return page.Page[Unit]{}, apperr.Invalid("query", "Nhập từ 1 đến 200 ký tự để tìm kiếm.", "search text must have 1 to 200 characters")
+	}
+	q := newQuery(asOf).filter(f)
+	if !historic {
+		q.where("l.unit_id IS NOT NULL")
+	}
+	// The words must appear in order as a phrase, the last one as a prefix ("tam duong" finds
+	// "Tam Dương", "hoang h" finds "Hoàng Hoa" but "hoang hoa" does not find "Hoàng Đan"). The
+	// trigram index serves regular expressions too. [[:<:]] and [[:>:]] are word boundaries that
+	// survive the lower-casing of ptdv_fold.
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = regexp.QuoteMeta(w)
+	}
+	conds := []string{"ptdv_fold(sn.name) ~ ptdv_fold(?)"}
+	args := []any{"[[:<:]]" + strings.Join(quoted, "[[:>:]][[:space:][:punct:]]+")}
+	dateCond := "sn.valid_from <= ? AND (sn.valid_to IS NULL OR sn.valid_to > ?)"
+	if historic {
+		dateCond = "TRUE"
+	} else {
+		args = append(args, Day(asOf), Day(asOf))
+	}
+	q.where("(EXISTS (SELECT 1 FROM org_unit_name sn WHERE sn.unit_id = u.id AND "+strings.Join(conds, " AND ")+" AND "+dateCond+") OR u.code = ?)",
+		append(args, strings.ToUpper(strings.TrimSpace(text)))...)
+	q, err := q.scoped(ctx)
+	if err != nil {
+		return page.Page[Unit]{}, err
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+
+// LineageLink says that Other continued (successors) or preceded (predecessors) the unit, Steps
+// operations away, by a merge or split on Effective.
+type LineageLink struct {
+	UnitID    int64     `bun:"unit_id"`
+	Effective time.Time `bun:"effective"`
+	Kind      string    `bun:"kind"`
+	Steps     int       `bun:"steps"`
+	Document  string    `bun:"document"`
+}
+
+// Lineage follows merges and splits from a unit, transitively: towards successors (forward) or
+// predecessors. Only units in scope are returned.
+func Lineage(ctx context.Context, db bun.IDB, id int64, forward bool) ([]LineageLink, error) {
+	if err := auth.CheckUnits(ctx, db, id); err != nil {
+		return nil, err
+	}
+	a, _ := auth.FromContext(ctx)
+	from, to := "predecessor_id", "successor_id"
+	if !forward {
+		from, to = to, from
+	}
+	cond, args := a.Scope().UnitFilter("w.unit_id")
+	var out []LineageLink
+	err := db.NewRaw(`
+		WITH RECURSIVE walk(unit_id, op_id, effective, steps) AS (
+			SELECT l.`+to+`, l.op_id, l.effective, 1 FROM org_lineage l WHERE l.`+from+` = ?
+			UNION
+			SELECT l.`+to+`, l.op_id, l.effective, w.steps + 1 FROM org_lineage l JOIN walk w ON l.`+from+` = w.unit_id
+			WHERE w.steps < 50
+		)
+		SELECT * FROM (
+			SELECT DISTINCT ON (w.unit_id) w.unit_id, w.effective, o.kind, w.steps, o.document
+			FROM walk w JOIN org_operation o ON o.id = w.op_id
+			WHERE `+cond+`
+			ORDER BY w.unit_id, w.steps) x
+		ORDER BY steps, effective, unit_id`, append([]any{id}, args...)...).Scan(ctx, &out)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("org: lineage: %w", err)
+	}
+	return out, nil
+}
