@@ -31,6 +31,7 @@ func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
 	if r.Dev {
 		srv.Use(extension.Introspection{})
 	} else {
+		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
 	}
 	srv.SetErrorPresenter(ErrorPresenter(log))

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"ptdv/graph/model"
+	"ptdv/internal/apperr"
 	"ptdv/internal/page"
 )
 
@@ -58,9 +59,31 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 		return nil
 	}
 	if n := depth(oc.Operation.SelectionSet, 0, d.max); n > d.max {
-		err := gqlerror.Errorf("Truy vấn lồng quá sâu (tối đa %d cấp).", d.max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "messageEn": fmt.Sprintf("query depth exceeds %d", d.max)}
-		return err
+		return refuse(apperr.Invalid("query", fmt.Sprintf("Truy vấn lồng quá sâu (tối đa %d cấp).", d.max),
+			fmt.Sprintf("query depth exceeds %d", d.max)))
+	}
+	return nil
+}
+
+// refuse wraps a domain error so the error presenter finds its code.
+func refuse(e *apperr.Error) *gqlerror.Error { return &gqlerror.Error{Message: e.Message, Err: e} }
+
+// noIntrospection refuses __schema and __type outside dev mode with FORBIDDEN: the schema of a
+// production server is not public.
+type noIntrospection struct{}
+
+func (noIntrospection) ExtensionName() string                   { return "NoIntrospection" }
+func (noIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (noIntrospection) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	for _, s := range oc.Operation.SelectionSet {
+		if f, ok := s.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
+			return refuse(apperr.New(apperr.Forbidden, "Máy chủ này không cho phép truy vấn cấu trúc API (introspection).",
+				"introspection is disabled outside dev mode"))
+		}
 	}
 	return nil
 }

@@ -127,7 +127,22 @@ func Resolve(ctx context.Context, db bun.IDB, c Claims) (*Actor, error) {
 		a.scope = Scope{All: true}
 		return a, nil
 	}
-	err = db.NewRaw(`SELECT id FROM org_unit WHERE code = ?`, c.Unit).Scan(ctx, &a.UnitID)
+	// One query: the unit and every path it, or a unit merged into it, ever had. A split
+	// predecessor is not included: it would show one successor the other successors' units.
+	var row struct {
+		ID    int64    `bun:"id"`
+		Roots []string `bun:"roots,array"`
+	}
+	err = db.NewRaw(`
+		WITH RECURSIVE lin(id) AS (
+			SELECT id FROM org_unit WHERE code = ?
+			UNION
+			SELECT l.predecessor_id FROM org_lineage l JOIN lin ON l.successor_id = lin.id
+			WHERE NOT EXISTS (SELECT 1 FROM org_lineage o
+			                  WHERE o.predecessor_id = l.predecessor_id AND o.successor_id <> l.successor_id)
+		)
+		SELECT u.id, (SELECT coalesce(array_agg(DISTINCT path::text), '{}') FROM org_link WHERE unit_id IN (SELECT id FROM lin)) AS roots
+		FROM org_unit u WHERE u.code = ?`, c.Unit, c.Unit).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không tồn tại.",
 			fmt.Sprintf("token unit %q does not exist", c.Unit))
@@ -135,28 +150,8 @@ func Resolve(ctx context.Context, db bun.IDB, c Claims) (*Actor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve actor unit: %w", err)
 	}
-	a.scope.Roots, err = scopeRoots(ctx, db, a.UnitID)
-	return a, err
-}
-
-// scopeRoots returns every path the unit, or a unit merged into it, ever had. A split predecessor is
-// not included: it would show one successor the other successors' units.
-func scopeRoots(ctx context.Context, db bun.IDB, unitID int64) ([]string, error) {
-	var roots []string
-	err := db.NewRaw(`
-		WITH RECURSIVE lin(id) AS (
-			SELECT ?::bigint
-			UNION
-			SELECT l.predecessor_id FROM org_lineage l JOIN lin ON l.successor_id = lin.id
-			WHERE NOT EXISTS (SELECT 1 FROM org_lineage o
-			                  WHERE o.predecessor_id = l.predecessor_id AND o.successor_id <> l.successor_id)
-		)
-		SELECT DISTINCT path::text FROM org_link WHERE unit_id IN (SELECT id FROM lin) ORDER BY 1`, unitID).
-		Scan(ctx, &roots)
-	if err != nil {
-		return nil, fmt.Errorf("scope roots: %w", err)
-	}
-	return roots, nil
+	a.UnitID, a.scope.Roots = row.ID, row.Roots
+	return a, nil
 }
 
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col

@@ -340,7 +340,7 @@ func TestSearchWithoutAccents(t *testing.T) {
 		{"đồng bông", []string{"VP.TD.HH.DB"}},
 		{"thon dong b", []string{"VP.TD.HH.DB"}},
 		{"dong bong thon", nil},
-		{"oang", nil}, // words are matched from their start
+		{"oang", nil},                // words are matched from their start
 		{"vp.td", []string{"VP.TD"}}, // exact code
 		{"50%", nil},
 	} {

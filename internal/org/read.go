@@ -352,7 +352,6 @@ func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, histor
 	return page.Trim(us, p), err
 }
 
-
 // LineageLink says that Other continued (successors) or preceded (predecessors) the unit, Steps
 // operations away, by a merge or split on Effective.
 type LineageLink struct {

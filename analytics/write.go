@@ -1,0 +1,210 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// source is one table copied from PostgreSQL: the query runs in the snapshot transaction and
+// its result becomes the DuckDB table of the same name, typed from the result's columns.
+//
+// Columns are listed, not "*": the file is a data contract for analysts, and a column added
+// to PostgreSQL should appear here on purpose. Types the loader does not map (ltree, jsonb)
+// are cast to text in the query. To add a table (persons, members, pipeline events), add a
+// source; nothing else changes.
+type source struct {
+	table string
+	query string
+}
+
+var sources = []source{
+	{"org_kind", `SELECT code, label_vi, rank FROM org_kind ORDER BY rank, code`},
+	{"org_sector", `SELECT code, label_vi FROM org_sector ORDER BY code`},
+	{"org_unit", `SELECT id, code, kind, sector, valid_from, valid_to, created_op, ended_op
+		FROM org_unit ORDER BY id`},
+	{"org_unit_name", `SELECT unit_id, name, valid_from, valid_to, op_id
+		FROM org_unit_name ORDER BY unit_id, valid_from`},
+	{"org_link", `SELECT unit_id, parent_id, path::text AS path, nlevel(path) AS depth, valid_from, valid_to, op_id
+		FROM org_link ORDER BY unit_id, valid_from`},
+	{"org_lineage", `SELECT op_id, predecessor_id, successor_id, effective
+		FROM org_lineage ORDER BY op_id, predecessor_id, successor_id`},
+	{"org_operation", `SELECT id, kind, effective, document, note, recorded_by, recorded_at, details::text AS details
+		FROM org_operation ORDER BY id`},
+	{"village", `SELECT id, code, name, kind, commune_id, valid_from, valid_to FROM village ORDER BY id`},
+	{"village_cell", `SELECT village_id, cell_id, valid_from, valid_to, recorded_by
+		FROM village_cell ORDER BY village_id, valid_from`},
+}
+
+// pgSnapshot identifies the PostgreSQL state a snapshot copied.
+type pgSnapshot struct {
+	takenAt       time.Time // the transaction's start, when its snapshot was taken
+	snapshot      string    // pg_current_snapshot(): xmin:xmax:xip_list
+	lsn           string    // WAL position (replay position on a standby)
+	serverVersion string
+	database      string
+}
+
+// write builds the complete snapshot file at path: the copies, the derived tables and
+// snapshot_meta; then checkpoints it and closes it.
+func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, o Options, log *slog.Logger) (err error) {
+	db, err := openWriter(path, o, tempDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := db.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("analytics: close DuckDB file: %w", cerr)
+		}
+	}()
+	// One connection for everything: the Appender needs its raw connection, and the
+	// derived tables must see what it appended.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("analytics: DuckDB connection: %w", err)
+	}
+	defer conn.Close()
+
+	snap, copied, err := copyFromPostgres(ctx, pgURL, conn, log)
+	if err != nil {
+		return err
+	}
+	began := time.Now()
+	if err := buildDerived(ctx, conn, asOf, log); err != nil {
+		return err
+	}
+	log.Info("analytics: derived tables built", "took", time.Since(began).Round(time.Millisecond))
+	if err := writeMeta(ctx, conn, asOf, snap, copied); err != nil {
+		return err
+	}
+	// Fold the WAL into the file, so the file alone is the database and can be renamed.
+	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("analytics: checkpoint: %w", err)
+	}
+	return conn.Close()
+}
+
+// copyFromPostgres copies every source inside one REPEATABLE READ READ ONLY transaction, so
+// the copies agree with each other, and returns the rows copied per table.
+func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
+	var snap pgSnapshot
+	cfg, err := pgx.ParseConfig(pgURL)
+	if err != nil {
+		return snap, nil, fmt.Errorf("analytics: parse PostgreSQL URL: %w", err)
+	}
+	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
+		cfg.RuntimeParams["application_name"] = "ptdv analytics snapshot"
+	}
+	pg, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return snap, nil, fmt.Errorf("analytics: connect to PostgreSQL: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		pg.Close(cctx)
+	}()
+	tx, err := pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return snap, nil, fmt.Errorf("analytics: begin snapshot transaction: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+
+	// The first statement fixes the transaction's snapshot; record what identifies it.
+	var lsn *string // NULL on a standby that has not replayed anything yet
+	err = tx.QueryRow(ctx, `SELECT now(), pg_current_snapshot()::text,
+			(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,
+			current_setting('server_version'), current_database()`).
+		Scan(&snap.takenAt, &snap.snapshot, &lsn, &snap.serverVersion, &snap.database)
+	if err != nil {
+		return snap, nil, fmt.Errorf("analytics: read snapshot identity: %w", err)
+	}
+	if lsn != nil {
+		snap.lsn = *lsn
+	}
+
+	copied := make(map[string]int64, len(sources))
+	for _, s := range sources {
+		began := time.Now()
+		n, err := load(ctx, tx, dst, s.table, s.query)
+		if err != nil {
+			return snap, nil, fmt.Errorf("analytics: copy %s: %w", s.table, err)
+		}
+		copied[s.table] = n
+		took := time.Since(began)
+		log.Info("analytics: copied", "table", s.table, "rows", n, "took", took.Round(time.Millisecond),
+			"rows_per_s", int64(float64(n)/max(took.Seconds(), 1e-6)))
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return snap, nil, fmt.Errorf("analytics: end snapshot transaction: %w", err)
+	}
+	return snap, copied, nil
+}
+
+// writeMeta records snapshot_meta, after checking that every copied table holds the rows the
+// loader reported.
+func writeMeta(ctx context.Context, c *sql.Conn, asOf time.Time, snap pgSnapshot, copied map[string]int64) error {
+	names := make([]string, 0, len(sources)+len(derived))
+	for _, s := range sources {
+		names = append(names, s.table)
+	}
+	for _, d := range derived {
+		names = append(names, d.table)
+	}
+	var keys, vals []string
+	for _, t := range names {
+		var n int64
+		if err := c.QueryRowContext(ctx, "SELECT count(*) FROM "+ident(t)).Scan(&n); err != nil {
+			return fmt.Errorf("analytics: count %s: %w", t, err)
+		}
+		if want, ok := copied[t]; ok && want != n {
+			return fmt.Errorf("analytics: table %s holds %d rows after copying %d", t, n, want)
+		}
+		keys = append(keys, quote(t))
+		vals = append(vals, strconv.FormatInt(n, 10))
+	}
+	ts := func(t time.Time) string {
+		return "TIMESTAMPTZ " + quote(t.UTC().Format("2006-01-02 15:04:05.999999Z07:00"))
+	}
+	stmt := `CREATE TABLE snapshot_meta (
+	format_version    INTEGER NOT NULL,
+	as_of             DATE NOT NULL,
+	taken_at          TIMESTAMPTZ NOT NULL,
+	written_at        TIMESTAMPTZ NOT NULL,
+	pg_snapshot       VARCHAR NOT NULL,
+	pg_lsn            VARCHAR,
+	pg_server_version VARCHAR NOT NULL,
+	pg_database       VARCHAR NOT NULL,
+	row_counts        MAP(VARCHAR, BIGINT) NOT NULL);
+INSERT INTO snapshot_meta VALUES (` + strings.Join([]string{
+		strconv.Itoa(FormatVersion),
+		"DATE " + quote(asOf.Format(time.DateOnly)),
+		ts(snap.takenAt),
+		ts(time.Now()),
+		quote(snap.snapshot),
+		nullable(snap.lsn),
+		quote(snap.serverVersion),
+		quote(snap.database),
+		"MAP([" + strings.Join(keys, ", ") + "], [" + strings.Join(vals, ", ") + "]::BIGINT[])",
+	}, ", ") + ")"
+	if _, err := c.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("analytics: write snapshot_meta: %w", err)
+	}
+	return nil
+}
+
+func nullable(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return quote(s)
+}
+
+var errNoMeta = errors.New("analytics: the file has no snapshot_meta row")
