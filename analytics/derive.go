@@ -5,11 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 )
 
 // derived builds the tables computed inside DuckDB from the copied ones, in order. Each
-// statement gets the as-of date as a DATE literal in place of %[1]s.
+// statement gets the as-of date as a DATE literal in place of {{as_of}}.
 var derived = []struct {
 	table string
 	sql   string
@@ -20,13 +21,13 @@ var derived = []struct {
 CREATE TABLE unit_asof AS
 WITH u AS (
 	SELECT id, code, kind, sector, valid_from, valid_to FROM org_unit
-	WHERE valid_from <= %[1]s AND (valid_to IS NULL OR valid_to > %[1]s)),
+	WHERE valid_from <= {{as_of}} AND (valid_to IS NULL OR valid_to > {{as_of}})),
 n AS (
 	SELECT unit_id, name FROM org_unit_name
-	WHERE valid_from <= %[1]s AND (valid_to IS NULL OR valid_to > %[1]s)),
+	WHERE valid_from <= {{as_of}} AND (valid_to IS NULL OR valid_to > {{as_of}})),
 l AS (
 	SELECT unit_id, parent_id, path, depth FROM org_link
-	WHERE valid_from <= %[1]s AND (valid_to IS NULL OR valid_to > %[1]s)),
+	WHERE valid_from <= {{as_of}} AND (valid_to IS NULL OR valid_to > {{as_of}})),
 x AS (
 	SELECT u.id, u.code, u.kind, u.sector, n.name, l.parent_id, l.path, l.depth,
 		TRY_CAST(split_part(l.path, '.', 1) AS BIGINT) AS province_id,
@@ -69,7 +70,7 @@ var checks = []struct {
 func buildDerived(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog.Logger) error {
 	lit := "DATE '" + asOf.Format(time.DateOnly) + "'"
 	for _, d := range derived {
-		if _, err := c.ExecContext(ctx, fmt.Sprintf(d.sql, lit)); err != nil {
+		if _, err := c.ExecContext(ctx, strings.ReplaceAll(d.sql, "{{as_of}}", lit)); err != nil {
 			return fmt.Errorf("analytics: build %s: %w", d.table, err)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 )
 
+var errNoMeta = errors.New("analytics: the file has no snapshot_meta row")
+
 // readResult reads a Result back from a finished snapshot file.
 func readResult(ctx context.Context, path string) (Result, error) {
 	db, err := Open(path)
@@ -128,11 +130,11 @@ func (r Result) Print(w io.Writer) {
 	t.write(&b)
 
 	if len(r.ByProvince) > 0 {
-		b.WriteString("\nTheo tỉnh (đảng bộ cấp tỉnh)\n\n")
+		b.WriteString("\nTheo đảng bộ tỉnh, thành phố\n\n")
 		t := table{right: []bool{false, false}}
 		head := []string{"Mã", "Tên"}
 		for _, k := range r.ByKind {
-			head = append(head, label(k))
+			head = append(head, shortLabel(k))
 			t.right = append(t.right, true)
 		}
 		t.add(append(head, "Tổng")...)
@@ -162,6 +164,13 @@ func label(k KindCount) string {
 		return k.Label
 	}
 	return k.Kind
+}
+
+// shortLabel is a kind's label up to its first comma ("Đảng bộ huyện, quận, thị xã, …" →
+// "Đảng bộ huyện"), short enough for a column header.
+func shortLabel(k KindCount) string {
+	l, _, _ := strings.Cut(label(k), ",")
+	return strings.TrimSpace(l)
 }
 
 // formatVN formats n with "." between groups of three digits, as Vietnamese does: 1.234.567.

@@ -110,7 +110,12 @@ var testHookLocked func()
 // needed) and publishes it as dir/ptdv.duckdb, replacing the previous one atomically. It
 // holds an exclusive lock on dir/.nightly.lock throughout; if another run holds it, Snapshot
 // returns an error wrapping ErrLocked at once. Temporary files that a crashed run left in
-// dir are removed first. On error nothing is published and the previous file stays.
+// dir are removed first. If it fails before publishing, the previous file stays as it was and
+// no temporary file is left; a failure to read the result back from the published file is
+// reported after publishing.
+//
+// Readers must open the file with Open (read-only); on a POSIX file system the rename leaves
+// a file that a reader has open readable until it closes it.
 func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Result, error) {
 	start := time.Now()
 	log := opts.Logger

@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -26,8 +25,8 @@ type source struct {
 }
 
 var sources = []source{
-	{"org_kind", `SELECT code, label_vi, rank FROM org_kind ORDER BY rank, code`},
-	{"org_sector", `SELECT code, label_vi FROM org_sector ORDER BY code`},
+	{"org_kind", `SELECT code, rank, label_vi, label_en FROM org_kind ORDER BY rank, code`},
+	{"org_sector", `SELECT code, rank, label_vi, label_en FROM org_sector ORDER BY rank, code`},
 	{"org_unit", `SELECT id, code, kind, sector, valid_from, valid_to, created_op, ended_op
 		FROM org_unit ORDER BY id`},
 	{"org_unit_name", `SELECT unit_id, name, valid_from, valid_to, op_id
@@ -39,7 +38,7 @@ var sources = []source{
 	{"org_operation", `SELECT id, kind, effective, document, note, recorded_by, recorded_at, details::text AS details
 		FROM org_operation ORDER BY id`},
 	{"village", `SELECT id, code, name, kind, commune_id, valid_from, valid_to FROM village ORDER BY id`},
-	{"village_cell", `SELECT village_id, cell_id, valid_from, valid_to, recorded_by
+	{"village_cell", `SELECT village_id, cell_id, valid_from, valid_to, recorded_by, recorded_at
 		FROM village_cell ORDER BY village_id, valid_from`},
 }
 
@@ -206,5 +205,3 @@ func nullable(s string) string {
 	}
 	return quote(s)
 }
-
-var errNoMeta = errors.New("analytics: the file has no snapshot_meta row")

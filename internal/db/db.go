@@ -89,7 +89,9 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	if err := bdb.PingContext(ctx); err != nil {
 		bdb.Close()
 		var pgErr *pgconn.PgError
-		if o.AppRole && errors.As(err, &pgErr) && pgErr.Code == "22023" { // invalid_parameter_value: the role
+		// The role is missing (invalid_parameter_value) or the user
+		// may not use it (insufficient_privilege).
+		if o.AppRole && errors.As(err, &pgErr) && (pgErr.Code == "22023" || pgErr.Code == "42501") {
 			return nil, fmt.Errorf("db: connect to %s with role %s: %w (run `ptdv migrate` first: it creates the role and grants it to %s)",
 				where, AppRole, err, cfg.User)
 		}

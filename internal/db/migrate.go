@@ -120,7 +120,9 @@ func Migrate(ctx context.Context, db *bun.DB, fsys fs.FS) (applied []string, err
 	}
 	unlock, err := advisoryLock(ctx, conn, migrateLockKey, "migration")
 	if err != nil {
-		conn.Close()
+		// A cancelled wait may have raced with the grant: never pool
+		// a connection that might hold the lock.
+		discard(conn)
 		return nil, fmt.Errorf("db: migrate: %w", err)
 	}
 	defer unlock()
@@ -293,8 +295,17 @@ func advisoryLock(ctx context.Context, conn bun.Conn, key int64, what string) (u
 		defer cancel()
 		if _, err := conn.ExecContext(uctx, "SELECT pg_advisory_unlock(?)", key); err != nil {
 			slog.Default().Warn("release "+what+" lock failed; closing the connection to drop it", "err", err)
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			discard(conn)
+			return
 		}
 		conn.Close()
 	}, nil
+}
+
+// discard closes conn's underlying connection instead of returning it to
+// the pool: database/sql drops a connection when Raw's function returns
+// driver.ErrBadConn. Session state such as an advisory lock goes with it.
+func discard(conn bun.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
 }

@@ -60,7 +60,11 @@ func buildTree(t *testing.T, ctx context.Context, db bun.IDB) tree {
 
 func admin() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
 
-func actorFor(t *testing.T, db bun.IDB, role, unit string) context.Context {
+func actorForTB(t testing.TB, d *pgtest.DB, role, unit string) context.Context {
+	return actorFor(t, d.App, role, unit)
+}
+
+func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
 	t.Helper()
 	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
 		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
@@ -493,4 +497,30 @@ func indexOf(s, sub string) int {
 		}
 	}
 	return -1
+}
+
+func TestMergeProvincesIntoNewProvince(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	ctx := admin()
+	tr := buildTree(t, ctx, d.App)
+	bd := create(t, ctx, d.App, "BD", "Đảng bộ tỉnh Bình Định", "province", nil, "2015-01-01")
+	qn := create(t, ctx, d.App, "BD.QN", "Đảng bộ thành phố Quy Nhơn", "district", &bd, "2015-01-01")
+	res, err := org.Merge(ctx, d.App, []int64{tr.P, bd}, org.Successor{
+		New: &org.NewUnit{Code: "GL25", Name: "Đảng bộ tỉnh Gia Lai", Kind: "province", Sector: "territorial"}}, doc("2025-07-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, _ := org.Roots(ctx, d.App, day("2025-07-01"), all)
+	wantCodes(t, "provinces after", roots.Items, "GL25")
+	kids, _ := org.Children(ctx, d.App, res.Units[0], day("2025-07-01"), org.Filter{}, all)
+	wantCodes(t, "children of the new province", kids.Items, "BD.QN", "VP.TD", "VP.VY")
+	anc, _ := org.Ancestors(ctx, d.App, qn, day("2025-07-01"))
+	wantCodes(t, "ancestors of Quy Nhơn", anc, "GL25")
+	// A merge into a new root is for the national scope only.
+	sc := actorFor(t, d.App, "board", "GL25")
+	if _, err := org.Merge(sc, d.App, []int64{tr.C1, tr.C2}, org.Successor{
+		New: &org.NewUnit{Code: "X", Name: "X", Kind: "province", Sector: "territorial"}}, doc("2025-08-01")); apperr.CodeOf(err) != apperr.InvalidInput {
+		t.Errorf("scoped merge into a new root: %v", err)
+	}
 }

@@ -55,36 +55,59 @@ func (u Unit) Depth() int {
 // Day truncates t to its civil date (UTC midnight), the form every date in this package takes.
 func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 
-// unitSelect reads units as of a date: the name on the date clamped into the unit's life (so a
-// dissolved unit still shows its last name) and the parent link on the date itself.
-// Its single argument is the as-of date; callers append conditions on alias u.
+// A unit query runs in two steps: the first picks the ids of the page (filters, scope, order by
+// code, limit) touching only org_unit and the candidate ids; the second decorates just those rows
+// with the name and link on the as-of date. Decorating thousands of rows of a province's subtree
+// before sorting and cutting the page would cost far more.
+//
+// unitSelect is the second step: the name on the date clamped into the unit's life (so a dissolved
+// unit still shows its last name) and the parent link on the date itself. Argument ?0 is the date.
 const unitSelect = `
 	SELECT u.id, u.code, u.kind, u.sector, u.valid_from, u.valid_to, n.name, l.parent_id, l.path::text AS path
-	FROM org_unit u
+	FROM sel JOIN org_unit u ON u.id = sel.id
 	JOIN LATERAL (
 		SELECT name FROM org_unit_name n
 		WHERE n.unit_id = u.id AND n.valid_from <= LEAST(GREATEST(?0::date, u.valid_from), COALESCE(u.valid_to - 1, 'infinity'::date))
 		ORDER BY n.valid_from DESC LIMIT 1) n ON TRUE
-	LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date)`
+	LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date)
+	ORDER BY u.code`
 
 type query struct {
-	sql  strings.Builder
-	args []any
+	with  string // materialized candidates, if any
+	from  string // the first step's FROM, with alias u for org_unit
+	conds strings.Builder
+	tail  string
+	args  []any
 }
 
+func (q *query) String() string {
+	return "WITH " + q.with + "sel AS (SELECT u.id FROM " + q.from + " WHERE TRUE" + q.conds.String() + q.tail + ")" + unitSelect
+}
+
+// newQuery reads units chosen by conditions on org_unit (alias u) alone.
 func newQuery(asOf time.Time) *query {
-	q := &query{args: []any{Day(asOf)}}
-	q.sql.WriteString(unitSelect)
-	q.sql.WriteString("\n\tWHERE TRUE")
+	return &query{from: "org_unit u", args: []any{Day(asOf)}}
+}
+
+// newLinkQuery reads the units whose link on asOf matches cond (on org_link columns, alias c).
+func newLinkQuery(asOf time.Time, cond string, args ...any) *query {
+	return newCandidateQuery(asOf, "SELECT c.unit_id FROM org_link c WHERE c.valid_from <= ?0::date AND (c.valid_to IS NULL OR c.valid_to > ?0::date) AND "+cond, args...)
+}
+
+// newCandidateQuery reads the units whose ids the candidates query (a SELECT of one column unit_id)
+// returns. The candidates are materialized first: otherwise the planner may walk the whole code index
+// looking for the first page of, say, a province's children.
+func newCandidateQuery(asOf time.Time, candidates string, args ...any) *query {
+	q := &query{from: "c JOIN org_unit u ON u.id = c.unit_id", args: []any{Day(asOf)}}
+	q.with = "c AS MATERIALIZED (" + q.number(candidates, args) + "), "
 	return q
 }
 
-// where appends "AND cond"; cond uses ? placeholders numbered by position after the existing args.
-func (q *query) where(cond string, args ...any) *query {
-	// bun numbers ?N placeholders; rewrite plain ? to ?N so the as-of ?0 can be reused above.
+// number rewrites the plain ? placeholders of cond to numbered ones after the existing args.
+func (q *query) number(cond string, args []any) string {
 	var b strings.Builder
-	for _, r := range cond {
-		if r == '?' {
+	for i, r := range cond {
+		if r == '?' && (i+1 == len(cond) || cond[i+1] < '0' || cond[i+1] > '9') { // ?0 is already numbered
 			fmt.Fprintf(&b, "?%d", len(q.args))
 			q.args = append(q.args, args[0])
 			args = args[1:]
@@ -92,8 +115,14 @@ func (q *query) where(cond string, args ...any) *query {
 		}
 		b.WriteRune(r)
 	}
-	q.sql.WriteString(" AND ")
-	q.sql.WriteString(b.String())
+	return b.String()
+}
+
+// where appends "AND cond"; cond uses ? placeholders numbered by position after the existing args.
+func (q *query) where(cond string, args ...any) *query {
+	// bun numbers ?N placeholders; plain ? become ?N so the as-of ?0 can be reused above.
+	q.conds.WriteString(" AND ")
+	q.conds.WriteString(q.number(cond, args))
 	return q
 }
 
@@ -111,13 +140,13 @@ func (q *query) pageBy(p page.Args) *query {
 	if p.After != "" {
 		q.where("u.code > ?", p.After)
 	}
-	fmt.Fprintf(&q.sql, " ORDER BY u.code LIMIT %d", p.First+1)
+	q.tail = fmt.Sprintf(" ORDER BY u.code LIMIT %d", p.First+1)
 	return q
 }
 
 func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, error) {
 	var us []Unit
-	if err := db.NewRaw(q.sql.String(), q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := db.NewRaw(q.String(), q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: list units: %w", err)
 	}
 	for i := range us {
@@ -191,11 +220,11 @@ func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.P
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
-	q := newQuery(asOf)
+	var q *query
 	if a.Scope().All {
-		q.where("l.unit_id IS NOT NULL AND l.parent_id IS NULL")
+		q = newLinkQuery(asOf, "c.parent_id IS NULL")
 	} else {
-		q.where("l.path::text = ANY(?::text[])", pgdialect.Array(a.Scope().Roots))
+		q = newLinkQuery(asOf, "c.path = ANY(?::ltree[])", pgdialect.Array(a.Scope().Roots))
 	}
 	us, err := q.pageBy(p).list(ctx, db, asOf)
 	return page.Trim(us, p), err
@@ -203,7 +232,7 @@ func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.P
 
 // Children returns the units whose parent on asOf is parentID.
 func Children(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
-	q, err := newQuery(asOf).where("l.parent_id = ?", parentID).filter(f).scoped(ctx)
+	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
@@ -218,7 +247,7 @@ func Descendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time, f Fi
 	if err != nil || root.Path == "" {
 		return page.Page[Unit]{}, err
 	}
-	q, err := newQuery(asOf).where("l.path <@ ?::ltree AND l.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
+	q, err := newLinkQuery(asOf, "c.path <@ ?::ltree AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
@@ -322,10 +351,6 @@ func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, histor
 	if len(words) == 0 || len(text) > 200 {
 		return page.Page[Unit]{}, apperr.Invalid("query", "Nhập từ 1 đến 200 ký tự để tìm kiếm.", "search text must have 1 to 200 characters")
 	}
-	q := newQuery(asOf).filter(f)
-	if !historic {
-		q.where("l.unit_id IS NOT NULL")
-	}
 	// The words must appear in order as a phrase, the last one as a prefix ("tam duong" finds
 	// "Tam Dương", "hoang h" finds "Hoàng Hoa" but "hoang hoa" does not find "Hoàng Đan"). The
 	// trigram index serves regular expressions too. [[:<:]] and [[:>:]] are word boundaries that
@@ -334,16 +359,18 @@ func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, histor
 	for i, w := range words {
 		quoted[i] = regexp.QuoteMeta(w)
 	}
-	conds := []string{"ptdv_fold(sn.name) ~ ptdv_fold(?)"}
-	args := []any{"[[:<:]]" + strings.Join(quoted, "[[:>:]][[:space:][:punct:]]+")}
-	dateCond := "sn.valid_from <= ? AND (sn.valid_to IS NULL OR sn.valid_to > ?)"
+	pattern := "[[:<:]]" + strings.Join(quoted, "[[:>:]][[:space:][:punct:]]+")
+	code := strings.ToUpper(strings.TrimSpace(text))
+	var q *query
 	if historic {
-		dateCond = "TRUE"
+		q = newCandidateQuery(asOf, `SELECT sn.unit_id FROM org_unit_name sn WHERE ptdv_fold(sn.name) ~ ptdv_fold(?)
+			UNION SELECT id FROM org_unit WHERE code = ?`, pattern, code)
 	} else {
-		args = append(args, Day(asOf), Day(asOf))
+		q = newCandidateQuery(asOf, `SELECT sn.unit_id FROM org_unit_name sn WHERE ptdv_fold(sn.name) ~ ptdv_fold(?)
+				AND sn.valid_from <= ?0::date AND (sn.valid_to IS NULL OR sn.valid_to > ?0::date)
+			UNION SELECT id FROM org_unit WHERE code = ? AND valid_from <= ?0::date AND (valid_to IS NULL OR valid_to > ?0::date)`, pattern, code)
 	}
-	q.where("(EXISTS (SELECT 1 FROM org_unit_name sn WHERE sn.unit_id = u.id AND "+strings.Join(conds, " AND ")+" AND "+dateCond+") OR u.code = ?)",
-		append(args, strings.ToUpper(strings.TrimSpace(text)))...)
+	q.filter(f)
 	q, err := q.scoped(ctx)
 	if err != nil {
 		return page.Page[Unit]{}, err

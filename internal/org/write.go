@@ -466,33 +466,43 @@ func Merge(ctx context.Context, db bun.IDB, preds []int64, succ Successor, doc D
 		if len(preds) < min {
 			return Result{}, apperr.Invalid("predecessorIds", fmt.Sprintf("Cần ít nhất %d đơn vị sáp nhập.", min), fmt.Sprintf("at least %d predecessors are needed", min))
 		}
+		// The anchor is the existing successor, or the parent of a new one; a new root (a province
+		// formed by merging provinces) has none and needs a national scope, as Create does.
 		anchor := succ.ExistingID
 		if succ.New != nil {
-			if succ.ParentID == nil {
-				return Result{}, apperr.Invalid("successor.parentId", "Cần chọn đơn vị cấp trên của đơn vị mới.", "the new successor needs a parent")
-			}
-			anchor = succ.ParentID
 			if *succ.New, err = succ.New.validate(ctx, tx); err != nil {
 				return Result{}, err
 			}
+			anchor = succ.ParentID
+			if a, _ := auth.FromContext(ctx); anchor == nil && !a.Scope().All {
+				return Result{}, apperr.Invalid("successor.parentId", "Cần chọn đơn vị cấp trên của đơn vị mới.", "the new successor needs a parent")
+			}
 		}
-		if err := auth.CheckUnits(ctx, tx, append([]int64{*anchor}, preds...)...); err != nil {
+		ids := preds
+		if anchor != nil {
+			ids = append([]int64{*anchor}, preds...)
+		}
+		if err := auth.CheckUnits(ctx, tx, ids...); err != nil {
 			return Result{}, err
 		}
-		m, err := load(ctx, tx, append([]int64{*anchor}, preds...), d.Effective)
+		m, err := load(ctx, tx, ids, d.Effective)
 		if err != nil {
 			return Result{}, err
 		}
-		a := m[*anchor]
-		if err := alive(ctx, tx, a, d.Effective, false); err != nil {
-			return Result{}, err
+		var a *Unit
+		if anchor != nil {
+			u := m[*anchor]
+			if err := alive(ctx, tx, u, d.Effective, false); err != nil {
+				return Result{}, err
+			}
+			a = &u
 		}
 		for _, p := range preds {
 			pu := m[p]
 			if err := alive(ctx, tx, pu, d.Effective, true); err != nil {
 				return Result{}, err
 			}
-			if a.Path == pu.Path || strings.HasPrefix(a.Path, pu.Path+".") {
+			if a != nil && (a.Path == pu.Path || strings.HasPrefix(a.Path, pu.Path+".")) {
 				return Result{}, apperr.Rule(RuleMergeDescend,
 					fmt.Sprintf("Không thể sáp nhập %s vào đơn vị cấp dưới của chính nó (%s).", pu.Code, a.Code),
 					fmt.Sprintf("cannot merge %s into its own descendant %s", pu.Code, a.Code))
@@ -502,9 +512,11 @@ func Merge(ctx context.Context, db bun.IDB, preds []int64, succ Successor, doc D
 		if err != nil {
 			return Result{}, err
 		}
-		s := a
-		if succ.New != nil {
-			id, err := createUnit(ctx, tx, *succ.New, &a, d.Effective, op)
+		var s Unit
+		if succ.New == nil {
+			s = *a
+		} else {
+			id, err := createUnit(ctx, tx, *succ.New, a, d.Effective, op)
 			if err != nil {
 				return Result{}, err
 			}

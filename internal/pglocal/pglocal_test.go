@@ -20,10 +20,16 @@ import (
 // testDir makes a directory the server user can traverse when the tests run
 // as root (t.TempDir's parents are 0700), removed after the test. Cleanups
 // run last-in first-out, so a Stop registered after this runs before the
-// removal.
+// removal. It prefers the RAM-backed /dev/shm: on the project's VMs initdb
+// in /tmp took from 1 s to 9 s depending on other disk activity, which
+// made these tests slow and their timing meaningless.
 func testDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "pglocal-test-")
+	base := ""
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() && syscall.Access("/dev/shm", 0x2 /* W_OK */) == nil {
+		base = "/dev/shm"
+	}
+	dir, err := os.MkdirTemp(base, "pglocal-test-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,12 +239,16 @@ func TestConcurrentStart(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	for _, c := range clusters {
+		if c != nil {
+			t.Cleanup(func() { c.Stop(context.Background()) })
+		}
+	}
 	var owners, inits int
 	for i, c := range clusters {
 		if errs[i] != nil {
 			t.Fatalf("Start %d: %v", i, errs[i])
 		}
-		t.Cleanup(func() { c.Stop(context.Background()) })
 		if c.owned {
 			owners++
 		}

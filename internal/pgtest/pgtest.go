@@ -13,7 +13,11 @@
 //
 // The server is the one named by PTDV_TEST_DATABASE_URL if set (a superuser,
 // or a role with CREATEDB and CREATEROLE), else a private cluster that Main
-// starts with pglocal for this test binary and removes afterwards.
+// starts with pglocal (Fast) for this test binary and removes afterwards. The
+// private cluster lives under $PTDV_TEST_PGDIR if set, else /dev/shm when it
+// is a roomy tmpfs, else os.TempDir(); it is copied from a cached initdb
+// result kept there (ptdv-pginit-cache-v1-uid<uid>, about 40 MB) instead of
+// running initdb each time. Run with -v to see how long the setup took.
 //
 // Cloning a database from a template is a file-level copy on the server,
 // much faster than running the migrations for every test, and gives each
@@ -51,8 +55,9 @@ import (
 )
 
 // EnvDatabaseURL names an existing server to test against instead of a
-// private cluster. Its database part is only used to connect for
-// administration (CREATE/DROP DATABASE); "postgres" is the usual choice.
+// private cluster. Its role must be a superuser or have CREATEDB and
+// CREATEROLE; its database part is ignored: the harness administers from
+// the "postgres" database and creates its own.
 const EnvDatabaseURL = "PTDV_TEST_DATABASE_URL"
 
 // harnessVersion is part of the template's hash: bump it when the way the
@@ -87,14 +92,15 @@ var errBadConn = driver.ErrBadConn
 
 // harness is the state Main sets up for New.
 type harness struct {
-	serverURL string  // any database on the server, as given
+	serverURL string  // the server, as given (its database part is replaced)
 	admin     *bun.DB // the admin database, for CREATE/DROP DATABASE
 	template  string
-	// strategy is appended to CREATE DATABASE: on the private cluster
-	// (fsync off) FILE_COPY's checkpoints cost nothing and it copied a
-	// small template about 3 times faster than PostgreSQL 15's default
-	// WAL_LOG, which writes the whole template into the WAL. On a shared
-	// server with fsync on, WAL_LOG was faster, so the default stays.
+	// strategy is appended to CREATE DATABASE. On the private cluster
+	// (fsync off, tmpfs) FILE_COPY's two checkpoints cost next to nothing
+	// and it cloned the template in about 10 ms against 15 ms for
+	// PostgreSQL 15's default WAL_LOG, which writes the whole template
+	// into the WAL. On a shared server with fsync on, WAL_LOG was faster
+	// (20-40 ms against 40-80 ms), so the default stays there.
 	strategy  string
 	log       *slog.Logger
 	mainStart time.Time
@@ -134,12 +140,22 @@ func setup(log *slog.Logger, mainStart time.Time) (*harness, func(), error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
+	// The signal handler below may run cleanup while setup still adds
+	// to the list, hence the mutex.
 	var (
+		mu       sync.Mutex
 		cleanups []func()
 		once     sync.Once
 	)
+	add := func(f func()) {
+		mu.Lock()
+		cleanups = append(cleanups, f)
+		mu.Unlock()
+	}
 	cleanup := func() {
 		once.Do(func() {
+			mu.Lock()
+			defer mu.Unlock()
 			for i := len(cleanups) - 1; i >= 0; i-- {
 				cleanups[i]()
 			}
@@ -152,7 +168,7 @@ func setup(log *slog.Logger, mainStart time.Time) (*harness, func(), error) {
 		t0 := time.Now()
 		cluster, dir, stop, err := startCluster(ctx, log)
 		if stop != nil {
-			cleanups = append(cleanups, stop)
+			add(stop)
 		}
 		if err != nil {
 			return nil, cleanup, err
@@ -171,14 +187,17 @@ func setup(log *slog.Logger, mainStart time.Time) (*harness, func(), error) {
 				os.Exit(1)
 			}
 		}()
-		cleanups = append(cleanups, func() { signal.Stop(sigs); close(sigs) })
+		add(func() { signal.Stop(sigs); close(sigs) })
 	}
 
-	admin, err := db.Open(ctx, serverURL, db.Options{MaxOpenConns: 8, ApplicationName: "ptdv-pgtest"})
+	// Always the postgres database, whatever the URL names: advisory
+	// locks are per database, so test binaries sharing a server must
+	// take the template lock in the same one.
+	admin, err := db.Open(ctx, withDatabase(serverURL, "postgres"), db.Options{MaxOpenConns: 8, ApplicationName: "ptdv-pgtest"})
 	if err != nil {
 		return nil, cleanup, fmt.Errorf("connect to the test server: %w", err)
 	}
-	cleanups = append(cleanups, func() { admin.Close() })
+	add(func() { admin.Close() })
 
 	t0 := time.Now()
 	template, created, err := ensureTemplate(ctx, log, admin, serverURL, db.Migrations)
@@ -205,9 +224,10 @@ func setup(log *slog.Logger, mainStart time.Time) (*harness, func(), error) {
 // system temp dir. The returned stop function stops it and removes the
 // directory; it is non-nil as soon as there is something to undo.
 func startCluster(ctx context.Context, log *slog.Logger) (*pglocal.Cluster, string, func(), error) {
-	go reapStale(log)
+	reapStale(log)
 
-	dir, err := os.MkdirTemp("", clusterDirPrefix)
+	base := clusterBaseDir()
+	dir, err := os.MkdirTemp(base, clusterDirPrefix)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("create cluster directory: %w", err)
 	}
@@ -226,7 +246,24 @@ func startCluster(ctx context.Context, log *slog.Logger) (*pglocal.Cluster, stri
 	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 		return nil, "", remove, fmt.Errorf("write %s: %w", ownerFile, err)
 	}
-	cluster, err := pglocal.Start(ctx, dir, pglocal.Options{Logger: log, Fast: true})
+	seeded := true
+	if err := seedFromCache(ctx, log, base, dir); err != nil {
+		seeded = false
+		log.Warn("no initdb cache; running initdb", "err", err)
+	}
+	opts := pglocal.Options{Logger: log, Fast: true}
+	cluster, err := pglocal.Start(ctx, dir, opts)
+	if err != nil && seeded {
+		// The cache may come from other binaries (a new major
+		// version was installed): retry with initdb, and drop the
+		// cache so the next run rebuilds it.
+		log.Warn("cached cluster did not start; dropping the cache and running initdb", "err", err)
+		_ = dropInitCache(ctx, base)
+		if rerr := os.RemoveAll(filepath.Join(dir, "data")); rerr != nil {
+			return nil, "", remove, fmt.Errorf("%w (and removing the copy: %v)", err, rerr)
+		}
+		cluster, err = pglocal.Start(ctx, dir, opts)
+	}
 	if err != nil {
 		return nil, "", remove, err
 	}
@@ -257,6 +294,8 @@ func ensureTemplate(ctx context.Context, log *slog.Logger, admin *bun.DB, server
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?)", templateLockKey); err != nil {
+		// Never pool a connection that might hold the lock.
+		_ = conn.Raw(func(any) error { return errBadConn })
 		return "", false, fmt.Errorf("template: take lock: %w", err)
 	}
 	defer func() {

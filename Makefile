@@ -1,0 +1,60 @@
+# ptdv — the two commands of the quick start are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/ptdv
+# Debian puts the server binaries (initdb, postgres, pg_ctl) outside PATH.
+PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+
+.PHONY: all build demo test check fmt vet generate generate-check bench postgres clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/ptdv
+
+# The embedded default and the tests need the PostgreSQL server binaries. Install Debian's package
+# when they are missing and we may (root with apt-get); otherwise say what to do.
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || [ -n "$(PG_BIN)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Cài PostgreSQL (apt-get install postgresql)…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null || exit 1; \
+	else \
+		echo "Thiếu PostgreSQL server (initdb, postgres). Cài bằng: sudo apt-get install postgresql" >&2; \
+		echo "hoặc đặt DATABASE_URL (make demo) / PTDV_TEST_DATABASE_URL (make test) tới một máy chủ có sẵn." >&2; \
+		exit 1; \
+	fi
+
+# Build, start the embedded PostgreSQL under ./.ptdv, migrate, load the demo data, run the nightly
+# snapshot once, and serve the API with GraphiQL (Ctrl+C stops everything).
+demo: postgres build
+	./$(BIN) demo
+
+# Every test talks to a real PostgreSQL (a private cluster per test binary, or
+# PTDV_TEST_DATABASE_URL) and, in analytics/, a real DuckDB.
+test: postgres
+	$(GO) test -count=1 ./...
+
+bench: postgres
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+generate:
+	$(GO) tool gqlgen generate
+
+# Fails when gofmt would change a file or the committed gqlgen output is stale.
+check: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change: $$out" >&2; exit 1; fi
+	@tmp=$$(mktemp -d); cp -r graph $$tmp/graph.before; \
+	$(GO) tool gqlgen generate; \
+	if ! diff -r $$tmp/graph.before graph >/dev/null; then \
+		diff -r $$tmp/graph.before graph | head -40 >&2; \
+		echo "generated GraphQL code is stale: run 'make generate' and commit" >&2; rm -rf $$tmp; exit 1; fi; \
+	rm -rf $$tmp
+
+clean:
+	rm -rf bin

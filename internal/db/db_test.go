@@ -1,0 +1,345 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/db"
+	"ptdv/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func open(t *testing.T, url string, o db.Options) *bun.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), url, o)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+func pgCode(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// TestMigrateConcurrent runs two Migrates at once on one database, each with
+// its own pool like two `ptdv migrate` processes: every file must run exactly
+// once. The slow second file keeps the first runner inside the lock long
+// enough for the other to queue on it.
+func TestMigrateConcurrent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.NewEmpty(t)
+	fsys := fstest.MapFS{
+		"0001_log.sql":  {Data: []byte("CREATE TABLE ran (version text NOT NULL);\nINSERT INTO ran VALUES ('0001');\n")},
+		"0002_slow.sql": {Data: []byte("SELECT pg_sleep(0.3);\nINSERT INTO ran VALUES ('0002');\n")},
+		"0010_last.sql": {Data: []byte("INSERT INTO ran VALUES ('0010');\n")},
+	}
+
+	var (
+		wg      sync.WaitGroup
+		applied [2][]string
+		errs    [2]error
+	)
+	for i := range 2 {
+		conn := open(t, d.URL, db.Options{})
+		wg.Go(func() { applied[i], errs[i] = db.Migrate(ctx, conn, fsys) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Migrate %d: %v", i, err)
+		}
+	}
+	all := append(slices.Clone(applied[0]), applied[1]...)
+	slices.Sort(all)
+	if want := []string{"0001", "0002", "0010"}; !slices.Equal(all, want) {
+		t.Fatalf("applied %v and %v, want %v between them, each once", applied[0], applied[1], want)
+	}
+
+	var ran []string
+	if err := d.Owner.NewRaw("SELECT version FROM ran ORDER BY version").Scan(ctx, &ran); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"0001", "0002", "0010"}; !slices.Equal(ran, want) {
+		t.Fatalf("migration bodies ran %v, want %v", ran, want)
+	}
+	pending, err := db.Pending(ctx, d.Owner, fsys)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("Pending after Migrate = %v, %v; want none", pending, err)
+	}
+	var locks int
+	if err := d.Owner.NewRaw("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").Scan(ctx, &locks); err != nil || locks != 0 {
+		t.Fatalf("advisory locks left: %d, %v", locks, err)
+	}
+}
+
+func TestMigrateEmbedded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.NewEmpty(t)
+	files, err := fs.Glob(db.Migrations, "migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("embedded migrations: %v, %v", files, err)
+	}
+	before, err := db.Pending(ctx, d.Owner, db.Migrations)
+	if err != nil || len(before) != len(files) {
+		t.Fatalf("Pending on an empty database = %v, %v; want %d versions", before, err, len(files))
+	}
+	applied, err := db.Migrate(ctx, d.Owner, db.Migrations)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(applied, before) {
+		t.Fatalf("applied %v, pending was %v", applied, before)
+	}
+	again, err := db.Migrate(ctx, d.Owner, db.Migrations)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second Migrate applied %v, %v; want nothing", again, err)
+	}
+	// The readiness check runs as the application.
+	app := open(t, d.URL, db.Options{AppRole: true})
+	pending, err := db.Pending(ctx, app, db.Migrations)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("Pending as %s = %v, %v; want none", db.AppRole, pending, err)
+	}
+}
+
+func TestMigrateFailure(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.NewEmpty(t)
+	bad := fstest.MapFS{
+		"0001_ok.sql":  {Data: []byte("CREATE TABLE ok (id int);\n")},
+		"0002_bad.sql": {Data: []byte("CREATE TABLE half (id int);\n\nSELEC 1;\n")},
+	}
+	applied, err := db.Migrate(ctx, d.Owner, bad)
+	if err == nil || !strings.Contains(err.Error(), "0002_bad.sql (line 3)") {
+		t.Fatalf("Migrate with a syntax error: %v; want it to name 0002_bad.sql (line 3)", err)
+	}
+	if !slices.Equal(applied, []string{"0001"}) {
+		t.Fatalf("applied %v before the failure, want [0001]", applied)
+	}
+	var half int
+	if err := d.Owner.NewRaw("SELECT count(*) FROM pg_tables WHERE tablename = 'half'").Scan(ctx, &half); err != nil || half != 0 {
+		t.Fatalf("failed migration left its table: %d, %v", half, err)
+	}
+	if pending, err := db.Pending(ctx, d.Owner, bad); err != nil || !slices.Equal(pending, []string{"0002"}) {
+		t.Fatalf("Pending = %v, %v; want [0002]", pending, err)
+	}
+
+	// The lock went with the failed run: a fixed file applies at once,
+	// from another pool.
+	fixed := fstest.MapFS{"0001_ok.sql": bad["0001_ok.sql"], "0002_bad.sql": {Data: []byte("CREATE TABLE half (id int);\n")}}
+	ctx2, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if applied, err := db.Migrate(ctx2, open(t, d.URL, db.Options{}), fixed); err != nil || !slices.Equal(applied, []string{"0002"}) {
+		t.Fatalf("Migrate after fixing: %v, %v; want [0002]", applied, err)
+	}
+}
+
+func TestMigrateRejectsBadNames(t *testing.T) {
+	t.Parallel()
+	d := pgtest.NewEmpty(t)
+	for _, fsys := range []fstest.MapFS{
+		{"create_things.sql": {Data: []byte("SELECT 1;")}},
+		{"0001_a.sql": {Data: []byte("SELECT 1;")}, "001_b.sql": {Data: []byte("SELECT 1;")}},
+	} {
+		if _, err := db.Migrate(context.Background(), d.Owner, fsys); err == nil {
+			t.Errorf("Migrate(%v) succeeded, want an error", slices.Collect(func(yield func(string) bool) {
+				for k := range fsys {
+					if !yield(k) {
+						return
+					}
+				}
+			}))
+		}
+	}
+}
+
+func TestAppRole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+
+	var user, session string
+	if err := d.App.NewRaw("SELECT current_user, session_user").Scan(ctx, &user, &session); err != nil {
+		t.Fatal(err)
+	}
+	if user != db.AppRole || session == db.AppRole {
+		t.Fatalf("App: current_user=%q session_user=%q; want %s and the login user", user, session, db.AppRole)
+	}
+	// The role is the session default, so RESET ROLE (or DISCARD ALL
+	// from a pooler) does not return to the owner.
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "RESET ROLE"); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.NewRaw("SELECT current_user").Scan(ctx, &user); err != nil || user != db.AppRole {
+		t.Fatalf("after RESET ROLE current_user = %q, %v", user, err)
+	}
+	conn.Close()
+	_, err = d.App.ExecContext(ctx, "CREATE TABLE public.app_made (id int)")
+	if pgCode(err) != "42501" { // insufficient_privilege
+		t.Fatalf("CREATE TABLE as %s: %v; want permission denied (42501)", db.AppRole, err)
+	}
+
+	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &user); err != nil || user == db.AppRole {
+		t.Fatalf("Owner runs as %q, %v", user, err)
+	}
+}
+
+func TestOpenSessionSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	conn := open(t, d.URL, db.Options{StatementTimeout: 1500 * time.Millisecond, ApplicationName: "ptdv-settings-test", MaxOpenConns: 2})
+	var timeout, app string
+	if err := conn.NewRaw("SELECT current_setting('statement_timeout'), current_setting('application_name')").Scan(ctx, &timeout, &app); err != nil {
+		t.Fatal(err)
+	}
+	if timeout != "1500ms" || app != "ptdv-settings-test" {
+		t.Fatalf("statement_timeout=%q application_name=%q", timeout, app)
+	}
+	_, err := conn.ExecContext(ctx, "SELECT pg_sleep(3)")
+	if pgCode(err) != "57014" { // query_canceled
+		t.Fatalf("pg_sleep(3) with a 1.5 s timeout: %v; want query_canceled", err)
+	}
+	if got := conn.DB.Stats().MaxOpenConnections; got != 2 {
+		t.Fatalf("MaxOpenConnections = %d, want 2", got)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.Open(ctx, "postgres://nobody:secret@127.0.0.1:1/x?connect_timeout=2", db.Options{}); err == nil {
+		t.Fatal("Open on a closed port succeeded")
+	} else if strings.Contains(err.Error(), "secret") {
+		t.Fatalf("error reveals the password: %v", err)
+	}
+}
+
+// TestAppRoleNotMember connects as a login role that is not a member of
+// ptdv_app: Open must refuse with a hint rather than run as that user.
+func TestAppRoleNotMember(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	u, err := url.Parse(d.URL)
+	if err != nil || u.Scheme == "" {
+		t.Skipf("test server URL is not a URL: %v", err)
+	}
+	role, password := "ptdv_test_nomember_"+strings.ToLower(d.Name[len(d.Name)-8:]), "pw-"+d.Name
+	if _, err := d.Owner.ExecContext(ctx, "CREATE ROLE "+role+" LOGIN PASSWORD '"+password+"'"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Owner.ExecContext(context.Background(), "DROP ROLE "+role) })
+	u.User = url.UserPassword(role, password)
+
+	// As the plain user it connects, so the refusal below is about the role.
+	plain, err := db.Open(ctx, u.String(), db.Options{})
+	if err != nil {
+		t.Skipf("cannot log in as a new role on this server: %v", err)
+	}
+	plain.Close()
+	_, err = db.Open(ctx, u.String(), db.Options{AppRole: true})
+	if err == nil || !strings.Contains(err.Error(), "ptdv migrate") {
+		t.Fatalf("Open with AppRole as a non-member: %v; want an error with a hint", err)
+	}
+}
+
+func TestInTx(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	if _, err := d.Owner.ExecContext(ctx, "CREATE TABLE t (id int)"); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (n int) {
+		t.Helper()
+		if err := d.Owner.NewRaw("SELECT count(*) FROM t").Scan(ctx, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	insert := func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO t VALUES (1)")
+		return err
+	}
+
+	if err := db.InTx(ctx, d.Owner, insert); err != nil || count() != 1 {
+		t.Fatalf("commit: %v, %d rows", err, count())
+	}
+	boom := errors.New("boom")
+	err := db.InTx(ctx, d.Owner, func(ctx context.Context, tx bun.Tx) error {
+		if err := insert(ctx, tx); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) || count() != 1 {
+		t.Fatalf("rollback: %v, %d rows", err, count())
+	}
+
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("panic swallowed")
+			}
+		}()
+		_ = db.InTx(ctx, d.Owner, func(ctx context.Context, tx bun.Tx) error {
+			_ = insert(ctx, tx)
+			panic("boom")
+		})
+	}()
+	if count() != 1 {
+		t.Fatalf("panic: %d rows, want 1", count())
+	}
+
+	// Inside a transaction, InTx joins it: no savepoint, and the outer
+	// rollback undoes the inner work.
+	var qc pgtest.QueryCounter
+	d.Owner.AddQueryHook(&qc)
+	for _, outer := range []func(bun.Tx) bun.IDB{
+		func(tx bun.Tx) bun.IDB { return tx },
+		func(tx bun.Tx) bun.IDB { return &tx },
+	} {
+		qc.Reset()
+		err = db.InTx(ctx, d.Owner, func(ctx context.Context, tx bun.Tx) error {
+			if err := db.InTx(ctx, outer(tx), insert); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || count() != 1 {
+			t.Fatalf("nested: %v, %d rows", err, count())
+		}
+		if q := fmt.Sprint(qc.Queries()); strings.Contains(q, "SAVEPOINT") || !strings.HasPrefix(q, "[BEGIN INSERT INTO t VALUES (1) ROLLBACK") {
+			t.Fatalf("nested InTx ran %s", q)
+		}
+	}
+}

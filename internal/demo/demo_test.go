@@ -1,0 +1,344 @@
+package demo_test
+
+import (
+	"context"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/auth"
+	"ptdv/internal/demo"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+	"ptdv/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+var all = page.Args{First: 100000}
+
+// env reads the tree as a national-scope actor.
+type env struct {
+	t   *testing.T
+	ctx context.Context
+	db  bun.IDB
+}
+
+func (e env) unit(code string, asOf time.Time) org.Unit {
+	e.t.Helper()
+	u, err := org.GetByCode(e.ctx, e.db, code, asOf)
+	if err != nil {
+		e.t.Fatalf("GetByCode(%s, %s): %v", code, asOf.Format(time.DateOnly), err)
+	}
+	return u
+}
+
+func (e env) children(id int64, asOf time.Time) []org.Unit {
+	e.t.Helper()
+	p, err := org.Children(e.ctx, e.db, id, asOf, org.Filter{}, all)
+	if err != nil {
+		e.t.Fatalf("Children(%d): %v", id, err)
+	}
+	return p.Items
+}
+
+func (e env) descendants(id int64, asOf time.Time, kind string) []org.Unit {
+	e.t.Helper()
+	p, err := org.Descendants(e.ctx, e.db, id, asOf, org.Filter{Kind: kind}, all)
+	if err != nil {
+		e.t.Fatalf("Descendants(%d): %v", id, err)
+	}
+	return p.Items
+}
+
+func (e env) count(id int64, asOf time.Time) map[string]int {
+	e.t.Helper()
+	m, err := org.CountDescendants(e.ctx, e.db, id, asOf)
+	if err != nil {
+		e.t.Fatalf("CountDescendants(%d): %v", id, err)
+	}
+	return m
+}
+
+func (e env) search(text string, asOf time.Time) []org.Unit {
+	e.t.Helper()
+	p, err := org.Search(e.ctx, e.db, text, asOf, false, org.Filter{}, all)
+	if err != nil {
+		e.t.Fatalf("Search(%q): %v", text, err)
+	}
+	return p.Items
+}
+
+func byKind(us []org.Unit) map[string]int {
+	m := map[string]int{}
+	for _, u := range us {
+		m[u.Kind]++
+	}
+	return m
+}
+
+func ids(us []org.Unit) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = u.ID
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	ctx := context.Background()
+
+	s, err := demo.Load(ctx, d.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("loaded in %s: %d units (%v today), %d operations, %d villages; admin %s, commune %s, cell %s",
+		s.Duration.Round(time.Millisecond), s.Units, s.ByKind, s.Operations, s.Villages, s.AdminUnitCode, s.SampleCommuneCode, s.SampleCellCode)
+	if s.Duration > 20*time.Second {
+		t.Errorf("loading took %s, want well under 20 s", s.Duration)
+	}
+	if s.Units < 1500 || s.Units > 2500 {
+		t.Errorf("Units = %d, want 1,500–2,500", s.Units)
+	}
+	if s.ByKind["district"] != 0 || s.ByKind["province"] != 4 {
+		t.Errorf("ByKind today = %v, want 4 provinces and no district", s.ByKind)
+	}
+
+	e := env{t, auth.WithActor(ctx, auth.System("test")), d.App}
+	y2021 := day(2021, 1, 1)
+
+	t.Run("tam duong 2021", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		td := e.unit("VP.H-TAMDUONG", y2021)
+		if td.Name != "Đảng bộ huyện Tam Dương" || td.Kind != "district" {
+			t.Errorf("Tam Dương = %+v", td)
+		}
+		kids := e.children(td.ID, y2021)
+		communes := 0
+		for _, k := range kids {
+			if k.Kind == "grassroots_committee" && k.Sector == "territorial" {
+				communes++
+			}
+		}
+		if got := byKind(kids); len(kids) != 48 || got["grassroots_committee"] != 17 || got["grassroots_cell"] != 31 || communes != 13 {
+			t.Errorf("children of Tam Dương on 2021-01-01: %d %v with %d communes, want 48 = 13 communes + 4 agency committees + 31 grassroots cells", len(kids), got, communes)
+		}
+		if got := e.count(td.ID, y2021); got["cell"] != 218 {
+			t.Errorf("subtree of Tam Dương on 2021-01-01 = %v, want 218 cells", got)
+		}
+		if got := len(e.descendants(td.ID, y2021, "cell")); got != 218 {
+			t.Errorf("Descendants(cell) = %d, want 218", got)
+		}
+	})
+
+	t.Run("pleiku 2021", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		pk := e.unit("GL.TP-PLEIKU", y2021)
+		kids := e.children(pk.ID, y2021)
+		communes := 0
+		for _, k := range kids {
+			if k.Kind == "grassroots_committee" && k.Sector == "territorial" {
+				communes++
+			}
+		}
+		if len(kids) != 68 || communes != 23 {
+			t.Errorf("Pleiku on 2021-01-01: %d grassroots organizations (%d communes/wards), want 68 (23)", len(kids), communes)
+		}
+		cells := e.count(pk.ID, y2021)["cell"]
+		t.Logf("Pleiku on 2021-01-01: %d grassroots organizations, %d cells", len(kids), cells)
+		if cells < 300 || cells > 500 {
+			t.Errorf("Pleiku has %d cells, want a few hundred", cells)
+		}
+	})
+
+	t.Run("search", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		for _, c := range []struct{ text, code string }{
+			{"tam duong", "VP.H-TAMDUONG"},
+			{"pleiku", "GL.TP-PLEIKU"},
+			{"Thành ủy Pleiku", ""}, // the name is "Đảng bộ thành phố Pleiku": not every word matches
+		} {
+			found := e.search(c.text, y2021)
+			if c.code == "" {
+				continue
+			}
+			if !slices.ContainsFunc(found, func(u org.Unit) bool { return u.Code == c.code }) {
+				t.Errorf("Search(%q) on 2021-01-01 did not find %s (%d results)", c.text, c.code, len(found))
+			}
+		}
+	})
+
+	t.Run("history", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		// A move: the town police cell joined the town committee on 2020-07-01.
+		cell := e.unit("VP.H-TAMDUONG.CA.CAHOPHOA", day(2020, 6, 30))
+		before, after := cell.ParentID, e.unit(cell.Code, day(2020, 7, 1)).ParentID
+		if before == nil || after == nil || *before != e.unit("VP.H-TAMDUONG.CA", y2021).ID || *after != e.unit("VP.H-TAMDUONG.HOPHOA", y2021).ID {
+			t.Errorf("town police cell parent: %v then %v", before, after)
+		}
+		// A rename.
+		if n := e.unit("VP.H-TAMDUONG.CQDDT", day(2020, 8, 31)).Name; n != "Đảng bộ Khối Đảng – Đoàn thể huyện Tam Dương" {
+			t.Errorf("old name = %q", n)
+		}
+		if n := e.unit("VP.H-TAMDUONG.CQDDT", day(2020, 9, 1)).Name; n != "Đảng bộ Cơ quan Đảng – Đoàn thể huyện Tam Dương" {
+			t.Errorf("new name = %q", n)
+		}
+		// A merger of two communes in 2020: Châu Sơn continues Quỳnh Châu and Quỳnh Sơn with their cells.
+		cs := e.unit("TB.H-QUYNHPHU.CHAUSON", day(2020, 4, 1))
+		if !cs.ExistsOn(day(2020, 4, 1)) || cs.ExistsOn(day(2020, 3, 31)) {
+			t.Errorf("Châu Sơn = %+v", cs)
+		}
+		qc := e.unit("TB.H-QUYNHPHU.QUYNHCHAU", day(2020, 3, 31))
+		if qc.ValidTo == nil || !qc.ValidTo.Equal(day(2020, 4, 1)) {
+			t.Errorf("Quỳnh Châu ends %v", qc.ValidTo)
+		}
+		moved := e.count(qc.ID, day(2020, 3, 31))["cell"] + e.count(e.unit("TB.H-QUYNHPHU.QUYNHSON", day(2020, 3, 31)).ID, day(2020, 3, 31))["cell"]
+		if got := e.count(cs.ID, day(2020, 4, 1))["cell"]; got != moved || got == 0 {
+			t.Errorf("Châu Sơn has %d cells, its predecessors had %d", got, moved)
+		}
+		lin, err := org.Lineage(e.ctx, e.db, qc.ID, true)
+		if err != nil || len(lin) == 0 || lin[0].UnitID != cs.ID {
+			t.Errorf("lineage of Quỳnh Châu = %+v, %v", lin, err)
+		}
+	})
+
+	t.Run("reform 2025", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		before, after := day(2025, 6, 30), day(2025, 7, 2)
+		roots, err := org.Roots(e.ctx, e.db, after, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, r := range roots.Items {
+			codes = append(codes, r.Code)
+			if n := e.count(r.ID, after)["district"]; n != 0 {
+				t.Errorf("%s has %d districts on %s", r.Code, n, after.Format(time.DateOnly))
+			}
+			for _, k := range e.children(r.ID, after) {
+				if k.Kind != "grassroots_committee" && k.Kind != "grassroots_cell" {
+					t.Errorf("%s under %s on 2025-07-02: kind %s", k.Code, r.Code, k.Kind)
+				}
+			}
+		}
+		if !slices.Equal(codes, []string{"DN", "GL25", "HY", "PT"}) {
+			t.Errorf("provinces on 2025-07-02 = %v", codes)
+		}
+		if td := e.unit("VP.H-TAMDUONG", after); td.ExistsOn(after) {
+			t.Errorf("Tam Dương still exists on 2025-07-02")
+		}
+		pt := e.unit("PT", after)
+		if pt.Name != "Đảng bộ tỉnh Phú Thọ" {
+			t.Errorf("Phú Thọ is named %q", pt.Name)
+		}
+		if vp := e.unit("VP", after); vp.ExistsOn(after) {
+			t.Errorf("Vĩnh Phúc still exists")
+		}
+		// The new Gia Lai holds what Bình Định and the old Gia Lai held.
+		gl := e.unit("GL25", after)
+		if gl.Name != "Đảng bộ tỉnh Gia Lai" || gl.ParentID != nil {
+			t.Errorf("new Gia Lai = %+v", gl)
+		}
+		inNew := map[int64]bool{gl.ID: true}
+		for _, u := range e.descendants(gl.ID, after, "") {
+			inNew[u.ID] = true
+		}
+		for _, kind := range []string{"cell", "grassroots_cell"} {
+			var old []org.Unit
+			for _, p := range []string{"BD", "GL"} {
+				old = append(old, e.descendants(e.unit(p, before).ID, before, kind)...)
+			}
+			if got, want := ids(e.descendants(gl.ID, after, kind)), ids(old); !slices.Equal(got, want) || len(got) == 0 {
+				t.Errorf("new Gia Lai has %d units of kind %s, Bình Định and Gia Lai had %d", len(got), kind, len(want))
+			}
+		}
+		// Every committee of the old provinces is in the new one, or continued by a unit that is.
+		for _, p := range []string{"BD", "GL"} {
+			for _, u := range e.descendants(e.unit(p, before).ID, before, "grassroots_committee") {
+				if inNew[u.ID] {
+					continue
+				}
+				lin, err := org.Lineage(e.ctx, e.db, u.ID, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.ContainsFunc(lin, func(l org.LineageLink) bool { return inNew[l.UnitID] }) {
+					t.Errorf("%s (%s) is neither in the new Gia Lai nor continued there", u.Code, u.Name)
+				}
+			}
+			lin, err := org.Lineage(e.ctx, e.db, e.unit(p, before).ID, true)
+			if err != nil || len(lin) != 1 || lin[0].UnitID != gl.ID {
+				t.Errorf("lineage of %s = %+v, %v", p, lin, err)
+			}
+		}
+		// Pleiku's wards became new wards of the new province, with their cells.
+		pk := e.unit("GL25.PLEIKU", after)
+		if pk.ParentID == nil || *pk.ParentID != gl.ID || pk.Name != "Đảng bộ phường Pleiku" {
+			t.Errorf("ward Pleiku = %+v", pk)
+		}
+		// Tam Dương's cells are all in Phú Thọ.
+		tdCells := e.descendants(e.unit("VP.H-TAMDUONG", before).ID, before, "cell")
+		inPT := map[int64]bool{}
+		for _, u := range e.descendants(pt.ID, after, "cell") {
+			inPT[u.ID] = true
+		}
+		for _, c := range tdCells {
+			if !inPT[c.ID] {
+				t.Errorf("cell %s of Tam Dương is not in Phú Thọ on 2025-07-02", c.Code)
+			}
+		}
+	})
+
+	t.Run("villages", func(t *testing.T) {
+		e := env{t, e.ctx, e.db}
+		hh := e.unit("VP.H-TAMDUONG.HOANGHOA", y2021)
+		p, err := org.Villages(e.ctx, e.db, hh.ID, y2021, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uncovered []string
+		for _, v := range p.Items {
+			if v.CellID == nil {
+				uncovered = append(uncovered, v.Name)
+			}
+		}
+		if len(p.Items) != 11 || !slices.Equal(uncovered, []string{"Thôn Gò Vầu"}) {
+			t.Errorf("villages of Hoàng Hoa: %d, uncovered %v", len(p.Items), uncovered)
+		}
+		if s.Villages < 40 {
+			t.Errorf("Villages = %d", s.Villages)
+		}
+		cell := e.unit(s.SampleCellCode, time.Now())
+		vs, err := org.Villages(e.ctx, e.db, cell.ID, time.Now(), all)
+		if err != nil || len(vs.Items) != 1 {
+			t.Errorf("villages of the sample cell: %+v, %v", vs.Items, err)
+		}
+		if a := e.unit(s.SampleCommuneCode, time.Now()); cell.ParentID == nil || *cell.ParentID != a.ID || *a.ParentID != e.unit(s.AdminUnitCode, time.Now()).ID {
+			t.Errorf("sample codes %s, %s, %s do not nest today", s.AdminUnitCode, s.SampleCommuneCode, s.SampleCellCode)
+		}
+	})
+
+	t.Run("idempotent", func(t *testing.T) {
+		again, err := demo.Load(ctx, d.App)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Duration != 0 || again.Units != s.Units || again.Operations != s.Operations || again.Villages != s.Villages ||
+			len(again.ByKind) != len(s.ByKind) {
+			t.Errorf("second Load = %+v, first %+v", again, s)
+		}
+		for k, n := range s.ByKind {
+			if again.ByKind[k] != n {
+				t.Errorf("second Load ByKind[%s] = %d, want %d", k, again.ByKind[k], n)
+			}
+		}
+	})
+}
