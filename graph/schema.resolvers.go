@@ -513,10 +513,12 @@ func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleRes
 // Village returns VillageResolver implementation.
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
-type lineageLinkResolver struct{ *Resolver }
-type mutationResolver struct{ *Resolver }
-type operationResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
-type unitResolver struct{ *Resolver }
-type unitKindRuleResolver struct{ *Resolver }
-type villageResolver struct{ *Resolver }
+type (
+	lineageLinkResolver  struct{ *Resolver }
+	mutationResolver     struct{ *Resolver }
+	operationResolver    struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	unitResolver         struct{ *Resolver }
+	unitKindRuleResolver struct{ *Resolver }
+	villageResolver      struct{ *Resolver }
+)
