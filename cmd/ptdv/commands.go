@@ -48,12 +48,16 @@ func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, 
 	}
 	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
 		DevToken: devToken, DevQuery: exampleQuery})
-	return server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
+	err = server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
 		e.log.Info("serving", "addr", addr, "dev", dev)
 		if banner != nil {
 			banner(addr)
 		}
 	})
+	if err == nil {
+		e.log.Info("server stopped: requests in flight finished")
+	}
+	return err
 }
 
 func migrateCmd(fs *flag.FlagSet) func(context.Context, *env) error {
