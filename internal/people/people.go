@@ -1,0 +1,135 @@
+// Package people holds persons — candidates and members alike — with the categories of the official
+// statistical forms (sex, ethnicity, religion, education, occupation, …), their positions over time and
+// the unit their records belong to.
+//
+// Scope: a person belongs to one unit at a time (Person.UnitID, normally a cell); every read and write
+// applies the actor's scope (package auth) to that unit, so when a person moves (MoveUnit, used by
+// transfers) the old unit's actors stop seeing them. An id outside the scope behaves like a missing one.
+//
+// Permissions: the role table below (writeRoles, readRoles); national ID numbers are shown in full only
+// where CanSeeNationalID allows, masked elsewhere.
+package people
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+)
+
+// Person is one person's record.
+type Person struct {
+	ID                        int64     `bun:"id"`
+	FullName                  string    `bun:"full_name"`
+	Sex                       string    `bun:"sex"`
+	BirthDate                 time.Time `bun:"birth_date"`
+	NationalID                string    `bun:"national_id"` // "" when not recorded; show through NationalIDFor
+	Ethnicity                 string    `bun:"ethnicity"`
+	Religion                  string    `bun:"religion"`
+	GeneralEducation          string    `bun:"general_education"`
+	ProfessionalQualification string    `bun:"professional_qualification"`
+	PoliticalTheory           string    `bun:"political_theory"`
+	Occupation                string    `bun:"occupation"`
+	YouthUnionMember          bool      `bun:"youth_union_member"`
+	VillageID                 *int64    `bun:"village_id"`
+	Workplace                 string    `bun:"workplace"`
+	UnitID                    int64     `bun:"unit_id"`
+	AgeException              string    `bun:"age_exception"`
+	EducationException        string    `bun:"education_exception"`
+	// Positions are the codes (list "position") of the positions held today, sorted.
+	Positions []string  `bun:"positions,array"`
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
+	Version   int       `bun:"version"`
+	// SortKey orders lists: the folded given name, then the folded full name (Vietnamese rosters are
+	// alphabetized by given name).
+	SortKey string `bun:"name_key"`
+}
+
+// PageKey is the person's key in Search's order, for page.Cursor.
+func (p Person) PageKey() string { return p.SortKey + keySep + strconv.FormatInt(p.ID, 10) }
+
+const keySep = "\x1f"
+
+// AgeOn is the person's age in completed years on day d.
+func (p Person) AgeOn(d time.Time) int {
+	age := d.Year() - p.BirthDate.Year()
+	if d.Month() < p.BirthDate.Month() || (d.Month() == p.BirthDate.Month() && d.Day() < p.BirthDate.Day()) {
+		age--
+	}
+	return age
+}
+
+// MaskedNationalID shows the first four and the last two digits ("0010******34"), or "" when none is
+// recorded. The first four digits only say the province and the century and sex.
+func (p Person) MaskedNationalID() string {
+	if len(p.NationalID) != 12 {
+		return ""
+	}
+	return p.NationalID[:4] + strings.Repeat("*", 6) + p.NationalID[10:]
+}
+
+// CanSeeNationalID is the rule for showing a person's national ID in full: admins and organization
+// boards may (for persons in their scope, the only ones they can read); a cell secretary only for the
+// persons of their own unit; analysts and viewers never.
+func CanSeeNationalID(a *auth.Actor, p Person) bool {
+	if a == nil {
+		return false
+	}
+	switch a.Role {
+	case auth.RoleAdmin, auth.RoleBoard:
+		return true
+	case auth.RoleSecretary:
+		return a.UnitID != 0 && p.UnitID == a.UnitID
+	}
+	return false
+}
+
+// NationalIDFor returns the national ID as the actor may see it: in full or masked.
+func (p Person) NationalIDFor(a *auth.Actor) string {
+	if CanSeeNationalID(a, p) {
+		return p.NationalID
+	}
+	return p.MaskedNationalID()
+}
+
+// The role table of this package: who may write and read persons. Scope is separate (package auth).
+var (
+	writeRoles = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
+	readRoles  = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true,
+		auth.RoleAnalyst: true, auth.RoleViewer: true}
+)
+
+// CanWrite reports whether the actor's role may record and change persons.
+func CanWrite(a *auth.Actor) bool { return a != nil && writeRoles[a.Role] }
+
+// RequireWrite returns FORBIDDEN unless the actor's role may write persons.
+func RequireWrite(a *auth.Actor) error {
+	if CanWrite(a) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "Vai trò của bạn không được sửa hồ sơ quần chúng, đảng viên.",
+		fmt.Sprintf("role %s may not write persons", a.Role))
+}
+
+func requireRead(a *auth.Actor) error {
+	if readRoles[a.Role] {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "Vai trò của bạn không được xem hồ sơ quần chúng, đảng viên.",
+		fmt.Sprintf("role %s may not read persons", a.Role))
+}
+
+// vietnam is the civil time zone the dates of the domain are taken in.
+var vietnam = time.FixedZone("ICT", 7*60*60)
+
+// Today is today's civil date in Vietnam, as a UTC midnight (the form every date here takes).
+func Today() time.Time { return Day(time.Now().In(vietnam)) }
+
+// Day truncates t to its civil date (UTC midnight).
+func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+func fmtDay(t time.Time) string { return t.Format("02/01/2006") }

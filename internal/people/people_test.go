@@ -1,0 +1,462 @@
+package people_test
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+	"ptdv/internal/people"
+	"ptdv/internal/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func admin() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
+
+func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
+	t.Helper()
+	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
+		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.WithActor(context.Background(), a)
+}
+
+// tree: P ─ D ─ C1 ─ X (cell)      E ─ C3 ─ Z (cell)
+//
+//	└ C2 ─ Y (cell)
+type tree struct{ P, D, C1, C2, X, Y, E, C3, Z int64 }
+
+func create(t testing.TB, ctx context.Context, db bun.IDB, code, name, kind string, parent *int64) int64 {
+	t.Helper()
+	res, err := org.Create(ctx, db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
+		org.Doc{Effective: day("2015-01-01"), Document: "QĐ test"})
+	if err != nil {
+		t.Fatalf("create %s: %v", code, err)
+	}
+	return res.Units[0]
+}
+
+func buildTree(t testing.TB, db bun.IDB) tree {
+	ctx := admin()
+	var tr tree
+	tr.P = create(t, ctx, db, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil)
+	tr.D = create(t, ctx, db, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &tr.P)
+	tr.C1 = create(t, ctx, db, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &tr.D)
+	tr.C2 = create(t, ctx, db, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &tr.D)
+	tr.X = create(t, ctx, db, "VP.TD.HH.DB", "Chi bộ thôn Đồng Bông", "cell", &tr.C1)
+	tr.Y = create(t, ctx, db, "VP.TD.HD.DT", "Chi bộ thôn Đồng Tâm", "cell", &tr.C2)
+	tr.E = create(t, ctx, db, "VP.VY", "Đảng bộ thành phố Vĩnh Yên", "district", &tr.P)
+	tr.C3 = create(t, ctx, db, "VP.VY.LL", "Đảng bộ phường Liên Bảo", "grassroots_committee", &tr.E)
+	tr.Z = create(t, ctx, db, "VP.VY.LL.T1", "Chi bộ tổ dân phố 1", "cell", &tr.C3)
+	return tr
+}
+
+func person(name, sex, birth, nid string, unit int64) people.NewPerson {
+	return people.NewPerson{FullName: name, Sex: sex, BirthDate: day(birth), NationalID: nid, UnitID: unit,
+		Ethnicity: "kinh", Religion: "none", GeneralEducation: "upper_secondary", Occupation: "farmer"}
+}
+
+func mustCreate(t testing.TB, ctx context.Context, db bun.IDB, n people.NewPerson) people.Person {
+	t.Helper()
+	p, err := people.Create(ctx, db, n)
+	if err != nil {
+		t.Fatalf("create %s: %v", n.FullName, err)
+	}
+	return p
+}
+
+func count(t testing.TB, db bun.IDB, q string) int {
+	t.Helper()
+	var n int
+	if err := db.NewRaw(q).Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func wantCode(t *testing.T, what string, err error, code apperr.Code, field string) *apperr.Error {
+	t.Helper()
+	e, ok := apperr.As(err)
+	if !ok || e.Code != code || (field != "" && e.Field != field) {
+		t.Errorf("%s: got %v (field %q), want %s on field %q", what, err, fieldOf(err), code, field)
+		return nil
+	}
+	return e
+}
+
+func fieldOf(err error) string {
+	if e, ok := apperr.As(err); ok {
+		return e.Field
+	}
+	return ""
+}
+
+func TestCreateNormalizesName(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	// "Nguyễn" decomposed: e + circumflex + tilde as combining marks; extra spaces around.
+	decomposed := "  Nguye\u0302\u0303n   Va\u0306n\tAn "
+	p := mustCreate(t, admin(), d.App, person(decomposed, "male", "1990-05-01", "001090012345", tr.X))
+	if p.FullName != "Nguyễn Văn An" {
+		t.Errorf("stored name %q, want NFC %q", p.FullName, "Nguyễn Văn An")
+	}
+	var stored string
+	var nfc bool
+	if err := d.Owner.NewRaw(`SELECT full_name, full_name IS NFC NORMALIZED FROM person WHERE id = ?`, p.ID).Scan(context.Background(), &stored, &nfc); err != nil {
+		t.Fatal(err)
+	}
+	if stored != "Nguyễn Văn An" || !nfc || len(stored) != len("Nguyễn Văn An") {
+		t.Errorf("database holds %q (NFC %v)", stored, nfc)
+	}
+	if p.Version != 1 || p.UnitID != tr.X || p.NationalID != "001090012345" {
+		t.Errorf("created %+v", p)
+	}
+	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.create'`); got != 1 {
+		t.Errorf("%d audit rows", got)
+	}
+	// The audit trail masks the national ID.
+	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE after::text LIKE '%001090012345%'`); got != 0 {
+		t.Error("the audit row holds the full national ID")
+	}
+}
+
+func TestNationalIDValidation(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	for _, c := range []struct {
+		name, sex, birth, nid string
+	}{
+		{"too short", "male", "1990-05-01", "00109001234"},
+		{"too long", "male", "1990-05-01", "0010900123456"},
+		{"a letter", "male", "1990-05-01", "00109001234A"},
+		{"unknown province 003", "male", "1990-05-01", "003090012345"},
+		{"unknown province 097", "male", "1990-05-01", "097090012345"},
+		{"female digit for a man", "male", "1990-05-01", "001190012345"},
+		{"male digit for a woman", "female", "1990-05-01", "001090012345"},
+		{"20th-century digit for a 2001 birth", "male", "2001-05-01", "001001012345"},
+		{"21st-century digit for a 1990 birth", "male", "1990-05-01", "001290012345"},
+		{"wrong birth year digits", "male", "1990-05-01", "001091012345"},
+	} {
+		_, err := people.Create(ctx, d.App, person("Trần Văn Sai", c.sex, c.birth, c.nid, tr.X))
+		wantCode(t, c.name, err, apperr.InvalidInput, "national_id")
+	}
+	// Valid variants: spaces are dropped; 2000s female uses 3.
+	for _, c := range []struct{ sex, birth, nid string }{
+		{"male", "1990-05-01", "001 090 012345"},
+		{"female", "2003-02-01", "026303000001"},
+		{"female", "1975-02-01", "096175000001"},
+	} {
+		if _, err := people.Create(ctx, d.App, person("Lê Thị Đúng", c.sex, c.birth, c.nid, tr.X)); err != nil {
+			t.Errorf("valid %s: %v", c.nid, err)
+		}
+	}
+	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 3 {
+		t.Errorf("%d persons written, want only the 3 valid ones", got)
+	}
+	// Other fields.
+	bad := person("Trần Văn Sai", "male", "1990-05-01", "", tr.X)
+	bad.Ethnicity = "klingon"
+	_, err := people.Create(ctx, d.App, bad)
+	wantCode(t, "unknown ethnicity", err, apperr.InvalidInput, "ethnicity")
+	bad = person("Trần 2 Sai", "male", "1990-05-01", "", tr.X)
+	_, err = people.Create(ctx, d.App, bad)
+	wantCode(t, "digit in name", err, apperr.InvalidInput, "full_name")
+	bad = person("Trần Văn Sai", "male", "2990-05-01", "", tr.X)
+	_, err = people.Create(ctx, d.App, bad)
+	wantCode(t, "future birth", err, apperr.InvalidInput, "birth_date")
+	bad = person("Trần Văn Sai", "", "1990-05-01", "", tr.X)
+	_, err = people.Create(ctx, d.App, bad)
+	wantCode(t, "no sex", err, apperr.InvalidInput, "sex")
+	if p, u := count(t, d.App, `SELECT count(*) FROM person`), count(t, d.App, `SELECT count(*) FROM person_unit`); p != 3 || u != 3 {
+		t.Errorf("a refused create wrote rows: %d persons, %d unit rows", p, u)
+	}
+	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE entity = 'person'`); got != 3 {
+		t.Errorf("%d audit rows, want 3", got)
+	}
+}
+
+func TestDuplicateNationalID(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	first := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+
+	// In scope: the message names the first person.
+	c1 := actorFor(t, d.App, "board", "VP.TD.HH")
+	_, err := people.Create(c1, d.App, person("Nguyễn Văn Ân", "male", "1990-05-01", "001090012345", tr.X))
+	if e := wantCode(t, "duplicate in scope", err, apperr.Conflict, "national_id"); e != nil {
+		if !strings.Contains(e.Message, "Nguyễn Văn An") || !strings.Contains(e.Message, strconv.FormatInt(first.ID, 10)) {
+			t.Errorf("message %q should name %s (%d)", e.Message, first.FullName, first.ID)
+		}
+	}
+	// Out of scope: it exists elsewhere, without the name.
+	c2 := actorFor(t, d.App, "board", "VP.TD.HD")
+	_, err = people.Create(c2, d.App, person("Nguyễn Văn Ân", "male", "1990-05-01", "001090012345", tr.Y))
+	if e := wantCode(t, "duplicate out of scope", err, apperr.Conflict, "national_id"); e != nil {
+		if strings.Contains(e.Message, "Nguyễn") || !strings.Contains(e.Message, "đơn vị khác") {
+			t.Errorf("message %q reveals the name or does not say another unit", e.Message)
+		}
+	}
+	// An update to the same number is refused the same way.
+	other := mustCreate(t, c2, d.App, person("Phạm Văn Bình", "male", "1990-05-01", "", tr.Y))
+	nid := "001090012345"
+	_, err = people.Update(c2, d.App, other.ID, other.Version, people.PersonPatch{NationalID: &nid})
+	wantCode(t, "update to a duplicate", err, apperr.Conflict, "national_id")
+	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 2 {
+		t.Errorf("%d persons, want 2", got)
+	}
+}
+
+func names(ps []people.Person) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.FullName
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	binh := person("Trần Thị Bình", "female", "2001-03-01", "", tr.X)
+	binh.Ethnicity, binh.YouthUnionMember = "tay", true
+	mustCreate(t, ctx, d.App, binh)
+	cuong := person("Lê Văn Cường", "male", "1960-01-01", "", tr.Y)
+	cuong.Religion = "buddhism"
+	mustCreate(t, ctx, d.App, cuong)
+	mustCreate(t, ctx, d.App, person("Đặng Thị Ánh", "female", "1985-01-01", "", tr.Z))
+	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2024-01-01"), "QĐ 12/UBND"); err != nil {
+		t.Fatal(err)
+	}
+
+	search := func(ctx context.Context, f people.Filter) []string {
+		t.Helper()
+		p, err := people.Search(ctx, d.App, f, page.Args{First: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names(p.Items)
+	}
+	eq := func(what string, got []string, want ...string) {
+		t.Helper()
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s = %q, want %q", what, got, want)
+		}
+	}
+	// Roster order: by given name (Ánh, An, Bình, Cường).
+	eq("all", search(ctx, people.Filter{}), "Nguyễn Văn An", "Đặng Thị Ánh", "Trần Thị Bình", "Lê Văn Cường")
+	eq("accentless", search(ctx, people.Filter{Text: "nguyen van an"}), "Nguyễn Văn An")
+	eq("upper case, any order", search(ctx, people.Filter{Text: "AN NGUYEN"}), "Nguyễn Văn An")
+	eq("đ folds to d", search(ctx, people.Filter{Text: "dang"}), "Đặng Thị Ánh")
+	eq("word prefix", search(ctx, people.Filter{Text: "cuo"}), "Lê Văn Cường")
+	eq("not inside a word", search(ctx, people.Filter{Text: "uong"}))
+	eq("decomposed query", search(ctx, people.Filter{Text: "Nguye\u0302\u0303n"}), "Nguyễn Văn An")
+	eq("national ID", search(ctx, people.Filter{Text: "001090012345"}), "Nguyễn Văn An")
+	viewer := actorFor(t, d.App, "viewer", "VP")
+	eq("national ID, viewer", search(viewer, people.Filter{Text: "001090012345"}))
+	yes, no := true, false
+	eq("minority", search(ctx, people.Filter{Minority: &yes}), "Trần Thị Bình")
+	eq("not minority", search(ctx, people.Filter{Minority: &no}), "Nguyễn Văn An", "Đặng Thị Ánh", "Lê Văn Cường")
+	eq("youth union", search(ctx, people.Filter{YouthUnion: &yes}), "Trần Thị Bình")
+	eq("religion", search(ctx, people.Filter{Religion: "buddhism"}), "Lê Văn Cường")
+	eq("sex", search(ctx, people.Filter{Sex: "female"}), "Đặng Thị Ánh", "Trần Thị Bình")
+	eq("position", search(ctx, people.Filter{Position: "village_head"}), "Nguyễn Văn An")
+	eq("position before it began", search(ctx, people.Filter{Position: "village_head", On: day("2023-12-31")}))
+	min, max := 18, 30
+	on := day("2025-01-01")
+	eq("age 18-30", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: on}), "Trần Thị Bình")
+	min, max = 34, 34
+	eq("age 34 exactly", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: day("2025-04-30")}), "Nguyễn Văn An") // 35 on 1 May
+	eq("age 35 on the birthday", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: day("2025-05-01")}))
+	eq("subtree of the district", search(ctx, people.Filter{UnitID: tr.D}), "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")
+	eq("subtree of a commune", search(ctx, people.Filter{UnitID: tr.C2}), "Lê Văn Cường")
+
+	// Keyset pages of one.
+	var got []string
+	args := page.Args{First: 1}
+	for i := 0; i < 10; i++ {
+		p, err := people.Search(ctx, d.App, people.Filter{}, args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, names(p.Items)...)
+		if !p.HasNext {
+			break
+		}
+		args.After = p.Items[0].PageKey()
+	}
+	eq("paged", got, "Nguyễn Văn An", "Đặng Thị Ánh", "Trần Thị Bình", "Lê Văn Cường")
+}
+
+func TestOptimisticVersion(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := actorFor(t, d.App, "secretary", "VP.TD.HH.DB")
+	p := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
+	w := "Hợp tác xã  Hoàng Hoa"
+	p2, err := people.Update(ctx, d.App, p.ID, p.Version, people.PersonPatch{Workplace: &w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2.Version != 2 || p2.Workplace != "Hợp tác xã Hoàng Hoa" {
+		t.Errorf("after update: version %d workplace %q", p2.Version, p2.Workplace)
+	}
+	// A second editor still holding version 1.
+	name := "Nguyễn Văn Anh"
+	_, err = people.Update(ctx, d.App, p.ID, p.Version, people.PersonPatch{FullName: &name})
+	wantCode(t, "stale version", err, apperr.Conflict, "")
+	m, _ := people.Get(ctx, d.App, []int64{p.ID})
+	if m[p.ID].FullName != "Nguyễn Văn An" || m[p.ID].Version != 2 {
+		t.Errorf("a stale update wrote: %+v", m[p.ID])
+	}
+	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.update'`); got != 1 {
+		t.Errorf("%d update audit rows, want 1", got)
+	}
+	// Clearing an optional field.
+	empty := ""
+	p3, err := people.Update(ctx, d.App, p.ID, p2.Version, people.PersonPatch{Workplace: &empty, Ethnicity: &empty})
+	if err != nil || p3.Workplace != "" || p3.Ethnicity != "" || p3.Version != 3 {
+		t.Errorf("clear: %+v, %v", p3, err)
+	}
+}
+
+func TestScope(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	an := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	mine := actorFor(t, d.App, "board", "VP.TD.HH")
+	sibling := actorFor(t, d.App, "board", "VP.TD.HD")
+
+	if m, err := people.Get(mine, d.App, []int64{an.ID}); err != nil || len(m) != 1 {
+		t.Fatalf("own commune: %v, %v", m, err)
+	}
+	if m, err := people.Get(sibling, d.App, []int64{an.ID}); err != nil || len(m) != 0 {
+		t.Errorf("sibling commune reads %v, %v", m, err)
+	}
+	if p, err := people.Search(sibling, d.App, people.Filter{Text: "nguyen"}, page.Args{First: 10}); err != nil || len(p.Items) != 0 {
+		t.Errorf("sibling commune finds %v, %v", names(p.Items), err)
+	}
+	if p, err := people.Search(sibling, d.App, people.Filter{}, page.Args{First: 10}); err != nil || len(p.Items) != 0 {
+		t.Errorf("sibling commune lists %v, %v", names(p.Items), err)
+	}
+	_, err := people.Search(sibling, d.App, people.Filter{UnitID: tr.C1}, page.Args{First: 10})
+	wantCode(t, "sibling filters by a unit outside its scope", err, apperr.NotFound, "")
+	name := "X"
+	_, err = people.Update(sibling, d.App, an.ID, an.Version, people.PersonPatch{FullName: &name})
+	wantCode(t, "sibling updates", err, apperr.NotFound, "")
+	err = people.MoveUnit(sibling, d.App, an.ID, tr.Y, day("2025-01-01"))
+	wantCode(t, "sibling moves", err, apperr.NotFound, "")
+	err = people.SetPosition(sibling, d.App, an.ID, "village_head", day("2025-01-01"), "")
+	wantCode(t, "sibling sets a position", err, apperr.NotFound, "")
+	_, err = people.Create(sibling, d.App, person("Lê Văn Lạ", "male", "1990-05-01", "", tr.X))
+	wantCode(t, "sibling creates in a unit outside its scope", err, apperr.NotFound, "")
+	_, err = people.Create(actorFor(t, d.App, "viewer", "VP"), d.App, person("Lê Văn Lạ", "male", "1990-05-01", "", tr.X))
+	wantCode(t, "viewer creates", err, apperr.Forbidden, "")
+
+	// National IDs: board in full; the secretary of the person's own cell in full; another cell's
+	// secretary cannot read the person at all; analysts see it masked.
+	a, _ := auth.FromContext(mine)
+	if !people.CanSeeNationalID(a, an) || an.NationalIDFor(a) != "001090012345" {
+		t.Error("board should see the national ID")
+	}
+	sec, _ := auth.FromContext(actorFor(t, d.App, "secretary", "VP.TD.HH.DB"))
+	if !people.CanSeeNationalID(sec, an) {
+		t.Error("the cell's secretary should see the national ID")
+	}
+	secC1, _ := auth.FromContext(actorFor(t, d.App, "secretary", "VP.TD.HH"))
+	if people.CanSeeNationalID(secC1, an) {
+		t.Error("a secretary of another unit (here the commune above) should not see it in full")
+	}
+	analyst, _ := auth.FromContext(actorFor(t, d.App, "analyst", "VP"))
+	if people.CanSeeNationalID(analyst, an) || an.NationalIDFor(analyst) != "0010******45" {
+		t.Errorf("analyst sees %q", an.NationalIDFor(analyst))
+	}
+}
+
+func TestMoveUnit(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	old := actorFor(t, d.App, "board", "VP.TD.HH")
+	an := mustCreate(t, old, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: day("1990-05-01"),
+		UnitID: tr.X, Since: day("2020-01-01")})
+	if err := people.MoveUnit(old, d.App, an.ID, tr.Z, day("2025-03-01")); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := people.Get(old, d.App, []int64{an.ID}); len(m) != 0 {
+		t.Error("the old commune still sees the person")
+	}
+	now := actorFor(t, d.App, "board", "VP.VY.LL")
+	p, err := people.GetOne(now, d.App, an.ID)
+	if err != nil || p.UnitID != tr.Z || p.Version != 2 {
+		t.Fatalf("new commune: %+v, %v", p, err)
+	}
+	us, err := people.Units(now, d.App, an.ID)
+	if err != nil || len(us) != 2 || us[0].UnitID != tr.X || us[0].ValidTo == nil || !us[0].ValidTo.Equal(day("2025-03-01")) || us[1].UnitID != tr.Z {
+		t.Errorf("unit history %+v, %v", us, err)
+	}
+	// Moves are appended in date order.
+	err = people.MoveUnit(now, d.App, an.ID, tr.Y, day("2025-02-01"))
+	wantCode(t, "backdated move", err, apperr.RuleViolation, "")
+	err = people.MoveUnit(now, d.App, an.ID, tr.Y, people.Today().AddDate(0, 0, 2))
+	wantCode(t, "future move", err, apperr.InvalidInput, "date")
+}
+
+func TestPositions(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
+	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2020-01-01"), ""); err != nil {
+		t.Fatal(err)
+	}
+	err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2021-01-01"), "")
+	wantCode(t, "second open interval", err, apperr.RuleViolation, "")
+	err = people.SetPosition(ctx, d.App, an.ID, "king", day("2021-01-01"), "")
+	wantCode(t, "unknown position", err, apperr.InvalidInput, "position")
+	if err := people.EndPosition(ctx, d.App, an.ID, "village_head", day("2024-01-01")); err != nil {
+		t.Fatal(err)
+	}
+	err = people.SetPosition(ctx, d.App, an.ID, "village_head", day("2023-06-01"), "")
+	wantCode(t, "overlapping interval", err, apperr.RuleViolation, "")
+	if err := people.SetPosition(ctx, d.App, an.ID, "team_leader", day("2024-01-01"), ""); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := people.GetOne(ctx, d.App, an.ID)
+	if strings.Join(p.Positions, ",") != "team_leader" {
+		t.Errorf("current positions %v", p.Positions)
+	}
+	ps, err := people.Positions(ctx, d.App, an.ID)
+	if err != nil || len(ps) != 2 {
+		t.Errorf("positions %+v, %v", ps, err)
+	}
+}

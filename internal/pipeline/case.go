@@ -1,0 +1,225 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+)
+
+// Stages, in order. Left and removed end a case outside the order.
+const (
+	StageSource              = "source"
+	StageCourseDone          = "course_done"
+	StageDossier             = "dossier"
+	StageCellResolution      = "cell_resolution"
+	StageCommitteeResolution = "committee_resolution"
+	StageDecision            = "decision"
+	StageProbation           = "probation"
+	StageFullMember          = "full_member"
+	StageLeft                = "left"
+	StageRemoved             = "removed"
+)
+
+// Stages lists the stages in pipeline order, the closed ones last.
+var Stages = []string{StageSource, StageCourseDone, StageDossier, StageCellResolution, StageCommitteeResolution,
+	StageDecision, StageProbation, StageFullMember, StageLeft, StageRemoved}
+
+// StageLabels are the Vietnamese names of the stages.
+var StageLabels = map[string]string{
+	StageSource:              "Nguồn (quần chúng ưu tú)",
+	StageCourseDone:          "Đã học lớp bồi dưỡng nhận thức về Đảng",
+	StageDossier:             "Đã hoàn thiện hồ sơ",
+	StageCellResolution:      "Chi bộ đã có nghị quyết",
+	StageCommitteeResolution: "Đảng ủy cơ sở đã có nghị quyết",
+	StageDecision:            "Đã có quyết định kết nạp",
+	StageProbation:           "Đảng viên dự bị",
+	StageFullMember:          "Đảng viên chính thức",
+	StageLeft:                "Đã ra khỏi danh sách",
+	StageRemoved:             "Xóa tên (không công nhận chính thức)",
+}
+
+func stageIndex(s string) int { return slices.Index(Stages, s) }
+
+// Case is a candidate case with its current state (derived from its events).
+type Case struct {
+	ID                    int64      `bun:"id"`
+	PersonID              int64      `bun:"person_id"`
+	CellID                int64      `bun:"cell_id"`
+	Proposer              string     `bun:"proposer"`
+	Stage                 string     `bun:"stage"`
+	StageSince            time.Time  `bun:"stage_since"`
+	ListedOn              time.Time  `bun:"listed_on"`
+	CertificateOn         *time.Time `bun:"certificate_on"`
+	DossierOn             *time.Time `bun:"dossier_on"`
+	CellResolutionOn      *time.Time `bun:"cell_resolution_on"`
+	CommitteeResolutionOn *time.Time `bun:"committee_resolution_on"`
+	DecisionOn            *time.Time `bun:"decision_on"`
+	DecisionNo            *string    `bun:"decision_no"`
+	Extensions            int        `bun:"extensions"`
+	CeremonyOn            *time.Time `bun:"ceremony_on"`
+	RecognizedOn          *time.Time `bun:"recognized_on"`
+	ClosedOn              *time.Time `bun:"closed_on"`
+	CloseReason           *string    `bun:"close_reason"`
+	RecognitionRounds     int        `bun:"recognition_rounds"`
+	HelperID              *int64     `bun:"helper_id"`
+	Version               int        `bun:"version"`
+}
+
+// Open reports whether the case is still in the pipeline.
+func (c Case) Open() bool { return c.ClosedOn == nil }
+
+// Event is one recorded move of a case.
+type Event struct {
+	ID            int64      `bun:"id"`
+	CaseID        int64      `bun:"case_id"`
+	Kind          string     `bun:"kind"`
+	StageAfter    string     `bun:"stage_after"`
+	Effective     time.Time  `bun:"effective"`
+	Form          string     `bun:"form"`
+	DocumentNo    string     `bun:"document_no"`
+	DocumentDate  *time.Time `bun:"document_date"`
+	VotesFor      *int       `bun:"votes_for"`
+	VotesEligible *int       `bun:"votes_eligible"`
+	Reason        *string    `bun:"reason"`
+	Note          string     `bun:"note"`
+	Details       string     `bun:"details"`
+	RecordedBy    string     `bun:"recorded_by"`
+	RecordedAt    time.Time  `bun:"recorded_at"`
+}
+
+// Due is something due for a case on a date.
+type Due struct {
+	CaseID int64     `bun:"case_id"`
+	Kind   string    `bun:"kind"`
+	DueOn  time.Time `bun:"due_on"`
+	RuleID string    `bun:"rule_id"`
+}
+
+// DueLabels are the Vietnamese names of what can be due.
+var DueLabels = map[string]string{
+	"certificate_expires": "Giấy chứng nhận bồi dưỡng nhận thức về Đảng hết hạn",
+	"dossier_stale":       "Hồ sơ quá 12 tháng chưa được chi bộ xét",
+	"decision_due":        "Hạn ra quyết định kết nạp",
+	"ceremony_due":        "Hạn tổ chức lễ kết nạp",
+	"probation_ends":      "Hết thời kỳ dự bị",
+	"recognition_due":     "Hạn xét công nhận đảng viên chính thức",
+	"source_stalled":      "Nguồn có giấy chứng nhận nhưng 12 tháng chưa chuyển bước",
+}
+
+// Sponsor is a full member who introduced the candidate.
+type Sponsor struct {
+	CaseID     int64     `bun:"case_id"`
+	SponsorID  int64     `bun:"sponsor_id"`
+	KnownSince time.Time `bun:"known_since"`
+	LetterOn   time.Time `bun:"letter_on"`
+}
+
+const caseCols = `c.id, c.person_id, c.cell_id, c.proposer, c.stage, c.stage_since, c.listed_on, c.certificate_on, c.dossier_on,
+	c.cell_resolution_on, c.committee_resolution_on, c.decision_on, c.decision_no, c.extensions, c.ceremony_on, c.recognized_on,
+	c.closed_on, c.close_reason, c.recognition_rounds, c.helper_id, c.version`
+
+// scope returns the condition that keeps cases inside the actor's scope: a case belongs to its cell.
+func scope(ctx context.Context) (string, []any, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args := a.Scope().UnitFilter("c.cell_id")
+	return cond, args, nil
+}
+
+// Get returns the cases with the given ids that are in scope.
+func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Case, error) {
+	cond, args, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var cs []Case
+	err = db.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ANY(?::bigint[]) AND `+cond,
+		append([]any{pgdialect.Array(ids)}, args...)...).Scan(ctx, &cs)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: get cases: %w", err)
+	}
+	m := make(map[int64]Case, len(cs))
+	for _, c := range cs {
+		m[c.ID] = c
+	}
+	return m, nil
+}
+
+// GetOne returns one case or NOT_FOUND.
+func GetOne(ctx context.Context, db bun.IDB, id int64) (Case, error) {
+	m, err := Get(ctx, db, []int64{id})
+	if err != nil {
+		return Case{}, err
+	}
+	c, ok := m[id]
+	if !ok {
+		return Case{}, apperr.NotFoundf("case", fmt.Sprint(id))
+	}
+	return c, nil
+}
+
+// History returns a case's events, oldest first.
+func History(ctx context.Context, db bun.IDB, caseID int64) ([]Event, error) {
+	if _, err := GetOne(ctx, db, caseID); err != nil {
+		return nil, err
+	}
+	var evs []Event
+	err := db.NewRaw(`SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
+			reason, note, details::text AS details, recorded_by, recorded_at
+		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID).Scan(ctx, &evs)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: history: %w", err)
+	}
+	return evs, nil
+}
+
+// Sponsors returns the sponsors of many cases (in scope) at once, by case.
+func Sponsors(ctx context.Context, db bun.IDB, caseIDs []int64) (map[int64][]Sponsor, error) {
+	cond, args, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ss []Sponsor
+	err = db.NewRaw(`SELECT s.case_id, s.sponsor_id, s.known_since, s.letter_on FROM case_sponsor s JOIN candidate_case c ON c.id = s.case_id
+		WHERE s.case_id = ANY(?::bigint[]) AND `+cond+` ORDER BY s.case_id, s.sponsor_id`,
+		append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &ss)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: sponsors: %w", err)
+	}
+	m := map[int64][]Sponsor{}
+	for _, s := range ss {
+		m[s.CaseID] = append(m[s.CaseID], s)
+	}
+	return m, nil
+}
+
+// Dues returns what is due for many cases (in scope) at once, earliest first.
+func Dues(ctx context.Context, db bun.IDB, caseIDs []int64) (map[int64][]Due, error) {
+	cond, args, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ds []Due
+	err = db.NewRaw(`SELECT d.case_id, d.kind, d.due_on, d.rule_id FROM case_due d JOIN candidate_case c ON c.id = d.case_id
+		WHERE d.case_id = ANY(?::bigint[]) AND `+cond+` ORDER BY d.case_id, d.due_on, d.kind`,
+		append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &ds)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: dues: %w", err)
+	}
+	m := map[int64][]Due{}
+	for _, d := range ds {
+		m[d.CaseID] = append(m[d.CaseID], d)
+	}
+	return m, nil
+}

@@ -1,0 +1,247 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
+	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
+)
+
+// writers may move cases: the boards and the cell secretaries (and admins).
+var writers = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
+
+func requireWriter(ctx context.Context) (*auth.Actor, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !writers[a.Role] {
+		return nil, apperr.New(apperr.Forbidden, "Vai trò của bạn không được ghi hồ sơ phát triển đảng viên.",
+			fmt.Sprintf("role %s may not change candidate cases", a.Role))
+	}
+	return a, nil
+}
+
+// Doc is the document that backs a move: its effective date, form number (1-KNĐ … 11-KNĐ),
+// resolution or decision number and date.
+type Doc struct {
+	Effective time.Time
+	Form      string
+	Number    string
+	Date      *time.Time
+	Note      string
+}
+
+// Votes of a resolution: for, of the eligible (full members of the cell, committee members).
+type Votes struct{ For, Eligible int }
+
+// env is what a move needs besides the case: the rules and the working-day calendar.
+type env struct {
+	rules Rules
+	cal   *calendar.Calendar
+}
+
+// dayVN formats a date for Vietnamese messages.
+func dayVN(t time.Time) string { return t.Format("02/01/2006") }
+
+func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+
+func ptr[T any](v T) *T { return &v }
+
+func (d Doc) clean(requireNumber bool) (Doc, error) {
+	if d.Effective.IsZero() {
+		return d, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
+	}
+	d.Effective = day(d.Effective)
+	if d.Date != nil {
+		d.Date = ptr(day(*d.Date))
+	}
+	d.Number, d.Form, d.Note = strings.TrimSpace(d.Number), strings.TrimSpace(d.Form), strings.TrimSpace(d.Note)
+	if requireNumber && d.Number == "" {
+		return d, apperr.Invalid("document.number", "Cần số văn bản (nghị quyết, quyết định).", "the document number is required")
+	}
+	if len(d.Number) > 200 || len(d.Form) > 50 || len(d.Note) > 2000 {
+		return d, apperr.Invalid("document", "Số văn bản, mẫu hoặc ghi chú quá dài.", "document fields too long")
+	}
+	return d, nil
+}
+
+// move runs one move of a case: permission, one transaction with the case locked, the version check
+// (two officers moving the same case at once: exactly one succeeds, the other gets CONFLICT), the
+// move's own rules, the date order, then the cached state, the event, the dues and the audit row.
+func move(ctx context.Context, db bun.IDB, caseID int64, version int, kind string, input any,
+	fn func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error)) (Case, error) {
+	if _, err := requireWriter(ctx); err != nil {
+		return Case{}, err
+	}
+	var out Case
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		cond, args, err := scope(ctx)
+		if err != nil {
+			return err
+		}
+		var c Case
+		err = tx.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ? AND `+cond+` FOR UPDATE`,
+			append([]any{caseID}, args...)...).Scan(ctx, &c)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundf("case", fmt.Sprint(caseID))
+		}
+		if err != nil {
+			return err
+		}
+		if c.Version != version {
+			return apperr.ConflictStale("Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi thực hiện lại.",
+				fmt.Sprintf("case %d is at version %d, not %d", caseID, c.Version, version))
+		}
+		if !c.Open() {
+			return apperr.Rule(RuleStageOrder, "Hồ sơ đã kết thúc, không thể cập nhật thêm.", "the case is closed")
+		}
+		e, err := loadEnv(ctx, tx)
+		if err != nil {
+			return err
+		}
+		before := c
+		ev, err := fn(ctx, tx, &c, e)
+		if err != nil {
+			return err
+		}
+		var last time.Time
+		if err := tx.NewRaw(`SELECT coalesce(max(effective), '0001-01-01') FROM case_event WHERE case_id = ?`, c.ID).Scan(ctx, &last); err != nil {
+			return err
+		}
+		if ev.Effective.Before(last) {
+			return apperr.Rule(RuleDateOrder,
+				fmt.Sprintf("Ngày %s sớm hơn bước đã ghi gần nhất (%s).", dayVN(ev.Effective), dayVN(last)),
+				fmt.Sprintf("date %s is before the last recorded move (%s)", ev.Effective.Format(time.DateOnly), last.Format(time.DateOnly)))
+		}
+		ev.Kind = kind
+		if err := save(ctx, tx, &c, ev, e); err != nil {
+			return err
+		}
+		out = c
+		return audit.Record(ctx, tx, "case."+kind, "candidate_case", fmt.Sprint(c.ID), before, map[string]any{"case": c, "input": input})
+	})
+	if err != nil {
+		return Case{}, translate(err)
+	}
+	return out, nil
+}
+
+func translate(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && strings.Contains(pe.ConstraintName, "open_person") {
+		return apperr.New(apperr.Conflict, "Người này đã có một hồ sơ đang theo dõi.", "the person already has an open case")
+	}
+	return err
+}
+
+func loadEnv(ctx context.Context, tx bun.IDB) (env, error) {
+	rules, err := LoadRules(ctx, tx)
+	if err != nil {
+		return env{}, err
+	}
+	cal, err := calendar.Load(ctx, tx)
+	if err != nil {
+		return env{}, err
+	}
+	return env{rules: rules, cal: cal}, nil
+}
+
+// save writes the cached state (bumping the version), the event and the dues.
+func save(ctx context.Context, tx bun.IDB, c *Case, ev Event, e env) error {
+	res, err := tx.NewRaw(`UPDATE candidate_case SET stage = ?, stage_since = ?, certificate_on = ?, dossier_on = ?,
+			cell_resolution_on = ?, committee_resolution_on = ?, decision_on = ?, decision_no = ?, extensions = ?,
+			ceremony_on = ?, recognized_on = ?, closed_on = ?, close_reason = ?, recognition_rounds = ?, helper_id = ?,
+			version = version + 1, updated_at = now()
+		WHERE id = ? AND version = ?`,
+		c.Stage, c.StageSince, c.CertificateOn, c.DossierOn, c.CellResolutionOn, c.CommitteeResolutionOn, c.DecisionOn,
+		c.DecisionNo, c.Extensions, c.CeremonyOn, c.RecognizedOn, c.ClosedOn, c.CloseReason, c.RecognitionRounds, c.HelperID,
+		c.ID, c.Version).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.ConflictStale("Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi thực hiện lại.", "concurrent update")
+	}
+	c.Version++
+	return insertEvent(ctx, tx, c, ev, e)
+}
+
+func insertEvent(ctx context.Context, tx bun.IDB, c *Case, ev Event, e env) error {
+	a, _ := auth.FromContext(ctx)
+	if ev.Details == "" {
+		ev.Details = "{}"
+	}
+	_, err := tx.NewRaw(`INSERT INTO case_event (case_id, kind, stage_after, effective, form, document_no, document_date,
+			votes_for, votes_eligible, reason, note, details, recorded_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)`,
+		c.ID, ev.Kind, c.Stage, ev.Effective, ev.Form, ev.DocumentNo, ev.DocumentDate, ev.VotesFor, ev.VotesEligible,
+		ev.Reason, ev.Note, ev.Details, a.Subject).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	return recomputeDues(ctx, tx, *c, e)
+}
+
+func eventOf(d Doc) Event {
+	return Event{Effective: d.Effective, Form: d.Form, DocumentNo: d.Number, DocumentDate: d.Date, Note: d.Note}
+}
+
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// stageIs refuses a move unless the case is at one of the stages the move starts from.
+func stageIs(c *Case, want ...string) error {
+	for _, w := range want {
+		if c.Stage == w {
+			return nil
+		}
+	}
+	labels := make([]string, len(want))
+	for i, w := range want {
+		labels[i] = StageLabels[w]
+	}
+	return apperr.Rule(RuleStageOrder,
+		fmt.Sprintf("Hồ sơ đang ở bước \"%s\"; bước này cần hồ sơ ở bước: %s.", StageLabels[c.Stage], strings.Join(labels, "; ")),
+		fmt.Sprintf("case is at stage %s; this move needs %s", c.Stage, strings.Join(want, " or ")))
+}
+
+func advance(c *Case, stage string, on time.Time) {
+	c.Stage, c.StageSince = stage, on
+}
+
+// addMonths adds calendar months, keeping the end of month (31/01 + 1 month = 28 or 29/02).
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	if d > last {
+		d = last
+	}
+	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
+}
+
+// monthsBetween counts whole months from a to b (the age rule counts in months).
+func monthsBetween(a, b time.Time) int {
+	n := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
+	if b.Day() < a.Day() {
+		n--
+	}
+	return n
+}

@@ -1,0 +1,517 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
+	"ptdv/internal/auth"
+	"ptdv/internal/member"
+)
+
+// OpenInput puts a person on a cell's source list.
+type OpenInput struct {
+	PersonID int64
+	CellID   int64
+	Proposer string // code list 'proposer': cell, youth_union, women_union, …
+	HelperID *int64 // the full member assigned to follow and help
+	Doc      Doc    // effective: the day the person was listed
+}
+
+// Open lists a person as a source of a cell and opens their case.
+func Open(ctx context.Context, db bun.IDB, in OpenInput) (Case, error) {
+	if _, err := requireWriter(ctx); err != nil {
+		return Case{}, err
+	}
+	d, err := in.Doc.clean(false)
+	if err != nil {
+		return Case{}, err
+	}
+	var out Case
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := auth.CheckUnits(ctx, tx, in.CellID); err != nil {
+			return err
+		}
+		if err := checkCell(ctx, tx, in.CellID, d.Effective); err != nil {
+			return err
+		}
+		var okProposer bool
+		if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM code_item WHERE list = 'proposer' AND code = ?)`, in.Proposer).Scan(ctx, &okProposer); err != nil {
+			return err
+		}
+		if !okProposer {
+			return apperr.Invalid("proposer", fmt.Sprintf("Nơi giới thiệu nguồn %q không có trong danh mục.", in.Proposer), "unknown proposer")
+		}
+		p, err := facts(ctx, tx, in.PersonID)
+		if err != nil {
+			return err
+		}
+		if p.UnitID != in.CellID {
+			return apperr.Invalid("cellId", fmt.Sprintf("Hồ sơ của %s thuộc một chi bộ khác; hãy chuyển về chi bộ này trước.", p.FullName),
+				"the person's records belong to another cell")
+		}
+		if st := p.memberStatus(d.Effective); st != "" && st != member.StatusRemoved {
+			return apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã là đảng viên.", p.FullName), "the person is already a member")
+		}
+		if in.HelperID != nil {
+			if err := requireFullMember(ctx, tx, *in.HelperID, d.Effective, "helperId"); err != nil {
+				return err
+			}
+		}
+		e, err := loadEnv(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c := Case{PersonID: in.PersonID, CellID: in.CellID, Proposer: in.Proposer, Stage: StageSource,
+			StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1}
+		if err := tx.NewRaw(`INSERT INTO candidate_case (person_id, cell_id, proposer, stage, stage_since, listed_on, helper_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PersonID, c.CellID, c.Proposer, c.Stage, c.StageSince, c.ListedOn, c.HelperID).
+			Scan(ctx, &c.ID); err != nil {
+			return err
+		}
+		ev := eventOf(d)
+		ev.Kind = "listed"
+		ev.Details = jsonOf(map[string]any{"proposer": in.Proposer})
+		if err := insertEvent(ctx, tx, &c, ev, e); err != nil {
+			return err
+		}
+		out = c
+		return audit.Record(ctx, tx, "case.listed", "candidate_case", fmt.Sprint(c.ID), nil, c)
+	})
+	if err != nil {
+		return Case{}, translate(err)
+	}
+	return out, nil
+}
+
+// CompleteCourse records the awareness-course certificate (CN-NTVĐ). A later certificate may
+// replace an expired one while the case is still before the cell's resolution.
+func CompleteCourse(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
+	return move(ctx, db, caseID, version, "course_completed", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(false)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageSource, StageCourseDone, StageDossier); err != nil {
+			return Event{}, err
+		}
+		c.CertificateOn = &d.Effective
+		if c.Stage == StageSource {
+			advance(c, StageCourseDone, d.Effective)
+		}
+		return eventOf(d), nil
+	})
+}
+
+// SponsorInput is one sponsor of a dossier (form 3-KNĐ).
+type SponsorInput struct {
+	PersonID   int64
+	KnownSince time.Time // since when they worked or studied with the candidate in the same unit
+	LetterOn   time.Time
+}
+
+// DossierInput completes the dossier: application (1-KNĐ), biography (2-KNĐ), sponsors (3-KNĐ), the
+// Youth Union's resolution where it applies (4-KNĐ), comments of mass organizations and residence
+// (5-KNĐ), and the background check.
+type DossierInput struct {
+	Doc                  Doc // effective: the day the dossier was complete
+	ApplicationOn        time.Time
+	BiographyOn          time.Time
+	Sponsors             []SponsorInput
+	YouthUnionResolution *Doc
+	CommentsOn           time.Time
+	BackgroundCheckOn    time.Time
+}
+
+// CompleteDossier records a complete dossier, checking the certificate and the sponsors.
+func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int, in DossierInput) (Case, error) {
+	return move(ctx, db, caseID, version, "dossier_completed", in, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := in.Doc.clean(false)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageCourseDone, StageDossier); err != nil { // a stale dossier is redone
+			return Event{}, err
+		}
+		for name, t := range map[string]time.Time{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn,
+			"commentsOn": in.CommentsOn, "backgroundCheckOn": in.BackgroundCheckOn} {
+			if t.IsZero() || day(t).After(d.Effective) {
+				return Event{}, apperr.Invalid(name, "Cần ngày của từng giấy tờ trong hồ sơ, không sau ngày hoàn thiện hồ sơ.",
+					name+" is required and must not be after the dossier date")
+			}
+		}
+		if err := certificateValid(c, e, d.Effective); err != nil {
+			return Event{}, err
+		}
+		p, err := facts(ctx, tx, c.PersonID)
+		if err != nil {
+			return Event{}, err
+		}
+		need := e.rules.V(RuleSponsorCount)
+		rule := RuleSponsorCount
+		if in.YouthUnionResolution != nil {
+			yu, err := in.YouthUnionResolution.clean(true)
+			if err != nil {
+				return Event{}, err
+			}
+			in.YouthUnionResolution = &yu
+			if !p.YouthUnionMember || monthsBetween(p.BirthDate, d.Effective) >= 12*(e.rules.V(RuleYouthAge)+1) {
+				return Event{}, apperr.Rule(RuleSponsorYouth,
+					fmt.Sprintf("%s không ở tuổi đoàn hoặc không là đoàn viên: cần %d đảng viên chính thức giới thiệu.", p.FullName, need),
+					"the Youth Union route needs a Youth Union member of Youth Union age")
+			}
+			need, rule = e.rules.V(RuleSponsorYouth), RuleSponsorYouth
+		}
+		if len(in.Sponsors) != need {
+			return Event{}, apperr.Rule(rule,
+				fmt.Sprintf("Cần đúng %d đảng viên chính thức giới thiệu (đã nhập %d).", need, len(in.Sponsors)),
+				fmt.Sprintf("%d sponsors are needed, %d given", need, len(in.Sponsors)))
+		}
+		seen := map[int64]bool{}
+		for _, s := range in.Sponsors {
+			if seen[s.PersonID] || s.PersonID == c.PersonID {
+				return Event{}, apperr.Invalid("sponsors", "Người giới thiệu bị trùng.", "sponsors repeat or include the candidate")
+			}
+			seen[s.PersonID] = true
+			if err := requireFullMember(ctx, tx, s.PersonID, d.Effective, "sponsors"); err != nil {
+				return Event{}, err
+			}
+			if s.KnownSince.IsZero() || monthsBetween(day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
+				return Event{}, apperr.Rule(RuleSponsorKnown,
+					fmt.Sprintf("Người giới thiệu phải công tác, học tập cùng người vào Đảng ít nhất %d tháng (tính đến %s).",
+						e.rules.V(RuleSponsorKnown), dayVN(d.Effective)),
+					"a sponsor must have known the candidate for the required months")
+			}
+		}
+		if _, err := tx.NewRaw(`DELETE FROM case_sponsor WHERE case_id = ?`, c.ID).Exec(ctx); err != nil {
+			return Event{}, err
+		}
+		for _, s := range in.Sponsors {
+			letter := s.LetterOn
+			if letter.IsZero() {
+				letter = d.Effective
+			}
+			if _, err := tx.NewRaw(`INSERT INTO case_sponsor (case_id, sponsor_id, known_since, letter_on) VALUES (?, ?, ?, ?)`,
+				c.ID, s.PersonID, day(s.KnownSince), day(letter)).Exec(ctx); err != nil {
+				return Event{}, err
+			}
+		}
+		c.DossierOn = &d.Effective
+		advance(c, StageDossier, d.Effective)
+		ev := eventOf(d)
+		ev.Form = "1-KNĐ, 2-KNĐ, 3-KNĐ, 5-KNĐ"
+		if in.YouthUnionResolution != nil {
+			ev.Form += ", 4-KNĐ"
+		}
+		ev.Details = jsonOf(map[string]any{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn, "commentsOn": in.CommentsOn,
+			"backgroundCheckOn": in.BackgroundCheckOn, "sponsors": in.Sponsors, "youthUnionResolution": in.YouthUnionResolution})
+		return ev, nil
+	})
+}
+
+// CellResolution records the cell's resolution (6-KNĐ), checking age, education, certificate,
+// dossier freshness and the vote.
+func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
+	return move(ctx, db, caseID, version, "cell_resolved", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageDossier); err != nil {
+			return Event{}, err
+		}
+		p, err := facts(ctx, tx, c.PersonID)
+		if err != nil {
+			return Event{}, err
+		}
+		age := monthsBetween(p.BirthDate, d.Effective)
+		if age < e.rules.V(RuleAgeMin) {
+			return Event{}, apperr.Rule(RuleAgeMin,
+				fmt.Sprintf("%s chưa đủ 18 tuổi vào ngày chi bộ xét (%s): mới %d tuổi %d tháng.", p.FullName, dayVN(d.Effective), age/12, age%12),
+				fmt.Sprintf("the candidate is under age on %s", d.Effective.Format(time.DateOnly)))
+		}
+		if age > e.rules.V(RuleAgeMax) && p.AgeException == "" {
+			return Event{}, apperr.Rule(RuleAgeMax,
+				fmt.Sprintf("%s đã quá 60 tuổi vào ngày chi bộ xét (%s); cần có ý kiến đồng ý của tỉnh ủy (ghi nhận ngoại lệ tuổi).", p.FullName, dayVN(d.Effective)),
+				"the candidate is over the age limit and has no provincial exception")
+		}
+		if p.EducationLevel < e.rules.V(RuleEducation) && p.EducationException == "" {
+			return Event{}, apperr.Rule(RuleEducation,
+				fmt.Sprintf("%s chưa tốt nghiệp trung học cơ sở và không thuộc diện ngoại lệ.", p.FullName),
+				"the candidate lacks the minimum education and has no exception")
+		}
+		if err := certificateValid(c, e, d.Effective); err != nil {
+			return Event{}, err
+		}
+		if c.DossierOn != nil {
+			if stale := addMonths(*c.DossierOn, e.rules.V(RuleDossierStale)); d.Effective.After(stale) {
+				return Event{}, apperr.Rule(RuleDossierStale,
+					fmt.Sprintf("Hồ sơ đã quá %d tháng (hoàn thiện ngày %s) mà chi bộ chưa xét: cần làm lại thư giới thiệu và nhận xét.",
+						e.rules.V(RuleDossierStale), dayVN(*c.DossierOn)),
+					"the dossier is stale: sponsors' letters and comments must be redone")
+			}
+		}
+		if err := votes(e, "vote.cell", RuleCellVote, v, "chi bộ", "full members of the cell"); err != nil {
+			return Event{}, err
+		}
+		c.CellResolutionOn = &d.Effective
+		advance(c, StageCellResolution, d.Effective)
+		ev := eventOf(d)
+		ev.Form = "6-KNĐ"
+		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
+		return ev, nil
+	})
+}
+
+// CommitteeResolution records the grassroots committee's resolution (8-KNĐ).
+func CommitteeResolution(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
+	return move(ctx, db, caseID, version, "committee_resolved", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageCellResolution); err != nil {
+			return Event{}, err
+		}
+		if err := votes(e, "vote.committee", RuleCommitteeVote, v, "đảng ủy", "committee members"); err != nil {
+			return Event{}, err
+		}
+		c.CommitteeResolutionOn = &d.Effective
+		advance(c, StageCommitteeResolution, d.Effective)
+		ev := eventOf(d)
+		ev.Form = "8-KNĐ"
+		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
+		return ev, nil
+	})
+}
+
+// ExtendDecision records the one extension of the decision deadline the rules allow.
+func ExtendDecision(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
+	return move(ctx, db, caseID, version, "decision_extended", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageCellResolution, StageCommitteeResolution); err != nil {
+			return Event{}, err
+		}
+		if c.Extensions >= e.rules.V(RuleExtensionsMax) {
+			return Event{}, apperr.Rule(RuleExtensionsMax, "Thời hạn ra quyết định kết nạp chỉ được gia hạn một lần.", "the decision deadline may be extended only once")
+		}
+		if due := decisionDue(*c, e); d.Effective.After(due) {
+			return Event{}, apperr.Rule(RuleDecisionDeadline,
+				fmt.Sprintf("Đã quá hạn ra quyết định (%s); không thể gia hạn sau khi hết hạn.", dayVN(due)),
+				"the deadline has already passed")
+		}
+		c.Extensions++
+		return eventOf(d), nil
+	})
+}
+
+// Decide records the admission decision (9-KNĐ), within the deadline in working days.
+func Decide(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
+	return move(ctx, db, caseID, version, "decided", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageCommitteeResolution); err != nil {
+			return Event{}, err
+		}
+		if due := decisionDue(*c, e); d.Effective.After(due) {
+			return Event{}, apperr.Rule(RuleDecisionDeadline,
+				fmt.Sprintf("Quyết định kết nạp phải ban hành trong %d ngày làm việc kể từ nghị quyết chi bộ (hạn %s).",
+					e.rules.V(RuleDecisionDeadline)+c.Extensions*e.rules.V(RuleDecisionExtension), dayVN(due)),
+				fmt.Sprintf("the decision is after its deadline %s", due.Format(time.DateOnly)))
+		}
+		c.DecisionOn, c.DecisionNo = &d.Effective, &d.Number
+		advance(c, StageDecision, d.Effective)
+		ev := eventOf(d)
+		ev.Form = "9-KNĐ"
+		return ev, nil
+	})
+}
+
+// HoldCeremony records the admission ceremony: probation starts, and the person becomes a
+// probationary member (party age counts from the decision date).
+func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
+	return move(ctx, db, caseID, version, "ceremony_held", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(false)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageDecision); err != nil {
+			return Event{}, err
+		}
+		if due := e.cal.AddWorkingDays(*c.DecisionOn, e.rules.V(RuleCeremonyDeadline)); d.Effective.After(due) {
+			return Event{}, apperr.Rule(RuleCeremonyDeadline,
+				fmt.Sprintf("Lễ kết nạp phải tổ chức trong %d ngày làm việc kể từ khi nhận quyết định (hạn %s).", e.rules.V(RuleCeremonyDeadline), dayVN(due)),
+				fmt.Sprintf("the ceremony is after its deadline %s", due.Format(time.DateOnly)))
+		}
+		if d.Effective.Before(*c.DecisionOn) {
+			return Event{}, apperr.Rule(RuleDateOrder, "Lễ kết nạp không thể trước ngày quyết định.", "the ceremony is before the decision")
+		}
+		c.CeremonyOn = &d.Effective
+		advance(c, StageProbation, d.Effective)
+		kind := member.KindAdmitted
+		if p, err := facts(ctx, tx, c.PersonID); err != nil {
+			return Event{}, err
+		} else if st := p.memberStatus(d.Effective); st == member.StatusRemoved || st == member.StatusExpelled {
+			kind = member.KindReadmitted // the member rules check the interval and the count
+		}
+		if err := recordMember(ctx, tx, c, kind, d.Effective, c.DecisionOn, *c.DecisionNo); err != nil {
+			return Event{}, err
+		}
+		return eventOf(d), nil
+	})
+}
+
+// RecognitionVote records the cell's vote on recognizing a probationary member as a full member
+// (10-KNĐ self-assessment and 11-KNĐ helper's comments attached). A vote that passes makes the person a
+// full member from the end of the 12 months, even if decided late; one that fails keeps the
+// probation, up to the allowed number of rounds.
+func RecognitionVote(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
+	return move(ctx, db, caseID, version, "recognition_vote", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageProbation); err != nil {
+			return Event{}, err
+		}
+		end := addMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
+		if d.Effective.Before(end) {
+			return Event{}, apperr.Rule(RuleProbation,
+				fmt.Sprintf("Chưa hết %d tháng dự bị (đến %s).", e.rules.V(RuleProbation), dayVN(end)),
+				fmt.Sprintf("probation runs until %s", end.Format(time.DateOnly)))
+		}
+		if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
+			return Event{}, apperr.Invalid("votes", "Số phiếu không hợp lệ.", "invalid votes")
+		}
+		if c.RecognitionRounds >= e.rules.V(RuleRecognitionRounds) {
+			return Event{}, apperr.Rule(RuleRecognitionRounds,
+				fmt.Sprintf("Đã biểu quyết %d lần không đạt: cần báo cáo cấp ủy cấp trên xem xét.", c.RecognitionRounds),
+				"the allowed recognition rounds are used up; escalate")
+		}
+		c.RecognitionRounds++
+		ev := eventOf(d)
+		ev.Form = "10-KNĐ, 11-KNĐ"
+		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
+		if !e.rules.passes("vote.recognition", v.For, v.Eligible) {
+			ev.Details = jsonOf(map[string]any{"passed": false})
+			return ev, nil
+		}
+		c.RecognizedOn = &end
+		now := d.Effective
+		c.ClosedOn = &now
+		advance(c, StageFullMember, d.Effective)
+		ev.Details = jsonOf(map[string]any{"passed": true, "fullMemberFrom": end})
+		return ev, recordMember(ctx, tx, c, member.KindRecognized, end, nil, d.Number)
+	})
+}
+
+// Remove records that a probationary member was not recognized (xóa tên).
+func Remove(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, reason string) (Case, error) {
+	return move(ctx, db, caseID, version, "removed", map[string]any{"doc": d, "reason": reason}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(true)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := stageIs(c, StageProbation); err != nil {
+			return Event{}, err
+		}
+		if err := checkReason(ctx, tx, reason); err != nil {
+			return Event{}, err
+		}
+		c.ClosedOn, c.CloseReason = &d.Effective, &reason
+		advance(c, StageRemoved, d.Effective)
+		ev := eventOf(d)
+		ev.Reason = &reason
+		return ev, recordMember(ctx, tx, c, member.KindRemoved, d.Effective, nil, d.Number)
+	})
+}
+
+// Leave takes a candidate out of the pipeline before admission (moved away, declined, not
+// approved, …) with a reason from the code list.
+func Leave(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, reason string) (Case, error) {
+	return move(ctx, db, caseID, version, "left", map[string]any{"doc": d, "reason": reason}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(false)
+		if err != nil {
+			return Event{}, err
+		}
+		if stageIndex(c.Stage) >= stageIndex(StageProbation) {
+			return Event{}, apperr.Rule(RuleStageOrder, "Đảng viên dự bị không ra khỏi danh sách nguồn: dùng xóa tên.", "a probationary member is removed, not left")
+		}
+		if err := checkReason(ctx, tx, reason); err != nil {
+			return Event{}, err
+		}
+		c.ClosedOn, c.CloseReason = &d.Effective, &reason
+		advance(c, StageLeft, d.Effective)
+		ev := eventOf(d)
+		ev.Reason = &reason
+		return ev, nil
+	})
+}
+
+// AssignHelper assigns the full member who follows and helps the candidate or probationary member.
+func AssignHelper(ctx context.Context, db bun.IDB, caseID int64, version int, helperID int64, d Doc) (Case, error) {
+	return move(ctx, db, caseID, version, "helper_assigned", map[string]any{"helperId": helperID, "doc": d}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+		d, err := d.clean(false)
+		if err != nil {
+			return Event{}, err
+		}
+		if err := requireFullMember(ctx, tx, helperID, d.Effective, "helperId"); err != nil {
+			return Event{}, err
+		}
+		c.HelperID = &helperID
+		ev := eventOf(d)
+		ev.Details = jsonOf(map[string]any{"helperId": helperID})
+		return ev, nil
+	})
+}
+
+func checkReason(ctx context.Context, tx bun.IDB, reason string) error {
+	var ok bool
+	if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM code_item WHERE list = 'leave_reason' AND code = ?)`, reason).Scan(ctx, &ok); err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Invalid("reason", fmt.Sprintf("Lý do %q không có trong danh mục.", reason), "unknown reason")
+	}
+	return nil
+}
+
+func certificateValid(c *Case, e env, on time.Time) error {
+	if c.CertificateOn == nil {
+		return apperr.Rule(RuleCertificate, "Chưa có giấy chứng nhận bồi dưỡng nhận thức về Đảng.", "no awareness-course certificate")
+	}
+	if exp := addMonths(*c.CertificateOn, e.rules.V(RuleCertificate)); !on.Before(exp) {
+		return apperr.Rule(RuleCertificate,
+			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", dayVN(exp)),
+			fmt.Sprintf("the awareness-course certificate expired on %s", exp.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+func votes(e env, vote, rule string, v Votes, who, whoEN string) error {
+	if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
+		return apperr.Invalid("votes", "Số phiếu không hợp lệ: số tán thành phải từ 0 đến tổng số có quyền biểu quyết.", "invalid votes")
+	}
+	if !e.rules.passes(vote, v.For, v.Eligible) {
+		return apperr.Rule(rule,
+			fmt.Sprintf("Nghị quyết %s chưa đạt %d/%d số tán thành (%d/%d).", who, e.rules.V(vote+".numerator"), e.rules.V(vote+".denominator"), v.For, v.Eligible),
+			fmt.Sprintf("the vote of the %s is below %d/%d", whoEN, e.rules.V(vote+".numerator"), e.rules.V(vote+".denominator")))
+	}
+	return nil
+}
+
+// decisionDue is the last day for the admission decision: working days from the cell's resolution,
+// plus the extensions recorded.
+func decisionDue(c Case, e env) time.Time {
+	n := e.rules.V(RuleDecisionDeadline) + c.Extensions*e.rules.V(RuleDecisionExtension)
+	return e.cal.AddWorkingDays(*c.CellResolutionOn, n)
+}
