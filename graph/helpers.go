@@ -41,6 +41,18 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			return &o, err
 		}
 		return nil, err
+	case typePerson:
+		p, err := loadPerson(ctx, k)
+		if err != nil || p == nil {
+			return nil, err
+		}
+		return p, nil
+	case typeCandidate:
+		c, err := loadCase(ctx, k)
+		if err != nil || c == nil {
+			return nil, err
+		}
+		return c, nil
 	case typeVillage:
 		m, err := org.GetVillages(ctx, r.DB, []int64{k}, today())
 		if v, ok := m[k]; ok {

@@ -9,7 +9,10 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/vikstrous/dataloadgen"
 
+	"ptdv/internal/codes"
 	"ptdv/internal/org"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
 )
 
 // loaders batch the lookups that a page of results repeats per item (a unit's parent, its child
@@ -18,7 +21,12 @@ import (
 type loaders struct {
 	unit       *dataloadgen.Loader[org.ChildKey, org.Unit]
 	childCount *dataloadgen.Loader[org.ChildKey, int]
+	person     *dataloadgen.Loader[int64, people.Person]
+	cases      *dataloadgen.Loader[int64, pipeline.Case]
+	sponsors   *dataloadgen.Loader[int64, []pipeline.Sponsor]
+	dues       *dataloadgen.Loader[int64, []pipeline.DueItem]
 	labels     func() (labels, error)
+	codes      func() (*codes.Set, error)
 }
 
 type labels struct{ kinds, sectors map[string]string }
@@ -60,6 +68,32 @@ func newLoaders(db bun.IDB) *loaders {
 			return m, nil
 		}, wait),
 	}
+	l.person = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]people.Person, error) {
+		return people.Get(ctx, db, ids)
+	}, wait)
+	l.cases = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]pipeline.Case, error) {
+		return pipeline.Get(ctx, db, ids)
+	}, wait)
+	l.sponsors = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]pipeline.Sponsor, error) {
+		m, err := pipeline.Sponsors(ctx, db, ids)
+		return fill(m, ids), err
+	}, wait)
+	l.dues = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]pipeline.DueItem, error) {
+		m, err := pipeline.Dues(ctx, db, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int64][]pipeline.DueItem, len(ids))
+		t := today()
+		for _, id := range ids {
+			out[id] = []pipeline.DueItem{}
+			for _, d := range m[id] {
+				out[id] = append(out[id], pipeline.DueItem{Due: d, Overdue: d.DueOn.Before(t)})
+			}
+		}
+		return out, nil
+	}, wait)
+	l.codes = sync.OnceValues(func() (*codes.Set, error) { return codes.Load(context.Background(), db) })
 	var once sync.Once
 	var lb labels
 	var lerr error
@@ -82,6 +116,43 @@ func loadUnit(ctx context.Context, id int64, asOf time.Time) (*org.Unit, error) 
 		return nil, err
 	}
 	return &u, nil
+}
+
+// fill gives every key a (possibly empty) value: a case without sponsors is not a missing key.
+func fill[V any](m map[int64][]V, ids []int64) map[int64][]V {
+	if m == nil {
+		m = map[int64][]V{}
+	}
+	for _, id := range ids {
+		if m[id] == nil {
+			m[id] = []V{}
+		}
+	}
+	return m
+}
+
+// loadPerson returns a person through the request's loader; nil when missing or out of scope.
+func loadPerson(ctx context.Context, id int64) (*people.Person, error) {
+	p, err := loadersFor(ctx).person.Load(ctx, id)
+	if err != nil {
+		if isMissing(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &p, nil
+}
+
+// loadCase returns a candidate case through the request's loader; nil when missing or out of scope.
+func loadCase(ctx context.Context, id int64) (*pipeline.Case, error) {
+	c, err := loadersFor(ctx).cases.Load(ctx, id)
+	if err != nil {
+		if isMissing(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &c, nil
 }
 
 func isMissing(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }

@@ -13,6 +13,8 @@ const (
 	typeUnit      = "Unit"
 	typeOperation = "Operation"
 	typeVillage   = "Village"
+	typePerson    = "Person"
+	typeCandidate = "Candidate"
 )
 
 func globalID(typ string, id int64) string {

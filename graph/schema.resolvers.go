@@ -7,11 +7,190 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/member"
 	"ptdv/internal/org"
+	"ptdv/internal/page"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
+	"time"
 )
+
+// ID is the resolver for the id field.
+func (r *candidateResolver) ID(ctx context.Context, obj *pipeline.Case) (string, error) {
+	return globalID(typeCandidate, obj.ID), nil
+}
+
+// Person is the resolver for the person field.
+func (r *candidateResolver) Person(ctx context.Context, obj *pipeline.Case) (*people.Person, error) {
+	return loadPerson(ctx, obj.PersonID)
+}
+
+// Cell is the resolver for the cell field.
+func (r *candidateResolver) Cell(ctx context.Context, obj *pipeline.Case) (*org.Unit, error) {
+	return loadUnit(ctx, obj.CellID, today())
+}
+
+// Proposer is the resolver for the proposer field.
+func (r *candidateResolver) Proposer(ctx context.Context, obj *pipeline.Case) (*codes.Item, error) {
+	return codeItem(ctx, "proposer", obj.Proposer)
+}
+
+// Stage is the resolver for the stage field.
+func (r *candidateResolver) Stage(ctx context.Context, obj *pipeline.Case) (model.Stage, error) {
+	return enumOf[model.Stage](obj.Stage), nil
+}
+
+// StageLabel is the resolver for the stageLabel field.
+func (r *candidateResolver) StageLabel(ctx context.Context, obj *pipeline.Case) (string, error) {
+	return pipeline.StageLabels[obj.Stage], nil
+}
+
+// StageSince is the resolver for the stageSince field.
+func (r *candidateResolver) StageSince(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return dateOf(obj.StageSince), nil
+}
+
+// ListedOn is the resolver for the listedOn field.
+func (r *candidateResolver) ListedOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return dateOf(obj.ListedOn), nil
+}
+
+// CertificateOn is the resolver for the certificateOn field.
+func (r *candidateResolver) CertificateOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.CertificateOn), nil
+}
+
+// DossierOn is the resolver for the dossierOn field.
+func (r *candidateResolver) DossierOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.DossierOn), nil
+}
+
+// CellResolutionOn is the resolver for the cellResolutionOn field.
+func (r *candidateResolver) CellResolutionOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.CellResolutionOn), nil
+}
+
+// CommitteeResolutionOn is the resolver for the committeeResolutionOn field.
+func (r *candidateResolver) CommitteeResolutionOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.CommitteeResolutionOn), nil
+}
+
+// DecisionOn is the resolver for the decisionOn field.
+func (r *candidateResolver) DecisionOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.DecisionOn), nil
+}
+
+// DecisionNumber is the resolver for the decisionNumber field.
+func (r *candidateResolver) DecisionNumber(ctx context.Context, obj *pipeline.Case) (*string, error) {
+	return obj.DecisionNo, nil
+}
+
+// CeremonyOn is the resolver for the ceremonyOn field.
+func (r *candidateResolver) CeremonyOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.CeremonyOn), nil
+}
+
+// RecognizedOn is the resolver for the recognizedOn field.
+func (r *candidateResolver) RecognizedOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.RecognizedOn), nil
+}
+
+// ClosedOn is the resolver for the closedOn field.
+func (r *candidateResolver) ClosedOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error) {
+	return optDate(obj.ClosedOn), nil
+}
+
+// Helper is the resolver for the helper field.
+func (r *candidateResolver) Helper(ctx context.Context, obj *pipeline.Case) (*people.Person, error) {
+	if obj.HelperID == nil {
+		return nil, nil
+	}
+	return loadPerson(ctx, *obj.HelperID)
+}
+
+// Sponsors is the resolver for the sponsors field.
+func (r *candidateResolver) Sponsors(ctx context.Context, obj *pipeline.Case) ([]pipeline.Sponsor, error) {
+	return loadersFor(ctx).sponsors.Load(ctx, obj.ID)
+}
+
+// Dues is the resolver for the dues field.
+func (r *candidateResolver) Dues(ctx context.Context, obj *pipeline.Case) ([]pipeline.DueItem, error) {
+	return loadersFor(ctx).dues.Load(ctx, obj.ID)
+}
+
+// NextDue is the resolver for the nextDue field.
+func (r *candidateResolver) NextDue(ctx context.Context, obj *pipeline.Case) (*pipeline.DueItem, error) {
+	ds, err := loadersFor(ctx).dues.Load(ctx, obj.ID)
+	if err != nil || len(ds) == 0 {
+		return nil, err
+	}
+	return &ds[0], nil
+}
+
+// History is the resolver for the history field.
+func (r *candidateResolver) History(ctx context.Context, obj *pipeline.Case) ([]pipeline.Event, error) {
+	return pipeline.History(ctx, r.DB, obj.ID)
+}
+
+// Reviews is the resolver for the reviews field.
+func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error) {
+	return pipeline.Reviews(ctx, r.DB, obj.ID)
+}
+
+// StageAfter is the resolver for the stageAfter field.
+func (r *caseEventResolver) StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error) {
+	return enumOf[model.Stage](obj.StageAfter), nil
+}
+
+// Effective is the resolver for the effective field.
+func (r *caseEventResolver) Effective(ctx context.Context, obj *pipeline.Event) (*model.Date, error) {
+	return dateOf(obj.Effective), nil
+}
+
+// DocumentNumber is the resolver for the documentNumber field.
+func (r *caseEventResolver) DocumentNumber(ctx context.Context, obj *pipeline.Event) (string, error) {
+	return obj.DocumentNo, nil
+}
+
+// DocumentDate is the resolver for the documentDate field.
+func (r *caseEventResolver) DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error) {
+	return optDate(obj.DocumentDate), nil
+}
+
+// Label is the resolver for the label field.
+func (r *codeItemResolver) Label(ctx context.Context, obj *codes.Item) (string, error) {
+	return obj.LabelVI, nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *dueResolver) Kind(ctx context.Context, obj *pipeline.DueItem) (model.DueKind, error) {
+	return enumOf[model.DueKind](obj.Kind), nil
+}
+
+// Label is the resolver for the label field.
+func (r *dueResolver) Label(ctx context.Context, obj *pipeline.DueItem) (string, error) {
+	return pipeline.DueLabels[obj.Kind], nil
+}
+
+// DueOn is the resolver for the dueOn field.
+func (r *dueResolver) DueOn(ctx context.Context, obj *pipeline.DueItem) (*model.Date, error) {
+	return dateOf(obj.DueOn), nil
+}
+
+// Rule is the resolver for the rule field.
+func (r *dueResolver) Rule(ctx context.Context, obj *pipeline.DueItem) (string, error) {
+	return obj.RuleID, nil
+}
+
+// Candidate is the resolver for the candidate field.
+func (r *dueResolver) Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error) {
+	return loadCase(ctx, obj.CaseID)
+}
 
 // Unit is the resolver for the unit field.
 func (r *lineageLinkResolver) Unit(ctx context.Context, obj *org.LineageLink) (*org.Unit, error) {
@@ -26,6 +205,21 @@ func (r *lineageLinkResolver) Operation(ctx context.Context, obj *org.LineageLin
 // Effective is the resolver for the effective field.
 func (r *lineageLinkResolver) Effective(ctx context.Context, obj *org.LineageLink) (*model.Date, error) {
 	return dateOf(obj.Effective), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *memberEventResolver) Unit(ctx context.Context, obj *member.Event) (*org.Unit, error) {
+	return loadUnit(ctx, obj.UnitID, obj.Effective)
+}
+
+// Effective is the resolver for the effective field.
+func (r *memberEventResolver) Effective(ctx context.Context, obj *member.Event) (*model.Date, error) {
+	return dateOf(obj.Effective), nil
+}
+
+// DecisionDate is the resolver for the decisionDate field.
+func (r *memberEventResolver) DecisionDate(ctx context.Context, obj *member.Event) (*model.Date, error) {
+	return optDate(obj.DecisionDate), nil
 }
 
 // CreateUnit is the resolver for the createUnit field.
@@ -165,6 +359,142 @@ func (r *mutationResolver) AssignVillageCell(ctx context.Context, input model.As
 	return villagePayload(ctx, r.Resolver, id, input.Document.Effective.Time())
 }
 
+// CreatePerson is the resolver for the createPerson field.
+func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error) {
+	unit, err := idOf("unitId", typeUnit, input.Person.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	village, err := optID("villageId", typeVillage, input.Person.VillageID)
+	if err != nil {
+		return nil, err
+	}
+	in := input.Person
+	p, err := people.Create(ctx, r.DB, people.NewPerson{FullName: in.FullName, Sex: in.Sex, BirthDate: in.BirthDate.Time(),
+		NationalID: in.NationalID, Ethnicity: str(in.Ethnicity), Religion: str(in.Religion), GeneralEducation: str(in.GeneralEducation),
+		ProfessionalQualification: str(in.ProfessionalQualification), PoliticalTheory: str(in.PoliticalTheory),
+		Occupation: str(in.Occupation), YouthUnionMember: in.YouthUnionMember != nil && *in.YouthUnionMember, VillageID: village,
+		Workplace: str(in.Workplace), UnitID: unit, AgeException: str(in.AgeException), EducationException: str(in.EducationException)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonPayload{Person: &p}, nil
+}
+
+// OpenCandidate is the resolver for the openCandidate field.
+func (r *mutationResolver) OpenCandidate(ctx context.Context, input model.OpenCandidateInput) (*model.CandidatePayload, error) {
+	person, err := idOf("personId", typePerson, input.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	cell, err := idOf("cellId", typeUnit, input.CellID)
+	if err != nil {
+		return nil, err
+	}
+	helper, err := optID("helperId", typePerson, input.HelperID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(pipeline.Open(ctx, r.DB, pipeline.OpenInput{PersonID: person, CellID: cell, Proposer: input.Proposer,
+		HelperID: helper, Doc: caseDoc(input.Document)}))
+}
+
+// CompleteCourse is the resolver for the completeCourse field.
+func (r *mutationResolver) CompleteCourse(ctx context.Context, input model.CaseMoveInput) (*model.CandidatePayload, error) {
+	return r.docMove(ctx, input, pipeline.CompleteCourse)
+}
+
+// CompleteDossier is the resolver for the completeDossier field.
+func (r *mutationResolver) CompleteDossier(ctx context.Context, input model.CompleteDossierInput) (*model.CandidatePayload, error) {
+	id, err := idOf("candidateId", typeCandidate, input.CandidateID)
+	if err != nil {
+		return nil, err
+	}
+	in := pipeline.DossierInput{Doc: caseDoc(input.Document), ApplicationOn: input.ApplicationOn.Time(), BiographyOn: input.BiographyOn.Time(),
+		CommentsOn: input.CommentsOn.Time(), BackgroundCheckOn: input.BackgroundCheckOn.Time()}
+	for _, s := range input.Sponsors {
+		pid, err := idOf("sponsors", typePerson, s.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		sp := pipeline.SponsorInput{PersonID: pid, KnownSince: s.KnownSince.Time()}
+		if s.LetterOn != nil {
+			sp.LetterOn = s.LetterOn.Time()
+		}
+		in.Sponsors = append(in.Sponsors, sp)
+	}
+	if input.YouthUnionResolution != nil {
+		d := caseDoc(input.YouthUnionResolution)
+		in.YouthUnionResolution = &d
+	}
+	return casePayload(pipeline.CompleteDossier(ctx, r.DB, id, input.Version, in))
+}
+
+// RecordCellResolution is the resolver for the recordCellResolution field.
+func (r *mutationResolver) RecordCellResolution(ctx context.Context, input model.CaseVoteInput) (*model.CandidatePayload, error) {
+	return r.voteMove(ctx, input, pipeline.CellResolution)
+}
+
+// RecordCommitteeResolution is the resolver for the recordCommitteeResolution field.
+func (r *mutationResolver) RecordCommitteeResolution(ctx context.Context, input model.CaseVoteInput) (*model.CandidatePayload, error) {
+	return r.voteMove(ctx, input, pipeline.CommitteeResolution)
+}
+
+// ExtendDecision is the resolver for the extendDecision field.
+func (r *mutationResolver) ExtendDecision(ctx context.Context, input model.CaseMoveInput) (*model.CandidatePayload, error) {
+	return r.docMove(ctx, input, pipeline.ExtendDecision)
+}
+
+// RecordDecision is the resolver for the recordDecision field.
+func (r *mutationResolver) RecordDecision(ctx context.Context, input model.CaseMoveInput) (*model.CandidatePayload, error) {
+	return r.docMove(ctx, input, pipeline.Decide)
+}
+
+// HoldCeremony is the resolver for the holdCeremony field.
+func (r *mutationResolver) HoldCeremony(ctx context.Context, input model.CaseMoveInput) (*model.CandidatePayload, error) {
+	return r.docMove(ctx, input, pipeline.HoldCeremony)
+}
+
+// RecordRecognitionVote is the resolver for the recordRecognitionVote field.
+func (r *mutationResolver) RecordRecognitionVote(ctx context.Context, input model.CaseVoteInput) (*model.CandidatePayload, error) {
+	return r.voteMove(ctx, input, pipeline.RecognitionVote)
+}
+
+// RemoveProbationary is the resolver for the removeProbationary field.
+func (r *mutationResolver) RemoveProbationary(ctx context.Context, input model.CaseCloseInput) (*model.CandidatePayload, error) {
+	return r.closeMove(ctx, input, pipeline.Remove)
+}
+
+// LeavePipeline is the resolver for the leavePipeline field.
+func (r *mutationResolver) LeavePipeline(ctx context.Context, input model.CaseCloseInput) (*model.CandidatePayload, error) {
+	return r.closeMove(ctx, input, pipeline.Leave)
+}
+
+// AssignHelper is the resolver for the assignHelper field.
+func (r *mutationResolver) AssignHelper(ctx context.Context, input model.AssignHelperInput) (*model.CandidatePayload, error) {
+	id, err := idOf("candidateId", typeCandidate, input.CandidateID)
+	if err != nil {
+		return nil, err
+	}
+	helper, err := idOf("helperId", typePerson, input.HelperID)
+	if err != nil {
+		return nil, err
+	}
+	return casePayload(pipeline.AssignHelper(ctx, r.DB, id, input.Version, helper, pipeline.Doc{Effective: input.Effective.Time()}))
+}
+
+// ReviewSource is the resolver for the reviewSource field.
+func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewSourceInput) (*model.CandidatePayload, error) {
+	id, err := idOf("candidateId", typeCandidate, input.CandidateID)
+	if err != nil {
+		return nil, err
+	}
+	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, input.Rating, str(input.Note)); err != nil {
+		return nil, err
+	}
+	return casePayload(pipeline.GetOne(ctx, r.DB, id))
+}
+
 // ID is the resolver for the id field.
 func (r *operationResolver) ID(ctx context.Context, obj *org.Operation) (string, error) {
 	return globalID(typeOperation, obj.ID), nil
@@ -178,6 +508,146 @@ func (r *operationResolver) Kind(ctx context.Context, obj *org.Operation) (model
 // Effective is the resolver for the effective field.
 func (r *operationResolver) Effective(ctx context.Context, obj *org.Operation) (*model.Date, error) {
 	return dateOf(obj.Effective), nil
+}
+
+// ID is the resolver for the id field.
+func (r *personResolver) ID(ctx context.Context, obj *people.Person) (string, error) {
+	return globalID(typePerson, obj.ID), nil
+}
+
+// Sex is the resolver for the sex field.
+func (r *personResolver) Sex(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return codeItem(ctx, "sex", obj.Sex)
+}
+
+// BirthDate is the resolver for the birthDate field.
+func (r *personResolver) BirthDate(ctx context.Context, obj *people.Person) (*model.Date, error) {
+	return dateOf(obj.BirthDate), nil
+}
+
+// Age is the resolver for the age field.
+func (r *personResolver) Age(ctx context.Context, obj *people.Person, asOf *model.Date) (int, error) {
+	return obj.AgeOn(dateOr(asOf, today())), nil
+}
+
+// NationalID is the resolver for the nationalId field.
+func (r *personResolver) NationalID(ctx context.Context, obj *people.Person) (string, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return "", err
+	}
+	return obj.NationalIDFor(a), nil
+}
+
+// Ethnicity is the resolver for the ethnicity field.
+func (r *personResolver) Ethnicity(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return codeItem(ctx, "ethnicity", obj.Ethnicity)
+}
+
+// Religion is the resolver for the religion field.
+func (r *personResolver) Religion(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return optCodeItem(ctx, "religion", obj.Religion)
+}
+
+// GeneralEducation is the resolver for the generalEducation field.
+func (r *personResolver) GeneralEducation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return optCodeItem(ctx, "general_education", obj.GeneralEducation)
+}
+
+// ProfessionalQualification is the resolver for the professionalQualification field.
+func (r *personResolver) ProfessionalQualification(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return optCodeItem(ctx, "professional_qualification", obj.ProfessionalQualification)
+}
+
+// PoliticalTheory is the resolver for the politicalTheory field.
+func (r *personResolver) PoliticalTheory(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return optCodeItem(ctx, "political_theory", obj.PoliticalTheory)
+}
+
+// Occupation is the resolver for the occupation field.
+func (r *personResolver) Occupation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	return optCodeItem(ctx, "occupation", obj.Occupation)
+}
+
+// Village is the resolver for the village field.
+func (r *personResolver) Village(ctx context.Context, obj *people.Person) (*org.Village, error) {
+	if obj.VillageID == nil {
+		return nil, nil
+	}
+	m, err := org.GetVillages(ctx, r.DB, []int64{*obj.VillageID}, today())
+	if v, ok := m[*obj.VillageID]; ok {
+		return &v, err
+	}
+	return nil, err
+}
+
+// Workplace is the resolver for the workplace field.
+func (r *personResolver) Workplace(ctx context.Context, obj *people.Person) (*string, error) {
+	return optStr(obj.Workplace), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *personResolver) Unit(ctx context.Context, obj *people.Person) (*org.Unit, error) {
+	return loadUnit(ctx, obj.UnitID, today())
+}
+
+// Positions is the resolver for the positions field.
+func (r *personResolver) Positions(ctx context.Context, obj *people.Person) ([]people.Position, error) {
+	return people.Positions(ctx, r.DB, obj.ID)
+}
+
+// AgeException is the resolver for the ageException field.
+func (r *personResolver) AgeException(ctx context.Context, obj *people.Person) (*string, error) {
+	return optStr(obj.AgeException), nil
+}
+
+// EducationException is the resolver for the educationException field.
+func (r *personResolver) EducationException(ctx context.Context, obj *people.Person) (*string, error) {
+	return optStr(obj.EducationException), nil
+}
+
+// MemberStatus is the resolver for the memberStatus field.
+func (r *personResolver) MemberStatus(ctx context.Context, obj *people.Person, asOf *model.Date) (*model.MemberStatus, error) {
+	st, err := member.Status(ctx, r.DB, obj.ID, dateOr(asOf, today()))
+	if err != nil || st.Status == "" {
+		return nil, err
+	}
+	s := memberStatusEnum(st.Status)
+	return &s, nil
+}
+
+// MemberEvents is the resolver for the memberEvents field.
+func (r *personResolver) MemberEvents(ctx context.Context, obj *people.Person) ([]member.Event, error) {
+	return member.History(ctx, r.DB, obj.ID)
+}
+
+// Candidate is the resolver for the candidate field.
+func (r *personResolver) Candidate(ctx context.Context, obj *people.Person) (*pipeline.Case, error) {
+	res, err := pipeline.List(ctx, r.DB, pipeline.Filter{PersonID: &obj.ID}, today(), page.Args{First: 1})
+	if err != nil || len(res.Items) == 0 {
+		return nil, err
+	}
+	return &res.Items[0], nil
+}
+
+// Label is the resolver for the label field.
+func (r *pipelineRuleResolver) Label(ctx context.Context, obj *pipeline.Rule) (string, error) {
+	return obj.LabelVI, nil
+}
+
+// Position is the resolver for the position field.
+func (r *positionResolver) Position(ctx context.Context, obj *people.Position) (*codes.Item, error) {
+	return codeItem(ctx, "position", obj.Position)
+}
+
+// ValidFrom is the resolver for the validFrom field.
+func (r *positionResolver) ValidFrom(ctx context.Context, obj *people.Position) (*model.Date, error) {
+	return dateOf(obj.ValidFrom), nil
+}
+
+// ValidTo is the resolver for the validTo field.
+func (r *positionResolver) ValidTo(ctx context.Context, obj *people.Position) (*model.Date, error) {
+	return optDate(obj.ValidTo), nil
 }
 
 // Node is the resolver for the node field.
@@ -268,6 +738,184 @@ func (r *queryResolver) UnitKinds(ctx context.Context) ([]org.KindRule, error) {
 		return nil, err
 	}
 	return org.KindRules(ctx, r.DB)
+}
+
+// Person is the resolver for the person field.
+func (r *queryResolver) Person(ctx context.Context, id string) (*people.Person, error) {
+	t, k, err := parseGlobalID(id)
+	if err != nil || t != typePerson {
+		return nil, nil
+	}
+	return loadPerson(ctx, k)
+}
+
+// Persons is the resolver for the persons field.
+func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *string, first *int, after *string) (*model.PersonConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := optID("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	f := people.Filter{Text: str(text)}
+	if unit != nil {
+		f.UnitID = *unit
+	}
+	res, err := people.Search(ctx, r.DB, f, p)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.PersonConnection{Edges: make([]model.PersonEdge, len(res.Items))}
+	for i := range res.Items {
+		c.Edges[i] = model.PersonEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}
+
+// Candidate is the resolver for the candidate field.
+func (r *queryResolver) Candidate(ctx context.Context, id string) (*pipeline.Case, error) {
+	t, k, err := parseGlobalID(id)
+	if err != nil || t != typeCandidate {
+		return nil, nil
+	}
+	return loadCase(ctx, k)
+}
+
+// Candidates is the resolver for the candidates field.
+func (r *queryResolver) Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	f, err := candidateFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	res, err := pipeline.List(ctx, r.DB, f, today(), p)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.CandidateConnection{Edges: make([]model.CandidateEdge, len(res.Items))}
+	for i := range res.Items {
+		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
+		c.Edges[i] = model.CandidateEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}
+
+// DueList is the resolver for the dueList field.
+func (r *queryResolver) DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := optID("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	var fromD *time.Time
+	if from != nil {
+		d := from.Time()
+		fromD = &d
+	}
+	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, dateOr(to, today().AddDate(0, 0, 30)), today(), p)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.DueConnection{Edges: make([]model.DueEdge, len(res.Items))}
+	for i := range res.Items {
+		c.Edges[i] = model.DueEdge{Cursor: pageCursor(pipeline.DueCursor(res.Items[i].Due)), Node: &res.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}
+
+// Funnel is the resolver for the funnel field.
+func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.StageCount, error) {
+	unit, err := optID("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	return pipeline.Funnel(ctx, r.DB, unit, today())
+}
+
+// MemberCounts is the resolver for the memberCounts field.
+func (r *queryResolver) MemberCounts(ctx context.Context, unitID string, asOf *model.Date) ([]model.MemberStatusCount, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.CheckUnits(ctx, r.DB, unit); err != nil {
+		return nil, err
+	}
+	m, err := member.CountByStatus(ctx, r.DB, unit, dateOr(asOf, today()))
+	if err != nil {
+		return nil, err
+	}
+	var out []model.MemberStatusCount
+	for _, s := range []string{member.StatusProbationary, member.StatusFull, member.StatusExempted, member.StatusTemporaryOut} {
+		out = append(out, model.MemberStatusCount{Status: memberStatusEnum(s), Count: m[s]})
+	}
+	return out, nil
+}
+
+// PipelineRules is the resolver for the pipelineRules field.
+func (r *queryResolver) PipelineRules(ctx context.Context) ([]pipeline.Rule, error) {
+	if _, err := auth.FromContext(ctx); err != nil {
+		return nil, err
+	}
+	rules, err := pipeline.LoadRules(ctx, r.DB)
+	if err != nil {
+		return nil, err
+	}
+	return rules.List(), nil
+}
+
+// CodeList is the resolver for the codeList field.
+func (r *queryResolver) CodeList(ctx context.Context, list string) ([]codes.Item, error) {
+	set, err := loadersFor(ctx).codes()
+	if err != nil {
+		return nil, err
+	}
+	items := set.List(list)
+	if items == nil {
+		return nil, apperr.Invalid("list", fmt.Sprintf("Danh mục %q không tồn tại.", list), "unknown code list")
+	}
+	return items, nil
+}
+
+// Person is the resolver for the person field.
+func (r *sponsorResolver) Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error) {
+	return loadPerson(ctx, obj.SponsorID)
+}
+
+// KnownSince is the resolver for the knownSince field.
+func (r *sponsorResolver) KnownSince(ctx context.Context, obj *pipeline.Sponsor) (*model.Date, error) {
+	return dateOf(obj.KnownSince), nil
+}
+
+// LetterOn is the resolver for the letterOn field.
+func (r *sponsorResolver) LetterOn(ctx context.Context, obj *pipeline.Sponsor) (*model.Date, error) {
+	return dateOf(obj.LetterOn), nil
+}
+
+// Stage is the resolver for the stage field.
+func (r *stageCountResolver) Stage(ctx context.Context, obj *pipeline.StageCount) (model.Stage, error) {
+	return enumOf[model.Stage](obj.Stage), nil
+}
+
+// Label is the resolver for the label field.
+func (r *stageCountResolver) Label(ctx context.Context, obj *pipeline.StageCount) (string, error) {
+	return pipeline.StageLabels[obj.Stage], nil
+}
+
+// Count is the resolver for the count field.
+func (r *stageCountResolver) Count(ctx context.Context, obj *pipeline.StageCount) (int, error) {
+	return obj.N, nil
 }
 
 // ID is the resolver for the id field.
@@ -492,8 +1140,23 @@ func (r *villageResolver) Cell(ctx context.Context, obj *org.Village) (*org.Unit
 	return loadUnit(ctx, *obj.CellID, today())
 }
 
+// Candidate returns CandidateResolver implementation.
+func (r *Resolver) Candidate() CandidateResolver { return &candidateResolver{r} }
+
+// CaseEvent returns CaseEventResolver implementation.
+func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} }
+
+// CodeItem returns CodeItemResolver implementation.
+func (r *Resolver) CodeItem() CodeItemResolver { return &codeItemResolver{r} }
+
+// Due returns DueResolver implementation.
+func (r *Resolver) Due() DueResolver { return &dueResolver{r} }
+
 // LineageLink returns LineageLinkResolver implementation.
 func (r *Resolver) LineageLink() LineageLinkResolver { return &lineageLinkResolver{r} }
+
+// MemberEvent returns MemberEventResolver implementation.
+func (r *Resolver) MemberEvent() MemberEventResolver { return &memberEventResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -501,8 +1164,23 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Operation returns OperationResolver implementation.
 func (r *Resolver) Operation() OperationResolver { return &operationResolver{r} }
 
+// Person returns PersonResolver implementation.
+func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
+
+// PipelineRule returns PipelineRuleResolver implementation.
+func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleResolver{r} }
+
+// Position returns PositionResolver implementation.
+func (r *Resolver) Position() PositionResolver { return &positionResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
+
+// Sponsor returns SponsorResolver implementation.
+func (r *Resolver) Sponsor() SponsorResolver { return &sponsorResolver{r} }
+
+// StageCount returns StageCountResolver implementation.
+func (r *Resolver) StageCount() StageCountResolver { return &stageCountResolver{r} }
 
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
@@ -514,10 +1192,20 @@ func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleRes
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
 type (
+	candidateResolver    struct{ *Resolver }
+	caseEventResolver    struct{ *Resolver }
+	codeItemResolver     struct{ *Resolver }
+	dueResolver          struct{ *Resolver }
 	lineageLinkResolver  struct{ *Resolver }
+	memberEventResolver  struct{ *Resolver }
 	mutationResolver     struct{ *Resolver }
 	operationResolver    struct{ *Resolver }
+	personResolver       struct{ *Resolver }
+	pipelineRuleResolver struct{ *Resolver }
+	positionResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	sponsorResolver      struct{ *Resolver }
+	stageCountResolver   struct{ *Resolver }
 	unitResolver         struct{ *Resolver }
 	unitKindRuleResolver struct{ *Resolver }
 	villageResolver      struct{ *Resolver }

@@ -7,8 +7,22 @@ import (
 	"fmt"
 	"io"
 	"ptdv/internal/org"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
 	"strconv"
 )
+
+// Assign the full member who follows a candidate.
+type AssignHelperInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The version you read.
+	Version int `json:"version"`
+	// The helper.
+	HelperID string `json:"helperId"`
+	// Since when.
+	Effective Date `json:"effective"`
+}
 
 // Change the cell that covers a village from a date on.
 type AssignVillageCellInput struct {
@@ -18,6 +32,130 @@ type AssignVillageCellInput struct {
 	CellID *string `json:"cellId,omitempty"`
 	// The date and decision.
 	Document *DocumentInput `json:"document"`
+}
+
+// A page of candidates.
+type CandidateConnection struct {
+	// The candidates of this page, with their cursors.
+	Edges []CandidateEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A candidate in a connection.
+type CandidateEdge struct {
+	// The cursor to pass as `after`.
+	Cursor string `json:"cursor"`
+	// The candidate.
+	Node *pipeline.Case `json:"node"`
+}
+
+// Filters of the candidate list.
+type CandidateFilter struct {
+	// The subtree of this unit (default: the caller's scope).
+	UnitID *string `json:"unitId,omitempty"`
+	// Any of these stages (default: every open stage).
+	Stages []Stage `json:"stages,omitempty"`
+	// Only cases with something overdue today.
+	Overdue *bool `json:"overdue,omitempty"`
+	// Cases followed by this member.
+	HelperID *string `json:"helperId,omitempty"`
+	// Cases in cells this committee member answers for.
+	ResponsibleID *string `json:"responsibleId,omitempty"`
+	// The person's name, without accents.
+	Text *string `json:"text,omitempty"`
+	// Sex code (male, female).
+	Sex *string `json:"sex,omitempty"`
+	// Ethnicity code.
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Ethnic minorities only (true) or Kinh only (false).
+	Minority *bool `json:"minority,omitempty"`
+	// Youth Union members only.
+	YouthUnion *bool `json:"youthUnion,omitempty"`
+	// Proposer code.
+	Proposer *string `json:"proposer,omitempty"`
+}
+
+// The result of a move.
+type CandidatePayload struct {
+	// The case after the move (with its new version).
+	Candidate *pipeline.Case `json:"candidate"`
+}
+
+// Leave the pipeline, or removal after probation, with a reason.
+type CaseCloseInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The version you read.
+	Version int `json:"version"`
+	// The document.
+	Document *CaseDocumentInput `json:"document"`
+	// Reason code (code list leave_reason).
+	Reason string `json:"reason"`
+}
+
+// What backs a move of a case.
+type CaseDocumentInput struct {
+	// The date the move took effect.
+	Effective Date `json:"effective"`
+	// The form (e.g. 6-KNĐ).
+	Form *string `json:"form,omitempty"`
+	// The resolution or decision number.
+	Number *string `json:"number,omitempty"`
+	// The date of that document.
+	Date *Date `json:"date,omitempty"`
+	// A free note.
+	Note *string `json:"note,omitempty"`
+}
+
+// A move that needs only a document (course, extension, decision, ceremony).
+type CaseMoveInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The version you read: the move fails with CONFLICT if somebody moved the case since.
+	Version int `json:"version"`
+	// The document.
+	Document *CaseDocumentInput `json:"document"`
+}
+
+// A move with a vote (cell, committee, recognition).
+type CaseVoteInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The version you read.
+	Version int `json:"version"`
+	// The resolution.
+	Document *CaseDocumentInput `json:"document"`
+	// The votes.
+	Votes *VotesInput `json:"votes"`
+}
+
+// Complete the dossier.
+type CompleteDossierInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The version you read.
+	Version int `json:"version"`
+	// The dossier date.
+	Document *CaseDocumentInput `json:"document"`
+	// Application (1-KNĐ) date.
+	ApplicationOn Date `json:"applicationOn"`
+	// Biography (2-KNĐ) date.
+	BiographyOn Date `json:"biographyOn"`
+	// The sponsors (3-KNĐ).
+	Sponsors []SponsorInput `json:"sponsors"`
+	// The Youth Union's resolution (4-KNĐ), where it applies.
+	YouthUnionResolution *CaseDocumentInput `json:"youthUnionResolution,omitempty"`
+	// Comments of mass organizations and residence (5-KNĐ) date.
+	CommentsOn Date `json:"commentsOn"`
+	// Background check date.
+	BackgroundCheckOn Date `json:"backgroundCheckOn"`
+}
+
+// Record a person.
+type CreatePersonInput struct {
+	// The person.
+	Person *PersonInput `json:"person"`
 }
 
 // Establish a unit.
@@ -64,6 +202,22 @@ type DocumentInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// A page of due items.
+type DueConnection struct {
+	// The items of this page, with their cursors.
+	Edges []DueEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A due item in a connection.
+type DueEdge struct {
+	// The cursor to pass as `after`.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *pipeline.DueItem `json:"node"`
+}
+
 // A count of units of one kind.
 type KindCount struct {
 	// The kind.
@@ -86,6 +240,14 @@ type LineageEdge struct {
 	Cursor string `json:"cursor"`
 	// The link.
 	Node *org.LineageLink `json:"node"`
+}
+
+// A count of members with one status.
+type MemberStatusCount struct {
+	// The status.
+	Status MemberStatus `json:"status"`
+	// The number of members.
+	Count int `json:"count"`
 }
 
 // Merge units into one successor: their children move to it and they end.
@@ -127,6 +289,20 @@ type NewUnitInput struct {
 	Sector Sector `json:"sector"`
 }
 
+// Put a person on a cell's source list.
+type OpenCandidateInput struct {
+	// The person.
+	PersonID string `json:"personId"`
+	// The cell.
+	CellID string `json:"cellId"`
+	// Who proposed them (code list proposer).
+	Proposer string `json:"proposer"`
+	// The full member who will follow and help them.
+	HelperID *string `json:"helperId,omitempty"`
+	// The listing.
+	Document *CaseDocumentInput `json:"document"`
+}
+
 // A page of operations.
 type OperationConnection struct {
 	// The operations of this page, with their cursors.
@@ -155,6 +331,64 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A page of persons.
+type PersonConnection struct {
+	// The persons of this page, with their cursors.
+	Edges []PersonEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A person in a connection.
+type PersonEdge struct {
+	// The cursor to pass as `after`.
+	Cursor string `json:"cursor"`
+	// The person.
+	Node *people.Person `json:"node"`
+}
+
+// A person to record.
+type PersonInput struct {
+	// Full name.
+	FullName string `json:"fullName"`
+	// Sex code.
+	Sex string `json:"sex"`
+	// Date of birth.
+	BirthDate Date `json:"birthDate"`
+	// 12-digit national ID.
+	NationalID string `json:"nationalId"`
+	// Ethnicity code (default kinh).
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Religion code (default none).
+	Religion *string `json:"religion,omitempty"`
+	// General education code.
+	GeneralEducation *string `json:"generalEducation,omitempty"`
+	// Professional qualification code.
+	ProfessionalQualification *string `json:"professionalQualification,omitempty"`
+	// Political theory code.
+	PoliticalTheory *string `json:"politicalTheory,omitempty"`
+	// Occupation code.
+	Occupation *string `json:"occupation,omitempty"`
+	// Youth Union member.
+	YouthUnionMember *bool `json:"youthUnionMember,omitempty"`
+	// The village.
+	VillageID *string `json:"villageId,omitempty"`
+	// Workplace or school.
+	Workplace *string `json:"workplace,omitempty"`
+	// The cell the person's records belong to.
+	UnitID string `json:"unitId"`
+	// Provincial exception to the age window (document reference).
+	AgeException *string `json:"ageException,omitempty"`
+	// Exception to the minimum education (document reference).
+	EducationException *string `json:"educationException,omitempty"`
+}
+
+// The result of recording a person.
+type PersonPayload struct {
+	// The person.
+	Person *people.Person `json:"person"`
+}
+
 type Query struct {
 }
 
@@ -166,6 +400,18 @@ type RenameUnitInput struct {
 	Name string `json:"name"`
 	// The date and decision.
 	Document *DocumentInput `json:"document"`
+}
+
+// The quarterly review of a source.
+type ReviewSourceInput struct {
+	// The case.
+	CandidateID string `json:"candidateId"`
+	// The quarter, e.g. 2026Q3.
+	Quarter string `json:"quarter"`
+	// good, fair, needs_work or drop.
+	Rating string `json:"rating"`
+	// A note.
+	Note *string `json:"note,omitempty"`
 }
 
 // One successor of a split.
@@ -186,6 +432,16 @@ type SplitUnitInput struct {
 	Parts []SplitPartInput `json:"parts"`
 	// The date and decision.
 	Document *DocumentInput `json:"document"`
+}
+
+// One sponsor of a dossier.
+type SponsorInput struct {
+	// The sponsor, a full member.
+	PersonID string `json:"personId"`
+	// Since when they worked or studied with the candidate.
+	KnownSince Date `json:"knownSince"`
+	// The date of the letter (default: the dossier date).
+	LetterOn *Date `json:"letterOn,omitempty"`
 }
 
 // A page of units.
@@ -246,6 +502,160 @@ type VillageEdge struct {
 type VillagePayload struct {
 	// The village.
 	Village *org.Village `json:"village"`
+}
+
+// Votes of a resolution.
+type VotesInput struct {
+	// Votes for.
+	For int `json:"for"`
+	// Eligible voters.
+	Eligible int `json:"eligible"`
+}
+
+// What can be due for a case.
+type DueKind string
+
+const (
+	// The awareness-course certificate expires.
+	DueKindCertificateExpires DueKind = "CERTIFICATE_EXPIRES"
+	// The dossier goes stale (12 months without the cell's resolution).
+	DueKindDossierStale DueKind = "DOSSIER_STALE"
+	// The admission decision is due (60 working days from the cell's resolution, +30 if extended).
+	DueKindDecisionDue DueKind = "DECISION_DUE"
+	// The ceremony is due (30 working days from the decision).
+	DueKindCeremonyDue DueKind = "CEREMONY_DUE"
+	// Probation ends (12 months from the ceremony).
+	DueKindProbationEnds DueKind = "PROBATION_ENDS"
+	// Recognition is due (30 working days after probation ends).
+	DueKindRecognitionDue DueKind = "RECOGNITION_DUE"
+	// A source with a valid certificate has not moved for 12 months.
+	DueKindSourceStalled DueKind = "SOURCE_STALLED"
+)
+
+var AllDueKind = []DueKind{
+	DueKindCertificateExpires,
+	DueKindDossierStale,
+	DueKindDecisionDue,
+	DueKindCeremonyDue,
+	DueKindProbationEnds,
+	DueKindRecognitionDue,
+	DueKindSourceStalled,
+}
+
+func (e DueKind) IsValid() bool {
+	switch e {
+	case DueKindCertificateExpires, DueKindDossierStale, DueKindDecisionDue, DueKindCeremonyDue, DueKindProbationEnds, DueKindRecognitionDue, DueKindSourceStalled:
+		return true
+	}
+	return false
+}
+
+func (e DueKind) String() string {
+	return string(e)
+}
+
+func (e *DueKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DueKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DueKind", str)
+	}
+	return nil
+}
+
+func (e DueKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DueKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DueKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Membership status.
+type MemberStatus string
+
+const (
+	// Đảng viên dự bị.
+	MemberStatusProbationary MemberStatus = "PROBATIONARY"
+	// Đảng viên chính thức.
+	MemberStatusFull MemberStatus = "FULL"
+	// Miễn sinh hoạt.
+	MemberStatusExempted MemberStatus = "EXEMPTED"
+	// Đã chuyển sinh hoạt chính thức ra ngoài.
+	MemberStatusTransferredOut MemberStatus = "TRANSFERRED_OUT"
+	// Đang sinh hoạt tạm thời nơi khác.
+	MemberStatusTemporarilyAway MemberStatus = "TEMPORARILY_AWAY"
+	// Đã xóa tên hoặc khai trừ.
+	MemberStatusRemoved MemberStatus = "REMOVED"
+	// Đã từ trần.
+	MemberStatusDeceased MemberStatus = "DECEASED"
+)
+
+var AllMemberStatus = []MemberStatus{
+	MemberStatusProbationary,
+	MemberStatusFull,
+	MemberStatusExempted,
+	MemberStatusTransferredOut,
+	MemberStatusTemporarilyAway,
+	MemberStatusRemoved,
+	MemberStatusDeceased,
+}
+
+func (e MemberStatus) IsValid() bool {
+	switch e {
+	case MemberStatusProbationary, MemberStatusFull, MemberStatusExempted, MemberStatusTransferredOut, MemberStatusTemporarilyAway, MemberStatusRemoved, MemberStatusDeceased:
+		return true
+	}
+	return false
+}
+
+func (e MemberStatus) String() string {
+	return string(e)
+}
+
+func (e *MemberStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberStatus", str)
+	}
+	return nil
+}
+
+func (e MemberStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The kind of a recorded change to the hierarchy.
@@ -389,6 +799,88 @@ func (e *Sector) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sector) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A stage of the candidate pipeline.
+type Stage string
+
+const (
+	// Nguồn: on the source list.
+	StageSource Stage = "SOURCE"
+	// Đã học lớp bồi dưỡng nhận thức về Đảng.
+	StageCourseDone Stage = "COURSE_DONE"
+	// Đã hoàn thiện hồ sơ (1–5-KNĐ, background check).
+	StageDossier Stage = "DOSSIER"
+	// Chi bộ đã có nghị quyết (6-KNĐ).
+	StageCellResolution Stage = "CELL_RESOLUTION"
+	// Đảng ủy cơ sở đã có nghị quyết (8-KNĐ).
+	StageCommitteeResolution Stage = "COMMITTEE_RESOLUTION"
+	// Đã có quyết định kết nạp (9-KNĐ).
+	StageDecision Stage = "DECISION"
+	// Đảng viên dự bị: 12 months of probation from the ceremony.
+	StageProbation Stage = "PROBATION"
+	// Đảng viên chính thức.
+	StageFullMember Stage = "FULL_MEMBER"
+	// Left the pipeline before admission (moved away, declined, not approved).
+	StageLeft Stage = "LEFT"
+	// Removed after probation (xóa tên).
+	StageRemoved Stage = "REMOVED"
+)
+
+var AllStage = []Stage{
+	StageSource,
+	StageCourseDone,
+	StageDossier,
+	StageCellResolution,
+	StageCommitteeResolution,
+	StageDecision,
+	StageProbation,
+	StageFullMember,
+	StageLeft,
+	StageRemoved,
+}
+
+func (e Stage) IsValid() bool {
+	switch e {
+	case StageSource, StageCourseDone, StageDossier, StageCellResolution, StageCommitteeResolution, StageDecision, StageProbation, StageFullMember, StageLeft, StageRemoved:
+		return true
+	}
+	return false
+}
+
+func (e Stage) String() string {
+	return string(e)
+}
+
+func (e *Stage) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Stage(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Stage", str)
+	}
+	return nil
+}
+
+func (e Stage) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Stage) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Stage) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -21,6 +21,7 @@ import (
 
 // Filter narrows the candidate list.
 type Filter struct {
+	PersonID      *int64   // the cases of one person
 	UnitID        *int64   // the subtree of this unit (today's tree)
 	Stages        []string // any of these stages; empty: the open ones
 	OverdueOn     *time.Time
@@ -72,6 +73,9 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 	}
 	if f.OverdueOn != nil {
 		b.add("EXISTS (SELECT 1 FROM case_due d WHERE d.case_id = c.id AND d.due_on < ?)", *f.OverdueOn)
+	}
+	if f.PersonID != nil {
+		b.add("c.person_id = ?", *f.PersonID)
 	}
 	if f.HelperID != nil {
 		b.add("c.helper_id = ?", *f.HelperID)

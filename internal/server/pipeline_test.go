@@ -1,0 +1,212 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/auth"
+	"ptdv/internal/member"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
+)
+
+func sysCtx() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
+
+var idSeq int
+
+func mkPerson(t *testing.T, db bun.IDB, name string, unit int64, birth string) int64 {
+	t.Helper()
+	idSeq++
+	b := day(birth)
+	p, err := people.Create(sysCtx(), db, people.NewPerson{FullName: name, Sex: "male", BirthDate: b,
+		NationalID: fmt.Sprintf("064%d%02d%06d", (b.Year()/100-19)*2, b.Year()%100, idSeq), Ethnicity: "gia_rai",
+		GeneralEducation: "upper_secondary", UnitID: unit, Since: day("2015-01-01")})
+	if err != nil {
+		t.Fatalf("person %s: %v", name, err)
+	}
+	return p.ID
+}
+
+func mkMember(t *testing.T, db bun.IDB, name string, unit int64) int64 {
+	id := mkPerson(t, db, name, unit, "1980-01-01")
+	for _, e := range []member.Event{
+		{PersonID: id, Kind: member.KindAdmitted, Effective: day("2010-06-01"), DecisionDate: ptrT(day("2010-05-01")), Document: "QĐ"},
+		{PersonID: id, Kind: member.KindRecognized, Effective: day("2011-06-01"), Document: "QĐ"},
+	} {
+		if err := member.Record(sysCtx(), db, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return id
+}
+
+func ptrT(t time.Time) *time.Time { return &t }
+
+// cases opens n cases in a cell, each taken to the dossier stage with two sponsors.
+func cases(t *testing.T, db bun.IDB, cell int64, n int, s1, s2 int64) []int64 {
+	t.Helper()
+	ctx := sysCtx()
+	names := []string{"Rơ Châm", "Ksor", "Siu", "Rah Lan", "Nay", "Kpă", "Puih", "Đinh"}
+	var ids []int64
+	for i := 0; i < n; i++ {
+		pid := mkPerson(t, db, names[i%len(names)]+" "+strings.Repeat("A", 1+i/len(names)), cell, "1995-05-05")
+		c, err := pipeline.Open(ctx, db, pipeline.OpenInput{PersonID: pid, CellID: cell, Proposer: "youth_union", Doc: pipeline.Doc{Effective: day("2025-01-06")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err = pipeline.CompleteCourse(ctx, db, c.ID, c.Version, pipeline.Doc{Effective: day("2025-02-10"), Number: "CN"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		on := day("2025-03-03")
+		c, err = pipeline.CompleteDossier(ctx, db, c.ID, c.Version, pipeline.DossierInput{Doc: pipeline.Doc{Effective: on},
+			ApplicationOn: on, BiographyOn: on, CommentsOn: on, BackgroundCheckOn: on,
+			Sponsors: []pipeline.SponsorInput{{PersonID: s1, KnownSince: day("2020-01-01")}, {PersonID: s2, KnownSince: day("2020-01-01")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// A page of 50 candidates with person, cell, sponsors and next deadline costs the same number of
+// SQL queries as a page of 5.
+func TestCandidatePageQueryCount(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	ids := seed(t, f.db.App, 1)
+	cell := ids["GL.PK.HT.000"]
+	s1, s2 := mkMember(t, f.db.App, "Trần Văn Giới", cell), mkMember(t, f.db.App, "Lê Thị Thiệu", cell)
+	cases(t, f.db.App, cell, 55, s1, s2)
+	tok := f.token("board", "GL")
+	q := `query($n: Int!) { candidates(first: $n) { edges { node { id stage stageLabel version
+		person { fullName nationalId ethnicity { label } }
+		cell { code name }
+		sponsors { person { fullName } knownSince }
+		nextDue { kind label dueOn overdue rule } } } pageInfo { hasNextPage endCursor } } }`
+	counts := map[int]int{}
+	for _, n := range []int{5, 50} {
+		f.qc.Reset()
+		start := time.Now()
+		r := f.query(tok, q, map[string]any{"n": n})
+		t.Logf("page of %d candidates: %s", n, time.Since(start))
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		edges := r.Data["candidates"].(map[string]any)["edges"].([]any)
+		if len(edges) != n {
+			t.Fatalf("%d edges, want %d", len(edges), n)
+		}
+		node := edges[0].(map[string]any)["node"].(map[string]any)
+		if sp := node["sponsors"].([]any); len(sp) != 2 || sp[0].(map[string]any)["person"] == nil {
+			t.Errorf("sponsors = %v", sp)
+		}
+		if nd := node["nextDue"].(map[string]any); nd["kind"] != "DOSSIER_STALE" && nd["kind"] != "CERTIFICATE_EXPIRES" {
+			t.Errorf("next due = %v", nd)
+		}
+		counts[n] = f.qc.Count()
+	}
+	// actor, candidates page, persons, units, sponsors, dues, sponsor persons, code lists.
+	if counts[5] != counts[50] || counts[50] > 9 {
+		t.Errorf("queries for 5: %d, for 50: %d; %q", counts[5], counts[50], f.qc.Queries())
+	}
+}
+
+func TestPersonsAndSponsorsAreScoped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	ids := seed(t, f.db.App, 1)
+	htCell, hpCell := ids["GL.PK.HT.000"], ids["GL.PK.HP.1"]
+	// The sponsors' records belong to the other ward's cell: a secretary of Hội Thương sees the
+	// case and the candidate, never the sponsors.
+	s1, s2 := mkMember(t, f.db.App, "Trần Văn Xa", hpCell), mkMember(t, f.db.App, "Lê Thị Xa", hpCell)
+	cs := cases(t, f.db.App, htCell, 1, s1, s2)
+	other := mkPerson(t, f.db.App, "Nguyễn Văn Bên", hpCell, "1990-01-01")
+	sec := f.token("secretary", "GL.PK.HT.000")
+	r := f.query(sec, `query($c: ID!, $p: ID!, $s: ID!) {
+		c: candidate(id: $c) { person { fullName nationalId } sponsors { person { fullName } knownSince } }
+		p: person(id: $p) { fullName }
+		s: node(id: $s) { id }
+		persons(first: 50) { edges { node { fullName } } } }`,
+		map[string]any{"c": gid("Candidate", cs[0]), "p": gid("Person", other), "s": gid("Person", s1)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	c := r.Data["c"].(map[string]any)
+	for _, sp := range c["sponsors"].([]any) {
+		if sp.(map[string]any)["person"] != nil {
+			t.Errorf("a sponsor outside the scope is visible: %v", sp)
+		}
+	}
+	if r.Data["p"] != nil || r.Data["s"] != nil {
+		t.Errorf("persons of another ward are visible: %v %v", r.Data["p"], r.Data["s"])
+	}
+	if got := len(r.Data["persons"].(map[string]any)["edges"].([]any)); got != 1 {
+		t.Errorf("persons list from the cell: %d, want 1", got)
+	}
+	// National IDs: the secretary of the person's own cell sees it; a viewer sees it masked.
+	nid := c["person"].(map[string]any)["nationalId"].(string)
+	if len(nid) != 12 || strings.Contains(nid, "*") {
+		t.Errorf("secretary sees national id %q", nid)
+	}
+	r = f.query(f.token("viewer", "GL"), `query($c: ID!) { candidate(id: $c) { person { nationalId } } }`, map[string]any{"c": gid("Candidate", cs[0])})
+	if nid := r.Data["candidate"].(map[string]any)["person"].(map[string]any)["nationalId"].(string); !strings.Contains(nid, "*") {
+		t.Errorf("viewer sees national id %q", nid)
+	}
+}
+
+func TestPipelineMutationsThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	ids := seed(t, f.db.App, 1)
+	cell := ids["GL.PK.HT.000"]
+	tok := f.token("secretary", "GL.PK.HT.000")
+	r := f.query(tok, `mutation($u: ID!) { createPerson(input: {person: {fullName: "  Nguyễn   Văn  Tư ", sex: "male", birthDate: "1999-09-09",
+		nationalId: "064099123456", unitId: $u, generalEducation: "upper_secondary", ethnicity: "kinh"}}) { person { id fullName age(asOf: "2025-09-09") sex { label } } } }`,
+		map[string]any{"u": gid("Unit", cell)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	p := r.Data["createPerson"].(map[string]any)["person"].(map[string]any)
+	if p["fullName"] != "Nguyễn Văn Tư" || p["age"].(float64) != 26 || p["sex"].(map[string]any)["label"] != "Nam" {
+		t.Errorf("person = %v", p)
+	}
+	r = f.query(tok, `mutation($p: ID!, $c: ID!) { openCandidate(input: {personId: $p, cellId: $c, proposer: "women_union", document: {effective: "2025-01-06"}}) {
+		candidate { id version stage proposer { label } dues { kind } } } }`, map[string]any{"p": p["id"], "c": gid("Unit", cell)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	c := r.Data["openCandidate"].(map[string]any)["candidate"].(map[string]any)
+	if c["stage"] != "SOURCE" || c["version"].(float64) != 1 {
+		t.Errorf("opened = %v", c)
+	}
+	move := `mutation($c: ID!, $v: Int!) { completeCourse(input: {candidateId: $c, version: $v, document: {effective: "2025-02-10", number: "CN 7"}}) { candidate { stage version certificateOn } } }`
+	r = f.query(tok, move, map[string]any{"c": c["id"], "v": 1})
+	if len(r.Errors) > 0 || r.Data["completeCourse"].(map[string]any)["candidate"].(map[string]any)["stage"] != "COURSE_DONE" {
+		t.Fatalf("complete course: %+v", r)
+	}
+	// The same move with the old version: CONFLICT, nothing written.
+	r = f.query(tok, move, map[string]any{"c": c["id"], "v": 1})
+	if r.code() != "CONFLICT" {
+		t.Errorf("stale version: %+v", r)
+	}
+	// A rule: decision before the resolutions.
+	r = f.query(tok, `mutation($c: ID!) { recordDecision(input: {candidateId: $c, version: 2, document: {effective: "2025-03-01", number: "QĐ 1"}}) { candidate { stage } } }`,
+		map[string]any{"c": c["id"]})
+	if r.code() != "RULE_VIOLATION" || r.Errors[0].Extensions["rule"] != pipeline.RuleStageOrder {
+		t.Errorf("decision out of order: %+v", r)
+	}
+	r = f.query(tok, `query($c: ID!) { candidate(id: $c) { history { kind effective documentNumber } } funnel { stage count } pipelineRules { id value } }`, map[string]any{"c": c["id"]})
+	if h := r.Data["candidate"].(map[string]any)["history"].([]any); len(h) != 2 {
+		t.Errorf("history = %v", h)
+	}
+	if rules := r.Data["pipelineRules"].([]any); len(rules) < 20 {
+		t.Errorf("rules = %d", len(rules))
+	}
+}
