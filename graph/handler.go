@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -51,6 +50,3 @@ type panicError struct{}
 func (panicError) Error() string { return "panic in resolver" }
 
 var errInternalPanic error = panicError{}
-
-// DefaultTimeout bounds a request's duration outside dev mode.
-const DefaultTimeout = 30 * time.Second

@@ -39,9 +39,10 @@ func parseGlobalID(id string) (typ string, key int64, err error) {
 func idOf(field, want, id string) (int64, error) {
 	t, k, err := parseGlobalID(id)
 	if err != nil || t != want {
-		return 0, apperr.NotFoundf(strings.ToLower(want), id)
+		e := apperr.NotFoundf(strings.ToLower(want), id)
+		e.Field = field
+		return 0, e
 	}
-	_ = field
 	return k, nil
 }
 

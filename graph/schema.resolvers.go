@@ -309,7 +309,6 @@ func (r *mutationResolver) SplitUnit(ctx context.Context, input model.SplitUnitI
 	if err != nil {
 		return nil, err
 	}
-	// The split unit ended on the effective date: show it as of the day before.
 	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
 }
 

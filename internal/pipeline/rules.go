@@ -7,6 +7,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -84,6 +86,6 @@ func (r Rules) List() []Rule {
 	for _, x := range r {
 		out = append(out, x)
 	}
-	sortRules(out)
+	slices.SortFunc(out, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }

@@ -250,9 +250,6 @@ func writeError(w http.ResponseWriter, status int, code apperr.Code, vi, en stri
 	_ = json.NewEncoder(w).Encode(errorBody(code, vi, en))
 }
 
-// ErrServerClosed re-exports http.ErrServerClosed for callers of Serve.
-var ErrServerClosed = http.ErrServerClosed
-
 // Serve runs the handler on addr until ctx ends, then shuts down gracefully, letting requests in
 // flight finish (up to grace).
 func Serve(ctx context.Context, addr string, h http.Handler, grace time.Duration, ready func(addr string)) error {

@@ -1,5 +1,0 @@
-package pipeline
-
-import "sort"
-
-func sortRules(rs []Rule) { sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID }) }
