@@ -181,8 +181,8 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
-		fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố (nạp trong %s).\n",
-			sum.Units, sum.Operations, sum.Villages, sum.Duration.Round(time.Millisecond))
+		fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố; %d người, %d đảng viên, %d hồ sơ phát triển đảng viên (%d việc quá hạn); nạp trong %s.\n",
+			sum.Units, sum.Operations, sum.Villages, sum.Persons, sum.Members, sum.Cases, sum.Overdue, sum.Duration.Round(time.Millisecond))
 		if err := e.nightly(ctx, url, ""); err != nil {
 			return err
 		}

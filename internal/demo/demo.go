@@ -5,12 +5,20 @@
 // 202/2025/QH15, districts abolished, communes merged into new commune-level committees directly under
 // the province).
 //
-// Everything goes through the domain API of package org, as the system actor "demo", one operation per
-// transaction, so the demo exercises the same rules as the application.
+// On that hierarchy the demo shows the candidate pipeline (see candidates.go): in six cells that exist
+// today, full members admitted years ago, the commune committee member responsible for each cell, and
+// some 80 candidates at every stage, from the source list to full membership, with those who left or
+// were removed; some are overdue and some due soon. The hierarchy keeps its fixed historical dates;
+// the pipeline's dates are relative to the day it is loaded for (LoadAt).
+//
+// Everything goes through the domain APIs (packages org, people, member, pipeline), as the system actor
+// "demo", so the demo exercises the same rules as the application.
 package demo
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -19,11 +27,14 @@ import (
 	"unicode"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 	"golang.org/x/text/unicode/norm"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/member"
 	"ptdv/internal/org"
+	"ptdv/internal/people"
 )
 
 // Summary describes the demo data in the database.
@@ -36,6 +47,14 @@ type Summary struct {
 	Operations int
 	// Villages is the number of villages and residential groups recorded.
 	Villages int
+	// Persons is the number of persons the demo recorded (candidates, members, committee members),
+	// Members those of them who are party members (probationary or full) on the summary's day, and
+	// Cases the candidate cases, open and closed, also by stage in CasesByStage.
+	Persons, Members, Cases int
+	CasesByStage            map[string]int
+	// Overdue is the number of things overdue on the summary's day for the open demo cases (rows of
+	// the due list dated before that day, as pipeline.DueList marks them).
+	Overdue int
 	// Duration is how long loading took; 0 when the data was already there.
 	Duration time.Duration
 	// AdminUnitCode is a province (today's Phú Thọ), SampleCommuneCode one of its communes (xã Tam
@@ -64,24 +83,52 @@ var (
 	signedAt = day(2025, 6, 30)
 )
 
-// Load records the demo hierarchy, unless it is already there, and returns its summary. Loading is
-// one transaction: a failure leaves nothing behind, and of two loads racing on an empty database the
-// second fails (CONFLICT on a used code) without writing anything.
+// Load records the demo data for today in Vietnam (UTC+7): see LoadAt.
 func Load(ctx context.Context, db bun.IDB) (Summary, error) {
+	return LoadAt(ctx, db, people.Today())
+}
+
+// LoadAt records the demo data, unless it is already there, and returns its summary as of today: the
+// hierarchy with its fixed history (2015 to the reform of 01/07/2025 and after), then the candidate
+// pipeline, whose dates are all relative to today (cases at every stage, some overdue on today, some
+// due within 30 days). today must fall between 01/01/2026 and 60 days after the real date in Vietnam:
+// the member and people APIs refuse dates in the future, and the newest dates the demo gives them are
+// at least 60 days before today.
+//
+// Loading is one transaction: a failure leaves nothing behind, and of two loads racing on an empty
+// database the second fails (CONFLICT on a used code or national ID) without writing anything. A
+// database that holds only the hierarchy (loaded before the pipeline was part of the demo) gets the
+// pipeline.
+func LoadAt(ctx context.Context, db bun.IDB, today time.Time) (Summary, error) {
 	ctx = auth.WithActor(ctx, auth.System(Subject))
 	t0 := time.Now()
-	today := org.Day(time.Now())
-	_, err := org.GetByCode(ctx, db, firstCode, today)
+	today = org.Day(today)
+	if latest := people.Today().AddDate(0, 0, maxAheadDays); today.Before(pipelineFrom) || today.After(latest) {
+		return Summary{}, fmt.Errorf("demo: today %s is outside %s … %s (the demo's pipeline needs the cells after the 2025 reform, and no member event may be dated in the future)",
+			today.Format(time.DateOnly), pipelineFrom.Format(time.DateOnly), latest.Format(time.DateOnly))
+	}
+	now := org.Day(time.Now())
+	haveTree := false
+	_, err := org.GetByCode(ctx, db, firstCode, now)
 	switch {
 	case err == nil:
-		if _, err := org.GetByCode(ctx, db, lastCode, today); apperr.CodeOf(err) == apperr.NotFound {
+		if _, err := org.GetByCode(ctx, db, lastCode, now); apperr.CodeOf(err) == apperr.NotFound {
 			return Summary{}, fmt.Errorf("demo: the demo data is only partly loaded (unit %s exists, %s does not): load it into an empty database", firstCode, lastCode)
 		} else if err != nil {
 			return Summary{}, fmt.Errorf("demo: %w", err)
 		}
-		return summarize(ctx, db, 0)
+		haveTree = true
 	case apperr.CodeOf(err) != apperr.NotFound:
 		return Summary{}, fmt.Errorf("demo: %w", err)
+	}
+	havePipeline := false
+	if haveTree {
+		if havePipeline, err = pipelineLoaded(ctx, db); err != nil {
+			return Summary{}, err
+		}
+	}
+	if havePipeline {
+		return summarize(ctx, db, today, 0)
 	}
 	l := &loader{
 		ctx: ctx, db: db,
@@ -91,17 +138,31 @@ func Load(ctx context.Context, db bun.IDB) (Summary, error) {
 		communes: map[string][]commune{},
 		ended:    map[string]bool{},
 	}
-	// One transaction around the whole load: it is all or nothing, and one commit instead of two
-	// thousand (each operation of the org API runs in a savepoint of it). It holds the tree lock of the
-	// org API until it commits, a few seconds.
+	// One transaction around the whole load: it is all or nothing, and one commit instead of three
+	// thousand (each operation of the domain APIs runs in a savepoint of it). It holds the tree lock of
+	// the org API until it commits, a few seconds.
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		l.ctx, l.db = ctx, tx
-		return l.run()
+		if !haveTree {
+			if err := l.run(); err != nil {
+				return err
+			}
+		}
+		return l.candidates(today)
 	})
 	if err != nil {
 		return Summary{}, err
 	}
-	return summarize(ctx, db, time.Since(t0))
+	return summarize(ctx, db, today, time.Since(t0))
+}
+
+// pipelineLoaded reports whether the demo's persons are there (they are loaded in one transaction).
+func pipelineLoaded(ctx context.Context, db bun.IDB) (bool, error) {
+	var ok bool
+	if err := db.NewRaw(`SELECT EXISTS (SELECT 1 FROM person_unit WHERE recorded_by = ?)`, Subject).Scan(ctx, &ok); err != nil {
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	return ok, nil
 }
 
 // commune is a commune committee of a district as the loader goes: its name and code.
@@ -686,21 +747,21 @@ func (l *loader) decision(issuer string, signed time.Time) string {
 	return fmt.Sprintf("Quyết định %d-QĐ/%s ngày %s", l.docNo[issuer], issuer, signed.Format("02/01/2006"))
 }
 
-// summarize describes the demo data in the database.
-func summarize(ctx context.Context, db bun.IDB, took time.Duration) (Summary, error) {
-	s := Summary{ByKind: map[string]int{}, Duration: took,
+// summarize describes the demo data in the database; the pipeline figures are those of day today.
+func summarize(ctx context.Context, db bun.IDB, today time.Time, took time.Duration) (Summary, error) {
+	s := Summary{ByKind: map[string]int{}, CasesByStage: map[string]int{}, Duration: took,
 		AdminUnitCode: adminUnitCode, SampleCommuneCode: sampleCommuneCode, SampleCellCode: sampleCellCode}
-	today := org.Day(time.Now())
+	now := org.Day(time.Now())
 	for _, p := range append(slices.Clone(provinces), newGiaLai) {
-		u, err := org.GetByCode(ctx, db, p.Code, today)
+		u, err := org.GetByCode(ctx, db, p.Code, now)
 		if err != nil {
 			return Summary{}, fmt.Errorf("demo: summary: %w", err)
 		}
-		if !u.ExistsOn(today) {
+		if !u.ExistsOn(now) {
 			continue
 		}
 		s.ByKind[u.Kind]++
-		m, err := org.CountDescendants(ctx, db, u.ID, today)
+		m, err := org.CountDescendants(ctx, db, u.ID, now)
 		if err != nil {
 			return Summary{}, fmt.Errorf("demo: summary: %w", err)
 		}
@@ -715,6 +776,31 @@ func summarize(ctx context.Context, db bun.IDB, took time.Duration) (Summary, er
 			 WHERE o.recorded_by = ?0)`, Subject).Scan(ctx, &s.Units, &s.Operations, &s.Villages)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: summary: %w", err)
+	}
+	// The pipeline: the persons the demo recorded, their memberships, cases and what is overdue.
+	const demoPersons = `WITH p AS (SELECT DISTINCT person_id FROM person_unit WHERE recorded_by = ?0) `
+	err = db.NewRaw(demoPersons+`SELECT
+			(SELECT count(*) FROM p),
+			(SELECT count(*) FROM member_status_span s JOIN p USING (person_id)
+			 WHERE s.valid_from <= ?1::date AND (s.valid_to IS NULL OR s.valid_to > ?1::date) AND s.status = ANY(?2::text[])),
+			(SELECT count(*) FROM case_due d JOIN candidate_case c ON c.id = d.case_id JOIN p USING (person_id)
+			 WHERE c.closed_on IS NULL AND d.due_on < ?1::date)`,
+		Subject, today, pgdialect.Array(member.MemberStatuses)).Scan(ctx, &s.Persons, &s.Members, &s.Overdue)
+	if err != nil {
+		return Summary{}, fmt.Errorf("demo: summary: %w", err)
+	}
+	var stages []struct {
+		Stage string `bun:"stage"`
+		N     int    `bun:"n"`
+	}
+	err = db.NewRaw(demoPersons+`SELECT c.stage, count(*) AS n FROM candidate_case c JOIN p USING (person_id) GROUP BY c.stage`,
+		Subject).Scan(ctx, &stages)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Summary{}, fmt.Errorf("demo: summary: %w", err)
+	}
+	for _, r := range stages {
+		s.CasesByStage[r.Stage] = r.N
+		s.Cases += r.N
 	}
 	return s, nil
 }

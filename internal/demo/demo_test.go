@@ -2,18 +2,22 @@ package demo_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/auth"
 	"ptdv/internal/demo"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
+	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
+	"ptdv/internal/pipeline"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -102,6 +106,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("loaded in %s: %d units (%v today), %d operations, %d villages; admin %s, commune %s, cell %s",
 		s.Duration.Round(time.Millisecond), s.Units, s.ByKind, s.Operations, s.Villages, s.AdminUnitCode, s.SampleCommuneCode, s.SampleCellCode)
+	t.Logf("pipeline: %d persons, %d members, %d cases %v, %d overdue", s.Persons, s.Members, s.Cases, s.CasesByStage, s.Overdue)
 	if s.Duration > 20*time.Second {
 		t.Errorf("loading took %s, want well under 20 s", s.Duration)
 	}
@@ -326,13 +331,18 @@ func TestLoad(t *testing.T) {
 		}
 	})
 
+	t.Run("pipeline", func(t *testing.T) {
+		checkPipeline(t, e.ctx, d.App, s, people.Today())
+	})
+
 	t.Run("idempotent", func(t *testing.T) {
 		again, err := demo.Load(ctx, d.App)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if again.Duration != 0 || again.Units != s.Units || again.Operations != s.Operations || again.Villages != s.Villages ||
-			len(again.ByKind) != len(s.ByKind) {
+			len(again.ByKind) != len(s.ByKind) || again.Persons != s.Persons || again.Members != s.Members ||
+			again.Cases != s.Cases || again.Overdue != s.Overdue || len(again.CasesByStage) != len(s.CasesByStage) {
 			t.Errorf("second Load = %+v, first %+v", again, s)
 		}
 		for k, n := range s.ByKind {
@@ -340,5 +350,149 @@ func TestLoad(t *testing.T) {
 				t.Errorf("second Load ByKind[%s] = %d, want %d", k, again.ByKind[k], n)
 			}
 		}
+		for k, n := range s.CasesByStage {
+			if again.CasesByStage[k] != n {
+				t.Errorf("second Load CasesByStage[%s] = %d, want %d", k, again.CasesByStage[k], n)
+			}
+		}
 	})
+}
+
+// The pipeline's dates are relative to the day the demo is loaded for: loaded for a later day, on a
+// fresh database, it shows the same living pipeline as of that day.
+// It does not run in parallel with TestLoad: two loads at once would double the load time TestLoad
+// measures.
+func TestLoadAtLaterDay(t *testing.T) {
+	d := pgtest.New(t)
+	ctx := context.Background()
+	later := people.Today().AddDate(0, 0, 45)
+	for _, bad := range []time.Time{day(2025, 12, 31), people.Today().AddDate(1, 0, 0)} {
+		if _, err := demo.LoadAt(ctx, d.App, bad); err == nil {
+			t.Errorf("LoadAt(%s) was accepted", bad.Format(time.DateOnly))
+		}
+	}
+	s, err := demo.LoadAt(ctx, d.App, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("loaded for %s in %s: %d persons, %d members, %d cases %v, %d overdue", later.Format(time.DateOnly),
+		s.Duration.Round(time.Millisecond), s.Persons, s.Members, s.Cases, s.CasesByStage, s.Overdue)
+	sys := auth.WithActor(ctx, auth.System("test"))
+	checkPipeline(t, sys, d.App, s, later)
+	// The newest sources were listed after the real date: the dates moved with today.
+	all, err := pipeline.List(sys, d.App, pipeline.Filter{Stages: []string{pipeline.StageSource}}, later, page.Args{First: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(all.Items, func(c pipeline.Case) bool { return c.ListedOn.After(people.Today()) }) {
+		t.Errorf("no source listed after the real date when loaded for %s", later.Format(time.DateOnly))
+	}
+	again, err := demo.LoadAt(ctx, d.App, later)
+	if err != nil || again.Duration != 0 || again.Cases != s.Cases || again.Overdue != s.Overdue {
+		t.Errorf("second LoadAt = %+v, %v", again, err)
+	}
+}
+
+// checkPipeline checks the demo pipeline as of today: every stage, overdue and due-soon items of every
+// kind the scenarios aim at, helpers, responsible committee members, positions and the mix of persons.
+func checkPipeline(t *testing.T, ctx context.Context, db bun.IDB, s demo.Summary, today time.Time) {
+	t.Helper()
+	many := page.Args{First: 1000}
+	funnel, err := pipeline.Funnel(ctx, db, nil, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range funnel {
+		if f.N == 0 || s.CasesByStage[f.Stage] != f.N {
+			t.Errorf("stage %s: funnel %d, summary %d; want at least one, equal", f.Stage, f.N, s.CasesByStage[f.Stage])
+		}
+	}
+	if s.Cases < 60 || s.Cases > 100 {
+		t.Errorf("Cases = %d, want 60–100", s.Cases)
+	}
+	if s.Members < 30 {
+		t.Errorf("Members = %d", s.Members)
+	}
+	// Overdue: the due list's overdue rows, and the cases with something overdue.
+	due, err := pipeline.DueList(ctx, db, nil, nil, today, today, many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdue := map[string]int{}
+	n := 0
+	for _, it := range due.Items {
+		if it.Overdue {
+			overdue[it.Kind]++
+			n++
+		}
+	}
+	if n < 4 || n != s.Overdue {
+		t.Errorf("overdue items: %d (%v), summary %d; want at least 4, equal", n, overdue, s.Overdue)
+	}
+	for _, k := range []string{"dossier_stale", "decision_due", "ceremony_due", "recognition_due", "source_stalled"} {
+		if overdue[k] == 0 {
+			t.Errorf("nothing overdue of kind %s (%v)", k, overdue)
+		}
+	}
+	od, err := pipeline.List(ctx, db, pipeline.Filter{OverdueOn: &today}, today, many)
+	if err != nil || len(od.Items) < 4 {
+		t.Errorf("cases overdue on %s: %d, %v", today.Format(time.DateOnly), len(od.Items), err)
+	}
+	from, to := today, today.AddDate(0, 0, 30)
+	soon, err := pipeline.DueList(ctx, db, nil, &from, to, today, many)
+	soonKinds := map[string]int{}
+	for _, it := range soon.Items {
+		soonKinds[it.Kind]++
+	}
+	if err != nil || len(soon.Items) < 5 {
+		t.Errorf("due within 30 days: %v, %v", soonKinds, err)
+	}
+	t.Logf("overdue on %s: %v; due within 30 days: %v", today.Format(time.DateOnly), overdue, soonKinds)
+	// Every candidate and probationary member has a helper; every cell a responsible committee member.
+	open, err := pipeline.List(ctx, db, pipeline.Filter{}, today, many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := map[int64]bool{}
+	var ids []int64
+	for _, c := range open.Items {
+		if c.HelperID == nil {
+			t.Errorf("case %d (%s) has no helper", c.ID, c.Stage)
+		}
+		cells[c.CellID] = true
+		ids = append(ids, c.PersonID)
+	}
+	if len(cells) != 6 {
+		t.Errorf("open cases in %d cells, want 6", len(cells))
+	}
+	var unanswered int
+	if err := db.NewRaw(`SELECT count(*) FROM unnest(?::bigint[]) AS c(id) WHERE NOT EXISTS
+			(SELECT 1 FROM unit_responsible r WHERE r.unit_id = c.id AND r.valid_from <= ? AND r.valid_to IS NULL)`,
+		pgdialect.Array(slices.Collect(maps.Keys(cells))), today).Scan(ctx, &unanswered); err != nil || unanswered != 0 {
+		t.Errorf("%d cells without a responsible committee member (%v)", unanswered, err)
+	}
+	for _, pos := range []string{"village_head", "women_union_leader", "commune_police"} {
+		p, err := people.Search(ctx, db, people.Filter{Position: pos}, many)
+		if err != nil || len(p.Items) == 0 {
+			t.Errorf("nobody holds %s (%v)", pos, err)
+		}
+	}
+	// The candidates: more than 42 % women, Gia Rai and Ba Na candidates, many Youth Union members.
+	ps, err := people.Get(ctx, db, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	women, youth, eth := 0, 0, map[string]int{}
+	for _, p := range ps {
+		if p.Sex == "female" {
+			women++
+		}
+		if p.YouthUnionMember {
+			youth++
+		}
+		eth[p.Ethnicity]++
+	}
+	if women*100 <= 42*len(ps) || youth*100 < 30*len(ps) || eth["gia_rai"] == 0 || eth["ba_na"] == 0 {
+		t.Errorf("open candidates: %d, %d women, %d Youth Union members, ethnicities %v", len(ps), women, youth, eth)
+	}
 }

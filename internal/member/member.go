@@ -372,19 +372,31 @@ func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d tim
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return "", nil, false, err
 	}
-	var path string
-	err := db.NewRaw(`SELECT path::text FROM org_link WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`,
-		unitID, d, d).Scan(ctx, &path)
+	sc := a.Scope()
+	var row struct {
+		Path    string `bun:"path"`
+		Covered bool   `bun:"covered"`
+	}
+	err := db.NewRaw(`SELECT path::text AS path, (? OR path <@ ?::ltree[]) AS covered FROM org_link
+		WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`,
+		sc.All, pgdialect.Array(append([]string{}, sc.Roots...)), unitID, d, d).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, false, nil
 	}
 	if err != nil {
 		return "", nil, false, fmt.Errorf("member: unit path: %w", err)
 	}
-	cond, args := a.Scope().UnitFilter("l.unit_id")
+	// When the unit's path on d lies inside one of the scope's roots, so does every link of its subtree
+	// on d, and the scope condition holds for each of them: it is implied and left out (on a province
+	// it would otherwise cost an EXISTS per unit). Otherwise — the unit came into the actor's subtree
+	// only later — each unit is filtered by the scope condition.
+	cond, args := "TRUE", []any(nil)
+	if !row.Covered {
+		cond, args = sc.UnitFilter("l.unit_id")
+	}
 	return `WITH u AS MATERIALIZED (SELECT l.unit_id FROM org_link l
 			WHERE l.path <@ ?::ltree AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
-		append([]any{path, d, d}, args...), true, nil
+		append([]any{row.Path, d, d}, args...), true, nil
 }
 
 // CountByStatus counts the persons with a status span on date in the subtree of a unit as the tree stood
@@ -418,9 +430,9 @@ func CountByStatus(ctx context.Context, db bun.IDB, unitID int64, date time.Time
 }
 
 // List returns the status spans valid on date in the subtree of a unit (as the tree stood then), one per
-// person, ordered by person id (the cursor). status "" lists the members (MemberStatuses). Only ids
-// are returned: a person who has since moved out of the actor's scope is listed for the dates they were
-// here, but people.Get will not return their record.
+// person, ordered by unit id, then person id (the keyset; see Span.PageKey). status "" lists the members
+// (MemberStatuses). Only ids are returned: a person who has since moved out of the actor's scope is
+// listed for the dates they were here, but people.Get will not return their record.
 func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status string, p page.Args) (page.Page[Span], error) {
 	a, err := actor(ctx, false)
 	if err != nil {
@@ -433,9 +445,13 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 		}
 		statuses = []string{status}
 	}
-	var after int64
+	var afterUnit, afterPerson int64
 	if p.After != "" {
-		if after, err = strconv.ParseInt(p.After, 10, 64); err != nil {
+		u, pe, ok := strings.Cut(p.After, ":")
+		var err1, err2 error
+		afterUnit, err1 = strconv.ParseInt(u, 10, 64)
+		afterPerson, err2 = strconv.ParseInt(pe, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
 			return page.Page[Span]{}, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
 		}
 	}
@@ -444,17 +460,23 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 	if err != nil || !ok {
 		return page.Page[Span]{}, err
 	}
+	// Units in id order, then each unit's spans in person order from the index: the sort on (unit,
+	// person) is incremental and stops at the page, so a page costs the same in a province as in a cell.
 	var out []Span
 	err = db.NewRaw(with+`SELECT s.person_id, s.unit_id, s.status, coalesce(s.grade, '') AS grade, s.valid_from, s.valid_to
-		FROM u JOIN member_status_span s ON s.unit_id = u.unit_id
-		WHERE s.valid_from <= ?::date AND (s.valid_to IS NULL OR s.valid_to > ?::date) AND s.status = ANY(?::text[]) AND s.person_id > ?
-		ORDER BY s.person_id LIMIT ?`,
-		append(args, d, d, pgdialect.Array(statuses), after, p.First+1)...).Scan(ctx, &out)
+		FROM (SELECT unit_id FROM u WHERE unit_id >= ? ORDER BY unit_id) o
+		JOIN LATERAL (SELECT * FROM member_status_span s WHERE s.unit_id = o.unit_id
+			AND s.valid_from <= ?::date AND (s.valid_to IS NULL OR s.valid_to > ?::date) AND s.status = ANY(?::text[])
+			AND (s.unit_id, s.person_id) > (?, ?) ORDER BY s.person_id) s ON TRUE
+		ORDER BY o.unit_id, s.person_id LIMIT ?`,
+		append(args, afterUnit, d, d, pgdialect.Array(statuses), afterUnit, afterPerson, p.First+1)...).Scan(ctx, &out)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[Span]{}, fmt.Errorf("member: list: %w", err)
 	}
 	return page.Trim(out, p), nil
 }
 
-// PageKey is a listed span's cursor key, for page.Cursor.
-func (s Span) PageKey() string { return strconv.FormatInt(s.PersonID, 10) }
+// PageKey is a listed span's cursor key ("unit:person"), for page.Cursor.
+func (s Span) PageKey() string {
+	return strconv.FormatInt(s.UnitID, 10) + ":" + strconv.FormatInt(s.PersonID, 10)
+}

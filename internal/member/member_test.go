@@ -358,3 +358,26 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 		t.Errorf("%d audit rows, want 2", n)
 	}
 }
+
+// A cell that moved into an actor's subtree later: the actor counts it as of dates before the move too
+// (auth: a unit that is or ever was in the subtree is visible), though its path then lay elsewhere.
+func TestCountUnitThatMovedIn(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	a := newPerson(t, ctx, d.App, "Nguyễn Văn An", tr.Y)
+	admit(t, ctx, d.App, a, "2020-03-01", true)
+	if _, err := org.Move(ctx, d.App, tr.Y, tr.C3, org.Doc{Effective: day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {
+		t.Fatal(err)
+	}
+	ward := actorFor(t, d.App, "board", "VP.VY.LL")
+	wantCounts(t, "moved cell before the move", counts(t, ward, d.App, tr.Y, "2024-06-01"), map[string]int{"full": 1})
+	wantCounts(t, "ward before the move", counts(t, ward, d.App, tr.C3, "2024-06-01"), map[string]int{})
+	wantCounts(t, "ward after the move", counts(t, ward, d.App, tr.C3, "2025-01-01"), map[string]int{"full": 1})
+	if _, err := member.CountByStatus(ward, d.App, tr.C2, day("2024-06-01")); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("the cell's old commune is out of the ward's scope: %v", err)
+	}
+	old := actorFor(t, d.App, "board", "VP.TD.HD")
+	wantCounts(t, "old commune before the move", counts(t, old, d.App, tr.C2, "2024-06-01"), map[string]int{"full": 1})
+}

@@ -118,6 +118,9 @@ func CompleteCourseClass(ctx context.Context, db bun.IDB, courseID int64, on tim
 		if _, err := tx.NewRaw(`UPDATE course SET completed_on = ? WHERE id = ?`, on, courseID).Exec(ctx); err != nil {
 			return err
 		}
+		if failed == nil {
+			failed = []int64{} // a nil slice becomes SQL NULL, and NOT (x = ANY(NULL)) would fail everyone
+		}
 		if _, err := tx.NewRaw(`UPDATE course_roster SET passed = NOT (person_id = ANY(?::bigint[])) WHERE course_id = ?`,
 			pgdialect.Array(failed), courseID).Exec(ctx); err != nil {
 			return err

@@ -476,6 +476,17 @@ func TestCourseClassRecordsCertificates(t *testing.T) {
 	if err != nil || len(updated) != 1 || updated[0] != c1.ID {
 		t.Fatalf("updated %v, %v", updated, err)
 	}
+	// A class where nobody failed: everyone on the roster passes.
+	p3 := w.person(t, "Tạ Văn Ba", "1995-01-03", w.cellA, nil)
+	c3 := w.open(t, p3, "2025-01-06")
+	class2, err := pipeline.CreateCourse(ctx, d.App, pipeline.Course{Kind: "awareness", Name: "Lớp BDNT khóa 2/2025", UnitID: w.communeA,
+		StartsOn: day("2025-04-07"), EndsOn: day("2025-04-11"), Roster: []int64{p3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated, err := pipeline.CompleteCourseClass(ctx, d.App, class2.ID, day("2025-04-14"), nil); err != nil || len(updated) != 1 || updated[0] != c3.ID {
+		t.Errorf("class without failures: updated %v, %v", updated, err)
+	}
 	m, _ := pipeline.Get(ctx, d.App, []int64{c1.ID, c2.ID})
 	if m[c1.ID].Stage != pipeline.StageCourseDone || m[c1.ID].CertificateOn == nil || m[c2.ID].Stage != pipeline.StageSource {
 		t.Errorf("after the class: %+v / %+v", m[c1.ID], m[c2.ID])

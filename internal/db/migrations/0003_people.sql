@@ -336,7 +336,8 @@ CREATE TABLE member_status_span (
     PRIMARY KEY (person_id, valid_from),
     CHECK (valid_to IS NULL OR valid_to > valid_from)
 );
-CREATE INDEX member_status_span_unit ON member_status_span (unit_id, valid_from) INCLUDE (valid_to, status, person_id);
+-- Serves both the count (index-only, per unit of the subtree) and the list keyset (unit_id, person_id).
+CREATE INDEX member_status_span_unit ON member_status_span (unit_id, person_id) INCLUDE (status, grade, valid_from, valid_to);
 
 GRANT SELECT ON code_item, member_rule TO ptdv_app;
 -- UPDATE on person rewrites the record (optimistic version); on person_unit and person_position it only
