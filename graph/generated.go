@@ -57,6 +57,10 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AssignResponsiblePayload struct {
+		Unit func(childComplexity int) int
+	}
+
 	Candidate struct {
 		Cell                  func(childComplexity int) int
 		CellResolutionOn      func(childComplexity int) int
@@ -121,6 +125,11 @@ type ComplexityRoot struct {
 		List  func(childComplexity int) int
 	}
 
+	CoursePayload struct {
+		CourseID func(childComplexity int) int
+		Updated  func(childComplexity int) int
+	}
+
 	Due struct {
 		Candidate func(childComplexity int) int
 		DueOn     func(childComplexity int) int
@@ -172,6 +181,10 @@ type ComplexityRoot struct {
 		Unit         func(childComplexity int) int
 	}
 
+	MemberEventPayload struct {
+		Person func(childComplexity int) int
+	}
+
 	MemberStatusCount struct {
 		Count  func(childComplexity int) int
 		Status func(childComplexity int) int
@@ -179,9 +192,12 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignHelper              func(childComplexity int, input model.AssignHelperInput) int
+		AssignResponsible         func(childComplexity int, input model.AssignResponsibleInput) int
 		AssignVillageCell         func(childComplexity int, input model.AssignVillageCellInput) int
 		CompleteCourse            func(childComplexity int, input model.CaseMoveInput) int
+		CompleteCourseClass       func(childComplexity int, input model.CompleteCourseClassInput) int
 		CompleteDossier           func(childComplexity int, input model.CompleteDossierInput) int
+		CreateCourse              func(childComplexity int, input model.CreateCourseInput) int
 		CreatePerson              func(childComplexity int, input model.CreatePersonInput) int
 		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
 		CreateVillage             func(childComplexity int, input model.CreateVillageInput) int
@@ -195,11 +211,13 @@ type ComplexityRoot struct {
 		RecordCellResolution      func(childComplexity int, input model.CaseVoteInput) int
 		RecordCommitteeResolution func(childComplexity int, input model.CaseVoteInput) int
 		RecordDecision            func(childComplexity int, input model.CaseMoveInput) int
+		RecordMemberEvent         func(childComplexity int, input model.RecordMemberEventInput) int
 		RecordRecognitionVote     func(childComplexity int, input model.CaseVoteInput) int
 		RemoveProbationary        func(childComplexity int, input model.CaseCloseInput) int
 		RenameUnit                func(childComplexity int, input model.RenameUnitInput) int
 		ReviewSource              func(childComplexity int, input model.ReviewSourceInput) int
 		SplitUnit                 func(childComplexity int, input model.SplitUnitInput) int
+		UpdatePerson              func(childComplexity int, input model.UpdatePersonInput) int
 	}
 
 	Operation struct {
@@ -482,6 +500,11 @@ type MutationResolver interface {
 	LeavePipeline(ctx context.Context, input model.CaseCloseInput) (*model.CandidatePayload, error)
 	AssignHelper(ctx context.Context, input model.AssignHelperInput) (*model.CandidatePayload, error)
 	ReviewSource(ctx context.Context, input model.ReviewSourceInput) (*model.CandidatePayload, error)
+	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
+	RecordMemberEvent(ctx context.Context, input model.RecordMemberEventInput) (*model.MemberEventPayload, error)
+	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error)
+	CompleteCourseClass(ctx context.Context, input model.CompleteCourseClassInput) (*model.CoursePayload, error)
+	AssignResponsible(ctx context.Context, input model.AssignResponsibleInput) (*model.AssignResponsiblePayload, error)
 }
 type OperationResolver interface {
 	ID(ctx context.Context, obj *org.Operation) (string, error)
@@ -602,6 +625,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AssignResponsiblePayload.unit":
+		if e.ComplexityRoot.AssignResponsiblePayload.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssignResponsiblePayload.Unit(childComplexity), true
 
 	case "Candidate.cell":
 		if e.ComplexityRoot.Candidate.Cell == nil {
@@ -885,6 +915,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CodeItem.List(childComplexity), true
 
+	case "CoursePayload.courseId":
+		if e.ComplexityRoot.CoursePayload.CourseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePayload.CourseID(childComplexity), true
+	case "CoursePayload.updated":
+		if e.ComplexityRoot.CoursePayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoursePayload.Updated(childComplexity), true
+
 	case "Due.candidate":
 		if e.ComplexityRoot.Due.Candidate == nil {
 			break
@@ -1055,6 +1098,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEvent.Unit(childComplexity), true
 
+	case "MemberEventPayload.person":
+		if e.ComplexityRoot.MemberEventPayload.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberEventPayload.Person(childComplexity), true
+
 	case "MemberStatusCount.count":
 		if e.ComplexityRoot.MemberStatusCount.Count == nil {
 			break
@@ -1079,6 +1129,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignHelper(childComplexity, args["input"].(model.AssignHelperInput)), true
+	case "Mutation.assignResponsible":
+		if e.ComplexityRoot.Mutation.AssignResponsible == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignResponsible_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignResponsible(childComplexity, args["input"].(model.AssignResponsibleInput)), true
 	case "Mutation.assignVillageCell":
 		if e.ComplexityRoot.Mutation.AssignVillageCell == nil {
 			break
@@ -1101,6 +1162,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteCourse(childComplexity, args["input"].(model.CaseMoveInput)), true
+	case "Mutation.completeCourseClass":
+		if e.ComplexityRoot.Mutation.CompleteCourseClass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeCourseClass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteCourseClass(childComplexity, args["input"].(model.CompleteCourseClassInput)), true
 	case "Mutation.completeDossier":
 		if e.ComplexityRoot.Mutation.CompleteDossier == nil {
 			break
@@ -1112,6 +1184,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteDossier(childComplexity, args["input"].(model.CompleteDossierInput)), true
+	case "Mutation.createCourse":
+		if e.ComplexityRoot.Mutation.CreateCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCourse(childComplexity, args["input"].(model.CreateCourseInput)), true
 	case "Mutation.createPerson":
 		if e.ComplexityRoot.Mutation.CreatePerson == nil {
 			break
@@ -1255,6 +1338,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordDecision(childComplexity, args["input"].(model.CaseMoveInput)), true
+	case "Mutation.recordMemberEvent":
+		if e.ComplexityRoot.Mutation.RecordMemberEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordMemberEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordMemberEvent(childComplexity, args["input"].(model.RecordMemberEventInput)), true
 	case "Mutation.recordRecognitionVote":
 		if e.ComplexityRoot.Mutation.RecordRecognitionVote == nil {
 			break
@@ -1310,6 +1404,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SplitUnit(childComplexity, args["input"].(model.SplitUnitInput)), true
+	case "Mutation.updatePerson":
+		if e.ComplexityRoot.Mutation.UpdatePerson == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePerson_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
 
 	case "Operation.document":
 		if e.ComplexityRoot.Operation.Document == nil {
@@ -2235,13 +2340,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAssignHelperInput,
+		ec.unmarshalInputAssignResponsibleInput,
 		ec.unmarshalInputAssignVillageCellInput,
 		ec.unmarshalInputCandidateFilter,
 		ec.unmarshalInputCaseCloseInput,
 		ec.unmarshalInputCaseDocumentInput,
 		ec.unmarshalInputCaseMoveInput,
 		ec.unmarshalInputCaseVoteInput,
+		ec.unmarshalInputCompleteCourseClassInput,
 		ec.unmarshalInputCompleteDossierInput,
+		ec.unmarshalInputCreateCourseInput,
 		ec.unmarshalInputCreatePersonInput,
 		ec.unmarshalInputCreateUnitInput,
 		ec.unmarshalInputCreateVillageInput,
@@ -2252,11 +2360,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputNewUnitInput,
 		ec.unmarshalInputOpenCandidateInput,
 		ec.unmarshalInputPersonInput,
+		ec.unmarshalInputRecordMemberEventInput,
 		ec.unmarshalInputRenameUnitInput,
 		ec.unmarshalInputReviewSourceInput,
 		ec.unmarshalInputSplitPartInput,
 		ec.unmarshalInputSplitUnitInput,
 		ec.unmarshalInputSponsorInput,
+		ec.unmarshalInputUpdatePersonInput,
 		ec.unmarshalInputVotesInput,
 	)
 	first := true
@@ -3409,6 +3519,127 @@ extend type Mutation {
   "Record the quarterly review of a source."
   reviewSource(input: ReviewSourceInput!): CandidatePayload!
 }
+
+"Change some fields of a person; omitted fields stay as they are, an empty string clears an optional one."
+input UpdatePersonInput {
+  "The person."
+  personId: ID!
+  "The version you read: the update fails with CONFLICT if somebody changed the person since."
+  version: Int!
+  "Full name."
+  fullName: String
+  "Sex code."
+  sex: String
+  "Date of birth."
+  birthDate: Date
+  "12-digit national ID."
+  nationalId: String
+  "Ethnicity code."
+  ethnicity: String
+  "Religion code."
+  religion: String
+  "General education code."
+  generalEducation: String
+  "Professional qualification code."
+  professionalQualification: String
+  "Political theory code."
+  politicalTheory: String
+  "Occupation code."
+  occupation: String
+  "Youth Union member."
+  youthUnionMember: Boolean
+  "Workplace or school."
+  workplace: String
+  "Provincial exception to the age window (document reference)."
+  ageException: String
+  "Exception to the minimum education (document reference)."
+  educationException: String
+}
+
+"Record a membership event other than admission and recognition (which the pipeline records): exemption, transfer, removal, death."
+input RecordMemberEventInput {
+  "The member."
+  personId: ID!
+  "exempted, exemption_ended, transferred_out_official, transferred_in_official, transferred_out_temporary, temporary_returned, removed, expelled, deceased."
+  kind: String!
+  "The date it takes effect."
+  effective: Date!
+  "For an official transfer: the receiving cell, when it uses ptdv."
+  toUnitId: ID
+  "The backing document."
+  document: String!
+  "A free note."
+  note: String
+}
+
+"The result of recording a membership event."
+type MemberEventPayload {
+  "The person, with the new status."
+  person: Person
+}
+
+"Open an awareness-course or new-member class with its roster."
+input CreateCourseInput {
+  "awareness or new_member."
+  kind: String!
+  "The class name."
+  name: String!
+  "The organizing committee."
+  unitId: ID!
+  "First day."
+  startsOn: Date!
+  "Last day."
+  endsOn: Date!
+  "The persons on the roster."
+  personIds: [ID!]!
+}
+
+"Complete a class: everyone on the roster except those who failed gets the certificate on their open case."
+input CompleteCourseClassInput {
+  "The class id returned by createCourse."
+  courseId: ID!
+  "The completion date (the certificate date)."
+  completedOn: Date!
+  "The persons who did not pass."
+  failedPersonIds: [ID!]
+}
+
+"A class and the cases it updated."
+type CoursePayload {
+  "The class id."
+  courseId: ID!
+  "The cases whose certificate was recorded."
+  updated: [Candidate!]!
+}
+
+"Assign the committee member responsible for a cell or unit."
+input AssignResponsibleInput {
+  "The unit."
+  unitId: ID!
+  "The committee member (a full member)."
+  personId: ID!
+  "From this date."
+  from: Date!
+}
+
+"The result of an assignment."
+type AssignResponsiblePayload {
+  "The unit."
+  unit: Unit
+}
+
+extend type Mutation {
+  "Change a person's fields."
+  updatePerson(input: UpdatePersonInput!): PersonPayload!
+  "Record a membership event (exemption, transfer, removal, death)."
+  recordMemberEvent(input: RecordMemberEventInput!): MemberEventPayload!
+  "Open a class with its roster."
+  createCourse(input: CreateCourseInput!): CoursePayload!
+  "Complete a class: certificates for everyone who passed."
+  completeCourseClass(input: CompleteCourseClassInput!): CoursePayload!
+  "Assign the committee member responsible for a unit."
+  assignResponsible(input: AssignResponsibleInput!): AssignResponsiblePayload!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3416,6 +3647,14 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AssignResponsiblePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_AssignResponsiblePayload_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssignResponsiblePayload", field.Name)
+}
 
 func (ec *executionContext) childFields_Candidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3545,6 +3784,16 @@ func (ec *executionContext) childFields_CodeItem(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type CodeItem", field.Name)
 }
 
+func (ec *executionContext) childFields_CoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "courseId":
+		return ec.fieldContext_CoursePayload_courseId(ctx, field)
+	case "updated":
+		return ec.fieldContext_CoursePayload_updated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Due(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -3645,6 +3894,14 @@ func (ec *executionContext) childFields_MemberEvent(ctx context.Context, field g
 		return ec.fieldContext_MemberEvent_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_MemberEventPayload_person(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MemberStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4143,12 +4400,40 @@ func (ec *executionContext) field_Mutation_assignHelper_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignResponsible_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignResponsibleInput, error) {
+			return ec.unmarshalNAssignResponsibleInput2ptdvᚋgraphᚋmodelᚐAssignResponsibleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignVillageCell_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AssignVillageCellInput, error) {
 			return ec.unmarshalNAssignVillageCellInput2ptdvᚋgraphᚋmodelᚐAssignVillageCellInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeCourseClass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CompleteCourseClassInput, error) {
+			return ec.unmarshalNCompleteCourseClassInput2ptdvᚋgraphᚋmodelᚐCompleteCourseClassInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4177,6 +4462,20 @@ func (ec *executionContext) field_Mutation_completeDossier_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CompleteDossierInput, error) {
 			return ec.unmarshalNCompleteDossierInput2ptdvᚋgraphᚋmodelᚐCompleteDossierInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCourseInput, error) {
+			return ec.unmarshalNCreateCourseInput2ptdvᚋgraphᚋmodelᚐCreateCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4367,6 +4666,20 @@ func (ec *executionContext) field_Mutation_recordDecision_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordMemberEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordMemberEventInput, error) {
+			return ec.unmarshalNRecordMemberEventInput2ptdvᚋgraphᚋmodelᚐRecordMemberEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordRecognitionVote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4429,6 +4742,20 @@ func (ec *executionContext) field_Mutation_splitUnit_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SplitUnitInput, error) {
 			return ec.unmarshalNSplitUnitInput2ptdvᚋgraphᚋmodelᚐSplitUnitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePersonInput, error) {
+			return ec.unmarshalNUpdatePersonInput2ptdvᚋgraphᚋmodelᚐUpdatePersonInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5158,6 +5485,38 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AssignResponsiblePayload_unit(ctx context.Context, field graphql.CollectedField, obj *model.AssignResponsiblePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssignResponsiblePayload_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssignResponsiblePayload_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssignResponsiblePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Candidate_id(ctx context.Context, field graphql.CollectedField, obj *pipeline.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6334,6 +6693,61 @@ func (ec *executionContext) fieldContext_CodeItem_label(_ context.Context, field
 	return graphql.NewScalarFieldContext("CodeItem", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _CoursePayload_courseId(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePayload_courseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CourseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePayload_courseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoursePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _CoursePayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.CoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoursePayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Case) graphql.Marshaler {
+			return ec.marshalNCandidate2ᚕptdvᚋinternalᚋpipelineᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoursePayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Due_kind(ctx context.Context, field graphql.CollectedField, obj *pipeline.DueItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7034,6 +7448,38 @@ func (ec *executionContext) _MemberEvent_note(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_MemberEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MemberEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MemberEventPayload_person(ctx context.Context, field graphql.CollectedField, obj *model.MemberEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberEventPayload_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Person, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *people.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖptdvᚋinternalᚋpeopleᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberEventPayload_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MemberStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.MemberStatusCount) (ret graphql.Marshaler) {
@@ -8044,6 +8490,226 @@ func (ec *executionContext) fieldContext_Mutation_reviewSource(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reviewSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(model.UpdatePersonInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
+			return ec.marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMemberEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMemberEvent(ctx, fc.Args["input"].(model.RecordMemberEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberEventPayload) graphql.Marshaler {
+			return ec.marshalNMemberEventPayload2ᚖptdvᚋgraphᚋmodelᚐMemberEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMemberEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCourse(ctx, fc.Args["input"].(model.CreateCourseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+			return ec.marshalNCoursePayload2ᚖptdvᚋgraphᚋmodelᚐCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeCourseClass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeCourseClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteCourseClass(ctx, fc.Args["input"].(model.CompleteCourseClassInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+			return ec.marshalNCoursePayload2ᚖptdvᚋgraphᚋmodelᚐCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeCourseClass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeCourseClass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignResponsible(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignResponsible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignResponsible(ctx, fc.Args["input"].(model.AssignResponsibleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssignResponsiblePayload) graphql.Marshaler {
+			return ec.marshalNAssignResponsiblePayload2ᚖptdvᚋgraphᚋmodelᚐAssignResponsiblePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignResponsible(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssignResponsiblePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignResponsible_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13041,6 +13707,50 @@ func (ec *executionContext) unmarshalInputAssignHelperInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAssignResponsibleInput(ctx context.Context, obj any) (model.AssignResponsibleInput, error) {
+	var it model.AssignResponsibleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "personId", "from"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAssignVillageCellInput(ctx context.Context, obj any) (model.AssignVillageCellInput, error) {
 	var it model.AssignVillageCellInput
 	if obj == nil {
@@ -13389,6 +14099,50 @@ func (ec *executionContext) unmarshalInputCaseVoteInput(ctx context.Context, obj
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCompleteCourseClassInput(ctx context.Context, obj any) (model.CompleteCourseClassInput, error) {
+	var it model.CompleteCourseClassInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"courseId", "completedOn", "failedPersonIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "courseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourseID = data
+		case "completedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedOn"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedOn = data
+		case "failedPersonIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failedPersonIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailedPersonIds = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCompleteDossierInput(ctx context.Context, obj any) (model.CompleteDossierInput, error) {
 	var it model.CompleteDossierInput
 	if obj == nil {
@@ -13470,6 +14224,71 @@ func (ec *executionContext) unmarshalInputCompleteDossierInput(ctx context.Conte
 				return it, err
 			}
 			it.BackgroundCheckOn = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context, obj any) (model.CreateCourseInput, error) {
+	var it model.CreateCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "name", "unitId", "startsOn", "endsOn", "personIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "personIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonIds = data
 		}
 	}
 	return it, nil
@@ -14041,6 +14860,71 @@ func (ec *executionContext) unmarshalInputPersonInput(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRecordMemberEventInput(ctx context.Context, obj any) (model.RecordMemberEventInput, error) {
+	var it model.RecordMemberEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "kind", "effective", "toUnitId", "document", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "effective":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effective"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Effective = data
+		case "toUnitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toUnitId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToUnitID = data
+		case "document":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("document"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Document = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputRenameUnitInput(ctx context.Context, obj any) (model.RenameUnitInput, error) {
 	var it model.RenameUnitInput
 	if obj == nil {
@@ -14268,6 +15152,141 @@ func (ec *executionContext) unmarshalInputSponsorInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context, obj any) (model.UpdatePersonInput, error) {
+	var it model.UpdatePersonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "version", "fullName", "sex", "birthDate", "nationalId", "ethnicity", "religion", "generalEducation", "professionalQualification", "politicalTheory", "occupation", "youthUnionMember", "workplace", "ageException", "educationException"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "nationalId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nationalId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NationalID = data
+		case "ethnicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ethnicity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ethnicity = data
+		case "religion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("religion"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Religion = data
+		case "generalEducation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generalEducation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GeneralEducation = data
+		case "professionalQualification":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("professionalQualification"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfessionalQualification = data
+		case "politicalTheory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("politicalTheory"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PoliticalTheory = data
+		case "occupation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occupation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occupation = data
+		case "youthUnionMember":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("youthUnionMember"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.YouthUnionMember = data
+		case "workplace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workplace"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Workplace = data
+		case "ageException":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageException"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeException = data
+		case "educationException":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("educationException"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EducationException = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputVotesInput(ctx context.Context, obj any) (model.VotesInput, error) {
 	var it model.VotesInput
 	if obj == nil {
@@ -14360,6 +15379,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var assignResponsiblePayloadImplementors = []string{"AssignResponsiblePayload"}
+
+func (ec *executionContext) _AssignResponsiblePayload(ctx context.Context, sel ast.SelectionSet, obj *model.AssignResponsiblePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assignResponsiblePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssignResponsiblePayload")
+		case "unit":
+			out.Values[i] = ec._AssignResponsiblePayload_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var candidateImplementors = []string{"Candidate", "Node"}
 
@@ -15713,6 +16770,49 @@ func (ec *executionContext) _CodeItem(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var coursePayloadImplementors = []string{"CoursePayload"}
+
+func (ec *executionContext) _CoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoursePayload")
+		case "courseId":
+			out.Values[i] = ec._CoursePayload_courseId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._CoursePayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var dueImplementors = []string{"Due"}
 
 func (ec *executionContext) _Due(ctx context.Context, sel ast.SelectionSet, obj *pipeline.DueItem) graphql.Marshaler {
@@ -16475,6 +17575,44 @@ func (ec *executionContext) _MemberEvent(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var memberEventPayloadImplementors = []string{"MemberEventPayload"}
+
+func (ec *executionContext) _MemberEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MemberEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberEventPayload")
+		case "person":
+			out.Values[i] = ec._MemberEventPayload_person(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var memberStatusCountImplementors = []string{"MemberStatusCount"}
 
 func (ec *executionContext) _MemberStatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.MemberStatusCount) graphql.Marshaler {
@@ -16688,6 +17826,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reviewSource":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reviewSource(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePerson":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePerson(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMemberEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMemberEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeCourseClass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeCourseClass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignResponsible":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignResponsible(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -20801,6 +21974,21 @@ func (ec *executionContext) unmarshalNAssignHelperInput2ptdvᚋgraphᚋmodelᚐA
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssignResponsibleInput2ptdvᚋgraphᚋmodelᚐAssignResponsibleInput(ctx context.Context, v any) (model.AssignResponsibleInput, error) {
+	res, err := ec.unmarshalInputAssignResponsibleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssignResponsiblePayload2ᚖptdvᚋgraphᚋmodelᚐAssignResponsiblePayload(ctx context.Context, sel ast.SelectionSet, v *model.AssignResponsiblePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AssignResponsiblePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssignVillageCellInput2ptdvᚋgraphᚋmodelᚐAssignVillageCellInput(ctx context.Context, v any) (model.AssignVillageCellInput, error) {
 	res, err := ec.unmarshalInputAssignVillageCellInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20820,6 +22008,26 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCandidate2ptdvᚋinternalᚋpipelineᚐCase(ctx context.Context, sel ast.SelectionSet, v pipeline.Case) graphql.Marshaler {
+	return ec._Candidate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCandidate2ᚕptdvᚋinternalᚋpipelineᚐCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []pipeline.Case) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCandidate2ptdvᚋinternalᚋpipelineᚐCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCandidate2ᚖptdvᚋinternalᚋpipelineᚐCase(ctx context.Context, sel ast.SelectionSet, v *pipeline.Case) graphql.Marshaler {
@@ -20942,8 +22150,28 @@ func (ec *executionContext) marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(c
 	return ec._CodeItem(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCompleteCourseClassInput2ptdvᚋgraphᚋmodelᚐCompleteCourseClassInput(ctx context.Context, v any) (model.CompleteCourseClassInput, error) {
+	res, err := ec.unmarshalInputCompleteCourseClassInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCompleteDossierInput2ptdvᚋgraphᚋmodelᚐCompleteDossierInput(ctx context.Context, v any) (model.CompleteDossierInput, error) {
 	res, err := ec.unmarshalInputCompleteDossierInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoursePayload2ᚖptdvᚋgraphᚋmodelᚐCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoursePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateCourseInput2ptdvᚋgraphᚋmodelᚐCreateCourseInput(ctx context.Context, v any) (model.CreateCourseInput, error) {
+	res, err := ec.unmarshalInputCreateCourseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21209,6 +22437,16 @@ func (ec *executionContext) marshalNMemberEvent2ᚕptdvᚋinternalᚋmemberᚐEv
 	return ret
 }
 
+func (ec *executionContext) marshalNMemberEventPayload2ᚖptdvᚋgraphᚋmodelᚐMemberEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.MemberEventPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MemberEventPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMemberStatus2ptdvᚋgraphᚋmodelᚐMemberStatus(ctx context.Context, v any) (model.MemberStatus, error) {
 	var res model.MemberStatus
 	err := res.UnmarshalGQL(v)
@@ -21422,6 +22660,11 @@ func (ec *executionContext) marshalNPosition2ᚕptdvᚋinternalᚋpeopleᚐPosit
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRecordMemberEventInput2ptdvᚋgraphᚋmodelᚐRecordMemberEventInput(ctx context.Context, v any) (model.RecordMemberEventInput, error) {
+	res, err := ec.unmarshalInputRecordMemberEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRenameUnitInput2ptdvᚋgraphᚋmodelᚐRenameUnitInput(ctx context.Context, v any) (model.RenameUnitInput, error) {
@@ -21717,6 +22960,11 @@ func (ec *executionContext) marshalNUnitOperationPayload2ᚖptdvᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._UnitOperationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdatePersonInput2ptdvᚋgraphᚋmodelᚐUpdatePersonInput(ctx context.Context, v any) (model.UpdatePersonInput, error) {
+	res, err := ec.unmarshalInputUpdatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNViewer2ᚖptdvᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
@@ -22015,6 +23263,41 @@ func (ec *executionContext) marshalODue2ᚖptdvᚋinternalᚋpipelineᚐDueItem(
 		return graphql.Null
 	}
 	return ec._Due(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -15,6 +15,7 @@ const (
 	typeVillage   = "Village"
 	typePerson    = "Person"
 	typeCandidate = "Candidate"
+	typeCourse    = "Course"
 )
 
 func globalID(typ string, id int64) string {

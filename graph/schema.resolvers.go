@@ -494,6 +494,122 @@ func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewS
 	return casePayload(pipeline.GetOne(ctx, r.DB, id))
 }
 
+// UpdatePerson is the resolver for the updatePerson field.
+func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error) {
+	id, err := idOf("personId", typePerson, input.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	patch := people.PersonPatch{FullName: input.FullName, Sex: input.Sex, NationalID: input.NationalID, Ethnicity: input.Ethnicity,
+		Religion: input.Religion, GeneralEducation: input.GeneralEducation, ProfessionalQualification: input.ProfessionalQualification,
+		PoliticalTheory: input.PoliticalTheory, Occupation: input.Occupation, YouthUnionMember: input.YouthUnionMember,
+		Workplace: input.Workplace, AgeException: input.AgeException, EducationException: input.EducationException}
+	if input.BirthDate != nil {
+		b := input.BirthDate.Time()
+		patch.BirthDate = &b
+	}
+	p, err := people.Update(ctx, r.DB, id, input.Version, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonPayload{Person: &p}, nil
+}
+
+// RecordMemberEvent is the resolver for the recordMemberEvent field.
+func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.RecordMemberEventInput) (*model.MemberEventPayload, error) {
+	id, err := idOf("personId", typePerson, input.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := optID("toUnitId", typeUnit, input.ToUnitID)
+	if err != nil {
+		return nil, err
+	}
+	if input.Kind == member.KindAdmitted || input.Kind == member.KindRecognized || input.Kind == member.KindReadmitted {
+		return nil, apperr.Invalid("kind", "Kết nạp và công nhận chính thức được ghi qua hồ sơ phát triển đảng viên.",
+			"admission and recognition are recorded through the candidate pipeline")
+	}
+	// The person must be visible to the caller before anything is recorded about them.
+	if p, err := loadPerson(ctx, id); err != nil || p == nil {
+		if err == nil {
+			err = apperr.NotFoundf("person", input.PersonID)
+		}
+		return nil, err
+	}
+	if err := member.Record(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
+		ToUnitID: to, Document: input.Document, Note: str(input.Note)}); err != nil {
+		return nil, err
+	}
+	ps, err := people.Get(ctx, r.DB, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := ps[id]; ok { // after a transfer out the person may no longer be in the caller's scope
+		return &model.MemberEventPayload{Person: &p}, nil
+	}
+	return &model.MemberEventPayload{}, nil
+}
+
+// CreateCourse is the resolver for the createCourse field.
+func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error) {
+	unit, err := idOf("unitId", typeUnit, input.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	roster, err := idsOf("personIds", typePerson, input.PersonIds)
+	if err != nil {
+		return nil, err
+	}
+	c, err := pipeline.CreateCourse(ctx, r.DB, pipeline.Course{Kind: input.Kind, Name: input.Name, UnitID: unit,
+		StartsOn: input.StartsOn.Time(), EndsOn: input.EndsOn.Time(), Roster: roster})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CoursePayload{CourseID: globalID(typeCourse, c.ID), Updated: []pipeline.Case{}}, nil
+}
+
+// CompleteCourseClass is the resolver for the completeCourseClass field.
+func (r *mutationResolver) CompleteCourseClass(ctx context.Context, input model.CompleteCourseClassInput) (*model.CoursePayload, error) {
+	id, err := idOf("courseId", typeCourse, input.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	failed, err := idsOf("failedPersonIds", typePerson, input.FailedPersonIds)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pipeline.CompleteCourseClass(ctx, r.DB, id, input.CompletedOn.Time(), failed)
+	if err != nil {
+		return nil, err
+	}
+	m, err := pipeline.Get(ctx, r.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CoursePayload{CourseID: input.CourseID, Updated: []pipeline.Case{}}
+	for _, id := range ids {
+		out.Updated = append(out.Updated, m[id])
+	}
+	return out, nil
+}
+
+// AssignResponsible is the resolver for the assignResponsible field.
+func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.AssignResponsibleInput) (*model.AssignResponsiblePayload, error) {
+	unit, err := idOf("unitId", typeUnit, input.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	person, err := idOf("personId", typePerson, input.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	if err := pipeline.AssignResponsible(ctx, r.DB, unit, person, input.From.Time()); err != nil {
+		return nil, err
+	}
+	u, err := loadUnit(ctx, unit, today())
+	return &model.AssignResponsiblePayload{Unit: u}, err
+}
+
 // ID is the resolver for the id field.
 func (r *operationResolver) ID(ctx context.Context, obj *org.Operation) (string, error) {
 	return globalID(typeOperation, obj.ID), nil

@@ -24,6 +24,22 @@ type AssignHelperInput struct {
 	Effective Date `json:"effective"`
 }
 
+// Assign the committee member responsible for a cell or unit.
+type AssignResponsibleInput struct {
+	// The unit.
+	UnitID string `json:"unitId"`
+	// The committee member (a full member).
+	PersonID string `json:"personId"`
+	// From this date.
+	From Date `json:"from"`
+}
+
+// The result of an assignment.
+type AssignResponsiblePayload struct {
+	// The unit.
+	Unit *org.Unit `json:"unit,omitempty"`
+}
+
 // Change the cell that covers a village from a date on.
 type AssignVillageCellInput struct {
 	// The village.
@@ -130,6 +146,16 @@ type CaseVoteInput struct {
 	Votes *VotesInput `json:"votes"`
 }
 
+// Complete a class: everyone on the roster except those who failed gets the certificate on their open case.
+type CompleteCourseClassInput struct {
+	// The class id returned by createCourse.
+	CourseID string `json:"courseId"`
+	// The completion date (the certificate date).
+	CompletedOn Date `json:"completedOn"`
+	// The persons who did not pass.
+	FailedPersonIds []string `json:"failedPersonIds,omitempty"`
+}
+
 // Complete the dossier.
 type CompleteDossierInput struct {
 	// The case.
@@ -150,6 +176,30 @@ type CompleteDossierInput struct {
 	CommentsOn Date `json:"commentsOn"`
 	// Background check date.
 	BackgroundCheckOn Date `json:"backgroundCheckOn"`
+}
+
+// A class and the cases it updated.
+type CoursePayload struct {
+	// The class id.
+	CourseID string `json:"courseId"`
+	// The cases whose certificate was recorded.
+	Updated []pipeline.Case `json:"updated"`
+}
+
+// Open an awareness-course or new-member class with its roster.
+type CreateCourseInput struct {
+	// awareness or new_member.
+	Kind string `json:"kind"`
+	// The class name.
+	Name string `json:"name"`
+	// The organizing committee.
+	UnitID string `json:"unitId"`
+	// First day.
+	StartsOn Date `json:"startsOn"`
+	// Last day.
+	EndsOn Date `json:"endsOn"`
+	// The persons on the roster.
+	PersonIds []string `json:"personIds"`
 }
 
 // Record a person.
@@ -240,6 +290,12 @@ type LineageEdge struct {
 	Cursor string `json:"cursor"`
 	// The link.
 	Node *org.LineageLink `json:"node"`
+}
+
+// The result of recording a membership event.
+type MemberEventPayload struct {
+	// The person, with the new status.
+	Person *people.Person `json:"person,omitempty"`
 }
 
 // A count of members with one status.
@@ -392,6 +448,22 @@ type PersonPayload struct {
 type Query struct {
 }
 
+// Record a membership event other than admission and recognition (which the pipeline records): exemption, transfer, removal, death.
+type RecordMemberEventInput struct {
+	// The member.
+	PersonID string `json:"personId"`
+	// exempted, exemption_ended, transferred_out_official, transferred_in_official, transferred_out_temporary, temporary_returned, removed, expelled, deceased.
+	Kind string `json:"kind"`
+	// The date it takes effect.
+	Effective Date `json:"effective"`
+	// For an official transfer: the receiving cell, when it uses ptdv.
+	ToUnitID *string `json:"toUnitId,omitempty"`
+	// The backing document.
+	Document string `json:"document"`
+	// A free note.
+	Note *string `json:"note,omitempty"`
+}
+
 // Rename a unit from a date on.
 type RenameUnitInput struct {
 	// The unit.
@@ -470,6 +542,42 @@ type UnitOperationPayload struct {
 	Unit *org.Unit `json:"unit"`
 	// Every unit the operation created or ended.
 	Affected []org.Unit `json:"affected"`
+}
+
+// Change some fields of a person; omitted fields stay as they are, an empty string clears an optional one.
+type UpdatePersonInput struct {
+	// The person.
+	PersonID string `json:"personId"`
+	// The version you read: the update fails with CONFLICT if somebody changed the person since.
+	Version int `json:"version"`
+	// Full name.
+	FullName *string `json:"fullName,omitempty"`
+	// Sex code.
+	Sex *string `json:"sex,omitempty"`
+	// Date of birth.
+	BirthDate *Date `json:"birthDate,omitempty"`
+	// 12-digit national ID.
+	NationalID *string `json:"nationalId,omitempty"`
+	// Ethnicity code.
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Religion code.
+	Religion *string `json:"religion,omitempty"`
+	// General education code.
+	GeneralEducation *string `json:"generalEducation,omitempty"`
+	// Professional qualification code.
+	ProfessionalQualification *string `json:"professionalQualification,omitempty"`
+	// Political theory code.
+	PoliticalTheory *string `json:"politicalTheory,omitempty"`
+	// Occupation code.
+	Occupation *string `json:"occupation,omitempty"`
+	// Youth Union member.
+	YouthUnionMember *bool `json:"youthUnionMember,omitempty"`
+	// Workplace or school.
+	Workplace *string `json:"workplace,omitempty"`
+	// Provincial exception to the age window (document reference).
+	AgeException *string `json:"ageException,omitempty"`
+	// Exception to the minimum education (document reference).
+	EducationException *string `json:"educationException,omitempty"`
 }
 
 // Who is calling, and what they may see.

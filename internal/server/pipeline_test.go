@@ -211,3 +211,47 @@ func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 		t.Errorf("rules = %d", len(rules))
 	}
 }
+
+func TestMemberEventsAndClassesThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false)
+	ids := seed(t, f.db.App, 1)
+	ht, hp := ids["GL.PK.HT.000"], ids["GL.PK.HP.1"]
+	m := mkMember(t, f.db.App, "Võ Văn Chuyển", ht)
+	cand := mkPerson(t, f.db.App, "Võ Thị Học", ht, "2000-02-02")
+	board := f.token("board", "GL.PK.HT")
+	r := f.query(board, `mutation($c: ID!, $p: ID!) { openCandidate(input: {personId: $p, cellId: $c, proposer: "cell", document: {effective: "2025-01-06"}}) { candidate { id } } }`,
+		map[string]any{"c": gid("Unit", ht), "p": gid("Person", cand)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	r = f.query(board, `mutation($u: ID!, $p: ID!) { createCourse(input: {kind: "awareness", name: "Lớp BDNT 1/2025", unitId: $u, startsOn: "2025-03-03", endsOn: "2025-03-07", personIds: [$p]}) { courseId } }`,
+		map[string]any{"u": gid("Unit", ids["GL.PK.HT"]), "p": gid("Person", cand)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	course := r.Data["createCourse"].(map[string]any)["courseId"]
+	r = f.query(board, `mutation($c: ID!) { completeCourseClass(input: {courseId: $c, completedOn: "2025-03-10"}) { updated { stage certificateOn } } }`, map[string]any{"c": course})
+	if up := r.Data["completeCourseClass"].(map[string]any)["updated"].([]any); len(up) != 1 || up[0].(map[string]any)["stage"] != "COURSE_DONE" {
+		t.Errorf("class: %+v", r)
+	}
+	// Admission is not recorded by hand.
+	r = f.query(board, `mutation($p: ID!) { recordMemberEvent(input: {personId: $p, kind: "admitted", effective: "2025-01-01", document: "x"}) { person { id } } }`, map[string]any{"p": gid("Person", m)})
+	if r.code() != "INVALID_INPUT" {
+		t.Errorf("manual admission: %+v", r)
+	}
+	// An official transfer to the other ward: the ward board no longer sees the member.
+	r = f.query(board, `mutation($p: ID!, $to: ID!) { recordMemberEvent(input: {personId: $p, kind: "transferred_out_official", effective: "2025-06-01", toUnitId: $to, document: "GGT 12"}) { person { id } } }`,
+		map[string]any{"p": gid("Person", m), "to": gid("Unit", hp)})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	r = f.query(board, `query($p: ID!) { person(id: $p) { fullName } }`, map[string]any{"p": gid("Person", m)})
+	if r.Data["person"] != nil {
+		t.Errorf("a transferred member is still visible to the old ward: %v", r.Data)
+	}
+	r = f.query(f.token("board", "GL.PK.HP"), `query($p: ID!) { person(id: $p) { fullName memberStatus(asOf: "2025-06-02") } }`, map[string]any{"p": gid("Person", m)})
+	if r.Data["person"] == nil || r.Data["person"].(map[string]any)["memberStatus"] != "TRANSFERRED_OUT" {
+		t.Errorf("the receiving ward: %+v", r)
+	}
+}
