@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/target"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -36,18 +37,24 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Candidate() CandidateResolver
 	CaseEvent() CaseEventResolver
+	ChildProgress() ChildProgressResolver
 	CodeItem() CodeItemResolver
 	Due() DueResolver
 	LineageLink() LineageLinkResolver
 	MemberEvent() MemberEventResolver
 	Mutation() MutationResolver
 	Operation() OperationResolver
+	Period() PeriodResolver
 	Person() PersonResolver
 	PipelineRule() PipelineRuleResolver
 	Position() PositionResolver
+	Progress() ProgressResolver
 	Query() QueryResolver
 	Sponsor() SponsorResolver
 	StageCount() StageCountResolver
+	Target() TargetResolver
+	TargetRevision() TargetRevisionResolver
+	Term() TermResolver
 	Unit() UnitResolver
 	UnitKindRule() UnitKindRuleResolver
 	Village() VillageResolver
@@ -57,6 +64,14 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Allocation struct {
+		Balanced      func(childComplexity int) int
+		Children      func(childComplexity int) int
+		Difference    func(childComplexity int) int
+		SumOfChildren func(childComplexity int) int
+		Warning       func(childComplexity int) int
+	}
+
 	AssignResponsiblePayload struct {
 		Unit func(childComplexity int) int
 	}
@@ -119,6 +134,21 @@ type ComplexityRoot struct {
 		VotesFor       func(childComplexity int) int
 	}
 
+	ChildProgress struct {
+		Progress func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
+	ChildProgressConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChildProgressEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CodeItem struct {
 		Code  func(childComplexity int) int
 		Label func(childComplexity int) int
@@ -147,6 +177,10 @@ type ComplexityRoot struct {
 	DueEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	HandDownPayload struct {
+		Allocation func(childComplexity int) int
 	}
 
 	KindCount struct {
@@ -199,10 +233,12 @@ type ComplexityRoot struct {
 		CompleteDossier           func(childComplexity int, input model.CompleteDossierInput) int
 		CreateCourse              func(childComplexity int, input model.CreateCourseInput) int
 		CreatePerson              func(childComplexity int, input model.CreatePersonInput) int
+		CreateTerm                func(childComplexity int, input model.CreateTermInput) int
 		CreateUnit                func(childComplexity int, input model.CreateUnitInput) int
 		CreateVillage             func(childComplexity int, input model.CreateVillageInput) int
 		DissolveUnit              func(childComplexity int, input model.DissolveUnitInput) int
 		ExtendDecision            func(childComplexity int, input model.CaseMoveInput) int
+		HandDownTarget            func(childComplexity int, input model.HandDownTargetInput) int
 		HoldCeremony              func(childComplexity int, input model.CaseMoveInput) int
 		LeavePipeline             func(childComplexity int, input model.CaseCloseInput) int
 		MergeUnits                func(childComplexity int, input model.MergeUnitsInput) int
@@ -216,6 +252,8 @@ type ComplexityRoot struct {
 		RemoveProbationary        func(childComplexity int, input model.CaseCloseInput) int
 		RenameUnit                func(childComplexity int, input model.RenameUnitInput) int
 		ReviewSource              func(childComplexity int, input model.ReviewSourceInput) int
+		ReviseTarget              func(childComplexity int, input model.ReviseTargetInput) int
+		SetTarget                 func(childComplexity int, input model.SetTargetInput) int
 		SplitUnit                 func(childComplexity int, input model.SplitUnitInput) int
 		UpdatePerson              func(childComplexity int, input model.UpdatePersonInput) int
 	}
@@ -245,6 +283,12 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Period struct {
+		End   func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		Start func(childComplexity int) int
 	}
 
 	Person struct {
@@ -302,23 +346,48 @@ type ComplexityRoot struct {
 		ValidTo   func(childComplexity int) int
 	}
 
+	Progress struct {
+		Admitted           func(childComplexity int) int
+		AsOf               func(childComplexity int) int
+		DaysElapsed        func(childComplexity int) int
+		DaysTotal          func(childComplexity int) int
+		Denominator        func(childComplexity int) int
+		DenominatorOn      func(childComplexity int) int
+		Expected           func(childComplexity int) int
+		Measure            func(childComplexity int) int
+		PercentDone        func(childComplexity int) int
+		PercentElapsed     func(childComplexity int) int
+		PercentOfLastYear  func(childComplexity int) int
+		Period             func(childComplexity int) int
+		Rate               func(childComplexity int) int
+		SamePeriodLastYear func(childComplexity int) int
+		Target             func(childComplexity int) int
+		TargetCount        func(childComplexity int) int
+		TargetSource       func(childComplexity int) int
+		Unit               func(childComplexity int) int
+	}
+
 	Query struct {
-		Candidate     func(childComplexity int, id string) int
-		Candidates    func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
-		CodeList      func(childComplexity int, list string) int
-		DueList       func(childComplexity int, unitID *string, from *model.Date, to *model.Date, first *int, after *string) int
-		Funnel        func(childComplexity int, unitID *string) int
-		MemberCounts  func(childComplexity int, unitID string, asOf *model.Date) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Person        func(childComplexity int, id string) int
-		Persons       func(childComplexity int, text *string, unitID *string, first *int, after *string) int
-		PipelineRules func(childComplexity int) int
-		RootUnits     func(childComplexity int, asOf *model.Date, first *int, after *string) int
-		SearchUnits   func(childComplexity int, text string, asOf *model.Date, includeHistoric *bool, kind *model.UnitKind, first *int, after *string) int
-		Unit          func(childComplexity int, id *string, code *string, asOf *model.Date) int
-		UnitKinds     func(childComplexity int) int
-		Viewer        func(childComplexity int) int
+		Candidate        func(childComplexity int, id string) int
+		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
+		ChildrenProgress func(childComplexity int, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
+		CodeList         func(childComplexity int, list string) int
+		DueList          func(childComplexity int, unitID *string, from *model.Date, to *model.Date, first *int, after *string) int
+		Funnel           func(childComplexity int, unitID *string) int
+		MemberCounts     func(childComplexity int, unitID string, asOf *model.Date) int
+		Node             func(childComplexity int, id string) int
+		Nodes            func(childComplexity int, ids []string) int
+		Person           func(childComplexity int, id string) int
+		Persons          func(childComplexity int, text *string, unitID *string, first *int, after *string) int
+		PipelineRules    func(childComplexity int) int
+		Progress         func(childComplexity int, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) int
+		RootUnits        func(childComplexity int, asOf *model.Date, first *int, after *string) int
+		SearchUnits      func(childComplexity int, text string, asOf *model.Date, includeHistoric *bool, kind *model.UnitKind, first *int, after *string) int
+		Targets          func(childComplexity int, unitID string, measure *string, first *int, after *string) int
+		Terms            func(childComplexity int, unitID string) int
+		Unit             func(childComplexity int, id *string, code *string, asOf *model.Date) int
+		UnitKinds        func(childComplexity int) int
+		Viewer           func(childComplexity int) int
 	}
 
 	SourceReview struct {
@@ -338,6 +407,60 @@ type ComplexityRoot struct {
 		Count func(childComplexity int) int
 		Label func(childComplexity int) int
 		Stage func(childComplexity int) int
+	}
+
+	Target struct {
+		Allocation func(childComplexity int) int
+		Count      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Measure    func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Parent     func(childComplexity int) int
+		Period     func(childComplexity int) int
+		Progress   func(childComplexity int, asOf *model.Date) int
+		Rate       func(childComplexity int) int
+		RateBase   func(childComplexity int) int
+		Revision   func(childComplexity int) int
+		Revisions  func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	TargetConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TargetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TargetPayload struct {
+		Target func(childComplexity int) int
+	}
+
+	TargetRevision struct {
+		Count      func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Rate       func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		RecordedBy func(childComplexity int) int
+		Revision   func(childComplexity int) int
+	}
+
+	Term struct {
+		CongressDocument func(childComplexity int) int
+		EndsOn           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Name             func(childComplexity int) int
+		StartsOn         func(childComplexity int) int
+		Unit             func(childComplexity int) int
+	}
+
+	TermPayload struct {
+		Term func(childComplexity int) int
 	}
 
 	Unit struct {
@@ -456,6 +579,9 @@ type CaseEventResolver interface {
 	DocumentNumber(ctx context.Context, obj *pipeline.Event) (string, error)
 	DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error)
 }
+type ChildProgressResolver interface {
+	Unit(ctx context.Context, obj *target.ChildProgress) (*org.Unit, error)
+}
 type CodeItemResolver interface {
 	Label(ctx context.Context, obj *codes.Item) (string, error)
 }
@@ -505,11 +631,20 @@ type MutationResolver interface {
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error)
 	CompleteCourseClass(ctx context.Context, input model.CompleteCourseClassInput) (*model.CoursePayload, error)
 	AssignResponsible(ctx context.Context, input model.AssignResponsibleInput) (*model.AssignResponsiblePayload, error)
+	CreateTerm(ctx context.Context, input model.CreateTermInput) (*model.TermPayload, error)
+	SetTarget(ctx context.Context, input model.SetTargetInput) (*model.TargetPayload, error)
+	ReviseTarget(ctx context.Context, input model.ReviseTargetInput) (*model.TargetPayload, error)
+	HandDownTarget(ctx context.Context, input model.HandDownTargetInput) (*model.HandDownPayload, error)
 }
 type OperationResolver interface {
 	ID(ctx context.Context, obj *org.Operation) (string, error)
 	Kind(ctx context.Context, obj *org.Operation) (model.OperationKind, error)
 	Effective(ctx context.Context, obj *org.Operation) (*model.Date, error)
+}
+type PeriodResolver interface {
+	Kind(ctx context.Context, obj *target.Period) (model.PeriodKind, error)
+	Start(ctx context.Context, obj *target.Period) (*model.Date, error)
+	End(ctx context.Context, obj *target.Period) (*model.Date, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *people.Person) (string, error)
@@ -543,6 +678,14 @@ type PositionResolver interface {
 	ValidFrom(ctx context.Context, obj *people.Position) (*model.Date, error)
 	ValidTo(ctx context.Context, obj *people.Position) (*model.Date, error)
 }
+type ProgressResolver interface {
+	Unit(ctx context.Context, obj *target.Progress) (*org.Unit, error)
+
+	AsOf(ctx context.Context, obj *target.Progress) (*model.Date, error)
+	TargetSource(ctx context.Context, obj *target.Progress) (string, error)
+
+	DenominatorOn(ctx context.Context, obj *target.Progress) (*model.Date, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
@@ -560,6 +703,10 @@ type QueryResolver interface {
 	MemberCounts(ctx context.Context, unitID string, asOf *model.Date) ([]model.MemberStatusCount, error)
 	PipelineRules(ctx context.Context) ([]pipeline.Rule, error)
 	CodeList(ctx context.Context, list string) ([]codes.Item, error)
+	Terms(ctx context.Context, unitID string) ([]target.Term, error)
+	Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error)
+	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
+	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -570,6 +717,31 @@ type StageCountResolver interface {
 	Stage(ctx context.Context, obj *pipeline.StageCount) (model.Stage, error)
 	Label(ctx context.Context, obj *pipeline.StageCount) (string, error)
 	Count(ctx context.Context, obj *pipeline.StageCount) (int, error)
+}
+type TargetResolver interface {
+	ID(ctx context.Context, obj *target.Target) (string, error)
+	Unit(ctx context.Context, obj *target.Target) (*org.Unit, error)
+
+	Kind(ctx context.Context, obj *target.Target) (model.TargetKind, error)
+	Count(ctx context.Context, obj *target.Target) (*int, error)
+	Rate(ctx context.Context, obj *target.Target) (*float64, error)
+	RateBase(ctx context.Context, obj *target.Target) (*string, error)
+	Note(ctx context.Context, obj *target.Target) (string, error)
+	Parent(ctx context.Context, obj *target.Target) (*target.Target, error)
+
+	Revisions(ctx context.Context, obj *target.Target) ([]target.Revision, error)
+	Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error)
+	Allocation(ctx context.Context, obj *target.Target) (*target.Allocation, error)
+}
+type TargetRevisionResolver interface {
+	Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error)
+}
+type TermResolver interface {
+	ID(ctx context.Context, obj *target.Term) (string, error)
+	Unit(ctx context.Context, obj *target.Term) (*org.Unit, error)
+
+	StartsOn(ctx context.Context, obj *target.Term) (*model.Date, error)
+	EndsOn(ctx context.Context, obj *target.Term) (*model.Date, error)
 }
 type UnitResolver interface {
 	ID(ctx context.Context, obj *org.Unit) (string, error)
@@ -625,6 +797,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Allocation.balanced":
+		if e.ComplexityRoot.Allocation.Balanced == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Balanced(childComplexity), true
+	case "Allocation.children":
+		if e.ComplexityRoot.Allocation.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Children(childComplexity), true
+	case "Allocation.difference":
+		if e.ComplexityRoot.Allocation.Difference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Difference(childComplexity), true
+	case "Allocation.sumOfChildren":
+		if e.ComplexityRoot.Allocation.SumOfChildren == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.SumOfChildren(childComplexity), true
+	case "Allocation.warning":
+		if e.ComplexityRoot.Allocation.Warning == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Allocation.Warning(childComplexity), true
 
 	case "AssignResponsiblePayload.unit":
 		if e.ComplexityRoot.AssignResponsiblePayload.Unit == nil {
@@ -896,6 +1099,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseEvent.VotesFor(childComplexity), true
 
+	case "ChildProgress.progress":
+		if e.ComplexityRoot.ChildProgress.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgress.Progress(childComplexity), true
+	case "ChildProgress.unit":
+		if e.ComplexityRoot.ChildProgress.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgress.Unit(childComplexity), true
+
+	case "ChildProgressConnection.edges":
+		if e.ComplexityRoot.ChildProgressConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.Edges(childComplexity), true
+	case "ChildProgressConnection.pageInfo":
+		if e.ComplexityRoot.ChildProgressConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.PageInfo(childComplexity), true
+
+	case "ChildProgressEdge.cursor":
+		if e.ComplexityRoot.ChildProgressEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressEdge.Cursor(childComplexity), true
+	case "ChildProgressEdge.node":
+		if e.ComplexityRoot.ChildProgressEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressEdge.Node(childComplexity), true
+
 	case "CodeItem.code":
 		if e.ComplexityRoot.CodeItem.Code == nil {
 			break
@@ -990,6 +1232,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueEdge.Node(childComplexity), true
+
+	case "HandDownPayload.allocation":
+		if e.ComplexityRoot.HandDownPayload.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HandDownPayload.Allocation(childComplexity), true
 
 	case "KindCount.count":
 		if e.ComplexityRoot.KindCount.Count == nil {
@@ -1206,6 +1455,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.CreatePersonInput)), true
+	case "Mutation.createTerm":
+		if e.ComplexityRoot.Mutation.CreateTerm == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTerm_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTerm(childComplexity, args["input"].(model.CreateTermInput)), true
 	case "Mutation.createUnit":
 		if e.ComplexityRoot.Mutation.CreateUnit == nil {
 			break
@@ -1250,6 +1510,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExtendDecision(childComplexity, args["input"].(model.CaseMoveInput)), true
+	case "Mutation.handDownTarget":
+		if e.ComplexityRoot.Mutation.HandDownTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_handDownTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HandDownTarget(childComplexity, args["input"].(model.HandDownTargetInput)), true
 	case "Mutation.holdCeremony":
 		if e.ComplexityRoot.Mutation.HoldCeremony == nil {
 			break
@@ -1393,6 +1664,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewSource(childComplexity, args["input"].(model.ReviewSourceInput)), true
+	case "Mutation.reviseTarget":
+		if e.ComplexityRoot.Mutation.ReviseTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reviseTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReviseTarget(childComplexity, args["input"].(model.ReviseTargetInput)), true
+	case "Mutation.setTarget":
+		if e.ComplexityRoot.Mutation.SetTarget == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTarget_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTarget(childComplexity, args["input"].(model.SetTargetInput)), true
 	case "Mutation.splitUnit":
 		if e.ComplexityRoot.Mutation.SplitUnit == nil {
 			break
@@ -1509,6 +1802,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Period.end":
+		if e.ComplexityRoot.Period.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.End(childComplexity), true
+	case "Period.kind":
+		if e.ComplexityRoot.Period.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.Kind(childComplexity), true
+	case "Period.start":
+		if e.ComplexityRoot.Period.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Period.Start(childComplexity), true
 
 	case "Person.age":
 		if e.ComplexityRoot.Person.Age == nil {
@@ -1748,6 +2060,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Position.ValidTo(childComplexity), true
 
+	case "Progress.admitted":
+		if e.ComplexityRoot.Progress.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Admitted(childComplexity), true
+	case "Progress.asOf":
+		if e.ComplexityRoot.Progress.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.AsOf(childComplexity), true
+	case "Progress.daysElapsed":
+		if e.ComplexityRoot.Progress.DaysElapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.DaysElapsed(childComplexity), true
+	case "Progress.daysTotal":
+		if e.ComplexityRoot.Progress.DaysTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.DaysTotal(childComplexity), true
+	case "Progress.denominator":
+		if e.ComplexityRoot.Progress.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Denominator(childComplexity), true
+	case "Progress.denominatorOn":
+		if e.ComplexityRoot.Progress.DenominatorOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.DenominatorOn(childComplexity), true
+	case "Progress.expected":
+		if e.ComplexityRoot.Progress.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Expected(childComplexity), true
+	case "Progress.measure":
+		if e.ComplexityRoot.Progress.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Measure(childComplexity), true
+	case "Progress.percentDone":
+		if e.ComplexityRoot.Progress.PercentDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.PercentDone(childComplexity), true
+	case "Progress.percentElapsed":
+		if e.ComplexityRoot.Progress.PercentElapsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.PercentElapsed(childComplexity), true
+	case "Progress.percentOfLastYear":
+		if e.ComplexityRoot.Progress.PercentOfLastYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.PercentOfLastYear(childComplexity), true
+	case "Progress.period":
+		if e.ComplexityRoot.Progress.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Period(childComplexity), true
+	case "Progress.rate":
+		if e.ComplexityRoot.Progress.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Rate(childComplexity), true
+	case "Progress.samePeriodLastYear":
+		if e.ComplexityRoot.Progress.SamePeriodLastYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.SamePeriodLastYear(childComplexity), true
+	case "Progress.target":
+		if e.ComplexityRoot.Progress.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Target(childComplexity), true
+	case "Progress.targetCount":
+		if e.ComplexityRoot.Progress.TargetCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.TargetCount(childComplexity), true
+	case "Progress.targetSource":
+		if e.ComplexityRoot.Progress.TargetSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.TargetSource(childComplexity), true
+	case "Progress.unit":
+		if e.ComplexityRoot.Progress.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.Unit(childComplexity), true
+
 	case "Query.candidate":
 		if e.ComplexityRoot.Query.Candidate == nil {
 			break
@@ -1770,6 +2191,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Candidates(childComplexity, args["filter"].(*model.CandidateFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.childrenProgress":
+		if e.ComplexityRoot.Query.ChildrenProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_childrenProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChildrenProgress(childComplexity, args["unitId"].(string), args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date), args["sort"].(*model.ProgressSort), args["first"].(*int), args["after"].(*string)), true
 	case "Query.codeList":
 		if e.ComplexityRoot.Query.CodeList == nil {
 			break
@@ -1865,6 +2297,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PipelineRules(childComplexity), true
+	case "Query.progress":
+		if e.ComplexityRoot.Query.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Progress(childComplexity, args["unitId"].(string), args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date)), true
 	case "Query.rootUnits":
 		if e.ComplexityRoot.Query.RootUnits == nil {
 			break
@@ -1887,6 +2330,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchUnits(childComplexity, args["text"].(string), args["asOf"].(*model.Date), args["includeHistoric"].(*bool), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.targets":
+		if e.ComplexityRoot.Query.Targets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Targets(childComplexity, args["unitId"].(string), args["measure"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.terms":
+		if e.ComplexityRoot.Query.Terms == nil {
+			break
+		}
+
+		args, err := ec.field_Query_terms_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Terms(childComplexity, args["unitId"].(string)), true
 	case "Query.unit":
 		if e.ComplexityRoot.Query.Unit == nil {
 			break
@@ -1973,6 +2438,216 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StageCount.Stage(childComplexity), true
+
+	case "Target.allocation":
+		if e.ComplexityRoot.Target.Allocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Allocation(childComplexity), true
+	case "Target.count":
+		if e.ComplexityRoot.Target.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Count(childComplexity), true
+	case "Target.id":
+		if e.ComplexityRoot.Target.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.ID(childComplexity), true
+	case "Target.kind":
+		if e.ComplexityRoot.Target.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Kind(childComplexity), true
+	case "Target.measure":
+		if e.ComplexityRoot.Target.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Measure(childComplexity), true
+	case "Target.note":
+		if e.ComplexityRoot.Target.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Note(childComplexity), true
+	case "Target.parent":
+		if e.ComplexityRoot.Target.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Parent(childComplexity), true
+	case "Target.period":
+		if e.ComplexityRoot.Target.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Period(childComplexity), true
+	case "Target.progress":
+		if e.ComplexityRoot.Target.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_Target_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Target.Progress(childComplexity, args["asOf"].(*model.Date)), true
+	case "Target.rate":
+		if e.ComplexityRoot.Target.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Rate(childComplexity), true
+	case "Target.rateBase":
+		if e.ComplexityRoot.Target.RateBase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.RateBase(childComplexity), true
+	case "Target.revision":
+		if e.ComplexityRoot.Target.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Revision(childComplexity), true
+	case "Target.revisions":
+		if e.ComplexityRoot.Target.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Revisions(childComplexity), true
+	case "Target.unit":
+		if e.ComplexityRoot.Target.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Unit(childComplexity), true
+
+	case "TargetConnection.edges":
+		if e.ComplexityRoot.TargetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.Edges(childComplexity), true
+	case "TargetConnection.pageInfo":
+		if e.ComplexityRoot.TargetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.PageInfo(childComplexity), true
+
+	case "TargetEdge.cursor":
+		if e.ComplexityRoot.TargetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetEdge.Cursor(childComplexity), true
+	case "TargetEdge.node":
+		if e.ComplexityRoot.TargetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetEdge.Node(childComplexity), true
+
+	case "TargetPayload.target":
+		if e.ComplexityRoot.TargetPayload.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetPayload.Target(childComplexity), true
+
+	case "TargetRevision.count":
+		if e.ComplexityRoot.TargetRevision.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.Count(childComplexity), true
+	case "TargetRevision.kind":
+		if e.ComplexityRoot.TargetRevision.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.Kind(childComplexity), true
+	case "TargetRevision.rate":
+		if e.ComplexityRoot.TargetRevision.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.Rate(childComplexity), true
+	case "TargetRevision.reason":
+		if e.ComplexityRoot.TargetRevision.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.Reason(childComplexity), true
+	case "TargetRevision.recordedAt":
+		if e.ComplexityRoot.TargetRevision.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.RecordedAt(childComplexity), true
+	case "TargetRevision.recordedBy":
+		if e.ComplexityRoot.TargetRevision.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.RecordedBy(childComplexity), true
+	case "TargetRevision.revision":
+		if e.ComplexityRoot.TargetRevision.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetRevision.Revision(childComplexity), true
+
+	case "Term.congressDocument":
+		if e.ComplexityRoot.Term.CongressDocument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.CongressDocument(childComplexity), true
+	case "Term.endsOn":
+		if e.ComplexityRoot.Term.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.EndsOn(childComplexity), true
+	case "Term.id":
+		if e.ComplexityRoot.Term.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.ID(childComplexity), true
+	case "Term.name":
+		if e.ComplexityRoot.Term.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Name(childComplexity), true
+	case "Term.startsOn":
+		if e.ComplexityRoot.Term.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.StartsOn(childComplexity), true
+	case "Term.unit":
+		if e.ComplexityRoot.Term.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Term.Unit(childComplexity), true
+
+	case "TermPayload.term":
+		if e.ComplexityRoot.TermPayload.Term == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermPayload.Term(childComplexity), true
 
 	case "Unit.ancestors":
 		if e.ComplexityRoot.Unit.Ancestors == nil {
@@ -2351,10 +3026,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCompleteDossierInput,
 		ec.unmarshalInputCreateCourseInput,
 		ec.unmarshalInputCreatePersonInput,
+		ec.unmarshalInputCreateTermInput,
 		ec.unmarshalInputCreateUnitInput,
 		ec.unmarshalInputCreateVillageInput,
 		ec.unmarshalInputDissolveUnitInput,
 		ec.unmarshalInputDocumentInput,
+		ec.unmarshalInputHandDownTargetInput,
 		ec.unmarshalInputMergeUnitsInput,
 		ec.unmarshalInputMoveUnitInput,
 		ec.unmarshalInputNewUnitInput,
@@ -2363,6 +3040,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRecordMemberEventInput,
 		ec.unmarshalInputRenameUnitInput,
 		ec.unmarshalInputReviewSourceInput,
+		ec.unmarshalInputReviseTargetInput,
+		ec.unmarshalInputSetTargetInput,
+		ec.unmarshalInputShareInput,
 		ec.unmarshalInputSplitPartInput,
 		ec.unmarshalInputSplitUnitInput,
 		ec.unmarshalInputSponsorInput,
@@ -3640,6 +4320,320 @@ extend type Mutation {
   "Assign the committee member responsible for a unit."
   assignResponsible(input: AssignResponsibleInput!): AssignResponsiblePayload!
 }
+
+# ─── Terms, targets and live progress ─────────────────────────────────────────────────────────
+
+"A unit's term (nhiệm kỳ), from its congress to the next."
+type Term implements Node {
+  "The opaque global ID."
+  id: ID!
+  "The unit."
+  unit: Unit
+  "E.g. 'Nhiệm kỳ 2020–2025'."
+  name: String!
+  "First day."
+  startsOn: Date!
+  "Last day."
+  endsOn: Date!
+  "The congress resolution."
+  congressDocument: String!
+}
+
+"The kind of a target's period."
+enum PeriodKind {
+  "A unit's term."
+  TERM
+  "A calendar year."
+  YEAR
+  "A calendar quarter."
+  QUARTER
+}
+
+"A target's period; both ends included."
+type Period {
+  "Term, year or quarter."
+  kind: PeriodKind!
+  "First day."
+  start: Date!
+  "Last day."
+  end: Date!
+}
+
+"How a target is expressed."
+enum TargetKind {
+  "A number (admit 750)."
+  COUNT
+  "A percentage of a base (above 4 % of the members at the end of last year)."
+  RATE
+}
+
+"A target of a unit for a measure and a period, as it stands after its latest revision."
+type Target implements Node {
+  "The opaque global ID."
+  id: ID!
+  "The unit."
+  unit: Unit
+  "The measure: admissions, or a composition measure such as village_heads_members_pct."
+  measure: String!
+  "The period."
+  period: Period!
+  "Count or rate."
+  kind: TargetKind!
+  "The count, for a count target."
+  count: Int
+  "The percentage, for a rate target (4.0 = 4 %)."
+  rate: Float
+  "The base of a rate target, e.g. members_end_of_previous_year."
+  rateBase: String
+  "A note."
+  note: String!
+  "The target it was handed down from."
+  parent: Target
+  "The revision number: pass it back to reviseTarget."
+  revision: Int!
+  "Every revision, oldest first."
+  revisions: [TargetRevision!]!
+  "Where the unit stands against it, as of a date (default today)."
+  progress(asOf: Date): Progress!
+  "The shares handed down to units below, and whether they add up."
+  allocation: Allocation!
+}
+
+"One revision of a target's values."
+type TargetRevision {
+  "The revision number."
+  revision: Int!
+  "Count or rate."
+  kind: TargetKind!
+  "The count."
+  count: Int
+  "The rate."
+  rate: Float
+  "Why it changed."
+  reason: String!
+  "Who recorded it."
+  recordedBy: String!
+  "When."
+  recordedAt: Time!
+}
+
+"A target compared with the targets handed down from it."
+type Allocation {
+  "The children's counts summed."
+  sumOfChildren: Int!
+  "The sum minus the target: below zero part is not handed down, above zero more is."
+  difference: Int!
+  "Whether the shares add up."
+  balanced: Boolean!
+  "The warning in Vietnamese; empty when balanced."
+  warning: String!
+  "The handed-down targets."
+  children: [Target!]!
+}
+
+"Where a unit stands against its target: the layout of the official quarterly tables."
+type Progress {
+  "The unit."
+  unit: Unit
+  "The measure."
+  measure: String!
+  "The period."
+  period: Period!
+  "The day counted through (the requested day, clamped into the period)."
+  asOf: Date!
+  "Where the target comes from: explicit, merged (the predecessors' targets summed), split or none."
+  targetSource: String!
+  "The unit's own target."
+  target: Target
+  "The number to reach; for a rate target the resolved number."
+  targetCount: Int
+  "The rate, for a rate target."
+  rate: Float
+  "The denominator of a rate target: members of the subtree on denominatorOn."
+  denominator: Int
+  "31 December of the year before the period."
+  denominatorOn: Date
+  "Admitted so far in the period (by decision date), this period."
+  admitted: Int!
+  "Admitted / target × 100."
+  percentDone: Float
+  "Days of the period elapsed."
+  daysElapsed: Int!
+  "Days of the period."
+  daysTotal: Int!
+  "Percent of the period elapsed."
+  percentElapsed: Float!
+  "The count expected by now at an even pace."
+  expected: Float
+  "Admitted in the same period last year."
+  samePeriodLastYear: Int!
+  "This period / same period last year × 100."
+  percentOfLastYear: Float
+}
+
+"A child unit's progress."
+type ChildProgress {
+  "The child unit."
+  unit: Unit!
+  "Its progress."
+  progress: Progress!
+}
+
+"A page of children's progress."
+type ChildProgressConnection {
+  "The rows of this page, with their cursors."
+  edges: [ChildProgressEdge!]!
+  "Where this page stands."
+  pageInfo: PageInfo!
+}
+
+"A row in a connection."
+type ChildProgressEdge {
+  "The cursor to pass as ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The row."
+  node: ChildProgress!
+}
+
+"A page of targets."
+type TargetConnection {
+  "The targets of this page, with their cursors."
+  edges: [TargetEdge!]!
+  "Where this page stands."
+  pageInfo: PageInfo!
+}
+
+"A target in a connection."
+type TargetEdge {
+  "The cursor to pass as ` + "`" + `after` + "`" + `."
+  cursor: String!
+  "The target."
+  node: Target!
+}
+
+"How children are ordered by progress."
+enum ProgressSort {
+  "The furthest behind first."
+  PERCENT_ASC
+  "The furthest ahead first."
+  PERCENT_DESC
+}
+
+extend type Query {
+  "A unit's terms."
+  terms(unitId: ID!): [Term!]!
+  "A unit's targets, latest period first."
+  targets(unitId: ID!, measure: String, first: Int, after: String): TargetConnection!
+  "Where a unit stands for the period of the kind that contains the date (default today)."
+  progress(unitId: ID!, measure: String = "admissions", periodKind: PeriodKind!, asOf: Date): Progress!
+  "Every child's progress for the period of the kind that contains the date, sorted by percent done."
+  childrenProgress(unitId: ID!, measure: String = "admissions", periodKind: PeriodKind!, asOf: Date, sort: ProgressSort = PERCENT_ASC, first: Int, after: String): ChildProgressConnection!
+}
+
+"Record a unit's term."
+input CreateTermInput {
+  "The unit."
+  unitId: ID!
+  "E.g. 'Nhiệm kỳ 2025–2030'."
+  name: String!
+  "First day."
+  startsOn: Date!
+  "Last day."
+  endsOn: Date!
+  "The congress resolution."
+  congressDocument: String
+}
+
+"Set a target."
+input SetTargetInput {
+  "The unit."
+  unitId: ID!
+  "The measure (default admissions)."
+  measure: String
+  "Term, year or quarter."
+  periodKind: PeriodKind!
+  "For a year or quarter: its year."
+  year: Int
+  "For a quarter: 1–4."
+  quarter: Int
+  "For a term target: the term."
+  termId: ID
+  "Count or rate."
+  kind: TargetKind!
+  "The count."
+  count: Int
+  "The rate in percent."
+  rate: Float
+  "The rate base."
+  rateBase: String
+  "A note."
+  note: String
+}
+
+"Revise a target's values; the old ones stay in history."
+input ReviseTargetInput {
+  "The target."
+  targetId: ID!
+  "The revision you read."
+  revision: Int!
+  "Count or rate."
+  kind: TargetKind!
+  "The count."
+  count: Int
+  "The rate."
+  rate: Float
+  "The rate base."
+  rateBase: String
+  "A note."
+  note: String
+  "Why it changes."
+  reason: String!
+}
+
+"A unit's share of a handed-down target."
+input ShareInput {
+  "The unit."
+  unitId: ID!
+  "Its count."
+  count: Int!
+}
+
+"Hand a count target down to units below."
+input HandDownTargetInput {
+  "The target."
+  targetId: ID!
+  "The shares."
+  shares: [ShareInput!]!
+}
+
+"The result of recording a term."
+type TermPayload {
+  "The term."
+  term: Term!
+}
+
+"The result of setting or revising a target."
+type TargetPayload {
+  "The target."
+  target: Target!
+}
+
+"The result of handing a target down."
+type HandDownPayload {
+  "The allocation, with a warning when the shares do not add up."
+  allocation: Allocation!
+}
+
+extend type Mutation {
+  "Record a unit's term."
+  createTerm(input: CreateTermInput!): TermPayload!
+  "Set a target."
+  setTarget(input: SetTargetInput!): TargetPayload!
+  "Revise a target."
+  reviseTarget(input: ReviseTargetInput!): TargetPayload!
+  "Hand a count target down to units below."
+  handDownTarget(input: HandDownTargetInput!): HandDownPayload!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3647,6 +4641,22 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Allocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sumOfChildren":
+		return ec.fieldContext_Allocation_sumOfChildren(ctx, field)
+	case "difference":
+		return ec.fieldContext_Allocation_difference(ctx, field)
+	case "balanced":
+		return ec.fieldContext_Allocation_balanced(ctx, field)
+	case "warning":
+		return ec.fieldContext_Allocation_warning(ctx, field)
+	case "children":
+		return ec.fieldContext_Allocation_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Allocation", field.Name)
+}
 
 func (ec *executionContext) childFields_AssignResponsiblePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3772,6 +4782,36 @@ func (ec *executionContext) childFields_CaseEvent(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type CaseEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_ChildProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_ChildProgress_unit(ctx, field)
+	case "progress":
+		return ec.fieldContext_ChildProgress_progress(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildProgressConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChildProgressConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChildProgressConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildProgressConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildProgressEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChildProgressEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChildProgressEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildProgressEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CodeItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "list":
@@ -3830,6 +4870,14 @@ func (ec *executionContext) childFields_DueEdge(ctx context.Context, field graph
 		return ec.fieldContext_DueEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DueEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HandDownPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allocation":
+		return ec.fieldContext_HandDownPayload_allocation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HandDownPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_KindCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3968,6 +5016,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Period(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Period_kind(ctx, field)
+	case "start":
+		return ec.fieldContext_Period_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Period_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Period", field.Name)
+}
+
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4078,6 +5138,48 @@ func (ec *executionContext) childFields_Position(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Position", field.Name)
 }
 
+func (ec *executionContext) childFields_Progress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_Progress_unit(ctx, field)
+	case "measure":
+		return ec.fieldContext_Progress_measure(ctx, field)
+	case "period":
+		return ec.fieldContext_Progress_period(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Progress_asOf(ctx, field)
+	case "targetSource":
+		return ec.fieldContext_Progress_targetSource(ctx, field)
+	case "target":
+		return ec.fieldContext_Progress_target(ctx, field)
+	case "targetCount":
+		return ec.fieldContext_Progress_targetCount(ctx, field)
+	case "rate":
+		return ec.fieldContext_Progress_rate(ctx, field)
+	case "denominator":
+		return ec.fieldContext_Progress_denominator(ctx, field)
+	case "denominatorOn":
+		return ec.fieldContext_Progress_denominatorOn(ctx, field)
+	case "admitted":
+		return ec.fieldContext_Progress_admitted(ctx, field)
+	case "percentDone":
+		return ec.fieldContext_Progress_percentDone(ctx, field)
+	case "daysElapsed":
+		return ec.fieldContext_Progress_daysElapsed(ctx, field)
+	case "daysTotal":
+		return ec.fieldContext_Progress_daysTotal(ctx, field)
+	case "percentElapsed":
+		return ec.fieldContext_Progress_percentElapsed(ctx, field)
+	case "expected":
+		return ec.fieldContext_Progress_expected(ctx, field)
+	case "samePeriodLastYear":
+		return ec.fieldContext_Progress_samePeriodLastYear(ctx, field)
+	case "percentOfLastYear":
+		return ec.fieldContext_Progress_percentOfLastYear(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Progress", field.Name)
+}
+
 func (ec *executionContext) childFields_SourceReview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "quarter":
@@ -4114,6 +5216,114 @@ func (ec *executionContext) childFields_StageCount(ctx context.Context, field gr
 		return ec.fieldContext_StageCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StageCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Target(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Target_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Target_unit(ctx, field)
+	case "measure":
+		return ec.fieldContext_Target_measure(ctx, field)
+	case "period":
+		return ec.fieldContext_Target_period(ctx, field)
+	case "kind":
+		return ec.fieldContext_Target_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_Target_count(ctx, field)
+	case "rate":
+		return ec.fieldContext_Target_rate(ctx, field)
+	case "rateBase":
+		return ec.fieldContext_Target_rateBase(ctx, field)
+	case "note":
+		return ec.fieldContext_Target_note(ctx, field)
+	case "parent":
+		return ec.fieldContext_Target_parent(ctx, field)
+	case "revision":
+		return ec.fieldContext_Target_revision(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Target_revisions(ctx, field)
+	case "progress":
+		return ec.fieldContext_Target_progress(ctx, field)
+	case "allocation":
+		return ec.fieldContext_Target_allocation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
+}
+
+func (ec *executionContext) childFields_TargetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TargetConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TargetConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TargetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TargetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TargetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TargetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "target":
+		return ec.fieldContext_TargetPayload_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TargetRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_TargetRevision_revision(ctx, field)
+	case "kind":
+		return ec.fieldContext_TargetRevision_kind(ctx, field)
+	case "count":
+		return ec.fieldContext_TargetRevision_count(ctx, field)
+	case "rate":
+		return ec.fieldContext_TargetRevision_rate(ctx, field)
+	case "reason":
+		return ec.fieldContext_TargetRevision_reason(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_TargetRevision_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_TargetRevision_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TargetRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_Term(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Term_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Term_unit(ctx, field)
+	case "name":
+		return ec.fieldContext_Term_name(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Term_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Term_endsOn(ctx, field)
+	case "congressDocument":
+		return ec.fieldContext_Term_congressDocument(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Term", field.Name)
+}
+
+func (ec *executionContext) childFields_TermPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "term":
+		return ec.fieldContext_TermPayload_term(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TermPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4498,6 +5708,20 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTerm_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTermInput, error) {
+			return ec.unmarshalNCreateTermInput2ptdvᚋgraphᚋmodelᚐCreateTermInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4546,6 +5770,20 @@ func (ec *executionContext) field_Mutation_extendDecision_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CaseMoveInput, error) {
 			return ec.unmarshalNCaseMoveInput2ptdvᚋgraphᚋmodelᚐCaseMoveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_handDownTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HandDownTargetInput, error) {
+			return ec.unmarshalNHandDownTargetInput2ptdvᚋgraphᚋmodelᚐHandDownTargetInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4736,6 +5974,34 @@ func (ec *executionContext) field_Mutation_reviewSource_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_reviseTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReviseTargetInput, error) {
+			return ec.unmarshalNReviseTargetInput2ptdvᚋgraphᚋmodelᚐReviseTargetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTarget_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetTargetInput, error) {
+			return ec.unmarshalNSetTargetInput2ptdvᚋgraphᚋmodelᚐSetTargetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_splitUnit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4847,6 +6113,68 @@ func (ec *executionContext) field_Query_candidates_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_childrenProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ProgressSort, error) {
+			return ec.unmarshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
 	return args, nil
 }
 
@@ -5026,6 +6354,44 @@ func (ec *executionContext) field_Query_persons_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_rootUnits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5110,6 +6476,58 @@ func (ec *executionContext) field_Query_searchUnits_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_terms_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_unit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5137,6 +6555,20 @@ func (ec *executionContext) field_Query_unit_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["asOf"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Target_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -5485,6 +6917,130 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Allocation_sumOfChildren(ctx context.Context, field graphql.CollectedField, obj *target.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_sumOfChildren(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SumOfChildren, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_sumOfChildren(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Allocation_difference(ctx context.Context, field graphql.CollectedField, obj *target.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_difference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Difference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_difference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Allocation_balanced(ctx context.Context, field graphql.CollectedField, obj *target.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_balanced(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balanced, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_balanced(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Allocation_warning(ctx context.Context, field graphql.CollectedField, obj *target.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_warning(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warning, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_warning(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Allocation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Allocation_children(ctx context.Context, field graphql.CollectedField, obj *target.Allocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Allocation_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚕptdvᚋinternalᚋtargetᚐTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Allocation_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Allocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _AssignResponsiblePayload_unit(ctx context.Context, field graphql.CollectedField, obj *model.AssignResponsiblePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6624,6 +8180,189 @@ func (ec *executionContext) fieldContext_CaseEvent_recordedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _ChildProgress_unit(ctx context.Context, field graphql.CollectedField, obj *target.ChildProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgress_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProgress().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalNUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgress_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgress_progress(ctx context.Context, field graphql.CollectedField, obj *target.ChildProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgress_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v target.Progress) graphql.Marshaler {
+			return ec.marshalNProgress2ptdvᚋinternalᚋtargetᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgress_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Progress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgressConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ChildProgressEdge) graphql.Marshaler {
+			return ec.marshalNChildProgressEdge2ᚕptdvᚋgraphᚋmodelᚐChildProgressEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgressEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgressConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖptdvᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgressEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProgressEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChildProgressEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.ChildProgress) graphql.Marshaler {
+			return ec.marshalNChildProgress2ᚖptdvᚋinternalᚋtargetᚐChildProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgressEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CodeItem_list(ctx context.Context, field graphql.CollectedField, obj *codes.Item) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7009,6 +8748,38 @@ func (ec *executionContext) fieldContext_DueEdge_node(_ context.Context, field g
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Due(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HandDownPayload_allocation(ctx context.Context, field graphql.CollectedField, obj *model.HandDownPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HandDownPayload_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allocation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖptdvᚋinternalᚋtargetᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HandDownPayload_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HandDownPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8716,6 +10487,182 @@ func (ec *executionContext) fieldContext_Mutation_assignResponsible(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createTerm(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTerm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTerm(ctx, fc.Args["input"].(model.CreateTermInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TermPayload) graphql.Marshaler {
+			return ec.marshalNTermPayload2ᚖptdvᚋgraphᚋmodelᚐTermPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTerm(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTerm_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTarget(ctx, fc.Args["input"].(model.SetTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TargetPayload) graphql.Marshaler {
+			return ec.marshalNTargetPayload2ᚖptdvᚋgraphᚋmodelᚐTargetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reviseTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reviseTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReviseTarget(ctx, fc.Args["input"].(model.ReviseTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TargetPayload) graphql.Marshaler {
+			return ec.marshalNTargetPayload2ᚖptdvᚋgraphᚋmodelᚐTargetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reviseTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reviseTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_handDownTarget(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_handDownTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HandDownTarget(ctx, fc.Args["input"].(model.HandDownTargetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HandDownPayload) graphql.Marshaler {
+			return ec.marshalNHandDownPayload2ᚖptdvᚋgraphᚋmodelᚐHandDownPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_handDownTarget(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HandDownPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_handDownTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Operation_id(ctx context.Context, field graphql.CollectedField, obj *org.Operation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9086,6 +11033,75 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Period_kind(ctx context.Context, field graphql.CollectedField, obj *target.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Period_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Period().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PeriodKind) graphql.Marshaler {
+			return ec.marshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Period_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Period", field, true, true, errors.New("field of type PeriodKind does not have child fields"))
+}
+
+func (ec *executionContext) _Period_start(ctx context.Context, field graphql.CollectedField, obj *target.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Period_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Period().Start(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Period_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Period", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Period_end(ctx context.Context, field graphql.CollectedField, obj *target.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Period_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Period().End(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Period_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Period", field, true, true, errors.New("field of type Date does not have child fields"))
 }
 
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *people.Person) (ret graphql.Marshaler) {
@@ -10134,6 +12150,447 @@ func (ec *executionContext) fieldContext_Position_validTo(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Position", field, true, true, errors.New("field of type Date does not have child fields"))
 }
 
+func (ec *executionContext) _Progress_unit(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Progress().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Progress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Progress_measure(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_period(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v target.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ptdvᚋinternalᚋtargetᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Progress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Progress_asOf(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Progress().AsOf(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_targetSource(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_targetSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Progress().TargetSource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_targetSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_target(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Progress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Progress_targetCount(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_targetCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_targetCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_rate(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_denominator(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_denominatorOn(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_denominatorOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Progress().DenominatorOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_denominatorOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_admitted(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_admitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_percentDone(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_percentDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_percentDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_daysElapsed(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_daysElapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysElapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_daysElapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_daysTotal(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_daysTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_daysTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_percentElapsed(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_percentElapsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentElapsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_percentElapsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_expected(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_samePeriodLastYear(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_samePeriodLastYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SamePeriodLastYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_samePeriodLastYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_percentOfLastYear(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_percentOfLastYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PercentOfLastYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_percentOfLastYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10802,6 +13259,182 @@ func (ec *executionContext) fieldContext_Query_codeList(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_terms(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Terms(ctx, fc.Args["unitId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Term) graphql.Marshaler {
+			return ec.marshalNTerm2ᚕptdvᚋinternalᚋtargetᚐTermᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_terms(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_terms_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_targets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Targets(ctx, fc.Args["unitId"].(string), fc.Args["measure"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TargetConnection) graphql.Marshaler {
+			return ec.marshalNTargetConnection2ᚖptdvᚋgraphᚋmodelᚐTargetConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_progress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Progress(ctx, fc.Args["unitId"].(string), fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Progress) graphql.Marshaler {
+			return ec.marshalNProgress2ᚖptdvᚋinternalᚋtargetᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Progress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_childrenProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_childrenProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChildrenProgress(ctx, fc.Args["unitId"].(string), fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date), fc.Args["sort"].(*model.ProgressSort), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildProgressConnection) graphql.Marshaler {
+			return ec.marshalNChildProgressConnection2ᚖptdvᚋgraphᚋmodelᚐChildProgressConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_childrenProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgressConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_childrenProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11115,6 +13748,885 @@ func (ec *executionContext) _StageCount_count(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_StageCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StageCount", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Target_id(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Target_unit(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Target_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Target_measure(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Target_period(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v target.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ptdvᚋinternalᚋtargetᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Target_kind(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TargetKind) graphql.Marshaler {
+			return ec.marshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type TargetKind does not have child fields"))
+}
+
+func (ec *executionContext) _Target_count(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Count(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Target_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Target_rate(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Rate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Target_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Target_rateBase(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_rateBase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().RateBase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Target_rateBase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Target_note(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Target_parent(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Target_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Target_revision(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Target_revisions(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Revision) graphql.Marshaler {
+			return ec.marshalNTargetRevision2ᚕptdvᚋinternalᚋtargetᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Target_progress(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Target().Progress(ctx, obj, fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Progress) graphql.Marshaler {
+			return ec.marshalNProgress2ᚖptdvᚋinternalᚋtargetᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Progress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Target_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Target_allocation(ctx context.Context, field graphql.CollectedField, obj *target.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_allocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Target().Allocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Allocation) graphql.Marshaler {
+			return ec.marshalNAllocation2ᚖptdvᚋinternalᚋtargetᚐAllocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_allocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Target",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Allocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.TargetEdge) graphql.Marshaler {
+			return ec.marshalNTargetEdge2ᚕptdvᚋgraphᚋmodelᚐTargetEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖptdvᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TargetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetPayload_target(ctx context.Context, field graphql.CollectedField, obj *model.TargetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetPayload_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetPayload_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetRevision_revision(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_kind(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TargetRevision().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TargetKind) graphql.Marshaler {
+			return ec.marshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, true, true, errors.New("field of type TargetKind does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_count(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_rate(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_reason(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_recordedBy(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TargetRevision_recordedAt(ctx context.Context, field graphql.CollectedField, obj *target.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetRevision_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetRevision_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetRevision", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Term_id(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Term().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Term_unit(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Term().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Term_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Term",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Term_name(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Term_startsOn(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Term().StartsOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Term_endsOn(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Term().EndsOn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Term_congressDocument(ctx context.Context, field graphql.CollectedField, obj *target.Term) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Term_congressDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CongressDocument, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Term_congressDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Term", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TermPayload_term(ctx context.Context, field graphql.CollectedField, obj *model.TermPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermPayload_term(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Term, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Term) graphql.Marshaler {
+			return ec.marshalNTerm2ᚖptdvᚋinternalᚋtargetᚐTerm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermPayload_term(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TermPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Unit_id(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
@@ -14324,6 +17836,64 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateTermInput(ctx context.Context, obj any) (model.CreateTermInput, error) {
+	var it model.CreateTermInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "name", "startsOn", "endsOn", "congressDocument"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "congressDocument":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("congressDocument"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CongressDocument = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateUnitInput(ctx context.Context, obj any) (model.CreateUnitInput, error) {
 	var it model.CreateUnitInput
 	if obj == nil {
@@ -14509,6 +18079,43 @@ func (ec *executionContext) unmarshalInputDocumentInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputHandDownTargetInput(ctx context.Context, obj any) (model.HandDownTargetInput, error) {
+	var it model.HandDownTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"targetId", "shares"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "shares":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shares"))
+			data, err := ec.unmarshalNShareInput2ᚕptdvᚋgraphᚋmodelᚐShareInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Shares = data
 		}
 	}
 	return it, nil
@@ -15020,6 +18627,222 @@ func (ec *executionContext) unmarshalInputReviewSourceInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputReviseTargetInput(ctx context.Context, obj any) (model.ReviseTargetInput, error) {
+	var it model.ReviseTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"targetId", "revision", "kind", "count", "rate", "rateBase", "note", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "targetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetID = data
+		case "revision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revision"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Revision = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = data
+		case "rateBase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateBase"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateBase = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetTargetInput(ctx context.Context, obj any) (model.SetTargetInput, error) {
+	var it model.SetTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "measure", "periodKind", "year", "quarter", "termId", "kind", "count", "rate", "rateBase", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "periodKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodKind"))
+			data, err := ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodKind = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "quarter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quarter"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quarter = data
+		case "termId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = data
+		case "rateBase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rateBase"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RateBase = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputShareInput(ctx context.Context, obj any) (model.ShareInput, error) {
+	var it model.ShareInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unitId", "count"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unitId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitID = data
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSplitPartInput(ctx context.Context, obj any) (model.SplitPartInput, error) {
 	var it model.SplitPartInput
 	if obj == nil {
@@ -15346,6 +19169,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Unit(ctx, sel, obj)
+	case target.Term:
+		return ec._Term(ctx, sel, &obj)
+	case *target.Term:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Term(ctx, sel, obj)
+	case target.Target:
+		return ec._Target(ctx, sel, &obj)
+	case *target.Target:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Target(ctx, sel, obj)
 	case people.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *people.Person:
@@ -15379,6 +19216,64 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var allocationImplementors = []string{"Allocation"}
+
+func (ec *executionContext) _Allocation(ctx context.Context, sel ast.SelectionSet, obj *target.Allocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, allocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Allocation")
+		case "sumOfChildren":
+			out.Values[i] = ec._Allocation_sumOfChildren(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "difference":
+			out.Values[i] = ec._Allocation_difference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "balanced":
+			out.Values[i] = ec._Allocation_balanced(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warning":
+			out.Values[i] = ec._Allocation_warning(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "children":
+			out.Values[i] = ec._Allocation_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var assignResponsiblePayloadImplementors = []string{"AssignResponsiblePayload"}
 
@@ -16689,6 +20584,168 @@ func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var childProgressImplementors = []string{"ChildProgress"}
+
+func (ec *executionContext) _ChildProgress(ctx context.Context, sel ast.SelectionSet, obj *target.ChildProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildProgress")
+		case "unit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChildProgress_unit(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "progress":
+			out.Values[i] = ec._ChildProgress_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var childProgressConnectionImplementors = []string{"ChildProgressConnection"}
+
+func (ec *executionContext) _ChildProgressConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChildProgressConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childProgressConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildProgressConnection")
+		case "edges":
+			out.Values[i] = ec._ChildProgressConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChildProgressConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var childProgressEdgeImplementors = []string{"ChildProgressEdge"}
+
+func (ec *executionContext) _ChildProgressEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChildProgressEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childProgressEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildProgressEdge")
+		case "cursor":
+			out.Values[i] = ec._ChildProgressEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChildProgressEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var codeItemImplementors = []string{"CodeItem"}
 
 func (ec *executionContext) _CodeItem(ctx context.Context, sel ast.SelectionSet, obj *codes.Item) graphql.Marshaler {
@@ -17103,6 +21160,44 @@ func (ec *executionContext) _DueEdge(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "node":
 			out.Values[i] = ec._DueEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var handDownPayloadImplementors = []string{"HandDownPayload"}
+
+func (ec *executionContext) _HandDownPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HandDownPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, handDownPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HandDownPayload")
+		case "allocation":
+			out.Values[i] = ec._HandDownPayload_allocation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17865,6 +21960,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createTerm":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTerm(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviseTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reviseTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handDownTarget":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_handDownTarget(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18171,6 +22294,153 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var periodImplementors = []string{"Period"}
+
+func (ec *executionContext) _Period(ctx context.Context, sel ast.SelectionSet, obj *target.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, periodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Period")
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Period_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "start":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Period_start(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "end":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Period_end(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19367,6 +23637,261 @@ func (ec *executionContext) _Position(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var progressImplementors = []string{"Progress"}
+
+func (ec *executionContext) _Progress(ctx context.Context, sel ast.SelectionSet, obj *target.Progress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, progressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Progress")
+		case "unit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Progress_unit(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "measure":
+			out.Values[i] = ec._Progress_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._Progress_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asOf":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Progress_asOf(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "targetSource":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Progress_targetSource(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "target":
+			out.Values[i] = ec._Progress_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetCount":
+			out.Values[i] = ec._Progress_targetCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._Progress_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "denominator":
+			out.Values[i] = ec._Progress_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "denominatorOn":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Progress_denominatorOn(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "admitted":
+			out.Values[i] = ec._Progress_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentDone":
+			out.Values[i] = ec._Progress_percentDone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysElapsed":
+			out.Values[i] = ec._Progress_daysElapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysTotal":
+			out.Values[i] = ec._Progress_daysTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentElapsed":
+			out.Values[i] = ec._Progress_percentElapsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expected":
+			out.Values[i] = ec._Progress_expected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "samePeriodLastYear":
+			out.Values[i] = ec._Progress_samePeriodLastYear(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "percentOfLastYear":
+			out.Values[i] = ec._Progress_percentOfLastYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -19727,6 +24252,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_codeList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "terms":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_terms(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "targets":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_targets(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_progress(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "childrenProgress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_childrenProgress(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -20100,6 +24713,930 @@ func (ec *executionContext) _StageCount(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetImplementors = []string{"Target", "Node"}
+
+func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, obj *target.Target) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Target")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "unit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_unit(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "measure":
+			out.Values[i] = ec._Target_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._Target_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "count":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_count(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_rate(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rateBase":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_rateBase(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "note":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_note(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "parent":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_parent(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "revision":
+			out.Values[i] = ec._Target_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revisions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_revisions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_progress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "allocation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Target_allocation(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetConnectionImplementors = []string{"TargetConnection"}
+
+func (ec *executionContext) _TargetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TargetConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetConnection")
+		case "edges":
+			out.Values[i] = ec._TargetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TargetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetEdgeImplementors = []string{"TargetEdge"}
+
+func (ec *executionContext) _TargetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TargetEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetEdge")
+		case "cursor":
+			out.Values[i] = ec._TargetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TargetEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetPayloadImplementors = []string{"TargetPayload"}
+
+func (ec *executionContext) _TargetPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TargetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetPayload")
+		case "target":
+			out.Values[i] = ec._TargetPayload_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var targetRevisionImplementors = []string{"TargetRevision"}
+
+func (ec *executionContext) _TargetRevision(ctx context.Context, sel ast.SelectionSet, obj *target.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TargetRevision")
+		case "revision":
+			out.Values[i] = ec._TargetRevision_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TargetRevision_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "count":
+			out.Values[i] = ec._TargetRevision_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._TargetRevision_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._TargetRevision_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._TargetRevision_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._TargetRevision_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var termImplementors = []string{"Term", "Node"}
+
+func (ec *executionContext) _Term(ctx context.Context, sel ast.SelectionSet, obj *target.Term) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Term")
+		case "id":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Term_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "unit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Term_unit(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "name":
+			out.Values[i] = ec._Term_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Term_startsOn(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "endsOn":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Term_endsOn(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "congressDocument":
+			out.Values[i] = ec._Term_congressDocument(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var termPayloadImplementors = []string{"TermPayload"}
+
+func (ec *executionContext) _TermPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TermPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TermPayload")
+		case "term":
+			out.Values[i] = ec._TermPayload_term(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21969,6 +27506,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAllocation2ᚖptdvᚋinternalᚋtargetᚐAllocation(ctx context.Context, sel ast.SelectionSet, v *target.Allocation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Allocation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAssignHelperInput2ptdvᚋgraphᚋmodelᚐAssignHelperInput(ctx context.Context, v any) (model.AssignHelperInput, error) {
 	res, err := ec.unmarshalInputAssignHelperInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22120,6 +27667,46 @@ func (ec *executionContext) unmarshalNCaseVoteInput2ptdvᚋgraphᚋmodelᚐCaseV
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChildProgress2ᚖptdvᚋinternalᚋtargetᚐChildProgress(ctx context.Context, sel ast.SelectionSet, v *target.ChildProgress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChildProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildProgressConnection2ᚖptdvᚋgraphᚋmodelᚐChildProgressConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChildProgressConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChildProgressConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildProgressEdge2ptdvᚋgraphᚋmodelᚐChildProgressEdge(ctx context.Context, sel ast.SelectionSet, v model.ChildProgressEdge) graphql.Marshaler {
+	return ec._ChildProgressEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChildProgressEdge2ᚕptdvᚋgraphᚋmodelᚐChildProgressEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ChildProgressEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildProgressEdge2ptdvᚋgraphᚋmodelᚐChildProgressEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCodeItem2ptdvᚋinternalᚋcodesᚐItem(ctx context.Context, sel ast.SelectionSet, v codes.Item) graphql.Marshaler {
 	return ec._CodeItem(ctx, sel, &v)
 }
@@ -22177,6 +27764,11 @@ func (ec *executionContext) unmarshalNCreateCourseInput2ptdvᚋgraphᚋmodelᚐC
 
 func (ec *executionContext) unmarshalNCreatePersonInput2ptdvᚋgraphᚋmodelᚐCreatePersonInput(ctx context.Context, v any) (model.CreatePersonInput, error) {
 	res, err := ec.unmarshalInputCreatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTermInput2ptdvᚋgraphᚋmodelᚐCreateTermInput(ctx context.Context, v any) (model.CreateTermInput, error) {
+	res, err := ec.unmarshalInputCreateTermInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22294,6 +27886,37 @@ func (ec *executionContext) unmarshalNDueKind2ptdvᚋgraphᚋmodelᚐDueKind(ctx
 
 func (ec *executionContext) marshalNDueKind2ptdvᚋgraphᚋmodelᚐDueKind(ctx context.Context, sel ast.SelectionSet, v model.DueKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHandDownPayload2ᚖptdvᚋgraphᚋmodelᚐHandDownPayload(ctx context.Context, sel ast.SelectionSet, v *model.HandDownPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HandDownPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHandDownTargetInput2ptdvᚋgraphᚋmodelᚐHandDownTargetInput(ctx context.Context, v any) (model.HandDownTargetInput, error) {
+	res, err := ec.unmarshalInputHandDownTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -22567,6 +28190,20 @@ func (ec *executionContext) marshalNPageInfo2ᚖptdvᚋgraphᚋmodelᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPeriod2ptdvᚋinternalᚋtargetᚐPeriod(ctx context.Context, sel ast.SelectionSet, v target.Period) graphql.Marshaler {
+	return ec._Period(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, v any) (model.PeriodKind, error) {
+	var res model.PeriodKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v model.PeriodKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPerson2ᚖptdvᚋinternalᚋpeopleᚐPerson(ctx context.Context, sel ast.SelectionSet, v *people.Person) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -22662,6 +28299,20 @@ func (ec *executionContext) marshalNPosition2ᚕptdvᚋinternalᚋpeopleᚐPosit
 	return ret
 }
 
+func (ec *executionContext) marshalNProgress2ptdvᚋinternalᚋtargetᚐProgress(ctx context.Context, sel ast.SelectionSet, v target.Progress) graphql.Marshaler {
+	return ec._Progress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProgress2ᚖptdvᚋinternalᚋtargetᚐProgress(ctx context.Context, sel ast.SelectionSet, v *target.Progress) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Progress(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordMemberEventInput2ptdvᚋgraphᚋmodelᚐRecordMemberEventInput(ctx context.Context, v any) (model.RecordMemberEventInput, error) {
 	res, err := ec.unmarshalInputRecordMemberEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22677,6 +28328,11 @@ func (ec *executionContext) unmarshalNReviewSourceInput2ptdvᚋgraphᚋmodelᚐR
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReviseTargetInput2ptdvᚋgraphᚋmodelᚐReviseTargetInput(ctx context.Context, v any) (model.ReviseTargetInput, error) {
+	res, err := ec.unmarshalInputReviseTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSector2ptdvᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (model.Sector, error) {
 	var res model.Sector
 	err := res.UnmarshalGQL(v)
@@ -22685,6 +28341,30 @@ func (ec *executionContext) unmarshalNSector2ptdvᚋgraphᚋmodelᚐSector(ctx c
 
 func (ec *executionContext) marshalNSector2ptdvᚋgraphᚋmodelᚐSector(ctx context.Context, sel ast.SelectionSet, v model.Sector) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSetTargetInput2ptdvᚋgraphᚋmodelᚐSetTargetInput(ctx context.Context, v any) (model.SetTargetInput, error) {
+	res, err := ec.unmarshalInputSetTargetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareInput2ptdvᚋgraphᚋmodelᚐShareInput(ctx context.Context, v any) (model.ShareInput, error) {
+	res, err := ec.unmarshalInputShareInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareInput2ᚕptdvᚋgraphᚋmodelᚐShareInputᚄ(ctx context.Context, v any) ([]model.ShareInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ShareInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShareInput2ptdvᚋgraphᚋmodelᚐShareInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalNSourceReview2ptdvᚋinternalᚋpipelineᚐSourceReview(ctx context.Context, sel ast.SelectionSet, v pipeline.SourceReview) graphql.Marshaler {
@@ -22814,6 +28494,146 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTarget2ptdvᚋinternalᚋtargetᚐTarget(ctx context.Context, sel ast.SelectionSet, v target.Target) graphql.Marshaler {
+	return ec._Target(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTarget2ᚕptdvᚋinternalᚋtargetᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []target.Target) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTarget2ptdvᚋinternalᚋtargetᚐTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx context.Context, sel ast.SelectionSet, v *target.Target) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTargetConnection2ᚖptdvᚋgraphᚋmodelᚐTargetConnection(ctx context.Context, sel ast.SelectionSet, v *model.TargetConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TargetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTargetEdge2ptdvᚋgraphᚋmodelᚐTargetEdge(ctx context.Context, sel ast.SelectionSet, v model.TargetEdge) graphql.Marshaler {
+	return ec._TargetEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTargetEdge2ᚕptdvᚋgraphᚋmodelᚐTargetEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.TargetEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTargetEdge2ptdvᚋgraphᚋmodelᚐTargetEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx context.Context, v any) (model.TargetKind, error) {
+	var res model.TargetKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTargetKind2ptdvᚋgraphᚋmodelᚐTargetKind(ctx context.Context, sel ast.SelectionSet, v model.TargetKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTargetPayload2ᚖptdvᚋgraphᚋmodelᚐTargetPayload(ctx context.Context, sel ast.SelectionSet, v *model.TargetPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TargetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTargetRevision2ptdvᚋinternalᚋtargetᚐRevision(ctx context.Context, sel ast.SelectionSet, v target.Revision) graphql.Marshaler {
+	return ec._TargetRevision(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTargetRevision2ᚕptdvᚋinternalᚋtargetᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []target.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTargetRevision2ptdvᚋinternalᚋtargetᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTerm2ptdvᚋinternalᚋtargetᚐTerm(ctx context.Context, sel ast.SelectionSet, v target.Term) graphql.Marshaler {
+	return ec._Term(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTerm2ᚕptdvᚋinternalᚋtargetᚐTermᚄ(ctx context.Context, sel ast.SelectionSet, v []target.Term) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTerm2ptdvᚋinternalᚋtargetᚐTerm(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTerm2ᚖptdvᚋinternalᚋtargetᚐTerm(ctx context.Context, sel ast.SelectionSet, v *target.Term) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Term(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTermPayload2ᚖptdvᚋgraphᚋmodelᚐTermPayload(ctx context.Context, sel ast.SelectionSet, v *model.TermPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TermPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -23265,6 +29085,23 @@ func (ec *executionContext) marshalODue2ᚖptdvᚋinternalᚋpipelineᚐDueItem(
 	return ec._Due(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -23374,6 +29211,22 @@ func (ec *executionContext) marshalOPerson2ᚖptdvᚋinternalᚋpeopleᚐPerson(
 	return ec._Person(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx context.Context, v any) (*model.ProgressSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ProgressSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx context.Context, sel ast.SelectionSet, v *model.ProgressSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOStage2ᚕptdvᚋgraphᚋmodelᚐStageᚄ(ctx context.Context, v any) ([]model.Stage, error) {
 	if v == nil {
 		return nil, nil
@@ -23426,6 +29279,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx context.Context, sel ast.SelectionSet, v *target.Target) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Target(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx context.Context, sel ast.SelectionSet, v *org.Unit) graphql.Marshaler {

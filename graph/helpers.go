@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"ptdv/graph/model"
+	"ptdv/internal/apperr"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
+	"ptdv/internal/target"
 )
 
 func pageCursor(key string) string { return page.Cursor(key) }
@@ -53,6 +55,18 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 			return nil, err
 		}
 		return c, nil
+	case typeTarget:
+		t, err := target.GetTarget(ctx, r.DB, k)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil, nil
+		}
+		return &t, err
+	case typeTerm:
+		t, err := target.GetTerm(ctx, r.DB, k)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return nil, nil
+		}
+		return &t, err
 	case typeVillage:
 		m, err := org.GetVillages(ctx, r.DB, []int64{k}, today())
 		if v, ok := m[k]; ok {

@@ -34,6 +34,15 @@ func complexity(c *ComplexityRoot) {
 	c.Query.SearchUnits = func(ch int, _ string, _ *model.Date, _ *bool, _ *model.UnitKind, first *int, _ *string) int {
 		return connCost(ch, first)
 	}
+	c.Query.Persons = func(ch int, _ *string, _ *string, first *int, _ *string) int { return connCost(ch, first) }
+	c.Query.Candidates = func(ch int, _ *model.CandidateFilter, first *int, _ *string) int { return connCost(ch, first) }
+	c.Query.DueList = func(ch int, _ *string, _ *model.Date, _ *model.Date, first *int, _ *string) int {
+		return connCost(ch, first)
+	}
+	c.Query.Targets = func(ch int, _ string, _ *string, first *int, _ *string) int { return connCost(ch, first) }
+	c.Query.ChildrenProgress = func(ch int, _ string, _ *string, _ model.PeriodKind, _ *model.Date, _ *model.ProgressSort, first *int, _ *string) int {
+		return connCost(ch, first)
+	}
 	c.Unit.Ancestors = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
 	c.Unit.Children = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }
 	c.Unit.Descendants = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }

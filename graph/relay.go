@@ -16,6 +16,8 @@ const (
 	typePerson    = "Person"
 	typeCandidate = "Candidate"
 	typeCourse    = "Course"
+	typeTerm      = "Term"
+	typeTarget    = "Target"
 )
 
 func globalID(typ string, id int64) string {

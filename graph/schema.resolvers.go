@@ -17,6 +17,7 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/target"
 	"time"
 )
 
@@ -160,6 +161,11 @@ func (r *caseEventResolver) DocumentNumber(ctx context.Context, obj *pipeline.Ev
 // DocumentDate is the resolver for the documentDate field.
 func (r *caseEventResolver) DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error) {
 	return optDate(obj.DocumentDate), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *childProgressResolver) Unit(ctx context.Context, obj *target.ChildProgress) (*org.Unit, error) {
+	return &obj.Unit, nil
 }
 
 // Label is the resolver for the label field.
@@ -610,6 +616,80 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 	return &model.AssignResponsiblePayload{Unit: u}, err
 }
 
+// CreateTerm is the resolver for the createTerm field.
+func (r *mutationResolver) CreateTerm(ctx context.Context, input model.CreateTermInput) (*model.TermPayload, error) {
+	unit, err := idOf("unitId", typeUnit, input.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := target.CreateTerm(ctx, r.DB, target.NewTerm{UnitID: unit, Name: input.Name, StartsOn: input.StartsOn.Time(),
+		EndsOn: input.EndsOn.Time(), CongressDocument: str(input.CongressDocument)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TermPayload{Term: &t}, nil
+}
+
+// SetTarget is the resolver for the setTarget field.
+func (r *mutationResolver) SetTarget(ctx context.Context, input model.SetTargetInput) (*model.TargetPayload, error) {
+	unit, err := idOf("unitId", typeUnit, input.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	term, err := optID("termId", typeTerm, input.TermID)
+	if err != nil {
+		return nil, err
+	}
+	period, err := periodOf(input.PeriodKind, input.Year, input.Quarter, term)
+	if err != nil {
+		return nil, err
+	}
+	measure := str(input.Measure)
+	if measure == "" {
+		measure = target.MeasureAdmissions
+	}
+	t, err := target.CreateTarget(ctx, r.DB, target.NewTarget{UnitID: unit, Measure: measure, Period: period,
+		Values: target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count, Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TargetPayload{Target: &t}, nil
+}
+
+// ReviseTarget is the resolver for the reviseTarget field.
+func (r *mutationResolver) ReviseTarget(ctx context.Context, input model.ReviseTargetInput) (*model.TargetPayload, error) {
+	id, err := idOf("targetId", typeTarget, input.TargetID)
+	if err != nil {
+		return nil, err
+	}
+	t, err := target.ReviseTarget(ctx, r.DB, id, input.Revision, target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count,
+		Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}, input.Reason)
+	if err != nil {
+		return nil, err
+	}
+	return &model.TargetPayload{Target: &t}, nil
+}
+
+// HandDownTarget is the resolver for the handDownTarget field.
+func (r *mutationResolver) HandDownTarget(ctx context.Context, input model.HandDownTargetInput) (*model.HandDownPayload, error) {
+	id, err := idOf("targetId", typeTarget, input.TargetID)
+	if err != nil {
+		return nil, err
+	}
+	shares := make([]target.Share, len(input.Shares))
+	for i, s := range input.Shares {
+		if shares[i].UnitID, err = idOf("shares", typeUnit, s.UnitID); err != nil {
+			return nil, err
+		}
+		shares[i].Count = s.Count
+	}
+	a, err := target.HandDown(ctx, r.DB, id, shares)
+	if err != nil {
+		return nil, err
+	}
+	return &model.HandDownPayload{Allocation: &a}, nil
+}
+
 // ID is the resolver for the id field.
 func (r *operationResolver) ID(ctx context.Context, obj *org.Operation) (string, error) {
 	return globalID(typeOperation, obj.ID), nil
@@ -623,6 +703,21 @@ func (r *operationResolver) Kind(ctx context.Context, obj *org.Operation) (model
 // Effective is the resolver for the effective field.
 func (r *operationResolver) Effective(ctx context.Context, obj *org.Operation) (*model.Date, error) {
 	return dateOf(obj.Effective), nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *periodResolver) Kind(ctx context.Context, obj *target.Period) (model.PeriodKind, error) {
+	return enumOf[model.PeriodKind](string(obj.Kind)), nil
+}
+
+// Start is the resolver for the start field.
+func (r *periodResolver) Start(ctx context.Context, obj *target.Period) (*model.Date, error) {
+	return dateOf(obj.Start), nil
+}
+
+// End is the resolver for the end field.
+func (r *periodResolver) End(ctx context.Context, obj *target.Period) (*model.Date, error) {
+	return dateOf(obj.End), nil
 }
 
 // ID is the resolver for the id field.
@@ -763,6 +858,26 @@ func (r *positionResolver) ValidFrom(ctx context.Context, obj *people.Position) 
 // ValidTo is the resolver for the validTo field.
 func (r *positionResolver) ValidTo(ctx context.Context, obj *people.Position) (*model.Date, error) {
 	return optDate(obj.ValidTo), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *progressResolver) Unit(ctx context.Context, obj *target.Progress) (*org.Unit, error) {
+	return loadUnit(ctx, obj.UnitID, obj.AsOf)
+}
+
+// AsOf is the resolver for the asOf field.
+func (r *progressResolver) AsOf(ctx context.Context, obj *target.Progress) (*model.Date, error) {
+	return dateOf(obj.AsOf), nil
+}
+
+// TargetSource is the resolver for the targetSource field.
+func (r *progressResolver) TargetSource(ctx context.Context, obj *target.Progress) (string, error) {
+	return string(obj.TargetSource), nil
+}
+
+// DenominatorOn is the resolver for the denominatorOn field.
+func (r *progressResolver) DenominatorOn(ctx context.Context, obj *target.Progress) (*model.Date, error) {
+	return optDate(obj.DenominatorOn), nil
 }
 
 // Node is the resolver for the node field.
@@ -1003,6 +1118,82 @@ func (r *queryResolver) CodeList(ctx context.Context, list string) ([]codes.Item
 	return items, nil
 }
 
+// Terms is the resolver for the terms field.
+func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	return target.Terms(ctx, r.DB, unit)
+}
+
+// Targets is the resolver for the targets field.
+func (r *queryResolver) Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := target.UnitTargets(ctx, r.DB, unit, target.Filter{Measure: str(measure)}, p)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.TargetConnection{Edges: make([]model.TargetEdge, len(res.Items))}
+	for i := range res.Items {
+		c.Edges[i] = model.TargetEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}
+
+// Progress is the resolver for the progress field.
+func (r *queryResolver) Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), dateOr(asOf, today()))
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ChildrenProgress is the resolver for the childrenProgress field.
+func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error) {
+	pg, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	on := dateOr(asOf, today())
+	// The period is the one of the parent's progress report, so parent and children agree.
+	parent, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), on)
+	if err != nil {
+		return nil, err
+	}
+	order := target.SortPercentAsc
+	if sort != nil && *sort == model.ProgressSortPercentDesc {
+		order = target.SortPercentDesc
+	}
+	res, err := target.ChildrenProgress(ctx, r.DB, unit, measureOr(measure), parent.Period, on, order, pg)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.ChildProgressConnection{Edges: make([]model.ChildProgressEdge, len(res.Items))}
+	for i := range res.Items {
+		c.Edges[i] = model.ChildProgressEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
+	}
+	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	return c, nil
+}
+
 // Person is the resolver for the person field.
 func (r *sponsorResolver) Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error) {
 	return loadPerson(ctx, obj.SponsorID)
@@ -1031,6 +1222,101 @@ func (r *stageCountResolver) Label(ctx context.Context, obj *pipeline.StageCount
 // Count is the resolver for the count field.
 func (r *stageCountResolver) Count(ctx context.Context, obj *pipeline.StageCount) (int, error) {
 	return obj.N, nil
+}
+
+// ID is the resolver for the id field.
+func (r *targetResolver) ID(ctx context.Context, obj *target.Target) (string, error) {
+	return globalID(typeTarget, obj.ID), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *targetResolver) Unit(ctx context.Context, obj *target.Target) (*org.Unit, error) {
+	return loadUnit(ctx, obj.UnitID, obj.Period.Start)
+}
+
+// Kind is the resolver for the kind field.
+func (r *targetResolver) Kind(ctx context.Context, obj *target.Target) (model.TargetKind, error) {
+	return enumOf[model.TargetKind](string(obj.Values.Kind)), nil
+}
+
+// Count is the resolver for the count field.
+func (r *targetResolver) Count(ctx context.Context, obj *target.Target) (*int, error) {
+	return obj.Values.Count, nil
+}
+
+// Rate is the resolver for the rate field.
+func (r *targetResolver) Rate(ctx context.Context, obj *target.Target) (*float64, error) {
+	return obj.Values.Rate, nil
+}
+
+// RateBase is the resolver for the rateBase field.
+func (r *targetResolver) RateBase(ctx context.Context, obj *target.Target) (*string, error) {
+	return optStr(obj.Values.RateBase), nil
+}
+
+// Note is the resolver for the note field.
+func (r *targetResolver) Note(ctx context.Context, obj *target.Target) (string, error) {
+	return obj.Values.Note, nil
+}
+
+// Parent is the resolver for the parent field.
+func (r *targetResolver) Parent(ctx context.Context, obj *target.Target) (*target.Target, error) {
+	if obj.ParentTargetID == nil {
+		return nil, nil
+	}
+	t, err := target.GetTarget(ctx, r.DB, *obj.ParentTargetID)
+	if apperr.CodeOf(err) == apperr.NotFound { // handed down from above the caller's scope
+		return nil, nil
+	}
+	return &t, err
+}
+
+// Revisions is the resolver for the revisions field.
+func (r *targetResolver) Revisions(ctx context.Context, obj *target.Target) ([]target.Revision, error) {
+	return target.Revisions(ctx, r.DB, obj.ID)
+}
+
+// Progress is the resolver for the progress field.
+func (r *targetResolver) Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error) {
+	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, today()))
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// Allocation is the resolver for the allocation field.
+func (r *targetResolver) Allocation(ctx context.Context, obj *target.Target) (*target.Allocation, error) {
+	a, err := target.GetAllocation(ctx, r.DB, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *targetRevisionResolver) Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error) {
+	return enumOf[model.TargetKind](string(obj.Kind)), nil
+}
+
+// ID is the resolver for the id field.
+func (r *termResolver) ID(ctx context.Context, obj *target.Term) (string, error) {
+	return globalID(typeTerm, obj.ID), nil
+}
+
+// Unit is the resolver for the unit field.
+func (r *termResolver) Unit(ctx context.Context, obj *target.Term) (*org.Unit, error) {
+	return loadUnit(ctx, obj.UnitID, obj.StartsOn)
+}
+
+// StartsOn is the resolver for the startsOn field.
+func (r *termResolver) StartsOn(ctx context.Context, obj *target.Term) (*model.Date, error) {
+	return dateOf(obj.StartsOn), nil
+}
+
+// EndsOn is the resolver for the endsOn field.
+func (r *termResolver) EndsOn(ctx context.Context, obj *target.Term) (*model.Date, error) {
+	return dateOf(obj.EndsOn), nil
 }
 
 // ID is the resolver for the id field.
@@ -1261,6 +1547,9 @@ func (r *Resolver) Candidate() CandidateResolver { return &candidateResolver{r} 
 // CaseEvent returns CaseEventResolver implementation.
 func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} }
 
+// ChildProgress returns ChildProgressResolver implementation.
+func (r *Resolver) ChildProgress() ChildProgressResolver { return &childProgressResolver{r} }
+
 // CodeItem returns CodeItemResolver implementation.
 func (r *Resolver) CodeItem() CodeItemResolver { return &codeItemResolver{r} }
 
@@ -1279,6 +1568,9 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Operation returns OperationResolver implementation.
 func (r *Resolver) Operation() OperationResolver { return &operationResolver{r} }
 
+// Period returns PeriodResolver implementation.
+func (r *Resolver) Period() PeriodResolver { return &periodResolver{r} }
+
 // Person returns PersonResolver implementation.
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
 
@@ -1288,6 +1580,9 @@ func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleRes
 // Position returns PositionResolver implementation.
 func (r *Resolver) Position() PositionResolver { return &positionResolver{r} }
 
+// Progress returns ProgressResolver implementation.
+func (r *Resolver) Progress() ProgressResolver { return &progressResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -1296,6 +1591,15 @@ func (r *Resolver) Sponsor() SponsorResolver { return &sponsorResolver{r} }
 
 // StageCount returns StageCountResolver implementation.
 func (r *Resolver) StageCount() StageCountResolver { return &stageCountResolver{r} }
+
+// Target returns TargetResolver implementation.
+func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
+
+// TargetRevision returns TargetRevisionResolver implementation.
+func (r *Resolver) TargetRevision() TargetRevisionResolver { return &targetRevisionResolver{r} }
+
+// Term returns TermResolver implementation.
+func (r *Resolver) Term() TermResolver { return &termResolver{r} }
 
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
@@ -1307,21 +1611,27 @@ func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleRes
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
 type (
-	candidateResolver    struct{ *Resolver }
-	caseEventResolver    struct{ *Resolver }
-	codeItemResolver     struct{ *Resolver }
-	dueResolver          struct{ *Resolver }
-	lineageLinkResolver  struct{ *Resolver }
-	memberEventResolver  struct{ *Resolver }
-	mutationResolver     struct{ *Resolver }
-	operationResolver    struct{ *Resolver }
-	personResolver       struct{ *Resolver }
-	pipelineRuleResolver struct{ *Resolver }
-	positionResolver     struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	sponsorResolver      struct{ *Resolver }
-	stageCountResolver   struct{ *Resolver }
-	unitResolver         struct{ *Resolver }
-	unitKindRuleResolver struct{ *Resolver }
-	villageResolver      struct{ *Resolver }
+	candidateResolver      struct{ *Resolver }
+	caseEventResolver      struct{ *Resolver }
+	childProgressResolver  struct{ *Resolver }
+	codeItemResolver       struct{ *Resolver }
+	dueResolver            struct{ *Resolver }
+	lineageLinkResolver    struct{ *Resolver }
+	memberEventResolver    struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
+	operationResolver      struct{ *Resolver }
+	periodResolver         struct{ *Resolver }
+	personResolver         struct{ *Resolver }
+	pipelineRuleResolver   struct{ *Resolver }
+	positionResolver       struct{ *Resolver }
+	progressResolver       struct{ *Resolver }
+	queryResolver          struct{ *Resolver }
+	sponsorResolver        struct{ *Resolver }
+	stageCountResolver     struct{ *Resolver }
+	targetResolver         struct{ *Resolver }
+	targetRevisionResolver struct{ *Resolver }
+	termResolver           struct{ *Resolver }
+	unitResolver           struct{ *Resolver }
+	unitKindRuleResolver   struct{ *Resolver }
+	villageResolver        struct{ *Resolver }
 )

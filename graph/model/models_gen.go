@@ -9,6 +9,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/target"
 	"strconv"
 )
 
@@ -146,6 +147,22 @@ type CaseVoteInput struct {
 	Votes *VotesInput `json:"votes"`
 }
 
+// A page of children's progress.
+type ChildProgressConnection struct {
+	// The rows of this page, with their cursors.
+	Edges []ChildProgressEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A row in a connection.
+type ChildProgressEdge struct {
+	// The cursor to pass as `after`.
+	Cursor string `json:"cursor"`
+	// The row.
+	Node *target.ChildProgress `json:"node"`
+}
+
 // Complete a class: everyone on the roster except those who failed gets the certificate on their open case.
 type CompleteCourseClassInput struct {
 	// The class id returned by createCourse.
@@ -208,6 +225,20 @@ type CreatePersonInput struct {
 	Person *PersonInput `json:"person"`
 }
 
+// Record a unit's term.
+type CreateTermInput struct {
+	// The unit.
+	UnitID string `json:"unitId"`
+	// E.g. 'Nhiệm kỳ 2025–2030'.
+	Name string `json:"name"`
+	// First day.
+	StartsOn Date `json:"startsOn"`
+	// Last day.
+	EndsOn Date `json:"endsOn"`
+	// The congress resolution.
+	CongressDocument *string `json:"congressDocument,omitempty"`
+}
+
 // Establish a unit.
 type CreateUnitInput struct {
 	// The unit.
@@ -266,6 +297,20 @@ type DueEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *pipeline.DueItem `json:"node"`
+}
+
+// The result of handing a target down.
+type HandDownPayload struct {
+	// The allocation, with a warning when the shares do not add up.
+	Allocation *target.Allocation `json:"allocation"`
+}
+
+// Hand a count target down to units below.
+type HandDownTargetInput struct {
+	// The target.
+	TargetID string `json:"targetId"`
+	// The shares.
+	Shares []ShareInput `json:"shares"`
 }
 
 // A count of units of one kind.
@@ -486,6 +531,60 @@ type ReviewSourceInput struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// Revise a target's values; the old ones stay in history.
+type ReviseTargetInput struct {
+	// The target.
+	TargetID string `json:"targetId"`
+	// The revision you read.
+	Revision int `json:"revision"`
+	// Count or rate.
+	Kind TargetKind `json:"kind"`
+	// The count.
+	Count *int `json:"count,omitempty"`
+	// The rate.
+	Rate *float64 `json:"rate,omitempty"`
+	// The rate base.
+	RateBase *string `json:"rateBase,omitempty"`
+	// A note.
+	Note *string `json:"note,omitempty"`
+	// Why it changes.
+	Reason string `json:"reason"`
+}
+
+// Set a target.
+type SetTargetInput struct {
+	// The unit.
+	UnitID string `json:"unitId"`
+	// The measure (default admissions).
+	Measure *string `json:"measure,omitempty"`
+	// Term, year or quarter.
+	PeriodKind PeriodKind `json:"periodKind"`
+	// For a year or quarter: its year.
+	Year *int `json:"year,omitempty"`
+	// For a quarter: 1–4.
+	Quarter *int `json:"quarter,omitempty"`
+	// For a term target: the term.
+	TermID *string `json:"termId,omitempty"`
+	// Count or rate.
+	Kind TargetKind `json:"kind"`
+	// The count.
+	Count *int `json:"count,omitempty"`
+	// The rate in percent.
+	Rate *float64 `json:"rate,omitempty"`
+	// The rate base.
+	RateBase *string `json:"rateBase,omitempty"`
+	// A note.
+	Note *string `json:"note,omitempty"`
+}
+
+// A unit's share of a handed-down target.
+type ShareInput struct {
+	// The unit.
+	UnitID string `json:"unitId"`
+	// Its count.
+	Count int `json:"count"`
+}
+
 // One successor of a split.
 type SplitPartInput struct {
 	// The new unit.
@@ -514,6 +613,34 @@ type SponsorInput struct {
 	KnownSince Date `json:"knownSince"`
 	// The date of the letter (default: the dossier date).
 	LetterOn *Date `json:"letterOn,omitempty"`
+}
+
+// A page of targets.
+type TargetConnection struct {
+	// The targets of this page, with their cursors.
+	Edges []TargetEdge `json:"edges"`
+	// Where this page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A target in a connection.
+type TargetEdge struct {
+	// The cursor to pass as `after`.
+	Cursor string `json:"cursor"`
+	// The target.
+	Node *target.Target `json:"node"`
+}
+
+// The result of setting or revising a target.
+type TargetPayload struct {
+	// The target.
+	Target *target.Target `json:"target"`
+}
+
+// The result of recording a term.
+type TermPayload struct {
+	// The term.
+	Term *target.Term `json:"term"`
 }
 
 // A page of units.
@@ -836,6 +963,125 @@ func (e OperationKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The kind of a target's period.
+type PeriodKind string
+
+const (
+	// A unit's term.
+	PeriodKindTerm PeriodKind = "TERM"
+	// A calendar year.
+	PeriodKindYear PeriodKind = "YEAR"
+	// A calendar quarter.
+	PeriodKindQuarter PeriodKind = "QUARTER"
+)
+
+var AllPeriodKind = []PeriodKind{
+	PeriodKindTerm,
+	PeriodKindYear,
+	PeriodKindQuarter,
+}
+
+func (e PeriodKind) IsValid() bool {
+	switch e {
+	case PeriodKindTerm, PeriodKindYear, PeriodKindQuarter:
+		return true
+	}
+	return false
+}
+
+func (e PeriodKind) String() string {
+	return string(e)
+}
+
+func (e *PeriodKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PeriodKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PeriodKind", str)
+	}
+	return nil
+}
+
+func (e PeriodKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PeriodKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PeriodKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How children are ordered by progress.
+type ProgressSort string
+
+const (
+	// The furthest behind first.
+	ProgressSortPercentAsc ProgressSort = "PERCENT_ASC"
+	// The furthest ahead first.
+	ProgressSortPercentDesc ProgressSort = "PERCENT_DESC"
+)
+
+var AllProgressSort = []ProgressSort{
+	ProgressSortPercentAsc,
+	ProgressSortPercentDesc,
+}
+
+func (e ProgressSort) IsValid() bool {
+	switch e {
+	case ProgressSortPercentAsc, ProgressSortPercentDesc:
+		return true
+	}
+	return false
+}
+
+func (e ProgressSort) String() string {
+	return string(e)
+}
+
+func (e *ProgressSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProgressSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProgressSort", str)
+	}
+	return nil
+}
+
+func (e ProgressSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProgressSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProgressSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The sector a unit works in, as in the official statistical forms.
 type Sector string
 
@@ -989,6 +1235,64 @@ func (e *Stage) UnmarshalJSON(b []byte) error {
 }
 
 func (e Stage) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a target is expressed.
+type TargetKind string
+
+const (
+	// A number (admit 750).
+	TargetKindCount TargetKind = "COUNT"
+	// A percentage of a base (above 4 % of the members at the end of last year).
+	TargetKindRate TargetKind = "RATE"
+)
+
+var AllTargetKind = []TargetKind{
+	TargetKindCount,
+	TargetKindRate,
+}
+
+func (e TargetKind) IsValid() bool {
+	switch e {
+	case TargetKindCount, TargetKindRate:
+		return true
+	}
+	return false
+}
+
+func (e TargetKind) String() string {
+	return string(e)
+}
+
+func (e *TargetKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TargetKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TargetKind", str)
+	}
+	return nil
+}
+
+func (e TargetKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TargetKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TargetKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,35 @@
+package graph
+
+import (
+	"ptdv/graph/model"
+	"ptdv/internal/apperr"
+	"ptdv/internal/target"
+)
+
+func measureOr(m *string) string {
+	if m == nil || *m == "" {
+		return target.MeasureAdmissions
+	}
+	return *m
+}
+
+// periodOf builds a target period from the input's kind, year, quarter or term.
+func periodOf(kind model.PeriodKind, year, quarter *int, term *int64) (target.Period, error) {
+	switch kind {
+	case model.PeriodKindTerm:
+		if term == nil {
+			return target.Period{}, apperr.Invalid("termId", "Chỉ tiêu nhiệm kỳ cần chọn nhiệm kỳ.", "a term target needs termId")
+		}
+		return target.Period{Kind: target.PeriodTerm, TermID: term}, nil
+	case model.PeriodKindYear:
+		if year == nil {
+			return target.Period{}, apperr.Invalid("year", "Cần năm của chỉ tiêu.", "a year target needs year")
+		}
+		return target.Year(*year), nil
+	default:
+		if year == nil || quarter == nil || *quarter < 1 || *quarter > 4 {
+			return target.Period{}, apperr.Invalid("quarter", "Chỉ tiêu quý cần năm và quý (1–4).", "a quarter target needs year and quarter 1–4")
+		}
+		return target.Quarter(*year, *quarter), nil
+	}
+}

@@ -1,0 +1,589 @@
+package target
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	pdb "ptdv/internal/db"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+)
+
+// TargetSource says where the target of a Progress comes from.
+type TargetSource string
+
+const (
+	SourceExplicit TargetSource = "explicit" // the unit's own target
+	SourceMerged   TargetSource = "merged"   // the sum of the targets of the units merged into it
+	SourceSplit    TargetSource = "split"    // none: a successor of a split needs its own target
+	SourceNone     TargetSource = "none"     // none set
+)
+
+// Progress is where a unit stands against its target for a period, as of a day.
+type Progress struct {
+	UnitID  int64
+	Measure string
+	Period  Period
+	// AsOf is the day counted through: the requested day clamped into the period.
+	AsOf time.Time
+
+	TargetSource TargetSource
+	Target       *Target  // the unit's own target (SourceExplicit)
+	Inherited    []Target // the predecessors' targets summed (SourceMerged)
+	// TargetCount is the number to reach: a count target's count, a rate target's ceil(rate × denominator
+	// / 100), the sum of the inherited ones. nil without a target.
+	TargetCount   *int
+	Rate          *float64   // percent, for a rate target (inherited: when all share one rate)
+	RateBase      string     //
+	Denominator   *int       // members of the subtree on DenominatorOn, for a rate target
+	DenominatorOn *time.Time // 31 December of the year before the period starts
+
+	// Admitted is "this period": admissions decided from Period.Start through AsOf.
+	Admitted       int
+	PercentDone    *float64 // Admitted / TargetCount × 100
+	DaysElapsed    int      // days from Period.Start through AsOf, both included
+	DaysTotal      int
+	PercentElapsed float64
+	Expected       *float64 // the count due by AsOf at an even pace: TargetCount × DaysElapsed / DaysTotal
+
+	// The quarterly-report layout: this period / same period last year / %.
+	LastYearFrom       time.Time // Period.Start one year earlier
+	LastYearTo         time.Time // AsOf one year earlier
+	SamePeriodLastYear int
+	PercentOfLastYear  *float64 // Admitted / SamePeriodLastYear × 100
+}
+
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
+
+func ptr[T any](v T) *T { return &v }
+
+// yearEarlier is the same day one year earlier; 29 February becomes the 28th.
+func yearEarlier(d time.Time) time.Time {
+	if d.Month() == time.February && d.Day() == 29 {
+		return time.Date(d.Year()-1, time.February, 28, 0, 0, 0, 0, time.UTC)
+	}
+	return d.AddDate(-1, 0, 0)
+}
+
+// ceilRate is ceil(rate % × n), exactly: rates have at most three decimals.
+func ceilRate(rate float64, n int) int {
+	r := int64(math.Round(rate * 1000))
+	return int((r*int64(n) + 99_999) / 100_000)
+}
+
+// denominatorDay is the day the base of an admissions rate is counted: 31 December of the year before
+// the period starts.
+func denominatorDay(p Period) time.Time {
+	return time.Date(p.Start.Year()-1, 12, 31, 0, 0, 0, 0, time.UTC)
+}
+
+func clampDay(d time.Time, p Period) time.Time {
+	if d.After(p.End) {
+		return p.End
+	}
+	return d
+}
+
+// request is one unit whose progress is computed.
+type request struct {
+	unit     int64
+	period   Period
+	explicit *Target // the target asked for (Progress); nil: resolve the unit's target for the period
+	// spanTerm: the unit has no term containing the day; the period is the span of the inherited term
+	// targets (ProgressForUnit).
+	spanTerm bool
+}
+
+// match finds the target of a list for a period: the same period; for a term, the same term, else the
+// term target running on asOf.
+func match(ts []Target, p Period, asOf time.Time) *Target {
+	for i, t := range ts {
+		if t.Period.Kind == p.Kind && t.Period.Start.Equal(p.Start) && t.Period.End.Equal(p.End) {
+			return &ts[i]
+		}
+	}
+	if p.Kind != PeriodTerm {
+		return nil
+	}
+	for i, t := range ts {
+		if p.TermID != nil && t.Period.TermID != nil && *t.Period.TermID == *p.TermID {
+			return &ts[i]
+		}
+	}
+	var best *Target
+	for i, t := range ts {
+		if t.Period.Kind == PeriodTerm && t.Period.Contains(asOf) && (best == nil || t.Period.Start.After(best.Period.Start)) {
+			best = &ts[i]
+		}
+	}
+	return best
+}
+
+// resolved is a request after its target was found.
+type resolved struct {
+	period    Period
+	asOf      time.Time
+	source    TargetSource
+	explicit  *Target
+	inherited []Target
+}
+
+// compute computes the progress of many units in a few queries, in one read transaction.
+func compute(ctx context.Context, idb bun.IDB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
+	var out []Progress
+	err := pdb.InTx(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
+		// A board's view of a province probes the admissions index tens of thousands of times: the
+		// planner's cost passes jit_above_cost, and compiling would cost more than the query itself.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		var err error
+		out, err = computeIn(ctx, tx, a, measure, reqs, today)
+		return err
+	})
+	return out, err
+}
+
+func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
+	today = Day(today)
+	var units []int64
+	for _, r := range reqs {
+		units = append(units, r.unit)
+	}
+	g, err := loadLineage(ctx, db, units)
+	if err != nil {
+		return nil, err
+	}
+
+	// The targets of the units and of every unit merged into them, for the periods asked.
+	need := map[int64]bool{}
+	var ids []int64
+	from, to := today, today
+	var kinds []string
+	for i, r := range reqs {
+		for _, u := range g.mergeClosure(r.unit) {
+			if !need[u] {
+				need[u] = true
+				ids = append(ids, u)
+			}
+		}
+		if i == 0 {
+			from, to = r.period.Start, r.period.End
+		}
+		from, to = earliest(from, r.period.Start, today), latest(to, r.period.End, today)
+		if !slices.Contains(kinds, string(r.period.Kind)) {
+			kinds = append(kinds, string(r.period.Kind))
+		}
+	}
+	byUnit := map[int64][]Target{}
+	if len(ids) > 0 {
+		ts, err := selectTargets(ctx, db, a, `t.unit_id = ANY(?::bigint[]) AND t.measure = ? AND t.period_kind = ANY(?::text[])
+			AND t.period_start <= ?::date AND t.period_end >= ?::date`, "ORDER BY t.unit_id, t.period_start",
+			pgdialect.Array(ids), measure, pgdialect.Array(kinds), to, from)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			byUnit[t.UnitID] = append(byUnit[t.UnitID], t)
+		}
+	}
+
+	// Resolve each request's target and period.
+	var inherit func(unit int64, p Period, asOf time.Time, depth int) []Target
+	inherit = func(unit int64, p Period, asOf time.Time, depth int) []Target {
+		var out []Target
+		if depth >= maxDepth {
+			return nil
+		}
+		for _, e := range g.preds(unit, "merge") {
+			// Only a period that began before the merger carries over.
+			if t := match(byUnit[e.Pred], p, asOf); t != nil {
+				if t.Period.Start.Before(e.Effective) {
+					out = append(out, *t)
+				}
+				continue
+			}
+			out = append(out, inherit(e.Pred, p, asOf, depth+1)...)
+		}
+		return out
+	}
+	res := make([]resolved, len(reqs))
+	for i, r := range reqs {
+		x := resolved{period: r.period}
+		asOf := clampDay(today, r.period)
+		if r.spanTerm {
+			asOf = today
+		}
+		switch {
+		case r.explicit != nil:
+			x.explicit, x.period, x.source = r.explicit, r.explicit.Period, SourceExplicit
+		case match(byUnit[r.unit], r.period, asOf) != nil:
+			t := match(byUnit[r.unit], r.period, asOf)
+			x.explicit, x.period, x.source = t, t.Period, SourceExplicit
+		default:
+			x.inherited = inherit(r.unit, r.period, asOf, 0)
+			if len(x.inherited) > 0 {
+				x.source = SourceMerged
+				if r.spanTerm {
+					x.period = Period{Kind: PeriodTerm, Start: x.inherited[0].Period.Start, End: x.inherited[0].Period.End}
+					for _, t := range x.inherited {
+						x.period.Start, x.period.End = earliest(x.period.Start, t.Period.Start), latest(x.period.End, t.Period.End)
+					}
+				}
+				break
+			}
+			x.source = SourceNone
+			for _, e := range g.preds(r.unit, "split") {
+				if r.period.Start.Before(e.Effective) {
+					x.source = SourceSplit
+				}
+			}
+			if r.spanTerm {
+				return nil, apperr.NotFoundf("term", today.Format(time.DateOnly))
+			}
+		}
+		x.asOf = clampDay(today, x.period)
+		res[i] = x
+	}
+
+	// Denominators of the rate targets: one subject per (unit, day).
+	type dkey struct {
+		unit int64
+		on   time.Time
+	}
+	dIndex := map[dkey]int{}
+	var dSrcs []source
+	var dDays []time.Time
+	want := func(t Target) {
+		if t.Values.Kind != KindRate {
+			return
+		}
+		k := dkey{t.UnitID, denominatorDay(t.Period)}
+		if _, ok := dIndex[k]; !ok {
+			dIndex[k] = len(dDays)
+			dSrcs = append(dSrcs, g.sources(len(dDays), t.UnitID)...)
+			dDays = append(dDays, k.on)
+		}
+	}
+	for _, x := range res {
+		if x.explicit != nil {
+			want(*x.explicit)
+		}
+		for _, t := range x.inherited {
+			want(t)
+		}
+	}
+	members, err := countMembers(ctx, db, a, dSrcs, dDays)
+	if err != nil {
+		return nil, err
+	}
+	resolve := func(t Target) (n int, denom *int) {
+		if t.Values.Kind == KindRate {
+			d := members[dIndex[dkey{t.UnitID, denominatorDay(t.Period)}]]
+			return ceilRate(*t.Values.Rate, d), &d
+		}
+		return *t.Values.Count, nil
+	}
+
+	// Admissions: one subject per request.
+	var srcs []source
+	wins := make([]window, len(res))
+	for i, x := range res {
+		srcs = append(srcs, g.sources(i, reqs[i].unit)...)
+		w := window{thisFrom: x.period.Start, thisTo: x.period.Start, lastFrom: yearEarlier(x.period.Start), lastTo: yearEarlier(x.period.Start)}
+		if !x.asOf.Before(x.period.Start) {
+			w.thisTo = x.asOf.AddDate(0, 0, 1)
+			w.lastTo = yearEarlier(x.asOf).AddDate(0, 0, 1)
+		}
+		wins[i] = w
+	}
+	counts, err := countAdmissions(ctx, db, a, srcs, wins)
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]Progress, len(res))
+	for i, x := range res {
+		p := Progress{UnitID: reqs[i].unit, Measure: measure, Period: x.period, AsOf: x.asOf, TargetSource: x.source,
+			Target: x.explicit, Inherited: x.inherited, Admitted: counts[i].This, SamePeriodLastYear: counts[i].Last,
+			DaysTotal: x.period.Days(), LastYearFrom: wins[i].lastFrom, LastYearTo: wins[i].lastTo.AddDate(0, 0, -1)}
+		switch {
+		case x.explicit != nil:
+			n, d := resolve(*x.explicit)
+			p.TargetCount, p.Denominator = &n, d
+			if x.explicit.Values.Kind == KindRate {
+				p.Rate, p.RateBase, p.DenominatorOn = x.explicit.Values.Rate, x.explicit.Values.RateBase, ptr(denominatorDay(x.explicit.Period))
+			}
+		case len(x.inherited) > 0:
+			sum, dsum, allRate := 0, 0, true
+			for _, t := range x.inherited {
+				n, d := resolve(t)
+				sum += n
+				if d == nil {
+					allRate = false
+				} else {
+					dsum += *d
+				}
+			}
+			p.TargetCount = &sum
+			if first := x.inherited[0]; allRate {
+				p.Denominator, p.RateBase, p.DenominatorOn = &dsum, first.Values.RateBase, ptr(denominatorDay(first.Period))
+				if !slices.ContainsFunc(x.inherited, func(t Target) bool { return *t.Values.Rate != *first.Values.Rate }) {
+					p.Rate = first.Values.Rate
+				}
+			}
+		}
+		if !x.asOf.Before(x.period.Start) {
+			p.DaysElapsed = days(x.period.Start, x.asOf) + 1
+		}
+		p.PercentElapsed = round1(100 * float64(p.DaysElapsed) / float64(p.DaysTotal))
+		if p.TargetCount != nil {
+			p.Expected = ptr(round1(float64(*p.TargetCount) * float64(p.DaysElapsed) / float64(p.DaysTotal)))
+			if *p.TargetCount > 0 {
+				p.PercentDone = ptr(round1(100 * float64(p.Admitted) / float64(*p.TargetCount)))
+			}
+		}
+		if p.SamePeriodLastYear > 0 {
+			p.PercentOfLastYear = ptr(round1(100 * float64(p.Admitted) / float64(p.SamePeriodLastYear)))
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// liveMeasure checks that progress is computed for a measure.
+func liveMeasure(ctx context.Context, db bun.IDB, code string) error {
+	m, err := measure(ctx, db, code)
+	if err != nil {
+		return err
+	}
+	if !m.LiveProgress {
+		return apperr.Invalid("measure", fmt.Sprintf("Chưa theo dõi tiến độ trực tiếp cho chỉ tiêu %q.", m.LabelVI),
+			fmt.Sprintf("live progress is not computed for measure %s", m.Code))
+	}
+	return nil
+}
+
+// TargetProgress returns where a target in the actor's scope stands as of today (clamped into its
+// period).
+func TargetProgress(ctx context.Context, db bun.IDB, targetID int64, today time.Time) (Progress, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return Progress{}, err
+	}
+	t, err := GetTarget(ctx, db, targetID)
+	if err != nil {
+		return Progress{}, err
+	}
+	if err := liveMeasure(ctx, db, t.Measure); err != nil {
+		return Progress{}, err
+	}
+	ps, err := compute(ctx, db, a, t.Measure, []request{{unit: t.UnitID, period: t.Period, explicit: &t}}, today)
+	if err != nil {
+		return Progress{}, err
+	}
+	return ps[0], nil
+}
+
+// ProgressForUnit returns where a unit in the actor's scope stands on date against its target for the
+// period of the kind that contains date: the calendar year or quarter, or the unit's term (its own; if
+// it has none then, the span of the term targets it inherits through a merger; NOT_FOUND if neither).
+// Without a target the report still counts the admissions.
+func ProgressForUnit(ctx context.Context, db bun.IDB, unitID int64, measure string, kind PeriodKind, date time.Time) (Progress, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return Progress{}, err
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return Progress{}, err
+	}
+	if err := liveMeasure(ctx, db, measure); err != nil {
+		return Progress{}, err
+	}
+	d := Day(date)
+	r := request{unit: unitID}
+	switch kind {
+	case PeriodYear:
+		r.period = Year(d.Year())
+	case PeriodQuarter:
+		r.period = Quarter(d.Year(), QuarterOf(d))
+	case PeriodTerm:
+		var ts []Term
+		if err := db.NewRaw(`SELECT `+termCols+` FROM term m WHERE m.unit_id = ? AND m.starts_on <= ?::date AND m.ends_on >= ?::date`,
+			unitID, d, d).Scan(ctx, &ts); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Progress{}, fmt.Errorf("target: term on %s: %w", d.Format(time.DateOnly), err)
+		}
+		if len(ts) > 0 {
+			r.period = ts[0].Period()
+		} else {
+			r.period, r.spanTerm = Period{Kind: PeriodTerm, Start: d, End: d}, true
+		}
+	default:
+		return Progress{}, apperr.Invalid("periodKind", fmt.Sprintf("Loại kỳ %q không tồn tại (term, year, quarter).", kind),
+			fmt.Sprintf("unknown period kind %q", kind))
+	}
+	ps, err := compute(ctx, db, a, measure, []request{r}, d)
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Code == apperr.NotFound {
+			return Progress{}, &apperr.Error{Code: apperr.NotFound, Field: "date",
+				Message:   fmt.Sprintf("Đơn vị chưa có nhiệm kỳ nào chứa ngày %s.", dayVN(d)),
+				MessageEN: fmt.Sprintf("the unit has no term containing %s", d.Format(time.DateOnly))}
+		}
+		return Progress{}, err
+	}
+	return ps[0], nil
+}
+
+// Sort orders ChildrenProgress.
+type Sort string
+
+const (
+	SortPercentAsc  Sort = "percent_asc"  // the furthest behind first
+	SortPercentDesc Sort = "percent_desc" // the furthest ahead first
+)
+
+// ChildProgress is one child unit's progress.
+type ChildProgress struct {
+	Unit     org.Unit
+	Progress Progress
+}
+
+// PageKey is the cursor key of a row of ChildrenProgress, for page.Cursor.
+func (c ChildProgress) PageKey() string { return childKey(c.Progress.PercentDone, c.Unit.Code) }
+
+func childKey(pct *float64, code string) string {
+	if pct == nil {
+		return "0||" + code
+	}
+	return "1|" + strconv.FormatFloat(*pct, 'f', -1, 64) + "|" + code
+}
+
+// ChildrenProgress returns the progress of every child of a unit (the children of today's tree, in the
+// actor's scope) for a measure and period as of today, so a board sees which lag: ordered by percent
+// done (children without a target last, then by code). Each child is measured against its own target for
+// the period (for a term: the same term, else its own term target running on the day), or the targets it
+// inherits by merger; without one it still shows its admissions.
+func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure string, period Period, today time.Time, sort Sort, p page.Args) (page.Page[ChildProgress], error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	if sort != SortPercentAsc && sort != SortPercentDesc {
+		return page.Page[ChildProgress]{}, apperr.Invalid("sort", "Thứ tự sắp xếp phải là percent_asc hoặc percent_desc.", "sort must be percent_asc or percent_desc")
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	if err := liveMeasure(ctx, db, measure); err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	period, _, err = period.normalize(ctx, db)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	var after struct {
+		has  bool
+		pct  float64
+		code string
+	}
+	if p.After != "" {
+		parts := strings.SplitN(p.After, "|", 3)
+		ok := len(parts) == 3 && (parts[0] == "0" || parts[0] == "1")
+		if ok && parts[0] == "1" {
+			after.pct, err = strconv.ParseFloat(parts[1], 64)
+			ok = err == nil
+		}
+		if !ok {
+			return page.Page[ChildProgress]{}, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
+		}
+		after.has, after.code = parts[0] == "1", parts[2]
+	}
+
+	d := Day(today)
+	var kids []struct {
+		ID   int64  `bun:"unit_id"`
+		Code string `bun:"code"`
+	}
+	cond, cargs := a.Scope().UnitFilter("l.unit_id")
+	if a.Scope().All {
+		cond, cargs = "TRUE", nil
+	}
+	if err := db.NewRaw(`SELECT l.unit_id, u.code FROM org_link l JOIN org_unit u ON u.id = l.unit_id
+		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+` ORDER BY u.code`,
+		append([]any{unitID, d, d}, cargs...)...).Scan(ctx, &kids); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return page.Page[ChildProgress]{}, fmt.Errorf("target: children: %w", err)
+	}
+	if len(kids) == 0 {
+		return page.Page[ChildProgress]{}, nil
+	}
+	reqs := make([]request, len(kids))
+	for i, k := range kids {
+		reqs[i] = request{unit: k.ID, period: period}
+	}
+	ps, err := compute(ctx, db, a, measure, reqs, d)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	type row struct {
+		i    int
+		has  bool
+		pct  float64
+		code string
+	}
+	order := func(x, y row) int {
+		if x.has != y.has {
+			if x.has {
+				return -1
+			}
+			return 1
+		}
+		if x.has && x.pct != y.pct {
+			if sort == SortPercentDesc {
+				return cmp.Compare(y.pct, x.pct)
+			}
+			return cmp.Compare(x.pct, y.pct)
+		}
+		return strings.Compare(x.code, y.code)
+	}
+	rows := make([]row, 0, len(kids))
+	for i, k := range kids {
+		r := row{i: i, code: k.Code}
+		if ps[i].PercentDone != nil {
+			r.has, r.pct = true, *ps[i].PercentDone
+		}
+		if p.After != "" && order(r, row{has: after.has, pct: after.pct, code: after.code}) <= 0 {
+			continue
+		}
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, order)
+	if len(rows) > p.First+1 {
+		rows = rows[:p.First+1]
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = kids[r.i].ID
+	}
+	us, err := org.Get(ctx, db, ids, d)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	out := make([]ChildProgress, len(rows))
+	for i, r := range rows {
+		out[i] = ChildProgress{Unit: us[kids[r.i].ID], Progress: ps[r.i]}
+	}
+	return page.Trim(out, p), nil
+}
