@@ -128,6 +128,9 @@ func LoadAt(ctx context.Context, db bun.IDB, today time.Time) (Summary, error) {
 		}
 	}
 	if havePipeline {
+		if err := loadTargets(ctx, db, today); err != nil {
+			return Summary{}, err
+		}
 		return summarize(ctx, db, today, 0)
 	}
 	l := &loader{
@@ -148,7 +151,10 @@ func LoadAt(ctx context.Context, db bun.IDB, today time.Time) (Summary, error) {
 				return err
 			}
 		}
-		return l.candidates(today)
+		if err := l.candidates(today); err != nil {
+			return err
+		}
+		return loadTargets(ctx, tx, today)
 	})
 	if err != nil {
 		return Summary{}, err

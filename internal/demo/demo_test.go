@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/target"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -119,6 +120,31 @@ func TestLoad(t *testing.T) {
 
 	e := env{t, auth.WithActor(ctx, auth.System("test")), d.App}
 	y2021 := day(2021, 1, 1)
+
+	t.Run("targets", func(t *testing.T) {
+		qp := e.unit("TB.H-QUYNHPHU", day(2024, 1, 1))
+		p, err := target.ProgressForUnit(e.ctx, d.App, qp.ID, target.MeasureAdmissions, target.PeriodTerm, day(2024, 2, 26))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.TargetCount == nil || *p.TargetCount != 750 || p.PercentElapsed <= 0 {
+			t.Errorf("Quỳnh Phụ progress = %+v", p)
+		}
+		pt := e.unit("PT", time.Now())
+		ts, err := target.UnitTargets(e.ctx, d.App, pt.ID, target.Filter{}, page.Args{First: 10})
+		if err != nil || len(ts.Items) != 2 {
+			t.Fatalf("Phú Thọ targets = %+v, %v", ts.Items, err)
+		}
+		for _, tg := range ts.Items {
+			if tg.Period.Kind != target.PeriodYear {
+				continue
+			}
+			a, err := target.GetAllocation(e.ctx, d.App, tg.ID)
+			if err != nil || len(a.Children) == 0 || a.Balanced || a.Warning == "" {
+				t.Errorf("allocation of the year target = %+v, %v", a, err)
+			}
+		}
+	})
 
 	t.Run("tam duong 2021", func(t *testing.T) {
 		e := env{t, e.ctx, e.db}
