@@ -9,10 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"ptdv/analytics"
 	"ptdv/internal/auth"
 	"ptdv/internal/demo"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
 	"ptdv/internal/server"
+	"ptdv/internal/target"
 )
 
 func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -183,6 +188,9 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		}
 		fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố; %d người, %d đảng viên, %d hồ sơ phát triển đảng viên (%d việc quá hạn); nạp trong %s.\n",
 			sum.Units, sum.Operations, sum.Villages, sum.Persons, sum.Members, sum.Cases, sum.Overdue, sum.Duration.Round(time.Millisecond))
+		if err := printProgress(ctx, app); err != nil {
+			return err
+		}
 		if err := e.nightly(ctx, url, ""); err != nil {
 			return err
 		}
@@ -215,4 +223,36 @@ Truy vấn mẫu:
 `, addr, tok)
 		})
 	}
+}
+
+// printProgress shows where each demo province stands against this year's admission target.
+func printProgress(ctx context.Context, db bun.IDB) error {
+	ctx = auth.WithActor(ctx, auth.System("demo"))
+	now := time.Now()
+	roots, err := org.Roots(ctx, db, now, page.Args{First: 100})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nChỉ tiêu kết nạp năm %d (đến ngày %s):\n", now.Year(), now.Format("02/01/2006"))
+	for _, u := range roots.Items {
+		p, err := target.ProgressForUnit(ctx, db, u.ID, target.MeasureAdmissions, target.PeriodYear, now)
+		if err != nil {
+			return err
+		}
+		if p.TargetCount == nil {
+			continue
+		}
+		fmt.Printf("  %-32s %3d/%-3d đảng viên (%s %%; thời gian đã qua %s %%; cùng kỳ năm trước %d)\n",
+			u.Name, p.Admitted, *p.TargetCount, vnNumber(p.PercentDone), vnNumber(&p.PercentElapsed), p.SamePeriodLastYear)
+	}
+	fmt.Println()
+	return nil
+}
+
+// vnNumber writes 12.5 as "12,5".
+func vnNumber(x *float64) string {
+	if x == nil {
+		return "—"
+	}
+	return strings.Replace(fmt.Sprintf("%.1f", *x), ".", ",", 1)
 }

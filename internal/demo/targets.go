@@ -47,11 +47,11 @@ func loadTargets(ctx context.Context, db bun.IDB, today time.Time) error {
 			return fmt.Errorf("demo: term of %s: %w", code, err)
 		}
 		if _, err := target.CreateTarget(ctx, db, target.NewTarget{UnitID: p.ID, Measure: target.MeasureAdmissions, Period: t.Period(),
-			Values: target.Values{Kind: target.KindCount, Count: ptrInt(100 + 20*i)}}); err != nil {
+			Values: target.Values{Kind: target.KindCount, Count: ptrInt(15 + 3*i)}}); err != nil {
 			return fmt.Errorf("demo: term target of %s: %w", code, err)
 		}
 		yt, err := target.CreateTarget(ctx, db, target.NewTarget{UnitID: p.ID, Measure: target.MeasureAdmissions, Period: target.Year(year),
-			Values: target.Values{Kind: target.KindCount, Count: ptrInt(24 + 4*i)}})
+			Values: target.Values{Kind: target.KindCount, Count: ptrInt(4 + i)}})
 		if err != nil {
 			return fmt.Errorf("demo: %d target of %s: %w", year, code, err)
 		}
@@ -61,7 +61,7 @@ func loadTargets(ctx context.Context, db bun.IDB, today time.Time) error {
 		}
 		var shares []target.Share
 		for j, k := range kids.Items {
-			shares = append(shares, target.Share{UnitID: k.ID, Count: 2 + j%3})
+			shares = append(shares, target.Share{UnitID: k.ID, Count: 1 + j%2})
 		}
 		if len(shares) > 0 {
 			if _, err := target.HandDown(ctx, db, yt.ID, shares); err != nil {
