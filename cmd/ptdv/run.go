@@ -24,6 +24,7 @@ var commands = []command{
 	{"demo", "nạp dữ liệu mẫu, chạy nightly và phục vụ API (load demo data, run nightly, serve)", demoCmd},
 	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd},
 	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd},
+	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd},
 }
 
 func usage(w io.Writer) {
