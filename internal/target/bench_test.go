@@ -129,7 +129,15 @@ func nationalAdmissions(b *testing.B) *pgtest.DB {
 }
 
 // BenchmarkChildrenProgress measures the board's view of a province: the progress of every child, sorted
-// by percent done, first page of 100.
+// by percent done, first page of 100. Measured on 2 vCPUs with PostgreSQL 15 (-benchtime 20x):
+//
+//	province-1-year-2025-merged-count-targets     46 ms  (765 communes × 3 sources, across the reform)
+//	province-1-year-2025-as-province-board        50 ms
+//	province-1-year-2026-rate-targets            229 ms  (765 denominators: the province's 366,000 members)
+//	province-1-quarter-2025q2-districts            7 ms
+//	province-2-year-2024                          29 ms  (1,529 committees)
+//	province-1-own-target-2025                     9 ms
+//	commune-year-2025-as-its-board                 2 ms
 func BenchmarkChildrenProgress(b *testing.B) {
 	d := nationalAdmissions(b)
 	ctx := admin()

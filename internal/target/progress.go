@@ -47,7 +47,7 @@ type Progress struct {
 	// / 100), the sum of the inherited ones. nil without a target.
 	TargetCount   *int
 	Rate          *float64   // percent, for a rate target (inherited: when all share one rate)
-	RateBase      string     //
+	RateBase      string     // a code of target_rate_base
 	Denominator   *int       // members of the subtree on DenominatorOn, for a rate target
 	DenominatorOn *time.Time // 31 December of the year before the period starts
 
@@ -521,8 +521,9 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 	if a.Scope().All {
 		cond, cargs = "TRUE", nil
 	}
-	if err := db.NewRaw(`SELECT l.unit_id, u.code FROM org_link l JOIN org_unit u ON u.id = l.unit_id
-		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+` ORDER BY u.code`,
+	// The code by a lookup per child: joined, the planner may scan every unit of the country.
+	if err := db.NewRaw(`SELECT l.unit_id, (SELECT u.code FROM org_unit u WHERE u.id = l.unit_id) AS code FROM org_link l
+		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond,
 		append([]any{unitID, d, d}, cargs...)...).Scan(ctx, &kids); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[ChildProgress]{}, fmt.Errorf("target: children: %w", err)
 	}
