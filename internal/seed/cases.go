@@ -58,7 +58,7 @@ type kase struct {
 
 	// The dossier's documents, for the event's details.
 	application, biography, comments, background day
-	youth                                         *youthDoc
+	youth                                        *youthDoc
 }
 
 type youthDoc struct {

@@ -47,23 +47,23 @@ func yearFactor(y int) float64 {
 }
 
 type person struct {
-	name                                  string
-	female                                bool
-	birth                                 day
-	eth, rel, gedu, prof, theory, occ     string
-	youth                                 bool
-	village                               int64
-	workplace                             string
-	ageExc, eduExc                        string
-	migrant                               bool
-	birthProv                             *province
-	units                                 []punit
-	events                                []mevent
-	moves                                 int
-	fullFrom, fullTo                      day // a full member of this cell from fullFrom until fullTo (noDay: never / still)
-	retired                               bool
-	candidate                             bool // came through this cell's pipeline
-	nid                                   string
+	name                              string
+	female                            bool
+	birth                             day
+	eth, rel, gedu, prof, theory, occ string
+	youth                             bool
+	village                           int64
+	workplace                         string
+	ageExc, eduExc                    string
+	migrant                           bool
+	birthProv                         *province
+	units                             []punit
+	events                            []mevent
+	moves                             int
+	fullFrom, fullTo                  day // a full member of this cell from fullFrom until fullTo (noDay: never / still)
+	retired                           bool
+	candidate                         bool // came through this cell's pipeline
+	nid                               string
 }
 
 type posRec struct {
@@ -633,7 +633,7 @@ func (c *cellGen) dur(median, sigma float64, lo, hi int) int {
 }
 
 type casePlan struct {
-	k                                     *kase
+	k                                       *kase
 	listed, cert, dossier, cellRes, commRes day
 	extDate, decision, ceremony             day
 	votes                                   []day // recognition votes, the last one decides

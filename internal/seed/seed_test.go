@@ -498,7 +498,7 @@ func checkNationalIDs(t *testing.T, d *pgtest.DB) {
 // reform) with the seed article's figures, and the rural district with them.
 func checkDemographics(t *testing.T, db *bun.DB) {
 	type mix struct {
-		N                                              int
+		N                                                 int
 		Women, Minority, Upper, College, Youth, Religious float64
 	}
 	get := func(district string) mix {

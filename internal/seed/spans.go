@@ -21,10 +21,10 @@ type punit struct {
 }
 
 type span struct {
-	unit         int64
-	status       string
-	grade        string
-	from, to     day
+	unit     int64
+	status   string
+	grade    string
+	from, to day
 }
 
 type mstate struct {

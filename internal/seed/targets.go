@@ -67,16 +67,16 @@ type termRow struct {
 }
 
 type targetRow struct {
-	id                   int64
-	unit                 int64
-	periodKind           string
-	start, end           day
-	term                 int64
-	count                int // -1: a rate
-	rate                 int // thousandths of a percent
-	parent               int64
-	note                 string
-	revisions            []targetRev
+	id         int64
+	unit       int64
+	periodKind string
+	start, end day
+	term       int64
+	count      int // -1: a rate
+	rate       int // thousandths of a percent
+	parent     int64
+	note       string
+	revisions  []targetRev
 }
 
 type targetRev struct {
