@@ -12,13 +12,11 @@ import (
 // provinces and 3,321 communes after.
 const (
 	nationalMembers    = 5_600_000
-	nationalCommunes   = 10_035 // before the reform
-	nationalNewComm    = 3_321
+	nationalCommunes   = 10_035 // before the reform (3,321 after: groups of about three, see reform)
 	nationalGrassroots = 48_700 // besides the commune committees
 	nationalDistricts  = 705
 	nationalCells      = 400_000
 	provinceMembers    = 200_000
-	reformYear         = 2025
 )
 
 var reformDay = mkday(2025, 7, 1)
@@ -610,8 +608,14 @@ func (b *builder) history() {
 		name := "Chi bộ Công ty TNHH " + pick(b.r, enterpriseTrades) + " " + pick(b.r, enterpriseWords)
 		u := b.t.create(code, name, "grassroots_cell", "non_state_enterprise", d, on, b.decision("HU", on-7),
 			"Thành lập chi bộ doanh nghiệp ngoài nhà nước trực thuộc "+strings.TrimPrefix(d.name(), "Đảng bộ ")+".")
+		// The founders come from a cell of the district that existed when the records begin.
+		var srcs []*unit
+		for _, x := range b.districtOtherCells[d] {
+			if x.from <= b.start {
+				srcs = append(srcs, x)
+			}
+		}
 		b.memberUnit(u, d.prov, d, "nonstate", profileSize("nonstate")*1.2, d.urban)
-		srcs := b.districtOtherCells[d]
 		b.founded[u] = foundInfo{on: on, source: srcs[b.r.IntN(len(srcs))]}
 	}
 	// 01/01/2025: another round of commune mergers, and Huế.
@@ -802,7 +806,7 @@ func (b *builder) after() {
 		// Founders come from a cell of the same commune.
 		var src *unit
 		for _, k := range u.kids {
-			if k != cu && k.profile != "" {
+			if k != cu && k.profile != "" && k.from <= b.start {
 				src = k
 				break
 			}

@@ -222,6 +222,21 @@ type tableBuf struct {
 	buf  *[]byte
 	// shuffle: rows are held back and emitted in a random order (see shuffler).
 	sh *shuffler
+	// local: rows accumulate until moved to the shared buffer in generation order (see writers.drainTo).
+	local bool
+}
+
+// appendRows adds encoded rows to the buffer.
+func (t *tableBuf) appendRows(b []byte, rows int) {
+	if t.buf == nil {
+		t.buf = chunkPool.Get().(*[]byte)
+		t.b = *t.buf
+	}
+	t.b = append(t.b, b...)
+	t.rows += rows
+	if len(t.b) >= chunkSize {
+		t.flush()
+	}
 }
 
 func (t *tableBuf) begin(n int) {
@@ -244,7 +259,7 @@ func (t *tableBuf) end() {
 		}
 		return
 	}
-	if len(t.b) >= chunkSize {
+	if !t.local && len(t.b) >= chunkSize {
 		t.flush()
 	}
 }

@@ -334,27 +334,22 @@ func (c *cellGen) issuer(d day) string {
 
 // --- stock: the members of the history's start --------------------------------------------------
 
-// retirementAge in months for a sex on a date: 60 and 55 until 2020, then rising by 3 and 4 months a
-// year to 62 and 60 (Bộ luật Lao động 2019, Điều 169).
+// retirementDate: at 60 (men) and 55 (women) until 2020, then 3 and 4 months later each year up to 62
+// and 60 (Bộ luật Lao động 2019, Điều 169), the age in force in the year it is reached.
 func retirementDate(birth day, female bool) day {
-	for y := 2016; y <= 2040; y++ {
-		months := 60 * 12
-		if female {
-			months = 55 * 12
-		}
+	base, step, top := 60*12, 3, 62*12
+	if female {
+		base, step, top = 55*12, 4, 60*12
+	}
+	for y := birth.year() + base/12; ; y++ {
+		months := base
 		if y >= 2021 {
-			if female {
-				months = min(60*12, 55*12+4*(y-2020))
-			} else {
-				months = min(62*12, 60*12+3*(y-2020))
-			}
+			months = min(top, base+step*(y-2020))
 		}
-		r := addMonths(birth, months)
-		if r.year() <= y {
+		if r := addMonths(birth, months); r.year() <= y {
 			return r
 		}
 	}
-	return addMonths(birth, 62*12)
 }
 
 func (c *cellGen) stock() {
@@ -366,7 +361,8 @@ func (c *cellGen) stock() {
 	if c.p.working {
 		exit = 0.3
 	}
-	n := int(math.Round(max(target-expectAdm, target*0.15) / (1 - exit*years/10)))
+	// 0.86: calibrated so that the members today come out at the scale's figure (5.6 million).
+	n := int(math.Round(0.86 * max(target-expectAdm, target*0.15) / (1 - exit*years/10)))
 	if c.u.profile == "village" {
 		n = int(math.Round(float64(n) * 0.93)) // retirees arrive from the agencies
 	}
@@ -703,7 +699,7 @@ func (c *cellGen) admissionPlan(y int) *casePlan {
 		return nil
 	}
 	pl := &casePlan{decision: x, extDate: noDay, removal: noDay, leave: noDay}
-	m := x - day(c.dur(10, 0.6, 0, 40))
+	m := x - day(c.dur(14, 0.6, 0, 45))
 	r := m - day(c.dur(18, 0.6, 1, 60))
 	due := g.wd.add(r, g.rules.get("decision.deadline_wd"))
 	if x > due {
@@ -744,7 +740,7 @@ func (c *cellGen) admissionPlan(y int) *casePlan {
 	pl.listed, pl.cert, pl.dossier, pl.cellRes, pl.commRes = l, cert, d, r, m
 	// The ceremony: on the anniversary if one falls within the deadline, else within a few weeks.
 	limit := g.wd.add(x, g.rules.get("ceremony.deadline_wd"))
-	k := g.wd.add(x, c.r.between(2, 18))
+	k := g.wd.add(x, c.r.between(2, 26))
 	for _, occ := range []day{mkday(x.year(), 2, 3), mkday(x.year(), 5, 19), mkday(x.year(), 9, 2), mkday(x.year()+1, 2, 3)} {
 		if occ >= x && occ <= limit && c.r.chance(0.6) {
 			k = occ
@@ -758,7 +754,7 @@ func (c *cellGen) admissionPlan(y int) *casePlan {
 	if c.r.chance(0.04) {
 		v = g.wd.add(end, c.r.between(31, 70)) // considered late
 	}
-	if x <= g.today && x > g.today-120 && c.r.chance(0.04) {
+	if x <= g.today && x > g.today-200 && c.r.chance(0.03) {
 		// The ceremony was not held in time: the case waits at the decision, overdue (the API refuses a
 		// ceremony after the deadline).
 		pl.ceremony = noDay
@@ -948,6 +944,7 @@ func (c *cellGen) runCase(pl *casePlan) {
 		known := addMonths(d, -c.r.between(g.rules.get("sponsor.known_months")+1, 72))
 		k.sponsors = append(k.sponsors, sponsorRec{person: s, known: known, letter: d - day(c.r.between(7, 20))})
 	}
+	slices.SortFunc(k.sponsors, func(a, b sponsorRec) int { return a.person - b.person })
 	k.application = maxDay(k.cert, d-day(c.r.between(30, 50)))
 	k.biography = minDay(d, k.application+day(c.r.between(3, 10)))
 	k.comments = d - day(c.r.between(5, 12))

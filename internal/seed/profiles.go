@@ -49,7 +49,7 @@ func ws(pairs ...any) *weighted[string] {
 var workingAge = []band{{23, 30, 0.26}, {30, 40, 0.33}, {40, 50, 0.25}, {50, 58, 0.16}}
 
 var profiles = map[string]*profile{
-	"village": {size: 24, women: 0.37, womenNew: 0.52, stockAge: []band{{24, 40, 0.18}, {40, 55, 0.27}, {55, 70, 0.3}, {70, 88, 0.25}},
+	"village": {size: 24, women: 0.40, womenNew: 0.55, stockAge: []band{{24, 40, 0.18}, {40, 55, 0.27}, {55, 70, 0.3}, {70, 88, 0.25}},
 		candAge: [2]int{19, 42}, upper: 0.64, college: 0.16, rate: 0.9, speed: 1.0, minority: 1.2,
 		theory:    []float64{0.12, 0.75, 0.12, 0.01},
 		occ:       ws("farmer", 50, "retired", 28, "freelance", 8, "commune_staff", 5, "public_employee", 3, "non_state_enterprise_worker", 3, "other", 3),
@@ -71,7 +71,7 @@ var profiles = map[string]*profile{
 	"teacher": {size: 7, women: 0.76, womenNew: 0.8, stockAge: workingAge, candAge: [2]int{23, 38}, upper: 1, college: 0.95,
 		rate: 1.0, speed: 1.0, minority: 0.8, theory: []float64{0.1, 0.7, 0.18, 0.02}, working: true, retires: true,
 		occ: ws("public_employee", 1), candOcc: ws("public_employee", 1), proposers: ws("cell", 45, "school", 25, "trade_union", 15, "youth_union", 15)},
-	"agency": {size: 9, women: 0.44, womenNew: 0.5, stockAge: workingAge, candAge: [2]int{24, 38}, upper: 1, college: 0.93,
+	"agency": {size: 9, women: 0.46, womenNew: 0.53, stockAge: workingAge, candAge: [2]int{24, 38}, upper: 1, college: 0.93,
 		rate: 0.75, speed: 0.9, minority: 0.8, theory: []float64{0.02, 0.3, 0.48, 0.2}, working: true, retires: true,
 		occ: ws("civil_servant", 75, "public_employee", 25), candOcc: ws("civil_servant", 70, "public_employee", 30),
 		proposers: ws("cell", 55, "youth_union", 25, "trade_union", 15, "other", 5)},
@@ -94,7 +94,4 @@ var profiles = map[string]*profile{
 
 func profileSize(key string) float64 { return profiles[key].size }
 
-// Occupations of students and retirees.
-const (
-	occRetired = "retired"
-)
+const occRetired = "retired"

@@ -22,6 +22,7 @@ type progress struct {
 	total    int64
 	rows     func() int64
 	stop     chan struct{}
+	stopOnce sync.Once
 	stopped  sync.WaitGroup
 	drawnLen int
 }
@@ -70,6 +71,19 @@ func (p *progress) set(phase string, total int64) {
 	p.draw(true)
 }
 
+// countRows sets how the rows loaded so far are counted.
+func (p *progress) countRows(rows func() int64) {
+	p.mu.Lock()
+	p.rows = rows
+	p.mu.Unlock()
+}
+
+// close stops the redrawing; finish calls it, Run defers it for the error paths.
+func (p *progress) close() {
+	p.stopOnce.Do(func() { close(p.stop) })
+	p.stopped.Wait()
+}
+
 func (p *progress) add(n int64) {
 	p.mu.Lock()
 	p.done += n
@@ -115,8 +129,7 @@ func (p *progress) finish(summary string) {
 	if p.w == nil {
 		return
 	}
-	close(p.stop)
-	p.stopped.Wait()
+	p.close()
 	p.draw(true)
 	if p.tty {
 		fmt.Fprintln(p.w)

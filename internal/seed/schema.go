@@ -33,6 +33,9 @@ type schema struct {
 	items    []schemaItem
 	tables   []string
 	triggers [][2]string // user triggers of the loaded tables, disabled during the load: table, name
+	// rebuild, when set, refills a cache table from the loaded ones before its indexes are built; it runs
+	// alongside the other tables' index builds.
+	rebuild *task
 }
 
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
@@ -138,10 +141,13 @@ func execTx(ctx context.Context, conn *pgx.Conn, stmts []string) error {
 // task is one statement of the restore, with the lock it takes on its table.
 type task struct {
 	table     string
-	exclusive bool // ALTER TABLE (constraints) and VALIDATE on one table run alone
+	exclusive bool     // ALTER TABLE (constraints) and VALIDATE on one table run alone
+	reads     []string // other tables it reads: no exclusive task on them meanwhile
 	sql       []string
 	cost      int64
 	then      *task // a follow-up that needs this one done (ADD CONSTRAINT … USING INDEX)
+	after     *task // a task that must be done first
+	done      bool
 	label     string
 }
 
@@ -157,8 +163,12 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 		sizes[t] = n
 	}
 	var tasks []*task
+	if sc.rebuild != nil {
+		tasks = append(tasks, sc.rebuild)
+	}
 	for _, it := range sc.items {
 		sz := sizes[it.table]
+		n := len(tasks)
 		switch it.kind {
 		case 'i':
 			tasks = append(tasks, &task{table: it.table, sql: []string{it.def}, cost: sz, label: it.name})
@@ -174,6 +184,9 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 			// GiST builds are slow: weigh them up so they start first.
 			tasks = append(tasks, &task{table: it.table, exclusive: true, cost: sz * 4, label: it.name,
 				sql: []string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", it.table, quoteIdent(it.name), it.def)}})
+		}
+		if r := sc.rebuild; r != nil && len(tasks) > n && it.table == r.table {
+			tasks[n].after = r
 		}
 	}
 	if err := runTasks(ctx, conns, tasks, log, progress); err != nil {
@@ -219,13 +232,19 @@ func runTasks(ctx context.Context, conns []*pgx.Conn, tasks []*task, log *slog.L
 	var firstErr error
 	take := func() *task {
 		for i, t := range pending {
-			ok := !excl[t.table] && (!t.exclusive || shared[t.table] == 0)
+			ok := !excl[t.table] && (!t.exclusive || shared[t.table] == 0) && (t.after == nil || t.after.done)
+			for _, r := range t.reads {
+				ok = ok && !excl[r]
+			}
 			if ok {
 				pending = append(pending[:i:i], pending[i+1:]...)
 				if t.exclusive {
 					excl[t.table] = true
 				} else {
 					shared[t.table]++
+				}
+				for _, r := range t.reads {
+					shared[r]++
 				}
 				running++
 				return t
@@ -269,10 +288,14 @@ func runTasks(ctx context.Context, conns []*pgx.Conn, tasks []*task, log *slog.L
 				}
 				mu.Lock()
 				running--
+				t.done = err == nil
 				if t.exclusive {
 					excl[t.table] = false
 				} else {
 					shared[t.table]--
+				}
+				for _, r := range t.reads {
+					shared[r]--
 				}
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -292,7 +315,10 @@ func runTasks(ctx context.Context, conns []*pgx.Conn, tasks []*task, log *slog.L
 func sessionSetup(ctx context.Context, conn *pgx.Conn) error {
 	for _, s := range []string{
 		"SET synchronous_commit = off",
-		"SET maintenance_work_mem = '1GB'",
+		"SET maintenance_work_mem = '2GB'",
+		// A GiST index larger than this is built in buffering mode, which keeps the build's working set
+		// small whatever shared_buffers is (the default 128 MB of a private cluster).
+		"SET effective_cache_size = '64MB'",
 		"SET work_mem = '256MB'",
 		"SET max_parallel_maintenance_workers = 0",
 	} {

@@ -114,11 +114,11 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 		return Stats{}, err
 	}
 	for _, t := range tables {
-		var any bool
-		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(t.name)+`)`).Scan(&any); err != nil {
+		var rows bool
+		if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+quoteIdent(t.name)+`)`).Scan(&rows); err != nil {
 			return Stats{}, err
 		}
-		if any {
+		if rows {
 			return Stats{}, fmt.Errorf("%w: table %s has rows; seed loads only into a freshly migrated database", ErrNotEmpty, t.name)
 		}
 	}
@@ -132,6 +132,7 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	}
 
 	prog := newProgress(opts.Progress, func() int64 { return 0 })
+	defer prog.close()
 	prog.set("building the hierarchy", 1)
 	b := &builder{t: newTree(), p: p, r: newRNG(opts.Seed, 1), start: start, today: today,
 		districtVillageCells: map[*unit][]*unit{}, districtOtherCells: map[*unit][]*unit{}, provinceCells: map[*province][]*unit{},
@@ -232,7 +233,7 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 		}
 		return n
 	}
-	prog.rows = totalRows
+	prog.countRows(totalRows)
 
 	var st Stats
 	st.Units = int64(len(b.t.units))
@@ -246,7 +247,7 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 				panic(r)
 			}
 		}()
-		w := newWriters(streams, opts.Seed, 0)
+		w := newWriters(streams, opts.Seed, 0, false)
 		w.tree(b.t)
 		w.flush()
 		prog.set("generating people", int64(len(b.cells)))
@@ -278,17 +279,10 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	}
 	log.Info("seed: rows loaded", "rows", st.Rows, "took", time.Since(t0).Round(time.Millisecond))
 	if len(derived) > 0 {
-		prog.set("caches (admission_ancestor)", 1)
-		t1 := time.Now()
-		if _, err := conn.Exec(ctx, `SELECT target_rebuild_admissions()`); err != nil {
-			return Stats{}, fmt.Errorf("seed: rebuild admission_ancestor: %w", err)
-		}
-		var n int64
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+quoteIdent(derived[0])).Scan(&n); err != nil {
-			return Stats{}, err
-		}
-		st.Rows += n
-		log.Info("seed: caches rebuilt", "table", derived[0], "rows", n, "took", time.Since(t1).Round(time.Millisecond))
+		// The cache is rebuilt by its own function (it reads member_event and org_link), alongside the
+		// index builds of the other tables, before its own indexes.
+		sc.rebuild = &task{table: derived[0], exclusive: true, reads: []string{"member_event", "org_link"},
+			sql: []string{`SELECT target_rebuild_admissions()`}, cost: math.MaxInt64 / 2, label: "rebuild " + derived[0]}
 	}
 
 	// Indexes and constraints, two at a time.
@@ -305,11 +299,22 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 			n++
 		}
 	}
+	if sc.rebuild != nil {
+		n++
+	}
 	prog.set("indexes and constraints", int64(n))
 	if err := sc.restore(ctx, workers, log, func(string) { prog.add(1) }); err != nil {
 		return Stats{}, err
 	}
 	loaded = true
+	for _, t := range derived {
+		var n int64
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+quoteIdent(t)).Scan(&n); err != nil {
+			return Stats{}, err
+		}
+		st.Rows += n
+		log.Info("seed: cache rebuilt", "table", t, "rows", n)
+	}
 	// Identity sequences continue after the loaded ids.
 	for _, t := range tables {
 		if t.cols[0] != "id" {
@@ -470,6 +475,11 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 	var mu sync.Mutex
 	cond := sync.NewCond(&mu)
 	turn := 0
+	// A second turn orders the output: cells hand their rows over in generation order.
+	var outMu sync.Mutex
+	outCond := sync.NewCond(&outMu)
+	outTurn := 0
+	shared := newWriters(streams, g.seed, 0, false)
 	seq := &sequencer{person: 1, event: 1, kase: 1, caseEv: 1, groupSrc: map[int64]*cellOut{}, migrants: map[*province]int{}}
 	var wg sync.WaitGroup
 	counts := make([]admCounts, nw)
@@ -488,12 +498,16 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 						turn = math.MaxInt
 						mu.Unlock()
 						cond.Broadcast()
+						outMu.Lock()
+						outTurn = math.MaxInt
+						outMu.Unlock()
+						outCond.Broadcast()
 						return
 					}
 					panic(r)
 				}
 			}()
-			wr := newWriters(streams, g.seed, w+1)
+			wr := newWriters(streams, g.seed, w+1, true)
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(cells) {
@@ -518,6 +532,19 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 				default:
 				}
 				wr.cell(g, out)
+				func() {
+					outMu.Lock()
+					defer outMu.Unlock()
+					for outTurn < i {
+						outCond.Wait()
+					}
+					if outTurn == math.MaxInt {
+						panic(errAborted)
+					}
+					wr.drainTo(shared)
+					outTurn++
+				}()
+				outCond.Broadcast()
 				var nm, ne int64
 				for _, p := range out.persons {
 					if isMember(statusOn(p.events, g.today)) {
@@ -533,7 +560,7 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 				cases.Add(int64(len(out.cases)))
 				events.Add(ne)
 				for _, a := range out.admissions {
-					counts[w].add(g.b.t, a)
+					counts[w].add(a)
 				}
 				prog.add(1)
 			}
@@ -546,6 +573,7 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 			return nil, err
 		}
 	}
+	shared.flush()
 	st.Persons, st.Members, st.Cases, st.Events = persons.Load(), members.Load(), cases.Load(), events.Load()
 	all := counts[0]
 	for _, c := range counts[1:] {

@@ -19,7 +19,7 @@ type admCounts map[uint64]int32
 
 func admKey(unit int64, y, q int) uint64 { return uint64(unit)<<16 | uint64(y-1900)<<3 | uint64(q) }
 
-func (a admCounts) add(t *tree, ad admission) {
+func (a admCounts) add(ad admission) {
 	l := ad.cell.linkAt(ad.decision)
 	if l == nil {
 		return
@@ -87,8 +87,6 @@ type targetRev struct {
 	reason string
 }
 
-var romanCongress = map[string]string{"province": "XVII", "district": "XXV", "grassroots": "XXIII"}
-
 // targets builds the rows.
 func (b *builder) targets(adm admCounts, r rng) ([]termRow, []targetRow) {
 	today, start := b.today, b.start
@@ -108,7 +106,11 @@ func (b *builder) targets(adm admCounts, r rng) ([]termRow, []targetRow) {
 		t := termRow{id: int64(len(terms) + 1), unit: u, name: fmt.Sprintf("Nhiệm kỳ %d–%d", gen, gen+5), starts: s, ends: e, generation: gen}
 		t.congress = fmt.Sprintf("Nghị quyết Đại hội %s nhiệm kỳ %d–%d", strings.TrimPrefix(u.names[0].name, "Đảng bộ "), gen, gen+5)
 		if level(u) == "province" {
-			t.congress = fmt.Sprintf("Nghị quyết Đại hội đại biểu %s lần thứ %s, nhiệm kỳ %d–%d", u.names[0].name, romanCongress["province"], gen, gen+5)
+			congressNo := "XVII"
+			if gen == 2025 {
+				congressNo = "XVIII"
+			}
+			t.congress = fmt.Sprintf("Nghị quyết Đại hội đại biểu %s lần thứ %s, nhiệm kỳ %d–%d", u.names[0].name, congressNo, gen, gen+5)
 		}
 		terms = append(terms, t)
 	}

@@ -246,7 +246,7 @@ func sortUnits(us []*unit) {
 	}
 }
 
-// ancestorAt returns the ancestor of u of the given kind on day d (u itself if it has that kind).
+// linkAt returns the link version of u valid on day d (nil when u did not exist then).
 func (u *unit) linkAt(d day) *linkVer {
 	for i := range u.links {
 		l := &u.links[i]
