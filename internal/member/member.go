@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
 	"ptdv/internal/page"
@@ -304,7 +305,7 @@ func check(p people.Person, s State, e Event, rules map[string]Rule, set *codes.
 	switch e.Kind {
 	case KindRecognized:
 		r := rules[RuleProbationMonths]
-		if end := s.ProbationFrom.AddDate(0, r.Value, 0); e.Effective.Before(end) {
+		if end := calendar.AddMonths(*s.ProbationFrom, r.Value); e.Effective.Before(end) {
 			return apperr.Rule(r.ID,
 				fmt.Sprintf("Chỉ công nhận đảng viên chính thức khi hết %d tháng dự bị: kết nạp ngày %s, nên sớm nhất từ ngày %s (%s).",
 					r.Value, fmtDay(*s.ProbationFrom), fmtDay(end), r.Source),
@@ -318,7 +319,7 @@ func check(p people.Person, s State, e Event, rules map[string]Rule, set *codes.
 				fmt.Sprintf("person %d was readmitted %d times already; the maximum is %d", p.ID, s.Readmissions, r.Value))
 		}
 		r := rules[RuleReadmissionMinMonths]
-		if from := s.LeftOn.AddDate(0, r.Value, 0); e.Effective.Before(from) {
+		if from := calendar.AddMonths(*s.LeftOn, r.Value); e.Effective.Before(from) {
 			return apperr.Rule(r.ID,
 				fmt.Sprintf("Chỉ kết nạp lại sau ít nhất %d tháng kể từ ngày ra khỏi Đảng (%s), tức từ ngày %s (%s).",
 					r.Value, fmtDay(*s.LeftOn), fmtDay(from), r.Source),

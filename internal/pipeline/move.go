@@ -226,16 +226,7 @@ func advance(c *Case, stage string, on time.Time) {
 	c.Stage, c.StageSince = stage, on
 }
 
-// addMonths adds calendar months, keeping the end of month (31/01 + 1 month = 28 or 29/02).
-func addMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	if d > last {
-		d = last
-	}
-	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
-}
+func addMonths(t time.Time, n int) time.Time { return calendar.AddMonths(t, n) }
 
 // monthsBetween counts whole months from a to b (the age rule counts in months).
 func monthsBetween(a, b time.Time) int {
