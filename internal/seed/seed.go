@@ -315,6 +315,27 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 		st.Rows += n
 		log.Info("seed: cache rebuilt", "table", t, "rows", n)
 	}
+	// The year-end member rollup (migration 0006) is kept by triggers on member_status_span and org_link,
+	// disabled during the load: rebuilt from them now that their indexes are back.
+	var yearend bool
+	if err := conn.QueryRow(ctx, `SELECT to_regprocedure('member_rebuild_yearend()') IS NOT NULL`).Scan(&yearend); err != nil {
+		return Stats{}, err
+	}
+	if yearend {
+		t1 := time.Now()
+		if _, err := conn.Exec(ctx, `SELECT member_rebuild_yearend()`); err != nil {
+			return Stats{}, fmt.Errorf("seed: rebuild member_yearend: %w", err)
+		}
+		var n int64
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM member_yearend`).Scan(&n); err != nil {
+			return Stats{}, err
+		}
+		if _, err := conn.Exec(ctx, `ANALYZE member_yearend`); err != nil {
+			return Stats{}, err
+		}
+		st.Rows += n
+		log.Info("seed: cache rebuilt", "table", "member_yearend", "rows", n, "took", time.Since(t1).Round(time.Millisecond))
+	}
 	// Identity sequences continue after the loaded ids.
 	for _, t := range tables {
 		if t.cols[0] != "id" {

@@ -273,22 +273,120 @@ func countAdmissions(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []sour
 }
 
 // countMembers counts, per subject, the members (member.MemberStatuses) of its sources on its day, as the
-// tree stood then: member.CountByStatus summed by member.Members, for many units at once (one GiST probe
-// per source valid that day, then the status spans of each unit).
+// tree stood then: member.CountByStatus summed by member.Members, for many units at once. A subject whose
+// day is a year-end the rollup holds (migration 0006, member_yearend) is read from it: one probe per
+// source valid that day. The others (another day, a source that counts only part of a subtree, an actor
+// who may not see all of it) are counted from the status spans.
 func countMembers(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source, on []time.Time) ([]int, error) {
 	out := make([]int, len(on))
 	if len(srcs) == 0 || len(on) == 0 {
 		return out, nil
 	}
-	var subj, days []string
-	for i, d := range on {
-		subj, days = append(subj, strconv.Itoa(i)), append(days, d.Format(time.DateOnly))
-	}
-	sa := argsOf(srcs)
-	scoped, err := inScope(ctx, db, a, sa.rootIDs)
+	scoped, err := inScope(ctx, db, a, argsOf(srcs).rootIDs)
 	if err != nil {
 		return nil, err
 	}
+	rest := make([]bool, len(on)) // subjects left for the span count
+	for i := range rest {
+		rest[i] = true
+	}
+	if scoped {
+		// The rollup counts whole subtrees: a split successor's part of its predecessor (within) is not one.
+		whole := make([]bool, len(on))
+		for i := range whole {
+			whole[i] = true
+		}
+		for _, s := range srcs {
+			if len(s.within) > 0 {
+				whole[s.subject] = false
+			}
+		}
+		var fs []source
+		for _, s := range srcs {
+			if whole[s.subject] {
+				fs = append(fs, s)
+			}
+		}
+		done, err := countMembersRollup(ctx, db, fs, on, whole, out)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rest {
+			rest[i] = !done[i]
+		}
+	}
+	var ss []source
+	for _, s := range srcs {
+		if rest[s.subject] {
+			ss = append(ss, s)
+		}
+	}
+	if len(ss) == 0 {
+		return out, nil
+	}
+	return out, countMembersSpans(ctx, db, a, scoped, ss, on, rest, out)
+}
+
+// countMembersRollup counts the subjects marked in which from member_yearend into out, and reports those
+// it counted: the ones whose day is 31 December of a year in the rollup's window. A source nested in
+// another of its subject on that day is dropped (the span count counts each unit once).
+func countMembersRollup(ctx context.Context, db bun.IDB, srcs []source, on []time.Time, which []bool, out []int) ([]bool, error) {
+	done := make([]bool, len(on))
+	var subj, days []string
+	for i, d := range on {
+		if which[i] && d.Month() == time.December && d.Day() == 31 {
+			subj, days = append(subj, strconv.Itoa(i)), append(days, d.Format(time.DateOnly))
+		}
+	}
+	if len(subj) == 0 || len(srcs) == 0 {
+		return done, nil
+	}
+	sa := argsOf(srcs)
+	var rows []struct {
+		Subject int `bun:"subject"`
+		N       int `bun:"n"`
+	}
+	err := db.NewRaw(`
+		WITH `+srcCTE+`,
+		w AS MATERIALIZED (
+			SELECT w.subject, w.on_day, extract(year FROM w.on_day)::int AS year
+			FROM unnest(?::int[], ?::date[]) AS w(subject, on_day), member_yearend_window x
+			WHERE extract(year FROM w.on_day)::int BETWEEN x.from_year AND x.to_year),
+		rv AS MATERIALIZED (
+			SELECT x.*, count(*) OVER (PARTITION BY x.subject) AS roots FROM (
+				SELECT DISTINCT s.subject, w.year, r.unit_id, r.path
+				FROM src s JOIN w ON w.subject = s.subject
+				JOIN org_link r ON r.unit_id = s.root AND r.valid_from <= w.on_day AND (r.valid_to IS NULL OR r.valid_to > w.on_day)
+				WHERE w.on_day < s.until) x),
+		-- The nesting test only for subjects with several roots that day (OR stops at the first): a
+		-- correlated scan of rv per root would cost O(roots²).
+		top AS (
+			SELECT * FROM rv
+			WHERE rv.roots = 1 OR NOT EXISTS (SELECT 1 FROM rv o WHERE o.subject = rv.subject AND o.path @> rv.path AND o.path <> rv.path))
+		SELECT w.subject, coalesce(sum(y.n), 0)::bigint AS n
+		FROM w LEFT JOIN top ON top.subject = w.subject
+		LEFT JOIN member_yearend y ON y.ancestor_id = top.unit_id AND y.year = top.year
+		GROUP BY w.subject`, pgdialect.Array(sa.subjects), pgdialect.Array(sa.roots), pgdialect.Array(sa.untils), pgdialect.Array(sa.withins),
+		pgdialect.Array(subj), pgdialect.Array(days)).Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("target: count members: %w", err)
+	}
+	for _, r := range rows {
+		out[r.Subject], done[r.Subject] = r.N, true
+	}
+	return done, nil
+}
+
+// countMembersSpans counts the subjects marked in which from the status spans into out: one GiST probe per
+// source valid that day, then the spans of each unit.
+func countMembersSpans(ctx context.Context, db bun.IDB, a *auth.Actor, scoped bool, srcs []source, on []time.Time, which []bool, out []int) error {
+	var subj, days []string
+	for i, d := range on {
+		if which[i] {
+			subj, days = append(subj, strconv.Itoa(i)), append(days, d.Format(time.DateOnly))
+		}
+	}
+	sa := argsOf(srcs)
 	scope, sargs := "", []any(nil)
 	if !scoped {
 		cond, args := a.Scope().UnitFilter("l.unit_id")
@@ -301,7 +399,7 @@ func countMembers(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source,
 		Subject int `bun:"subject"`
 		N       int `bun:"n"`
 	}
-	err = db.NewRaw(`
+	err := db.NewRaw(`
 		WITH `+srcCTE+`,
 		w AS MATERIALIZED (SELECT * FROM unnest(?::int[], ?::date[]) AS w(subject, on_day)),
 		rv AS MATERIALIZED (
@@ -322,12 +420,12 @@ func countMembers(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source,
 			  AND sp.status = ANY(?::text[])) sp
 		GROUP BY uv.subject`, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("target: count members: %w", err)
+		return fmt.Errorf("target: count members: %w", err)
 	}
 	for _, r := range rows {
 		out[r.Subject] = r.N
 	}
-	return out, nil
+	return nil
 }
 
 func earliest(t time.Time, ts ...time.Time) time.Time {

@@ -79,7 +79,12 @@
 // it. target_rebuild_admissions() rebuilds it (after a bulk load that bypasses triggers). The cost: about
 // three rows per admission, ≈ 370 bytes with the indexes (837 MB for 2.25 million admissions).
 //
-// The denominators of rate targets are counted from member_status_span like member.CountByStatus: every
-// member's span in the subtree on the day is read, ≈ 230 ms for the 765 communes of a 366,000-member
-// province. See bench_test.go for the figures.
+// The denominators of rate targets are members on 31 December. Counted from member_status_span like
+// member.CountByStatus, every member's span in the subtree on the day is read: ≈ 230 ms for the 765
+// communes of a 366,000-member province. Migration 0006 therefore keeps member_yearend, the members of
+// every unit's subtree on each year-end of a window (from 2015 to next year by default), as the tree stood
+// then, maintained by statement triggers on member_status_span and org_link like admission_ancestor; a
+// denominator is then one probe per source. Days outside the window, split successors (which count only
+// part of a subtree) and actors who may not see the whole subtree are counted from the spans as before.
+// See bench_test.go for the figures.
 package target

@@ -1,0 +1,142 @@
+package member_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/member"
+	"ptdv/internal/org"
+	"ptdv/internal/pgtest"
+)
+
+// checkYearend compares the trigger-maintained year-end rollup (migration 0006) with the members counted
+// from the spans, for every unit and every year-end of its window, and with a rebuild from scratch.
+func checkYearend(t *testing.T, d *pgtest.DB, what string) {
+	t.Helper()
+	ctx := context.Background()
+	var got, want, rebuilt []string
+	const rollup = `SELECT ancestor_id || ' ' || year || ' ' || n FROM member_yearend WHERE n <> 0 ORDER BY ancestor_id, year`
+	if err := d.Owner.NewRaw(rollup).Scan(ctx, &got); err != nil {
+		t.Fatal(err)
+	}
+	// As member.CountByStatus counts: the spans on the day in the subtree as it stood that day.
+	err := d.Owner.NewRaw(`
+		WITH y AS (SELECT year, make_date(year, 12, 31) AS day FROM member_yearend_window, generate_series(from_year, to_year) AS year),
+		r AS (SELECT r.unit_id, y.year, y.day, r.path FROM org_link r JOIN y ON r.valid_from <= y.day AND (r.valid_to IS NULL OR r.valid_to > y.day))
+		SELECT r.unit_id || ' ' || r.year || ' ' || count(*) FROM r
+		JOIN org_link l ON l.path <@ r.path AND l.valid_from <= r.day AND (l.valid_to IS NULL OR l.valid_to > r.day)
+		JOIN member_status_span s ON s.unit_id = l.unit_id AND s.valid_from <= r.day AND (s.valid_to IS NULL OR s.valid_to > r.day)
+		WHERE s.status = ANY(?::text[])
+		GROUP BY r.unit_id, r.year ORDER BY r.unit_id, r.year`, pgdialect.Array(member.MemberStatuses)).Scan(ctx, &want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) == 0 {
+		t.Errorf("%s: member_yearend (unit year n)\n%v\ndiffers from the spans\n%v", what, got, want)
+	}
+	if n := count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE n < 0`); n != 0 {
+		t.Errorf("%s: %d negative counts", what, n)
+	}
+	if _, err := d.Owner.ExecContext(ctx, `SELECT member_rebuild_yearend()`); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Owner.NewRaw(rollup).Scan(ctx, &rebuilt); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, "\n") != strings.Join(rebuilt, "\n") {
+		t.Errorf("%s: member_yearend\n%v\ndiffers from a rebuild\n%v", what, got, rebuilt)
+	}
+}
+
+// The year-end rollup follows admissions, recognitions, a transfer, a removal and a readmission, a merger
+// with its district's end, and a cell moved after a year-end it changes (recorded later, dated before).
+func TestYearendRollup(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	a := newPerson(t, ctx, d.App, "Nguyễn Văn An", tr.X)
+	b := newPerson(t, ctx, d.App, "Trần Văn Bình", tr.X)
+	c := newPerson(t, ctx, d.App, "Lê Văn Cường", tr.Y)
+	e := newPerson(t, ctx, d.App, "Phạm Văn Dũng", tr.Z)
+	admit(t, ctx, d.App, a, "2016-03-01", true)
+	admit(t, ctx, d.App, b, "2018-09-01", true)
+	admit(t, ctx, d.App, c, "2017-01-10", true)
+	admit(t, ctx, d.App, e, "2015-07-05", true)
+	checkYearend(t, d, "admissions")
+
+	// A leaves X for Z (in transit over a year-end), B is removed and readmitted after 36 months.
+	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredOutOfficial, Effective: day("2019-12-20"), ToUnitID: &tr.Z})
+	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredInOfficial, Effective: day("2020-01-06")})
+	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindRemoved, Effective: day("2020-06-01")})
+	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindReadmitted, Effective: day("2023-07-01"), DecisionDate: ptr(day("2023-06-15"))})
+	record(t, ctx, d.App, member.Event{PersonID: e, Kind: member.KindExempted, Effective: day("2021-02-01")})
+	record(t, ctx, d.App, member.Event{PersonID: c, Kind: member.KindDeceased, Effective: day("2024-12-31")})
+	checkYearend(t, d, "transfer, removal, readmission, death")
+	var n []int
+	if err := d.Owner.NewRaw(`SELECT n FROM member_yearend WHERE ancestor_id = ? AND year IN (2019, 2020, 2022, 2023) ORDER BY year`, tr.P).
+		Scan(context.Background(), &n); err != nil || len(n) != 4 || n[0] != 3 || n[1] != 3 || n[2] != 3 || n[3] != 4 {
+		// 2019: A in transit (not a member of a unit), B, C, E; 2020: A, C, E; 2023: B back.
+		t.Errorf("province on 31/12 of 2019, 2020, 2022, 2023: %v, %v", n, err)
+	}
+
+	// The 2025 reform: C1 and C2 merge under the province, the district ends.
+	res, err := org.Merge(ctx, d.App, []int64{tr.C1, tr.C2}, org.Successor{
+		New:      &org.NewUnit{Code: "VP.HA", Name: "Đảng bộ xã Hoàng An", Kind: "grassroots_committee", Sector: "territorial"},
+		ParentID: &tr.P}, org.Doc{Effective: day("2025-07-01"), Document: "QĐ sáp nhập"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Dissolve(ctx, d.App, tr.D, org.Doc{Effective: day("2025-07-01")}); err != nil {
+		t.Fatal(err)
+	}
+	checkYearend(t, d, "merger")
+	// Cell Z moves under the new commune from 01/08/2025: 31/12/2025 counts it there.
+	if _, err := org.Move(ctx, d.App, tr.Z, res.Units[0], org.Doc{Effective: day("2025-08-01"), Document: "QĐ điều chỉnh"}); err != nil {
+		t.Fatal(err)
+	}
+	checkYearend(t, d, "a cell moved")
+	if k := count(t, d.Owner, `SELECT n FROM member_yearend WHERE ancestor_id = `+strconv.FormatInt(res.Units[0], 10)+` AND year = 2025`); k != 3 {
+		t.Errorf("new commune on 31/12/2025: %d members, want B, A and E", k)
+	}
+
+	// The application reads the rollup; only the triggers write it.
+	if _, err := d.App.ExecContext(context.Background(), `SELECT count(*) FROM member_yearend, member_yearend_window`); err != nil {
+		t.Errorf("ptdv_app reading the rollup: %v", err)
+	}
+	if _, err := d.App.ExecContext(context.Background(), `DELETE FROM member_yearend`); err == nil {
+		t.Error("ptdv_app could delete from member_yearend")
+	}
+	if _, err := d.App.ExecContext(context.Background(), `SELECT member_rebuild_yearend()`); err == nil {
+		t.Error("ptdv_app could rebuild the rollup")
+	}
+
+	// A narrower window is rebuilt at once.
+	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2021`); err != nil {
+		t.Fatal(err)
+	}
+	if k := count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE year < 2021`); k != 0 {
+		t.Errorf("%d rows before the window", k)
+	}
+	checkYearend(t, d, "window from 2021")
+}
+
+// The SQL side of the rollup counts the statuses of MemberStatuses.
+func TestYearendMemberStatuses(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	for _, s := range []string{member.StatusProbationary, member.StatusFull, member.StatusExempted, member.StatusTemporaryOut,
+		member.StatusTransferredOut, member.StatusRemoved, member.StatusExpelled, member.StatusDeceased} {
+		var is bool
+		if err := d.Owner.NewRaw(`SELECT member_yearend_is_member(?)`, s).Scan(context.Background(), &is); err != nil {
+			t.Fatal(err)
+		}
+		if is != member.IsMember(s) {
+			t.Errorf("member_yearend_is_member(%q) = %v, member.IsMember = %v", s, is, member.IsMember(s))
+		}
+	}
+}

@@ -1,0 +1,121 @@
+package target_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"ptdv/internal/member"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+	"ptdv/internal/pgtest"
+	"ptdv/internal/target"
+)
+
+// denominators lists each child's rate figures, then the province's own, as ChildrenProgress and
+// TargetProgress report them.
+func denominators(t *testing.T, ctx context.Context, d *pgtest.DB, province int64, own int64) []string {
+	t.Helper()
+	pg, err := target.ChildrenProgress(ctx, d.App, province, target.MeasureAdmissions, target.Year(2026), day("2026-06-30"), target.SortPercentAsc, page.Args{First: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range pg.Items {
+		p := c.Progress
+		out = append(out, fmt.Sprintf("%d: denominator %v on %v, target %v, admitted %d", c.Unit.ID, deref(p.Denominator), deref(p.DenominatorOn), deref(p.TargetCount), p.Admitted))
+	}
+	p, err := target.TargetProgress(ctx, d.App, own, day("2026-06-30"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, fmt.Sprintf("province: denominator %v, target %v", deref(p.Denominator), deref(p.TargetCount)))
+}
+
+// Rate targets read their denominators (members on 31/12/2025) from the year-end rollup of migration
+// 0006; the figures are those of the span count, which serves days outside the rollup's window.
+func TestRateTargetsFromYearend(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	ctx := admin()
+	p := unit(t, d.App, "HD", "Đảng bộ tỉnh Hải Dương", "province", nil, "2015-01-01")
+	dist := unit(t, d.App, "HD.NS", "Đảng bộ huyện Nam Sách", "district", &p, "2015-01-01")
+	a := unit(t, d.App, "HD.NS.A", "Đảng bộ xã An Lâm", "grassroots_committee", &dist, "2015-01-01")
+	b := unit(t, d.App, "HD.NS.B", "Đảng bộ xã An Sơn", "grassroots_committee", &dist, "2015-01-01")
+	c := unit(t, d.App, "HD.TK", "Đảng bộ phường Tứ Minh", "grassroots_committee", &p, "2015-01-01")
+	xa := unit(t, d.App, "HD.NS.A.1", "Chi bộ thôn Bạch Đa", "cell", &a, "2015-01-01")
+	xb := unit(t, d.App, "HD.NS.B.1", "Chi bộ thôn Mạc Xá", "cell", &b, "2015-01-01")
+	xc := unit(t, d.App, "HD.TK.1", "Chi bộ khu dân cư 1", "cell", &c, "2015-01-01")
+	as := admit(t, d.App, xa, spread("2019-01-07", 30, 20)...)
+	admit(t, d.App, xb, spread("2020-02-03", 20, 30)...)
+	cs := admit(t, d.App, xc, spread("2018-03-05", 25, 25)...)
+	for _, id := range as[:3] {
+		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindRemoved, Effective: day("2024-05-04"), Document: "NQ xóa tên"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredOutOfficial, Effective: day("2025-10-01"), ToUnitID: &xa}); err != nil {
+		t.Fatal(err)
+	}
+	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredInOfficial, Effective: day("2025-10-20")}); err != nil {
+		t.Fatal(err)
+	}
+	// The reform: A and B merge under the province, the district ends.
+	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
+		New:      &org.NewUnit{Code: "HD.AL", Name: "Đảng bộ xã An Lạc", Kind: "grassroots_committee", Sector: "territorial"},
+		ParentID: &p}, org.Doc{Effective: day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Units[0]
+	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: day("2025-07-01")}); err != nil {
+		t.Fatal(err)
+	}
+	admit(t, d.App, xa, spread("2026-01-12", 4, 30)...)
+	for _, u := range []int64{s, c} {
+		newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2026),
+			Values: target.Values{Kind: target.KindRate, Rate: ptr(4.0)}})
+	}
+	own := newTarget(t, ctx, d.App, target.NewTarget{UnitID: p, Measure: target.MeasureAdmissions, Period: target.Year(2026),
+		Values: target.Values{Kind: target.KindRate, Rate: ptr(3.5)}})
+
+	rollup := denominators(t, ctx, d, p, own.ID)
+	board := denominators(t, actorFor(t, d.App, "board", "HD"), d, p, own.ID)
+	// 31/12/2025: An Lạc 30 − 3 + 20 + 1 (transferred in) = 48, Tứ Minh 24, the province 72.
+	want := []string{
+		fmt.Sprintf("%d: denominator 24 on 2025-12-31 00:00:00 +0000 UTC, target 1, admitted 0", c),
+		fmt.Sprintf("%d: denominator 48 on 2025-12-31 00:00:00 +0000 UTC, target 2, admitted 4", s),
+		"province: denominator 72, target 3",
+	}
+	if fmt.Sprint(rollup) != fmt.Sprint(want) || fmt.Sprint(board) != fmt.Sprint(want) {
+		t.Errorf("from the rollup:\n%v\nas the province's board:\n%v\nwant\n%v", rollup, board, want)
+	}
+
+	// The rollup is what was read: a count changed behind the triggers' back shows.
+	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend SET n = n + 1000 WHERE ancestor_id = ? AND year = 2025`, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := denominators(t, ctx, d, p, own.ID); got[0] != fmt.Sprintf("%d: denominator 1024 on 2025-12-31 00:00:00 +0000 UTC, target 41, admitted 0", c) {
+		t.Errorf("after tampering with the rollup: %v", got)
+	}
+	// Outside the window (here: an empty one) the spans are counted, with the same figures.
+	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2100`); err != nil {
+		t.Fatal(err)
+	}
+	if n := countRows(t, d, `SELECT count(*) FROM member_yearend`); n != 0 {
+		t.Fatalf("%d rollup rows in an empty window", n)
+	}
+	spans := denominators(t, ctx, d, p, own.ID)
+	if fmt.Sprint(spans) != fmt.Sprint(rollup) {
+		t.Errorf("from the spans:\n%v\nfrom the rollup:\n%v", spans, rollup)
+	}
+}
+
+func countRows(t *testing.T, d *pgtest.DB, q string) int {
+	t.Helper()
+	var n int
+	if err := d.Owner.NewRaw(q).Scan(context.Background(), &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
