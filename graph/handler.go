@@ -22,6 +22,8 @@ func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	// importList's file: the GraphQL multipart request specification, files over 8 MiB spill to disk.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: MaxUpload, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(15000)
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})

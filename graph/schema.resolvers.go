@@ -11,12 +11,14 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/bulk"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/sheet"
 	"ptdv/internal/target"
 	"time"
 )
@@ -690,6 +692,23 @@ func (r *mutationResolver) HandDownTarget(ctx context.Context, input model.HandD
 	return &model.HandDownPayload{Allocation: &a}, nil
 }
 
+// ImportList is the resolver for the importList field.
+func (r *mutationResolver) ImportList(ctx context.Context, input model.ImportListInput) (*model.ImportListPayload, error) {
+	f, err := formatOfUpload(input.File.Filename)
+	if err != nil {
+		return nil, err
+	}
+	t, err := sheet.Read(input.File.File, f, sheet.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := bulk.Import(ctx, r.DB, listKind(input.Kind), t, bulk.Options{SkipInvalid: input.SkipInvalid != nil && *input.SkipInvalid})
+	if err != nil {
+		return nil, err
+	}
+	return importPayload(rep, input.File.Filename, f)
+}
+
 // ID is the resolver for the id field.
 func (r *operationResolver) ID(ctx context.Context, obj *org.Operation) (string, error) {
 	return globalID(typeOperation, obj.ID), nil
@@ -1192,6 +1211,20 @@ func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, mea
 	}
 	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
 	return c, nil
+}
+
+// ExportList is the resolver for the exportList field.
+func (r *queryResolver) ExportList(ctx context.Context, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) (*model.File, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	k, day := listKind(kind), dateOr(asOf, today())
+	s, err := bulk.Export(ctx, r.DB, k, unit, day)
+	if err != nil {
+		return nil, err
+	}
+	return fileOf(fmt.Sprintf("%s-%d-%s", k, unit, day.Format("20060102")), fileFormat(format), s)
 }
 
 // Person is the resolver for the person field.

@@ -171,6 +171,7 @@ query DemoTree {
 
 func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	noServe := fs.Bool("no-serve", false, "chỉ nạp dữ liệu và chạy nightly, không phục vụ API")
+	dataset := fs.String("dataset", "province", "dữ liệu: province (sinh một tỉnh quy mô thật, ptdv seed) hoặc sample (bộ mẫu nhỏ theo các bài báo)")
 	return func(ctx context.Context, e *env) error {
 		url, err := e.ownerURL(ctx)
 		if err != nil {
@@ -183,12 +184,22 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		sum, err := demo.Load(ctx, app)
-		if err != nil {
-			return fmt.Errorf("load demo data: %w", err)
+		switch *dataset {
+		case "province":
+			if err := e.seedProvince(ctx, app, url); err != nil {
+				return err
+			}
+		case "sample":
+			sum, err := demo.Load(ctx, app)
+			if err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+			fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố; %d người, %d đảng viên, %d hồ sơ phát triển đảng viên (%d việc quá hạn); nạp trong %s.\n",
+				sum.Units, sum.Operations, sum.Villages, sum.Persons, sum.Members, sum.Cases, sum.Overdue, sum.Duration.Round(time.Millisecond))
+		default:
+			fmt.Fprintf(os.Stderr, "--dataset: province hoặc sample, không phải %q\n", *dataset)
+			return errUsage
 		}
-		fmt.Printf("Dữ liệu mẫu: %d tổ chức đảng, %d thao tác đã ghi, %d thôn/tổ dân phố; %d người, %d đảng viên, %d hồ sơ phát triển đảng viên (%d việc quá hạn); nạp trong %s.\n",
-			sum.Units, sum.Operations, sum.Villages, sum.Persons, sum.Members, sum.Cases, sum.Overdue, sum.Duration.Round(time.Millisecond))
 		if err := printProgress(ctx, app); err != nil {
 			return err
 		}
@@ -226,6 +237,27 @@ Truy vấn mẫu:
 	}
 }
 
+// seedProvince fills an empty database with a province-size seed; a database that already holds units
+// (an earlier demo) is used as it is.
+func (e *env) seedProvince(ctx context.Context, app bun.IDB, url string) error {
+	var units int
+	if err := app.NewRaw(`SELECT count(*) FROM (SELECT 1 FROM org_unit LIMIT 1) x`).Scan(ctx, &units); err != nil {
+		return err
+	}
+	if units > 0 {
+		fmt.Println("Dùng lại dữ liệu đã có trong cơ sở dữ liệu (xóa thư mục dữ liệu để sinh lại).")
+		return nil
+	}
+	fmt.Println("Sinh dữ liệu một tỉnh quy mô thật (ptdv seed --scale province)…")
+	st, err := seed.Run(ctx, url, seed.Options{Scale: "province", Seed: 1, FromYear: 2016, Progress: os.Stderr, Logger: e.log})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Đã sinh %d tổ chức đảng, %d người, %d đảng viên, %d hồ sơ, %d sự kiện trong %s (%.0f dòng/giây; cơ sở dữ liệu %d MB).\n",
+		st.Units, st.Persons, st.Members, st.Cases, st.Events, st.Duration.Round(time.Second), st.RowsPerSec, st.DBSizeBytes>>20)
+	return nil
+}
+
 // printProgress shows where each demo province stands against this year's admission target.
 func printProgress(ctx context.Context, db bun.IDB) error {
 	ctx = auth.WithActor(ctx, auth.System("demo"))
@@ -245,6 +277,19 @@ func printProgress(ctx context.Context, db bun.IDB) error {
 		}
 		fmt.Printf("  %-32s %3d/%-3d đảng viên (%s %%; thời gian đã qua %s %%; cùng kỳ năm trước %d)\n",
 			u.Name, p.Admitted, *p.TargetCount, vnNumber(p.PercentDone), vnNumber(&p.PercentElapsed), p.SamePeriodLastYear)
+		behind, err := target.ChildrenProgress(ctx, db, u.ID, target.MeasureAdmissions, p.Period, now, target.SortPercentAsc, page.Args{First: 5})
+		if err != nil {
+			return err
+		}
+		if len(behind.Items) > 0 {
+			fmt.Println("    Chậm nhất:")
+		}
+		for _, c := range behind.Items {
+			if c.Progress.TargetCount == nil {
+				continue
+			}
+			fmt.Printf("      %-30s %3d/%-3d (%s %%)\n", c.Unit.Name, c.Progress.Admitted, *c.Progress.TargetCount, vnNumber(c.Progress.PercentDone))
+		}
 	}
 	fmt.Println()
 	return nil

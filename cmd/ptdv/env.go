@@ -39,6 +39,7 @@ type env struct {
 	log     *slog.Logger
 	cluster *pglocal.Cluster
 	closers []func()
+	args    []string // positional arguments, for commands that take them
 }
 
 func (e *env) register(fs *flag.FlagSet) {

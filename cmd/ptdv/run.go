@@ -16,15 +16,19 @@ var errUsage = errors.New("usage")
 type command struct {
 	name, summary string
 	flags         func(fs *flag.FlagSet) func(ctx context.Context, env *env) error
+	// args names the positional arguments ("KIND FILE"); commands without it take none.
+	args string
 }
 
 var commands = []command{
-	{"serve", "chạy máy chủ GraphQL (serve the GraphQL API)", serveCmd},
-	{"migrate", "áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations)", migrateCmd},
-	{"demo", "nạp dữ liệu mẫu, chạy nightly và phục vụ API (load demo data, run nightly, serve)", demoCmd},
-	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd},
-	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd},
-	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd},
+	{"serve", "chạy máy chủ GraphQL (serve the GraphQL API)", serveCmd, ""},
+	{"migrate", "áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations)", migrateCmd, ""},
+	{"demo", "nạp dữ liệu mẫu, chạy nightly và phục vụ API (load demo data, run nightly, serve)", demoCmd, ""},
+	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd, ""},
+	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd, ""},
+	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
+	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members FILE, or template KIND)", importCmd, "candidates|members FILE  |  template KIND"},
+	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members of a subtree)", exportCmd, "candidates|members"},
 }
 
 func usage(w io.Writer) {
@@ -60,17 +64,20 @@ func run(ctx context.Context, args []string) error {
 		e.register(fs)
 		do := c.flags(fs)
 		fs.Usage = func() {
-			fmt.Fprintf(fs.Output(), "ptdv %s — %s\n\nTham số:\n", c.name, c.summary)
+			fmt.Fprintf(fs.Output(), "ptdv %s %s — %s\n\nTham số:\n", c.name, c.args, c.summary)
 			fs.PrintDefaults()
 		}
-		if err := fs.Parse(args[1:]); err != nil {
+		positional, err := parseInterleaved(fs, args[1:])
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil
 			}
 			return errUsage
 		}
-		if fs.NArg() > 0 {
-			fmt.Fprintf(os.Stderr, "ptdv %s: unexpected arguments: %s\n", c.name, strings.Join(fs.Args(), " "))
+		if c.args != "" {
+			e.args = positional
+		} else if len(positional) > 0 {
+			fmt.Fprintf(os.Stderr, "ptdv %s: unexpected arguments: %s\n", c.name, strings.Join(positional, " "))
 			return errUsage
 		}
 		if err := e.init(); err != nil {
@@ -82,6 +89,23 @@ func run(ctx context.Context, args []string) error {
 	fmt.Fprintf(os.Stderr, "ptdv: unknown command %q\n\n", args[0])
 	usage(os.Stderr)
 	return errUsage
+}
+
+// parseInterleaved parses flags that may come before, between or after the positional arguments
+// ("ptdv import candidates ds.xlsx --skip-invalid") and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }
 
 func exitCode(err error) int {

@@ -11,6 +11,8 @@ import (
 	"ptdv/internal/pipeline"
 	"ptdv/internal/target"
 	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // Assign the full member who follows a candidate.
@@ -299,6 +301,15 @@ type DueEdge struct {
 	Node *pipeline.DueItem `json:"node"`
 }
 
+// A file returned inline.
+type File struct {
+	// A name to save it under.
+	Name        string `json:"name"`
+	ContentType string `json:"contentType"`
+	// The bytes, base64.
+	Base64 string `json:"base64"`
+}
+
 // The result of handing a target down.
 type HandDownPayload struct {
 	// The allocation, with a warning when the shares do not add up.
@@ -311,6 +322,46 @@ type HandDownTargetInput struct {
 	TargetID string `json:"targetId"`
 	// The shares.
 	Shares []ShareInput `json:"shares"`
+}
+
+type ImportListInput struct {
+	Kind ListKind `json:"kind"`
+	// An .xlsx or .csv file (by its name's extension) in the kind's layout.
+	File graphql.Upload `json:"file"`
+	// Write the good rows and return the bad ones in rejectFile; by default one bad row means nothing is written.
+	SkipInvalid *bool `json:"skipInvalid,omitempty"`
+}
+
+type ImportListPayload struct {
+	// False when nothing was written (some row is bad and skipInvalid was not set).
+	Written bool `json:"written"`
+	Rows    int  `json:"rows"`
+	// Rows that recorded a new person.
+	Created int `json:"created"`
+	// Rows that added stages or events to a person already recorded.
+	Updated int `json:"updated"`
+	// Rows already recorded exactly (the same file imported again).
+	Unchanged int `json:"unchanged"`
+	// Number of bad rows.
+	Rejected int `json:"rejected"`
+	// The first 1,000 problems; rejectFile holds them all.
+	Problems []ImportProblem `json:"problems"`
+	// The bad rows in the file's layout with a last column "Lỗi" (the reasons): fix and import it again. Null when no row is bad.
+	RejectFile *File `json:"rejectFile,omitempty"`
+}
+
+// Why a row of an imported file was refused.
+type ImportProblem struct {
+	// The row number as the file shows it (the header is row 1).
+	Row int `json:"row"`
+	// The column's header; null for the row as a whole.
+	Column *string `json:"column,omitempty"`
+	// INVALID_INPUT, RULE_VIOLATION, NOT_FOUND or CONFLICT.
+	Code string `json:"code"`
+	// The id of the rule that refused it, for RULE_VIOLATION.
+	Rule *string `json:"rule,omitempty"`
+	// In Vietnamese.
+	Message string `json:"message"`
 }
 
 // A count of units of one kind.
@@ -815,6 +866,119 @@ func (e *DueKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e DueKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type FileFormat string
+
+const (
+	FileFormatXlsx FileFormat = "XLSX"
+	FileFormatCSV  FileFormat = "CSV"
+)
+
+var AllFileFormat = []FileFormat{
+	FileFormatXlsx,
+	FileFormatCSV,
+}
+
+func (e FileFormat) IsValid() bool {
+	switch e {
+	case FileFormatXlsx, FileFormatCSV:
+		return true
+	}
+	return false
+}
+
+func (e FileFormat) String() string {
+	return string(e)
+}
+
+func (e *FileFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FileFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FileFormat", str)
+	}
+	return nil
+}
+
+func (e FileFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FileFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FileFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list file holds; its layout is the one `ptdv import template` writes.
+type ListKind string
+
+const (
+	// Candidates (quần chúng ưu tú) with the dates and documents of the stages they passed.
+	ListKindCandidates ListKind = "CANDIDATES"
+	// Members with their admission and recognition.
+	ListKindMembers ListKind = "MEMBERS"
+)
+
+var AllListKind = []ListKind{
+	ListKindCandidates,
+	ListKindMembers,
+}
+
+func (e ListKind) IsValid() bool {
+	switch e {
+	case ListKindCandidates, ListKindMembers:
+		return true
+	}
+	return false
+}
+
+func (e ListKind) String() string {
+	return string(e)
+}
+
+func (e *ListKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ListKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ListKind", str)
+	}
+	return nil
+}
+
+func (e ListKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ListKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ListKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -19,7 +19,10 @@ const (
 	InvalidInput    Code = "INVALID_INPUT"
 	RuleViolation   Code = "RULE_VIOLATION"
 	Conflict        Code = "CONFLICT"
-	Internal        Code = "INTERNAL"
+	// InvalidFile: an uploaded or imported file that cannot be read as what it claims to be (truncated,
+	// binary, wrong format, over a size limit). Row-level problems are INVALID_INPUT per row.
+	InvalidFile Code = "INVALID_FILE"
+	Internal    Code = "INTERNAL"
 )
 
 // Error is a domain error meant to be shown to the caller.

@@ -108,9 +108,6 @@ func TestLoad(t *testing.T) {
 	t.Logf("loaded in %s: %d units (%v today), %d operations, %d villages; admin %s, commune %s, cell %s",
 		s.Duration.Round(time.Millisecond), s.Units, s.ByKind, s.Operations, s.Villages, s.AdminUnitCode, s.SampleCommuneCode, s.SampleCellCode)
 	t.Logf("pipeline: %d persons, %d members, %d cases %v, %d overdue", s.Persons, s.Members, s.Cases, s.CasesByStage, s.Overdue)
-	if s.Duration > 20*time.Second {
-		t.Errorf("loading took %s, want well under 20 s", s.Duration)
-	}
 	if s.Units < 1500 || s.Units > 2500 {
 		t.Errorf("Units = %d, want 1,500–2,500", s.Units)
 	}

@@ -146,7 +146,27 @@ func translate(err error) error {
 	return err
 }
 
+type envCacheKey struct{}
+
+// WithEnvCache returns a context in which the rules and the calendar are read once and reused by every
+// move: for a bulk import, whose thousands of moves run in one transaction where neither can change.
+func WithEnvCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, envCacheKey{}, &env{})
+}
+
 func loadEnv(ctx context.Context, tx bun.IDB) (env, error) {
+	cache, _ := ctx.Value(envCacheKey{}).(*env)
+	if cache != nil && cache.cal != nil {
+		return *cache, nil
+	}
+	e, err := readEnv(ctx, tx)
+	if err == nil && cache != nil {
+		*cache = e
+	}
+	return e, err
+}
+
+func readEnv(ctx context.Context, tx bun.IDB) (env, error) {
 	rules, err := LoadRules(ctx, tx)
 	if err != nil {
 		return env{}, err

@@ -46,7 +46,7 @@ type Config struct {
 
 // Defaults for the limits.
 const (
-	DefaultMaxBody = 1 << 20 // 1 MiB: a GraphQL document, not a file upload
+	DefaultMaxBody = 1 << 20 // 1 MiB: a GraphQL document, not a file upload (multipart uploads: graph.MaxUpload)
 	DefaultTimeout = 30 * time.Second
 )
 
@@ -188,6 +188,11 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := n
+		// A multipart request carries a file for importList; its size is checked again by the transport.
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			n = graph.MaxUpload
+		}
 		if r.ContentLength > n {
 			writeError(w, http.StatusRequestEntityTooLarge, apperr.InvalidInput,
 				"Yêu cầu quá lớn.", fmt.Sprintf("request body over %d bytes", n))

@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+
+	"ptdv/graph/model"
+	"ptdv/internal/apperr"
+	"ptdv/internal/bulk"
+	"ptdv/internal/sheet"
+)
+
+// MaxUpload is the largest file importList accepts (the multipart request as a whole).
+const MaxUpload = 32 << 20
+
+// maxProblems is how many problems a payload lists; the reject file holds them all.
+const maxProblems = 1000
+
+func listKind(k model.ListKind) bulk.Kind {
+	if k == model.ListKindMembers {
+		return bulk.Members
+	}
+	return bulk.Candidates
+}
+
+func fileFormat(f *model.FileFormat) sheet.Format {
+	if f != nil && *f == model.FileFormatCSV {
+		return sheet.CSV
+	}
+	return sheet.XLSX
+}
+
+var contentTypes = map[sheet.Format]string{
+	sheet.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	sheet.CSV:  "text/csv; charset=utf-8",
+}
+
+// fileOf encodes a sheet as an inline file.
+func fileOf(name string, f sheet.Format, s sheet.Sheet) (*model.File, error) {
+	var buf bytes.Buffer
+	if err := sheet.Write(&buf, f, s); err != nil {
+		return nil, err
+	}
+	return &model.File{Name: name + "." + string(f), ContentType: contentTypes[f], Base64: base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
+}
+
+func importPayload(rep bulk.Report, name string, f sheet.Format) (*model.ImportListPayload, error) {
+	out := &model.ImportListPayload{Written: rep.Written, Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated,
+		Unchanged: rep.Unchanged, Rejected: rep.Bad(), Problems: []model.ImportProblem{}}
+	for i, p := range rep.Problems {
+		if i == maxProblems {
+			break
+		}
+		mp := model.ImportProblem{Row: p.Row, Code: string(p.Code), Message: p.Message}
+		if p.Column != "" {
+			mp.Column = &p.Column
+		}
+		if p.Rule != "" {
+			mp.Rule = &p.Rule
+		}
+		out.Problems = append(out.Problems, mp)
+	}
+	if rep.Bad() > 0 {
+		file, err := fileOf(strings.TrimSuffix(name, "."+string(f))+".loi", f, rep.Rejected)
+		if err != nil {
+			return nil, err
+		}
+		out.RejectFile = file
+	}
+	return out, nil
+}
+
+// formatOfUpload reads the format from the uploaded file's name.
+func formatOfUpload(name string) (sheet.Format, error) {
+	f, err := sheet.FormatOf(name)
+	if err != nil {
+		if e, ok := apperr.As(err); ok && e.Field == "" {
+			e.Field = "file"
+		}
+	}
+	return f, err
+}

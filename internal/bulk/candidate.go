@@ -1,0 +1,171 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/pipeline"
+)
+
+// step is one stage a candidate row may carry: the column of its date, whether the case has it
+// already (and on which date), and the move that records it.
+type step struct {
+	col  string
+	have func(c pipeline.Case) *time.Time
+	move func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error)
+}
+
+func doc(r *record, on time.Time, numberCol string) pipeline.Doc {
+	d := pipeline.Doc{Effective: on, Number: r.text(numberCol), Note: "Nhập từ tệp."}
+	if d.Number != "" {
+		d.Date = &on
+	}
+	return d
+}
+
+func votes(r *record, forCol, eligibleCol string) pipeline.Votes {
+	var v pipeline.Votes
+	if n := r.count(forCol); n != nil {
+		v.For = *n
+	}
+	if n := r.count(eligibleCol); n != nil {
+		v.Eligible = *n
+	}
+	return v
+}
+
+var candidateSteps = []step{
+	{col: "certificate", have: func(c pipeline.Case) *time.Time { return c.CertificateOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.CompleteCourse(ctx, im.tx, c.ID, c.Version, doc(r, on, "certificate_no"))
+		}},
+	{col: "dossier", have: func(c pipeline.Case) *time.Time { return c.DossierOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			in := pipeline.DossierInput{Doc: pipeline.Doc{Effective: on, Note: "Nhập từ tệp."},
+				ApplicationOn: on, BiographyOn: on, CommentsOn: on, BackgroundCheckOn: on}
+			for _, s := range [][2]string{{"sponsor1", "sponsor1_since"}, {"sponsor2", "sponsor2_since"}} {
+				if r.text(s[0]) == "" {
+					continue
+				}
+				since := r.date(s[1])
+				if since == nil {
+					r.invalid(s[1], "Cần ngày người giới thiệu bắt đầu cùng công tác, học tập với người vào Đảng.")
+					return c, nil
+				}
+				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: on})
+			}
+			if no := r.text("youth_resolution"); no != "" {
+				in.YouthUnionResolution = &pipeline.Doc{Effective: on, Number: no, Date: &on}
+			}
+			return pipeline.CompleteDossier(ctx, im.tx, c.ID, c.Version, in)
+		}},
+	{col: "cell_res", have: func(c pipeline.Case) *time.Time { return c.CellResolutionOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.CellResolution(ctx, im.tx, c.ID, c.Version, doc(r, on, "cell_res_no"), votes(r, "cell_for", "cell_eligible"))
+		}},
+	{col: "committee_res", have: func(c pipeline.Case) *time.Time { return c.CommitteeResolutionOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.CommitteeResolution(ctx, im.tx, c.ID, c.Version, doc(r, on, "committee_res_no"),
+				votes(r, "committee_for", "committee_eligible"))
+		}},
+	{col: "decision", have: func(c pipeline.Case) *time.Time { return c.DecisionOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.Decide(ctx, im.tx, c.ID, c.Version, doc(r, on, "decision_no"))
+		}},
+	{col: "ceremony", have: func(c pipeline.Case) *time.Time { return c.CeremonyOn },
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.HoldCeremony(ctx, im.tx, c.ID, c.Version, pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
+		}},
+	{col: "recognition", have: recognizedVote,
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			return pipeline.RecognitionVote(ctx, im.tx, c.ID, c.Version, doc(r, on, "recognition_no"),
+				votes(r, "recognition_for", "recognition_eligible"))
+		}},
+	{col: "left", have: func(c pipeline.Case) *time.Time {
+		if c.Stage == pipeline.StageLeft || c.Stage == pipeline.StageRemoved {
+			return c.ClosedOn
+		}
+		return nil
+	},
+		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+			reason := r.code(im.set, "leave_reason", "left_reason")
+			if c.Stage == pipeline.StageProbation {
+				return pipeline.Remove(ctx, im.tx, c.ID, c.Version, doc(r, on, "left_no"), reason)
+			}
+			return pipeline.Leave(ctx, im.tx, c.ID, c.Version, doc(r, on, "left_no"), reason)
+		}},
+}
+
+// recognizedVote is the date of the vote that made the case a full member: the case's closing day.
+func recognizedVote(c pipeline.Case) *time.Time {
+	if c.Stage == pipeline.StageFullMember {
+		return c.ClosedOn
+	}
+	return nil
+}
+
+// applyCandidate records the person, opens the case (or finds it) and moves it through every stage the
+// row carries that the case has not recorded yet, in order, with the pipeline's own moves.
+func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) {
+	listed := *r.date("listed")
+	id, isNew, err := im.person(ctx, r, listed)
+	if err != nil {
+		if !errors.Is(err, errRow) {
+			r.failErr("nid", err)
+		}
+		return 0, nil
+	}
+	var c pipeline.Case
+	if caseID, ok := im.cases[id]; ok {
+		if c, err = pipeline.GetOne(ctx, im.tx, caseID); err != nil {
+			r.failErr("nid", err)
+			return 0, nil
+		}
+	}
+	changed := false
+	if c.ID == 0 || !c.ListedOn.Equal(listed) {
+		if c.ID != 0 && c.Open() {
+			r.fail("listed", apperr.Conflict, "", fmt.Sprintf("Người này đang có hồ sơ vào danh sách nguồn ngày %s.", dayVN(c.ListedOn)))
+			return 0, nil
+		}
+		c, err = pipeline.Open(ctx, im.tx, pipeline.OpenInput{PersonID: id, CellID: im.cells[r.text("cell")],
+			Proposer: r.code(im.set, "proposer", "proposer"), Doc: pipeline.Doc{Effective: listed, Note: "Nhập từ tệp."}})
+		if err != nil {
+			r.failErr("listed", err)
+			return 0, nil
+		}
+		im.cases[id] = c.ID
+		changed = true
+	}
+	for _, s := range candidateSteps {
+		on := r.date(s.col)
+		if on == nil {
+			continue
+		}
+		if have := s.have(c); have != nil {
+			if !have.Equal(*on) {
+				r.fail(s.col, apperr.Conflict, "", fmt.Sprintf("Khác ngày đã ghi trong hệ thống (%s).", dayVN(*have)))
+				return 0, nil
+			}
+			continue
+		}
+		next, err := s.move(ctx, im, r, c, *on)
+		if err != nil {
+			r.failErr(s.col, err)
+			return 0, nil
+		}
+		if len(r.probs) > 0 {
+			return 0, nil
+		}
+		if s.col == "recognition" && next.Stage != pipeline.StageFullMember {
+			r.fail("recognition_for", apperr.RuleViolation, pipeline.RuleRecognitionVote,
+				"Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết.")
+			return 0, nil
+		}
+		c, changed = next, true
+	}
+	return outcome(isNew, changed), nil
+}

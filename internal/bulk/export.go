@@ -1,0 +1,264 @@
+package bulk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/member"
+	"ptdv/internal/org"
+	"ptdv/internal/people"
+	"ptdv/internal/sheet"
+)
+
+// exported is one row to write: the person and the other cells by column key.
+type exported struct {
+	PersonID int64 `bun:"person_id"`
+	UnitID   int64 `bun:"unit_id"`
+	cells    map[string]string
+}
+
+// Export lists the candidates (each person's latest case) or the members of a unit's subtree as the tree
+// stands on the given day, in the import layout: importing the file again changes nothing. Persons are
+// read through package people, so scope and the national-ID masking of the caller's role apply.
+func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time) (sheet.Sheet, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	on = org.Day(on)
+	u, err := org.GetOne(ctx, db, unitID, on) // NOT_FOUND outside the scope
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	cond, args := a.Scope().UnitFilter("x.unit_id")
+	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
+		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
+		  AND x.unit_id = %s AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) AND ` + cond + `)`
+	sargs := append([]any{u.ID, on, on, on, on}, args...)
+	var rows []exported
+	if k == Members {
+		rows, err = memberRows(ctx, db, fmt.Sprintf(subtree, "s.unit_id"), sargs, on)
+	} else {
+		rows, err = candidateRows(ctx, db, fmt.Sprintf(subtree, "c.cell_id"), sargs)
+	}
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+
+	ids := make([]int64, 0, len(rows)*3)
+	units := map[int64]bool{}
+	for _, r := range rows {
+		ids = append(ids, r.PersonID)
+		units[r.UnitID] = true
+		for _, s := range []string{"sponsor1", "sponsor2"} {
+			if v := r.cells[s]; v != "" {
+				id, _ := strconv.ParseInt(v, 10, 64)
+				ids = append(ids, id)
+			}
+		}
+	}
+	persons, err := people.Get(ctx, db, ids)
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	unitIDs := make([]int64, 0, len(units))
+	for id := range units {
+		unitIDs = append(unitIDs, id)
+	}
+	unitMap, err := org.Get(ctx, db, unitIDs, on)
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	set, err := codes.Load(ctx, db)
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+
+	cols := Layout(k)
+	out := sheet.Sheet{Name: sheetName(k), Header: Headers(k)}
+	for _, r := range rows {
+		p, ok := persons[r.PersonID]
+		if !ok {
+			continue // moved out of scope since
+		}
+		for _, s := range []string{"sponsor1", "sponsor2"} {
+			if v := r.cells[s]; v != "" {
+				id, _ := strconv.ParseInt(v, 10, 64)
+				r.cells[s] = ""
+				if sp, ok := persons[id]; ok {
+					r.cells[s] = sp.NationalIDFor(a)
+				}
+			}
+		}
+		c := r.cells
+		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, set.Label(codes.Sex, p.Sex), dayVN(p.BirthDate), p.NationalIDFor(a)
+		for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
+			codes.PoliticalTheory, codes.Occupation} {
+			c[l] = set.Label(l, personCode(p, l))
+		}
+		c["youth"] = "Không"
+		if p.YouthUnionMember {
+			c["youth"] = "Có"
+		}
+		c["workplace"] = p.Workplace
+		if cu, ok := unitMap[r.UnitID]; ok {
+			c["cell"], c["cell_name"] = cu.Code, cu.Name
+		}
+		line := make([]string, len(cols))
+		for i, col := range cols {
+			line[i] = c[col.Key]
+		}
+		line[0] = strconv.Itoa(len(out.Rows) + 1)
+		out.Rows = append(out.Rows, line)
+	}
+	return out, nil
+}
+
+func sheetName(k Kind) string {
+	if k == Members {
+		return "Đảng viên"
+	}
+	return "Quần chúng ưu tú"
+}
+
+// candidateRows reads each person's latest case in the subtree with the documents of its stages.
+func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) ([]exported, error) {
+	var rows []struct {
+		PersonID int64  `bun:"person_id"`
+		CellID   int64  `bun:"cell_id"`
+		Cells    string `bun:"cells"`
+	}
+	// The cells come back in candidateExportKeys' order.
+	err := db.NewRaw(`
+		SELECT c.person_id, c.cell_id, json_build_array(
+			(SELECT label_vi FROM code_item WHERE list = 'proposer' AND code = c.proposer),
+			to_char(c.listed_on, 'DD/MM/YYYY'),
+			to_char(c.certificate_on, 'DD/MM/YYYY'), ev.cert_no,
+			to_char(c.dossier_on, 'DD/MM/YYYY'),
+			sp.ids[1]::text, to_char(sp.since[1], 'DD/MM/YYYY'), sp.ids[2]::text, to_char(sp.since[2], 'DD/MM/YYYY'),
+			ev.youth_no,
+			to_char(c.cell_resolution_on, 'DD/MM/YYYY'), ev.cell_no, ev.cell_for::text, ev.cell_eligible::text,
+			to_char(c.committee_resolution_on, 'DD/MM/YYYY'), ev.committee_no, ev.committee_for::text, ev.committee_eligible::text,
+			to_char(c.decision_on, 'DD/MM/YYYY'), c.decision_no,
+			to_char(c.ceremony_on, 'DD/MM/YYYY'),
+			to_char(ev.recognition_on, 'DD/MM/YYYY'), ev.recognition_no, ev.recognition_for::text, ev.recognition_eligible::text,
+			CASE WHEN c.stage IN ('left', 'removed') THEN to_char(c.closed_on, 'DD/MM/YYYY') END,
+			(SELECT label_vi FROM code_item WHERE list = 'leave_reason' AND code = c.close_reason),
+			ev.left_no)::text AS cells
+		FROM (SELECT DISTINCT ON (c.person_id) c.* FROM candidate_case c WHERE `+subtree+`
+		      ORDER BY c.person_id, c.id DESC) c
+		CROSS JOIN LATERAL (
+			SELECT
+				max(e.document_no) FILTER (WHERE e.kind = 'course_completed' AND e.effective = c.certificate_on) AS cert_no,
+				max(e.details->'youthUnionResolution'->>'Number') FILTER (WHERE e.kind = 'dossier_completed' AND e.effective = c.dossier_on) AS youth_no,
+				max(e.document_no) FILTER (WHERE e.kind = 'cell_resolved') AS cell_no,
+				max(e.votes_for) FILTER (WHERE e.kind = 'cell_resolved') AS cell_for,
+				max(e.votes_eligible) FILTER (WHERE e.kind = 'cell_resolved') AS cell_eligible,
+				max(e.document_no) FILTER (WHERE e.kind = 'committee_resolved') AS committee_no,
+				max(e.votes_for) FILTER (WHERE e.kind = 'committee_resolved') AS committee_for,
+				max(e.votes_eligible) FILTER (WHERE e.kind = 'committee_resolved') AS committee_eligible,
+				max(e.effective) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_on,
+				max(e.document_no) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_no,
+				max(e.votes_for) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_for,
+				max(e.votes_eligible) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_eligible,
+				max(e.document_no) FILTER (WHERE e.kind IN ('left', 'removed')) AS left_no
+			FROM case_event e WHERE e.case_id = c.id) ev
+		CROSS JOIN LATERAL (
+			SELECT array_agg(s.sponsor_id ORDER BY s.sponsor_id) AS ids, array_agg(s.known_since ORDER BY s.sponsor_id) AS since
+			FROM case_sponsor s WHERE s.case_id = c.id) sp
+		ORDER BY c.cell_id, c.person_id`, args...).Scan(ctx, &rows)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("bulk: export candidates: %w", err)
+	}
+	out := make([]exported, len(rows))
+	for i, r := range rows {
+		cells, err := decodeCells(r.Cells, candidateExportKeys)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = exported{PersonID: r.PersonID, UnitID: r.CellID, cells: cells}
+	}
+	return out, nil
+}
+
+var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
+	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "youth_resolution",
+	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
+	"decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
+	"left", "left_reason", "left_no"}
+
+// memberRows reads the members of the subtree on the day with their admission and recognition.
+func memberRows(ctx context.Context, db bun.IDB, subtree string, args []any, on time.Time) ([]exported, error) {
+	var rows []struct {
+		PersonID int64  `bun:"person_id"`
+		UnitID   int64  `bun:"unit_id"`
+		Cells    string `bun:"cells"`
+	}
+	args = append([]any{on, on}, args...)
+	args = append(args, pgdialect.Array(member.MemberStatuses))
+	err := db.NewRaw(`
+		SELECT s.person_id, s.unit_id, json_build_array(
+			to_char(ad.decision_date, 'DD/MM/YYYY'), ad.document, to_char(ad.effective, 'DD/MM/YYYY'),
+			to_char(rc.effective, 'DD/MM/YYYY'), rc.document)::text AS cells
+		FROM member_status_span s
+		CROSS JOIN LATERAL (SELECT e.decision_date, e.document, e.effective FROM member_event e
+			WHERE e.person_id = s.person_id AND e.kind IN ('admitted', 'readmitted') ORDER BY e.effective DESC, e.id DESC LIMIT 1) ad
+		LEFT JOIN LATERAL (SELECT e.effective, e.document FROM member_event e
+			WHERE e.person_id = s.person_id AND e.kind = 'recognized' AND e.effective > ad.effective ORDER BY e.effective DESC LIMIT 1) rc ON TRUE
+		WHERE s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?) AND `+subtree+` AND s.status = ANY(?::text[])
+		ORDER BY s.unit_id, s.person_id`, args...).Scan(ctx, &rows)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("bulk: export members: %w", err)
+	}
+	out := make([]exported, len(rows))
+	for i, r := range rows {
+		cells, err := decodeCells(r.Cells, []string{"decision", "decision_no", "ceremony", "recognition", "recognition_no"})
+		if err != nil {
+			return nil, err
+		}
+		out[i] = exported{PersonID: r.PersonID, UnitID: r.UnitID, cells: cells}
+	}
+	return out, nil
+}
+
+// decodeCells reads a JSON array of text or null into cells by key.
+func decodeCells(js string, keys []string) (map[string]string, error) {
+	var vals []*string
+	if err := json.Unmarshal([]byte(js), &vals); err != nil || len(vals) != len(keys) {
+		return nil, fmt.Errorf("bulk: export cells %q: %v", js, err)
+	}
+	cells := make(map[string]string, len(keys))
+	for i, k := range keys {
+		if vals[i] != nil {
+			cells[k] = *vals[i]
+		}
+	}
+	return cells, nil
+}
+
+// personCode is the person's code in a code list the layout shows.
+func personCode(p people.Person, list string) string {
+	switch list {
+	case codes.Ethnicity:
+		return p.Ethnicity
+	case codes.Religion:
+		return p.Religion
+	case codes.GeneralEducation:
+		return p.GeneralEducation
+	case codes.ProfessionalQualification:
+		return p.ProfessionalQualification
+	case codes.PoliticalTheory:
+		return p.PoliticalTheory
+	case codes.Occupation:
+		return p.Occupation
+	}
+	return ""
+}

@@ -1,0 +1,384 @@
+package bulk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/member"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
+	"ptdv/internal/sheet"
+)
+
+// Options of an import.
+type Options struct {
+	// SkipInvalid writes the good rows and returns the bad ones in Report.Rejected; by default one bad
+	// row means nothing is written.
+	SkipInvalid bool
+}
+
+// Report says what an import did (or, when Written is false, would have done).
+type Report struct {
+	Kind      Kind
+	Rows      int // data rows read
+	Created   int // rows that recorded a new person
+	Updated   int // rows that added stages or events to a person already recorded
+	Unchanged int // rows already recorded exactly (a second import of the same file)
+	Problems  []Problem
+	// Rejected is the reject file: the header and the bad rows as read, with the reasons in a last
+	// column "Lỗi"; fix and import it again (the column is ignored).
+	Rejected sheet.Sheet
+	Written  bool
+}
+
+// Bad is the number of rows with problems.
+func (r Report) Bad() int { return len(r.Rejected.Rows) }
+
+var errRollback = errors.New("bulk: rows refused")
+
+// errRow says the row's problem is already recorded.
+var errRow = errors.New("bulk: row refused")
+
+// Import validates and records every row of a table read from a file of the given kind, in one
+// transaction, through the API's own functions (so its rules, code lists and scope apply, and the same
+// events and audit rows are written). A row whose person (by national ID) is already recorded adds only
+// what is not recorded yet: importing the same file twice changes nothing the second time.
+func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options) (Report, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := people.RequireWrite(a); err != nil {
+		return Report{}, err
+	}
+	idx, err := columnMap(k, t.Header)
+	if err != nil {
+		return Report{}, err
+	}
+	set, err := codes.Load(ctx, db)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Kind: k, Rows: len(t.Rows)}
+	recs := make([]*record, len(t.Rows))
+	for i, row := range t.Rows {
+		recs[i] = newRecord(k, row.N, row.Cells, idx)
+	}
+	if len(recs) == 0 {
+		return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
+	}
+
+	// Rules and calendar do not change during the import: load them once for all moves.
+	ctx = pipeline.WithEnvCache(ctx)
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		im := &importer{tx: tx, set: set, kind: k}
+		if err := im.prefetch(ctx, recs); err != nil {
+			return err
+		}
+		seen := map[string]int{}
+		for _, r := range recs {
+			im.parse(r)
+			if nid := r.text("nid"); nid != "" {
+				if first, dup := seen[nid]; dup {
+					r.invalid("nid", fmt.Sprintf("Số CCCD trùng với dòng %d.", first))
+				} else {
+					seen[nid] = r.n
+				}
+			}
+			if len(r.probs) > 0 {
+				continue
+			}
+			var outcome int
+			err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
+				im.tx = sp
+				var err error
+				outcome, err = im.apply(ctx, r)
+				if err == nil && len(r.probs) > 0 {
+					err = errRollback
+				}
+				return err
+			})
+			im.tx = tx
+			if err != nil && !errors.Is(err, errRollback) {
+				if _, ok := apperr.As(err); !ok {
+					return err // the database failed, not the row
+				}
+				r.failErr("", err)
+			}
+			if len(r.probs) > 0 {
+				continue
+			}
+			switch outcome {
+			case created:
+				rep.Created++
+			case updated:
+				rep.Updated++
+			default:
+				rep.Unchanged++
+			}
+		}
+		// The reasons go in the "Lỗi" column: the file's own when it is a reject file imported again.
+		header, errCol := append([]string(nil), t.Header...), len(t.Header)
+		if i, ok := idx[colErrors]; ok {
+			errCol = i
+		} else {
+			header = append(header, errorsColumn.Header)
+		}
+		rej := sheet.Sheet{Name: "Lỗi", Header: header}
+		for _, r := range recs {
+			if len(r.probs) == 0 {
+				continue
+			}
+			rep.Problems = append(rep.Problems, r.probs...)
+			msgs := make([]string, len(r.probs))
+			for i, p := range r.probs {
+				msgs[i] = strings.TrimPrefix(p.String(), fmt.Sprintf("Dòng %d, ", r.n))
+			}
+			cells := make([]string, len(header))
+			copy(cells, r.raw)
+			cells[errCol] = strings.Join(msgs, "; ")
+			rej.Rows = append(rej.Rows, cells)
+		}
+		rep.Rejected = rej
+		if len(rep.Problems) > 0 && !opt.SkipInvalid {
+			return errRollback
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errRollback):
+		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
+		return rep, nil
+	case err != nil:
+		return Report{}, err
+	}
+	rep.Written = true
+	return rep, nil
+}
+
+const (
+	unchanged = iota
+	created
+	updated
+)
+
+// importer holds what the rows of one import share.
+type importer struct {
+	tx    bun.IDB
+	set   *codes.Set
+	kind  Kind
+	cells map[string]int64 // unit code → id
+	ids   map[string]int64 // national ID → person id (recorded, or created by an earlier row)
+	cases map[int64]int64  // person id → latest case id
+}
+
+// prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
+// API functions the rows go through check it.
+func (im *importer) prefetch(ctx context.Context, recs []*record) error {
+	var unitCodes, nids []string
+	for _, r := range recs {
+		unitCodes = append(unitCodes, r.text("cell"))
+		for _, k := range []string{"nid", "sponsor1", "sponsor2"} {
+			if s := r.text(k); s != "" {
+				nids = append(nids, r.nationalIDQuiet(k))
+			}
+		}
+	}
+	im.cells, im.ids, im.cases = map[string]int64{}, map[string]int64{}, map[int64]int64{}
+	var units []struct {
+		ID   int64  `bun:"id"`
+		Code string `bun:"code"`
+	}
+	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(unitCodes)).Scan(ctx, &units); err != nil && !isNoRows(err) {
+		return err
+	}
+	for _, u := range units {
+		im.cells[u.Code] = u.ID
+	}
+	var persons []struct {
+		ID         int64  `bun:"id"`
+		NationalID string `bun:"national_id"`
+		CaseID     *int64 `bun:"case_id"`
+	}
+	if err := im.tx.NewRaw(`SELECT p.id, p.national_id,
+			(SELECT c.id FROM candidate_case c WHERE c.person_id = p.id ORDER BY c.id DESC LIMIT 1) AS case_id
+		FROM person p WHERE p.national_id = ANY(?::text[])`, pgdialect.Array(nids)).Scan(ctx, &persons); err != nil && !isNoRows(err) {
+		return err
+	}
+	for _, p := range persons {
+		im.ids[p.NationalID] = p.ID
+		if p.CaseID != nil {
+			im.cases[p.ID] = *p.CaseID
+		}
+	}
+	return nil
+}
+
+// nationalIDQuiet normalises an ID like nationalID without recording a problem (prefetch only).
+func (r *record) nationalIDQuiet(key string) string {
+	s := strings.ReplaceAll(r.cells[key], " ", "")
+	if len(s) == 11 && isDigits(s) {
+		s = "0" + s
+	}
+	return s
+}
+
+// parse checks the cells' shapes and code lists, before anything is written.
+func (im *importer) parse(r *record) {
+	r.required("name")
+	r.required("sex")
+	r.required("birth")
+	r.required("nid")
+	r.required("cell")
+	r.date("birth")
+	r.nationalID("nid")
+	r.code(im.set, codes.Sex, "sex")
+	for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
+		codes.PoliticalTheory, codes.Occupation} {
+		r.code(im.set, l, l)
+	}
+	r.flag("youth")
+	if c := r.text("cell"); c != "" {
+		if _, ok := im.cells[c]; !ok {
+			r.fail("cell", apperr.NotFound, "", fmt.Sprintf("Không tìm thấy chi bộ mã \"%s\".", c))
+		}
+	}
+	switch im.kind {
+	case Candidates:
+		r.required("proposer")
+		r.required("listed")
+		r.code(im.set, "proposer", "proposer")
+		r.code(im.set, "leave_reason", "left_reason")
+		for _, k := range []string{"listed", "certificate", "dossier", "sponsor1_since", "sponsor2_since", "cell_res",
+			"committee_res", "decision", "ceremony", "recognition", "left"} {
+			r.date(k)
+		}
+		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible"} {
+			r.count(k)
+		}
+		for _, k := range []string{"sponsor1", "sponsor2"} {
+			if r.nationalID(k); r.text(k) != "" {
+				if _, ok := im.ids[r.nationalIDQuiet(k)]; !ok {
+					r.fail(k, apperr.NotFound, "", fmt.Sprintf("Không tìm thấy đảng viên có số CCCD %s.", r.text(k)))
+				}
+			}
+		}
+		if r.text("left") != "" && r.text("left_reason") == "" {
+			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")
+		}
+	case Members:
+		r.required("decision")
+		r.required("ceremony")
+		for _, k := range []string{"decision", "ceremony", "recognition"} {
+			r.date(k)
+		}
+	}
+}
+
+func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {
+	return people.NewPerson{
+		FullName: r.text("name"), Sex: r.code(im.set, codes.Sex, "sex"), BirthDate: *r.date("birth"),
+		NationalID: r.nationalIDQuiet("nid"), Ethnicity: r.code(im.set, codes.Ethnicity, codes.Ethnicity),
+		Religion: r.code(im.set, codes.Religion, codes.Religion), GeneralEducation: r.code(im.set, codes.GeneralEducation, codes.GeneralEducation),
+		ProfessionalQualification: r.code(im.set, codes.ProfessionalQualification, codes.ProfessionalQualification),
+		PoliticalTheory:           r.code(im.set, codes.PoliticalTheory, codes.PoliticalTheory),
+		Occupation:                r.code(im.set, codes.Occupation, codes.Occupation), YouthUnionMember: r.flag("youth"),
+		Workplace: r.text("workplace"), UnitID: im.cells[r.text("cell")], Since: since,
+	}
+}
+
+// person finds the row's person by national ID or records them; it reports whether it created one.
+func (im *importer) person(ctx context.Context, r *record, since time.Time) (int64, bool, error) {
+	nid := r.nationalIDQuiet("nid")
+	if id, ok := im.ids[nid]; ok {
+		if _, err := people.GetOne(ctx, im.tx, id); err != nil {
+			if apperr.CodeOf(err) == apperr.NotFound {
+				return 0, false, apperr.New(apperr.Conflict, "Số CCCD này đã có hồ sơ ở một đơn vị ngoài phạm vi của bạn.",
+					"the national ID belongs to a person outside the actor's scope")
+			}
+			return 0, false, err
+		}
+		return id, false, nil
+	}
+	p, err := people.Create(ctx, im.tx, im.newPerson(r, since))
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound { // the cell, out of scope
+			r.failErr("cell", err)
+			return 0, false, errRow
+		}
+		return 0, false, err
+	}
+	im.ids[nid] = p.ID
+	return p.ID, true, nil
+}
+
+func (im *importer) apply(ctx context.Context, r *record) (int, error) {
+	if im.kind == Members {
+		return im.applyMember(ctx, r)
+	}
+	return im.applyCandidate(ctx, r)
+}
+
+// applyMember records a member's admission and recognition as member events.
+func (im *importer) applyMember(ctx context.Context, r *record) (int, error) {
+	ceremony, decision := *r.date("ceremony"), *r.date("decision")
+	id, isNew, err := im.person(ctx, r, ceremony)
+	if err != nil {
+		if !errors.Is(err, errRow) {
+			r.failErr("nid", err)
+		}
+		return 0, nil
+	}
+	history, err := member.History(ctx, im.tx, id)
+	if err != nil {
+		return 0, err
+	}
+	has := func(kind string, on time.Time) bool {
+		for _, e := range history {
+			if e.Kind == kind && e.Effective.Equal(on) {
+				return true
+			}
+		}
+		return false
+	}
+	changed := false
+	if !has(member.KindAdmitted, ceremony) {
+		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindAdmitted, Effective: ceremony,
+			DecisionDate: &decision, Document: r.text("decision_no")}); err != nil {
+			r.failErr("ceremony", err)
+			return 0, nil
+		}
+		changed = true
+	}
+	if rec := r.date("recognition"); rec != nil && !has(member.KindRecognized, *rec) {
+		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindRecognized, Effective: *rec,
+			Document: r.text("recognition_no")}); err != nil {
+			r.failErr("recognition", err)
+			return 0, nil
+		}
+		changed = true
+	}
+	return outcome(isNew, changed), nil
+}
+
+func outcome(isNew, changed bool) int {
+	switch {
+	case isNew:
+		return created
+	case changed:
+		return updated
+	}
+	return unchanged
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,179 @@
+// Package bulk brings an office's spreadsheets into ptdv and takes lists back out in the same layout:
+// candidate lists (with the dates and document numbers of the stages already passed) and member lists.
+// Imports go through the same functions as the API (people, pipeline, member), so the same rules and
+// code lists apply to history as to new moves and the same events are recorded; the whole file is one
+// transaction, each row a savepoint, so a bad row is reported with its row, column and reason and,
+// unless the caller asks to skip bad rows, nothing is written.
+package bulk
+
+import (
+	"fmt"
+	"strings"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/codes"
+)
+
+// Kind is what a file holds.
+type Kind string
+
+const (
+	Candidates Kind = "candidates"
+	Members    Kind = "members"
+)
+
+// ParseKind accepts the kinds the command line and the API name.
+func ParseKind(s string) (Kind, error) {
+	switch Kind(s) {
+	case Candidates, Members:
+		return Kind(s), nil
+	}
+	return "", apperr.Invalid("kind", fmt.Sprintf("Loại dữ liệu %q không hỗ trợ (candidates, members).", s),
+		fmt.Sprintf("unknown kind %q (candidates, members)", s))
+}
+
+// Column is one column of a layout. Key names it in code; Header is what offices see.
+type Column struct {
+	Key      string
+	Header   string
+	Required bool
+	Note     string // for the template's instructions sheet
+	// ExportOnly columns are written for people to read (a unit's name) and ignored on import.
+	ExportOnly bool
+}
+
+const (
+	colNo     = "no"
+	colErrors = "errors"
+)
+
+// Columns shared by both layouts: the person.
+var personColumns = []Column{
+	{Key: colNo, Header: "STT", Note: "Số thứ tự; không bắt buộc, không nhập vào hệ thống."},
+	{Key: "name", Header: "Họ và tên", Required: true},
+	{Key: "sex", Header: "Giới tính", Required: true, Note: "Nam hoặc Nữ."},
+	{Key: "birth", Header: "Ngày sinh", Required: true, Note: "dd/mm/yyyy."},
+	{Key: "nid", Header: "Số CCCD", Required: true, Note: "12 chữ số; là khóa: nhập lại cùng tệp không tạo bản ghi mới."},
+	{Key: "ethnicity", Header: "Dân tộc", Note: "Theo danh mục (Kinh, Tày, Ê Đê…); không phân biệt hoa thường, dấu."},
+	{Key: "religion", Header: "Tôn giáo", Note: "Theo danh mục; để trống hoặc \"Không\"."},
+	{Key: "general_education", Header: "Giáo dục phổ thông", Note: "Ví dụ: 12/12, 9/12."},
+	{Key: "professional_qualification", Header: "Chuyên môn nghiệp vụ", Note: "Ví dụ: Đại học, Cao đẳng."},
+	{Key: "political_theory", Header: "Lý luận chính trị", Note: "Ví dụ: Sơ cấp, Trung cấp."},
+	{Key: "occupation", Header: "Nghề nghiệp"},
+	{Key: "youth", Header: "Đoàn viên", Note: "Có hoặc Không."},
+	{Key: "workplace", Header: "Nơi làm việc"},
+	{Key: "cell", Header: "Mã chi bộ", Required: true, Note: "Mã đơn vị của chi bộ quản lý hồ sơ."},
+	{Key: "cell_name", Header: "Tên chi bộ", ExportOnly: true, Note: "Chỉ để đọc; không nhập vào hệ thống."},
+}
+
+var candidateColumns = append(clone(personColumns),
+	Column{Key: "proposer", Header: "Nơi giới thiệu nguồn", Required: true, Note: "Chi bộ, Đoàn Thanh niên, Hội Phụ nữ…"},
+	Column{Key: "listed", Header: "Ngày vào danh sách nguồn", Required: true, Note: "dd/mm/yyyy."},
+	Column{Key: "certificate", Header: "Ngày cấp GCN bồi dưỡng nhận thức", Note: "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng."},
+	Column{Key: "certificate_no", Header: "Số GCN"},
+	Column{Key: "dossier", Header: "Ngày hoàn thiện hồ sơ", Note: "Ngày đủ đơn, lý lịch, giới thiệu, nhận xét, thẩm tra."},
+	Column{Key: "sponsor1", Header: "CCCD người giới thiệu 1", Note: "Đảng viên chính thức đã có trong hệ thống."},
+	Column{Key: "sponsor1_since", Header: "Người giới thiệu 1 cùng công tác từ", Note: "dd/mm/yyyy."},
+	Column{Key: "sponsor2", Header: "CCCD người giới thiệu 2", Note: "Để trống khi Đoàn giới thiệu thay một đảng viên."},
+	Column{Key: "sponsor2_since", Header: "Người giới thiệu 2 cùng công tác từ"},
+	Column{Key: "youth_resolution", Header: "Số NQ giới thiệu của Đoàn", Note: "Mẫu 4-KNĐ; chỉ khi Đoàn giới thiệu."},
+	Column{Key: "cell_res", Header: "Ngày NQ chi bộ", Note: "Mẫu 6-KNĐ."},
+	Column{Key: "cell_res_no", Header: "Số NQ chi bộ"},
+	Column{Key: "cell_for", Header: "Chi bộ: số tán thành"},
+	Column{Key: "cell_eligible", Header: "Chi bộ: tổng số đảng viên chính thức"},
+	Column{Key: "committee_res", Header: "Ngày NQ đảng ủy", Note: "Mẫu 8-KNĐ."},
+	Column{Key: "committee_res_no", Header: "Số NQ đảng ủy"},
+	Column{Key: "committee_for", Header: "Đảng ủy: số tán thành"},
+	Column{Key: "committee_eligible", Header: "Đảng ủy: tổng số cấp ủy viên"},
+	Column{Key: "decision", Header: "Ngày QĐ kết nạp", Note: "Mẫu 9-KNĐ."},
+	Column{Key: "decision_no", Header: "Số QĐ kết nạp"},
+	Column{Key: "ceremony", Header: "Ngày lễ kết nạp"},
+	Column{Key: "recognition", Header: "Ngày NQ công nhận chính thức"},
+	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
+	Column{Key: "recognition_for", Header: "Công nhận: số tán thành"},
+	Column{Key: "recognition_eligible", Header: "Công nhận: tổng số đảng viên chính thức"},
+	Column{Key: "left", Header: "Ngày ra khỏi danh sách", Note: "Ngày ra khỏi danh sách nguồn, hoặc ngày xóa tên đảng viên dự bị."},
+	Column{Key: "left_reason", Header: "Lý do ra khỏi danh sách", Note: "Theo danh mục: chuyển đi, không đủ tiêu chuẩn, …"},
+	Column{Key: "left_no", Header: "Số văn bản ra khỏi danh sách", Note: "Bắt buộc khi xóa tên đảng viên dự bị."},
+)
+
+var memberColumns = append(clone(personColumns),
+	Column{Key: "decision", Header: "Ngày QĐ kết nạp", Required: true, Note: "Tuổi đảng tính từ ngày này."},
+	Column{Key: "decision_no", Header: "Số QĐ kết nạp"},
+	Column{Key: "ceremony", Header: "Ngày vào Đảng", Required: true, Note: "Ngày lễ kết nạp."},
+	Column{Key: "recognition", Header: "Ngày chính thức", Note: "Để trống khi còn là đảng viên dự bị."},
+	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
+)
+
+// errorsColumn is appended to reject files; importing a reject file ignores it.
+var errorsColumn = Column{Key: colErrors, Header: "Lỗi", ExportOnly: true}
+
+func clone(cs []Column) []Column { return append([]Column(nil), cs...) }
+
+// Layout returns the columns of a kind, in file order.
+func Layout(k Kind) []Column {
+	if k == Members {
+		return memberColumns
+	}
+	return candidateColumns
+}
+
+// Headers returns the header row of a kind.
+func Headers(k Kind) []string {
+	cols := Layout(k)
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = c.Header
+	}
+	return out
+}
+
+// columnMap maps the file's header cells to the layout's keys: headers are compared like code labels
+// (case, accents, spacing and punctuation do not matter). A column the layout does not know, a
+// repeated column or a missing required one refuses the file: nothing in it would be lost silently.
+func columnMap(k Kind, header []string) (map[string]int, error) {
+	byFold := map[string]Column{codes.Fold(errorsColumn.Header): errorsColumn}
+	for _, c := range Layout(k) {
+		byFold[codes.Fold(c.Header)] = c
+	}
+	idx := map[string]int{}
+	var unknown []string
+	for i, h := range header {
+		if strings.TrimSpace(h) == "" {
+			continue
+		}
+		c, ok := byFold[codes.Fold(h)]
+		if !ok {
+			unknown = append(unknown, h)
+			continue
+		}
+		if _, dup := idx[c.Key]; dup {
+			return nil, apperr.Invalid("header", fmt.Sprintf("Cột \"%s\" xuất hiện hai lần.", h), fmt.Sprintf("column %q repeats", h))
+		}
+		idx[c.Key] = i
+	}
+	if len(unknown) > 0 {
+		return nil, apperr.Invalid("header",
+			fmt.Sprintf("Tệp có cột không thuộc mẫu nhập: %s. Hãy dùng tệp mẫu (ptdv import template %s).", quoteAll(unknown), k),
+			fmt.Sprintf("unknown columns %q", unknown))
+	}
+	var missing []string
+	for _, c := range Layout(k) {
+		if _, ok := idx[c.Key]; c.Required && !ok {
+			missing = append(missing, c.Header)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, apperr.Invalid("header", fmt.Sprintf("Tệp thiếu cột bắt buộc: %s.", quoteAll(missing)),
+			fmt.Sprintf("missing required columns %q", missing))
+	}
+	return idx, nil
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = "\"" + s + "\""
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,192 @@
+package bulk
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/codes"
+)
+
+// Problem is one reason a row cannot be imported. Row is the row number in the file as the office sees
+// it (the header is usually row 1); Column is the column's header.
+type Problem struct {
+	Row     int
+	Column  string
+	Code    apperr.Code
+	Rule    string
+	Message string // Vietnamese
+}
+
+func (p Problem) String() string {
+	if p.Column == "" {
+		return fmt.Sprintf("Dòng %d: %s", p.Row, p.Message)
+	}
+	return fmt.Sprintf("Dòng %d, cột \"%s\": %s", p.Row, p.Column, p.Message)
+}
+
+// record is one data row, its cells by column key.
+type record struct {
+	n     int
+	raw   []string
+	cells map[string]string
+	kind  Kind
+	probs []Problem
+}
+
+func newRecord(k Kind, n int, raw []string, idx map[string]int) *record {
+	r := &record{n: n, raw: raw, kind: k, cells: map[string]string{}}
+	for key, i := range idx {
+		if i < len(raw) {
+			r.cells[key] = strings.TrimSpace(raw[i])
+		}
+	}
+	return r
+}
+
+func header(k Kind, key string) string {
+	for _, c := range Layout(k) {
+		if c.Key == key {
+			return c.Header
+		}
+	}
+	return ""
+}
+
+func (r *record) fail(key string, code apperr.Code, rule, msg string) {
+	r.probs = append(r.probs, Problem{Row: r.n, Column: header(r.kind, key), Code: code, Rule: rule, Message: msg})
+}
+
+func (r *record) invalid(key, msg string) { r.fail(key, apperr.InvalidInput, "", msg) }
+
+// failErr records a domain error from the API functions against a column: the error's own field when
+// the layout has it, else the column of the step that failed.
+func (r *record) failErr(key string, err error) {
+	e, ok := apperr.As(err)
+	if !ok {
+		r.fail(key, apperr.Internal, "", "Lỗi hệ thống khi ghi dòng này.")
+		return
+	}
+	if k, ok := fieldColumns[e.Field]; ok && header(r.kind, k) != "" {
+		key = k
+	}
+	r.fail(key, e.Code, e.Rule, e.Message)
+}
+
+// fieldColumns maps the API's input fields to the layout's columns.
+var fieldColumns = map[string]string{
+	"full_name": "name", "sex": "sex", "birth_date": "birth", "national_id": "nid", "ethnicity": "ethnicity",
+	"religion": "religion", "general_education": "general_education", "professional_qualification": "professional_qualification",
+	"political_theory": "political_theory", "occupation": "occupation", "unit_id": "cell", "cellId": "cell", "proposer": "proposer",
+	"reason": "left_reason",
+}
+
+func (r *record) text(key string) string { return r.cells[key] }
+
+var dateRE = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$`)
+
+// date reads dd/mm/yyyy (d/m/yyyy, with . or - too); empty is nil.
+func (r *record) date(key string) *time.Time {
+	s := r.cells[key]
+	if s == "" {
+		return nil
+	}
+	m := dateRE.FindStringSubmatch(s)
+	if m == nil {
+		r.invalid(key, fmt.Sprintf("Ngày \"%s\" không đúng dạng dd/mm/yyyy.", s))
+		return nil
+	}
+	d, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	y, _ := strconv.Atoi(m[3])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || int(t.Month()) != mo || y < 1900 || y > 2100 {
+		r.invalid(key, fmt.Sprintf("Ngày \"%s\" không tồn tại.", s))
+		return nil
+	}
+	return &t
+}
+
+func (r *record) required(key string) bool {
+	if r.cells[key] == "" {
+		r.invalid(key, "Cần nhập ô này.")
+		return false
+	}
+	return true
+}
+
+// count reads a non-negative whole number; empty is nil.
+func (r *record) count(key string) *int {
+	s := r.cells[key]
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 1_000_000 {
+		r.invalid(key, fmt.Sprintf("\"%s\" không phải là số nguyên không âm.", s))
+		return nil
+	}
+	return &n
+}
+
+// code matches a label against a code list, as written (no case or accents needed); empty is "".
+func (r *record) code(set *codes.Set, list, key string) string {
+	s := r.cells[key]
+	if s == "" {
+		return ""
+	}
+	c, ok := set.Match(list, s)
+	if !ok {
+		r.invalid(key, fmt.Sprintf("\"%s\" không có trong danh mục.", s))
+	}
+	return c
+}
+
+var yes = map[string]bool{"co": true, "x": true, "1": true, "yes": true, "true": true, "dv": true, "doanvien": true}
+var no = map[string]bool{"": true, "khong": true, "0": true, "no": true, "false": true}
+
+func (r *record) flag(key string) bool {
+	f := codes.Fold(r.cells[key])
+	if yes[f] {
+		return true
+	}
+	if !no[f] {
+		r.invalid(key, fmt.Sprintf("\"%s\": ghi Có hoặc Không.", r.cells[key]))
+	}
+	return false
+}
+
+// nationalID reads a 12-digit ID; 11 digits get back the leading zero a spreadsheet drops when the
+// column was typed as a number.
+func (r *record) nationalID(key string) string {
+	s := strings.ReplaceAll(r.cells[key], " ", "")
+	if len(s) == 11 && isDigits(s) {
+		s = "0" + s
+	}
+	if s != "" && (len(s) != 12 || !isDigits(s)) {
+		r.invalid(key, fmt.Sprintf("Số CCCD \"%s\" phải có 12 chữ số.", r.cells[key]))
+	}
+	return s
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// dayVN formats a date as offices write it.
+func dayVN(t time.Time) string { return t.Format("02/01/2006") }
+
+func dayPtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return dayVN(*t)
+}

@@ -1,0 +1,21 @@
+package bulk
+
+import "ptdv/internal/sheet"
+
+// Template returns an empty sheet in a kind's layout and a sheet that explains each column.
+func Template(k Kind) (sheet.Sheet, sheet.Sheet) {
+	help := sheet.Sheet{Name: "Hướng dẫn", Header: []string{"Cột", "Bắt buộc", "Cách ghi"}}
+	for _, c := range Layout(k) {
+		req := ""
+		if c.Required {
+			req = "Có"
+		}
+		help.Rows = append(help.Rows, []string{c.Header, req, c.Note})
+	}
+	help.Rows = append(help.Rows,
+		[]string{"", "", ""},
+		[]string{"Ngày tháng", "", "Ghi dd/mm/yyyy, ví dụ 05/02/2024."},
+		[]string{"Danh mục", "", "Ghi như trên giấy tờ; không phân biệt chữ hoa, chữ thường, có dấu hay không dấu."},
+		[]string{"Nhập lại", "", "Số CCCD là khóa: nhập lại cùng một tệp không tạo bản ghi mới; chỉ các bước chưa ghi được bổ sung."})
+	return sheet.Sheet{Name: sheetName(k), Header: Headers(k)}, help
+}

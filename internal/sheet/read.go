@@ -1,0 +1,310 @@
+package sheet
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// ReadFile reads the file at path; the format comes from its extension.
+func ReadFile(path string, lim Limits) (Table, error) {
+	f, err := FormatOf(path)
+	if err != nil {
+		return Table{}, err
+	}
+	file, err := os.Open(path)
+	if err != nil {
+		return Table{}, fmt.Errorf("sheet: %w", err)
+	}
+	defer file.Close()
+	return Read(file, f, lim)
+}
+
+// Read reads the first worksheet (xlsx) or the CSV text from r; see the package doc. Every problem
+// with the file itself is an apperr.InvalidFile error; an error reading r is returned as is
+// (wrapped).
+func Read(r io.Reader, f Format, lim Limits) (Table, error) {
+	lim = lim.withDefaults()
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
+	if err != nil {
+		return Table{}, fmt.Errorf("sheet: reading upload: %w", err)
+	}
+	if int64(len(data)) > lim.MaxBytes {
+		vi, en := sizeVI(lim.MaxBytes)
+		return Table{}, invalid("Tệp lớn quá "+vi+".", "file is larger than "+en)
+	}
+	if len(data) == 0 {
+		return Table{}, invalid("Tệp rỗng.", "file is empty")
+	}
+	switch f {
+	case XLSX:
+		return readXLSX(data, lim)
+	case CSV:
+		return readCSV(data, lim)
+	}
+	return Table{}, invalid("Chỉ chấp nhận tệp Excel (.xlsx) hoặc CSV (.csv).",
+		fmt.Sprintf("unsupported format %q", f))
+}
+
+var (
+	magicZip  = []byte("PK\x03\x04")
+	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+	magicPDF  = []byte("%PDF-")
+	magicPNG  = []byte("\x89PNG")
+	magicJPEG = []byte{0xFF, 0xD8, 0xFF}
+	magicGIF  = []byte("GIF8")
+	bom       = []byte("\xEF\xBB\xBF")
+)
+
+// kindOf names what a file that is not what it claims looks like, for the message.
+func kindOf(data []byte) (vi, en string) {
+	switch {
+	case bytes.HasPrefix(data, magicZip):
+		return "tệp Excel (.xlsx) hoặc tệp nén ZIP", "an xlsx/zip file"
+	case bytes.HasPrefix(data, magicOLE):
+		return "tệp Excel cũ (.xls) hoặc tệp Excel có mật khẩu", "an OLE (xls or encrypted) file"
+	case bytes.HasPrefix(data, magicPDF):
+		return "tệp PDF", "a PDF"
+	case bytes.HasPrefix(data, magicPNG), bytes.HasPrefix(data, magicJPEG), bytes.HasPrefix(data, magicGIF):
+		return "tệp hình ảnh", "an image"
+	}
+	return "", ""
+}
+
+// builder turns raw rows into a Table, applying the limits and the cleaning rules shared by both
+// formats.
+type builder struct {
+	lim       Limits
+	t         Table
+	gotHeader bool
+}
+
+// add takes the raw cells of row n (1-based, as Excel numbers it).
+func (b *builder) add(n int, raw []string) error {
+	empty := true
+	for i, c := range raw {
+		if c == "" {
+			continue
+		}
+		if utf8.RuneCountInString(c) > b.lim.MaxCellChars {
+			c = strings.TrimSpace(c)
+			if utf8.RuneCountInString(c) > b.lim.MaxCellChars {
+				cell := fmt.Sprintf("%s%d", colName(i+1), n)
+				return invalid(
+					fmt.Sprintf("Ô %s dài quá %s ký tự.", cell, numVI(int64(b.lim.MaxCellChars))),
+					fmt.Sprintf("cell %s is longer than %d characters", cell, b.lim.MaxCellChars))
+			}
+		}
+		if empty && strings.TrimSpace(c) != "" {
+			empty = false
+		}
+	}
+	if empty {
+		return nil
+	}
+	if !b.gotHeader {
+		last := len(raw)
+		for last > 0 && strings.TrimSpace(raw[last-1]) == "" {
+			last--
+		}
+		if last > b.lim.MaxColumns {
+			return invalid(
+				fmt.Sprintf("Tệp có quá %s cột.", numVI(int64(b.lim.MaxColumns))),
+				fmt.Sprintf("the header has %d columns, more than %d", last, b.lim.MaxColumns))
+		}
+		h := make([]string, last)
+		for i := range h {
+			h[i] = clean(raw[i])
+		}
+		b.t.Header, b.gotHeader = h, true
+		return nil
+	}
+	if len(b.t.Rows) >= b.lim.MaxRows {
+		return tooManyRows(b.lim.MaxRows)
+	}
+	w := len(b.t.Header)
+	for i := w; i < len(raw); i++ {
+		if strings.TrimSpace(raw[i]) != "" {
+			cell := fmt.Sprintf("%s%d", colName(i+1), n)
+			return invalid(
+				fmt.Sprintf("Dòng %s có dữ liệu ở ô %s, nằm ngoài các cột có tiêu đề (tệp chỉ có %s cột).",
+					numVI(int64(n)), cell, numVI(int64(w))),
+				fmt.Sprintf("row %d has data in cell %s, beyond the %d header columns", n, cell, w))
+		}
+	}
+	cells := make([]string, w)
+	for i := 0; i < w && i < len(raw); i++ {
+		cells[i] = Restore(clean(raw[i]))
+	}
+	b.t.Rows = append(b.t.Rows, Row{N: n, Cells: cells})
+	return nil
+}
+
+func (b *builder) done() (Table, error) {
+	if !b.gotHeader {
+		return Table{}, invalid("Tệp không có dữ liệu (chỉ có dòng trống).", "file has no data: only blank rows")
+	}
+	return b.t, nil
+}
+
+func tooManyRows(max int) error {
+	return invalid(
+		fmt.Sprintf("Tệp có quá %s dòng dữ liệu; hãy chia nhỏ tệp.", numVI(int64(max))),
+		fmt.Sprintf("file has more than %d data rows", max))
+}
+
+// clean trims a cell and puts it in NFC (Vietnamese typed with combining marks, as some input
+// methods and macOS do, must compare equal to the precomposed form).
+func clean(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	return norm.NFC.String(s)
+}
+
+// ---- CSV ----
+
+func readCSV(data []byte, lim Limits) (Table, error) {
+	data = bytes.TrimPrefix(data, bom)
+	if vi, en := kindOf(data); vi != "" {
+		return Table{}, invalid(
+			"Tệp có đuôi .csv nhưng nội dung là "+vi+", không phải văn bản CSV.",
+			"file named .csv is "+en+", not CSV text")
+	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return Table{}, invalid(
+			"Tệp CSV được mã hoá UTF-16 (Unicode Text); hãy lưu lại bằng “CSV UTF-8 (Comma delimited) (*.csv)”.",
+			"CSV is UTF-16; UTF-8 is required")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return Table{}, invalid(
+			"Tệp không phải là tệp CSV dạng văn bản hợp lệ (có ký tự nhị phân).",
+			"file is not CSV text: it contains NUL bytes")
+	}
+	if !utf8.Valid(data) {
+		return Table{}, invalid(
+			"Tệp CSV không được mã hoá UTF-8 (tiếng Việt sẽ bị lỗi phông); trong Excel hãy lưu bằng “CSV UTF-8 (Comma delimited) (*.csv)”.",
+			"CSV is not valid UTF-8")
+	}
+	cr := newCSVReader(data)
+	b := builder{lim: lim}
+	// Excel row numbers: encoding/csv skips blank lines and joins quoted line breaks, so the row
+	// number is worked out from the line where each record starts.
+	prevRow, prevEndLine := 0, 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csvParseError
+			if errors.As(err, &pe) {
+				return Table{}, invalid(
+					fmt.Sprintf("Tệp CSV bị lỗi định dạng ở dòng %s: %s", numVI(int64(pe.Line)), csvErrVI(pe.Err)),
+					fmt.Sprintf("CSV syntax error: %v", err))
+			}
+			return Table{}, invalid("Tệp CSV bị lỗi định dạng.", fmt.Sprintf("CSV error: %v", err))
+		}
+		startLine, _ := cr.FieldPos(0)
+		n := prevRow + startLine - prevEndLine
+		lastLine, _ := cr.FieldPos(len(rec) - 1)
+		prevRow, prevEndLine = n, lastLine+strings.Count(rec[len(rec)-1], "\n")
+		if err := b.add(n, rec); err != nil {
+			return Table{}, err
+		}
+	}
+	return b.done()
+}
+
+// sniffDelimiter picks ',', ';' or '\t' by counting them, outside quotes, on the first line that
+// has content; ',' wins ties and when there is none.
+func sniffDelimiter(data []byte) rune {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(bytes.Trim(line, " \r\t,;\"")) == 0 {
+			continue
+		}
+		var comma, semi, tab int
+		inQuote := false
+		for _, c := range line {
+			switch {
+			case c == '"':
+				inQuote = !inQuote
+			case inQuote:
+			case c == ',':
+				comma++
+			case c == ';':
+				semi++
+			case c == '\t':
+				tab++
+			}
+		}
+		switch {
+		case semi > comma && semi >= tab:
+			return ';'
+		case tab > comma && tab > semi:
+			return '\t'
+		}
+		return ','
+	}
+	return ','
+}
+
+// csvErrVI says a csv.ParseError's cause in Vietnamese.
+func csvErrVI(err error) string {
+	switch {
+	case errors.Is(err, errBareQuote):
+		return "có dấu ngoặc kép (\") nằm giữa một ô không được bao trong ngoặc kép."
+	case errors.Is(err, errQuote):
+		return "dấu ngoặc kép (\") không được đóng đúng cách."
+	case errors.Is(err, errFieldCount):
+		return "số cột không khớp."
+	}
+	return "nội dung không đúng định dạng CSV."
+}
+
+// ---- helpers shared with xlsx ----
+
+// looksLikeText reports whether the start of data is plausibly text (for a better message when a
+// CSV is uploaded as .xlsx).
+func looksLikeText(data []byte) bool {
+	head := data[:min(len(data), 512)]
+	for len(head) > 0 && !utf8.FullRune(head) {
+		head = head[:len(head)-1]
+	}
+	if !utf8.Valid(head) || bytes.IndexByte(head, 0) >= 0 {
+		return false
+	}
+	return len(bytes.TrimSpace(head)) > 0
+}
+
+type csvParseError = csv.ParseError
+
+var (
+	errBareQuote  = csv.ErrBareQuote
+	errQuote      = csv.ErrQuote
+	errFieldCount = csv.ErrFieldCount
+)
+
+// newCSVReader returns a reader for data with the sniffed delimiter. FieldsPerRecord is -1: ragged
+// rows are handled by builder.add (padded, or an error if they carry data beyond the header).
+func newCSVReader(data []byte) *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = sniffDelimiter(data)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
+}
