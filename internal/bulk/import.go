@@ -78,8 +78,8 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 		return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
 	}
 
-	// Rules and calendar do not change during the import: load them once for all moves.
-	ctx = pipeline.WithEnvCache(ctx)
+	// Rules, calendar and code lists do not change during the import: read them once for all rows.
+	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		im := &importer{tx: tx, set: set, kind: k}
 		if err := im.prefetch(ctx, recs); err != nil {

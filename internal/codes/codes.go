@@ -88,8 +88,19 @@ type Set struct {
 	lists map[string]*list
 }
 
-// Load reads every list in one query.
+type setKey struct{}
+
+// WithSet returns a context in which Load returns set instead of reading the lists: for a bulk import,
+// whose thousands of rows run in one transaction where the lists cannot change.
+func WithSet(ctx context.Context, set *Set) context.Context {
+	return context.WithValue(ctx, setKey{}, set)
+}
+
+// Load reads every list in one query, or returns the set that WithSet put in ctx.
 func Load(ctx context.Context, db bun.IDB) (*Set, error) {
+	if set, ok := ctx.Value(setKey{}).(*Set); ok {
+		return set, nil
+	}
 	var rows []struct {
 		Item
 		RawAttrs string `bun:"attrs"`

@@ -12,7 +12,8 @@ import (
 // provinces and 3,321 communes after.
 const (
 	nationalMembers    = 5_600_000
-	nationalCommunes   = 10_035 // before the reform (3,321 after: groups of about three, see reform)
+	nationalCommunes   = 10_035 // before the reform
+	communesAfter      = 3_321  // after it (Quy định 294-QĐ/TW; see reform)
 	nationalGrassroots = 48_700 // besides the commune committees
 	nationalDistricts  = 705
 	nationalCells      = 400_000
@@ -103,7 +104,8 @@ type builder struct {
 	provinceCells        map[*province][]*unit
 	founded              map[*unit]foundInfo // cells created after the start: when, and where founders come from
 	docNo                map[string]int
-	newCommunes          int
+	newCommunes          int // the commune committees the 2025 reform leaves
+	communesBefore       int // and those alive on the day, before it
 }
 
 type foundInfo struct {
@@ -159,6 +161,12 @@ func (b *builder) build() {
 	b.history()
 	b.reform()
 	b.after()
+}
+
+func newBuilder(p *plan, seed uint64, start, today day) *builder {
+	return &builder{t: newTree(), p: p, r: newRNG(seed, 1), start: start, today: today,
+		districtVillageCells: map[*unit][]*unit{}, districtOtherCells: map[*unit][]*unit{}, provinceCells: map[*province][]*unit{},
+		founded: map[*unit]foundInfo{}, docNo: map[string]int{}}
 }
 
 // district describes a district of the plan.
@@ -688,6 +696,31 @@ func splitPlace(p string) (level, name string) {
 	return "xã", p
 }
 
+// groupSizes splits n communes into k groups (1 ≤ k ≤ n) of random sizes: k-1 distinct cut points
+// among the n-1 gaps. The demo merges pairs.
+func (b *builder) groupSizes(n, k int) []int {
+	if n == 0 {
+		return nil
+	}
+	if b.p.demo {
+		sizes := make([]int, 0, (n+1)/2)
+		for ; n > 0; n -= 2 {
+			sizes = append(sizes, min(n, 2))
+		}
+		return sizes
+	}
+	k = min(max(k, 1), n)
+	cuts := b.r.Perm(n - 1)[:k-1]
+	slices.Sort(cuts)
+	sizes := make([]int, 0, k)
+	prev := 0
+	for _, c := range cuts {
+		sizes = append(sizes, c+1-prev)
+		prev = c + 1
+	}
+	return append(sizes, n-prev)
+}
+
 // reform records the arrangement of 01/07/2025: in every district the communes merge into new commune
 // committees directly under the (successor) province, or move there unchanged; the district's other
 // grassroots organizations move under the province; the district ends. Then the provinces merge.
@@ -699,7 +732,21 @@ func (b *builder) reform() {
 	signed := mkday(2025, 6, 30)
 	newNo := map[*province]int{}
 	usedNames := map[*province]map[string]bool{}
-	for _, d := range b.units("district") {
+	// How many communes the reform leaves: 3,321 at national scale, the same share of the communes alive
+	// on the day at the others. Each district gets its proportional share, the rounding carried over, so
+	// that the sum is exact.
+	districts := b.units("district")
+	alive := 0
+	for _, d := range districts {
+		alive += len(communesOf(d))
+	}
+	want := int(math.Round(float64(alive) * communesAfter / nationalCommunes))
+	if b.p.scale == "national" {
+		want = communesAfter
+	}
+	b.communesBefore = alive
+	seen, made := 0, 0
+	for _, d := range districts {
 		sp := successorOf(d.prov)
 		su := b.t.byCode["P"+sp.Code]
 		if usedNames[sp] == nil {
@@ -708,13 +755,11 @@ func (b *builder) reform() {
 		cs := communesOf(d)
 		commDoc := fmt.Sprintf("Nghị quyết số %d/NQ-UBTVQH15 ngày 16/06/2025", 1654+provIndex(sp))
 		decision := b.decision("TU", signed)
-		for i := 0; i < len(cs); {
-			// Group sizes of about three, as 10,035 communes became 3,321.
-			n := 1 + b.r.IntN(5)
-			if b.p.demo {
-				n = 2
-			}
-			n = min(n, len(cs)-i)
+		seen += len(cs)
+		sizes := b.groupSizes(len(cs), want*seen/max(alive, 1)-made)
+		made += len(sizes)
+		i := 0
+		for _, n := range sizes {
 			g := cs[i : i+n]
 			i += n
 			if len(g) == 1 {

@@ -134,9 +134,7 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	prog := newProgress(opts.Progress, func() int64 { return 0 })
 	defer prog.close()
 	prog.set("building the hierarchy", 1)
-	b := &builder{t: newTree(), p: p, r: newRNG(opts.Seed, 1), start: start, today: today,
-		districtVillageCells: map[*unit][]*unit{}, districtOtherCells: map[*unit][]*unit{}, provinceCells: map[*province][]*unit{},
-		founded: map[*unit]foundInfo{}, docNo: map[string]int{}}
+	b := newBuilder(p, opts.Seed, start, today)
 	b.build()
 	g := b.prepare(opts.Seed, rules, newWorkdays(cal, start-400, today+1200))
 	log.Info("seed: hierarchy built", "scale", p.scale, "units", len(b.t.units), "cells", len(b.cells),
