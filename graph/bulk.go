@@ -18,8 +18,11 @@ const MaxUpload = 32 << 20
 const maxProblems = 1000
 
 func listKind(k model.ListKind) bulk.Kind {
-	if k == model.ListKindMembers {
+	switch k {
+	case model.ListKindMembers:
 		return bulk.Members
+	case model.ListKindUnits:
+		return bulk.Units
 	}
 	return bulk.Candidates
 }

@@ -4797,6 +4797,8 @@ enum ListKind {
   CANDIDATES
   "Members with their admission and recognition."
   MEMBERS
+  "Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds."
+  UNITS
 }
 
 enum FileFormat {
@@ -4854,12 +4856,12 @@ type ImportListPayload {
 }
 
 extend type Query {
-  "A unit subtree's candidates (each person's latest case) or members as a file in the import layout; cells that begin with = + - @ are neutralised."
+  "A unit subtree's candidates (each person's latest case), members or units as a file in the import layout; cells that begin with = + - @ are neutralised."
   exportList(unitId: ID!, kind: ListKind!, format: FileFormat = XLSX, asOf: Date): File!
 }
 
 extend type Mutation {
-  "Import a candidate or member list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
+  "Import a candidate, member or unit list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
   importList(input: ImportListInput!): ImportListPayload!
 }
 `, BuiltIn: false},

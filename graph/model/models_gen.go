@@ -934,16 +934,19 @@ const (
 	ListKindCandidates ListKind = "CANDIDATES"
 	// Members with their admission and recognition.
 	ListKindMembers ListKind = "MEMBERS"
+	// Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds.
+	ListKindUnits ListKind = "UNITS"
 )
 
 var AllListKind = []ListKind{
 	ListKindCandidates,
 	ListKindMembers,
+	ListKindUnits,
 }
 
 func (e ListKind) IsValid() bool {
 	switch e {
-	case ListKindCandidates, ListKindMembers:
+	case ListKindCandidates, ListKindMembers, ListKindUnits:
 		return true
 	}
 	return false

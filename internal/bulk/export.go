@@ -38,6 +38,9 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	if err != nil {
 		return sheet.Sheet{}, err
 	}
+	if k == Units {
+		return exportUnits(ctx, db, u, on)
+	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
 	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
@@ -123,8 +126,11 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 }
 
 func sheetName(k Kind) string {
-	if k == Members {
+	switch k {
+	case Members:
 		return "Đảng viên"
+	case Units:
+		return "Tổ chức đảng"
 	}
 	return "Quần chúng ưu tú"
 }

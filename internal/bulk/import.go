@@ -52,13 +52,19 @@ var errRow = errors.New("bulk: row refused")
 // Import validates and records every row of a table read from a file of the given kind, in one
 // transaction, through the API's own functions (so its rules, code lists and scope apply, and the same
 // events and audit rows are written). A row whose person (by national ID) is already recorded adds only
-// what is not recorded yet: importing the same file twice changes nothing the second time.
+// what is not recorded yet: importing the same file twice changes nothing the second time. Unit rows
+// (keyed by code) go through org.Create, each after its parent's row wherever that stands in the file.
 func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options) (Report, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	if err := people.RequireWrite(a); err != nil {
+	if k == Units {
+		err = a.Require(auth.PermWriteTree)
+	} else {
+		err = people.RequireWrite(a)
+	}
+	if err != nil {
 		return Report{}, err
 	}
 	idx, err := columnMap(k, t.Header)
@@ -85,17 +91,25 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
 		}
+		// The key of a row: the national ID, or a unit's code.
+		key, keyMsg := "nid", "Số CCCD trùng với dòng %d."
+		order := recs
+		if k == Units {
+			key, keyMsg = "code", "Mã đơn vị trùng với dòng %d."
+			order = unitOrder(recs)
+		}
 		seen := map[string]int{}
-		for _, r := range recs {
+		for _, r := range order {
 			im.parse(r)
-			if nid := r.text("nid"); nid != "" {
-				if first, dup := seen[nid]; dup {
-					r.invalid("nid", fmt.Sprintf("Số CCCD trùng với dòng %d.", first))
+			if v := r.text(key); v != "" {
+				if first, dup := seen[v]; dup {
+					r.invalid(key, fmt.Sprintf(keyMsg, first))
 				} else {
-					seen[nid] = r.n
+					seen[v] = r.n
 				}
 			}
 			if len(r.probs) > 0 {
+				im.failed[r.text(key)] = r.n
 				continue
 			}
 			var outcome int
@@ -116,6 +130,7 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 				r.failErr("", err)
 			}
 			if len(r.probs) > 0 {
+				im.failed[r.text(key)] = r.n
 				continue
 			}
 			switch outcome {
@@ -174,17 +189,27 @@ const (
 
 // importer holds what the rows of one import share.
 type importer struct {
-	tx    bun.IDB
-	set   *codes.Set
-	kind  Kind
-	cells map[string]int64 // unit code → id
-	ids   map[string]int64 // national ID → person id (recorded, or created by an earlier row)
-	cases map[int64]int64  // person id → latest case id
+	tx     bun.IDB
+	set    *codes.Set
+	labels unitLabels // unit lists: kinds and sectors
+	kind   Kind
+	failed map[string]int   // a bad row's key (national ID, unit code) → its row number
+	cells  map[string]int64 // unit code → id
+	ids    map[string]int64 // national ID → person id (recorded, or created by an earlier row)
+	cases  map[int64]int64  // person id → latest case id
 }
 
 // prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
 // API functions the rows go through check it.
 func (im *importer) prefetch(ctx context.Context, recs []*record) error {
+	im.cells, im.ids, im.cases, im.failed = map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[string]int{}
+	if im.kind == Units {
+		var err error
+		if im.labels, err = loadUnitLabels(ctx, im.tx); err != nil {
+			return err
+		}
+		return im.prefetchUnits(ctx, recs)
+	}
 	var unitCodes, nids []string
 	for _, r := range recs {
 		unitCodes = append(unitCodes, r.text("cell"))
@@ -194,7 +219,6 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 			}
 		}
 	}
-	im.cells, im.ids, im.cases = map[string]int64{}, map[string]int64{}, map[int64]int64{}
 	var units []struct {
 		ID   int64  `bun:"id"`
 		Code string `bun:"code"`
@@ -235,6 +259,10 @@ func (r *record) nationalIDQuiet(key string) string {
 
 // parse checks the cells' shapes and code lists, before anything is written.
 func (im *importer) parse(r *record) {
+	if im.kind == Units {
+		im.parseUnit(r)
+		return
+	}
 	r.required("name")
 	r.required("sex")
 	r.required("birth")
@@ -323,8 +351,11 @@ func (im *importer) person(ctx context.Context, r *record, since time.Time) (int
 }
 
 func (im *importer) apply(ctx context.Context, r *record) (int, error) {
-	if im.kind == Members {
+	switch im.kind {
+	case Members:
 		return im.applyMember(ctx, r)
+	case Units:
+		return im.applyUnit(ctx, r)
 	}
 	return im.applyCandidate(ctx, r)
 }

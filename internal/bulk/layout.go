@@ -1,6 +1,7 @@
 // Package bulk brings an office's spreadsheets into ptdv and takes lists back out in the same layout:
 // candidate lists (with the dates and document numbers of the stages already passed) and member lists.
-// Imports go through the same functions as the API (people, pipeline, member), so the same rules and
+// Unit lists (the hierarchy an office keeps) come and go the same way through package org.
+// Imports go through the same functions as the API (people, pipeline, member, org), so the same rules and
 // code lists apply to history as to new moves and the same events are recorded; the whole file is one
 // transaction, each row a savepoint, so a bad row is reported with its row, column and reason and,
 // unless the caller asks to skip bad rows, nothing is written.
@@ -20,16 +21,17 @@ type Kind string
 const (
 	Candidates Kind = "candidates"
 	Members    Kind = "members"
+	Units      Kind = "units"
 )
 
 // ParseKind accepts the kinds the command line and the API name.
 func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
-	case Candidates, Members:
+	case Candidates, Members, Units:
 		return Kind(s), nil
 	}
-	return "", apperr.Invalid("kind", fmt.Sprintf("Loại dữ liệu %q không hỗ trợ (candidates, members).", s),
-		fmt.Sprintf("unknown kind %q (candidates, members)", s))
+	return "", apperr.Invalid("kind", fmt.Sprintf("Loại dữ liệu %q không hỗ trợ (candidates, members, units).", s),
+		fmt.Sprintf("unknown kind %q (candidates, members, units)", s))
 }
 
 // Column is one column of a layout. Key names it in code; Header is what offices see.
@@ -105,6 +107,21 @@ var memberColumns = append(clone(personColumns),
 	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
 )
 
+// unitColumns: one unit a row, as the tree stands today. The code is the key; a unit's parent may be an
+// earlier or a later row of the same file, or a unit already recorded.
+var unitColumns = []Column{
+	{Key: colNo, Header: "STT", Note: "Số thứ tự; không bắt buộc, không nhập vào hệ thống."},
+	{Key: "code", Header: "Mã đơn vị", Required: true, Note: "Chữ in hoa không dấu, số, '.', '_', '-'; là khóa: nhập lại cùng tệp không tạo đơn vị mới."},
+	{Key: "unit_name", Header: "Tên đơn vị", Required: true},
+	{Key: "kind", Header: "Loại tổ chức", Required: true, Note: "Đảng bộ tỉnh, thành phố; Đảng bộ cơ sở; Chi bộ cơ sở; Chi bộ trực thuộc."},
+	{Key: "sector", Header: "Lĩnh vực", Required: true, Note: "Theo danh mục lĩnh vực (xã, phường, đặc khu; cơ quan; doanh nghiệp; …)."},
+	{Key: "parent", Header: "Mã đơn vị cấp trên", Note: "Để trống cho đảng bộ tỉnh; đơn vị đã có hoặc một dòng khác của tệp."},
+	{Key: "parent_name", Header: "Tên đơn vị cấp trên", ExportOnly: true, Note: "Chỉ để đọc; không nhập vào hệ thống."},
+	{Key: "founded", Header: "Ngày hiệu lực", Required: true,
+		Note: "dd/mm/yyyy: từ ngày này đơn vị có tên và cấp trên như dòng này (ngày thành lập, hoặc ngày chuyển về cấp trên hiện nay); không trước ngày thành lập đơn vị cấp trên."},
+	{Key: "founded_doc", Header: "Văn bản", Note: "Văn bản thành lập hoặc điều chuyển, ví dụ: Quyết định số 123-QĐ/TU ngày 01/07/2025."},
+}
+
 // errorsColumn is appended to reject files; importing a reject file ignores it.
 var errorsColumn = Column{Key: colErrors, Header: "Lỗi", ExportOnly: true}
 
@@ -112,8 +129,11 @@ func clone(cs []Column) []Column { return append([]Column(nil), cs...) }
 
 // Layout returns the columns of a kind, in file order.
 func Layout(k Kind) []Column {
-	if k == Members {
+	switch k {
+	case Members:
 		return memberColumns
+	case Units:
+		return unitColumns
 	}
 	return candidateColumns
 }

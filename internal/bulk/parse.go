@@ -82,6 +82,9 @@ var fieldColumns = map[string]string{
 	"religion": "religion", "general_education": "general_education", "professional_qualification": "professional_qualification",
 	"political_theory": "political_theory", "occupation": "occupation", "unit_id": "cell", "cellId": "cell", "proposer": "proposer",
 	"reason": "left_reason",
+	// package org's fields, for unit lists
+	"code": "code", "name": "unit_name", "kind": "kind", "sector": "sector", "parentId": "parent", "effective": "founded",
+	"document": "founded_doc",
 }
 
 func (r *record) text(key string) string { return r.cells[key] }

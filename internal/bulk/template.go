@@ -16,6 +16,13 @@ func Template(k Kind) (sheet.Sheet, sheet.Sheet) {
 		[]string{"", "", ""},
 		[]string{"Ngày tháng", "", "Ghi dd/mm/yyyy, ví dụ 05/02/2024."},
 		[]string{"Danh mục", "", "Ghi như trên giấy tờ; không phân biệt chữ hoa, chữ thường, có dấu hay không dấu."},
-		[]string{"Nhập lại", "", "Số CCCD là khóa: nhập lại cùng một tệp không tạo bản ghi mới; chỉ các bước chưa ghi được bổ sung."})
+		[]string{"Nhập lại", "", again[k]})
 	return sheet.Sheet{Name: sheetName(k), Header: Headers(k)}, help
+}
+
+var again = map[Kind]string{
+	Candidates: "Số CCCD là khóa: nhập lại cùng một tệp không tạo bản ghi mới; chỉ các bước chưa ghi được bổ sung.",
+	Members:    "Số CCCD là khóa: nhập lại cùng một tệp không tạo bản ghi mới; chỉ các sự kiện chưa ghi được bổ sung.",
+	Units: "Mã đơn vị là khóa: nhập lại cùng một tệp không tạo đơn vị mới. Đổi tên, điều chuyển, sáp nhập đơn vị đã có " +
+		"là thao tác tổ chức có văn bản, không sửa qua tệp.",
 }

@@ -1,0 +1,251 @@
+package bulk
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/codes"
+	"ptdv/internal/org"
+	"ptdv/internal/page"
+	"ptdv/internal/sheet"
+)
+
+// unitLabels matches the kind and sector cells: a code or its Vietnamese label, folded.
+type unitLabels struct {
+	kinds, sectors       map[string]string // folded label or code → code
+	kindName, sectorName map[string]string // code → label, for export
+}
+
+func loadUnitLabels(ctx context.Context, db bun.IDB) (unitLabels, error) {
+	kinds, sectors, err := org.Labels(ctx, db)
+	if err != nil {
+		return unitLabels{}, err
+	}
+	l := unitLabels{kinds: map[string]string{}, sectors: map[string]string{}, kindName: kinds, sectorName: sectors}
+	// A label matches also without its explanation in brackets: "Địa phương" for "Địa phương (tỉnh, …)".
+	add := func(m map[string]string, code, label string) {
+		short, _, _ := strings.Cut(label, "(")
+		for _, k := range []string{code, label, short} {
+			m[codes.Fold(k)] = code
+		}
+	}
+	for code, label := range kinds {
+		add(l.kinds, code, label)
+	}
+	for code, label := range sectors {
+		add(l.sectors, code, label)
+	}
+	return l, nil
+}
+
+// prefetchUnits reads the ids of the units the rows name (their own codes and their parents').
+func (im *importer) prefetchUnits(ctx context.Context, recs []*record) error {
+	var names []string
+	for _, r := range recs {
+		names = append(names, r.text("code"), r.text("parent"))
+	}
+	var units []struct {
+		ID   int64  `bun:"id"`
+		Code string `bun:"code"`
+	}
+	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(names)).Scan(ctx, &units); err != nil && !isNoRows(err) {
+		return err
+	}
+	for _, u := range units {
+		im.cells[u.Code] = u.ID
+	}
+	return nil
+}
+
+// parseUnit checks a unit row's cells before anything is written.
+func (im *importer) parseUnit(r *record) {
+	for _, k := range []string{"code", "unit_name", "kind", "sector", "founded"} {
+		r.required(k)
+	}
+	r.date("founded")
+	for key, m := range map[string]map[string]string{"kind": im.labels.kinds, "sector": im.labels.sectors} {
+		if s := r.text(key); s != "" {
+			if _, ok := m[codes.Fold(s)]; !ok {
+				r.invalid(key, fmt.Sprintf("\"%s\" không có trong danh mục.", s))
+			}
+		}
+	}
+	if r.text("parent") != "" && r.text("parent") == r.text("code") {
+		r.invalid("parent", "Đơn vị không thể trực thuộc chính nó.")
+	}
+}
+
+// unitOrder puts every row after the row of its parent (a file sorted by name is fine); the file's order
+// is kept otherwise. Rows in a cycle go last, where their parent is missing when they are applied.
+func unitOrder(recs []*record) []*record {
+	row := map[string]*record{}
+	for _, r := range recs {
+		if _, dup := row[r.text("code")]; !dup {
+			row[r.text("code")] = r
+		}
+	}
+	depth := map[*record]int{}
+	var depthOf func(r *record, seen int) int
+	depthOf = func(r *record, seen int) int {
+		if d, ok := depth[r]; ok {
+			return d
+		}
+		d := 0
+		if p, ok := row[r.text("parent")]; ok && p != r {
+			if seen > len(recs) {
+				return len(recs) + 1 // a cycle
+			}
+			d = depthOf(p, seen+1) + 1
+		}
+		depth[r] = d
+		return d
+	}
+	out := slices.Clone(recs)
+	for _, r := range out {
+		depthOf(r, 0)
+	}
+	slices.SortStableFunc(out, func(a, b *record) int { return depth[a] - depth[b] })
+	return out
+}
+
+// applyUnit records a new unit with org.Create, or finds it recorded as the row has it today.
+func (im *importer) applyUnit(ctx context.Context, r *record) (int, error) {
+	code, parentCode := r.text("code"), r.text("parent")
+	kind, sector := im.labels.kinds[codes.Fold(r.text("kind"))], im.labels.sectors[codes.Fold(r.text("sector"))]
+	var parentID *int64
+	if parentCode != "" {
+		id, ok := im.cells[parentCode]
+		if !ok {
+			msg := fmt.Sprintf("Không tìm thấy đơn vị cấp trên mã \"%s\".", parentCode)
+			if n, bad := im.failed[parentCode]; bad {
+				msg = fmt.Sprintf("Đơn vị cấp trên mã \"%s\" (dòng %d) không nhập được.", parentCode, n)
+			}
+			r.fail("parent", apperr.NotFound, "", msg)
+			return 0, nil
+		}
+		parentID = &id
+	}
+	if id, ok := im.cells[code]; ok {
+		return unchanged, im.sameUnit(ctx, r, id, kind, parentCode)
+	}
+	founded := *r.date("founded")
+	res, err := org.Create(ctx, im.tx, org.NewUnit{Code: code, Name: r.text("unit_name"), Kind: kind, Sector: sector}, parentID,
+		org.Doc{Effective: founded, Document: r.text("founded_doc"), Note: "Nhập từ tệp."})
+	if err != nil {
+		// A refusal without a field is about the date (the parent did not exist then), or the kind.
+		col := "founded"
+		if e, ok := apperr.As(err); ok && e.Rule == org.RuleKindParent {
+			col = "kind"
+		}
+		r.failErr(col, err)
+		return 0, nil
+	}
+	im.cells[code] = res.Units[0]
+	return created, nil
+}
+
+// sameUnit accepts a row that names a recorded unit only when it has it as the unit stands today: a
+// rename or a move is an operation with its own document (the API's), not a silent edit of a cell.
+func (im *importer) sameUnit(ctx context.Context, r *record, id int64, kind, parentCode string) error {
+	today := org.Day(time.Now())
+	u, err := org.GetOne(ctx, im.tx, id, today)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			r.fail("code", apperr.Conflict, "", "Mã này đã được dùng cho một đơn vị ngoài phạm vi của bạn.")
+			return nil
+		}
+		return err
+	}
+	have := ""
+	if u.ParentID != nil {
+		p, err := org.GetOne(ctx, im.tx, *u.ParentID, today)
+		if err != nil && apperr.CodeOf(err) != apperr.NotFound {
+			return err
+		}
+		have = p.Code
+	}
+	switch {
+	case !u.ExistsOn(today):
+		r.fail("code", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s đã kết thúc hoạt động.", u.Code))
+	case u.Name != r.text("unit_name"):
+		r.fail("unit_name", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s đang có tên \"%s\"; đổi tên bằng thao tác đổi tên có văn bản.", u.Code, u.Name))
+	case u.Kind != kind:
+		r.fail("kind", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s là \"%s\".", u.Code, im.labels.kindName[u.Kind]))
+	case have != parentCode:
+		r.fail("parent", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s đang trực thuộc đơn vị mã \"%s\"; chuyển đơn vị bằng thao tác điều chuyển.", u.Code, have))
+	}
+	return nil
+}
+
+// exportUnits lists the unit and its subtree as they stand on the day, parents first, in the import
+// layout. org.Descendants applies the caller's scope.
+func exportUnits(ctx context.Context, db bun.IDB, root org.Unit, on time.Time) (sheet.Sheet, error) {
+	sub, err := org.Descendants(ctx, db, root.ID, on, org.Filter{}, page.Args{First: 10_000_000})
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	units := append([]org.Unit{root}, sub.Items...)
+	slices.SortStableFunc(units, func(a, b org.Unit) int { return a.Depth() - b.Depth() })
+	byID := map[int64]org.Unit{}
+	ids := make([]int64, len(units))
+	for i, u := range units {
+		byID[u.ID], ids[i] = u, u.ID
+	}
+	if root.ParentID != nil {
+		if p, err := org.GetOne(ctx, db, *root.ParentID, on); err == nil {
+			byID[p.ID] = p
+		}
+	}
+	// The row's date is when the unit came to stand as it does on the day: the later of its current
+	// link's and name's versions (its founding, unless moved or renamed since), with that operation's
+	// document. Imported into another database the row recreates it on that day.
+	var since []struct {
+		ID       int64     `bun:"id"`
+		Since    time.Time `bun:"since"`
+		Document string    `bun:"document"`
+	}
+	if err := db.NewRaw(`SELECT l.unit_id AS id, greatest(l.valid_from, n.valid_from) AS since,
+			o.document
+		FROM org_link l JOIN org_unit_name n ON n.unit_id = l.unit_id AND n.valid_from <= ?0 AND (n.valid_to IS NULL OR n.valid_to > ?0)
+		JOIN org_operation o ON o.id = CASE WHEN n.valid_from > l.valid_from THEN n.op_id ELSE l.op_id END
+		WHERE l.unit_id = ANY(?1::bigint[]) AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)`,
+		on, pgdialect.Array(ids)).Scan(ctx, &since); err != nil && !isNoRows(err) {
+		return sheet.Sheet{}, err
+	}
+	type start struct {
+		on  time.Time
+		doc string
+	}
+	starts := map[int64]start{}
+	for _, s := range since {
+		starts[s.ID] = start{s.Since, s.Document}
+	}
+	labels, err := loadUnitLabels(ctx, db)
+	if err != nil {
+		return sheet.Sheet{}, err
+	}
+	cols := Layout(Units)
+	out := sheet.Sheet{Name: sheetName(Units), Header: Headers(Units)}
+	for i, u := range units {
+		c := map[string]string{colNo: fmt.Sprint(i + 1), "code": u.Code, "unit_name": u.Name, "kind": labels.kindName[u.Kind],
+			"sector": labels.sectorName[u.Sector], "founded": dayVN(starts[u.ID].on), "founded_doc": starts[u.ID].doc}
+		if u.ParentID != nil {
+			if p, ok := byID[*u.ParentID]; ok {
+				c["parent"], c["parent_name"] = p.Code, p.Name
+			}
+		}
+		line := make([]string, len(cols))
+		for j, col := range cols {
+			line[j] = c[col.Key]
+		}
+		out.Rows = append(out.Rows, line)
+	}
+	return out, nil
+}
