@@ -17,6 +17,7 @@ import (
 
 	"ptdv/internal/auth"
 	"ptdv/internal/db"
+	"ptdv/internal/member"
 	"ptdv/internal/pglocal"
 )
 
@@ -150,7 +151,11 @@ func (e *env) migrate(ctx context.Context, url string) ([]string, error) {
 		return nil, err
 	}
 	defer owner.Close()
-	return db.Migrate(ctx, owner, db.Migrations)
+	applied, err := db.Migrate(ctx, owner, db.Migrations)
+	if err != nil {
+		return nil, err
+	}
+	return applied, member.ExtendYearEnd(ctx, owner)
 }
 
 // appDB opens the pool the server uses: role ptdv_app, bounded statements.

@@ -481,3 +481,14 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 func (s Span) PageKey() string {
 	return strconv.FormatInt(s.UnitID, 10) + ":" + strconv.FormatInt(s.PersonID, 10)
 }
+
+// ExtendYearEnd fills the year-end rollup (migration 0006, member_yearend) up to next year when a new
+// year has begun since it was last filled: a no-op on most days. Run as the schema owner at every
+// migration (server start, nightly), so that the denominators of next year's rate targets stay one
+// index probe instead of a count over the status spans.
+func ExtendYearEnd(ctx context.Context, owner bun.IDB) error {
+	if _, err := owner.ExecContext(ctx, `SELECT member_extend_yearend()`); err != nil {
+		return fmt.Errorf("member: extend the year-end rollup: %w", err)
+	}
+	return nil
+}

@@ -123,6 +123,19 @@ func TestYearendRollup(t *testing.T) {
 		t.Errorf("%d rows before the window", k)
 	}
 	checkYearend(t, d, "window from 2021")
+
+	// A new year since the rollup was last filled (to_year behind, its later years missing): extended.
+	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET to_year = 2022;
+		DELETE FROM member_yearend WHERE year > 2022`); err != nil {
+		t.Fatal(err)
+	}
+	if err := member.ExtendYearEnd(context.Background(), d.Owner); err != nil {
+		t.Fatal(err)
+	}
+	if k := count(t, d.Owner, `SELECT to_year - extract(year FROM current_date)::int FROM member_yearend_window`); k != 1 {
+		t.Errorf("to_year is %d years ahead, want 1", k)
+	}
+	checkYearend(t, d, "extended from 2022")
 }
 
 // The SQL side of the rollup counts the statuses of MemberStatuses.

@@ -24,7 +24,8 @@
 -- from_year and years_ahead are the settings (an administrator edits them as the schema owner; the
 -- rollup is then rebuilt by the trigger below); to_year is what has been filled, advanced to the current
 -- year + years_ahead by member_rebuild_yearend() and member_extend_yearend() (run the latter nightly or
--- yearly: until then, year-ends past to_year fall back to the spans, correct but slower).
+-- yearly: until then, year-ends past to_year fall back to the spans, correct but slower). ptdv runs it
+-- after every migration (member.ExtendYearEnd: server start, nightly).
 CREATE TABLE member_yearend_window (
     only_row     bool PRIMARY KEY DEFAULT true CHECK (only_row),
     from_year    int  NOT NULL CHECK (from_year BETWEEN 1900 AND 2200),
