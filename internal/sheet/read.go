@@ -195,6 +195,11 @@ func readCSV(data []byte, lim Limits) (Table, error) {
 			"CSV is not valid UTF-8")
 	}
 	cr := newCSVReader(data)
+	if line, wide := csvTooWide(data, byte(cr.Comma)); wide {
+		return Table{}, invalid(
+			fmt.Sprintf("Dòng %s của tệp CSV có quá %s cột.", numVI(int64(line)), numVI(maxCSVFields)),
+			fmt.Sprintf("CSV line %d has more than %d fields", line, maxCSVFields))
+	}
 	b := builder{lim: lim}
 	// Excel row numbers: encoding/csv skips blank lines and joins quoted line breaks, so the row
 	// number is worked out from the line where each record starts.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -347,6 +348,63 @@ func zipOf(t *testing.T, files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
+// patchPart rewrites one part of a workbook (edit gets "" for a part the workbook lacks).
+func patchPart(t *testing.T, xlsx []byte, part string, edit func(string) string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	found := false
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if zf.Name == part {
+			b, found = []byte(edit(string(b))), true
+		}
+		files[zf.Name] = b
+	}
+	if !found {
+		files[part] = []byte(edit(""))
+	}
+	return zipOf(t, files)
+}
+
+// A workbook with every part scanXML looks at still reads (the bounds are far from real files).
+func TestScanXMLRealWorkbook(t *testing.T) {
+	good := write(t, XLSX, Sheet{Name: "S", Header: header, Rows: rows})
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zf := range zr.File {
+		if zf.Name != "xl/sharedStrings.xml" && zf.Name != "xl/worksheets/sheet1.xml" {
+			continue
+		}
+		rc, _ := zf.Open()
+		sh, err := scanXML(rc)
+		rc.Close()
+		if err != nil || sh.depth < 2 || sh.depth > 6 {
+			t.Errorf("%s: %+v, %v", zf.Name, sh, err)
+		}
+		if zf.Name == "xl/sharedStrings.xml" && sh.sharedStrings == 0 {
+			t.Errorf("no shared strings counted in %s", zf.Name)
+		}
+	}
+	sh, err := scanXML(strings.NewReader(`<?xml version="1.0"?><!-- <a><b><c> --><sst><si><t><![CDATA[<x><y>]]></t></si><si a="/>"/><x:si/></sst>`))
+	if err != nil || sh.sharedStrings != 3 || sh.depth != 3 {
+		t.Errorf("scanXML = %+v, %v; want 3 shared strings, depth 3", sh, err)
+	}
+}
+
 func TestHostileFiles(t *testing.T) {
 	good := write(t, XLSX, Sheet{Name: "S", Header: header, Rows: rows})
 	var encrypted bytes.Buffer
@@ -416,6 +474,20 @@ func TestHostileFiles(t *testing.T) {
 		{"zip bomb", bomb, XLSX, small, "giải nén"},
 		{"xlsx cell beyond header", xlsxBytes(t, beyond), XLSX, DefaultLimits, "Dòng 7 có dữ liệu ở ô D7"},
 		{"too many columns", []byte(strings.Repeat("c,", 10) + "c\n"), CSV, Limits{MaxColumns: 10}, "quá 10 cột"},
+		// Small uploads that would cost excelize or encoding/csv gigabytes, or hours.
+		{"row number in the billions", patchPart(t, good, "xl/worksheets/sheet1.xml", func(x string) string {
+			return strings.Replace(x, "</sheetData>", `<row r="9000000000000000000"/></sheetData>`, 1)
+		}), XLSX, DefaultLimits, "hỏng"},
+		{"20 MB of styles", patchPart(t, good, "xl/styles.xml", func(x string) string {
+			return strings.Replace(x, "</styleSheet>", strings.Repeat("<xf/>", 4<<20)+"</styleSheet>", 1)
+		}), XLSX, DefaultLimits, "giải nén"},
+		{"2.6 million shared strings", patchPart(t, good, "xl/sharedStrings.xml", func(x string) string {
+			return "<sst>" + strings.Repeat("<si/>", 2_600_000) + "</sst>"
+		}), XLSX, DefaultLimits, "giải nén"},
+		{"elements nested 100 deep", patchPart(t, good, "xl/worksheets/sheet1.xml", func(x string) string {
+			return strings.Replace(x, "</sheetData>", `<row r="9">`+strings.Repeat("<x>", 100)+strings.Repeat("</x>", 100)+"</row></sheetData>", 1)
+		}), XLSX, DefaultLimits, "giải nén"},
+		{"a CSV line of 20,000 commas", []byte("a,b\n" + strings.Repeat(",", 20_000) + "\n"), CSV, DefaultLimits, "quá 16.384 cột"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

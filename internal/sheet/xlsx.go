@@ -53,10 +53,13 @@ func unzipLimits(lim Limits) (total, xml int64) {
 	return total, xml
 }
 
-// checkZip looks at the zip directory before excelize unpacks it: excelize keeps every part in
-// memory except worksheets and shared strings bigger than the XML limit (those it spools to
-// disk), so what would stay in memory must fit in MaxBytes, and the declared total must fit the
-// unzip limit (archive/zip refuses a part that inflates past its declared size).
+// checkZip looks at the zip before excelize unpacks it. excelize keeps every part in memory except
+// worksheets and shared strings bigger than the XML limit (those it spools to disk), so what would
+// stay in memory must fit in MaxBytes, and the declared total must fit the unzip limit (archive/zip
+// refuses a part that inflates past its declared size). The XML parts are streamed through scanXML
+// first: the parts excelize decodes whole into structs (styles, workbook, relationships) are bounded
+// in size, since decoding multiplies them twenty-fold and more; worksheets are bounded in nesting; the
+// shared strings in count.
 func checkZip(data []byte, lim Limits) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -66,7 +69,7 @@ func checkZip(data []byte, lim Limits) error {
 		return zipBomb(fmt.Sprintf("%d zip entries", len(zr.File)))
 	}
 	total, xmlLimit := unzipLimits(lim)
-	var sum, inMem uint64
+	var sum, inMem, other uint64
 	hasWorkbook := false
 	for _, zf := range zr.File {
 		size := zf.UncompressedSize64
@@ -78,17 +81,43 @@ func checkZip(data []byte, lim Limits) error {
 		if name == "xl/workbook.xml" {
 			hasWorkbook = true
 		}
-		spooled := (strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml") &&
-			size > uint64(xmlLimit)
-		if !spooled {
+		sheetData := strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml"
+		if !sheetData || size <= uint64(xmlLimit) {
 			inMem += size
 			if inMem > uint64(lim.MaxBytes) {
 				return zipBomb(fmt.Sprintf("in-memory parts over %d bytes", lim.MaxBytes))
 			}
 		}
+		isXML := strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels")
+		if isXML && !sheetData {
+			other += size
+			if size > maxOtherPartBytes || other > maxOtherPartsSum {
+				return zipBomb(fmt.Sprintf("part %s: %d bytes of workbook XML", zf.Name, size))
+			}
+		}
+		if isXML {
+			if err := scanPart(zf); err != nil {
+				return err
+			}
+		}
 	}
 	if !hasWorkbook {
 		return corrupt("no xl/workbook.xml")
+	}
+	return nil
+}
+
+func scanPart(zf *zip.File) error {
+	rc, err := zf.Open()
+	if err != nil {
+		return corrupt(fmt.Sprintf("%s: %v", zf.Name, err))
+	}
+	defer rc.Close()
+	if _, err := scanXML(rc); err != nil {
+		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || strings.Contains(err.Error(), "flate") {
+			return corrupt(fmt.Sprintf("%s: %v", zf.Name, err))
+		}
+		return zipBomb(fmt.Sprintf("%s: %v", zf.Name, err))
 	}
 	return nil
 }
@@ -136,7 +165,11 @@ func readXLSX(data []byte, lim Limits) (t Table, err error) {
 	b := builder{lim: lim}
 	n := 0
 	for rows.Next() {
-		n++
+		// excelize yields an empty row for every row number it skips: a row numbered in the billions
+		// would spin here for hours. A sheet has at most TotalRows rows.
+		if n++; n > excelize.TotalRows {
+			return Table{}, corrupt(fmt.Sprintf("row number over %d", excelize.TotalRows))
+		}
 		cells, err := rows.Columns()
 		if err != nil {
 			return Table{}, corrupt(fmt.Sprintf("row %d: %v", n, err))
