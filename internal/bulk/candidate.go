@@ -113,16 +113,15 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 	listed := *r.date("listed")
 	id, isNew, err := im.person(ctx, r, listed)
 	if err != nil {
-		if !errors.Is(err, errRow) {
-			r.failErr("nid", err)
+		if errors.Is(err, errRow) {
+			return 0, nil
 		}
-		return 0, nil
+		return 0, r.failErr("nid", err)
 	}
 	var c pipeline.Case
 	if caseID, ok := im.cases[id]; ok {
 		if c, err = pipeline.GetOne(ctx, im.tx, caseID); err != nil {
-			r.failErr("nid", err)
-			return 0, nil
+			return 0, r.failErr("nid", err)
 		}
 	}
 	changed := false
@@ -134,10 +133,9 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 		c, err = pipeline.Open(ctx, im.tx, pipeline.OpenInput{PersonID: id, CellID: im.cells[r.text("cell")],
 			Proposer: r.code(im.set, "proposer", "proposer"), Doc: pipeline.Doc{Effective: listed, Note: "Nhập từ tệp."}})
 		if err != nil {
-			r.failErr("listed", err)
-			return 0, nil
+			return 0, r.failErr("listed", err)
 		}
-		im.cases[id] = c.ID
+		cacheIn(im, im.cases, id, c.ID)
 		changed = true
 	}
 	for _, s := range candidateSteps {
@@ -154,8 +152,7 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 		}
 		next, err := s.move(ctx, im, r, c, *on)
 		if err != nil {
-			r.failErr(s.col, err)
-			return 0, nil
+			return 0, r.failErr(s.col, err)
 		}
 		if len(r.probs) > 0 {
 			return 0, nil

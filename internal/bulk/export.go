@@ -102,10 +102,10 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 			}
 		}
 		c := r.cells
-		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, set.Label(codes.Sex, p.Sex), dayVN(p.BirthDate), p.NationalIDFor(a)
+		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, exportLabel(set, codes.Sex, p.Sex), dayVN(p.BirthDate), p.NationalIDFor(a)
 		for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
 			codes.PoliticalTheory, codes.Occupation} {
-			c[l] = set.Label(l, personCode(p, l))
+			c[l] = exportLabel(set, l, personCode(p, l))
 		}
 		c["youth"] = "Không"
 		if p.YouthUnionMember {
@@ -123,6 +123,16 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		out.Rows = append(out.Rows, line)
 	}
 	return out, nil
+}
+
+// exportLabel writes a code as its Vietnamese label when the label reads back as that code, else as the
+// code itself (a label two codes share matches neither), so that the file imports back unchanged.
+func exportLabel(set *codes.Set, list, code string) string {
+	label := set.Label(list, code)
+	if c, ok := set.Match(list, label); (ok && c == code) || !set.Valid(list, code) {
+		return label
+	}
+	return code
 }
 
 func sheetName(k Kind) string {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,9 +100,15 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 			order = unitOrder(recs)
 		}
 		seen := map[string]int{}
+		keyOf := func(r *record) string {
+			if key == "nid" {
+				return r.nationalIDQuiet("nid") // "12345678901" and "012345678901" are one person
+			}
+			return r.text(key)
+		}
 		for _, r := range order {
 			im.parse(r)
-			if v := r.text(key); v != "" {
+			if v := keyOf(r); v != "" {
 				if first, dup := seen[v]; dup {
 					r.invalid(key, fmt.Sprintf(keyMsg, first))
 				} else {
@@ -113,6 +120,7 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 				continue
 			}
 			var outcome int
+			im.undo = im.undo[:0]
 			err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
 				im.tx = sp
 				var err error
@@ -124,12 +132,15 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 			})
 			im.tx = tx
 			if err != nil && !errors.Is(err, errRollback) {
-				if _, ok := apperr.As(err); !ok {
+				if err := r.failErr("", err); err != nil {
 					return err // the database failed, not the row
 				}
-				r.failErr("", err)
 			}
 			if len(r.probs) > 0 {
+				// The row's savepoint is rolled back: so are the ids it cached.
+				for i := len(im.undo) - 1; i >= 0; i-- {
+					im.undo[i]()
+				}
 				im.failed[r.text(key)] = r.n
 				continue
 			}
@@ -197,6 +208,7 @@ type importer struct {
 	cells  map[string]int64 // unit code → id
 	ids    map[string]int64 // national ID → person id (recorded, or created by an earlier row)
 	cases  map[int64]int64  // person id → latest case id
+	undo   []func()         // restores the maps above if the current row is rolled back
 }
 
 // prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
@@ -346,8 +358,21 @@ func (im *importer) person(ctx context.Context, r *record, since time.Time) (int
 		}
 		return 0, false, err
 	}
-	im.ids[nid] = p.ID
+	cacheIn(im, im.ids, nid, p.ID)
 	return p.ID, true, nil
+}
+
+// cacheIn keeps an id for the rows that follow, to be forgotten if the current row is rolled back.
+func cacheIn[K comparable](im *importer, m map[K]int64, k K, v int64) {
+	old, had := m[k]
+	im.undo = append(im.undo, func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+	m[k] = v
 }
 
 func (im *importer) apply(ctx context.Context, r *record) (int, error) {
@@ -365,37 +390,36 @@ func (im *importer) applyMember(ctx context.Context, r *record) (int, error) {
 	ceremony, decision := *r.date("ceremony"), *r.date("decision")
 	id, isNew, err := im.person(ctx, r, ceremony)
 	if err != nil {
-		if !errors.Is(err, errRow) {
-			r.failErr("nid", err)
+		if errors.Is(err, errRow) {
+			return 0, nil
 		}
-		return 0, nil
+		return 0, r.failErr("nid", err)
 	}
 	history, err := member.History(ctx, im.tx, id)
 	if err != nil {
 		return 0, err
 	}
-	has := func(kind string, on time.Time) bool {
+	has := func(on time.Time, kinds ...string) bool {
 		for _, e := range history {
-			if e.Kind == kind && e.Effective.Equal(on) {
+			if slices.Contains(kinds, e.Kind) && e.Effective.Equal(on) {
 				return true
 			}
 		}
 		return false
 	}
 	changed := false
-	if !has(member.KindAdmitted, ceremony) {
+	// A readmission exports as the member's admission: either is the row's admission when it comes back.
+	if !has(ceremony, member.KindAdmitted, member.KindReadmitted) {
 		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindAdmitted, Effective: ceremony,
 			DecisionDate: &decision, Document: r.text("decision_no")}); err != nil {
-			r.failErr("ceremony", err)
-			return 0, nil
+			return 0, r.failErr("ceremony", err)
 		}
 		changed = true
 	}
-	if rec := r.date("recognition"); rec != nil && !has(member.KindRecognized, *rec) {
+	if rec := r.date("recognition"); rec != nil && !has(*rec, member.KindRecognized) {
 		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindRecognized, Effective: *rec,
 			Document: r.text("recognition_no")}); err != nil {
-			r.failErr("recognition", err)
-			return 0, nil
+			return 0, r.failErr("recognition", err)
 		}
 		changed = true
 	}

@@ -63,17 +63,18 @@ func (r *record) fail(key string, code apperr.Code, rule, msg string) {
 func (r *record) invalid(key, msg string) { r.fail(key, apperr.InvalidInput, "", msg) }
 
 // failErr records a domain error from the API functions against a column: the error's own field when
-// the layout has it, else the column of the step that failed.
-func (r *record) failErr(key string, err error) {
+// the layout has it, else the column given. Any other error (the database failed, not the row) is
+// returned, to end the import: it must neither become a row's problem nor let the other rows commit.
+func (r *record) failErr(key string, err error) error {
 	e, ok := apperr.As(err)
 	if !ok {
-		r.fail(key, apperr.Internal, "", "Lỗi hệ thống khi ghi dòng này.")
-		return
+		return err
 	}
 	if k, ok := fieldColumns[e.Field]; ok && header(r.kind, k) != "" {
 		key = k
 	}
 	r.fail(key, e.Code, e.Rule, e.Message)
+	return nil
 }
 
 // fieldColumns maps the API's input fields to the layout's columns.

@@ -83,7 +83,8 @@ func (im *importer) parseUnit(r *record) {
 }
 
 // unitOrder puts every row after the row of its parent (a file sorted by name is fine); the file's order
-// is kept otherwise. Rows in a cycle go last, where their parent is missing when they are applied.
+// is kept otherwise. Rows in a cycle, and their descendants, go last, where their parent is missing when
+// they are applied. Each row's depth is computed once: linear in the rows.
 func unitOrder(recs []*record) []*record {
 	row := map[string]*record{}
 	for _, r := range recs {
@@ -91,25 +92,28 @@ func unitOrder(recs []*record) []*record {
 			row[r.text("code")] = r
 		}
 	}
+	const visiting = -1
+	cycle := len(recs) + 1
 	depth := map[*record]int{}
-	var depthOf func(r *record, seen int) int
-	depthOf = func(r *record, seen int) int {
+	var depthOf func(r *record) int
+	depthOf = func(r *record) int {
 		if d, ok := depth[r]; ok {
+			if d == visiting {
+				return cycle
+			}
 			return d
 		}
+		depth[r] = visiting
 		d := 0
 		if p, ok := row[r.text("parent")]; ok && p != r {
-			if seen > len(recs) {
-				return len(recs) + 1 // a cycle
-			}
-			d = depthOf(p, seen+1) + 1
+			d = depthOf(p) + 1
 		}
 		depth[r] = d
 		return d
 	}
 	out := slices.Clone(recs)
 	for _, r := range out {
-		depthOf(r, 0)
+		depthOf(r)
 	}
 	slices.SortStableFunc(out, func(a, b *record) int { return depth[a] - depth[b] })
 	return out
@@ -144,10 +148,9 @@ func (im *importer) applyUnit(ctx context.Context, r *record) (int, error) {
 		if e, ok := apperr.As(err); ok && e.Rule == org.RuleKindParent {
 			col = "kind"
 		}
-		r.failErr(col, err)
-		return 0, nil
+		return 0, r.failErr(col, err)
 	}
-	im.cells[code] = res.Units[0]
+	cacheIn(im, im.cells, code, res.Units[0])
 	return created, nil
 }
 

@@ -220,3 +220,17 @@ func mustImportAs(t *testing.T, ctx context.Context, db bun.IDB, tb sheet.Table)
 	}
 	return rep
 }
+
+// A national ID written with and without the leading zero a spreadsheet drops is one person: the second
+// row is a repeat, reported against the first.
+func TestRepeatedNationalIDNormalised(t *testing.T) {
+	d := tree(t)
+	in := table(bulk.Members, members[0], with(members[0], "Số CCCD", strings.TrimPrefix(members[0]["Số CCCD"], "0")))
+	rep, err := bulk.Import(sys(), d.App, bulk.Members, in, bulk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := problemAt(rep, 3); rep.Written || p.Column != "Số CCCD" || !strings.Contains(p.Message, "dòng 2") {
+		t.Errorf("report %+v, problem %+v", rep, p)
+	}
+}
