@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"ptdv/graph"
 	"ptdv/internal/bulk"
 	"ptdv/internal/sheet"
 )
@@ -117,6 +118,11 @@ func TestImportAndExportThroughGraphQL(t *testing.T) {
 		if r.code() != "INVALID_FILE" {
 			t.Errorf("%s: %+v", name, r.Errors)
 		}
+	}
+
+	// Over the upload limit: refused before it is read, as a file problem.
+	if r := f.upload(tok, "lon.csv", bytes.Repeat([]byte("a,b\n"), graph.MaxUpload/4+1), false); r.code() != "INVALID_FILE" || r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversize upload: %d %+v", r.status, r.Errors)
 	}
 
 	r = f.query(tok, `query($u: ID!) { exportList(unitId: $u, kind: CANDIDATES, format: CSV) { name contentType base64 } }`,

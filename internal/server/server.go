@@ -190,10 +190,16 @@ func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := n
 		// A multipart request carries a file for importList; its size is checked again by the transport.
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		upload := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+		if upload {
 			n = graph.MaxUpload
 		}
-		if r.ContentLength > n {
+		switch {
+		case r.ContentLength > n && upload:
+			writeError(w, http.StatusRequestEntityTooLarge, apperr.InvalidFile,
+				fmt.Sprintf("Tệp tải lên lớn quá %d MB; hãy chia nhỏ tệp.", n>>20), fmt.Sprintf("upload over %d bytes", n))
+			return
+		case r.ContentLength > n:
 			writeError(w, http.StatusRequestEntityTooLarge, apperr.InvalidInput,
 				"Yêu cầu quá lớn.", fmt.Sprintf("request body over %d bytes", n))
 			return
