@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"ptdv/internal/vn"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -119,14 +119,14 @@ func (r Result) total() int64 {
 // Print writes the counts per kind and per province as plain-text tables in Vietnamese.
 func (r Result) Print(w io.Writer) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Số tổ chức đảng tại ngày %s\n\n", r.AsOf.Format("02/01/2006"))
+	fmt.Fprintf(&b, "Số tổ chức đảng tại ngày %s\n\n", vn.Date(r.AsOf))
 
 	t := table{right: []bool{false, true}}
 	t.add("Loại tổ chức", "Số lượng")
 	for _, k := range r.ByKind {
-		t.add(label(k), formatVN(k.N))
+		t.add(label(k), vn.Int(k.N))
 	}
-	t.add("Tổng cộng", formatVN(r.total()))
+	t.add("Tổng cộng", vn.Int(r.total()))
 	t.write(&b)
 
 	if len(r.ByProvince) > 0 {
@@ -145,15 +145,15 @@ func (r Result) Print(w io.Writer) {
 				row = []string{"", "(không xác định)"}
 			}
 			for _, k := range r.ByKind {
-				row = append(row, formatVN(p.ByKind[k.Kind]))
+				row = append(row, vn.Int(p.ByKind[k.Kind]))
 			}
-			t.add(append(row, formatVN(p.Total))...)
+			t.add(append(row, vn.Int(p.Total))...)
 		}
 		row := []string{"", "Tổng cộng"}
 		for _, k := range r.ByKind {
-			row = append(row, formatVN(k.N))
+			row = append(row, vn.Int(k.N))
 		}
-		t.add(append(row, formatVN(r.total()))...)
+		t.add(append(row, vn.Int(r.total()))...)
 		t.write(&b)
 	}
 	io.WriteString(w, b.String())
@@ -171,26 +171,6 @@ func label(k KindCount) string {
 func shortLabel(k KindCount) string {
 	l, _, _ := strings.Cut(label(k), ",")
 	return strings.TrimSpace(l)
-}
-
-// formatVN formats n with "." between groups of three digits, as Vietnamese does: 1.234.567.
-func formatVN(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // table is a plain-text table: a header row, a rule under it, the other rows; columns are

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ptdv/internal/pgtest"
+	"ptdv/internal/vn"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -357,8 +358,8 @@ func TestOpenMissing(t *testing.T) {
 
 func TestFormatVN(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 7: "7", 999: "999", 1000: "1.000", 1234567: "1.234.567", -45000: "-45.000"} {
-		if got := formatVN(n); got != want {
-			t.Errorf("formatVN(%d) = %q, want %q", n, got, want)
+		if got := vn.Int(n); got != want {
+			t.Errorf("vn.Int(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"ptdv/internal/seed"
 	"ptdv/internal/server"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
@@ -266,7 +267,7 @@ func printProgress(ctx context.Context, db bun.IDB) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\nChỉ tiêu kết nạp năm %d (đến ngày %s):\n", now.Year(), now.Format("02/01/2006"))
+	fmt.Printf("\nChỉ tiêu kết nạp năm %d (đến ngày %s):\n", now.Year(), vn.Date(now))
 	for _, u := range roots.Items {
 		p, err := target.ProgressForUnit(ctx, db, u.ID, target.MeasureAdmissions, target.PeriodYear, now)
 		if err != nil {
@@ -295,12 +296,12 @@ func printProgress(ctx context.Context, db bun.IDB) error {
 	return nil
 }
 
-// vnNumber writes 12.5 as "12,5".
+// vnNumber writes 1234.5 as "1.234,5", nil as a dash.
 func vnNumber(x *float64) string {
 	if x == nil {
 		return "—"
 	}
-	return strings.Replace(fmt.Sprintf("%.1f", *x), ".", ",", 1)
+	return vn.Decimal(*x, 1)
 }
 
 func seedCmd(fs *flag.FlagSet) func(context.Context, *env) error {

@@ -8,6 +8,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 // step is one stage a candidate row may carry: the column of its date, whether the case has it
@@ -127,7 +128,7 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 	changed := false
 	if c.ID == 0 || !c.ListedOn.Equal(listed) {
 		if c.ID != 0 && c.Open() {
-			r.fail("listed", apperr.Conflict, "", fmt.Sprintf("Người này đang có hồ sơ vào danh sách nguồn ngày %s.", dayVN(c.ListedOn)))
+			r.fail("listed", apperr.Conflict, "", fmt.Sprintf("Người này đang có hồ sơ vào danh sách nguồn ngày %s.", vn.Date(c.ListedOn)))
 			return 0, nil
 		}
 		c, err = pipeline.Open(ctx, im.tx, pipeline.OpenInput{PersonID: id, CellID: im.cells[r.text("cell")],
@@ -145,7 +146,7 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 		}
 		if have := s.have(c); have != nil {
 			if !have.Equal(*on) {
-				r.fail(s.col, apperr.Conflict, "", fmt.Sprintf("Khác ngày đã ghi trong hệ thống (%s).", dayVN(*have)))
+				r.fail(s.col, apperr.Conflict, "", fmt.Sprintf("Khác ngày đã ghi trong hệ thống (%s).", vn.Date(*have)))
 				return 0, nil
 			}
 			continue

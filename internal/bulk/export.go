@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/sheet"
+	"ptdv/internal/vn"
 )
 
 // exported is one row to write: the person and the other cells by column key.
@@ -102,7 +103,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 			}
 		}
 		c := r.cells
-		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, exportLabel(set, codes.Sex, p.Sex), dayVN(p.BirthDate), p.NationalIDFor(a)
+		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, exportLabel(set, codes.Sex, p.Sex), vn.Date(p.BirthDate), p.NationalIDFor(a)
 		for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
 			codes.PoliticalTheory, codes.Occupation} {
 			c[l] = exportLabel(set, l, personCode(p, l))

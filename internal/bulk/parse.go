@@ -9,6 +9,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/codes"
+	"ptdv/internal/vn"
 )
 
 // Problem is one reason a row cannot be imported. Row is the row number in the file as the office sees
@@ -185,12 +186,9 @@ func isDigits(s string) bool {
 	return true
 }
 
-// dayVN formats a date as offices write it.
-func dayVN(t time.Time) string { return t.Format("02/01/2006") }
-
 func dayPtr(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return dayVN(*t)
+	return vn.Date(*t)
 }

@@ -15,6 +15,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/sheet"
+	"ptdv/internal/vn"
 )
 
 // unitLabels matches the kind and sector cells: a code or its Vietnamese label, folded.
@@ -238,7 +239,7 @@ func exportUnits(ctx context.Context, db bun.IDB, root org.Unit, on time.Time) (
 	out := sheet.Sheet{Name: sheetName(Units), Header: Headers(Units)}
 	for i, u := range units {
 		c := map[string]string{colNo: fmt.Sprint(i + 1), "code": u.Code, "unit_name": u.Name, "kind": labels.kindName[u.Kind],
-			"sector": labels.sectorName[u.Sector], "founded": dayVN(starts[u.ID].on), "founded_doc": starts[u.ID].doc}
+			"sector": labels.sectorName[u.Sector], "founded": vn.Date(starts[u.ID].on), "founded_doc": starts[u.ID].doc}
 		if u.ParentID != nil {
 			if p, ok := byID[*u.ParentID]; ok {
 				c["parent"], c["parent_name"] = p.Code, p.Name

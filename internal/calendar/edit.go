@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/vn"
 )
 
 // List returns the exceptions from from to to, both included, in date order. Any authenticated actor
@@ -81,7 +82,7 @@ func DeleteDay(ctx context.Context, db bun.IDB, day time.Time) error {
 		}
 		if before == nil {
 			return apperr.New(apperr.NotFound,
-				fmt.Sprintf("Lịch nghỉ không có ngày %s.", day.Format("02/01/2006")),
+				fmt.Sprintf("Lịch nghỉ không có ngày %s.", vn.Date(day)),
 				fmt.Sprintf("calendar day %s not found", day.Format(time.DateOnly)))
 		}
 		if _, err := tx.NewRaw(`DELETE FROM calendar_day WHERE day = ?`, day).Exec(ctx); err != nil {
@@ -139,7 +140,7 @@ func validate(day time.Time, kind, nameVI, source string) (Day, error) {
 	}
 	wd := d.Day.Weekday()
 	weekend := wd == time.Saturday || wd == time.Sunday
-	when := fmt.Sprintf("%s là %s", d.Day.Format("02/01/2006"), weekdayVI[wd])
+	when := fmt.Sprintf("%s là %s", vn.Date(d.Day), weekdayVI[wd])
 	switch {
 	case kind == WorkDay && !weekend:
 		return Day{}, apperr.Invalid("day",

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"fmt"
+	"ptdv/internal/vn"
 	"slices"
 	"strings"
 	"time"
@@ -139,8 +140,6 @@ type holiday struct {
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-func ddmm(t time.Time) string { return t.Format("02/01/2006") }
-
 // holidays returns the public holidays of year y, weekends included, in date order.
 func holidays(y int) []holiday {
 	hs := []holiday{{date(y, 1, 1), occNewYear, "Tết Dương lịch"}}
@@ -222,7 +221,7 @@ func generate(y int, notes *yearNotes) []Day {
 				why = "trùng một ngày lễ khác"
 			}
 			days = append(days, Day{Day: d, Kind: DayOff, Source: source(h.occ),
-				NameVI: fmt.Sprintf("Nghỉ bù %s: ngày %s %s", h.name, ddmm(h.day), why)})
+				NameVI: fmt.Sprintf("Nghỉ bù %s: ngày %s %s", h.name, vn.Date(h.day), why)})
 		}
 		seen[h.day] = true
 	}
@@ -231,9 +230,9 @@ func generate(y int, notes *yearNotes) []Day {
 			o, w := mustDate(s.off), mustDate(s.work)
 			days = append(days,
 				Day{Day: o, Kind: DayOff, Source: s.source,
-					NameVI: fmt.Sprintf("Nghỉ hoán đổi %s (làm bù %s %s)", occasionVI[s.occ], weekdayVI[w.Weekday()], ddmm(w))},
+					NameVI: fmt.Sprintf("Nghỉ hoán đổi %s (làm bù %s %s)", occasionVI[s.occ], weekdayVI[w.Weekday()], vn.Date(w))},
 				Day{Day: w, Kind: WorkDay, Source: s.source,
-					NameVI: fmt.Sprintf("Làm bù cho ngày nghỉ hoán đổi %s %s (%s)", weekdayVI[o.Weekday()], ddmm(o), occasionVI[s.occ])})
+					NameVI: fmt.Sprintf("Làm bù cho ngày nghỉ hoán đổi %s %s (%s)", weekdayVI[o.Weekday()], vn.Date(o), occasionVI[s.occ])})
 		}
 	}
 	slices.SortStableFunc(days, func(a, b Day) int { return a.Day.Compare(b.Day) })

@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 // The candidate pipeline of the demo: in six cells that exist today (village and residential-group
@@ -866,7 +867,7 @@ func (p *pipe) next(series string, d time.Time) int {
 }
 
 func (p *pipe) decisionDoc(issuer string, d time.Time) string {
-	return fmt.Sprintf("Quyết định số %d-QĐ/%s ngày %s", p.next("QĐ/"+issuer, d), issuer, d.Format("02/01/2006"))
+	return fmt.Sprintf("Quyết định số %d-QĐ/%s ngày %s", p.next("QĐ/"+issuer, d), issuer, vn.Date(d))
 }
 
 // issuer is the suffix of the competent committee's documents on a date: the district committee

@@ -35,6 +35,7 @@ import (
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
+	"ptdv/internal/vn"
 )
 
 // Summary describes the demo data in the database.
@@ -750,7 +751,7 @@ func (l *loader) ptr(code string) *int64 {
 // decision returns the number of a decision of the issuer ("TU", "HU", "QU", "ĐUCA") signed on a date.
 func (l *loader) decision(issuer string, signed time.Time) string {
 	l.docNo[issuer]++
-	return fmt.Sprintf("Quyết định %d-QĐ/%s ngày %s", l.docNo[issuer], issuer, signed.Format("02/01/2006"))
+	return fmt.Sprintf("Quyết định %d-QĐ/%s ngày %s", l.docNo[issuer], issuer, vn.Date(signed))
 }
 
 // summarize describes the demo data in the database; the pipeline figures are those of day today.

@@ -23,6 +23,7 @@ import (
 	"ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
+	"ptdv/internal/vn"
 )
 
 // Rule ids: the numeric ones are rows of member_rule; the others name checks in code.
@@ -151,8 +152,6 @@ func rebuild(ctx context.Context, tx bun.IDB, personID int64) error {
 }
 
 func clean(s string) string { return strings.Join(strings.Fields(norm.NFC.String(s)), " ") }
-
-func fmtDay(t time.Time) string { return t.Format("02/01/2006") }
 
 // Record appends a membership event for a person in the actor's scope, after checking it against the
 // person's history and the rule table, and re-derives their status spans, in one transaction with its
@@ -299,7 +298,7 @@ func check(p people.Person, s State, e Event, rules map[string]Rule, set *codes.
 			state = "chưa là đảng viên"
 		}
 		return apperr.Rule(RuleSequence,
-			fmt.Sprintf("Không thể ghi “%s” ngày %s: %s đang ở trạng thái “%s”.", kind, fmtDay(e.Effective), p.FullName, state),
+			fmt.Sprintf("Không thể ghi “%s” ngày %s: %s đang ở trạng thái “%s”.", kind, vn.Date(e.Effective), p.FullName, state),
 			fmt.Sprintf("event %s on %s is not allowed in status %q", e.Kind, e.Effective.Format(time.DateOnly), s.Status))
 	}
 	switch e.Kind {
@@ -308,7 +307,7 @@ func check(p people.Person, s State, e Event, rules map[string]Rule, set *codes.
 		if end := calendar.AddMonths(*s.ProbationFrom, r.Value); e.Effective.Before(end) {
 			return apperr.Rule(r.ID,
 				fmt.Sprintf("Chỉ công nhận đảng viên chính thức khi hết %d tháng dự bị: kết nạp ngày %s, nên sớm nhất từ ngày %s (%s).",
-					r.Value, fmtDay(*s.ProbationFrom), fmtDay(end), r.Source),
+					r.Value, vn.Date(*s.ProbationFrom), vn.Date(end), r.Source),
 				fmt.Sprintf("recognition on %s is before the end of the %d-month probation that started %s (%s)",
 					e.Effective.Format(time.DateOnly), r.Value, s.ProbationFrom.Format(time.DateOnly), end.Format(time.DateOnly)))
 		}
@@ -322,7 +321,7 @@ func check(p people.Person, s State, e Event, rules map[string]Rule, set *codes.
 		if from := calendar.AddMonths(*s.LeftOn, r.Value); e.Effective.Before(from) {
 			return apperr.Rule(r.ID,
 				fmt.Sprintf("Chỉ kết nạp lại sau ít nhất %d tháng kể từ ngày ra khỏi Đảng (%s), tức từ ngày %s (%s).",
-					r.Value, fmtDay(*s.LeftOn), fmtDay(from), r.Source),
+					r.Value, vn.Date(*s.LeftOn), vn.Date(from), r.Source),
 				fmt.Sprintf("readmission on %s is less than %d months after leaving on %s",
 					e.Effective.Format(time.DateOnly), r.Value, s.LeftOn.Format(time.DateOnly)))
 		}

@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // Village is a village or residential group (thôn, làng, bản, ấp, tổ dân phố) of a commune, with the
@@ -187,7 +188,7 @@ func setCell(ctx context.Context, tx bun.IDB, villageID, communeID, cellID int64
 	c, commune := m[cellID], m[communeID]
 	if !c.ExistsOn(d) || c.Path == "" || !strings.HasPrefix(c.Path, commune.Path+".") && c.ID != communeID {
 		return apperr.Rule(RuleVillageCell,
-			fmt.Sprintf("Chi bộ %s không thuộc %s vào ngày %s.", c.Name, commune.Name, d.Format("02/01/2006")),
+			fmt.Sprintf("Chi bộ %s không thuộc %s vào ngày %s.", c.Name, commune.Name, vn.Date(d)),
 			fmt.Sprintf("cell %s is not inside commune %s on %s", c.Code, commune.Code, d.Format(time.DateOnly)))
 	}
 	a, _ := auth.FromContext(ctx)

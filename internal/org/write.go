@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/vn"
 )
 
 // Rule ids named in refusals; the kind rules themselves live in table org_kind_parent.
@@ -173,7 +174,7 @@ func load(ctx context.Context, tx bun.IDB, ids []int64, on time.Time) (map[int64
 func alive(ctx context.Context, tx bun.IDB, u Unit, d time.Time, strict bool) error {
 	if !u.ExistsOn(d) || u.Path == "" || (strict && !d.After(u.ValidFrom)) {
 		return apperr.Rule(RuleAlive,
-			fmt.Sprintf("Đơn vị %s (%s) không tồn tại vào ngày %s.", u.Name, u.Code, d.Format("02/01/2006")),
+			fmt.Sprintf("Đơn vị %s (%s) không tồn tại vào ngày %s.", u.Name, u.Code, vn.Date(d)),
 			fmt.Sprintf("unit %s does not exist on %s", u.Code, d.Format(time.DateOnly)))
 	}
 	var last time.Time
@@ -186,7 +187,7 @@ func alive(ctx context.Context, tx bun.IDB, u Unit, d time.Time, strict bool) er
 	}
 	if d.Before(last) || (strict && d.Equal(last)) {
 		return apperr.Rule(RuleHistoryOrder,
-			fmt.Sprintf("Đơn vị %s đã có thay đổi ghi ngày %s; thao tác mới phải có ngày hiệu lực sau ngày đó.", u.Code, last.Format("02/01/2006")),
+			fmt.Sprintf("Đơn vị %s đã có thay đổi ghi ngày %s; thao tác mới phải có ngày hiệu lực sau ngày đó.", u.Code, vn.Date(last)),
 			fmt.Sprintf("unit %s has a change recorded on %s; new operations must be dated after it", u.Code, last.Format(time.DateOnly)))
 	}
 	return nil
@@ -264,7 +265,7 @@ func moveUnit(ctx context.Context, tx bun.IDB, u, p Unit, d time.Time, op int64)
 	}
 	if later {
 		return apperr.Rule(RuleHistoryOrder,
-			fmt.Sprintf("Cấp dưới của %s đã có thay đổi ghi sau ngày %s.", u.Code, d.Format("02/01/2006")),
+			fmt.Sprintf("Cấp dưới của %s đã có thay đổi ghi sau ngày %s.", u.Code, vn.Date(d)),
 			fmt.Sprintf("the subtree of %s has changes recorded after %s", u.Code, d.Format(time.DateOnly)))
 	}
 	newPath := p.Path + "." + fmt.Sprint(u.ID)

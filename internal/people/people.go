@@ -131,5 +131,3 @@ func Today() time.Time { return Day(time.Now().In(vietnam)) }
 
 // Day truncates t to its civil date (UTC midnight).
 func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
-
-func fmtDay(t time.Time) string { return t.Format("02/01/2006") }

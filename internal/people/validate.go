@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
+	"ptdv/internal/vn"
 )
 
 // fields are the columns a write sets (all but the unit, which only MoveUnit changes).
@@ -242,7 +243,7 @@ func checkUnitAlive(ctx context.Context, tx bun.IDB, field string, unitID int64,
 	}
 	if d.Before(u.ValidFrom) || (u.ValidTo != nil && !d.Before(*u.ValidTo)) {
 		e := apperr.Rule(RuleUnitAlive,
-			fmt.Sprintf("Đơn vị %s không tồn tại vào ngày %s.", u.Code, fmtDay(d)),
+			fmt.Sprintf("Đơn vị %s không tồn tại vào ngày %s.", u.Code, vn.Date(d)),
 			fmt.Sprintf("unit %s does not exist on %s", u.Code, d.Format(time.DateOnly)))
 		e.Field = field
 		return e

@@ -17,6 +17,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
+	"ptdv/internal/vn"
 )
 
 // NewPerson describes a person to record.
@@ -344,7 +345,7 @@ func MoveUnit(ctx context.Context, idb bun.IDB, personID, newUnitID int64, date 
 		switch {
 		case d.Before(last):
 			return apperr.Rule(RuleUnitHistory,
-				fmt.Sprintf("Hồ sơ đã có thay đổi đơn vị ngày %s; ngày chuyển mới phải từ ngày đó trở đi.", fmtDay(last)),
+				fmt.Sprintf("Hồ sơ đã có thay đổi đơn vị ngày %s; ngày chuyển mới phải từ ngày đó trở đi.", vn.Date(last)),
 				fmt.Sprintf("the person's unit changed on %s; a move must be dated on or after it", last.Format(time.DateOnly)))
 		case d.Equal(last): // a second move on the same day replaces the first
 			_, err = tx.NewRaw(`UPDATE person_unit SET unit_id = ?, recorded_by = ?, recorded_at = now() WHERE person_id = ? AND valid_from = ?::date`,
@@ -442,7 +443,7 @@ func EndPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 			return err
 		}
 		if !Day(to).After(from) {
-			return apperr.Invalid("valid_to", fmt.Sprintf("Ngày thôi giữ chức vụ phải sau ngày bắt đầu (%s).", fmtDay(from)), "end must be after start")
+			return apperr.Invalid("valid_to", fmt.Sprintf("Ngày thôi giữ chức vụ phải sau ngày bắt đầu (%s).", vn.Date(from)), "end must be after start")
 		}
 		if _, err := tx.NewRaw(`UPDATE person_position SET valid_to = ?::date WHERE person_id = ? AND position = ? AND valid_to IS NULL`,
 			Day(to), personID, position).Exec(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
+	"ptdv/internal/vn"
 )
 
 // person holds what the rules need to know about a candidate, a sponsor or a helper.
@@ -60,7 +61,7 @@ func requireFullMember(ctx context.Context, tx bun.IDB, id int64, on time.Time, 
 	}
 	if st := p.memberStatus(on); st != member.StatusFull {
 		return apperr.Rule(RuleSponsorCount,
-			fmt.Sprintf("%s không phải đảng viên chính thức vào ngày %s.", p.FullName, dayVN(on)),
+			fmt.Sprintf("%s không phải đảng viên chính thức vào ngày %s.", p.FullName, vn.Date(on)),
 			fmt.Sprintf("person %d is not a full member on %s", id, on.Format(time.DateOnly)))
 	}
 	return nil
@@ -78,7 +79,7 @@ func checkCell(ctx context.Context, tx bun.IDB, cellID int64, on time.Time) erro
 	err := tx.NewRaw(`SELECT u.kind FROM org_unit u JOIN org_link l ON l.unit_id = u.id
 		WHERE u.id = ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?)`, cellID, on, on).Scan(ctx, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Rule("org.unit_alive", fmt.Sprintf("Chi bộ không tồn tại vào ngày %s.", dayVN(on)), "the cell does not exist on that date")
+		return apperr.Rule("org.unit_alive", fmt.Sprintf("Chi bộ không tồn tại vào ngày %s.", vn.Date(on)), "the cell does not exist on that date")
 	}
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/calendar"
+	"ptdv/internal/vn"
 )
 
 // writers may move cases: the boards and the cell secretaries (and admins).
@@ -51,9 +52,6 @@ type env struct {
 	rules Rules
 	cal   *calendar.Calendar
 }
-
-// dayVN formats a date for Vietnamese messages.
-func dayVN(t time.Time) string { return t.Format("02/01/2006") }
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 
@@ -122,7 +120,7 @@ func move(ctx context.Context, db bun.IDB, caseID int64, version int, kind strin
 		}
 		if ev.Effective.Before(last) {
 			return apperr.Rule(RuleDateOrder,
-				fmt.Sprintf("Ngày %s sớm hơn bước đã ghi gần nhất (%s).", dayVN(ev.Effective), dayVN(last)),
+				fmt.Sprintf("Ngày %s sớm hơn bước đã ghi gần nhất (%s).", vn.Date(ev.Effective), vn.Date(last)),
 				fmt.Sprintf("date %s is before the last recorded move (%s)", ev.Effective.Format(time.DateOnly), last.Format(time.DateOnly)))
 		}
 		ev.Kind = kind

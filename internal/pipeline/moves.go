@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/member"
+	"ptdv/internal/vn"
 )
 
 // OpenInput puts a person on a cell's source list.
@@ -183,7 +184,7 @@ func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int,
 			if s.KnownSince.IsZero() || monthsBetween(day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
 				return Event{}, apperr.Rule(RuleSponsorKnown,
 					fmt.Sprintf("Người giới thiệu phải công tác, học tập cùng người vào Đảng ít nhất %d tháng (tính đến %s).",
-						e.rules.V(RuleSponsorKnown), dayVN(d.Effective)),
+						e.rules.V(RuleSponsorKnown), vn.Date(d.Effective)),
 					"a sponsor must have known the candidate for the required months")
 			}
 		}
@@ -231,12 +232,12 @@ func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, 
 		age := monthsBetween(p.BirthDate, d.Effective)
 		if age < e.rules.V(RuleAgeMin) {
 			return Event{}, apperr.Rule(RuleAgeMin,
-				fmt.Sprintf("%s chưa đủ 18 tuổi vào ngày chi bộ xét (%s): mới %d tuổi %d tháng.", p.FullName, dayVN(d.Effective), age/12, age%12),
+				fmt.Sprintf("%s chưa đủ 18 tuổi vào ngày chi bộ xét (%s): mới %d tuổi %d tháng.", p.FullName, vn.Date(d.Effective), age/12, age%12),
 				fmt.Sprintf("the candidate is under age on %s", d.Effective.Format(time.DateOnly)))
 		}
 		if age > e.rules.V(RuleAgeMax) && p.AgeException == "" {
 			return Event{}, apperr.Rule(RuleAgeMax,
-				fmt.Sprintf("%s đã quá 60 tuổi vào ngày chi bộ xét (%s); cần có ý kiến đồng ý của tỉnh ủy (ghi nhận ngoại lệ tuổi).", p.FullName, dayVN(d.Effective)),
+				fmt.Sprintf("%s đã quá 60 tuổi vào ngày chi bộ xét (%s); cần có ý kiến đồng ý của tỉnh ủy (ghi nhận ngoại lệ tuổi).", p.FullName, vn.Date(d.Effective)),
 				"the candidate is over the age limit and has no provincial exception")
 		}
 		if p.EducationLevel < e.rules.V(RuleEducation) && p.EducationException == "" {
@@ -251,7 +252,7 @@ func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, 
 			if stale := addMonths(*c.DossierOn, e.rules.V(RuleDossierStale)); d.Effective.After(stale) {
 				return Event{}, apperr.Rule(RuleDossierStale,
 					fmt.Sprintf("Hồ sơ đã quá %d tháng (hoàn thiện ngày %s) mà chi bộ chưa xét: cần làm lại thư giới thiệu và nhận xét.",
-						e.rules.V(RuleDossierStale), dayVN(*c.DossierOn)),
+						e.rules.V(RuleDossierStale), vn.Date(*c.DossierOn)),
 					"the dossier is stale: sponsors' letters and comments must be redone")
 			}
 		}
@@ -304,7 +305,7 @@ func ExtendDecision(ctx context.Context, db bun.IDB, caseID int64, version int, 
 		}
 		if due := decisionDue(*c, e); d.Effective.After(due) {
 			return Event{}, apperr.Rule(RuleDecisionDeadline,
-				fmt.Sprintf("Đã quá hạn ra quyết định (%s); không thể gia hạn sau khi hết hạn.", dayVN(due)),
+				fmt.Sprintf("Đã quá hạn ra quyết định (%s); không thể gia hạn sau khi hết hạn.", vn.Date(due)),
 				"the deadline has already passed")
 		}
 		c.Extensions++
@@ -325,7 +326,7 @@ func Decide(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (
 		if due := decisionDue(*c, e); d.Effective.After(due) {
 			return Event{}, apperr.Rule(RuleDecisionDeadline,
 				fmt.Sprintf("Quyết định kết nạp phải ban hành trong %d ngày làm việc kể từ nghị quyết chi bộ (hạn %s).",
-					e.rules.V(RuleDecisionDeadline)+c.Extensions*e.rules.V(RuleDecisionExtension), dayVN(due)),
+					e.rules.V(RuleDecisionDeadline)+c.Extensions*e.rules.V(RuleDecisionExtension), vn.Date(due)),
 				fmt.Sprintf("the decision is after its deadline %s", due.Format(time.DateOnly)))
 		}
 		c.DecisionOn, c.DecisionNo = &d.Effective, &d.Number
@@ -349,7 +350,7 @@ func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d 
 		}
 		if due := e.cal.AddWorkingDays(*c.DecisionOn, e.rules.V(RuleCeremonyDeadline)); d.Effective.After(due) {
 			return Event{}, apperr.Rule(RuleCeremonyDeadline,
-				fmt.Sprintf("Lễ kết nạp phải tổ chức trong %d ngày làm việc kể từ khi nhận quyết định (hạn %s).", e.rules.V(RuleCeremonyDeadline), dayVN(due)),
+				fmt.Sprintf("Lễ kết nạp phải tổ chức trong %d ngày làm việc kể từ khi nhận quyết định (hạn %s).", e.rules.V(RuleCeremonyDeadline), vn.Date(due)),
 				fmt.Sprintf("the ceremony is after its deadline %s", due.Format(time.DateOnly)))
 		}
 		if d.Effective.Before(*c.DecisionOn) {
@@ -386,7 +387,7 @@ func RecognitionVote(ctx context.Context, db bun.IDB, caseID int64, version int,
 		end := addMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
 		if d.Effective.Before(end) {
 			return Event{}, apperr.Rule(RuleProbation,
-				fmt.Sprintf("Chưa hết %d tháng dự bị (đến %s).", e.rules.V(RuleProbation), dayVN(end)),
+				fmt.Sprintf("Chưa hết %d tháng dự bị (đến %s).", e.rules.V(RuleProbation), vn.Date(end)),
 				fmt.Sprintf("probation runs until %s", end.Format(time.DateOnly)))
 		}
 		if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
@@ -491,7 +492,7 @@ func certificateValid(c *Case, e env, on time.Time) error {
 	}
 	if exp := addMonths(*c.CertificateOn, e.rules.V(RuleCertificate)); !on.Before(exp) {
 		return apperr.Rule(RuleCertificate,
-			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", dayVN(exp)),
+			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", vn.Date(exp)),
 			fmt.Sprintf("the awareness-course certificate expired on %s", exp.Format(time.DateOnly)))
 	}
 	return nil

@@ -3,6 +3,7 @@ package seed
 import (
 	"math"
 	"math/rand/v2"
+	"ptdv/internal/vn"
 	"time"
 )
 
@@ -75,7 +76,7 @@ func (d day) weekday() time.Weekday { return time.Weekday(((int(d)+6)%7 + 7) % 7
 func (d day) String() string { return d.time().Format(time.DateOnly) }
 
 // vn formats a date as Vietnamese documents write it.
-func (d day) vn() string { return d.time().Format("02/01/2006") }
+func (d day) vn() string { return vn.Date(d.time()) }
 
 // daysIn is the number of days of a month.
 func daysIn(y, m int) int {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"ptdv/internal/vn"
 	"strings"
 	"unicode/utf8"
 
@@ -98,7 +99,7 @@ func (b *builder) add(n int, raw []string) error {
 			if utf8.RuneCountInString(c) > b.lim.MaxCellChars {
 				cell := fmt.Sprintf("%s%d", colName(i+1), n)
 				return invalid(
-					fmt.Sprintf("Ô %s dài quá %s ký tự.", cell, numVI(int64(b.lim.MaxCellChars))),
+					fmt.Sprintf("Ô %s dài quá %s ký tự.", cell, vn.Int(int64(b.lim.MaxCellChars))),
 					fmt.Sprintf("cell %s is longer than %d characters", cell, b.lim.MaxCellChars))
 			}
 		}
@@ -116,7 +117,7 @@ func (b *builder) add(n int, raw []string) error {
 		}
 		if last > b.lim.MaxColumns {
 			return invalid(
-				fmt.Sprintf("Tệp có quá %s cột.", numVI(int64(b.lim.MaxColumns))),
+				fmt.Sprintf("Tệp có quá %s cột.", vn.Int(int64(b.lim.MaxColumns))),
 				fmt.Sprintf("the header has %d columns, more than %d", last, b.lim.MaxColumns))
 		}
 		h := make([]string, last)
@@ -135,7 +136,7 @@ func (b *builder) add(n int, raw []string) error {
 			cell := fmt.Sprintf("%s%d", colName(i+1), n)
 			return invalid(
 				fmt.Sprintf("Dòng %s có dữ liệu ở ô %s, nằm ngoài các cột có tiêu đề (tệp chỉ có %s cột).",
-					numVI(int64(n)), cell, numVI(int64(w))),
+					vn.Int(int64(n)), cell, vn.Int(int64(w))),
 				fmt.Sprintf("row %d has data in cell %s, beyond the %d header columns", n, cell, w))
 		}
 	}
@@ -156,7 +157,7 @@ func (b *builder) done() (Table, error) {
 
 func tooManyRows(max int) error {
 	return invalid(
-		fmt.Sprintf("Tệp có quá %s dòng dữ liệu; hãy chia nhỏ tệp.", numVI(int64(max))),
+		fmt.Sprintf("Tệp có quá %s dòng dữ liệu; hãy chia nhỏ tệp.", vn.Int(int64(max))),
 		fmt.Sprintf("file has more than %d data rows", max))
 }
 
@@ -197,7 +198,7 @@ func readCSV(data []byte, lim Limits) (Table, error) {
 	cr := newCSVReader(data)
 	if line, wide := csvTooWide(data, byte(cr.Comma)); wide {
 		return Table{}, invalid(
-			fmt.Sprintf("Dòng %s của tệp CSV có quá %s cột.", numVI(int64(line)), numVI(maxCSVFields)),
+			fmt.Sprintf("Dòng %s của tệp CSV có quá %s cột.", vn.Int(int64(line)), vn.Int(maxCSVFields)),
 			fmt.Sprintf("CSV line %d has more than %d fields", line, maxCSVFields))
 	}
 	b := builder{lim: lim}
@@ -213,7 +214,7 @@ func readCSV(data []byte, lim Limits) (Table, error) {
 			var pe *csvParseError
 			if errors.As(err, &pe) {
 				return Table{}, invalid(
-					fmt.Sprintf("Tệp CSV bị lỗi định dạng ở dòng %s: %s", numVI(int64(pe.Line)), csvErrVI(pe.Err)),
+					fmt.Sprintf("Tệp CSV bị lỗi định dạng ở dòng %s: %s", vn.Int(int64(pe.Line)), csvErrVI(pe.Err)),
 					fmt.Sprintf("CSV syntax error: %v", err))
 			}
 			return Table{}, invalid("Tệp CSV bị lỗi định dạng.", fmt.Sprintf("CSV error: %v", err))

@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/vn"
 )
 
 // Format is a tabular file format.
@@ -146,32 +147,12 @@ func invalid(vi, en string) error {
 	return &apperr.Error{Code: apperr.InvalidFile, Field: "file", Message: vi, MessageEN: en}
 }
 
-// numVI formats n the Vietnamese way: 200.000.
-func numVI(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // sizeVI formats a byte count for a message: "100 MB" when it is a whole number of MiB.
 func sizeVI(n int64) (vi, en string) {
 	if n >= 1<<20 && n%(1<<20) == 0 {
-		return numVI(n>>20) + " MB", strconv.FormatInt(n>>20, 10) + " MiB"
+		return vn.Int(n>>20) + " MB", strconv.FormatInt(n>>20, 10) + " MiB"
 	}
-	return numVI(n) + " byte", strconv.FormatInt(n, 10) + " bytes"
+	return vn.Int(n) + " byte", strconv.FormatInt(n, 10) + " bytes"
 }
 
 // colName returns the column letters of the 1-based column index: 1 → A, 28 → AB.

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/vn"
 )
 
 var header = []string{"STT", "Họ và tên", "Số định danh", "Điện thoại", "Ghi chú", "Công thức"}
@@ -156,8 +157,8 @@ func TestFormatOf(t *testing.T) {
 
 func TestNumVI(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1234: "1.234", 200000: "200.000", 1234567: "1.234.567", -5000: "-5.000"} {
-		if got := numVI(n); got != want {
-			t.Errorf("numVI(%d) = %q, want %q", n, got, want)
+		if got := vn.Int(n); got != want {
+			t.Errorf("vn.Int(%d) = %q, want %q", n, got, want)
 		}
 	}
 	if colName(1) != "A" || colName(26) != "Z" || colName(27) != "AA" || colName(16384) != "XFD" {

@@ -20,6 +20,7 @@ import (
 	pdb "ptdv/internal/db"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // TargetSource says where the target of a Progress comes from.
@@ -439,7 +440,7 @@ func ProgressForUnit(ctx context.Context, db bun.IDB, unitID int64, measure stri
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == apperr.NotFound {
 			return Progress{}, &apperr.Error{Code: apperr.NotFound, Field: "date",
-				Message:   fmt.Sprintf("Đơn vị chưa có nhiệm kỳ nào chứa ngày %s.", dayVN(d)),
+				Message:   fmt.Sprintf("Đơn vị chưa có nhiệm kỳ nào chứa ngày %s.", vn.Date(d)),
 				MessageEN: fmt.Sprintf("the unit has no term containing %s", d.Format(time.DateOnly))}
 		}
 		return Progress{}, err

@@ -21,12 +21,11 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/db"
+	"ptdv/internal/vn"
 )
 
 // maxCount bounds a count target: far above any unit's admissions, it only catches typing slips.
 const maxCount = 10_000_000
-
-func dayVN(t time.Time) string { return t.Format("02/01/2006") }
 
 func clean(s string) string { return strings.TrimSpace(norm.NFC.String(s)) }
 
@@ -95,9 +94,9 @@ func (l life) overlaps(s, e time.Time) bool {
 }
 
 func (l life) describe() (string, string) {
-	vi, en := "từ "+dayVN(l.ValidFrom), "from "+l.ValidFrom.Format(time.DateOnly)
+	vi, en := "từ "+vn.Date(l.ValidFrom), "from "+l.ValidFrom.Format(time.DateOnly)
 	if l.ValidTo != nil {
-		vi += " đến trước " + dayVN(*l.ValidTo)
+		vi += " đến trước " + vn.Date(*l.ValidTo)
 		en += " until " + l.ValidTo.Format(time.DateOnly)
 	}
 	return vi, en
@@ -175,7 +174,7 @@ func CreateTerm(ctx context.Context, idb bun.IDB, n NewTerm) (Term, error) {
 		if len(other) > 0 {
 			o := other[0]
 			return &apperr.Error{Code: apperr.Conflict, Field: "startsOn",
-				Message: fmt.Sprintf("Nhiệm kỳ trùng thời gian với %s (%s – %s) của đơn vị.", o.Name, dayVN(o.StartsOn), dayVN(o.EndsOn)),
+				Message: fmt.Sprintf("Nhiệm kỳ trùng thời gian với %s (%s – %s) của đơn vị.", o.Name, vn.Date(o.StartsOn), vn.Date(o.EndsOn)),
 				MessageEN: fmt.Sprintf("the term overlaps term %d (%s to %s) of the unit", o.ID,
 					o.StartsOn.Format(time.DateOnly), o.EndsOn.Format(time.DateOnly))}
 		}
@@ -257,7 +256,7 @@ func (p Period) normalize(ctx context.Context, tx bun.IDB) (Period, *Term, error
 			return p, nil, apperr.Invalid("periodStart", "Kỳ quý phải trùng một quý của năm dương lịch (01/01–31/03, 01/04–30/06, 01/07–30/09, 01/10–31/12).",
 				"a quarter period must be a calendar quarter")
 		default:
-			return p, nil, apperr.Invalid("periodStart", fmt.Sprintf("Kỳ nhiệm kỳ phải trùng thời gian của nhiệm kỳ (%s – %s).", dayVN(want.Start), dayVN(want.End)),
+			return p, nil, apperr.Invalid("periodStart", fmt.Sprintf("Kỳ nhiệm kỳ phải trùng thời gian của nhiệm kỳ (%s – %s).", vn.Date(want.Start), vn.Date(want.End)),
 				"a term period must have its term's dates")
 		}
 	}
@@ -388,7 +387,7 @@ func checkPeriodLife(ctx context.Context, tx bun.IDB, unitID int64, p Period, fi
 	}
 	if !l.overlaps(p.Start, p.End) {
 		vi, en := l.describe()
-		return apperr.Invalid(field, fmt.Sprintf("Kỳ %s – %s nằm ngoài thời gian tồn tại của đơn vị %s (%s).", dayVN(p.Start), dayVN(p.End), l.Code, vi),
+		return apperr.Invalid(field, fmt.Sprintf("Kỳ %s – %s nằm ngoài thời gian tồn tại của đơn vị %s (%s).", vn.Date(p.Start), vn.Date(p.End), l.Code, vi),
 			fmt.Sprintf("the period %s to %s lies outside the life of unit %s (%s)", p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), l.Code, en))
 	}
 	return nil
@@ -427,7 +426,7 @@ func checkDuplicate(ctx context.Context, tx bun.IDB, unitID int64, measure strin
 	}
 	if n > 0 {
 		return &apperr.Error{Code: apperr.Conflict, Field: field,
-			Message:   fmt.Sprintf("Đơn vị đã có chỉ tiêu này cho kỳ %s – %s; hãy sửa chỉ tiêu đó.", dayVN(p.Start), dayVN(p.End)),
+			Message:   fmt.Sprintf("Đơn vị đã có chỉ tiêu này cho kỳ %s – %s; hãy sửa chỉ tiêu đó.", vn.Date(p.Start), vn.Date(p.End)),
 			MessageEN: fmt.Sprintf("unit %d already has a %s target for %s to %s", unitID, measure, p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly))}
 	}
 	return nil
@@ -627,7 +626,7 @@ func HandDown(ctx context.Context, idb bun.IDB, parentTargetID int64, shares []S
 		for i, s := range shares {
 			if !slices.Contains(inside, s.UnitID) {
 				return apperr.Invalid(fmt.Sprintf("shares[%d].unitId", i),
-					fmt.Sprintf("Đơn vị %s không trực thuộc đơn vị giao chỉ tiêu vào ngày %s.", ls[s.UnitID].Code, dayVN(day(ons[i]))),
+					fmt.Sprintf("Đơn vị %s không trực thuộc đơn vị giao chỉ tiêu vào ngày %s.", ls[s.UnitID].Code, vn.Date(day(ons[i]))),
 					fmt.Sprintf("unit %s is not in the subtree of unit %d on %s", ls[s.UnitID].Code, parent.UnitID, ons[i]))
 			}
 		}
