@@ -4841,9 +4841,9 @@ type ImportListPayload {
   "False when nothing was written (some row is bad and skipInvalid was not set)."
   written: Boolean!
   rows: Int!
-  "Rows that recorded a new person."
+  "Rows that recorded a new person (or unit)."
   created: Int!
-  "Rows that added stages or events to a person already recorded."
+  "Rows that added stages or events to a person already recorded (never for units: a changed unit is a CONFLICT)."
   updated: Int!
   "Rows already recorded exactly (the same file imported again)."
   unchanged: Int!

@@ -336,9 +336,9 @@ type ImportListPayload struct {
 	// False when nothing was written (some row is bad and skipInvalid was not set).
 	Written bool `json:"written"`
 	Rows    int  `json:"rows"`
-	// Rows that recorded a new person.
+	// Rows that recorded a new person (or unit).
 	Created int `json:"created"`
-	// Rows that added stages or events to a person already recorded.
+	// Rows that added stages or events to a person already recorded (never for units: a changed unit is a CONFLICT).
 	Updated int `json:"updated"`
 	// Rows already recorded exactly (the same file imported again).
 	Unchanged int `json:"unchanged"`
