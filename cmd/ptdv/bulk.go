@@ -52,14 +52,7 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return userErr(err)
 		}
-		url, err := e.ownerURL(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
-			return err
-		}
-		app, err := e.appDB(ctx, url)
+		_, app, err := e.migratedApp(ctx)
 		if err != nil {
 			return err
 		}
@@ -123,14 +116,7 @@ func exportCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if _, err := sheet.FormatOf(path); err != nil {
 			return userErr(err)
 		}
-		url, err := e.ownerURL(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
-			return err
-		}
-		app, err := e.appDB(ctx, url)
+		_, app, err := e.migratedApp(ctx)
 		if err != nil {
 			return err
 		}

@@ -174,14 +174,7 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	noServe := fs.Bool("no-serve", false, "chỉ nạp dữ liệu và chạy nightly, không phục vụ API")
 	dataset := fs.String("dataset", "province", "dữ liệu: province (sinh một tỉnh quy mô thật, ptdv seed) hoặc sample (bộ mẫu nhỏ theo các bài báo)")
 	return func(ctx context.Context, e *env) error {
-		url, err := e.ownerURL(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
-			return err
-		}
-		app, err := e.appDB(ctx, url)
+		url, app, err := e.migratedApp(ctx)
 		if err != nil {
 			return err
 		}

@@ -158,6 +158,19 @@ func (e *env) migrate(ctx context.Context, url string) ([]string, error) {
 	return applied, member.ExtendYearEnd(ctx, owner)
 }
 
+// migratedApp finds or starts the database, applies the migrations as its owner and opens the
+// application's pool: what every command that reads or writes data starts with.
+func (e *env) migratedApp(ctx context.Context) (ownerURL string, app *bun.DB, err error) {
+	if ownerURL, err = e.ownerURL(ctx); err != nil {
+		return "", nil, err
+	}
+	if _, err = e.migrate(ctx, ownerURL); err != nil {
+		return "", nil, err
+	}
+	app, err = e.appDB(ctx, ownerURL)
+	return ownerURL, app, err
+}
+
 // appDB opens the pool the server uses: role ptdv_app, bounded statements.
 func (e *env) appDB(ctx context.Context, url string) (*bun.DB, error) {
 	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
