@@ -35,18 +35,7 @@ func (f *fixture) upload(tok, name string, content []byte, skip bool) gqlRespons
 	_ = w.Close()
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/graphql", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		f.t.Fatal(err)
-	}
-	r.status = resp.StatusCode
-	return r
+	return f.send(tok, req)
 }
 
 func csvFile(t *testing.T, rows ...[]string) []byte {

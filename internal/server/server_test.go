@@ -74,6 +74,12 @@ func (f *fixture) query(tok, q string, vars map[string]any) gqlResponse {
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	return f.send(tok, req)
+}
+
+// send adds the bearer token (if any) and decodes the GraphQL response with its HTTP status.
+func (f *fixture) send(tok string, req *http.Request) gqlResponse {
+	f.t.Helper()
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
