@@ -163,44 +163,10 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(Kinds, e.Kind) {
-		return apperr.Invalid("kind", fmt.Sprintf("Loại sự kiện %q không tồn tại.", e.Kind), fmt.Sprintf("unknown event kind %q", e.Kind))
+	e, err = normalize(e)
+	if err != nil {
+		return err
 	}
-	if e.Effective.IsZero() {
-		return apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
-	}
-	today := people.Today()
-	e.Effective = people.Day(e.Effective)
-	if e.Effective.Year() < 1930 || e.Effective.After(today) {
-		return apperr.Invalid("effective", "Ngày hiệu lực không hợp lệ (không được sau ngày hôm nay).", "effective date out of range or in the future")
-	}
-	if e.DecisionDate != nil {
-		d := people.Day(*e.DecisionDate)
-		if d.Year() < 1930 || d.After(today) {
-			return apperr.Invalid("decision_date", "Ngày quyết định không hợp lệ.", "decision date out of range or in the future")
-		}
-		e.DecisionDate = &d
-	}
-	if e.Kind == KindAdmitted || e.Kind == KindReadmitted {
-		if e.DecisionDate == nil {
-			return apperr.Invalid("decision_date", "Cần ngày quyết định kết nạp (tuổi đảng tính từ ngày này).", "the admission decision date is required")
-		}
-		if e.DecisionDate.After(e.Effective) {
-			return apperr.Rule(RuleDecisionDate, "Lễ kết nạp phải sau ngày quyết định kết nạp.", "the ceremony must follow the admission decision")
-		}
-	}
-	e.Document, e.Note = clean(e.Document), clean(e.Note)
-	if utf8.RuneCountInString(e.Document) > 500 || utf8.RuneCountInString(e.Note) > 2000 {
-		return apperr.Invalid("document", "Số hiệu văn bản hoặc ghi chú quá dài.", "document or note too long")
-	}
-	isTransfer := e.Kind == KindTransferredOutOfficial || e.Kind == KindTransferredInOfficial
-	if e.ToUnitID != nil && (*e.ToUnitID == 0 || !isTransfer) {
-		if *e.ToUnitID != 0 {
-			return apperr.Invalid("to_unit_id", "Chỉ sự kiện chuyển sinh hoạt chính thức có đơn vị đến.", "only official transfers have a destination")
-		}
-		e.ToUnitID = nil
-	}
-
 	return db.InTx(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		p, err := people.GetForUpdate(ctx, tx, e.PersonID)
 		if err != nil {
@@ -267,6 +233,48 @@ func Record(ctx context.Context, idb bun.IDB, e Event) error {
 		}
 		return audit.Record(ctx, tx, "member.record", "member_event", strconv.FormatInt(e.ID, 10), nil, e)
 	})
+}
+
+// normalize checks and cleans an event's own fields, before it is checked against the person's history.
+func normalize(e Event) (Event, error) {
+	if !slices.Contains(Kinds, e.Kind) {
+		return e, apperr.Invalid("kind", fmt.Sprintf("Loại sự kiện %q không tồn tại.", e.Kind), fmt.Sprintf("unknown event kind %q", e.Kind))
+	}
+	if e.Effective.IsZero() {
+		return e, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
+	}
+	today := people.Today()
+	e.Effective = people.Day(e.Effective)
+	if e.Effective.Year() < 1930 || e.Effective.After(today) {
+		return e, apperr.Invalid("effective", "Ngày hiệu lực không hợp lệ (không được sau ngày hôm nay).", "effective date out of range or in the future")
+	}
+	if e.DecisionDate != nil {
+		d := people.Day(*e.DecisionDate)
+		if d.Year() < 1930 || d.After(today) {
+			return e, apperr.Invalid("decision_date", "Ngày quyết định không hợp lệ.", "decision date out of range or in the future")
+		}
+		e.DecisionDate = &d
+	}
+	if e.Kind == KindAdmitted || e.Kind == KindReadmitted {
+		if e.DecisionDate == nil {
+			return e, apperr.Invalid("decision_date", "Cần ngày quyết định kết nạp (tuổi đảng tính từ ngày này).", "the admission decision date is required")
+		}
+		if e.DecisionDate.After(e.Effective) {
+			return e, apperr.Rule(RuleDecisionDate, "Lễ kết nạp phải sau ngày quyết định kết nạp.", "the ceremony must follow the admission decision")
+		}
+	}
+	e.Document, e.Note = clean(e.Document), clean(e.Note)
+	if utf8.RuneCountInString(e.Document) > 500 || utf8.RuneCountInString(e.Note) > 2000 {
+		return e, apperr.Invalid("document", "Số hiệu văn bản hoặc ghi chú quá dài.", "document or note too long")
+	}
+	isTransfer := e.Kind == KindTransferredOutOfficial || e.Kind == KindTransferredInOfficial
+	if e.ToUnitID != nil && (*e.ToUnitID == 0 || !isTransfer) {
+		if *e.ToUnitID != 0 {
+			return e, apperr.Invalid("to_unit_id", "Chỉ sự kiện chuyển sinh hoạt chính thức có đơn vị đến.", "only official transfers have a destination")
+		}
+		e.ToUnitID = nil
+	}
+	return e, nil
 }
 
 // checkSequence replays a person's events, the new one (id newID) included, and checks every step from

@@ -94,8 +94,9 @@ func cleanDoc(field, s string, max int) (string, error) {
 }
 
 // validate normalizes f and checks it against the code lists; old is the stored record on an update (a
-// code that has since been deactivated may stay, but not be newly chosen).
-func validate(ctx context.Context, tx bun.IDB, set *codes.Set, f fields, old *fields) (fields, error) {
+// code that has since been deactivated may stay, but not be newly chosen). It reads nothing: a changed
+// village is checked by checkVillageChange.
+func validate(set *codes.Set, f fields, old *fields) (fields, error) {
 	var err error
 	if f.FullName, err = cleanName(f.FullName); err != nil {
 		return f, err
@@ -148,12 +149,15 @@ func validate(ctx context.Context, tx bun.IDB, set *codes.Set, f fields, old *fi
 	if f.VillageID != nil && *f.VillageID == 0 {
 		f.VillageID = nil
 	}
-	if f.VillageID != nil && (old == nil || old.VillageID == nil || *old.VillageID != *f.VillageID) {
-		if err := checkVillage(ctx, tx, *f.VillageID); err != nil {
-			return f, err
-		}
-	}
 	return f, nil
+}
+
+// checkVillageChange checks a village that validate's result sets anew.
+func checkVillageChange(ctx context.Context, tx bun.IDB, f fields, old *fields) error {
+	if f.VillageID != nil && (old == nil || old.VillageID == nil || *old.VillageID != *f.VillageID) {
+		return checkVillage(ctx, tx, *f.VillageID)
+	}
+	return nil
 }
 
 func oldCode(old *fields, field string) string {

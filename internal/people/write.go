@@ -177,6 +177,30 @@ func readOne(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
 	return ps[0], nil
 }
 
+// newFields checks a new person's fields, unit and since date without reading anything (Create and
+// Prepare).
+func newFields(set *codes.Set, n NewPerson) (fields, time.Time, error) {
+	f, err := validate(set, fields{FullName: n.FullName, Sex: n.Sex, BirthDate: n.BirthDate,
+		NationalID: n.NationalID, Ethnicity: n.Ethnicity, Religion: n.Religion, GeneralEducation: n.GeneralEducation,
+		ProfessionalQualification: n.ProfessionalQualification, PoliticalTheory: n.PoliticalTheory,
+		Occupation: n.Occupation, YouthUnionMember: n.YouthUnionMember, VillageID: n.VillageID,
+		Workplace: n.Workplace, AgeException: n.AgeException, EducationException: n.EducationException}, nil)
+	if err != nil {
+		return f, time.Time{}, err
+	}
+	if n.UnitID == 0 {
+		return f, time.Time{}, apperr.Invalid("unit_id", "Cần chọn chi bộ, đơn vị quản lý hồ sơ.", "unit_id is required")
+	}
+	since := Today()
+	if !n.Since.IsZero() {
+		since = Day(n.Since)
+	}
+	if since.After(Today()) || since.Before(f.BirthDate) {
+		return f, time.Time{}, apperr.Invalid("since", "Ngày bắt đầu thuộc đơn vị không hợp lệ.", "since must fall between the birth date and today")
+	}
+	return f, since, nil
+}
+
 // Create records a person in a unit of the actor's scope.
 func Create(ctx context.Context, idb bun.IDB, n NewPerson) (Person, error) {
 	var out Person
@@ -186,23 +210,12 @@ func Create(ctx context.Context, idb bun.IDB, n NewPerson) (Person, error) {
 		if err != nil {
 			return err
 		}
-		f, err := validate(ctx, tx, set, fields{FullName: n.FullName, Sex: n.Sex, BirthDate: n.BirthDate,
-			NationalID: n.NationalID, Ethnicity: n.Ethnicity, Religion: n.Religion, GeneralEducation: n.GeneralEducation,
-			ProfessionalQualification: n.ProfessionalQualification, PoliticalTheory: n.PoliticalTheory,
-			Occupation: n.Occupation, YouthUnionMember: n.YouthUnionMember, VillageID: n.VillageID,
-			Workplace: n.Workplace, AgeException: n.AgeException, EducationException: n.EducationException}, nil)
+		f, since, err := newFields(set, n)
 		if err != nil {
 			return err
 		}
-		if n.UnitID == 0 {
-			return apperr.Invalid("unit_id", "Cần chọn chi bộ, đơn vị quản lý hồ sơ.", "unit_id is required")
-		}
-		since := Today()
-		if !n.Since.IsZero() {
-			since = Day(n.Since)
-		}
-		if since.After(Today()) || since.Before(f.BirthDate) {
-			return apperr.Invalid("since", "Ngày bắt đầu thuộc đơn vị không hợp lệ.", "since must fall between the birth date and today")
+		if err := checkVillageChange(ctx, tx, f, nil); err != nil {
+			return err
 		}
 		if err := auth.CheckUnits(ctx, tx, n.UnitID); err != nil {
 			return err
@@ -261,8 +274,11 @@ func Update(ctx context.Context, idb bun.IDB, id int64, version int, patch Perso
 			return err
 		}
 		old := cur.fields()
-		f, err := validate(ctx, tx, set, patch.apply(old), &old)
+		f, err := validate(set, patch.apply(old), &old)
 		if err != nil {
+			return err
+		}
+		if err := checkVillageChange(ctx, tx, f, &old); err != nil {
 			return err
 		}
 		if f.NationalID != cur.NationalID {

@@ -286,7 +286,7 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 		if err := auth.CheckUnits(ctx, tx, unitID); err != nil {
 			return err
 		}
-		if err := requireFullMember(ctx, tx, personID, from, "personId"); err != nil {
+		if err := requireFullMember(dbWorld{ctx: ctx, tx: tx}, personID, from, "personId"); err != nil {
 			return err
 		}
 		var last *time.Time

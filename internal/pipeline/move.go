@@ -75,11 +75,38 @@ func (d Doc) clean(requireNumber bool) (Doc, error) {
 	return d, nil
 }
 
-// move runs one move of a case: permission, one transaction with the case locked, the version check
+// Step is one move of a case: its event kind, its input (kept in the audit row) and its rules. The
+// constructors (Course, Dossier, CellVote, …) build them; Apply runs one against the database, and a
+// Batch replays them in memory for a bulk import.
+type Step struct {
+	kind  string
+	input any
+	apply func(c *Case, w world) (Event, error)
+}
+
+// run applies the step's rules to c (changing it) and checks the date order against the case's last
+// recorded move: the part of a move that Apply and a Batch share.
+func (s Step) run(c *Case, w world, last time.Time) (Event, error) {
+	if !c.Open() {
+		return Event{}, apperr.Rule(RuleStageOrder, "Hồ sơ đã kết thúc, không thể cập nhật thêm.", "the case is closed")
+	}
+	ev, err := s.apply(c, w)
+	if err != nil {
+		return Event{}, err
+	}
+	if ev.Effective.Before(last) {
+		return Event{}, apperr.Rule(RuleDateOrder,
+			fmt.Sprintf("Ngày %s sớm hơn bước đã ghi gần nhất (%s).", vn.Date(ev.Effective), vn.Date(last)),
+			fmt.Sprintf("date %s is before the last recorded move (%s)", ev.Effective.Format(time.DateOnly), last.Format(time.DateOnly)))
+	}
+	ev.Kind = s.kind
+	return ev, nil
+}
+
+// Apply runs one move of a case: permission, one transaction with the case locked, the version check
 // (two officers moving the same case at once: exactly one succeeds, the other gets CONFLICT), the
 // move's own rules, the date order, then the cached state, the event, the dues and the audit row.
-func move(ctx context.Context, db bun.IDB, caseID int64, version int, kind string, input any,
-	fn func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error)) (Case, error) {
+func Apply(ctx context.Context, db bun.IDB, caseID int64, version int, s Step) (Case, error) {
 	if _, err := requireWriter(ctx); err != nil {
 		return Case{}, err
 	}
@@ -102,15 +129,7 @@ func move(ctx context.Context, db bun.IDB, caseID int64, version int, kind strin
 			return apperr.ConflictStale("Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi thực hiện lại.",
 				fmt.Sprintf("case %d is at version %d, not %d", caseID, c.Version, version))
 		}
-		if !c.Open() {
-			return apperr.Rule(RuleStageOrder, "Hồ sơ đã kết thúc, không thể cập nhật thêm.", "the case is closed")
-		}
 		e, err := loadEnv(ctx, tx)
-		if err != nil {
-			return err
-		}
-		before := c
-		ev, err := fn(ctx, tx, &c, e)
 		if err != nil {
 			return err
 		}
@@ -118,17 +137,16 @@ func move(ctx context.Context, db bun.IDB, caseID int64, version int, kind strin
 		if err := tx.NewRaw(`SELECT coalesce(max(effective), '0001-01-01') FROM case_event WHERE case_id = ?`, c.ID).Scan(ctx, &last); err != nil {
 			return err
 		}
-		if ev.Effective.Before(last) {
-			return apperr.Rule(RuleDateOrder,
-				fmt.Sprintf("Ngày %s sớm hơn bước đã ghi gần nhất (%s).", vn.Date(ev.Effective), vn.Date(last)),
-				fmt.Sprintf("date %s is before the last recorded move (%s)", ev.Effective.Format(time.DateOnly), last.Format(time.DateOnly)))
+		before := c
+		ev, err := s.run(&c, dbWorld{ctx, tx, e}, last)
+		if err != nil {
+			return err
 		}
-		ev.Kind = kind
 		if err := save(ctx, tx, &c, ev, e); err != nil {
 			return err
 		}
 		out = c
-		return audit.Record(ctx, tx, "case."+kind, "candidate_case", fmt.Sprint(c.ID), before, map[string]any{"case": c, "input": input})
+		return audit.Record(ctx, tx, "case."+s.kind, "candidate_case", fmt.Sprint(c.ID), before, map[string]any{"case": c, "input": s.input})
 	})
 	if err != nil {
 		return Case{}, translate(err)

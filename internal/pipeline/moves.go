@@ -28,55 +28,24 @@ func Open(ctx context.Context, db bun.IDB, in OpenInput) (Case, error) {
 	if _, err := requireWriter(ctx); err != nil {
 		return Case{}, err
 	}
-	d, err := in.Doc.clean(false)
-	if err != nil {
-		return Case{}, err
-	}
 	var out Case
-	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := auth.CheckUnits(ctx, tx, in.CellID); err != nil {
 			return err
-		}
-		if err := checkCell(ctx, tx, in.CellID, d.Effective); err != nil {
-			return err
-		}
-		var okProposer bool
-		if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM code_item WHERE list = 'proposer' AND code = ?)`, in.Proposer).Scan(ctx, &okProposer); err != nil {
-			return err
-		}
-		if !okProposer {
-			return apperr.Invalid("proposer", fmt.Sprintf("Nơi giới thiệu nguồn %q không có trong danh mục.", in.Proposer), "unknown proposer")
-		}
-		p, err := facts(ctx, tx, in.PersonID)
-		if err != nil {
-			return err
-		}
-		if p.UnitID != in.CellID {
-			return apperr.Invalid("cellId", fmt.Sprintf("Hồ sơ của %s thuộc một chi bộ khác; hãy chuyển về chi bộ này trước.", p.FullName),
-				"the person's records belong to another cell")
-		}
-		if st := p.memberStatus(d.Effective); st != "" && st != member.StatusRemoved {
-			return apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã là đảng viên.", p.FullName), "the person is already a member")
-		}
-		if in.HelperID != nil {
-			if err := requireFullMember(ctx, tx, *in.HelperID, d.Effective, "helperId"); err != nil {
-				return err
-			}
 		}
 		e, err := loadEnv(ctx, tx)
 		if err != nil {
 			return err
 		}
-		c := Case{PersonID: in.PersonID, CellID: in.CellID, Proposer: in.Proposer, Stage: StageSource,
-			StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1}
+		c, ev, err := opening(in, dbWorld{ctx, tx, e})
+		if err != nil {
+			return err
+		}
 		if err := tx.NewRaw(`INSERT INTO candidate_case (person_id, cell_id, proposer, stage, stage_since, listed_on, helper_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.PersonID, c.CellID, c.Proposer, c.Stage, c.StageSince, c.ListedOn, c.HelperID).
 			Scan(ctx, &c.ID); err != nil {
 			return err
 		}
-		ev := eventOf(d)
-		ev.Kind = "listed"
-		ev.Details = jsonOf(map[string]any{"proposer": in.Proposer})
 		if err := insertEvent(ctx, tx, &c, ev, e); err != nil {
 			return err
 		}
@@ -89,10 +58,51 @@ func Open(ctx context.Context, db bun.IDB, in OpenInput) (Case, error) {
 	return out, nil
 }
 
+// opening checks a listing and returns the new case (without its id) and its first event.
+func opening(in OpenInput, w world) (Case, Event, error) {
+	d, err := in.Doc.clean(false)
+	if err != nil {
+		return Case{}, Event{}, err
+	}
+	if err := checkCell(w, in.CellID, d.Effective); err != nil {
+		return Case{}, Event{}, err
+	}
+	if err := checkCode(w, "proposer", in.Proposer, "proposer", "Nơi giới thiệu nguồn"); err != nil {
+		return Case{}, Event{}, err
+	}
+	p, err := w.person(in.PersonID)
+	if err != nil {
+		return Case{}, Event{}, err
+	}
+	if p.UnitID != in.CellID {
+		return Case{}, Event{}, apperr.Invalid("cellId", fmt.Sprintf("Hồ sơ của %s thuộc một chi bộ khác; hãy chuyển về chi bộ này trước.", p.FullName),
+			"the person's records belong to another cell")
+	}
+	if st := p.memberStatus(d.Effective); st != "" && st != member.StatusRemoved {
+		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã là đảng viên.", p.FullName), "the person is already a member")
+	}
+	if in.HelperID != nil {
+		if err := requireFullMember(w, *in.HelperID, d.Effective, "helperId"); err != nil {
+			return Case{}, Event{}, err
+		}
+	}
+	c := Case{PersonID: in.PersonID, CellID: in.CellID, Proposer: in.Proposer, Stage: StageSource,
+		StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1}
+	ev := eventOf(d)
+	ev.Kind = "listed"
+	ev.Details = jsonOf(map[string]any{"proposer": in.Proposer})
+	return c, ev, nil
+}
+
 // CompleteCourse records the awareness-course certificate (CN-NTVĐ). A later certificate may
 // replace an expired one while the case is still before the cell's resolution.
 func CompleteCourse(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
-	return move(ctx, db, caseID, version, "course_completed", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Certificate(d))
+}
+
+// Certificate is the move of CompleteCourse.
+func Certificate(d Doc) Step {
+	return Step{kind: "course_completed", input: d, apply: func(c *Case, w world) (Event, error) {
 		d, err := d.clean(false)
 		if err != nil {
 			return Event{}, err
@@ -105,7 +115,7 @@ func CompleteCourse(ctx context.Context, db bun.IDB, caseID int64, version int, 
 			advance(c, StageCourseDone, d.Effective)
 		}
 		return eventOf(d), nil
-	})
+	}}
 }
 
 // SponsorInput is one sponsor of a dossier (form 3-KNĐ).
@@ -130,7 +140,13 @@ type DossierInput struct {
 
 // CompleteDossier records a complete dossier, checking the certificate and the sponsors.
 func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int, in DossierInput) (Case, error) {
-	return move(ctx, db, caseID, version, "dossier_completed", in, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Dossier(in))
+}
+
+// Dossier is the move of CompleteDossier.
+func Dossier(in DossierInput) Step {
+	return Step{kind: "dossier_completed", input: in, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := in.Doc.clean(false)
 		if err != nil {
 			return Event{}, err
@@ -148,7 +164,7 @@ func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int,
 		if err := certificateValid(c, e, d.Effective); err != nil {
 			return Event{}, err
 		}
-		p, err := facts(ctx, tx, c.PersonID)
+		p, err := w.person(c.PersonID)
 		if err != nil {
 			return Event{}, err
 		}
@@ -178,7 +194,7 @@ func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int,
 				return Event{}, apperr.Invalid("sponsors", "Người giới thiệu bị trùng.", "sponsors repeat or include the candidate")
 			}
 			seen[s.PersonID] = true
-			if err := requireFullMember(ctx, tx, s.PersonID, d.Effective, "sponsors"); err != nil {
+			if err := requireFullMember(w, s.PersonID, d.Effective, "sponsors"); err != nil {
 				return Event{}, err
 			}
 			if s.KnownSince.IsZero() || monthsBetween(day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
@@ -188,18 +204,15 @@ func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int,
 					"a sponsor must have known the candidate for the required months")
 			}
 		}
-		if _, err := tx.NewRaw(`DELETE FROM case_sponsor WHERE case_id = ?`, c.ID).Exec(ctx); err != nil {
-			return Event{}, err
+		sponsors := make([]SponsorInput, len(in.Sponsors))
+		for i, sp := range in.Sponsors {
+			sponsors[i] = SponsorInput{PersonID: sp.PersonID, KnownSince: day(sp.KnownSince), LetterOn: d.Effective}
+			if !sp.LetterOn.IsZero() {
+				sponsors[i].LetterOn = day(sp.LetterOn)
+			}
 		}
-		for _, s := range in.Sponsors {
-			letter := s.LetterOn
-			if letter.IsZero() {
-				letter = d.Effective
-			}
-			if _, err := tx.NewRaw(`INSERT INTO case_sponsor (case_id, sponsor_id, known_since, letter_on) VALUES (?, ?, ?, ?)`,
-				c.ID, s.PersonID, day(s.KnownSince), day(letter)).Exec(ctx); err != nil {
-				return Event{}, err
-			}
+		if err := w.setSponsors(c, sponsors); err != nil {
+			return Event{}, err
 		}
 		c.DossierOn = &d.Effective
 		advance(c, StageDossier, d.Effective)
@@ -211,13 +224,19 @@ func CompleteDossier(ctx context.Context, db bun.IDB, caseID int64, version int,
 		ev.Details = jsonOf(map[string]any{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn, "commentsOn": in.CommentsOn,
 			"backgroundCheckOn": in.BackgroundCheckOn, "sponsors": in.Sponsors, "youthUnionResolution": in.YouthUnionResolution})
 		return ev, nil
-	})
+	}}
 }
 
 // CellResolution records the cell's resolution (6-KNĐ), checking age, education, certificate,
 // dossier freshness and the vote.
 func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
-	return move(ctx, db, caseID, version, "cell_resolved", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, CellVote(d, v))
+}
+
+// CellVote is the move of CellResolution.
+func CellVote(d Doc, v Votes) Step {
+	return Step{kind: "cell_resolved", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -225,7 +244,7 @@ func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, 
 		if err := stageIs(c, StageDossier); err != nil {
 			return Event{}, err
 		}
-		p, err := facts(ctx, tx, c.PersonID)
+		p, err := w.person(c.PersonID)
 		if err != nil {
 			return Event{}, err
 		}
@@ -265,12 +284,18 @@ func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, 
 		ev.Form = "6-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		return ev, nil
-	})
+	}}
 }
 
 // CommitteeResolution records the grassroots committee's resolution (8-KNĐ).
 func CommitteeResolution(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
-	return move(ctx, db, caseID, version, "committee_resolved", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, CommitteeVote(d, v))
+}
+
+// CommitteeVote is the move of CommitteeResolution.
+func CommitteeVote(d Doc, v Votes) Step {
+	return Step{kind: "committee_resolved", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -287,12 +312,18 @@ func CommitteeResolution(ctx context.Context, db bun.IDB, caseID int64, version 
 		ev.Form = "8-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		return ev, nil
-	})
+	}}
 }
 
 // ExtendDecision records the one extension of the decision deadline the rules allow.
 func ExtendDecision(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
-	return move(ctx, db, caseID, version, "decision_extended", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Extension(d))
+}
+
+// Extension is the move of ExtendDecision.
+func Extension(d Doc) Step {
+	return Step{kind: "decision_extended", input: d, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -310,12 +341,18 @@ func ExtendDecision(ctx context.Context, db bun.IDB, caseID int64, version int, 
 		}
 		c.Extensions++
 		return eventOf(d), nil
-	})
+	}}
 }
 
 // Decide records the admission decision (9-KNĐ), within the deadline in working days.
 func Decide(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
-	return move(ctx, db, caseID, version, "decided", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Decision(d))
+}
+
+// Decision is the move of Decide.
+func Decision(d Doc) Step {
+	return Step{kind: "decided", input: d, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -334,13 +371,19 @@ func Decide(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (
 		ev := eventOf(d)
 		ev.Form = "9-KNĐ"
 		return ev, nil
-	})
+	}}
 }
 
 // HoldCeremony records the admission ceremony: probation starts, and the person becomes a
 // probationary member (party age counts from the decision date).
 func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (Case, error) {
-	return move(ctx, db, caseID, version, "ceremony_held", d, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Ceremony(d))
+}
+
+// Ceremony is the move of HoldCeremony.
+func Ceremony(d Doc) Step {
+	return Step{kind: "ceremony_held", input: d, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(false)
 		if err != nil {
 			return Event{}, err
@@ -359,16 +402,16 @@ func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d 
 		c.CeremonyOn = &d.Effective
 		advance(c, StageProbation, d.Effective)
 		kind := member.KindAdmitted
-		if p, err := facts(ctx, tx, c.PersonID); err != nil {
+		if p, err := w.person(c.PersonID); err != nil {
 			return Event{}, err
 		} else if st := p.memberStatus(d.Effective); st == member.StatusRemoved || st == member.StatusExpelled {
 			kind = member.KindReadmitted // the member rules check the interval and the count
 		}
-		if err := recordMember(ctx, tx, c, kind, d.Effective, c.DecisionOn, *c.DecisionNo); err != nil {
+		if err := w.recordMember(c, kind, d.Effective, c.DecisionOn, *c.DecisionNo); err != nil {
 			return Event{}, err
 		}
 		return eventOf(d), nil
-	})
+	}}
 }
 
 // RecognitionVote records the cell's vote on recognizing a probationary member as a full member
@@ -376,7 +419,13 @@ func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d 
 // full member from the end of the 12 months, even if decided late; one that fails keeps the
 // probation, up to the allowed number of rounds.
 func RecognitionVote(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, v Votes) (Case, error) {
-	return move(ctx, db, caseID, version, "recognition_vote", map[string]any{"doc": d, "votes": v}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Recognition(d, v))
+}
+
+// Recognition is the move of RecognitionVote.
+func Recognition(d Doc, v Votes) Step {
+	return Step{kind: "recognition_vote", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
+		e := w.env()
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -411,13 +460,18 @@ func RecognitionVote(ctx context.Context, db bun.IDB, caseID int64, version int,
 		c.ClosedOn = &now
 		advance(c, StageFullMember, d.Effective)
 		ev.Details = jsonOf(map[string]any{"passed": true, "fullMemberFrom": end})
-		return ev, recordMember(ctx, tx, c, member.KindRecognized, end, nil, d.Number)
-	})
+		return ev, w.recordMember(c, member.KindRecognized, end, nil, d.Number)
+	}}
 }
 
 // Remove records that a probationary member was not recognized (xóa tên).
 func Remove(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, reason string) (Case, error) {
-	return move(ctx, db, caseID, version, "removed", map[string]any{"doc": d, "reason": reason}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Removal(d, reason))
+}
+
+// Removal is the move of Remove.
+func Removal(d Doc, reason string) Step {
+	return Step{kind: "removed", input: map[string]any{"doc": d, "reason": reason}, apply: func(c *Case, w world) (Event, error) {
 		d, err := d.clean(true)
 		if err != nil {
 			return Event{}, err
@@ -425,21 +479,26 @@ func Remove(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, r
 		if err := stageIs(c, StageProbation); err != nil {
 			return Event{}, err
 		}
-		if err := checkReason(ctx, tx, reason); err != nil {
+		if err := checkCode(w, "leave_reason", reason, "reason", "Lý do"); err != nil {
 			return Event{}, err
 		}
 		c.ClosedOn, c.CloseReason = &d.Effective, &reason
 		advance(c, StageRemoved, d.Effective)
 		ev := eventOf(d)
 		ev.Reason = &reason
-		return ev, recordMember(ctx, tx, c, member.KindRemoved, d.Effective, nil, d.Number)
-	})
+		return ev, w.recordMember(c, member.KindRemoved, d.Effective, nil, d.Number)
+	}}
 }
 
 // Leave takes a candidate out of the pipeline before admission (moved away, declined, not
 // approved, …) with a reason from the code list.
 func Leave(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, reason string) (Case, error) {
-	return move(ctx, db, caseID, version, "left", map[string]any{"doc": d, "reason": reason}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Leaving(d, reason))
+}
+
+// Leaving is the move of Leave.
+func Leaving(d Doc, reason string) Step {
+	return Step{kind: "left", input: map[string]any{"doc": d, "reason": reason}, apply: func(c *Case, w world) (Event, error) {
 		d, err := d.clean(false)
 		if err != nil {
 			return Event{}, err
@@ -447,7 +506,7 @@ func Leave(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, re
 		if stageIndex(c.Stage) >= stageIndex(StageProbation) {
 			return Event{}, apperr.Rule(RuleStageOrder, "Đảng viên dự bị không ra khỏi danh sách nguồn: dùng xóa tên.", "a probationary member is removed, not left")
 		}
-		if err := checkReason(ctx, tx, reason); err != nil {
+		if err := checkCode(w, "leave_reason", reason, "reason", "Lý do"); err != nil {
 			return Event{}, err
 		}
 		c.ClosedOn, c.CloseReason = &d.Effective, &reason
@@ -455,35 +514,29 @@ func Leave(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, re
 		ev := eventOf(d)
 		ev.Reason = &reason
 		return ev, nil
-	})
+	}}
 }
 
 // AssignHelper assigns the full member who follows and helps the candidate or probationary member.
 func AssignHelper(ctx context.Context, db bun.IDB, caseID int64, version int, helperID int64, d Doc) (Case, error) {
-	return move(ctx, db, caseID, version, "helper_assigned", map[string]any{"helperId": helperID, "doc": d}, func(ctx context.Context, tx bun.Tx, c *Case, e env) (Event, error) {
+	return Apply(ctx, db, caseID, version, Helper(helperID, d))
+}
+
+// Helper is the move of AssignHelper.
+func Helper(helperID int64, d Doc) Step {
+	return Step{kind: "helper_assigned", input: map[string]any{"helperId": helperID, "doc": d}, apply: func(c *Case, w world) (Event, error) {
 		d, err := d.clean(false)
 		if err != nil {
 			return Event{}, err
 		}
-		if err := requireFullMember(ctx, tx, helperID, d.Effective, "helperId"); err != nil {
+		if err := requireFullMember(w, helperID, d.Effective, "helperId"); err != nil {
 			return Event{}, err
 		}
 		c.HelperID = &helperID
 		ev := eventOf(d)
 		ev.Details = jsonOf(map[string]any{"helperId": helperID})
 		return ev, nil
-	})
-}
-
-func checkReason(ctx context.Context, tx bun.IDB, reason string) error {
-	var ok bool
-	if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM code_item WHERE list = 'leave_reason' AND code = ?)`, reason).Scan(ctx, &ok); err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.Invalid("reason", fmt.Sprintf("Lý do %q không có trong danh mục.", reason), "unknown reason")
-	}
-	return nil
+	}}
 }
 
 func certificateValid(c *Case, e env, on time.Time) error {

@@ -1,0 +1,123 @@
+package member
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
+	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/db"
+	"ptdv/internal/people"
+)
+
+// Check is Record's verdict on one more event of a person recorded in the same bulk write (their
+// records belong to p.UnitID from the start, and history holds the events checked before this one); it
+// reads and writes nothing. A bulk import checks each event with it and writes them with WriteNew.
+func Check(p people.Person, history []Event, e Event, rules map[string]Rule, set *codes.Set) (Event, error) {
+	e, err := normalize(e)
+	if err != nil {
+		return e, err
+	}
+	if e.ToUnitID != nil {
+		return e, apperr.Invalid("to_unit_id", "Chuyển sinh hoạt chính thức ghi từng người một.", "a bulk write takes no transfer destination")
+	}
+	if e.UnitID != 0 && e.UnitID != p.UnitID {
+		return e, apperr.Invalid("unit_id", "Đơn vị của sự kiện phải là đơn vị quản lý hồ sơ của người này vào ngày hiệu lực; hãy chuyển hồ sơ trước.",
+			fmt.Sprintf("the event's unit %d is not the person's unit %d", e.UnitID, p.UnitID))
+	}
+	e.PersonID, e.UnitID = p.ID, p.UnitID
+	e.ID = 1<<62 - 1 // sorts after the earlier events of the same day, as in Record
+	if err := checkSequence(p, append(slices.Clone(history), e), e.ID, rules, set); err != nil {
+		return e, err
+	}
+	e.ID = 0
+	return e, nil
+}
+
+// NewHistory is the membership events (passed by Check, in order) of a person recorded in the same bulk
+// write, whose records belong to UnitID from Since.
+type NewHistory struct {
+	PersonID, UnitID int64
+	Since            time.Time
+	Events           []Event
+}
+
+// WriteNew writes the events of new persons, their status spans and the audit rows Record writes, in a
+// few statements. Every unit must be in the actor's scope.
+func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
+	a, err := actor(ctx, true)
+	if err != nil {
+		return err
+	}
+	var units []int64
+	n := 0
+	for _, h := range hs {
+		units = append(units, h.UnitID)
+		n += len(h.Events)
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := auth.CheckUnits(ctx, tx, units...); err != nil {
+		return err
+	}
+	ids, err := db.NextIDs(ctx, tx, "member_event", n)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var (
+		evIDs, persons, evUnits                      []int64
+		kinds, effs, docs, notes, recorders          []string
+		decisions                                    []*string
+		spPersons, spUnits                           []int64
+		spStatuses, spFroms                          []string
+		spGrades, spTos                              []*string
+		entries                                      []audit.Entry
+	)
+	for _, h := range hs {
+		for i := range h.Events {
+			e := &h.Events[i]
+			e.ID, e.PersonID, e.UnitID, e.RecordedBy, e.RecordedAt = ids[len(evIDs)], h.PersonID, h.UnitID, a.Subject, now
+			evIDs, persons, evUnits = append(evIDs, e.ID), append(persons, h.PersonID), append(evUnits, h.UnitID)
+			kinds, effs, docs, notes = append(kinds, e.Kind), append(effs, db.DateText(e.Effective)), append(docs, e.Document), append(notes, e.Note)
+			decisions, recorders = append(decisions, db.NullDate(e.DecisionDate)), append(recorders, a.Subject)
+			entries = append(entries, audit.Entry{Action: "member.record", Entity: "member_event", EntityID: strconv.FormatInt(e.ID, 10), After: *e})
+		}
+		for _, s := range buildSpans(h.PersonID, sortEvents(h.Events), []unitRow{{UnitID: h.UnitID, ValidFrom: h.Since}}) {
+			spPersons, spUnits, spStatuses, spFroms = append(spPersons, s.PersonID), append(spUnits, s.UnitID), append(spStatuses, s.Status),
+				append(spFroms, db.DateText(s.ValidFrom))
+			spGrades, spTos = append(spGrades, db.NullText(s.Grade)), append(spTos, db.NullDate(s.ValidTo))
+		}
+	}
+	stamps := make([]string, len(evIDs))
+	for i := range stamps {
+		stamps[i] = now.Format(time.RFC3339Nano)
+	}
+	err = db.InsertRows(ctx, tx, "member_event",
+		db.Column{Name: "id", Type: "bigint", Values: evIDs}, db.Column{Name: "person_id", Type: "bigint", Values: persons},
+		db.Column{Name: "unit_id", Type: "bigint", Values: evUnits}, db.Column{Name: "kind", Type: "text", Values: kinds},
+		db.Column{Name: "effective", Type: "date", Values: effs}, db.Column{Name: "decision_date", Type: "date", Values: decisions},
+		db.Column{Name: "document", Type: "text", Values: docs}, db.Column{Name: "note", Type: "text", Values: notes},
+		db.Column{Name: "recorded_by", Type: "text", Values: recorders}, db.Column{Name: "recorded_at", Type: "timestamptz", Values: stamps})
+	if err != nil {
+		return err
+	}
+	if len(spPersons) > 0 {
+		err = db.InsertRows(ctx, tx, "member_status_span",
+			db.Column{Name: "person_id", Type: "bigint", Values: spPersons}, db.Column{Name: "unit_id", Type: "bigint", Values: spUnits},
+			db.Column{Name: "status", Type: "text", Values: spStatuses}, db.Column{Name: "grade", Type: "text", Values: spGrades},
+			db.Column{Name: "valid_from", Type: "date", Values: spFroms}, db.Column{Name: "valid_to", Type: "date", Values: spTos})
+		if err != nil {
+			return err
+		}
+	}
+	return audit.RecordMany(ctx, tx, entries)
+}

@@ -1,0 +1,105 @@
+package people
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
+	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/db"
+)
+
+// Prepared is a new person checked by Prepare: the record as Create would store it, and the date from
+// which the records belong to the unit.
+type Prepared struct {
+	Person Person
+	Since  time.Time
+}
+
+// Prepare is Create's verdict on a new person, for a bulk import, without reading or writing: the same
+// normalization and code-list checks. The caller gives the person its id (db.NextIDs), checks that the
+// unit exists on Since and that the national ID is not recorded, and writes the persons with WriteNew,
+// which checks the scope. A village needs Create.
+func Prepare(set *codes.Set, n NewPerson) (Prepared, error) {
+	if n.VillageID != nil {
+		return Prepared{}, apperr.Invalid("village_id", "Thôn, tổ dân phố chỉ ghi được khi thêm từng người.", "bulk writes take no village")
+	}
+	f, since, err := newFields(set, n)
+	if err != nil {
+		return Prepared{}, err
+	}
+	p := Person{FullName: f.FullName, Sex: f.Sex, BirthDate: f.BirthDate, NationalID: f.NationalID, Ethnicity: f.Ethnicity,
+		Religion: f.Religion, GeneralEducation: f.GeneralEducation, ProfessionalQualification: f.ProfessionalQualification,
+		PoliticalTheory: f.PoliticalTheory, Occupation: f.Occupation, YouthUnionMember: f.YouthUnionMember,
+		Workplace: f.Workplace, UnitID: n.UnitID, AgeException: f.AgeException, EducationException: f.EducationException,
+		Version: 1}
+	return Prepared{Person: p, Since: since}, nil
+}
+
+// WriteNew records prepared persons (with their ids set) in a few statements: the person rows, their
+// unit rows and the audit rows Create writes. Every unit must be in the actor's scope.
+func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return err
+	}
+	if err := RequireWrite(a); err != nil {
+		return err
+	}
+	n := len(ps)
+	units := make([]int64, n)
+	for i, p := range ps {
+		units[i] = p.Person.UnitID
+	}
+	if err := auth.CheckUnits(ctx, tx, slices.Clone(units)...); err != nil {
+		return err
+	}
+	ids, births, sinces := make([]int64, n), make([]string, n), make([]string, n)
+	names, sexes, workplaces, recorders := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	nids, eths, rels, edus, profs, pols, occs, ageEx, eduEx := make([]*string, n), make([]*string, n), make([]*string, n),
+		make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
+	youth := make([]bool, n)
+	entries := make([]audit.Entry, n)
+	for i, pr := range ps {
+		p := pr.Person
+		if p.ID == 0 {
+			return fmt.Errorf("people: write new: person %d has no id", i)
+		}
+		ids[i], names[i], sexes[i], births[i], sinces[i] = p.ID, p.FullName, p.Sex, db.DateText(p.BirthDate), db.DateText(pr.Since)
+		nids[i], eths[i], rels[i], edus[i] = db.NullText(p.NationalID), db.NullText(p.Ethnicity), db.NullText(p.Religion), db.NullText(p.GeneralEducation)
+		profs[i], pols[i], occs[i] = db.NullText(p.ProfessionalQualification), db.NullText(p.PoliticalTheory), db.NullText(p.Occupation)
+		ageEx[i], eduEx[i], youth[i], workplaces[i], recorders[i] = db.NullText(p.AgeException), db.NullText(p.EducationException),
+			p.YouthUnionMember, p.Workplace, a.Subject
+		entries[i] = audit.Entry{Action: "person.create", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), After: auditView(p)}
+	}
+	err = db.InsertRows(ctx, tx, "person",
+		db.Column{Name: "id", Type: "bigint", Values: ids}, db.Column{Name: "full_name", Type: "text", Values: names},
+		db.Column{Name: "sex", Type: "text", Values: sexes}, db.Column{Name: "birth_date", Type: "date", Values: births},
+		db.Column{Name: "national_id", Type: "text", Values: nids}, db.Column{Name: "ethnicity", Type: "text", Values: eths},
+		db.Column{Name: "religion", Type: "text", Values: rels}, db.Column{Name: "general_education", Type: "text", Values: edus},
+		db.Column{Name: "professional_qualification", Type: "text", Values: profs},
+		db.Column{Name: "political_theory", Type: "text", Values: pols}, db.Column{Name: "occupation", Type: "text", Values: occs},
+		db.Column{Name: "youth_union_member", Type: "boolean", Values: youth}, db.Column{Name: "workplace", Type: "text", Values: workplaces},
+		db.Column{Name: "unit_id", Type: "bigint", Values: units}, db.Column{Name: "age_exception", Type: "text", Values: ageEx},
+		db.Column{Name: "education_exception", Type: "text", Values: eduEx})
+	if err != nil {
+		return translate(err)
+	}
+	err = db.InsertRows(ctx, tx, "person_unit",
+		db.Column{Name: "person_id", Type: "bigint", Values: ids}, db.Column{Name: "unit_id", Type: "bigint", Values: units},
+		db.Column{Name: "valid_from", Type: "date", Values: sinces}, db.Column{Name: "recorded_by", Type: "text", Values: recorders})
+	if err != nil {
+		return err
+	}
+	return audit.RecordMany(ctx, tx, entries)
+}

@@ -1,0 +1,119 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/member"
+	"ptdv/internal/vn"
+)
+
+// world is what the rules of a move read and what a move writes besides the case itself. The API's moves
+// run against the database (dbWorld); a bulk import of new persons replays the same moves in memory
+// (draft), so both go through one set of rules.
+type world interface {
+	env() env
+	// person returns a candidate, sponsor or helper for the rules: NOT_FOUND when out of scope.
+	person(id int64) (person, error)
+	// cellKind is the kind of the unit on a date, "" when it does not exist then.
+	cellKind(id int64, on time.Time) (string, error)
+	codeKnown(list, code string) (bool, error)
+	setSponsors(c *Case, ss []SponsorInput) error
+	// recordMember writes the membership event a move implies (member.Record's rules apply).
+	recordMember(c *Case, kind string, on time.Time, decision *time.Time, doc string) error
+}
+
+// dbWorld is the world of one move's transaction.
+type dbWorld struct {
+	ctx context.Context
+	tx  bun.IDB
+	e   env
+}
+
+func (w dbWorld) env() env { return w.e }
+
+func (w dbWorld) person(id int64) (person, error) { return facts(w.ctx, w.tx, id) }
+
+func (w dbWorld) cellKind(id int64, on time.Time) (string, error) {
+	var kind string
+	err := w.tx.NewRaw(`SELECT u.kind FROM org_unit u JOIN org_link l ON l.unit_id = u.id
+		WHERE u.id = ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?)`, id, on, on).Scan(w.ctx, &kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return kind, err
+}
+
+func (w dbWorld) codeKnown(list, code string) (bool, error) {
+	var ok bool
+	err := w.tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM code_item WHERE list = ? AND code = ?)`, list, code).Scan(w.ctx, &ok)
+	return ok, err
+}
+
+func (w dbWorld) setSponsors(c *Case, ss []SponsorInput) error {
+	if _, err := w.tx.NewRaw(`DELETE FROM case_sponsor WHERE case_id = ?`, c.ID).Exec(w.ctx); err != nil {
+		return err
+	}
+	for _, s := range ss {
+		if _, err := w.tx.NewRaw(`INSERT INTO case_sponsor (case_id, sponsor_id, known_since, letter_on) VALUES (?, ?, ?, ?)`,
+			c.ID, s.PersonID, s.KnownSince, s.LetterOn).Exec(w.ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w dbWorld) recordMember(c *Case, kind string, on time.Time, decision *time.Time, doc string) error {
+	return member.Record(w.ctx, w.tx, member.Event{PersonID: c.PersonID, UnitID: c.CellID, Kind: kind, Effective: on,
+		DecisionDate: decision, Document: doc})
+}
+
+// requireFullMember refuses a sponsor or helper who is not a full member on the date.
+func requireFullMember(w world, id int64, on time.Time, field string) error {
+	p, err := w.person(id)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return apperr.Invalid(field, "Không tìm thấy đảng viên được chọn.", "member not found")
+		}
+		return err
+	}
+	if st := p.memberStatus(on); st != member.StatusFull {
+		return apperr.Rule(RuleSponsorCount,
+			fmt.Sprintf("%s không phải đảng viên chính thức vào ngày %s.", p.FullName, vn.Date(on)),
+			fmt.Sprintf("person %d is not a full member on %s", id, on.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+// checkCell refuses a case in a unit that is not a cell on the date.
+func checkCell(w world, cellID int64, on time.Time) error {
+	kind, err := w.cellKind(cellID, on)
+	if err != nil {
+		return err
+	}
+	if kind == "" {
+		return apperr.Rule("org.unit_alive", fmt.Sprintf("Chi bộ không tồn tại vào ngày %s.", vn.Date(on)), "the cell does not exist on that date")
+	}
+	if kind != "cell" && kind != "grassroots_cell" {
+		return apperr.Invalid("cellId", "Hồ sơ phát triển đảng viên thuộc về một chi bộ.", "a case belongs to a cell")
+	}
+	return nil
+}
+
+func checkCode(w world, list, code, field, what string) error {
+	ok, err := w.codeKnown(list, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.Invalid(field, fmt.Sprintf("%s %q không có trong danh mục.", what, code), "unknown "+list)
+	}
+	return nil
+}
+
