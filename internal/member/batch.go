@@ -74,13 +74,13 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 	}
 	now := time.Now()
 	var (
-		evIDs, persons, evUnits                      []int64
-		kinds, effs, docs, notes, recorders          []string
-		decisions                                    []*string
-		spPersons, spUnits                           []int64
-		spStatuses, spFroms                          []string
-		spGrades, spTos                              []*string
-		entries                                      []audit.Entry
+		evIDs, persons, evUnits             []int64
+		kinds, effs, docs, notes, recorders []string
+		decisions                           []*string
+		spPersons, spUnits                  []int64
+		spStatuses, spFroms                 []string
+		spGrades, spTos                     []*string
+		entries                             []audit.Entry
 	)
 	for _, h := range hs {
 		for i := range h.Events {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-		"time"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -46,4 +46,3 @@ func (p person) memberStatus(on time.Time) string {
 	}
 	return ""
 }
-

@@ -116,4 +116,3 @@ func checkCode(w world, list, code, field, what string) error {
 	}
 	return nil
 }
-
