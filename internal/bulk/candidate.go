@@ -16,7 +16,7 @@ import (
 type step struct {
 	col  string
 	have func(c pipeline.Case) *time.Time
-	move func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error)
+	move func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step
 }
 
 func doc(r *record, on time.Time, numberCol string) pipeline.Doc {
@@ -40,11 +40,11 @@ func votes(r *record, forCol, eligibleCol string) pipeline.Votes {
 
 var candidateSteps = []step{
 	{col: "certificate", have: func(c pipeline.Case) *time.Time { return c.CertificateOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.CompleteCourse(ctx, im.tx, c.ID, c.Version, doc(r, on, "certificate_no"))
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Certificate(doc(r, on, "certificate_no"))
 		}},
 	{col: "dossier", have: func(c pipeline.Case) *time.Time { return c.DossierOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			in := pipeline.DossierInput{Doc: pipeline.Doc{Effective: on, Note: "Nhập từ tệp."},
 				ApplicationOn: on, BiographyOn: on, CommentsOn: on, BackgroundCheckOn: on}
 			for _, s := range [][2]string{{"sponsor1", "sponsor1_since"}, {"sponsor2", "sponsor2_since"}} {
@@ -54,36 +54,34 @@ var candidateSteps = []step{
 				since := r.date(s[1])
 				if since == nil {
 					r.invalid(s[1], "Cần ngày người giới thiệu bắt đầu cùng công tác, học tập với người vào Đảng.")
-					return c, nil
+					return pipeline.Step{}
 				}
 				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: on})
 			}
 			if no := r.text("youth_resolution"); no != "" {
 				in.YouthUnionResolution = &pipeline.Doc{Effective: on, Number: no, Date: &on}
 			}
-			return pipeline.CompleteDossier(ctx, im.tx, c.ID, c.Version, in)
+			return pipeline.Dossier(in)
 		}},
 	{col: "cell_res", have: func(c pipeline.Case) *time.Time { return c.CellResolutionOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.CellResolution(ctx, im.tx, c.ID, c.Version, doc(r, on, "cell_res_no"), votes(r, "cell_for", "cell_eligible"))
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.CellVote(doc(r, on, "cell_res_no"), votes(r, "cell_for", "cell_eligible"))
 		}},
 	{col: "committee_res", have: func(c pipeline.Case) *time.Time { return c.CommitteeResolutionOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.CommitteeResolution(ctx, im.tx, c.ID, c.Version, doc(r, on, "committee_res_no"),
-				votes(r, "committee_for", "committee_eligible"))
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.CommitteeVote(doc(r, on, "committee_res_no"), votes(r, "committee_for", "committee_eligible"))
 		}},
 	{col: "decision", have: func(c pipeline.Case) *time.Time { return c.DecisionOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.Decide(ctx, im.tx, c.ID, c.Version, doc(r, on, "decision_no"))
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Decision(doc(r, on, "decision_no"))
 		}},
 	{col: "ceremony", have: func(c pipeline.Case) *time.Time { return c.CeremonyOn },
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.HoldCeremony(ctx, im.tx, c.ID, c.Version, pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Ceremony(pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
 		}},
 	{col: "recognition", have: recognizedVote,
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
-			return pipeline.RecognitionVote(ctx, im.tx, c.ID, c.Version, doc(r, on, "recognition_no"),
-				votes(r, "recognition_for", "recognition_eligible"))
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Recognition(doc(r, on, "recognition_no"), votes(r, "recognition_for", "recognition_eligible"))
 		}},
 	{col: "left", have: func(c pipeline.Case) *time.Time {
 		if c.Stage == pipeline.StageLeft || c.Stage == pipeline.StageRemoved {
@@ -91,12 +89,12 @@ var candidateSteps = []step{
 		}
 		return nil
 	},
-		move: func(ctx context.Context, im *importer, r *record, c pipeline.Case, on time.Time) (pipeline.Case, error) {
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			reason := r.code(im.set, "leave_reason", "left_reason")
 			if c.Stage == pipeline.StageProbation {
-				return pipeline.Remove(ctx, im.tx, c.ID, c.Version, doc(r, on, "left_no"), reason)
+				return pipeline.Removal(doc(r, on, "left_no"), reason)
 			}
-			return pipeline.Leave(ctx, im.tx, c.ID, c.Version, doc(r, on, "left_no"), reason)
+			return pipeline.Leaving(doc(r, on, "left_no"), reason)
 		}},
 }
 
@@ -131,14 +129,34 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 			r.fail("listed", apperr.Conflict, "", fmt.Sprintf("Người này đang có hồ sơ vào danh sách nguồn ngày %s.", vn.Date(c.ListedOn)))
 			return 0, nil
 		}
-		c, err = pipeline.Open(ctx, im.tx, pipeline.OpenInput{PersonID: id, CellID: im.cells[r.text("cell")],
-			Proposer: r.code(im.set, "proposer", "proposer"), Doc: pipeline.Doc{Effective: listed, Note: "Nhập từ tệp."}})
+		c, err = pipeline.Open(ctx, im.tx, im.opening(r, id))
 		if err != nil {
 			return 0, r.failErr("listed", err)
 		}
 		cacheIn(im, im.cases, id, c.ID)
 		changed = true
 	}
+	moved, err := im.replay(r, c, func(s pipeline.Step) (pipeline.Case, error) {
+		var err error
+		c, err = pipeline.Apply(ctx, im.tx, c.ID, c.Version, s)
+		return c, err
+	})
+	if err != nil || len(r.probs) > 0 {
+		return 0, err
+	}
+	return outcome(isNew, changed || moved), nil
+}
+
+func (im *importer) opening(r *record, personID int64) pipeline.OpenInput {
+	return pipeline.OpenInput{PersonID: personID, CellID: im.cells[r.text("cell")], Proposer: r.code(im.set, "proposer", "proposer"),
+		Doc: pipeline.Doc{Effective: *r.date("listed"), Note: "Nhập từ tệp."}}
+}
+
+// replay moves case c through every stage the row carries that c has not recorded yet, in order, each
+// move run by apply (on the database, or on a batch's draft); it reports whether it moved the case. A
+// refused move is a problem of the row (an error is returned only when the database failed).
+func (im *importer) replay(r *record, c pipeline.Case, apply func(pipeline.Step) (pipeline.Case, error)) (bool, error) {
+	moved := false
 	for _, s := range candidateSteps {
 		on := r.date(s.col)
 		if on == nil {
@@ -147,23 +165,24 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 		if have := s.have(c); have != nil {
 			if !have.Equal(*on) {
 				r.fail(s.col, apperr.Conflict, "", fmt.Sprintf("Khác ngày đã ghi trong hệ thống (%s).", vn.Date(*have)))
-				return 0, nil
+				return false, nil
 			}
 			continue
 		}
-		next, err := s.move(ctx, im, r, c, *on)
-		if err != nil {
-			return 0, r.failErr(s.col, err)
-		}
+		st := s.move(im, r, c, *on)
 		if len(r.probs) > 0 {
-			return 0, nil
+			return false, nil
+		}
+		next, err := apply(st)
+		if err != nil {
+			return false, r.failErr(s.col, err)
 		}
 		if s.col == "recognition" && next.Stage != pipeline.StageFullMember {
 			r.fail("recognition_for", apperr.RuleViolation, pipeline.RuleRecognitionVote,
 				"Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết.")
-			return 0, nil
+			return false, nil
 		}
-		c, changed = next, true
+		c, moved = next, true
 	}
-	return outcome(isNew, changed), nil
+	return moved, nil
 }

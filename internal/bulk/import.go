@@ -99,58 +99,44 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 			key, keyMsg = "code", "Mã đơn vị trùng với dòng %d."
 			order = unitOrder(recs)
 		}
-		seen := map[string]int{}
 		keyOf := func(r *record) string {
 			if key == "nid" {
 				return r.nationalIDQuiet("nid") // "12345678901" and "012345678901" are one person
 			}
 			return r.text(key)
 		}
+		// Candidate rows are all checked first: those of new persons go through the batch path, the
+		// others (and those naming a sponsor recorded by another row) one by one after it.
+		var deferred []*record
 		for _, r := range order {
 			im.parse(r)
 			if v := keyOf(r); v != "" {
-				if first, dup := seen[v]; dup {
+				if first, dup := im.seen[v]; dup {
 					r.invalid(key, fmt.Sprintf(keyMsg, first))
 				} else {
-					seen[v] = r.n
+					im.seen[v] = r.n
 				}
 			}
-			if len(r.probs) > 0 {
+			switch {
+			case len(r.probs) > 0:
 				im.failed[r.text(key)] = r.n
-				continue
-			}
-			var outcome int
-			im.undo = im.undo[:0]
-			err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
-				im.tx = sp
-				var err error
-				outcome, err = im.apply(ctx, r)
-				if err == nil && len(r.probs) > 0 {
-					err = errRollback
-				}
-				return err
-			})
-			im.tx = tx
-			if err != nil && !errors.Is(err, errRollback) {
-				if err := r.failErr("", err); err != nil {
-					return err // the database failed, not the row
-				}
-			}
-			if len(r.probs) > 0 {
-				// The row's savepoint is rolled back: so are the ids it cached.
-				for i := len(im.undo) - 1; i >= 0; i-- {
-					im.undo[i]()
-				}
-				im.failed[r.text(key)] = r.n
-				continue
-			}
-			switch outcome {
-			case created:
-				rep.Created++
-			case updated:
-				rep.Updated++
+			case k == Candidates:
+				deferred = append(deferred, r)
 			default:
-				rep.Unchanged++
+				if err := im.applyRow(ctx, r, key, &rep); err != nil {
+					return err
+				}
+			}
+		}
+		if k == Candidates {
+			rest, err := im.newCandidates(ctx, deferred, &rep)
+			if err != nil {
+				return err
+			}
+			for _, r := range rest {
+				if err := im.applyRow(ctx, r, key, &rep); err != nil {
+					return err
+				}
 			}
 		}
 		// The reasons go in the "Lỗi" column: the file's own when it is a reject file imported again.
@@ -192,6 +178,45 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 	return rep, nil
 }
 
+// applyRow records one row through the API's functions, in a savepoint: a row refused leaves nothing.
+func (im *importer) applyRow(ctx context.Context, r *record, key string, rep *Report) error {
+	tx := im.tx
+	var outcome int
+	im.undo = im.undo[:0]
+	err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
+		im.tx = sp
+		var err error
+		outcome, err = im.apply(ctx, r)
+		if err == nil && len(r.probs) > 0 {
+			err = errRollback
+		}
+		return err
+	})
+	im.tx = tx
+	if err != nil && !errors.Is(err, errRollback) {
+		if err := r.failErr("", err); err != nil {
+			return err // the database failed, not the row
+		}
+	}
+	if len(r.probs) > 0 {
+		// The row's savepoint is rolled back: so are the ids it cached.
+		for i := len(im.undo) - 1; i >= 0; i-- {
+			im.undo[i]()
+		}
+		im.failed[r.text(key)] = r.n
+		return nil
+	}
+	switch outcome {
+	case created:
+		rep.Created++
+	case updated:
+		rep.Updated++
+	default:
+		rep.Unchanged++
+	}
+	return nil
+}
+
 const (
 	unchanged = iota
 	created
@@ -200,11 +225,12 @@ const (
 
 // importer holds what the rows of one import share.
 type importer struct {
-	tx     bun.IDB
+	tx     bun.Tx
 	set    *codes.Set
 	labels unitLabels // unit lists: kinds and sectors
 	kind   Kind
 	failed map[string]int   // a bad row's key (national ID, unit code) → its row number
+	seen   map[string]int   // every row's key → its row number, in the order rows are checked
 	cells  map[string]int64 // unit code → id
 	ids    map[string]int64 // national ID → person id (recorded, or created by an earlier row)
 	cases  map[int64]int64  // person id → latest case id
@@ -214,7 +240,7 @@ type importer struct {
 // prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
 // API functions the rows go through check it.
 func (im *importer) prefetch(ctx context.Context, recs []*record) error {
-	im.cells, im.ids, im.cases, im.failed = map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[string]int{}
+	im.cells, im.ids, im.cases, im.failed, im.seen = map[string]int64{}, map[string]int64{}, map[int64]int64{}, map[string]int{}, map[string]int{}
 	if im.kind == Units {
 		var err error
 		if im.labels, err = loadUnitLabels(ctx, im.tx); err != nil {
@@ -308,7 +334,7 @@ func (im *importer) parse(r *record) {
 		}
 		for _, k := range []string{"sponsor1", "sponsor2"} {
 			if r.nationalID(k); r.text(k) != "" {
-				if _, ok := im.ids[r.nationalIDQuiet(k)]; !ok {
+				if _, ok := im.ids[r.nationalIDQuiet(k)]; !ok && im.seen[r.nationalIDQuiet(k)] == 0 {
 					r.fail(k, apperr.NotFound, "", fmt.Sprintf("Không tìm thấy đảng viên có số CCCD %s.", r.text(k)))
 				}
 			}

@@ -2,12 +2,15 @@ package member
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
@@ -120,4 +123,31 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 		}
 	}
 	return audit.RecordMany(ctx, tx, entries)
+}
+
+// SpansOf returns the status spans of many persons at once, by person: those of ids in the actor's
+// scope (a bulk import's sponsors).
+func SpansOf(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]Span, error) {
+	if _, err := actor(ctx, false); err != nil {
+		return nil, err
+	}
+	ps, err := people.Get(ctx, idb, ids)
+	if err != nil {
+		return nil, err
+	}
+	in := make([]int64, 0, len(ps))
+	for id := range ps {
+		in = append(in, id)
+	}
+	var spans []Span
+	err = idb.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to
+		FROM member_status_span WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, valid_from`, pgdialect.Array(in)).Scan(ctx, &spans)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("member: spans: %w", err)
+	}
+	out := make(map[int64][]Span, len(ps))
+	for _, s := range spans {
+		out[s.PersonID] = append(out[s.PersonID], s)
+	}
+	return out, nil
 }

@@ -1,0 +1,364 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
+	"ptdv/internal/auth"
+	"ptdv/internal/codes"
+	"ptdv/internal/db"
+	"ptdv/internal/member"
+	"ptdv/internal/people"
+)
+
+// Batch replays the listing and the moves of new cases in memory, through the same rules as Open and
+// Apply, for a bulk import of persons recorded in the same write (people.WriteNew); Write then writes
+// the cases with their events, sponsors, dues, membership events and audit rows in a few statements.
+// What the rules read is loaded once: the rule table, the calendar, the code lists, the cells named and
+// the recorded persons named (sponsors, helpers).
+type Batch struct {
+	e       env
+	set     *codes.Set
+	mrules  map[string]member.Rule
+	persons map[int64]person
+	since   map[int64]time.Time // new persons: the day their records start in their unit
+	cells   map[int64][]cellLink
+	kept    []*Draft
+}
+
+// cellLink is one interval of a unit's place in the tree; inScope tells whether the actor may write there.
+type cellLink struct {
+	Kind      string     `bun:"kind"`
+	ValidFrom time.Time  `bun:"valid_from"`
+	ValidTo   *time.Time `bun:"valid_to"`
+	InScope   bool       `bun:"in_scope"`
+	UnitID    int64      `bun:"id"`
+}
+
+// NewBatch loads what the rules need for cases in the given cells naming the given recorded persons.
+func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Batch, error) {
+	a, err := requireWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := loadEnv(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	set, err := codes.Load(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	mrules, err := member.Rules(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	b := &Batch{e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	cond, args := a.Scope().UnitFilter("u.id")
+	var links []cellLink
+	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
+		FROM org_unit u JOIN org_link l ON l.unit_id = u.id WHERE u.id = ANY(?::bigint[])`,
+		append(args, pgdialect.Array(cellIDs))...).Scan(ctx, &links)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: batch cells: %w", err)
+	}
+	for _, l := range links {
+		b.cells[l.UnitID] = append(b.cells[l.UnitID], l)
+	}
+	if len(personIDs) > 0 {
+		ps, err := people.Get(ctx, tx, personIDs)
+		if err != nil {
+			return nil, err
+		}
+		spans, err := member.SpansOf(ctx, tx, personIDs)
+		if err != nil {
+			return nil, err
+		}
+		for id, p := range ps {
+			b.persons[id] = b.facts(p, spans[id])
+		}
+	}
+	return b, nil
+}
+
+func (b *Batch) facts(p people.Person, spans []member.Span) person {
+	out := person{Person: p, spans: spans}
+	if it, ok := b.set.Item(codes.GeneralEducation, p.GeneralEducation); ok {
+		out.EducationLevel, _ = it.Int("level")
+	}
+	return out
+}
+
+// AddPerson makes a person of the same bulk write (with its id) known to the rules.
+func (b *Batch) AddPerson(p people.Prepared) {
+	b.persons[p.Person.ID] = b.facts(p.Person, nil)
+	b.since[p.Person.ID] = p.Since
+}
+
+// Draft is one new case being replayed; Keep adds it to the batch's writes.
+type Draft struct {
+	b        *Batch
+	Case     Case
+	events   []Event
+	sponsors []SponsorInput
+	members  []member.Event
+	audits   []audit.Entry
+	last     time.Time
+}
+
+// Open starts a draft with Open's checks, for a case with the id given (db.NextIDs).
+func (b *Batch) Open(id int64, in OpenInput) (*Draft, error) {
+	d := &Draft{b: b}
+	c, ev, err := opening(in, d)
+	if err != nil {
+		return nil, err
+	}
+	c.ID = id
+	d.Case, d.last = c, ev.Effective
+	d.add(ev)
+	d.audits = append(d.audits, audit.Entry{Action: "case.listed", Entity: "candidate_case", EntityID: strconv.FormatInt(id, 10), After: c})
+	return d, nil
+}
+
+func (d *Draft) add(ev Event) {
+	ev.CaseID, ev.StageAfter = d.Case.ID, d.Case.Stage
+	if ev.Details == "" {
+		ev.Details = "{}"
+	}
+	d.events = append(d.events, ev)
+	if ev.Effective.After(d.last) {
+		d.last = ev.Effective
+	}
+}
+
+// Apply runs a move on the draft, as Apply does on a recorded case; a refused move leaves the draft as
+// it was.
+func (d *Draft) Apply(s Step) error {
+	saved := *d
+	before := d.Case
+	ev, err := s.run(&d.Case, d, d.last)
+	if err != nil {
+		*d = saved
+		return err
+	}
+	d.Case.Version++
+	d.add(ev)
+	d.audits = append(d.audits, audit.Entry{Action: "case." + s.kind, Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10),
+		Before: before, After: map[string]any{"case": d.Case, "input": s.input}})
+	return nil
+}
+
+// Keep adds the draft to what Write writes.
+func (b *Batch) Keep(d *Draft) { b.kept = append(b.kept, d) }
+
+// The draft is the world of its own moves.
+
+func (d *Draft) env() env { return d.b.e }
+
+func (d *Draft) person(id int64) (person, error) {
+	p, ok := d.b.persons[id]
+	if !ok {
+		return person{}, apperr.NotFoundf("person", fmt.Sprint(id))
+	}
+	return p, nil
+}
+
+func (d *Draft) cellKind(id int64, on time.Time) (string, error) {
+	ls := d.b.cells[id]
+	if len(ls) == 0 || !ls[0].InScope {
+		return "", apperr.NotFoundf("unit", fmt.Sprint(id))
+	}
+	for _, l := range ls {
+		if !on.Before(l.ValidFrom) && (l.ValidTo == nil || on.Before(*l.ValidTo)) {
+			return l.Kind, nil
+		}
+	}
+	return "", nil
+}
+
+func (d *Draft) codeKnown(list, code string) (bool, error) {
+	_, ok := d.b.set.Item(list, code)
+	return ok, nil
+}
+
+func (d *Draft) setSponsors(c *Case, ss []SponsorInput) error {
+	d.sponsors = ss
+	return nil
+}
+
+func (d *Draft) recordMember(c *Case, kind string, on time.Time, decision *time.Time, doc string) error {
+	p, err := d.person(c.PersonID)
+	if err != nil {
+		return err
+	}
+	if _, ok := d.b.since[c.PersonID]; !ok {
+		return fmt.Errorf("pipeline: batch: person %d is not new", c.PersonID)
+	}
+	ev, err := member.Check(p.Person, d.members, member.Event{PersonID: c.PersonID, UnitID: c.CellID, Kind: kind,
+		Effective: on, DecisionDate: decision, Document: doc}, d.b.mrules, d.b.set)
+	if err != nil {
+		return err
+	}
+	d.members = append(d.members, ev)
+	return nil
+}
+
+// Write writes the kept drafts: cases, events, sponsors, dues, then the membership events and spans
+// (member.WriteNew) and the audit rows. The persons must be written first.
+func (b *Batch) Write(ctx context.Context, tx bun.IDB) error {
+	if len(b.kept) == 0 {
+		return nil
+	}
+	a, err := requireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	cells := make([]int64, len(b.kept))
+	for i, d := range b.kept {
+		cells[i] = d.Case.CellID
+	}
+	if err := auth.CheckUnits(ctx, tx, cells...); err != nil {
+		return err
+	}
+	var cs caseRows
+	var evs eventRows
+	var sp struct {
+		cases, sponsors []int64
+		known, letters  []string
+	}
+	var du struct {
+		cases             []int64
+		kinds, ons, rules []string
+	}
+	var hs []member.NewHistory
+	var entries []audit.Entry
+	for _, d := range b.kept {
+		cs.add(d.Case)
+		for _, ev := range d.events {
+			evs.add(ev, a.Subject)
+		}
+		for _, s := range d.sponsors {
+			sp.cases, sp.sponsors = append(sp.cases, d.Case.ID), append(sp.sponsors, s.PersonID)
+			sp.known, sp.letters = append(sp.known, db.DateText(s.KnownSince)), append(sp.letters, db.DateText(s.LetterOn))
+		}
+		for _, x := range dues(d.Case, b.e) {
+			du.cases, du.kinds, du.ons, du.rules = append(du.cases, x.CaseID), append(du.kinds, x.Kind), append(du.ons, db.DateText(x.DueOn)), append(du.rules, x.RuleID)
+		}
+		if len(d.members) > 0 {
+			hs = append(hs, member.NewHistory{PersonID: d.Case.PersonID, UnitID: b.persons[d.Case.PersonID].UnitID,
+				Since: b.since[d.Case.PersonID], Events: d.members})
+		}
+		entries = append(entries, d.audits...)
+	}
+	if err := db.InsertRows(ctx, tx, "candidate_case", cs.columns()...); err != nil {
+		return translate(err)
+	}
+	if err := db.InsertRows(ctx, tx, "case_event", evs.columns()...); err != nil {
+		return err
+	}
+	if len(sp.cases) > 0 {
+		if err := db.InsertRows(ctx, tx, "case_sponsor",
+			db.Column{Name: "case_id", Type: "bigint", Values: sp.cases}, db.Column{Name: "sponsor_id", Type: "bigint", Values: sp.sponsors},
+			db.Column{Name: "known_since", Type: "date", Values: sp.known}, db.Column{Name: "letter_on", Type: "date", Values: sp.letters}); err != nil {
+			return err
+		}
+	}
+	if len(du.cases) > 0 {
+		if err := db.InsertRows(ctx, tx, "case_due",
+			db.Column{Name: "case_id", Type: "bigint", Values: du.cases}, db.Column{Name: "kind", Type: "text", Values: du.kinds},
+			db.Column{Name: "due_on", Type: "date", Values: du.ons}, db.Column{Name: "rule_id", Type: "text", Values: du.rules}); err != nil {
+			return err
+		}
+	}
+	if err := member.WriteNew(ctx, tx, hs); err != nil {
+		return err
+	}
+	if err := audit.RecordMany(ctx, tx, entries); err != nil {
+		return err
+	}
+	b.kept = nil
+	return nil
+}
+
+// caseRows holds candidate_case rows column by column.
+type caseRows struct {
+	ids, persons, cells, extensions, rounds, versions []int64
+	proposers, stages, stageSince, listed             []string
+	cert, dossier, cellRes, committee, decision       []*string
+	ceremony, recognized, closed                      []*string
+	decisionNo, reason                                []*string
+	helpers                                           []*int64
+}
+
+func (t *caseRows) add(c Case) {
+	t.ids, t.persons, t.cells = append(t.ids, c.ID), append(t.persons, c.PersonID), append(t.cells, c.CellID)
+	t.extensions, t.rounds, t.versions = append(t.extensions, int64(c.Extensions)), append(t.rounds, int64(c.RecognitionRounds)), append(t.versions, int64(c.Version))
+	t.proposers, t.stages = append(t.proposers, c.Proposer), append(t.stages, c.Stage)
+	t.stageSince, t.listed = append(t.stageSince, db.DateText(c.StageSince)), append(t.listed, db.DateText(c.ListedOn))
+	t.cert, t.dossier, t.cellRes = append(t.cert, db.NullDate(c.CertificateOn)), append(t.dossier, db.NullDate(c.DossierOn)), append(t.cellRes, db.NullDate(c.CellResolutionOn))
+	t.committee, t.decision = append(t.committee, db.NullDate(c.CommitteeResolutionOn)), append(t.decision, db.NullDate(c.DecisionOn))
+	t.ceremony, t.recognized, t.closed = append(t.ceremony, db.NullDate(c.CeremonyOn)), append(t.recognized, db.NullDate(c.RecognizedOn)), append(t.closed, db.NullDate(c.ClosedOn))
+	t.decisionNo, t.reason, t.helpers = append(t.decisionNo, c.DecisionNo), append(t.reason, c.CloseReason), append(t.helpers, c.HelperID)
+}
+
+func (t *caseRows) columns() []db.Column {
+	return []db.Column{
+		{Name: "id", Type: "bigint", Values: t.ids}, {Name: "person_id", Type: "bigint", Values: t.persons},
+		{Name: "cell_id", Type: "bigint", Values: t.cells}, {Name: "proposer", Type: "text", Values: t.proposers},
+		{Name: "stage", Type: "text", Values: t.stages}, {Name: "stage_since", Type: "date", Values: t.stageSince},
+		{Name: "listed_on", Type: "date", Values: t.listed}, {Name: "certificate_on", Type: "date", Values: t.cert},
+		{Name: "dossier_on", Type: "date", Values: t.dossier}, {Name: "cell_resolution_on", Type: "date", Values: t.cellRes},
+		{Name: "committee_resolution_on", Type: "date", Values: t.committee}, {Name: "decision_on", Type: "date", Values: t.decision},
+		{Name: "decision_no", Type: "text", Values: t.decisionNo}, {Name: "extensions", Type: "int", Values: t.extensions},
+		{Name: "ceremony_on", Type: "date", Values: t.ceremony}, {Name: "recognized_on", Type: "date", Values: t.recognized},
+		{Name: "closed_on", Type: "date", Values: t.closed}, {Name: "close_reason", Type: "text", Values: t.reason},
+		{Name: "recognition_rounds", Type: "int", Values: t.rounds}, {Name: "helper_id", Type: "bigint", Values: t.helpers},
+		{Name: "version", Type: "int", Values: t.versions},
+	}
+}
+
+// eventRows holds case_event rows column by column.
+type eventRows struct {
+	cases                                          []int64
+	kinds, stages, effs, forms, docs, notes, recBy []string
+	details                                        []string
+	docDates                                       []*string
+	votesFor, votesElig                            []*int64
+	reasons                                        []*string
+}
+
+func (t *eventRows) add(ev Event, by string) {
+	t.cases, t.kinds, t.stages, t.effs = append(t.cases, ev.CaseID), append(t.kinds, ev.Kind), append(t.stages, ev.StageAfter), append(t.effs, db.DateText(ev.Effective))
+	t.forms, t.docs, t.notes, t.recBy = append(t.forms, ev.Form), append(t.docs, ev.DocumentNo), append(t.notes, ev.Note), append(t.recBy, by)
+	t.details, t.docDates, t.reasons = append(t.details, ev.Details), append(t.docDates, db.NullDate(ev.DocumentDate)), append(t.reasons, ev.Reason)
+	t.votesFor, t.votesElig = append(t.votesFor, int64p(ev.VotesFor)), append(t.votesElig, int64p(ev.VotesEligible))
+}
+
+func int64p(v *int) *int64 {
+	if v == nil {
+		return nil
+	}
+	n := int64(*v)
+	return &n
+}
+
+func (t *eventRows) columns() []db.Column {
+	return []db.Column{
+		{Name: "case_id", Type: "bigint", Values: t.cases}, {Name: "kind", Type: "text", Values: t.kinds},
+		{Name: "stage_after", Type: "text", Values: t.stages}, {Name: "effective", Type: "date", Values: t.effs},
+		{Name: "form", Type: "text", Values: t.forms}, {Name: "document_no", Type: "text", Values: t.docs},
+		{Name: "document_date", Type: "date", Values: t.docDates}, {Name: "votes_for", Type: "int", Values: t.votesFor},
+		{Name: "votes_eligible", Type: "int", Values: t.votesElig}, {Name: "reason", Type: "text", Values: t.reasons},
+		{Name: "note", Type: "text", Values: t.notes}, {Name: "details", Type: "jsonb", Values: t.details},
+		{Name: "recorded_by", Type: "text", Values: t.recBy},
+	}
+}
