@@ -6,14 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
@@ -52,8 +50,9 @@ type NewHistory struct {
 	Events           []Event
 }
 
-// WriteNew writes the events of new persons, their status spans and the audit rows Record writes, in a
-// few statements. Every unit must be in the actor's scope.
+// WriteNew writes the events of new persons and their status spans in a few statements. The audit row
+// is the caller's (pipeline.Batch writes one per imported row, with the events in it). Every unit must
+// be in the actor's scope.
 func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 	a, err := actor(ctx, true)
 	if err != nil {
@@ -83,7 +82,6 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 		spPersons, spUnits                  []int64
 		spStatuses, spFroms                 []string
 		spGrades, spTos                     []*string
-		entries                             []audit.Entry
 	)
 	for _, h := range hs {
 		for i := range h.Events {
@@ -92,7 +90,6 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 			evIDs, persons, evUnits = append(evIDs, e.ID), append(persons, h.PersonID), append(evUnits, h.UnitID)
 			kinds, effs, docs, notes = append(kinds, e.Kind), append(effs, db.DateText(e.Effective)), append(docs, e.Document), append(notes, e.Note)
 			decisions, recorders = append(decisions, db.NullDate(e.DecisionDate)), append(recorders, a.Subject)
-			entries = append(entries, audit.Entry{Action: "member.record", Entity: "member_event", EntityID: strconv.FormatInt(e.ID, 10), After: *e})
 		}
 		for _, s := range buildSpans(h.PersonID, sortEvents(h.Events), []unitRow{{UnitID: h.UnitID, ValidFrom: h.Since}}) {
 			spPersons, spUnits, spStatuses, spFroms = append(spPersons, s.PersonID), append(spUnits, s.UnitID), append(spStatuses, s.Status),
@@ -122,7 +119,7 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 			return err
 		}
 	}
-	return audit.RecordMany(ctx, tx, entries)
+	return nil
 }
 
 // SpansOf returns the status spans of many persons at once, by person: those of ids in the actor's

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
@@ -43,8 +41,9 @@ func Prepare(set *codes.Set, n NewPerson) (Prepared, error) {
 	return Prepared{Person: p, Since: since}, nil
 }
 
-// WriteNew records prepared persons (with their ids set) in a few statements: the person rows, their
-// unit rows and the audit rows Create writes. Every unit must be in the actor's scope.
+// WriteNew records prepared persons (with their ids set) in a few statements: the person rows and their
+// unit rows. The audit row is the caller's: a bulk import writes one per imported row, with AuditView of
+// the person in it (pipeline.Batch). Every unit must be in the actor's scope.
 func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 	if len(ps) == 0 {
 		return nil
@@ -69,7 +68,6 @@ func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 	nids, eths, rels, edus, profs, pols, occs, ageEx, eduEx := make([]*string, n), make([]*string, n), make([]*string, n),
 		make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
 	youth := make([]bool, n)
-	entries := make([]audit.Entry, n)
 	for i, pr := range ps {
 		p := pr.Person
 		if p.ID == 0 {
@@ -80,7 +78,6 @@ func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 		profs[i], pols[i], occs[i] = db.NullText(p.ProfessionalQualification), db.NullText(p.PoliticalTheory), db.NullText(p.Occupation)
 		ageEx[i], eduEx[i], youth[i], workplaces[i], recorders[i] = db.NullText(p.AgeException), db.NullText(p.EducationException),
 			p.YouthUnionMember, p.Workplace, a.Subject
-		entries[i] = audit.Entry{Action: "person.create", Entity: "person", EntityID: strconv.FormatInt(p.ID, 10), After: auditView(p)}
 	}
 	err = db.InsertRows(ctx, tx, "person",
 		db.Column{Name: "id", Type: "bigint", Values: ids}, db.Column{Name: "full_name", Type: "text", Values: names},
@@ -101,5 +98,9 @@ func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 	if err != nil {
 		return err
 	}
-	return audit.RecordMany(ctx, tx, entries)
+	return nil
 }
+
+// AuditView is what the audit trail keeps of a person (the national ID masked), for a bulk write's own
+// audit row.
+func AuditView(p Person) map[string]any { return auditView(p) }
