@@ -78,7 +78,7 @@ func RecordMany(ctx context.Context, idb bun.IDB, es []Entry) error {
 		}
 	}
 	_, err = idb.NewRaw(`INSERT INTO audit_log (actor, actor_role, request_id, action, entity, entity_id, before, after)
-		SELECT ?, ?, ?, x.* FROM unnest(?::text[], ?::text[], ?::text[], ?::jsonb[], ?::jsonb[]) AS x`,
+		SELECT ?, ?, ?, x.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::jsonb[], ?::text[]::jsonb[]) AS x`,
 		a.Subject, string(a.Role), a.RequestID, pgdialect.Array(actions), pgdialect.Array(entities), pgdialect.Array(ids),
 		pgdialect.Array(befores), pgdialect.Array(afters)).Exec(ctx)
 	if err != nil {

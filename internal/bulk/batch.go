@@ -26,12 +26,66 @@ func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Repo
 			rest = append(rest, r)
 		}
 	}
-	for len(fresh) > 0 {
-		n := min(chunk, len(fresh))
-		if err := im.candidateChunk(ctx, fresh[:n], rep); err != nil {
+	if len(fresh) == 0 {
+		return rest, nil
+	}
+	personIDs, err := db.NextIDs(ctx, im.tx, "person", len(fresh))
+	if err != nil {
+		return nil, err
+	}
+	caseIDs, err := db.NextIDs(ctx, im.tx, "candidate_case", len(fresh))
+	if err != nil {
+		return nil, err
+	}
+	var cells, sponsors []int64
+	for _, r := range fresh {
+		cells = append(cells, im.cells[r.text("cell")])
+		for _, k := range []string{"sponsor1", "sponsor2"} {
+			if r.text(k) != "" {
+				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
+			}
+		}
+	}
+	b, err := pipeline.NewBatch(ctx, im.tx, cells, sponsors)
+	if err != nil {
+		return nil, err
+	}
+	// One goroutine writes a chunk while the next is checked: the two take about as long as each other,
+	// on two cores. Only the writer uses the transaction until it is done.
+	writes := make(chan func() error, 1)
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		for w := range writes {
+			if err == nil {
+				err = w()
+			}
+		}
+		done <- err
+	}()
+	for start := 0; start < len(fresh); start += chunk {
+		end := min(start+chunk, len(fresh))
+		persons, err := im.checkChunk(b, fresh[start:end], personIDs[start:end], caseIDs[start:end])
+		if err != nil {
+			close(writes)
+			<-done
 			return nil, err
 		}
-		fresh = fresh[n:]
+		drafts := b.Flush()
+		writes <- func() error {
+			if err := people.WriteNew(ctx, im.tx, persons); err != nil {
+				return err
+			}
+			return pipeline.WriteDrafts(ctx, im.tx, drafts)
+		}
+		for _, p := range persons {
+			im.ids[p.Person.NationalID] = p.Person.ID
+		}
+		rep.Created += len(persons)
+	}
+	close(writes)
+	if err := <-done; err != nil {
+		return nil, err
 	}
 	return rest, nil
 }
@@ -52,35 +106,14 @@ func (im *importer) batchable(r *record) bool {
 	return true
 }
 
-func (im *importer) candidateChunk(ctx context.Context, rows []*record, rep *Report) error {
-	personIDs, err := db.NextIDs(ctx, im.tx, "person", len(rows))
-	if err != nil {
-		return err
-	}
-	caseIDs, err := db.NextIDs(ctx, im.tx, "candidate_case", len(rows))
-	if err != nil {
-		return err
-	}
-	var cells, sponsors []int64
-	for _, r := range rows {
-		cells = append(cells, im.cells[r.text("cell")])
-		for _, k := range []string{"sponsor1", "sponsor2"} {
-			if r.text(k) != "" {
-				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
-			}
-		}
-	}
-	b, err := pipeline.NewBatch(ctx, im.tx, cells, sponsors)
-	if err != nil {
-		return err
-	}
+// checkChunk checks rows in memory and keeps the good ones in the batch; it returns their persons.
+func (im *importer) checkChunk(b *pipeline.Batch, rows []*record, personIDs, caseIDs []int64) ([]people.Prepared, error) {
 	var persons []people.Prepared
-	var kept []*record
 	for i, r := range rows {
 		p, err := people.Prepare(im.set, im.newPerson(r, *r.date("listed")))
 		if err != nil {
 			if err := r.failErr("nid", err); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
@@ -93,7 +126,7 @@ func (im *importer) candidateChunk(ctx context.Context, rows []*record, rep *Rep
 				col = "cell"
 			}
 			if err := r.failErr(col, err); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
@@ -101,24 +134,28 @@ func (im *importer) candidateChunk(ctx context.Context, rows []*record, rep *Rep
 			err := d.Apply(s)
 			return d.Case, err
 		}); err != nil {
-			return err
+			return nil, err
 		}
 		if len(r.probs) > 0 {
 			continue
 		}
-		b.Keep(d)
+		b.Keep(d, r.auditInput())
 		persons = append(persons, p)
-		kept = append(kept, r)
 	}
-	if err := people.WriteNew(ctx, im.tx, persons); err != nil {
-		return err
+	return persons, nil
+}
+
+// auditInput is what the audit row keeps of a row: its number and its cells, national IDs masked.
+func (r *record) auditInput() map[string]any {
+	cells := make(map[string]string, len(r.cells))
+	for k, v := range r.cells {
+		if v == "" {
+			continue
+		}
+		if k == "nid" || k == "sponsor1" || k == "sponsor2" {
+			v = people.Person{NationalID: r.nationalIDQuiet(k)}.MaskedNationalID()
+		}
+		cells[k] = v
 	}
-	if err := b.Write(ctx, im.tx); err != nil {
-		return err
-	}
-	for i, r := range kept {
-		im.ids[r.nationalIDQuiet("nid")] = persons[i].Person.ID
-	}
-	rep.Created += len(kept)
-	return nil
+	return map[string]any{"row": r.n, "cells": cells}
 }

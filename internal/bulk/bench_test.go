@@ -22,7 +22,7 @@ func BenchmarkImportCandidates(b *testing.B) {
 	rows := make([]map[string]string, n)
 	stages := [][]string{nil, course, dossier, cellRes}
 	for i := range rows {
-		rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("0342000%05d", 100+i), slices.Clone(stages[i%4])...)
+		rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("034200%06d", 100+i), slices.Clone(stages[i%4])...)
 	}
 	in := table(bulk.Candidates, rows...)
 	for b.Loop() {

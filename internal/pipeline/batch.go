@@ -104,14 +104,18 @@ func (b *Batch) AddPerson(p people.Prepared) {
 	b.since[p.Person.ID] = p.Since
 }
 
-// Draft is one new case being replayed; Keep adds it to the batch's writes.
+// Draft is one new case being replayed; Keep adds it to the batch's writes. Once kept it holds all that
+// WriteDrafts needs, so the writes of one chunk can run while the next is checked.
 type Draft struct {
 	b        *Batch
 	Case     Case
+	who      people.Person
+	since    time.Time
 	events   []Event
 	sponsors []SponsorInput
 	members  []member.Event
-	inputs   []any // each move's kind and input, for the audit row
+	dues     []Due
+	input    any
 	last     time.Time
 }
 
@@ -123,7 +127,7 @@ func (b *Batch) Open(id int64, in OpenInput) (*Draft, error) {
 		return nil, err
 	}
 	c.ID = id
-	d.Case, d.last = c, ev.Effective
+	d.Case, d.last, d.who, d.since = c, ev.Effective, d.b.persons[in.PersonID].Person, d.b.since[in.PersonID]
 	d.add(ev)
 	return d, nil
 }
@@ -150,12 +154,22 @@ func (d *Draft) Apply(s Step) error {
 	}
 	d.Case.Version++
 	d.add(ev)
-	d.inputs = append(d.inputs, map[string]any{"kind": s.kind, "input": s.input})
 	return nil
 }
 
-// Keep adds the draft to what Write writes.
-func (b *Batch) Keep(d *Draft) { b.kept = append(b.kept, d) }
+// Keep adds the draft to the batch's writes; input is what the audit row keeps of the request (an
+// import keeps the file's row).
+func (b *Batch) Keep(d *Draft, input any) {
+	d.input, d.dues = input, dues(d.Case, b.e)
+	b.kept = append(b.kept, d)
+}
+
+// Flush returns the drafts kept since the last Flush, for WriteDrafts.
+func (b *Batch) Flush() []*Draft {
+	ds := b.kept
+	b.kept = nil
+	return ds
+}
 
 // The draft is the world of its own moves.
 
@@ -209,21 +223,22 @@ func (d *Draft) recordMember(c *Case, kind string, on time.Time, decision *time.
 	return nil
 }
 
-// Write writes the kept drafts: cases, events, sponsors, dues, then the membership events and spans
-// (member.WriteNew), and one audit row per case ("case.imported") with the person, the case and every
-// move's input: the bulk write's own row, which stands for the rows of person.create, case.listed, the
-// moves and member.record that the API would have written one by one (at 3–4 rows a case, their JSON
-// was most of the import's time). The persons must be written first (people.WriteNew).
-func (b *Batch) Write(ctx context.Context, tx bun.IDB) error {
-	if len(b.kept) == 0 {
+// WriteDrafts writes kept drafts: cases, events, sponsors, dues, then the membership events and spans
+// (member.WriteNew), and one audit row per case ("case.imported") with the request's input, the person
+// and the resulting case. That row is the bulk write's own: it stands for the rows of person.create,
+// case.listed, each move and member.record that the API writes one by one (their JSON, 3–4 rows a
+// case, was most of an import's time), while the events themselves are in case_event and member_event
+// as the API writes them. The persons must be written first (people.WriteNew).
+func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
+	if len(ds) == 0 {
 		return nil
 	}
 	a, err := requireWriter(ctx)
 	if err != nil {
 		return err
 	}
-	cells := make([]int64, len(b.kept))
-	for i, d := range b.kept {
+	cells := make([]int64, len(ds))
+	for i, d := range ds {
 		cells[i] = d.Case.CellID
 	}
 	if err := auth.CheckUnits(ctx, tx, cells...); err != nil {
@@ -240,8 +255,8 @@ func (b *Batch) Write(ctx context.Context, tx bun.IDB) error {
 		kinds, ons, rules []string
 	}
 	var hs []member.NewHistory
-	var entries []audit.Entry
-	for _, d := range b.kept {
+	entries := make([]audit.Entry, len(ds))
+	for i, d := range ds {
 		cs.add(d.Case)
 		for _, ev := range d.events {
 			evs.add(ev, a.Subject)
@@ -250,16 +265,14 @@ func (b *Batch) Write(ctx context.Context, tx bun.IDB) error {
 			sp.cases, sp.sponsors = append(sp.cases, d.Case.ID), append(sp.sponsors, s.PersonID)
 			sp.known, sp.letters = append(sp.known, db.DateText(s.KnownSince)), append(sp.letters, db.DateText(s.LetterOn))
 		}
-		for _, x := range dues(d.Case, b.e) {
+		for _, x := range d.dues {
 			du.cases, du.kinds, du.ons, du.rules = append(du.cases, x.CaseID), append(du.kinds, x.Kind), append(du.ons, db.DateText(x.DueOn)), append(du.rules, x.RuleID)
 		}
 		if len(d.members) > 0 {
-			hs = append(hs, member.NewHistory{PersonID: d.Case.PersonID, UnitID: b.persons[d.Case.PersonID].UnitID,
-				Since: b.since[d.Case.PersonID], Events: d.members})
+			hs = append(hs, member.NewHistory{PersonID: d.Case.PersonID, UnitID: d.who.UnitID, Since: d.since, Events: d.members})
 		}
-		p := b.persons[d.Case.PersonID]
-		entries = append(entries, audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10),
-			After: map[string]any{"person": people.AuditView(p.Person), "case": d.Case, "moves": d.inputs, "member": d.members}})
+		entries[i] = audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10),
+			After: map[string]any{"input": d.input, "person": people.AuditView(d.who), "case": d.Case}}
 	}
 	if err := db.InsertRows(ctx, tx, "candidate_case", cs.columns()...); err != nil {
 		return translate(err)
@@ -284,11 +297,7 @@ func (b *Batch) Write(ctx context.Context, tx bun.IDB) error {
 	if err := member.WriteNew(ctx, tx, hs); err != nil {
 		return err
 	}
-	if err := audit.RecordMany(ctx, tx, entries); err != nil {
-		return err
-	}
-	b.kept = nil
-	return nil
+	return audit.RecordMany(ctx, tx, entries)
 }
 
 // caseRows holds candidate_case rows column by column.
