@@ -10,7 +10,7 @@ import (
 
 // Resolver holds the dependencies of every resolver.
 type Resolver struct {
-	DB bun.IDB
+	DB *bun.DB
 	// Dev relaxes production limits: connections may omit `first`.
 	Dev bool
 }

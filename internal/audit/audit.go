@@ -9,9 +9,9 @@ import (
 	"fmt"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/db"
 )
 
 // Record writes one audit row. before and after are marshalled to JSON; nil means "none"
@@ -56,9 +56,8 @@ type Entry struct {
 	Before, After            any
 }
 
-// RecordMany writes the audit rows of a bulk write in one statement: the same rows Record would write
-// one by one, for the same actor.
-func RecordMany(ctx context.Context, idb bun.IDB, es []Entry) error {
+// RecordMany writes the audit rows of a bulk write in one COPY: rows like Record's, for the same actor.
+func RecordMany(ctx context.Context, tx db.BulkTx, es []Entry) error {
 	if len(es) == 0 {
 		return nil
 	}
@@ -66,9 +65,12 @@ func RecordMany(ctx context.Context, idb bun.IDB, es []Entry) error {
 	if err != nil {
 		return err
 	}
-	actions, entities, ids := make([]string, len(es)), make([]string, len(es)), make([]string, len(es))
-	befores, afters := make([]*string, len(es)), make([]*string, len(es))
+	n := len(es)
+	actors, roles, requests := make([]string, n), make([]string, n), make([]string, n)
+	actions, entities, ids := make([]string, n), make([]string, n), make([]string, n)
+	befores, afters := make([]*string, n), make([]*string, n)
 	for i, e := range es {
+		actors[i], roles[i], requests[i] = a.Subject, string(a.Role), a.RequestID
 		actions[i], entities[i], ids[i] = e.Action, e.Entity, e.EntityID
 		if befores[i], err = toJSON(e.Before); err != nil {
 			return err
@@ -77,12 +79,9 @@ func RecordMany(ctx context.Context, idb bun.IDB, es []Entry) error {
 			return err
 		}
 	}
-	_, err = idb.NewRaw(`INSERT INTO audit_log (actor, actor_role, request_id, action, entity, entity_id, before, after)
-		SELECT ?, ?, ?, x.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]::jsonb[], ?::text[]::jsonb[]) AS x`,
-		a.Subject, string(a.Role), a.RequestID, pgdialect.Array(actions), pgdialect.Array(entities), pgdialect.Array(ids),
-		pgdialect.Array(befores), pgdialect.Array(afters)).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("write audit rows: %w", err)
-	}
-	return nil
+	return db.InsertRows(ctx, tx, "audit_log",
+		db.Column{Name: "actor", Values: actors}, db.Column{Name: "actor_role", Values: roles},
+		db.Column{Name: "request_id", Values: requests}, db.Column{Name: "action", Values: actions},
+		db.Column{Name: "entity", Values: entities}, db.Column{Name: "entity_id", Values: ids},
+		db.Column{Name: "before", Values: befores}, db.Column{Name: "after", Values: afters})
 }

@@ -73,10 +73,10 @@ func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Repo
 		}
 		drafts := b.Flush()
 		writes <- func() error {
-			if err := people.WriteNew(ctx, im.tx, persons); err != nil {
+			if err := people.WriteNew(ctx, im.bulk, persons); err != nil {
 				return err
 			}
-			return pipeline.WriteDrafts(ctx, im.tx, drafts)
+			return pipeline.WriteDrafts(ctx, im.bulk, drafts)
 		}
 		for _, p := range persons {
 			im.ids[p.Person.NationalID] = p.Person.ID

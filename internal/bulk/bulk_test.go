@@ -152,7 +152,7 @@ func counts(t *testing.T, db bun.IDB) string {
 	return s
 }
 
-func mustImport(t *testing.T, db bun.IDB, k bulk.Kind, tb sheet.Table) bulk.Report {
+func mustImport(t *testing.T, db *bun.DB, k bulk.Kind, tb sheet.Table) bulk.Report {
 	t.Helper()
 	rep, err := bulk.Import(sys(), db, k, tb, bulk.Options{})
 	if err != nil {

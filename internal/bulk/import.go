@@ -15,6 +15,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
+	"ptdv/internal/db"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
@@ -55,7 +56,7 @@ var errRow = errors.New("bulk: row refused")
 // events and audit rows are written). A row whose person (by national ID) is already recorded adds only
 // what is not recorded yet: importing the same file twice changes nothing the second time. Unit rows
 // (keyed by code) go through org.Create, each after its parent's row wherever that stands in the file.
-func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options) (Report, error) {
+func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
@@ -72,7 +73,7 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 	if err != nil {
 		return Report{}, err
 	}
-	set, err := codes.Load(ctx, db)
+	set, err := codes.Load(ctx, d)
 	if err != nil {
 		return Report{}, err
 	}
@@ -87,8 +88,8 @@ func Import(ctx context.Context, db bun.IDB, k Kind, t sheet.Table, opt Options)
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
-	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		im := &importer{tx: tx, set: set, kind: k}
+	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
+		im := &importer{bulk: tx, tx: tx.Tx, set: set, kind: k}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
 		}
@@ -225,7 +226,8 @@ const (
 
 // importer holds what the rows of one import share.
 type importer struct {
-	tx     bun.Tx
+	bulk   db.BulkTx // the import's transaction, for the batch path's COPY
+	tx     bun.Tx    // the same, or the savepoint of the row being applied
 	set    *codes.Set
 	labels unitLabels // unit lists: kinds and sectors
 	kind   Kind

@@ -212,7 +212,7 @@ func TestImportUnitsScope(t *testing.T) {
 	}
 }
 
-func mustImportAs(t *testing.T, ctx context.Context, db bun.IDB, tb sheet.Table) bulk.Report {
+func mustImportAs(t *testing.T, ctx context.Context, db *bun.DB, tb sheet.Table) bulk.Report {
 	t.Helper()
 	rep, err := bulk.Import(ctx, db, bulk.Units, tb, bulk.Options{})
 	if err != nil || !rep.Written {

@@ -2,64 +2,113 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
-	"time"
+	"reflect"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 )
 
+// BulkTx is a transaction on a connection of its own, through which InsertRows writes with COPY. Bulk
+// imports run in one: everything or nothing is written, as with any transaction, at COPY's speed.
+type BulkTx struct {
+	bun.Tx
+	conn bun.Conn
+}
+
+// RunInBulkTx runs fn in a BulkTx, committed when fn returns nil and rolled back otherwise.
+func RunInBulkTx(ctx context.Context, d *bun.DB, fn func(ctx context.Context, tx BulkTx) error) (err error) {
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("db: bulk connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: bulk begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(ctx, BulkTx{Tx: tx, conn: conn}); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	return tx.Commit()
+}
+
+func ignoreDone(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
 // NextIDs reserves n values of a table's identity column "id", for rows that a bulk write inserts with
-// their ids already known (OVERRIDING SYSTEM VALUE), so that rows of other tables can refer to them.
+// their ids already known, so that rows of other tables can refer to them.
 func NextIDs(ctx context.Context, idb bun.IDB, table string, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
 	var ids []int64
-	err := idb.NewRaw(`SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)`, table, n).Scan(ctx, &ids)
+	err := idb.NewRaw(`SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(?, 'id')::regclass AS seq) s, generate_series(1, ?)`,
+		table, n).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("db: reserve %d ids of %s: %w", n, table, err)
 	}
 	return ids, nil
 }
 
-// Column is one column of a bulk insert: its name, its SQL type and its values (a slice, one per row).
+// Column is one column of InsertRows: its name and its values, a slice with one element per row (a
+// date as time.Time, NULL as a nil pointer, jsonb as a string).
 type Column struct {
-	Name, Type string
-	Values     any
+	Name   string
+	Values any
 }
 
-// InsertRows inserts rows given column by column in one statement (INSERT … SELECT FROM unnest), which
-// parses and plans once for any number of rows: bulk imports write through it. Identity columns given
-// among cols take the values given.
-func InsertRows(ctx context.Context, idb bun.IDB, table string, cols ...Column) error {
-	names := make([]string, len(cols))
-	casts := make([]string, len(cols))
-	args := make([]any, len(cols))
-	for i, c := range cols {
-		names[i] = c.Name
-		casts[i] = "?::" + c.Type + "[]"
-		args[i] = pgdialect.Array(c.Values)
+// InsertRows writes rows given column by column with COPY (binary): no statement to parse or plan, and
+// the rows are encoded while the server stores the earlier ones. Identity columns take the values given.
+// Statement triggers fire once, as for an INSERT.
+func InsertRows(ctx context.Context, tx BulkTx, table string, cols ...Column) error {
+	if len(cols) == 0 {
+		return nil
 	}
-	q := fmt.Sprintf(`INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT * FROM unnest(%s)`,
-		table, strings.Join(names, ", "), strings.Join(casts, ", "))
-	if _, err := idb.NewRaw(q, args...).Exec(ctx); err != nil {
+	names := make([]string, len(cols))
+	vals := make([]reflect.Value, len(cols))
+	n := -1
+	for i, c := range cols {
+		names[i], vals[i] = c.Name, reflect.ValueOf(c.Values)
+		if n >= 0 && vals[i].Len() != n {
+			return fmt.Errorf("db: insert into %s: column %s has %d values, not %d", table, c.Name, vals[i].Len(), n)
+		}
+		n = vals[i].Len()
+	}
+	if n == 0 {
+		return nil
+	}
+	row := make([]any, len(cols))
+	src := pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+		for j, v := range vals {
+			row[j] = v.Index(i).Interface()
+		}
+		return row, nil
+	})
+	err := tx.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("db: the driver connection is a %T, not pgx's", dc)
+		}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, names, src)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("db: insert into %s: %w", table, err)
 	}
 	return nil
-}
-
-// DateText formats a date for a date[] column of InsertRows; NullDate a nullable one.
-func DateText(t time.Time) string { return t.Format(time.DateOnly) }
-
-// NullDate is DateText for a date that may be missing.
-func NullDate(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := DateText(*t)
-	return &s
 }
 
 // NullText is nil for "", for the text columns that hold NULL rather than an empty string.

@@ -53,7 +53,7 @@ type NewHistory struct {
 // WriteNew writes the events of new persons and their status spans in a few statements. The audit row
 // is the caller's (pipeline.Batch writes one per imported row, with the events in it). Every unit must
 // be in the actor's scope.
-func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
+func WriteNew(ctx context.Context, tx db.BulkTx, hs []NewHistory) error {
 	a, err := actor(ctx, true)
 	if err != nil {
 		return err
@@ -76,45 +76,48 @@ func WriteNew(ctx context.Context, tx bun.IDB, hs []NewHistory) error {
 	}
 	now := time.Now()
 	var (
-		evIDs, persons, evUnits             []int64
-		kinds, effs, docs, notes, recorders []string
-		decisions                           []*string
-		spPersons, spUnits                  []int64
-		spStatuses, spFroms                 []string
-		spGrades, spTos                     []*string
+		evIDs, persons, evUnits       []int64
+		kinds, docs, notes, recorders []string
+		effs                          []time.Time
+		decisions                     []*time.Time
+		spPersons, spUnits            []int64
+		spStatuses                    []string
+		spFroms                       []time.Time
+		spGrades                      []*string
+		spTos                         []*time.Time
 	)
 	for _, h := range hs {
 		for i := range h.Events {
 			e := &h.Events[i]
 			e.ID, e.PersonID, e.UnitID, e.RecordedBy, e.RecordedAt = ids[len(evIDs)], h.PersonID, h.UnitID, a.Subject, now
 			evIDs, persons, evUnits = append(evIDs, e.ID), append(persons, h.PersonID), append(evUnits, h.UnitID)
-			kinds, effs, docs, notes = append(kinds, e.Kind), append(effs, db.DateText(e.Effective)), append(docs, e.Document), append(notes, e.Note)
-			decisions, recorders = append(decisions, db.NullDate(e.DecisionDate)), append(recorders, a.Subject)
+			kinds, effs, docs, notes = append(kinds, e.Kind), append(effs, e.Effective), append(docs, e.Document), append(notes, e.Note)
+			decisions, recorders = append(decisions, e.DecisionDate), append(recorders, a.Subject)
 		}
 		for _, s := range buildSpans(h.PersonID, sortEvents(h.Events), []unitRow{{UnitID: h.UnitID, ValidFrom: h.Since}}) {
 			spPersons, spUnits, spStatuses, spFroms = append(spPersons, s.PersonID), append(spUnits, s.UnitID), append(spStatuses, s.Status),
-				append(spFroms, db.DateText(s.ValidFrom))
-			spGrades, spTos = append(spGrades, db.NullText(s.Grade)), append(spTos, db.NullDate(s.ValidTo))
+				append(spFroms, s.ValidFrom)
+			spGrades, spTos = append(spGrades, db.NullText(s.Grade)), append(spTos, s.ValidTo)
 		}
 	}
-	stamps := make([]string, len(evIDs))
+	stamps := make([]time.Time, len(evIDs))
 	for i := range stamps {
-		stamps[i] = now.Format(time.RFC3339Nano)
+		stamps[i] = now
 	}
 	err = db.InsertRows(ctx, tx, "member_event",
-		db.Column{Name: "id", Type: "bigint", Values: evIDs}, db.Column{Name: "person_id", Type: "bigint", Values: persons},
-		db.Column{Name: "unit_id", Type: "bigint", Values: evUnits}, db.Column{Name: "kind", Type: "text", Values: kinds},
-		db.Column{Name: "effective", Type: "date", Values: effs}, db.Column{Name: "decision_date", Type: "date", Values: decisions},
-		db.Column{Name: "document", Type: "text", Values: docs}, db.Column{Name: "note", Type: "text", Values: notes},
-		db.Column{Name: "recorded_by", Type: "text", Values: recorders}, db.Column{Name: "recorded_at", Type: "timestamptz", Values: stamps})
+		db.Column{Name: "id", Values: evIDs}, db.Column{Name: "person_id", Values: persons},
+		db.Column{Name: "unit_id", Values: evUnits}, db.Column{Name: "kind", Values: kinds},
+		db.Column{Name: "effective", Values: effs}, db.Column{Name: "decision_date", Values: decisions},
+		db.Column{Name: "document", Values: docs}, db.Column{Name: "note", Values: notes},
+		db.Column{Name: "recorded_by", Values: recorders}, db.Column{Name: "recorded_at", Values: stamps})
 	if err != nil {
 		return err
 	}
 	if len(spPersons) > 0 {
 		err = db.InsertRows(ctx, tx, "member_status_span",
-			db.Column{Name: "person_id", Type: "bigint", Values: spPersons}, db.Column{Name: "unit_id", Type: "bigint", Values: spUnits},
-			db.Column{Name: "status", Type: "text", Values: spStatuses}, db.Column{Name: "grade", Type: "text", Values: spGrades},
-			db.Column{Name: "valid_from", Type: "date", Values: spFroms}, db.Column{Name: "valid_to", Type: "date", Values: spTos})
+			db.Column{Name: "person_id", Values: spPersons}, db.Column{Name: "unit_id", Values: spUnits},
+			db.Column{Name: "status", Values: spStatuses}, db.Column{Name: "grade", Values: spGrades},
+			db.Column{Name: "valid_from", Values: spFroms}, db.Column{Name: "valid_to", Values: spTos})
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
@@ -44,7 +43,7 @@ func Prepare(set *codes.Set, n NewPerson) (Prepared, error) {
 // WriteNew records prepared persons (with their ids set) in a few statements: the person rows and their
 // unit rows. The audit row is the caller's: a bulk import writes one per imported row, with AuditView of
 // the person in it (pipeline.Batch). Every unit must be in the actor's scope.
-func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
+func WriteNew(ctx context.Context, tx db.BulkTx, ps []Prepared) error {
 	if len(ps) == 0 {
 		return nil
 	}
@@ -63,7 +62,7 @@ func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 	if err := auth.CheckUnits(ctx, tx, slices.Clone(units)...); err != nil {
 		return err
 	}
-	ids, births, sinces := make([]int64, n), make([]string, n), make([]string, n)
+	ids, births, sinces := make([]int64, n), make([]time.Time, n), make([]time.Time, n)
 	names, sexes, workplaces, recorders := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	nids, eths, rels, edus, profs, pols, occs, ageEx, eduEx := make([]*string, n), make([]*string, n), make([]*string, n),
 		make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
@@ -73,28 +72,28 @@ func WriteNew(ctx context.Context, tx bun.IDB, ps []Prepared) error {
 		if p.ID == 0 {
 			return fmt.Errorf("people: write new: person %d has no id", i)
 		}
-		ids[i], names[i], sexes[i], births[i], sinces[i] = p.ID, p.FullName, p.Sex, db.DateText(p.BirthDate), db.DateText(pr.Since)
+		ids[i], names[i], sexes[i], births[i], sinces[i] = p.ID, p.FullName, p.Sex, p.BirthDate, pr.Since
 		nids[i], eths[i], rels[i], edus[i] = db.NullText(p.NationalID), db.NullText(p.Ethnicity), db.NullText(p.Religion), db.NullText(p.GeneralEducation)
 		profs[i], pols[i], occs[i] = db.NullText(p.ProfessionalQualification), db.NullText(p.PoliticalTheory), db.NullText(p.Occupation)
 		ageEx[i], eduEx[i], youth[i], workplaces[i], recorders[i] = db.NullText(p.AgeException), db.NullText(p.EducationException),
 			p.YouthUnionMember, p.Workplace, a.Subject
 	}
 	err = db.InsertRows(ctx, tx, "person",
-		db.Column{Name: "id", Type: "bigint", Values: ids}, db.Column{Name: "full_name", Type: "text", Values: names},
-		db.Column{Name: "sex", Type: "text", Values: sexes}, db.Column{Name: "birth_date", Type: "date", Values: births},
-		db.Column{Name: "national_id", Type: "text", Values: nids}, db.Column{Name: "ethnicity", Type: "text", Values: eths},
-		db.Column{Name: "religion", Type: "text", Values: rels}, db.Column{Name: "general_education", Type: "text", Values: edus},
-		db.Column{Name: "professional_qualification", Type: "text", Values: profs},
-		db.Column{Name: "political_theory", Type: "text", Values: pols}, db.Column{Name: "occupation", Type: "text", Values: occs},
-		db.Column{Name: "youth_union_member", Type: "boolean", Values: youth}, db.Column{Name: "workplace", Type: "text", Values: workplaces},
-		db.Column{Name: "unit_id", Type: "bigint", Values: units}, db.Column{Name: "age_exception", Type: "text", Values: ageEx},
-		db.Column{Name: "education_exception", Type: "text", Values: eduEx})
+		db.Column{Name: "id", Values: ids}, db.Column{Name: "full_name", Values: names},
+		db.Column{Name: "sex", Values: sexes}, db.Column{Name: "birth_date", Values: births},
+		db.Column{Name: "national_id", Values: nids}, db.Column{Name: "ethnicity", Values: eths},
+		db.Column{Name: "religion", Values: rels}, db.Column{Name: "general_education", Values: edus},
+		db.Column{Name: "professional_qualification", Values: profs},
+		db.Column{Name: "political_theory", Values: pols}, db.Column{Name: "occupation", Values: occs},
+		db.Column{Name: "youth_union_member", Values: youth}, db.Column{Name: "workplace", Values: workplaces},
+		db.Column{Name: "unit_id", Values: units}, db.Column{Name: "age_exception", Values: ageEx},
+		db.Column{Name: "education_exception", Values: eduEx})
 	if err != nil {
 		return translate(err)
 	}
 	err = db.InsertRows(ctx, tx, "person_unit",
-		db.Column{Name: "person_id", Type: "bigint", Values: ids}, db.Column{Name: "unit_id", Type: "bigint", Values: units},
-		db.Column{Name: "valid_from", Type: "date", Values: sinces}, db.Column{Name: "recorded_by", Type: "text", Values: recorders})
+		db.Column{Name: "person_id", Values: ids}, db.Column{Name: "unit_id", Values: units},
+		db.Column{Name: "valid_from", Values: sinces}, db.Column{Name: "recorded_by", Values: recorders})
 	if err != nil {
 		return err
 	}

@@ -229,7 +229,7 @@ func (d *Draft) recordMember(c *Case, kind string, on time.Time, decision *time.
 // case.listed, each move and member.record that the API writes one by one (their JSON, 3–4 rows a
 // case, was most of an import's time), while the events themselves are in case_event and member_event
 // as the API writes them. The persons must be written first (people.WriteNew).
-func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
+func WriteDrafts(ctx context.Context, tx db.BulkTx, ds []*Draft) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -248,11 +248,12 @@ func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
 	var evs eventRows
 	var sp struct {
 		cases, sponsors []int64
-		known, letters  []string
+		known, letters  []time.Time
 	}
 	var du struct {
-		cases             []int64
-		kinds, ons, rules []string
+		cases        []int64
+		kinds, rules []string
+		ons          []time.Time
 	}
 	var hs []member.NewHistory
 	entries := make([]audit.Entry, len(ds))
@@ -263,10 +264,10 @@ func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
 		}
 		for _, s := range d.sponsors {
 			sp.cases, sp.sponsors = append(sp.cases, d.Case.ID), append(sp.sponsors, s.PersonID)
-			sp.known, sp.letters = append(sp.known, db.DateText(s.KnownSince)), append(sp.letters, db.DateText(s.LetterOn))
+			sp.known, sp.letters = append(sp.known, s.KnownSince), append(sp.letters, s.LetterOn)
 		}
 		for _, x := range d.dues {
-			du.cases, du.kinds, du.ons, du.rules = append(du.cases, x.CaseID), append(du.kinds, x.Kind), append(du.ons, db.DateText(x.DueOn)), append(du.rules, x.RuleID)
+			du.cases, du.kinds, du.ons, du.rules = append(du.cases, x.CaseID), append(du.kinds, x.Kind), append(du.ons, x.DueOn), append(du.rules, x.RuleID)
 		}
 		if len(d.members) > 0 {
 			hs = append(hs, member.NewHistory{PersonID: d.Case.PersonID, UnitID: d.who.UnitID, Since: d.since, Events: d.members})
@@ -282,15 +283,15 @@ func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
 	}
 	if len(sp.cases) > 0 {
 		if err := db.InsertRows(ctx, tx, "case_sponsor",
-			db.Column{Name: "case_id", Type: "bigint", Values: sp.cases}, db.Column{Name: "sponsor_id", Type: "bigint", Values: sp.sponsors},
-			db.Column{Name: "known_since", Type: "date", Values: sp.known}, db.Column{Name: "letter_on", Type: "date", Values: sp.letters}); err != nil {
+			db.Column{Name: "case_id", Values: sp.cases}, db.Column{Name: "sponsor_id", Values: sp.sponsors},
+			db.Column{Name: "known_since", Values: sp.known}, db.Column{Name: "letter_on", Values: sp.letters}); err != nil {
 			return err
 		}
 	}
 	if len(du.cases) > 0 {
 		if err := db.InsertRows(ctx, tx, "case_due",
-			db.Column{Name: "case_id", Type: "bigint", Values: du.cases}, db.Column{Name: "kind", Type: "text", Values: du.kinds},
-			db.Column{Name: "due_on", Type: "date", Values: du.ons}, db.Column{Name: "rule_id", Type: "text", Values: du.rules}); err != nil {
+			db.Column{Name: "case_id", Values: du.cases}, db.Column{Name: "kind", Values: du.kinds},
+			db.Column{Name: "due_on", Values: du.ons}, db.Column{Name: "rule_id", Values: du.rules}); err != nil {
 			return err
 		}
 	}
@@ -303,9 +304,10 @@ func WriteDrafts(ctx context.Context, tx bun.IDB, ds []*Draft) error {
 // caseRows holds candidate_case rows column by column.
 type caseRows struct {
 	ids, persons, cells, extensions, rounds, versions []int64
-	proposers, stages, stageSince, listed             []string
-	cert, dossier, cellRes, committee, decision       []*string
-	ceremony, recognized, closed                      []*string
+	proposers, stages                                 []string
+	stageSince, listed                                []time.Time
+	cert, dossier, cellRes, committee, decision       []*time.Time
+	ceremony, recognized, closed                      []*time.Time
 	decisionNo, reason                                []*string
 	helpers                                           []*int64
 }
@@ -314,43 +316,44 @@ func (t *caseRows) add(c Case) {
 	t.ids, t.persons, t.cells = append(t.ids, c.ID), append(t.persons, c.PersonID), append(t.cells, c.CellID)
 	t.extensions, t.rounds, t.versions = append(t.extensions, int64(c.Extensions)), append(t.rounds, int64(c.RecognitionRounds)), append(t.versions, int64(c.Version))
 	t.proposers, t.stages = append(t.proposers, c.Proposer), append(t.stages, c.Stage)
-	t.stageSince, t.listed = append(t.stageSince, db.DateText(c.StageSince)), append(t.listed, db.DateText(c.ListedOn))
-	t.cert, t.dossier, t.cellRes = append(t.cert, db.NullDate(c.CertificateOn)), append(t.dossier, db.NullDate(c.DossierOn)), append(t.cellRes, db.NullDate(c.CellResolutionOn))
-	t.committee, t.decision = append(t.committee, db.NullDate(c.CommitteeResolutionOn)), append(t.decision, db.NullDate(c.DecisionOn))
-	t.ceremony, t.recognized, t.closed = append(t.ceremony, db.NullDate(c.CeremonyOn)), append(t.recognized, db.NullDate(c.RecognizedOn)), append(t.closed, db.NullDate(c.ClosedOn))
+	t.stageSince, t.listed = append(t.stageSince, c.StageSince), append(t.listed, c.ListedOn)
+	t.cert, t.dossier, t.cellRes = append(t.cert, c.CertificateOn), append(t.dossier, c.DossierOn), append(t.cellRes, c.CellResolutionOn)
+	t.committee, t.decision = append(t.committee, c.CommitteeResolutionOn), append(t.decision, c.DecisionOn)
+	t.ceremony, t.recognized, t.closed = append(t.ceremony, c.CeremonyOn), append(t.recognized, c.RecognizedOn), append(t.closed, c.ClosedOn)
 	t.decisionNo, t.reason, t.helpers = append(t.decisionNo, c.DecisionNo), append(t.reason, c.CloseReason), append(t.helpers, c.HelperID)
 }
 
 func (t *caseRows) columns() []db.Column {
 	return []db.Column{
-		{Name: "id", Type: "bigint", Values: t.ids}, {Name: "person_id", Type: "bigint", Values: t.persons},
-		{Name: "cell_id", Type: "bigint", Values: t.cells}, {Name: "proposer", Type: "text", Values: t.proposers},
-		{Name: "stage", Type: "text", Values: t.stages}, {Name: "stage_since", Type: "date", Values: t.stageSince},
-		{Name: "listed_on", Type: "date", Values: t.listed}, {Name: "certificate_on", Type: "date", Values: t.cert},
-		{Name: "dossier_on", Type: "date", Values: t.dossier}, {Name: "cell_resolution_on", Type: "date", Values: t.cellRes},
-		{Name: "committee_resolution_on", Type: "date", Values: t.committee}, {Name: "decision_on", Type: "date", Values: t.decision},
-		{Name: "decision_no", Type: "text", Values: t.decisionNo}, {Name: "extensions", Type: "int", Values: t.extensions},
-		{Name: "ceremony_on", Type: "date", Values: t.ceremony}, {Name: "recognized_on", Type: "date", Values: t.recognized},
-		{Name: "closed_on", Type: "date", Values: t.closed}, {Name: "close_reason", Type: "text", Values: t.reason},
-		{Name: "recognition_rounds", Type: "int", Values: t.rounds}, {Name: "helper_id", Type: "bigint", Values: t.helpers},
-		{Name: "version", Type: "int", Values: t.versions},
+		{Name: "id", Values: t.ids}, {Name: "person_id", Values: t.persons},
+		{Name: "cell_id", Values: t.cells}, {Name: "proposer", Values: t.proposers},
+		{Name: "stage", Values: t.stages}, {Name: "stage_since", Values: t.stageSince},
+		{Name: "listed_on", Values: t.listed}, {Name: "certificate_on", Values: t.cert},
+		{Name: "dossier_on", Values: t.dossier}, {Name: "cell_resolution_on", Values: t.cellRes},
+		{Name: "committee_resolution_on", Values: t.committee}, {Name: "decision_on", Values: t.decision},
+		{Name: "decision_no", Values: t.decisionNo}, {Name: "extensions", Values: t.extensions},
+		{Name: "ceremony_on", Values: t.ceremony}, {Name: "recognized_on", Values: t.recognized},
+		{Name: "closed_on", Values: t.closed}, {Name: "close_reason", Values: t.reason},
+		{Name: "recognition_rounds", Values: t.rounds}, {Name: "helper_id", Values: t.helpers},
+		{Name: "version", Values: t.versions},
 	}
 }
 
 // eventRows holds case_event rows column by column.
 type eventRows struct {
-	cases                                          []int64
-	kinds, stages, effs, forms, docs, notes, recBy []string
-	details                                        []string
-	docDates                                       []*string
-	votesFor, votesElig                            []*int64
-	reasons                                        []*string
+	cases                                    []int64
+	kinds, stages, forms, docs, notes, recBy []string
+	details                                  []string
+	effs                                     []time.Time
+	docDates                                 []*time.Time
+	votesFor, votesElig                      []*int64
+	reasons                                  []*string
 }
 
 func (t *eventRows) add(ev Event, by string) {
-	t.cases, t.kinds, t.stages, t.effs = append(t.cases, ev.CaseID), append(t.kinds, ev.Kind), append(t.stages, ev.StageAfter), append(t.effs, db.DateText(ev.Effective))
+	t.cases, t.kinds, t.stages, t.effs = append(t.cases, ev.CaseID), append(t.kinds, ev.Kind), append(t.stages, ev.StageAfter), append(t.effs, ev.Effective)
 	t.forms, t.docs, t.notes, t.recBy = append(t.forms, ev.Form), append(t.docs, ev.DocumentNo), append(t.notes, ev.Note), append(t.recBy, by)
-	t.details, t.docDates, t.reasons = append(t.details, ev.Details), append(t.docDates, db.NullDate(ev.DocumentDate)), append(t.reasons, ev.Reason)
+	t.details, t.docDates, t.reasons = append(t.details, ev.Details), append(t.docDates, ev.DocumentDate), append(t.reasons, ev.Reason)
 	t.votesFor, t.votesElig = append(t.votesFor, int64p(ev.VotesFor)), append(t.votesElig, int64p(ev.VotesEligible))
 }
 
@@ -364,12 +367,12 @@ func int64p(v *int) *int64 {
 
 func (t *eventRows) columns() []db.Column {
 	return []db.Column{
-		{Name: "case_id", Type: "bigint", Values: t.cases}, {Name: "kind", Type: "text", Values: t.kinds},
-		{Name: "stage_after", Type: "text", Values: t.stages}, {Name: "effective", Type: "date", Values: t.effs},
-		{Name: "form", Type: "text", Values: t.forms}, {Name: "document_no", Type: "text", Values: t.docs},
-		{Name: "document_date", Type: "date", Values: t.docDates}, {Name: "votes_for", Type: "int", Values: t.votesFor},
-		{Name: "votes_eligible", Type: "int", Values: t.votesElig}, {Name: "reason", Type: "text", Values: t.reasons},
-		{Name: "note", Type: "text", Values: t.notes}, {Name: "details", Type: "jsonb", Values: t.details},
-		{Name: "recorded_by", Type: "text", Values: t.recBy},
+		{Name: "case_id", Values: t.cases}, {Name: "kind", Values: t.kinds},
+		{Name: "stage_after", Values: t.stages}, {Name: "effective", Values: t.effs},
+		{Name: "form", Values: t.forms}, {Name: "document_no", Values: t.docs},
+		{Name: "document_date", Values: t.docDates}, {Name: "votes_for", Values: t.votesFor},
+		{Name: "votes_eligible", Values: t.votesElig}, {Name: "reason", Values: t.reasons},
+		{Name: "note", Values: t.notes}, {Name: "details", Values: t.details},
+		{Name: "recorded_by", Values: t.recBy},
 	}
 }
