@@ -2,6 +2,8 @@ package people_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
@@ -458,5 +461,38 @@ func TestPositions(t *testing.T) {
 	ps, err := people.Positions(ctx, d.App, an.ID)
 	if err != nil || len(ps) != 2 {
 		t.Errorf("positions %+v, %v", ps, err)
+	}
+}
+
+// TestUnitHistoryOverlap: the database refuses a unit history that overlaps, on insert and on update
+// (migration 0008's statement trigger), and accepts intervals that only touch.
+func TestUnitHistoryOverlap(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	tr := buildTree(t, d.App)
+	ctx := admin()
+	an := mustCreate(t, ctx, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: day("1990-05-01"),
+		UnitID: tr.X, Since: day("2020-01-01")})
+	if err := people.MoveUnit(ctx, d.App, an.ID, tr.Z, day("2025-03-01")); err != nil {
+		t.Fatal(err)
+	}
+	overlap := func(what, q string, args ...any) {
+		t.Helper()
+		_, err := d.App.NewRaw(q, args...).Exec(context.Background())
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "23P01" || pe.TableName != "person_unit" {
+			t.Errorf("%s: got %v, want an exclusion violation on person_unit", what, err)
+		}
+	}
+	overlap("an interval inside the open one",
+		`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by) VALUES (?, ?, '2025-06-01', '2025-07-01', 't')`, an.ID, tr.Y)
+	overlap("a closed interval stretched over the next",
+		`UPDATE person_unit SET valid_to = '2025-04-01' WHERE person_id = ? AND valid_from = '2020-01-01'`, an.ID)
+	if _, err := d.App.NewRaw(`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by)
+		VALUES (?, ?, '2019-01-01', '2020-01-01', 't')`, an.ID, tr.Y).Exec(context.Background()); err != nil {
+		t.Errorf("an interval that ends where the next begins: %v", err)
+	}
+	if n := count(t, d.App, fmt.Sprintf(`SELECT count(*) FROM person_unit WHERE person_id = %d`, an.ID)); n != 3 {
+		t.Errorf("%d unit rows, want 3", n)
 	}
 }
