@@ -11,7 +11,7 @@ import (
 
 // chunk is how many new candidates are checked in memory and then written together: large enough that
 // a statement's cost is spread over many rows, small enough to keep a chunk's rows and SQL text small.
-const chunk = 5000
+var chunk = 5000
 
 // newCandidates records the rows of persons not recorded yet, whose sponsors are recorded, through the
 // batch path: each row is checked in memory by the pipeline's own rules (people.Prepare, a
@@ -92,6 +92,9 @@ func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Repo
 
 // batchable: a new person whose sponsors, if any, were recorded before the import.
 func (im *importer) batchable(r *record) bool {
+	if im.oneByOne {
+		return false
+	}
 	if _, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
 		return false
 	}

@@ -27,6 +27,9 @@ type Options struct {
 	// SkipInvalid writes the good rows and returns the bad ones in Report.Rejected; by default one bad
 	// row means nothing is written.
 	SkipInvalid bool
+	// oneByOne sends every row through the API's functions, as rows of recorded persons go: tests
+	// compare the batch path against it.
+	oneByOne bool
 }
 
 // Report says what an import did (or, when Written is false, would have done).
@@ -89,7 +92,7 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
 	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
-		im := &importer{bulk: tx, tx: tx.Tx, set: set, kind: k}
+		im := &importer{bulk: tx, tx: tx.Tx, set: set, kind: k, oneByOne: opt.oneByOne}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
 		}
@@ -231,12 +234,14 @@ type importer struct {
 	set    *codes.Set
 	labels unitLabels // unit lists: kinds and sectors
 	kind   Kind
-	failed map[string]int   // a bad row's key (national ID, unit code) → its row number
-	seen   map[string]int   // every row's key → its row number, in the order rows are checked
-	cells  map[string]int64 // unit code → id
-	ids    map[string]int64 // national ID → person id (recorded, or created by an earlier row)
-	cases  map[int64]int64  // person id → latest case id
-	undo   []func()         // restores the maps above if the current row is rolled back
+	// oneByOne: no batch path (Options.oneByOne)
+	oneByOne bool
+	failed   map[string]int   // a bad row's key (national ID, unit code) → its row number
+	seen     map[string]int   // every row's key → its row number, in the order rows are checked
+	cells    map[string]int64 // unit code → id
+	ids      map[string]int64 // national ID → person id (recorded, or created by an earlier row)
+	cases    map[int64]int64  // person id → latest case id
+	undo     []func()         // restores the maps above if the current row is rolled back
 }
 
 // prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
