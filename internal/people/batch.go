@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
