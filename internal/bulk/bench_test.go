@@ -11,9 +11,9 @@ import (
 	"ptdv/internal/bulk"
 )
 
-// BenchmarkImportCandidates imports a candidate list (rows at source, course, dossier and cell-resolution
-// stages in turn) into a fresh database per iteration. PTDV_BENCH_IMPORT_ROWS sets the size (2,000 by
-// default; the target is 100,000 rows in under 15 s).
+// BenchmarkImportCandidates imports a list of new candidates (the batch path; rows at source, course,
+// dossier and cell-resolution stages in turn) into a fresh database per iteration.
+// PTDV_BENCH_IMPORT_ROWS sets the size (2,000 by default; the target is 100,000 rows in under 15 s).
 func BenchmarkImportCandidates(b *testing.B) {
 	n := 2000
 	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
