@@ -42,6 +42,10 @@ func toJSON(v any) (*string, error) {
 	if v == nil {
 		return nil, nil
 	}
+	if raw, ok := v.(json.RawMessage); ok { // marshalled by the caller (a bulk write, ahead of its COPY)
+		s := string(raw)
+		return &s, nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("audit: marshal: %w", err)

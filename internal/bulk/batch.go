@@ -142,7 +142,9 @@ func (im *importer) checkChunk(b *pipeline.Batch, rows []*record, personIDs, cas
 		if len(r.probs) > 0 {
 			continue
 		}
-		b.Keep(d, r.auditInput())
+		if err := b.Keep(d, r.auditInput()); err != nil {
+			return nil, err
+		}
 		persons = append(persons, p)
 	}
 	return persons, nil

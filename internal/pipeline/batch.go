@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -115,7 +116,7 @@ type Draft struct {
 	sponsors []SponsorInput
 	members  []member.Event
 	dues     []Due
-	input    any
+	audit    audit.Entry
 	last     time.Time
 }
 
@@ -158,10 +159,17 @@ func (d *Draft) Apply(s Step) error {
 }
 
 // Keep adds the draft to the batch's writes; input is what the audit row keeps of the request (an
-// import keeps the file's row).
-func (b *Batch) Keep(d *Draft, input any) {
-	d.input, d.dues = input, dues(d.Case, b.e)
+// import keeps the file's row), with the ids, stage and version of the case.
+func (b *Batch) Keep(d *Draft, input any) error {
+	after, err := json.Marshal(map[string]any{"input": input, "personId": d.Case.PersonID, "caseId": d.Case.ID,
+		"stage": d.Case.Stage, "version": d.Case.Version})
+	if err != nil {
+		return err
+	}
+	d.dues = dues(d.Case, b.e)
+	d.audit = audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10), After: json.RawMessage(after)}
 	b.kept = append(b.kept, d)
+	return nil
 }
 
 // Flush returns the drafts kept since the last Flush, for WriteDrafts.
@@ -224,8 +232,8 @@ func (d *Draft) recordMember(c *Case, kind string, on time.Time, decision *time.
 }
 
 // WriteDrafts writes kept drafts: cases, events, sponsors, dues, then the membership events and spans
-// (member.WriteNew), and one audit row per case ("case.imported") with the request's input, the person
-// and the resulting case. That row is the bulk write's own: it stands for the rows of person.create,
+// (member.WriteNew), and one audit row per case ("case.imported") with the request's input and the ids
+// it was recorded under. That row is the bulk write's own: it stands for the rows of person.create,
 // case.listed, each move and member.record that the API writes one by one (their JSON, 3–4 rows a
 // case, was most of an import's time), while the events themselves are in case_event and member_event
 // as the API writes them. The persons must be written first (people.WriteNew).
@@ -272,8 +280,7 @@ func WriteDrafts(ctx context.Context, tx db.BulkTx, ds []*Draft) error {
 		if len(d.members) > 0 {
 			hs = append(hs, member.NewHistory{PersonID: d.Case.PersonID, UnitID: d.who.UnitID, Since: d.since, Events: d.members})
 		}
-		entries[i] = audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10),
-			After: map[string]any{"input": d.input, "person": people.AuditView(d.who), "case": d.Case}}
+		entries[i] = d.audit
 	}
 	if err := db.InsertRows(ctx, tx, "candidate_case", cs.columns()...); err != nil {
 		return translate(err)
