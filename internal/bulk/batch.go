@@ -2,22 +2,32 @@ package bulk
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
+	"time"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/audit"
 	"ptdv/internal/db"
+	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 )
 
-// chunk is how many new candidates are checked in memory and then written together: large enough that
+// chunk is how many new persons are checked in memory and then written together: large enough that
 // a statement's cost is spread over many rows, small enough to keep a chunk's rows and SQL text small.
 var chunk = 5000
 
-// newCandidates records the rows of persons not recorded yet, whose sponsors are recorded, through the
-// batch path: each row is checked in memory by the pipeline's own rules (people.Prepare, a
-// pipeline.Batch replaying the listing and every stage the row carries), and the good rows of a chunk
-// are written in a few statements. It returns the rows left for the one-by-one path.
-func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Report) ([]*record, error) {
+// batcher checks a chunk of rows of new persons (ids reserved) in memory, and returns the persons of
+// the good rows and the function that writes them with everything else those rows record.
+type batcher func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, func(ctx context.Context) error, error)
+
+// newPersons records the rows of persons not recorded yet (and, in a candidate list, whose sponsors
+// are recorded) through the batch path: each row is checked in memory by the API's own rules
+// (people.Prepare, then a pipeline.Batch replaying the listing and every stage a candidate row carries,
+// or member.Check for a member row's events), and the good rows of a chunk are written with COPY. It
+// returns the rows left for the one-by-one path.
+func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report) ([]*record, error) {
 	var fresh, rest []*record
 	for _, r := range rows {
 		if im.batchable(r) {
@@ -33,50 +43,48 @@ func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Repo
 	if err != nil {
 		return nil, err
 	}
-	caseIDs, err := db.NextIDs(ctx, im.tx, "candidate_case", len(fresh))
+	cells := make([]int64, len(fresh))
+	for i, r := range fresh {
+		cells[i] = im.cells[r.text("cell")]
+	}
+	if im.units, err = people.LoadUnits(ctx, im.tx, cells); err != nil {
+		return nil, err
+	}
+	var check batcher
+	if im.kind == Members {
+		check, err = im.memberBatcher(ctx)
+	} else {
+		check, err = im.candidateBatcher(ctx, fresh, cells)
+	}
 	if err != nil {
 		return nil, err
 	}
-	var cells, sponsors []int64
-	for _, r := range fresh {
-		cells = append(cells, im.cells[r.text("cell")])
-		for _, k := range []string{"sponsor1", "sponsor2"} {
-			if r.text(k) != "" {
-				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
-			}
-		}
-	}
-	b, err := pipeline.NewBatch(ctx, im.tx, cells, sponsors)
-	if err != nil {
-		return nil, err
-	}
-	// One goroutine writes a chunk while the next is checked: the two take about as long as each other,
-	// on two cores. Only the writer uses the transaction until it is done.
-	writes := make(chan func() error, 1)
+	// One goroutine writes a chunk while the next is checked, on two cores. Only the writer uses the
+	// transaction until it is done.
+	writes := make(chan func(ctx context.Context) error, 1)
 	done := make(chan error, 1)
 	go func() {
 		var err error
 		for w := range writes {
 			if err == nil {
-				err = w()
+				err = w(ctx)
 			}
 		}
 		done <- err
 	}()
 	for start := 0; start < len(fresh); start += chunk {
 		end := min(start+chunk, len(fresh))
-		persons, err := im.checkChunk(b, fresh[start:end], personIDs[start:end], caseIDs[start:end])
+		persons, write, err := check(fresh[start:end], personIDs[start:end], start)
 		if err != nil {
 			close(writes)
 			<-done
 			return nil, err
 		}
-		drafts := b.Flush()
-		writes <- func() error {
+		writes <- func(ctx context.Context) error {
 			if err := people.WriteNew(ctx, im.bulk, persons); err != nil {
 				return err
 			}
-			return pipeline.WriteDrafts(ctx, im.bulk, drafts)
+			return write(ctx)
 		}
 		for _, p := range persons {
 			im.ids[p.Person.NationalID] = p.Person.ID
@@ -90,9 +98,39 @@ func (im *importer) newCandidates(ctx context.Context, rows []*record, rep *Repo
 	return rest, nil
 }
 
-// batchable: a new person whose sponsors, if any, were recorded before the import.
+// candidateBatcher checks candidate rows with a pipeline.Batch loaded with the cells and sponsors of
+// all the rows.
+func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells []int64) (batcher, error) {
+	caseIDs, err := db.NextIDs(ctx, im.tx, "candidate_case", len(rows))
+	if err != nil {
+		return nil, err
+	}
+	var sponsors []int64
+	for _, r := range rows {
+		for _, k := range []string{"sponsor1", "sponsor2"} {
+			if r.text(k) != "" {
+				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
+			}
+		}
+	}
+	b, err := pipeline.NewBatch(ctx, im.tx, cells, sponsors)
+	if err != nil {
+		return nil, err
+	}
+	return func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, func(ctx context.Context) error, error) {
+		persons, err := im.checkCandidates(b, rows, personIDs, caseIDs[offset:offset+len(rows)])
+		if err != nil {
+			return nil, nil, err
+		}
+		drafts := b.Flush()
+		return persons, func(ctx context.Context) error { return pipeline.WriteDrafts(ctx, im.bulk, drafts) }, nil
+	}, nil
+}
+
+// batchable: a new person (of a candidate or member list) whose sponsors, if any, were recorded before
+// the import.
 func (im *importer) batchable(r *record) bool {
-	if im.oneByOne {
+	if im.oneByOne || im.kind == Units {
 		return false
 	}
 	if _, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
@@ -109,18 +147,14 @@ func (im *importer) batchable(r *record) bool {
 	return true
 }
 
-// checkChunk checks rows in memory and keeps the good ones in the batch; it returns their persons.
-func (im *importer) checkChunk(b *pipeline.Batch, rows []*record, personIDs, caseIDs []int64) ([]people.Prepared, error) {
+// checkCandidates checks rows in memory and keeps the good ones in the batch; it returns their persons.
+func (im *importer) checkCandidates(b *pipeline.Batch, rows []*record, personIDs, caseIDs []int64) ([]people.Prepared, error) {
 	var persons []people.Prepared
 	for i, r := range rows {
-		p, err := people.Prepare(im.set, im.newPerson(r, *r.date("listed")))
-		if err != nil {
-			if err := r.failErr("nid", err); err != nil {
-				return nil, err
-			}
+		p, ok := im.prepare(r, *r.date("listed"), personIDs[i])
+		if !ok {
 			continue
 		}
-		p.Person.ID = personIDs[i]
 		b.AddPerson(p)
 		d, err := b.Open(caseIDs[i], im.opening(r, p.Person.ID))
 		if err != nil {
@@ -148,6 +182,72 @@ func (im *importer) checkChunk(b *pipeline.Batch, rows []*record, personIDs, cas
 		persons = append(persons, p)
 	}
 	return persons, nil
+}
+
+// prepare checks a row's person as people.Create would (the problems go to the row, on the columns
+// Create's errors name), with its reserved id.
+func (im *importer) prepare(r *record, since time.Time, id int64) (people.Prepared, bool) {
+	p, err := people.Prepare(im.set, im.units, im.newPerson(r, since))
+	if err != nil {
+		col := "nid"
+		if apperr.CodeOf(err) == apperr.NotFound { // the cell, out of scope
+			col = "cell"
+		}
+		r.failErr(col, err) // Prepare reads nothing: its errors are the row's
+		return p, false
+	}
+	p.Person.ID = id
+	return p, true
+}
+
+// memberBatcher checks member rows: the person, then the admission and recognition as member.Check
+// checks them for member.Record, written with one audit row per person ("member.imported").
+func (im *importer) memberBatcher(ctx context.Context) (batcher, error) {
+	rules, err := member.Rules(ctx, im.tx)
+	if err != nil {
+		return nil, err
+	}
+	return func(rows []*record, personIDs []int64, _ int) ([]people.Prepared, func(ctx context.Context) error, error) {
+		var persons []people.Prepared
+		var hs []member.NewHistory
+		var entries []audit.Entry
+		for i, r := range rows {
+			ceremony, decision := *r.date("ceremony"), *r.date("decision")
+			p, ok := im.prepare(r, ceremony, personIDs[i])
+			if !ok {
+				continue
+			}
+			e, err := member.Check(p.Person, nil, member.Event{Kind: member.KindAdmitted, Effective: ceremony,
+				DecisionDate: &decision, Document: r.text("decision_no")}, rules, im.set)
+			if err != nil {
+				r.failErr("ceremony", err)
+				continue
+			}
+			h := member.NewHistory{PersonID: p.Person.ID, UnitID: p.Person.UnitID, Since: p.Since, Events: []member.Event{e}}
+			if rec := r.date("recognition"); rec != nil {
+				e, err := member.Check(p.Person, h.Events, member.Event{Kind: member.KindRecognized, Effective: *rec,
+					Document: r.text("recognition_no")}, rules, im.set)
+				if err != nil {
+					r.failErr("recognition", err)
+					continue
+				}
+				h.Events = append(h.Events, e)
+			}
+			after, err := json.Marshal(map[string]any{"input": r.auditInput(), "personId": p.Person.ID})
+			if err != nil {
+				return nil, nil, err
+			}
+			persons, hs = append(persons, p), append(hs, h)
+			entries = append(entries, audit.Entry{Action: "member.imported", Entity: "person",
+				EntityID: strconv.FormatInt(p.Person.ID, 10), After: json.RawMessage(after)})
+		}
+		return persons, func(ctx context.Context) error {
+			if err := member.WriteNew(ctx, im.bulk, hs); err != nil {
+				return err
+			}
+			return audit.RecordMany(ctx, im.bulk, entries)
+		}, nil
+	}, nil
 }
 
 // auditInput is what the audit row keeps of a row: its number and its cells, national IDs masked.

@@ -53,3 +53,30 @@ func word(i int) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
+
+// BenchmarkImportMembers imports a list of new members (admission and recognition), as an office's first
+// import of its roster; PTDV_BENCH_IMPORT_ROWS sets the size.
+func BenchmarkImportMembers(b *testing.B) {
+	n := 2000
+	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	rows := make([]map[string]string, n)
+	for i := range rows {
+		rows[i] = with(person("Trần Thị "+word(i), "Nữ", "01/02/1985", fmt.Sprintf("034185%06d", 100+i), "HY.QC.2"),
+			"Ngày QĐ kết nạp", "02/05/2015", "Số QĐ kết nạp", "101-QĐ/ĐU", "Ngày vào Đảng", "19/05/2015",
+			"Ngày chính thức", "19/05/2016", "Số NQ công nhận chính thức", "12-NQ/CB")
+	}
+	in := table(bulk.Members, rows...)
+	for b.Loop() {
+		b.StopTimer()
+		d := tree(b)
+		b.StartTimer()
+		start := time.Now()
+		rep, err := bulk.Import(sys(), d.App, bulk.Members, in, bulk.Options{})
+		if err != nil || !rep.Written {
+			b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+	}
+}

@@ -109,8 +109,8 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 			}
 			return r.text(key)
 		}
-		// Candidate rows are all checked first: those of new persons go through the batch path, the
-		// others (and those naming a sponsor recorded by another row) one by one after it.
+		// Candidate and member rows are all checked first: those of new persons go through the batch
+		// path, the others (and those naming a sponsor recorded by another row) one by one after it.
 		var deferred []*record
 		for _, r := range order {
 			im.parse(r)
@@ -124,7 +124,7 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 			switch {
 			case len(r.probs) > 0:
 				im.failed[r.text(key)] = r.n
-			case k == Candidates:
+			case k != Units:
 				deferred = append(deferred, r)
 			default:
 				if err := im.applyRow(ctx, r, key, &rep); err != nil {
@@ -132,8 +132,8 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 				}
 			}
 		}
-		if k == Candidates {
-			rest, err := im.newCandidates(ctx, deferred, &rep)
+		if k != Units {
+			rest, err := im.newPersons(ctx, deferred, &rep)
 			if err != nil {
 				return err
 			}
@@ -239,6 +239,7 @@ type importer struct {
 	failed   map[string]int   // a bad row's key (national ID, unit code) → its row number
 	seen     map[string]int   // every row's key → its row number, in the order rows are checked
 	cells    map[string]int64 // unit code → id
+	units    people.UnitFacts // the batch path's cells: in scope, and when they exist
 	ids      map[string]int64 // national ID → person id (recorded, or created by an earlier row)
 	cases    map[int64]int64  // person id → latest case id
 	undo     []func()         // restores the maps above if the current row is rolled back

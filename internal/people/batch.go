@@ -2,15 +2,44 @@ package people
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
 )
+
+// UnitFacts holds what Create checks of the units of many new persons at once: whether each is in the
+// actor's scope, and when it exists.
+type UnitFacts map[int64]unitLife
+
+// LoadUnits reads the units named by a bulk write's rows.
+func LoadUnits(ctx context.Context, tx bun.IDB, ids []int64) (UnitFacts, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cond, args := a.Scope().UnitFilter("u.id")
+	var us []unitLife
+	err = tx.NewRaw(`SELECT u.id, u.valid_from, u.valid_to, u.code, `+cond+` AS in_scope FROM org_unit u WHERE u.id = ANY(?::bigint[])`,
+		append(args, pgdialect.Array(ids))...).Scan(ctx, &us)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("people: load units: %w", err)
+	}
+	out := make(UnitFacts, len(us))
+	for _, u := range us {
+		out[u.ID] = u
+	}
+	return out, nil
+}
 
 // Prepared is a new person checked by Prepare: the record as Create would store it, and the date from
 // which the records belong to the unit.
@@ -20,15 +49,22 @@ type Prepared struct {
 }
 
 // Prepare is Create's verdict on a new person, for a bulk import, without reading or writing: the same
-// normalization and code-list checks. The caller gives the person its id (db.NextIDs), checks that the
-// unit exists on Since and that the national ID is not recorded, and writes the persons with WriteNew,
-// which checks the scope. A village needs Create.
-func Prepare(set *codes.Set, n NewPerson) (Prepared, error) {
+// normalization, code-list, scope and unit checks, against the units loaded by LoadUnits. The caller
+// gives the person its id (db.NextIDs), checks that the national ID is not recorded, and writes the
+// persons with WriteNew. A village needs Create.
+func Prepare(set *codes.Set, units UnitFacts, n NewPerson) (Prepared, error) {
 	if n.VillageID != nil {
 		return Prepared{}, apperr.Invalid("village_id", "Thôn, tổ dân phố chỉ ghi được khi thêm từng người.", "bulk writes take no village")
 	}
 	f, since, err := newFields(set, n)
 	if err != nil {
+		return Prepared{}, err
+	}
+	u, ok := units[n.UnitID]
+	if !ok || !u.InScope {
+		return Prepared{}, apperr.NotFoundf("unit", "")
+	}
+	if err := u.aliveOn("unit_id", since); err != nil {
 		return Prepared{}, err
 	}
 	p := Person{FullName: f.FullName, Sex: f.Sex, BirthDate: f.BirthDate, NationalID: f.NationalID, Ethnicity: f.Ethnicity,

@@ -233,18 +233,27 @@ func checkVillage(ctx context.Context, tx bun.IDB, id int64) error {
 
 // checkUnitAlive requires the unit to exist on day d (scope is checked separately).
 func checkUnitAlive(ctx context.Context, tx bun.IDB, field string, unitID int64, d time.Time) error {
-	var u struct {
-		ValidFrom time.Time  `bun:"valid_from"`
-		ValidTo   *time.Time `bun:"valid_to"`
-		Code      string     `bun:"code"`
-	}
-	err := tx.NewRaw(`SELECT valid_from, valid_to, code FROM org_unit WHERE id = ?`, unitID).Scan(ctx, &u)
+	var u unitLife
+	err := tx.NewRaw(`SELECT id, valid_from, valid_to, code FROM org_unit WHERE id = ?`, unitID).Scan(ctx, &u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return apperr.NotFoundf("unit", fmt.Sprint(unitID))
 	}
 	if err != nil {
 		return fmt.Errorf("people: check unit: %w", err)
 	}
+	return u.aliveOn(field, d)
+}
+
+// unitLife is when a unit exists.
+type unitLife struct {
+	ID        int64      `bun:"id"`
+	ValidFrom time.Time  `bun:"valid_from"`
+	ValidTo   *time.Time `bun:"valid_to"`
+	Code      string     `bun:"code"`
+	InScope   bool       `bun:"in_scope"`
+}
+
+func (u unitLife) aliveOn(field string, d time.Time) error {
 	if d.Before(u.ValidFrom) || (u.ValidTo != nil && !d.Before(*u.ValidTo)) {
 		e := apperr.Rule(RuleUnitAlive,
 			fmt.Sprintf("Đơn vị %s không tồn tại vào ngày %s.", u.Code, vn.Date(d)),
