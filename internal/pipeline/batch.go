@@ -22,10 +22,10 @@ import (
 )
 
 // Batch replays the listing and the moves of new cases in memory, through the same rules as Open and
-// Apply, for a bulk import of persons recorded in the same write (people.WriteNew); Write then writes
-// the cases with their events, sponsors, dues, membership events and audit rows in a few statements.
-// What the rules read is loaded once: the rule table, the calendar, the code lists, the cells named and
-// the recorded persons named (sponsors, helpers).
+// Apply (opening and Step.run, with the Draft as their world), for a bulk import of persons recorded in
+// the same write (people.WriteNew); WriteDrafts then writes the cases with their events, sponsors,
+// dues, membership events and audit rows with COPY. What the rules read is loaded once: the rule table,
+// the calendar, the code lists, the cells named and the recorded persons named (sponsors, helpers).
 type Batch struct {
 	e       env
 	set     *codes.Set
@@ -36,7 +36,7 @@ type Batch struct {
 	kept    []*Draft
 }
 
-// cellLink is one interval of a unit's place in the tree; inScope tells whether the actor may write there.
+// cellLink is one interval of a unit's place in the tree; InScope tells whether the actor may write there.
 type cellLink struct {
 	Kind      string     `bun:"kind"`
 	ValidFrom time.Time  `bun:"valid_from"`
@@ -110,8 +110,8 @@ func (b *Batch) AddPerson(p people.Prepared) {
 type Draft struct {
 	b        *Batch
 	Case     Case
-	who      people.Person
-	since    time.Time
+	who      people.Person // the candidate, as recorded
+	since    time.Time     // the day the candidate's records start in the cell
 	events   []Event
 	sponsors []SponsorInput
 	members  []member.Event
