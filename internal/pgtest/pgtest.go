@@ -26,6 +26,7 @@ package pgtest
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql/driver"
@@ -437,6 +438,62 @@ func newDB(t testing.TB, template string) *DB {
 			"since_main", time.Since(h.mainStart).Round(time.Millisecond))
 	})
 	return d
+}
+
+// keptReady marks a kept database whose fixture is complete (COMMENT ON DATABASE).
+const keptReady = "ptdv pgtest kept: ready"
+
+// Kept returns a database that outlives the run, for a benchmark fixture that takes minutes to build:
+// named for key and the migrations (a schema change starts afresh), cloned from the template when
+// missing. ready reports whether an earlier run finished building it (MarkReady); otherwise it is empty
+// and the caller builds the fixture, then calls MarkReady. A fixture left half-built is dropped and
+// started again. Benchmarks use it when PTDV_BENCH_KEEP=1; drop the databases named ptdv_kept_* to
+// reclaim the space.
+func Kept(t testing.TB, key string) (d *DB, ready bool) {
+	t.Helper()
+	if h == nil {
+		t.Fatal("pgtest: Main did not run")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	name := "ptdv_kept_" + key + "_" + strings.TrimPrefix(h.template, "ptdv_tpl_")
+	var comment *string
+	err := h.admin.NewRaw(`SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?`, name).Scan(ctx, &comment)
+	exists := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		t.Fatalf("pgtest: kept %s: %v", name, err)
+	}
+	ready = exists && comment != nil && *comment == keptReady
+	if exists && !ready {
+		if err := dropDatabase(ctx, h.admin, name); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+	}
+	if !ready {
+		if err := createDatabase(ctx, h.admin, name, h.template, h.strategy); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+	}
+	d = &DB{URL: withDatabase(h.serverURL, name), Name: name}
+	t.Cleanup(func() {
+		d.App.Close()
+		d.Owner.Close()
+	})
+	if d.Owner, err = db.Open(ctx, d.URL, db.Options{MaxOpenConns: 4, ApplicationName: "ptdv-test"}); err != nil {
+		t.Fatalf("pgtest: open %s as owner: %v", name, err)
+	}
+	if d.App, err = db.Open(ctx, d.URL, db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"}); err != nil {
+		t.Fatalf("pgtest: open %s as %s: %v", name, db.AppRole, err)
+	}
+	return d, ready
+}
+
+// MarkReady records that a kept database's fixture is complete.
+func (d *DB) MarkReady(t testing.TB) {
+	t.Helper()
+	if _, err := h.admin.ExecContext(context.Background(), "COMMENT ON DATABASE "+quoteIdent(d.Name)+" IS '"+keptReady+"'"); err != nil {
+		t.Fatalf("pgtest: mark %s ready: %v", d.Name, err)
+	}
 }
 
 // createDatabase clones template. PostgreSQL refuses while another session

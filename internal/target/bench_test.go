@@ -23,13 +23,23 @@ import (
 // communes inherit them), 2026 rates of 4 % for the new communes, and the province's own 2025 count.
 // The other 33 provinces are flat (≈ 1,530 committees → 11,700 cells each). With PTDV_BENCH_NATIONAL=1
 // they also get 3.35 million older members, so that the span table has its national size (≈ 5.6 million
-// members). Built with set-based SQL as the owner, not the API, for speed.
+// members). Built with set-based SQL as the owner, not the API, for speed; with PTDV_BENCH_KEEP=1 it is
+// built once and kept (pgtest.Kept) for later runs.
 func nationalAdmissions(b *testing.B) *pgtest.DB {
 	b.Helper()
-	d := pgtest.New(b)
-	older := "0"
+	older, key := "0", "target_bench"
 	if os.Getenv("PTDV_BENCH_NATIONAL") == "1" {
-		older = "3350000"
+		older, key = "3350000", "target_bench_national"
+	}
+	var d *pgtest.DB
+	keep := os.Getenv("PTDV_BENCH_KEEP") == "1"
+	if keep { // reuse the fixture of an earlier run (10–30 min to build)
+		var ready bool
+		if d, ready = pgtest.Kept(b, key); ready {
+			return d
+		}
+	} else {
+		d = pgtest.New(b)
 	}
 	start := time.Now()
 	_, err := d.Owner.ExecContext(context.Background(), `
@@ -134,6 +144,9 @@ func nationalAdmissions(b *testing.B) *pgtest.DB {
 		"%d member_yearend rows (%s, rebuilt in %s) built in %s",
 		n.Admissions, n.Events, n.Spans, n.Cache, n.CacheSize, n.Yearend, n.YearendSize, yearend.Round(time.Millisecond),
 		time.Since(start).Round(time.Second))
+	if keep {
+		d.MarkReady(b)
+	}
 	return d
 }
 
@@ -201,6 +214,9 @@ func BenchmarkChildrenProgress(b *testing.B) {
 	// The rate targets again, their denominators counted from the spans (the rollup's window emptied), as
 	// before migration 0006: last, since it empties the rollup.
 	b.Run("province-1-year-2026-rate-targets-from-spans", func(b *testing.B) {
+		if os.Getenv("PTDV_BENCH_KEEP") == "1" {
+			b.Skip("it empties the rollup of the kept fixture")
+		}
 		if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2100`); err != nil {
 			b.Fatal(err)
 		}
