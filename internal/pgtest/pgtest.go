@@ -447,8 +447,9 @@ const keptReady = "ptdv pgtest kept: ready"
 // named for key and the migrations (a schema change starts afresh), cloned from the template when
 // missing. ready reports whether an earlier run finished building it (MarkReady); otherwise it is empty
 // and the caller builds the fixture, then calls MarkReady. A fixture left half-built is dropped and
-// started again. Benchmarks use it when PTDV_BENCH_KEEP=1; drop the databases named ptdv_kept_* to
-// reclaim the space.
+// started again. It outlives the run only on a server that does (PTDV_TEST_DATABASE_URL): the private
+// cluster is removed when its test binary ends. Benchmarks use it when PTDV_BENCH_KEEP=1; drop the
+// databases named ptdv_kept_* to reclaim the space.
 func Kept(t testing.TB, key string) (d *DB, ready bool) {
 	t.Helper()
 	if h == nil {

@@ -23,8 +23,8 @@ import (
 // communes inherit them), 2026 rates of 4 % for the new communes, and the province's own 2025 count.
 // The other 33 provinces are flat (≈ 1,530 committees → 11,700 cells each). With PTDV_BENCH_NATIONAL=1
 // they also get 3.35 million older members, so that the span table has its national size (≈ 5.6 million
-// members). Built with set-based SQL as the owner, not the API, for speed; with PTDV_BENCH_KEEP=1 it is
-// built once and kept (pgtest.Kept) for later runs.
+// members). Built with set-based SQL as the owner, not the API, for speed; with PTDV_BENCH_KEEP=1 and a
+// server of one's own (PTDV_TEST_DATABASE_URL) it is built once and kept (pgtest.Kept) for later runs.
 func nationalAdmissions(b *testing.B) *pgtest.DB {
 	b.Helper()
 	older, key := "0", "target_bench"
