@@ -195,3 +195,46 @@ func TestWithDatabase(t *testing.T) {
 		}
 	}
 }
+
+// A kept database is built once: the next Kept finds it ready, with what was written; one left
+// half-built (not marked ready) starts again empty.
+func TestKept(t *testing.T) {
+	ctx := context.Background()
+	key := "kept_test_" + randomHex(4)
+	var name string
+	t.Cleanup(func() { _ = dropDatabase(ctx, h.admin, name) })
+	t.Run("half-built", func(t *testing.T) {
+		d, ready := Kept(t, key)
+		name = d.Name
+		if ready {
+			t.Fatal("a new kept database is ready")
+		}
+		if _, err := d.Owner.ExecContext(ctx, "CREATE TABLE fixture (n int); INSERT INTO fixture VALUES (1)"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("built", func(t *testing.T) {
+		d, ready := Kept(t, key)
+		if ready {
+			t.Fatal("a half-built kept database is ready")
+		}
+		var n int
+		if err := d.Owner.NewRaw("SELECT count(*) FROM pg_tables WHERE tablename = 'fixture'").Scan(ctx, &n); err != nil || n != 0 {
+			t.Fatalf("the half-built fixture is still there: %d, %v", n, err)
+		}
+		if _, err := d.Owner.ExecContext(ctx, "CREATE TABLE fixture (n int); INSERT INTO fixture VALUES (2)"); err != nil {
+			t.Fatal(err)
+		}
+		d.MarkReady(t)
+	})
+	t.Run("reused", func(t *testing.T) {
+		d, ready := Kept(t, key)
+		var n int
+		if err := d.Owner.NewRaw("SELECT n FROM fixture").Scan(ctx, &n); !ready || err != nil || n != 2 {
+			t.Fatalf("ready %v, fixture %d, %v; want the built fixture", ready, n, err)
+		}
+	})
+	if !exists(t, name) {
+		t.Fatalf("kept database %s was dropped after its test", name)
+	}
+}
