@@ -142,23 +142,86 @@ type resolved struct {
 	inherited []Target
 }
 
-// compute computes the progress of many units in a few queries, in one read transaction.
+// compute computes the progress of many units in a few queries, in one read transaction (and the
+// admissions on a second connection, see countEarly). Its targets carry matchCols only: callers hydrate
+// the rows they return.
 func compute(ctx context.Context, idb bun.IDB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
+	pool, _ := idb.(*bun.DB) // a second connection for the admissions, when the caller holds no transaction
 	var out []Progress
-	err := pdb.InTx(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
-		// A board's view of a province probes the admissions index tens of thousands of times: the
-		// planner's cost passes jit_above_cost, and compiling would cost more than the query itself.
-		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
-			return err
-		}
+	err := noJIT(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = computeIn(ctx, tx, a, measure, reqs, today)
+		out, err = computeIn(ctx, tx, pool, a, measure, reqs, today)
 		return err
 	})
 	return out, err
 }
 
-func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
+// noJIT runs fn in a transaction without JIT: a board's view of a province probes the admissions index
+// tens of thousands of times, the planner's cost passes jit_above_cost, and compiling would cost more
+// than the query itself.
+func noJIT(ctx context.Context, idb bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return pdb.InTx(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
+}
+
+// admissionWindows lists the sources and windows of the admissions count for requests measured over
+// the given periods.
+func admissionWindows(g lineage, reqs []request, periods []Period, today time.Time) ([]source, []window) {
+	var srcs []source
+	wins := make([]window, len(reqs))
+	for i, p := range periods {
+		srcs = append(srcs, g.sources(i, reqs[i].unit)...)
+		asOf := clampDay(today, p)
+		w := window{thisFrom: p.Start, thisTo: p.Start, lastFrom: yearEarlier(p.Start), lastTo: yearEarlier(p.Start)}
+		if !asOf.Before(p.Start) {
+			w.thisTo = asOf.AddDate(0, 0, 1)
+			w.lastTo = yearEarlier(asOf).AddDate(0, 0, 1)
+		}
+		wins[i] = w
+	}
+	return srcs, wins
+}
+
+type countResult struct {
+	periods []Period
+	counts  []counted
+	err     error
+}
+
+// countEarly starts the admissions count of year and quarter requests on a connection of the pool: a
+// target of such a period has the period's own dates, so the count need not wait for the targets and
+// the denominators. It returns nil when it cannot (no pool, or a term or a given target may change the
+// period).
+func countEarly(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, reqs []request, today time.Time) <-chan countResult {
+	if pool == nil {
+		return nil
+	}
+	periods := make([]Period, len(reqs))
+	for i, r := range reqs {
+		if r.explicit != nil || r.spanTerm || r.period.Kind == PeriodTerm {
+			return nil
+		}
+		periods[i] = r.period
+	}
+	ch := make(chan countResult, 1)
+	go func() {
+		res := countResult{periods: periods}
+		srcs, wins := admissionWindows(g, reqs, periods, today)
+		res.err = noJIT(ctx, pool, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			res.counts, err = countAdmissions(ctx, tx, a, srcs, wins)
+			return err
+		})
+		ch <- res
+	}()
+	return ch
+}
+
+func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
 	today = Day(today)
 	var units []int64
 	for _, r := range reqs {
@@ -168,6 +231,16 @@ func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, r
 	if err != nil {
 		return nil, err
 	}
+	early := countEarly(ctx, pool, a, g, reqs, today)
+	var earlyRes *countResult
+	wait := func() *countResult {
+		if early != nil && earlyRes == nil {
+			r := <-early
+			earlyRes = &r
+		}
+		return earlyRes
+	}
+	defer wait() // never leave the count running on its connection
 
 	// The targets of the units and of every unit merged into them, for the periods asked.
 	need := map[int64]bool{}
@@ -191,7 +264,7 @@ func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, r
 	}
 	byUnit := map[int64][]Target{}
 	if len(ids) > 0 {
-		ts, err := selectTargets(ctx, db, a, `t.unit_id = ANY(?::bigint[]) AND t.measure = ? AND t.period_kind = ANY(?::text[])
+		ts, err := selectTargetCols(ctx, db, a, matchCols, `t.unit_id = ANY(?::bigint[]) AND t.measure = ? AND t.period_kind = ANY(?::text[])
 			AND t.period_start <= ?::date AND t.period_end >= ?::date`, "ORDER BY t.unit_id, t.period_start",
 			pgdialect.Array(ids), measure, pgdialect.Array(kinds), to, from)
 		if err != nil {
@@ -299,20 +372,20 @@ func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, r
 		return *t.Values.Count, nil
 	}
 
-	// Admissions: one subject per request.
-	var srcs []source
-	wins := make([]window, len(res))
+	// Admissions: one subject per request, over the resolved periods (counted early when they are the
+	// requests' own).
+	periods := make([]Period, len(res))
 	for i, x := range res {
-		srcs = append(srcs, g.sources(i, reqs[i].unit)...)
-		w := window{thisFrom: x.period.Start, thisTo: x.period.Start, lastFrom: yearEarlier(x.period.Start), lastTo: yearEarlier(x.period.Start)}
-		if !x.asOf.Before(x.period.Start) {
-			w.thisTo = x.asOf.AddDate(0, 0, 1)
-			w.lastTo = yearEarlier(x.asOf).AddDate(0, 0, 1)
-		}
-		wins[i] = w
+		periods[i] = x.period
 	}
-	counts, err := countAdmissions(ctx, db, a, srcs, wins)
-	if err != nil {
+	srcs, wins := admissionWindows(g, reqs, periods, today)
+	var counts []counted
+	if r := wait(); r != nil && slices.EqualFunc(r.periods, periods, Period.same) {
+		if r.err != nil {
+			return nil, r.err
+		}
+		counts = r.counts
+	} else if counts, err = countAdmissions(ctx, db, a, srcs, wins); err != nil {
 		return nil, err
 	}
 
@@ -365,6 +438,44 @@ func computeIn(ctx context.Context, db bun.IDB, a *auth.Actor, measure string, r
 	return out, nil
 }
 
+// hydrate replaces the targets of progress rows (read with matchCols only) by the whole rows.
+func hydrate(ctx context.Context, db bun.IDB, a *auth.Actor, ps []Progress) error {
+	var ids []int64
+	for _, p := range ps {
+		if p.Target != nil {
+			ids = append(ids, p.Target.ID)
+		}
+		for _, t := range p.Inherited {
+			ids = append(ids, t.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ts, err := selectTargets(ctx, db, a, `t.id = ANY(?::bigint[])`, "", pgdialect.Array(ids))
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]Target, len(ts))
+	for _, t := range ts {
+		byID[t.ID] = t
+	}
+	for i := range ps {
+		if t := ps[i].Target; t != nil {
+			full := byID[t.ID]
+			ps[i].Target = &full
+		}
+		inh := make([]Target, len(ps[i].Inherited))
+		for j, t := range ps[i].Inherited {
+			inh[j] = byID[t.ID]
+		}
+		if len(inh) > 0 {
+			ps[i].Inherited = inh
+		}
+	}
+	return nil
+}
+
 // liveMeasure checks that progress is computed for a measure.
 func liveMeasure(ctx context.Context, db bun.IDB, code string) error {
 	m, err := measure(ctx, db, code)
@@ -393,6 +504,9 @@ func TargetProgress(ctx context.Context, db bun.IDB, targetID int64, today time.
 		return Progress{}, err
 	}
 	ps, err := compute(ctx, db, a, t.Measure, []request{{unit: t.UnitID, period: t.Period, explicit: &t}}, today)
+	if err == nil {
+		err = hydrate(ctx, db, a, ps)
+	}
 	if err != nil {
 		return Progress{}, err
 	}
@@ -437,6 +551,9 @@ func ProgressForUnit(ctx context.Context, db bun.IDB, unitID int64, measure stri
 			fmt.Sprintf("unknown period kind %q", kind))
 	}
 	ps, err := compute(ctx, db, a, measure, []request{r}, d)
+	if err == nil {
+		err = hydrate(ctx, db, a, ps)
+	}
 	if err != nil {
 		if e, ok := apperr.As(err); ok && e.Code == apperr.NotFound {
 			return Progress{}, &apperr.Error{Code: apperr.NotFound, Field: "date",
@@ -583,9 +700,16 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 	if err != nil {
 		return page.Page[ChildProgress]{}, err
 	}
+	shown := make([]Progress, len(rows))
+	for i, r := range rows {
+		shown[i] = ps[r.i]
+	}
+	if err := hydrate(ctx, db, a, shown); err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
 	out := make([]ChildProgress, len(rows))
 	for i, r := range rows {
-		out[i] = ChildProgress{Unit: us[kids[r.i].ID], Progress: ps[r.i]}
+		out[i] = ChildProgress{Unit: us[kids[r.i].ID], Progress: shown[i]}
 	}
 	return page.Trim(out, p), nil
 }

@@ -35,6 +35,11 @@ type Period struct {
 	TermID *int64    // for a term
 }
 
+// same reports whether two periods have the same kind and days (the days are what is counted).
+func (p Period) same(q Period) bool {
+	return p.Kind == q.Kind && p.Start.Equal(q.Start) && p.End.Equal(q.End)
+}
+
 // Year is the calendar year y.
 func Year(y int) Period {
 	s := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -254,15 +259,25 @@ const targetCols = `t.id, t.unit_id, t.measure, t.period_kind, t.period_start, t
 	t.rate_value::float8 AS rate_value, coalesce(t.rate_base, '') AS rate_base, t.parent_target_id, t.note, t.revision,
 	t.created_by, t.created_at, t.updated_at`
 
+// matchCols are the columns progress needs to match and resolve targets: hydrate fills in the rest for
+// the targets it returns. A province's children name thousands of targets, and scanning the audit
+// columns (note, author, timestamps) of all of them was a fifth of the call.
+const matchCols = `t.id, t.unit_id, t.measure, t.period_kind, t.period_start, t.period_end, t.term_id, t.kind, t.count_value,
+	t.rate_value::float8 AS rate_value, coalesce(t.rate_base, '') AS rate_base`
+
 // selectTargets reads targets matching cond (on alias t), in the actor's scope unless a is nil.
 func selectTargets(ctx context.Context, db bun.IDB, a *auth.Actor, cond, tail string, args ...any) ([]Target, error) {
+	return selectTargetCols(ctx, db, a, targetCols, cond, tail, args...)
+}
+
+func selectTargetCols(ctx context.Context, db bun.IDB, a *auth.Actor, cols, cond, tail string, args ...any) ([]Target, error) {
 	if a != nil {
 		sc, sargs := a.Scope().UnitFilter("t.unit_id")
 		cond += " AND " + sc
 		args = append(args, sargs...)
 	}
 	var rows []targetRow
-	err := db.NewRaw(`SELECT `+targetCols+` FROM target t WHERE `+cond+" "+tail, args...).Scan(ctx, &rows)
+	err := db.NewRaw(`SELECT `+cols+` FROM target t WHERE `+cond+" "+tail, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: read targets: %w", err)
 	}
