@@ -187,6 +187,7 @@ func admissionWindows(g lineage, reqs []request, periods []Period, today time.Ti
 }
 
 type countResult struct {
+	skipped bool // no second connection in time
 	periods []Period
 	counts  []counted
 	err     error
@@ -209,9 +210,19 @@ func countEarly(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, req
 	}
 	ch := make(chan countResult, 1)
 	go func() {
+		// The caller holds a connection already: wait only briefly for a second one, or requests that
+		// filled the pool would each wait for another's.
+		cctx, cancel := context.WithTimeout(ctx, secondConnWait)
+		conn, err := pool.Conn(cctx)
+		cancel()
+		if err != nil {
+			ch <- countResult{skipped: true}
+			return
+		}
+		defer conn.Close()
 		res := countResult{periods: periods}
 		srcs, wins := admissionWindows(g, reqs, periods, today)
-		res.err = noJIT(ctx, pool, func(ctx context.Context, tx bun.Tx) error {
+		res.err = noJIT(ctx, conn, func(ctx context.Context, tx bun.Tx) error {
 			var err error
 			res.counts, err = countAdmissions(ctx, tx, a, srcs, wins)
 			return err
@@ -220,6 +231,10 @@ func countEarly(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, req
 	}()
 	return ch
 }
+
+// secondConnWait bounds the wait for countEarly's connection; past it the count runs in the caller's
+// transaction, after the targets.
+const secondConnWait = 20 * time.Millisecond
 
 func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
 	today = Day(today)
@@ -380,7 +395,7 @@ func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, mea
 	}
 	srcs, wins := admissionWindows(g, reqs, periods, today)
 	var counts []counted
-	if r := wait(); r != nil && slices.EqualFunc(r.periods, periods, Period.same) {
+	if r := wait(); r != nil && !r.skipped && slices.EqualFunc(r.periods, periods, Period.same) {
 		if r.err != nil {
 			return nil, r.err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
+	pdb "ptdv/internal/db"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -361,6 +362,22 @@ func TestMergedCommune(t *testing.T) {
 	if len(pg.Items) != 2 || pg.Items[0].Unit.ID != s || pg.Items[1].Unit.ID != other || pg.Items[1].Progress.TargetCount != nil ||
 		pg.Items[0].Progress.Admitted != 7 || *pg.Items[0].Progress.TargetCount != 18 {
 		t.Errorf("children of the province: %+v", pg.Items)
+	}
+	// The inherited targets come back whole (progress reads only the columns it needs, then the rows shown).
+	if inh := pg.Items[0].Progress.Inherited; len(inh) == 0 || inh[0].CreatedBy == "" || inh[0].CreatedAt.IsZero() {
+		t.Errorf("inherited targets not hydrated: %+v", inh)
+	}
+	// On a pool of one connection the admissions cannot be counted on a second one: the same answer, no
+	// deadlock.
+	one, err := pdb.Open(context.Background(), d.URL, pdb.Options{AppRole: true, MaxOpenConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	pg1, err := target.ChildrenProgress(ctx, one, p, target.MeasureAdmissions, target.Year(2025), day("2025-12-31"), target.SortPercentDesc, page.Args{First: 10})
+	if err != nil || len(pg1.Items) != 2 || pg1.Items[0].Progress.Admitted != 7 || *pg1.Items[0].Progress.TargetCount != 18 ||
+		pg1.Items[1].Progress.Admitted != pg.Items[1].Progress.Admitted {
+		t.Errorf("on one connection: %+v, %v", pg1.Items, err)
 	}
 	// The successor's board sees its predecessors' targets.
 	board := actorFor(t, d.App, "board", "HY.TT")
