@@ -193,10 +193,11 @@ type countResult struct {
 	err     error
 }
 
-// countEarly starts the admissions count of year and quarter requests on a connection of the pool: a
+// countEarly starts the admissions count of year and quarter requests on connections of the pool: a
 // target of such a period has the period's own dates, so the count need not wait for the targets and
-// the denominators. It returns nil when it cannot (no pool, or a term or a given target may change the
-// period).
+// the denominators. Many requests (a province's children) are split in two halves counted side by side,
+// one server process each. It returns nil when it cannot (no pool, or a term or a given target may
+// change the period).
 func countEarly(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, reqs []request, today time.Time) <-chan countResult {
 	if pool == nil {
 		return nil
@@ -208,28 +209,57 @@ func countEarly(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, req
 		}
 		periods[i] = r.period
 	}
+	parts := 1
+	if len(reqs) >= splitAbove {
+		parts = 2
+	}
+	partial := make(chan countResult, parts)
+	for p := range parts {
+		lo, hi := p*len(reqs)/parts, (p+1)*len(reqs)/parts
+		go func() { partial <- countPart(ctx, pool, a, g, reqs[lo:hi], periods[lo:hi], today, lo) }()
+	}
 	ch := make(chan countResult, 1)
 	go func() {
-		// The caller holds a connection already: wait only briefly for a second one, or requests that
-		// filled the pool would each wait for another's.
-		cctx, cancel := context.WithTimeout(ctx, secondConnWait)
-		conn, err := pool.Conn(cctx)
-		cancel()
-		if err != nil {
-			ch <- countResult{skipped: true}
-			return
+		res := countResult{periods: periods, counts: make([]counted, len(reqs))}
+		for range parts {
+			r := <-partial
+			res.skipped = res.skipped || r.skipped
+			res.err = errors.Join(res.err, r.err)
+			for _, c := range r.counts {
+				res.counts[c.Subject] = c
+			}
 		}
-		defer conn.Close()
-		res := countResult{periods: periods}
-		srcs, wins := admissionWindows(g, reqs, periods, today)
-		res.err = noJIT(ctx, conn, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			res.counts, err = countAdmissions(ctx, tx, a, srcs, wins)
-			return err
-		})
 		ch <- res
 	}()
 	return ch
+}
+
+// splitAbove is the number of requests from which countEarly counts in two halves.
+var splitAbove = 200
+
+// countPart counts the admissions of some requests on a connection of its own; subjects are numbered
+// from first.
+func countPart(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, reqs []request, periods []Period, today time.Time, first int) countResult {
+	// The caller holds a connection already: wait only briefly for another, or requests that filled
+	// the pool would each wait for another's.
+	cctx, cancel := context.WithTimeout(ctx, secondConnWait)
+	conn, err := pool.Conn(cctx)
+	cancel()
+	if err != nil {
+		return countResult{skipped: true}
+	}
+	defer conn.Close()
+	srcs, wins := admissionWindows(g, reqs, periods, today)
+	var counts []counted
+	err = noJIT(ctx, conn, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		counts, err = countAdmissions(ctx, tx, a, srcs, wins)
+		return err
+	})
+	for i := range counts {
+		counts[i].Subject += first
+	}
+	return countResult{counts: counts, err: err}
 }
 
 // secondConnWait bounds the wait for countEarly's connection; past it the count runs in the caller's

@@ -758,3 +758,34 @@ func TestScopeOfCountedUnits(t *testing.T) {
 	}
 	checkCache(t, d)
 }
+
+// The children's admissions counted in two halves on two connections give what one count gives, in the
+// same order. Not parallel: it changes the split threshold.
+func TestChildrenProgressInHalves(t *testing.T) {
+	d := pgtest.New(t)
+	ctx := admin()
+	p := unit(t, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
+	for i := range 5 {
+		c := unit(t, d.App, fmt.Sprintf("HY.X%d", i), fmt.Sprintf("Đảng bộ xã số %d", i), "grassroots_committee", &p, "2015-01-01")
+		cell := unit(t, d.App, fmt.Sprintf("HY.X%d.1", i), fmt.Sprintf("Chi bộ thôn số %d", i), "cell", &c, "2015-01-01")
+		admit(t, d.App, cell, spread("2025-01-10", 1+2*i, 20)...)
+		newTarget(t, ctx, d.App, target.NewTarget{UnitID: c, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(10)})
+	}
+	get := func() []string {
+		pg, err := target.ChildrenProgress(ctx, d.App, p, target.MeasureAdmissions, target.Year(2025), day("2025-12-31"), target.SortPercentAsc, page.Args{First: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range pg.Items {
+			out = append(out, fmt.Sprintf("%s:%d/%d", it.Unit.Code, it.Progress.Admitted, deref(it.Progress.TargetCount)))
+		}
+		return out
+	}
+	one := get()
+	defer target.SetSplitAbove(2)()
+	halves := get()
+	if want := "HY.X0:1/10 HY.X1:3/10 HY.X2:5/10 HY.X3:7/10 HY.X4:9/10"; strings.Join(one, " ") != want || strings.Join(halves, " ") != want {
+		t.Errorf("one count %v, in halves %v; want %s", one, halves, want)
+	}
+}
