@@ -151,17 +151,21 @@ func nationalAdmissions(b *testing.B) *pgtest.DB {
 }
 
 // BenchmarkChildrenProgress measures the board's view of a province: the progress of every child, sorted
-// by percent done, first page of 100. Measured on 2 vCPUs with PostgreSQL 15 (-benchtime 20x):
+// by percent done, first page of 100. Measured with PostgreSQL 15 on 2 vCPUs (-benchtime 20x); the first
+// column on the Nov 2026 machine, the others on the Dec 2026 one (about 2.5 times slower: AddWorkingDays
+// 349 ns against 140), with PTDV_BENCH_NATIONAL=1 (11 M spans, 17 M admission_ancestor rows), before
+// and after the Dec 2026 changes (admissions counted on two more connections while the targets are
+// read, targets scanned with the columns progress needs, migration 0009's index for the scope probe):
 //
-//	province-1-year-2025-merged-count-targets     46 ms  (765 communes × 3 sources, across the reform)
-//	province-1-year-2025-as-province-board        50 ms
-//	province-1-year-2026-rate-targets             81 ms  (765 denominators on 31/12/2025: one member_yearend
-//	                                                      probe each; 229 ms from the spans before migration 0006,
-//	                                                      381 ms in the same run as the 81: -from-spans below)
-//	province-1-quarter-2025q2-districts            7 ms
-//	province-2-year-2024                          29 ms  (1,529 committees)
-//	province-1-own-target-2025                     9 ms
-//	commune-year-2025-as-its-board                 2 ms
+//	                                               Nov    Dec before  Dec after
+//	province-1-year-2025-merged-count-targets     46 ms    172 ms     69–74 ms  (765 communes × 3 sources, across the reform)
+//	province-1-year-2025-as-province-board        50 ms    186 ms     80–90 ms
+//	province-1-year-2026-rate-targets             81 ms    180 ms     73–79 ms  (765 denominators on 31/12/2025:
+//	                                                                            one member_yearend probe each)
+//	province-1-quarter-2025q2-districts            7 ms     40 ms     14–17 ms
+//	province-2-year-2024                          29 ms    115 ms     50–56 ms  (1,529 committees)
+//	province-1-own-target-2025                     9 ms     42 ms     20–22 ms
+//	commune-year-2025-as-its-board                 2 ms     12 ms      4–5 ms
 func BenchmarkChildrenProgress(b *testing.B) {
 	d := nationalAdmissions(b)
 	ctx := admin()
