@@ -51,8 +51,7 @@ type NewHistory struct {
 }
 
 // WriteNew writes the events of new persons and their status spans in a few statements. The audit row
-// is the caller's (pipeline.Batch writes one per imported row, with the events in it). Every unit must
-// be in the actor's scope.
+// is the caller's (a bulk import writes one per imported row). Every unit must be in the actor's scope.
 func WriteNew(ctx context.Context, tx db.BulkTx, hs []NewHistory) error {
 	a, err := actor(ctx, true)
 	if err != nil {

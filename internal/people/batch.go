@@ -76,8 +76,8 @@ func Prepare(set *codes.Set, units UnitFacts, n NewPerson) (Prepared, error) {
 }
 
 // WriteNew records prepared persons (with their ids set) in a few statements: the person rows and their
-// unit rows. The audit row is the caller's: a bulk import writes one per imported row, with AuditView of
-// the person in it (pipeline.Batch). Every unit must be in the actor's scope.
+// unit rows. The audit row is the caller's: a bulk import writes one per imported row, with the row and
+// the ids it was recorded under. Every unit must be in the actor's scope.
 func WriteNew(ctx context.Context, tx db.BulkTx, ps []Prepared) error {
 	if len(ps) == 0 {
 		return nil
@@ -134,7 +134,3 @@ func WriteNew(ctx context.Context, tx db.BulkTx, ps []Prepared) error {
 	}
 	return nil
 }
-
-// AuditView is what the audit trail keeps of a person (the national ID masked), for a bulk write's own
-// audit row.
-func AuditView(p Person) map[string]any { return auditView(p) }
