@@ -55,10 +55,12 @@ var errRollback = errors.New("bulk: rows refused")
 var errRow = errors.New("bulk: row refused")
 
 // Import validates and records every row of a table read from a file of the given kind, in one
-// transaction, through the API's own functions (so its rules, code lists and scope apply, and the same
-// events and audit rows are written). A row whose person (by national ID) is already recorded adds only
-// what is not recorded yet: importing the same file twice changes nothing the second time. Unit rows
-// (keyed by code) go through org.Create, each after its parent's row wherever that stands in the file.
+// transaction (db.RunInBulkTx), with the API's rules, code lists and scope, writing the events the API
+// writes. Rows of persons not recorded yet take the batch path (batch.go: checked in memory by the same
+// rules, written with COPY); the others go through the API's own functions one by one. A row whose
+// person (by national ID) is already recorded adds only what is not recorded yet: importing the same
+// file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
+// after its parent's row wherever that stands in the file.
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
