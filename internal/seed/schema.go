@@ -33,9 +33,9 @@ type schema struct {
 	items    []schemaItem
 	tables   []string
 	triggers [][2]string // user triggers of the loaded tables, disabled during the load: table, name
-	// rebuild, when set, refills a cache table from the loaded ones before its indexes are built; it runs
-	// alongside the other tables' index builds.
-	rebuild *task
+	// rebuilds refill cache tables from the loaded ones; they run alongside the other tables' index
+	// builds, each before its own table's indexes (when its table is one of the loaded ones).
+	rebuilds []*task
 }
 
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
@@ -163,9 +163,7 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 		sizes[t] = n
 	}
 	var tasks []*task
-	if sc.rebuild != nil {
-		tasks = append(tasks, sc.rebuild)
-	}
+	tasks = append(tasks, sc.rebuilds...)
 	for _, it := range sc.items {
 		sz := sizes[it.table]
 		n := len(tasks)
@@ -185,8 +183,10 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 			tasks = append(tasks, &task{table: it.table, exclusive: true, cost: sz * 4, label: it.name,
 				sql: []string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", it.table, quoteIdent(it.name), it.def)}})
 		}
-		if r := sc.rebuild; r != nil && len(tasks) > n && it.table == r.table {
-			tasks[n].after = r
+		for _, r := range sc.rebuilds {
+			if len(tasks) > n && it.table == r.table {
+				tasks[n].after = r
+			}
 		}
 	}
 	if err := runTasks(ctx, conns, tasks, log, progress); err != nil {
