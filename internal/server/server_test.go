@@ -263,16 +263,23 @@ func TestPageQueryCountIsConstant(t *testing.T) {
 	q := `query($n: Int!) { unit(code: "GL.PK.HT") { children(first: $n) { edges { cursor node { id code name kindLabel parent { code name } childCount } } pageInfo { hasNextPage } } } }`
 	counts := map[int]int{}
 	for _, n := range []int{5, 100} {
-		f.qc.Reset()
-		r := f.query(tok, q, map[string]any{"n": n})
-		if len(r.Errors) > 0 {
-			t.Fatal(r.Errors)
+		// A loaded machine may let a dataloader's 16 ms window close before every field has asked,
+		// splitting a batch in two: the fewest queries of three tries is the page's cost (a query per
+		// row would show in every try).
+		for try := 0; try < 3; try++ {
+			f.qc.Reset()
+			r := f.query(tok, q, map[string]any{"n": n})
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			edges := r.Data["unit"].(map[string]any)["children"].(map[string]any)["edges"].([]any)
+			if len(edges) != n {
+				t.Fatalf("got %d edges, want %d", len(edges), n)
+			}
+			if c := f.qc.Count(); try == 0 || c < counts[n] {
+				counts[n] = c
+			}
 		}
-		edges := r.Data["unit"].(map[string]any)["children"].(map[string]any)["edges"].([]any)
-		if len(edges) != n {
-			t.Fatalf("got %d edges, want %d", len(edges), n)
-		}
-		counts[n] = f.qc.Count()
 	}
 	// 1 actor with its scope, 1 unit by code, 1 children page, 1 parent batch, 1 child-count batch,
 	// 1 kind and sector labels.
