@@ -80,3 +80,36 @@ func BenchmarkImportMembers(b *testing.B) {
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 	}
 }
+
+// BenchmarkReimportCandidates imports the same list of candidates a second time, as an office does when
+// it sends its whole spreadsheet again: every row's person is recorded, nothing changes.
+// PTDV_BENCH_IMPORT_ROWS sets the size.
+func BenchmarkReimportCandidates(b *testing.B) {
+	n := 2000
+	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	rows := make([]map[string]string, n)
+	stages := [][]string{nil, course, dossier, cellRes}
+	for i := range rows {
+		rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("034200%06d", 100+i), slices.Clone(stages[i%4])...)
+	}
+	in := table(bulk.Candidates, rows...)
+	for b.Loop() {
+		b.StopTimer()
+		d := tree(b)
+		if rep, err := bulk.Import(sys(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
+			b.Fatal(err)
+		}
+		if rep, err := bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{}); err != nil || rep.Created != n {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep, err := bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{})
+		if err != nil || !rep.Written || rep.Unchanged != n {
+			b.Fatalf("%v %+v", err, rep.Problems[:min(3, len(rep.Problems))])
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+	}
+}

@@ -431,6 +431,20 @@ func TestImportScope(t *testing.T) {
 		t.Errorf("counts = %s", got)
 	}
 	mustImport(t, d.App, bulk.Members, in)
+	// The same file again: the persons are recorded now, outside the other board's subtree; its rows are
+	// refused, not counted as unchanged.
+	rep, err = bulk.Import(other, d.App, bulk.Members, in, bulk.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Written || rep.Bad() != 3 || rep.Unchanged != 0 {
+		t.Fatalf("board of another commune, persons recorded: %+v", rep)
+	}
+	for _, p := range rep.Problems {
+		if p.Column != "Số CCCD" || p.Code != apperr.Conflict {
+			t.Errorf("problem %+v, want CONFLICT on the national ID", p)
+		}
+	}
 	qc, err := org.GetByCode(sys(), d.App, "HY.QC", day("2026-11-01"))
 	if err != nil {
 		t.Fatal(err)

@@ -140,6 +140,11 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 			if err != nil {
 				return err
 			}
+			if !im.oneByOne {
+				if rest, err = im.settled(ctx, rest, &rep); err != nil {
+					return err
+				}
+			}
 			for _, r := range rest {
 				if err := im.applyRow(ctx, r, key, &rep); err != nil {
 					return err
@@ -438,24 +443,16 @@ func (im *importer) applyMember(ctx context.Context, r *record) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	has := func(on time.Time, kinds ...string) bool {
-		for _, e := range history {
-			if slices.Contains(kinds, e.Kind) && e.Effective.Equal(on) {
-				return true
-			}
-		}
-		return false
-	}
 	changed := false
 	// A readmission exports as the member's admission: either is the row's admission when it comes back.
-	if !has(ceremony, member.KindAdmitted, member.KindReadmitted) {
+	if !hasEvent(history, ceremony, member.KindAdmitted, member.KindReadmitted) {
 		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindAdmitted, Effective: ceremony,
 			DecisionDate: &decision, Document: r.text("decision_no")}); err != nil {
 			return 0, r.failErr("ceremony", err)
 		}
 		changed = true
 	}
-	if rec := r.date("recognition"); rec != nil && !has(*rec, member.KindRecognized) {
+	if rec := r.date("recognition"); rec != nil && !hasEvent(history, *rec, member.KindRecognized) {
 		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindRecognized, Effective: *rec,
 			Document: r.text("recognition_no")}); err != nil {
 			return 0, r.failErr("recognition", err)
