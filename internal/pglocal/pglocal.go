@@ -442,6 +442,10 @@ func (c *Cluster) start(ctx context.Context, fast bool) error {
 			"port=" + strconv.Itoa(port),
 			"unix_socket_directories=" + c.socketDir,
 			"unix_socket_permissions=0700",
+			// A private cluster never streams or archives its WAL. With wal_level=minimal a COPY into a
+			// table truncated in the same transaction, and an index build, write no WAL: the seed's load
+			// and index phase write their data once instead of twice.
+			"wal_level=minimal", "max_wal_senders=0",
 		}
 		if fast {
 			settings = append(settings, "fsync=off", "synchronous_commit=off", "full_page_writes=off")

@@ -107,12 +107,13 @@ func TestStartStopRestart(t *testing.T) {
 	}
 
 	conn := connect(t, c)
-	var version, fsync string
-	if err := conn.QueryRow(context.Background(), "SELECT version(), current_setting('fsync')").Scan(&version, &fsync); err != nil {
+	var version, fsync, walLevel string
+	if err := conn.QueryRow(context.Background(), "SELECT version(), current_setting('fsync'), current_setting('wal_level')").
+		Scan(&version, &fsync, &walLevel); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(version, "PostgreSQL ") || fsync != "off" {
-		t.Errorf("version() = %q, fsync = %q; want PostgreSQL, off", version, fsync)
+	if !strings.HasPrefix(version, "PostgreSQL ") || fsync != "off" || walLevel != "minimal" {
+		t.Errorf("version() = %q, fsync = %q, wal_level = %q; want PostgreSQL, off, minimal", version, fsync, walLevel)
 	}
 	exec1(t, conn, "CREATE TABLE kept (id int); INSERT INTO kept VALUES (42)")
 
