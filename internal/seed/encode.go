@@ -12,7 +12,7 @@ var tableCols = []struct {
 	name    string
 	cols    []string
 	shuffle bool // rows in random order: the table has a GiST index (see shuffler)
-	target  bool // part of migration 0005, loaded when it is there
+	target  bool // part of migrations 0005 and 0006 (targets and the caches of progress), loaded when they are there
 }{
 	{name: "org_operation", cols: []string{"id", "kind", "effective", "document", "note", "recorded_by", "details"}},
 	{name: "org_unit", cols: []string{"id", "code", "kind", "sector", "valid_from", "valid_to", "created_op", "ended_op"}},
@@ -42,13 +42,16 @@ var tableCols = []struct {
 		"rate_value", "rate_base", "parent_target_id", "note", "revision", "created_by"}, target: true},
 	{name: "target_revision", cols: []string{"target_id", "revision", "kind", "count_value", "rate_value", "rate_base", "parent_target_id",
 		"note", "reason", "recorded_by"}, target: true},
+	{name: "admission_ancestor", cols: []string{"ancestor_id", "decided", "event_id", "unit_id"}, target: true},
+	{name: "member_yearend", cols: []string{"ancestor_id", "year", "n"}, target: true},
 }
 
 // writers are one goroutine's buffers, one per table.
 type writers struct {
 	op, unit, name, link, lineage, village, vcell, person, punit, pos, mevent, span, kase, cevent, sponsor, due, review, resp,
-	term, target, trev *tableBuf
-	spans []span
+	term, target, trev, adm, ye *tableBuf
+	spans    []span
+	yearends *yearend // the cells' member spans by unit and year-end (nil: no member_yearend)
 	sb    strings.Builder
 }
 
@@ -77,6 +80,7 @@ func newWriters(streams map[string]*stream, seed uint64, worker int, local bool)
 	w.mevent, w.span, w.kase, w.cevent, w.sponsor = get("member_event"), get("member_status_span"), get("candidate_case"), get("case_event"), get("case_sponsor")
 	w.due, w.review, w.resp = get("case_due"), get("source_review"), get("unit_responsible")
 	w.term, w.target, w.trev = get("term"), get("target"), get("target_revision")
+	w.adm, w.ye = get("admission_ancestor"), get("member_yearend")
 	return w
 }
 
@@ -86,7 +90,7 @@ func (w *writers) drainTo(shared *writers) {
 		{w.lineage, shared.lineage}, {w.village, shared.village}, {w.vcell, shared.vcell}, {w.person, shared.person},
 		{w.punit, shared.punit}, {w.pos, shared.pos}, {w.mevent, shared.mevent}, {w.span, shared.span}, {w.kase, shared.kase},
 		{w.cevent, shared.cevent}, {w.sponsor, shared.sponsor}, {w.due, shared.due}, {w.review, shared.review},
-		{w.resp, shared.resp}, {w.term, shared.term}, {w.target, shared.target}, {w.trev, shared.trev}} {
+		{w.resp, shared.resp}, {w.term, shared.term}, {w.target, shared.target}, {w.trev, shared.trev}, {w.adm, shared.adm}} {
 		l, s := p[0], p[1]
 		if l == nil || !l.local || l.rows == 0 {
 			continue
@@ -98,7 +102,7 @@ func (w *writers) drainTo(shared *writers) {
 
 func (w *writers) flush() {
 	for _, t := range []*tableBuf{w.op, w.unit, w.name, w.link, w.lineage, w.village, w.vcell, w.person, w.punit, w.pos, w.mevent,
-		w.span, w.kase, w.cevent, w.sponsor, w.due, w.review, w.resp, w.term, w.target, w.trev} {
+		w.span, w.kase, w.cevent, w.sponsor, w.due, w.review, w.resp, w.term, w.target, w.trev, w.adm, w.ye} {
 		if t != nil {
 			t.flush()
 		}
@@ -229,7 +233,9 @@ func (w *writers) cell(g *gen, o *cellOut) {
 			b.text(recorder)
 			b.end()
 		}
-		for _, e := range p.events {
+		for i := range p.events {
+			e := &p.events[i]
+			w.admission(g, ev, e)
 			b := w.mevent
 			b.begin(10)
 			b.i64(ev)
@@ -247,6 +253,9 @@ func (w *writers) cell(g *gen, o *cellOut) {
 		}
 		w.spans = buildSpans(p.events, p.units, w.spans)
 		for _, s := range w.spans {
+			if w.yearends != nil {
+				w.yearends.add(s)
+			}
 			b := w.span
 			b.begin(6)
 			b.i64(pid)

@@ -17,6 +17,10 @@ type gen struct {
 	rBase        float64 // admissions per member and year (national average)
 	target       map[*unit]float64
 	minority     map[*unit]float64 // minority share of a district's members
+	// The window of member_yearend_window (the years member_yearend holds), and after run the year-end
+	// counts of all cells (nil without member_yearend).
+	yeFrom, yeTo int
+	yearends     *yearend
 }
 
 // yearFactor varies the admissions from year to year (a dip in 2020, a rise before the 2025 congresses).

@@ -33,9 +33,6 @@ type schema struct {
 	items    []schemaItem
 	tables   []string
 	triggers [][2]string // user triggers of the loaded tables, disabled during the load: table, name
-	// rebuilds refill cache tables from the loaded ones; they run alongside the other tables' index
-	// builds, each before its own table's indexes (when its table is one of the loaded ones).
-	rebuilds []*task
 }
 
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
@@ -64,9 +61,9 @@ func readSchema(ctx context.Context, conn *pgx.Conn, tables []string) (*schema, 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Triggers that maintain caches (migration 0005's admission_ancestor) would fire once per COPY with
-	// the whole load as their transition table, and read tables still being loaded: they are disabled
-	// during the load, and the caches rebuilt after it (see rebuildCaches).
+	// Triggers that maintain caches (migrations 0005 and 0006: admission_ancestor, member_yearend) would
+	// fire once per COPY with the whole load as their transition table, and read tables still being
+	// loaded: they are disabled during the load, which writes the caches itself (caches.go).
 	rows, err = conn.Query(ctx, `
 		SELECT t.tgrelid::regclass::text, t.tgname FROM pg_trigger t
 		WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgrelid = ANY($1::regclass[]) ORDER BY 1, 2`, tables)
@@ -141,13 +138,10 @@ func execTx(ctx context.Context, conn *pgx.Conn, stmts []string) error {
 // task is one statement of the restore, with the lock it takes on its table.
 type task struct {
 	table     string
-	exclusive bool     // ALTER TABLE (constraints) and VALIDATE on one table run alone
-	reads     []string // other tables it reads: no exclusive task on them meanwhile
+	exclusive bool // ALTER TABLE (constraints) and VALIDATE on one table run alone
 	sql       []string
 	cost      int64
 	then      *task // a follow-up that needs this one done (ADD CONSTRAINT … USING INDEX)
-	after     *task // a task that must be done first
-	done      bool
 	label     string
 }
 
@@ -163,10 +157,8 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 		sizes[t] = n
 	}
 	var tasks []*task
-	tasks = append(tasks, sc.rebuilds...)
 	for _, it := range sc.items {
 		sz := sizes[it.table]
-		n := len(tasks)
 		switch it.kind {
 		case 'i':
 			tasks = append(tasks, &task{table: it.table, sql: []string{it.def}, cost: sz, label: it.name})
@@ -182,11 +174,6 @@ func (sc *schema) restore(ctx context.Context, conns []*pgx.Conn, log *slog.Logg
 			// GiST builds are slow: weigh them up so they start first.
 			tasks = append(tasks, &task{table: it.table, exclusive: true, cost: sz * 4, label: it.name,
 				sql: []string{fmt.Sprintf("ALTER TABLE %s ADD CONSTRAINT %s %s", it.table, quoteIdent(it.name), it.def)}})
-		}
-		for _, r := range sc.rebuilds {
-			if len(tasks) > n && it.table == r.table {
-				tasks[n].after = r
-			}
 		}
 	}
 	if err := runTasks(ctx, conns, tasks, log, progress); err != nil {
@@ -232,19 +219,12 @@ func runTasks(ctx context.Context, conns []*pgx.Conn, tasks []*task, log *slog.L
 	var firstErr error
 	take := func() *task {
 		for i, t := range pending {
-			ok := !excl[t.table] && (!t.exclusive || shared[t.table] == 0) && (t.after == nil || t.after.done)
-			for _, r := range t.reads {
-				ok = ok && !excl[r]
-			}
-			if ok {
+			if !excl[t.table] && (!t.exclusive || shared[t.table] == 0) {
 				pending = append(pending[:i:i], pending[i+1:]...)
 				if t.exclusive {
 					excl[t.table] = true
 				} else {
 					shared[t.table]++
-				}
-				for _, r := range t.reads {
-					shared[r]++
 				}
 				running++
 				return t
@@ -288,14 +268,10 @@ func runTasks(ctx context.Context, conns []*pgx.Conn, tasks []*task, log *slog.L
 				}
 				mu.Lock()
 				running--
-				t.done = err == nil
 				if t.exclusive {
 					excl[t.table] = false
 				} else {
 					shared[t.table]--
-				}
-				for _, r := range t.reads {
-					shared[r]--
 				}
 				if err != nil && firstErr == nil {
 					firstErr = err

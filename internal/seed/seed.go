@@ -140,22 +140,19 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	log.Info("seed: hierarchy built", "scale", p.scale, "units", len(b.t.units), "cells", len(b.cells),
 		"operations", len(b.t.ops), "new_communes", b.newCommunes, "took", time.Since(t0).Round(time.Millisecond))
 
-	names := make([]string, len(tables))
+	managed := make([]string, len(tables))
 	for i, t := range tables {
-		names[i] = t.name
+		managed[i] = t.name
+		if t.name == "member_yearend" {
+			// The years member_yearend holds: the window member_rebuild_yearend() advances to the current
+			// year + years_ahead before it fills it (migration 0006).
+			if err := conn.QueryRow(ctx, `UPDATE member_yearend_window
+				SET to_year = greatest(from_year - 1, extract(year FROM current_date)::int + years_ahead)
+				RETURNING from_year, to_year`).Scan(&g.yeFrom, &g.yeTo); err != nil {
+				return Stats{}, fmt.Errorf("seed: year-end window: %w", err)
+			}
+		}
 	}
-	// Caches derived from the loaded tables by triggers (migration 0005: admission_ancestor) are rebuilt
-	// after the load by their own function, with their indexes dropped meanwhile like the others'.
-	var derived []string
-	var rebuild bool
-	var cache *string
-	if err := conn.QueryRow(ctx, `SELECT to_regclass('admission_ancestor')::text, to_regprocedure('target_rebuild_admissions()') IS NOT NULL`).Scan(&cache, &rebuild); err != nil {
-		return Stats{}, err
-	}
-	if cache != nil && rebuild {
-		derived = append(derived, *cache)
-	}
-	managed := append(slices.Clone(names), derived...)
 	sc, err := readSchema(ctx, conn, managed)
 	if err != nil {
 		return Stats{}, err
@@ -259,6 +256,10 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 			w.flush()
 			log.Info("seed: targets", "terms", len(terms), "targets", len(targets))
 		}
+		if g.yearends != nil {
+			w.yearendRows(b.t, g.yearends)
+			w.flush()
+		}
 		return nil
 	}()
 	for _, s := range streams {
@@ -276,25 +277,6 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 		log.Debug("seed: table loaded", "table", t.name, "rows", streams[t.name].rows.Load())
 	}
 	log.Info("seed: rows loaded", "rows", st.Rows, "took", time.Since(t0).Round(time.Millisecond))
-	if len(derived) > 0 {
-		// The cache is rebuilt by its own function (it reads member_event and org_link), alongside the
-		// index builds of the other tables, before its own indexes.
-		sc.rebuilds = append(sc.rebuilds, &task{table: derived[0], exclusive: true, reads: []string{"member_event", "org_link"},
-			sql: []string{`SELECT target_rebuild_admissions()`}, cost: math.MaxInt64 / 2, label: "rebuild " + derived[0]})
-	}
-	// The year-end member rollup (migration 0006) is kept by triggers on member_status_span and org_link,
-	// disabled during the load. Its rebuild is set-based (it needs no index of theirs), so it runs in the
-	// index phase too, on the other worker while the admissions cache is rebuilt: after the load it was
-	// 2 min 20 s alone, with a core idle.
-	var yearend bool
-	if err := conn.QueryRow(ctx, `SELECT to_regprocedure('member_rebuild_yearend()') IS NOT NULL`).Scan(&yearend); err != nil {
-		return Stats{}, err
-	}
-	if yearend {
-		sc.rebuilds = append(sc.rebuilds, &task{table: "member_yearend", exclusive: true, reads: []string{"member_status_span", "org_link"},
-			sql: []string{`SELECT member_rebuild_yearend()`, `ANALYZE member_yearend`}, cost: math.MaxInt64 / 4, label: "rebuild member_yearend"})
-	}
-
 	// Indexes and constraints, two at a time.
 	workers := conns[:min(indexWorkers, len(conns))]
 	for _, c := range workers {
@@ -309,24 +291,11 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 			n++
 		}
 	}
-	n += len(sc.rebuilds)
 	prog.set("indexes and constraints", int64(n))
 	if err := sc.restore(ctx, workers, log, func(string) { prog.add(1) }); err != nil {
 		return Stats{}, err
 	}
 	loaded = true
-	caches := derived
-	if yearend {
-		caches = append(slices.Clone(derived), "member_yearend")
-	}
-	for _, t := range caches {
-		var n int64
-		if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+quoteIdent(t)).Scan(&n); err != nil {
-			return Stats{}, err
-		}
-		st.Rows += n
-		log.Info("seed: cache rebuilt", "table", t, "rows", n)
-	}
 	// Identity sequences continue after the loaded ids.
 	for _, t := range tables {
 		if t.cols[0] != "id" {
@@ -495,6 +464,7 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 	seq := &sequencer{person: 1, event: 1, kase: 1, caseEv: 1, groupSrc: map[int64]*cellOut{}, migrants: map[*province]int{}}
 	var wg sync.WaitGroup
 	counts := make([]admCounts, nw)
+	yearends := make([]*yearend, nw)
 	errs := make([]error, nw)
 	var persons, members, cases, events atomic.Int64
 	for w := range nw {
@@ -520,6 +490,10 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 				}
 			}()
 			wr := newWriters(streams, g.seed, w+1, true)
+			if wr.ye != nil {
+				wr.yearends = newYearend(g.yeFrom, g.yeTo, len(g.b.t.units))
+				yearends[w] = wr.yearends
+			}
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= len(cells) {
@@ -586,6 +560,12 @@ func (g *gen) run(streams map[string]*stream, abort chan struct{}, prog *progres
 		}
 	}
 	shared.flush()
+	if yearends[0] != nil {
+		for _, ye := range yearends[1:] {
+			yearends[0].merge(ye)
+		}
+		g.yearends = yearends[0]
+	}
 	st.Persons, st.Members, st.Cases, st.Events = persons.Load(), members.Load(), cases.Load(), events.Load()
 	all := counts[0]
 	for _, c := range counts[1:] {

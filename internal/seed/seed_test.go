@@ -89,7 +89,7 @@ func TestDemo(t *testing.T) {
 	t.Run("national IDs", func(t *testing.T) { checkNationalIDs(t, d) })
 	t.Run("demographics", func(t *testing.T) { checkDemographics(t, d.Owner) })
 	t.Run("targets", func(t *testing.T) { checkTargets(t, d.Owner) })
-	t.Run("year-end rollup", func(t *testing.T) { checkYearend(t, d.Owner) })
+	t.Run("caches", func(t *testing.T) { checkCaches(t, d.Owner) })
 	t.Run("API writes", func(t *testing.T) { checkAPIWrites(t, d) })
 }
 
@@ -837,23 +837,29 @@ func TestWorkdays(t *testing.T) {
 	}
 }
 
-// checkYearend: the year-end rollup rebuilt during the load's index phase equals a rebuild afterwards.
-func checkYearend(t *testing.T, db *bun.DB) {
+// checkCaches: the caches the load writes (the year-end rollup, the admissions by ancestor) equal what
+// their functions rebuild from the loaded rows afterwards.
+func checkCaches(t *testing.T, db *bun.DB) {
 	ctx := context.Background()
-	digest := func() (string, int) {
-		var h string
-		var n int
-		if err := db.NewRaw(`SELECT coalesce(md5(string_agg(ancestor_id || ':' || year || ':' || n, ',' ORDER BY ancestor_id, year)), ''),
-			count(*) FROM member_yearend WHERE n <> 0`).Scan(ctx, &h, &n); err != nil {
+	for _, c := range []struct{ table, rows, rebuild string }{
+		{"member_yearend", `ancestor_id || ':' || year || ':' || n`, `SELECT member_rebuild_yearend()`},
+		{"admission_ancestor", `ancestor_id || ':' || decided || ':' || event_id || ':' || unit_id`, `SELECT target_rebuild_admissions()`},
+	} {
+		digest := func() (string, int) {
+			var h string
+			var n int
+			if err := db.NewRaw(`SELECT coalesce(md5(string_agg(`+c.rows+`, ',' ORDER BY `+c.rows+`)), ''), count(*) FROM `+c.table).
+				Scan(ctx, &h, &n); err != nil {
+				t.Fatal(err)
+			}
+			return h, n
+		}
+		loaded, n := digest()
+		if _, err := db.ExecContext(ctx, c.rebuild); err != nil {
 			t.Fatal(err)
 		}
-		return h, n
-	}
-	loaded, n := digest()
-	if _, err := db.ExecContext(ctx, `SELECT member_rebuild_yearend()`); err != nil {
-		t.Fatal(err)
-	}
-	if rebuilt, m := digest(); n == 0 || rebuilt != loaded {
-		t.Errorf("member_yearend after the load: %d rows (%s); rebuilt: %d rows (%s)", n, loaded, m, rebuilt)
+		if rebuilt, m := digest(); n == 0 || rebuilt != loaded {
+			t.Errorf("%s after the load: %d rows (%s); rebuilt: %d rows (%s)", c.table, n, loaded, m, rebuilt)
+		}
 	}
 }
