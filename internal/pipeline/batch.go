@@ -92,11 +92,7 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 }
 
 func (b *Batch) facts(p people.Person, spans []member.Span) person {
-	out := person{Person: p, spans: spans}
-	if it, ok := b.set.Item(codes.GeneralEducation, p.GeneralEducation); ok {
-		out.EducationLevel, _ = it.Int("level")
-	}
-	return out
+	return newPerson(b.set, p, spans)
 }
 
 // AddPerson makes a person of the same bulk write (with its id) known to the rules.

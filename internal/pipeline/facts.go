@@ -2,12 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"ptdv/internal/codes"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
 )
@@ -27,14 +26,21 @@ func facts(ctx context.Context, tx bun.IDB, id int64) (person, error) {
 	if err != nil {
 		return person{}, err
 	}
-	p := person{Person: pp}
-	err = tx.NewRaw(`SELECT coalesce((attrs->>'level')::int, 0) FROM code_item WHERE list = 'general_education' AND code = ?`,
-		pp.GeneralEducation).Scan(ctx, &p.EducationLevel)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return p, err
+	set, err := codes.Load(ctx, tx) // the import's set, or one query
+	if err != nil {
+		return person{}, err
 	}
-	p.spans, err = member.Spans(ctx, tx, id)
-	return p, err
+	spans, err := member.Spans(ctx, tx, id)
+	return newPerson(set, pp, spans), err
+}
+
+// newPerson is the person for the rules: the education level is the code's "level" attribute.
+func newPerson(set *codes.Set, p people.Person, spans []member.Span) person {
+	out := person{Person: p, spans: spans}
+	if it, ok := set.Item(codes.GeneralEducation, p.GeneralEducation); ok {
+		out.EducationLevel, _ = it.Int("level")
+	}
+	return out
 }
 
 // memberStatus is the person's membership status on a date, "" when not a member then.
