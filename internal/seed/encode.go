@@ -52,7 +52,7 @@ type writers struct {
 	term, target, trev, adm, ye *tableBuf
 	spans    []span
 	yearends *yearend // the cells' member spans by unit and year-end (nil: no member_yearend)
-	sb    strings.Builder
+	sb       strings.Builder
 }
 
 // newWriters returns buffers for the streams. With local, the tables loaded in key order keep their rows
