@@ -127,6 +127,25 @@ func WriteNew(ctx context.Context, tx db.BulkTx, hs []NewHistory) error {
 // SpansOf returns the status spans of many persons at once, by person: those of ids in the actor's
 // scope (a bulk import's sponsors).
 func SpansOf(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]Span, error) {
+	in, err := inScope(ctx, idb, ids)
+	if err != nil {
+		return nil, err
+	}
+	var spans []Span
+	err = idb.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to
+		FROM member_status_span WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, valid_from`, pgdialect.Array(in)).Scan(ctx, &spans)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("member: spans: %w", err)
+	}
+	out := make(map[int64][]Span, len(in))
+	for _, s := range spans {
+		out[s.PersonID] = append(out[s.PersonID], s)
+	}
+	return out, nil
+}
+
+// inScope returns the ids of the persons among ids that the actor may read.
+func inScope(ctx context.Context, idb bun.IDB, ids []int64) ([]int64, error) {
 	if _, err := actor(ctx, false); err != nil {
 		return nil, err
 	}
@@ -138,15 +157,5 @@ func SpansOf(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]Span, e
 	for id := range ps {
 		in = append(in, id)
 	}
-	var spans []Span
-	err = idb.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to
-		FROM member_status_span WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, valid_from`, pgdialect.Array(in)).Scan(ctx, &spans)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("member: spans: %w", err)
-	}
-	out := make(map[int64][]Span, len(ps))
-	for _, s := range spans {
-		out[s.PersonID] = append(out[s.PersonID], s)
-	}
-	return out, nil
+	return in, nil
 }

@@ -351,16 +351,9 @@ func History(ctx context.Context, db bun.IDB, personID int64) ([]Event, error) {
 // Histories returns the membership events of many persons at once, by person, in the order they
 // happened: only of those in the actor's scope (a person out of scope has no entry).
 func Histories(ctx context.Context, db bun.IDB, personIDs []int64) (map[int64][]Event, error) {
-	if _, err := actor(ctx, false); err != nil {
-		return nil, err
-	}
-	ps, err := people.Get(ctx, db, personIDs)
+	in, err := inScope(ctx, db, personIDs)
 	if err != nil {
 		return nil, err
-	}
-	in := make([]int64, 0, len(ps))
-	for id := range ps {
-		in = append(in, id)
 	}
 	var es []Event
 	err = db.NewRaw(`SELECT `+eventCols+` FROM member_event WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, effective, id`,
@@ -368,8 +361,8 @@ func Histories(ctx context.Context, db bun.IDB, personIDs []int64) (map[int64][]
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member: histories: %w", err)
 	}
-	m := make(map[int64][]Event, len(ps))
-	for id := range ps {
+	m := make(map[int64][]Event, len(in))
+	for _, id := range in {
 		m[id] = nil
 	}
 	for _, e := range es {
