@@ -16,16 +16,8 @@ import (
 // dossier and cell-resolution stages in turn) into a fresh database per iteration.
 // PTDV_BENCH_IMPORT_ROWS sets the size (2,000 by default; the target is 100,000 rows in under 15 s).
 func BenchmarkImportCandidates(b *testing.B) {
-	n := 2000
-	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
-	rows := make([]map[string]string, n)
-	stages := [][]string{nil, course, dossier, cellRes}
-	for i := range rows {
-		rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("034200%06d", 100+i), slices.Clone(stages[i%4])...)
-	}
-	in := table(bulk.Candidates, rows...)
+	n := benchRows()
+	in := benchCandidates(n, 0)
 	for b.Loop() {
 		b.StopTimer()
 		d := tree(b)
@@ -40,6 +32,25 @@ func BenchmarkImportCandidates(b *testing.B) {
 		}
 		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 	}
+}
+
+// benchRows is PTDV_BENCH_IMPORT_ROWS, 2,000 by default.
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("PTDV_BENCH_IMPORT_ROWS")); err == nil {
+		return n
+	}
+	return 2000
+}
+
+// benchCandidates is a list of n candidates at source, course, dossier and cell-resolution stages in turn;
+// with next = 1, the same candidates one stage further each.
+func benchCandidates(n, next int) sheet.Table {
+	stages := [][]string{nil, course, dossier, cellRes, committee}
+	rows := make([]map[string]string, n)
+	for i := range rows {
+		rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("034200%06d", 100+i), slices.Clone(stages[i%4+next])...)
+	}
+	return table(bulk.Candidates, rows...)
 }
 
 // word spells i in letters ("A", "B", …, "Ba"), for names that must not hold digits.
@@ -58,10 +69,7 @@ func word(i int) string {
 // BenchmarkImportMembers imports a list of new members (admission and recognition), as an office's first
 // import of its roster; PTDV_BENCH_IMPORT_ROWS sets the size.
 func BenchmarkImportMembers(b *testing.B) {
-	n := 2000
-	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
+	n := benchRows()
 	rows := make([]map[string]string, n)
 	for i := range rows {
 		rows[i] = with(person("Trần Thị "+word(i), "Nữ", "01/02/1985", fmt.Sprintf("034185%06d", 100+i), "HY.QC.2"),
@@ -87,25 +95,14 @@ func BenchmarkImportMembers(b *testing.B) {
 // every row one stage further (each row through the API's functions). PTDV_BENCH_IMPORT_ROWS sets the
 // size.
 func BenchmarkReimportCandidates(b *testing.B) {
-	n := 2000
-	if s := os.Getenv("PTDV_BENCH_IMPORT_ROWS"); s != "" {
-		n, _ = strconv.Atoi(s)
-	}
-	stages := [][]string{nil, course, dossier, cellRes, committee}
-	file := func(next int) sheet.Table {
-		rows := make([]map[string]string, n)
-		for i := range rows {
-			rows[i] = candidate("Nguyễn Văn "+word(i), "Nam", "01/02/2000", fmt.Sprintf("034200%06d", 100+i), slices.Clone(stages[i%4+next])...)
-		}
-		return table(bulk.Candidates, rows...)
-	}
-	first := file(0)
+	n := benchRows()
+	first := benchCandidates(n, 0)
 	for _, c := range []struct {
 		name        string
 		next        int
 		wantUpdated int
 	}{{"unchanged", 0, 0}, {"next stage", 1, n}} {
-		again := file(c.next)
+		again := benchCandidates(n, c.next)
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()

@@ -20,9 +20,11 @@ func (im *importer) settled(ctx context.Context, rows []*record, rep *Report) ([
 	var rest []*record
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
+		personOf := make([]int64, len(part)) // 0: not recorded
 		var ids, caseIDs []int64
-		for _, r := range part {
+		for i, r := range part {
 			if id, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
+				personOf[i] = id
 				ids = append(ids, id)
 				if c, ok := im.cases[id]; ok {
 					caseIDs = append(caseIDs, c)
@@ -58,8 +60,8 @@ func (im *importer) settled(ctx context.Context, rows []*record, rep *Report) ([
 				return ok && inScope && caseSettled(r, c)
 			}
 		}
-		for _, r := range part {
-			if id, ok := im.ids[r.nationalIDQuiet("nid")]; ok && same(r, id) {
+		for i, r := range part {
+			if id := personOf[i]; id != 0 && same(r, id) {
 				rep.Unchanged++
 			} else {
 				rest = append(rest, r)
