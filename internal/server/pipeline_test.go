@@ -91,31 +91,39 @@ func TestCandidatePageQueryCount(t *testing.T) {
 		sponsors { person { fullName } knownSince }
 		nextDue { kind label dueOn overdue rule } } } pageInfo { hasNextPage endCursor } } }`
 	counts := map[int]int{}
+	var queries []string
 	for _, n := range []int{5, 50} {
-		f.qc.Reset()
-		start := time.Now()
-		r := f.query(tok, q, map[string]any{"n": n})
-		t.Logf("page of %d candidates: %s", n, time.Since(start))
-		if len(r.Errors) > 0 {
-			t.Fatal(r.Errors)
+		// A loaded machine may let a dataloader's 16 ms window close before every field has asked,
+		// splitting a batch in two: the fewest queries of three tries is the page's cost (a query per
+		// row would show in every try), as in TestPageQueryCountIsConstant.
+		for try := 0; try < 3; try++ {
+			f.qc.Reset()
+			start := time.Now()
+			r := f.query(tok, q, map[string]any{"n": n})
+			t.Logf("page of %d candidates: %s", n, time.Since(start))
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			edges := r.Data["candidates"].(map[string]any)["edges"].([]any)
+			if len(edges) != n {
+				t.Fatalf("%d edges, want %d", len(edges), n)
+			}
+			node := edges[0].(map[string]any)["node"].(map[string]any)
+			if sp := node["sponsors"].([]any); len(sp) != 2 || sp[0].(map[string]any)["person"] == nil {
+				t.Errorf("sponsors = %v", sp)
+			}
+			if nd := node["nextDue"].(map[string]any); nd["kind"] != "DOSSIER_STALE" && nd["kind"] != "CERTIFICATE_EXPIRES" {
+				t.Errorf("next due = %v", nd)
+			}
+			if c := f.qc.Count(); try == 0 || c < counts[n] {
+				counts[n], queries = c, f.qc.Queries()
+			}
 		}
-		edges := r.Data["candidates"].(map[string]any)["edges"].([]any)
-		if len(edges) != n {
-			t.Fatalf("%d edges, want %d", len(edges), n)
-		}
-		node := edges[0].(map[string]any)["node"].(map[string]any)
-		if sp := node["sponsors"].([]any); len(sp) != 2 || sp[0].(map[string]any)["person"] == nil {
-			t.Errorf("sponsors = %v", sp)
-		}
-		if nd := node["nextDue"].(map[string]any); nd["kind"] != "DOSSIER_STALE" && nd["kind"] != "CERTIFICATE_EXPIRES" {
-			t.Errorf("next due = %v", nd)
-		}
-		counts[n] = f.qc.Count()
 		t.Logf("page of %d candidates: %d SQL queries", n, counts[n])
 	}
 	// actor, candidates page, persons, units, sponsors, dues, sponsor persons, code lists.
 	if counts[5] != counts[50] || counts[50] != 8 {
-		t.Errorf("queries for 5: %d, for 50: %d; %q", counts[5], counts[50], f.qc.Queries())
+		t.Errorf("queries for 5: %d, for 50: %d; %q", counts[5], counts[50], queries)
 	}
 }
 
