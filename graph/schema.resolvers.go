@@ -145,6 +145,14 @@ func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]
 	return pipeline.Reviews(ctx, r.DB, obj.ID)
 }
 
+// Late is the resolver for the late field.
+func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error) {
+	if obj.LateRule == nil || obj.LateDays == nil {
+		return nil, nil
+	}
+	return &model.Lateness{Rule: *obj.LateRule, WorkingDays: *obj.LateDays}, nil
+}
+
 // StageAfter is the resolver for the stageAfter field.
 func (r *caseEventResolver) StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error) {
 	return enumOf[model.Stage](obj.StageAfter), nil

@@ -69,6 +69,13 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 			fmt.Fprintln(os.Stderr, p.String())
 		}
+		for i, w := range rep.Warnings {
+			if i == 50 {
+				fmt.Fprintf(os.Stderr, "… và %d cảnh báo khác.\n", len(rep.Warnings)-50)
+				break
+			}
+			fmt.Fprintln(os.Stderr, "Cảnh báo: "+w.String())
+		}
 		if rep.Bad() > 0 {
 			path := *reject
 			if path == "" {
@@ -83,8 +90,8 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if !rep.Written {
 			return fmt.Errorf("không ghi dòng nào: %d/%d dòng có lỗi (dùng --skip-invalid để chỉ ghi các dòng hợp lệ)", rep.Bad(), rep.Rows)
 		}
-		fmt.Printf("Đã nhập %d dòng trong %s (%.0f dòng/giây): %d mới, %d bổ sung, %d không đổi, %d bỏ qua vì lỗi.\n",
-			rep.Rows, took.Round(time.Millisecond), float64(rep.Rows)/took.Seconds(), rep.Created, rep.Updated, rep.Unchanged, rep.Bad())
+		fmt.Printf("Đã nhập %d dòng trong %s (%.0f dòng/giây): %d mới, %d bổ sung, %d không đổi, %d bỏ qua vì lỗi, %d bước quá hạn được ghi nhận.\n",
+			rep.Rows, took.Round(time.Millisecond), float64(rep.Rows)/took.Seconds(), rep.Created, rep.Updated, rep.Unchanged, rep.Bad(), len(rep.Warnings))
 		return nil
 	}
 }

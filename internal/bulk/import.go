@@ -45,6 +45,9 @@ type Report struct {
 	// column "Lỗi"; fix and import it again (the column is ignored).
 	Rejected sheet.Sheet
 	Written  bool
+	// Warnings are the deadlines that rows recorded as facts of the past had missed (late.go): the
+	// rows are recorded, the events flagged.
+	Warnings []Problem
 }
 
 // Bad is the number of rows with problems.
@@ -93,7 +96,8 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	}
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
-	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
+	// An office's file records the past: a missed deadline is flagged on its event, not refused.
+	ctx = codes.WithSet(pipeline.WithEnvCache(pipeline.AsHistory(ctx)), set)
 	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
 		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne}
 		if err := im.prefetch(ctx, recs); err != nil {
@@ -149,6 +153,11 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 				if err := im.applyRow(ctx, r, key, &rep); err != nil {
 					return err
 				}
+			}
+		}
+		if k == Candidates {
+			if err := im.lateWarnings(ctx, &rep); err != nil {
+				return err
 			}
 		}
 		// The reasons go in the "Lỗi" column: the file's own when it is a reject file imported again.

@@ -110,7 +110,7 @@ func TestDeadlines(t *testing.T) {
 		"2023-01-02": false, "2022-04-11": false, "2023-09-04": false, // nghỉ bù
 		"2024-05-04": true, "2024-04-29": false, "2026-01-10": true, "2026-01-03": false, // hoán đổi
 		"2026-09-01": false, "2026-09-03": true, "2021-09-03": false, "2022-09-01": false,
-		"2036-01-01": true, // not covered: a plain Tuesday
+		"2036-01-01": true,                      // not covered: a plain Tuesday
 		"2016-02-10": false, "2016-02-15": true, // Tết Bính Thân, computed
 		"2035-01-01": false,
 	} {
