@@ -185,6 +185,7 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 			heirs = append(heirs, e.id)
 		}
 	}
+	slices.Sort(heirs)
 	a.UnitID, a.scope = row.ID, Scope{On: day, Roots: []string{root}, Heirs: heirs}
 	return a, nil
 }
