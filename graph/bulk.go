@@ -24,6 +24,8 @@ func listKind(k model.ListKind) bulk.Kind {
 	switch k {
 	case model.ListKindMembers:
 		return bulk.Members
+	case model.ListKindTargets:
+		return bulk.Targets
 	case model.ListKindUnits:
 		return bulk.Units
 	}

@@ -4852,6 +4852,8 @@ enum ListKind {
   MEMBERS
   "Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds."
   UNITS
+  "Terms and targets: unit code, measure, period (term, year, quarter) with its dates, the number or the rate, the document."
+  TARGETS
 }
 
 enum FileFormat {

@@ -946,17 +946,20 @@ const (
 	ListKindMembers ListKind = "MEMBERS"
 	// Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds.
 	ListKindUnits ListKind = "UNITS"
+	// Terms and targets: unit code, measure, period (term, year, quarter) with its dates, the number or the rate, the document.
+	ListKindTargets ListKind = "TARGETS"
 )
 
 var AllListKind = []ListKind{
 	ListKindCandidates,
 	ListKindMembers,
 	ListKindUnits,
+	ListKindTargets,
 }
 
 func (e ListKind) IsValid() bool {
 	switch e {
-	case ListKindCandidates, ListKindMembers, ListKindUnits:
+	case ListKindCandidates, ListKindMembers, ListKindUnits, ListKindTargets:
 		return true
 	}
 	return false

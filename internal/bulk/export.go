@@ -39,8 +39,11 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	if err != nil {
 		return sheet.Sheet{}, err
 	}
-	if k == Units {
+	switch k {
+	case Units:
 		return exportUnits(ctx, db, u, on)
+	case Targets:
+		return exportTargets(ctx, db, u, on)
 	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
 	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
@@ -142,6 +145,8 @@ func sheetName(k Kind) string {
 		return "Đảng viên"
 	case Units:
 		return "Tổ chức đảng"
+	case Targets:
+		return "Chỉ tiêu"
 	}
 	return "Quần chúng ưu tú"
 }

@@ -66,6 +66,9 @@ var errRow = errors.New("bulk: row refused")
 // file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
 // after its parent's row wherever that stands in the file.
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
+	if k == Targets {
+		return importTargets(ctx, d, t, opt)
+	}
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
