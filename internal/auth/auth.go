@@ -240,8 +240,9 @@ func endedOn(ctx context.Context, db bun.IDB, k treeKey) ([]ended, error) {
 				WHERE l.unit_id = w.cur AND l.valid_to = c.valid_to AND l.parent_id IS NOT NULL
 				  AND NOT EXISTS (SELECT 1 FROM org_lineage g WHERE g.predecessor_id = w.cur)) x)
 		SELECT w.id, array_agg(DISTINCT l.path::text) AS paths
+		-- One probe per step of the walk (OFFSET 0 keeps the planner from hashing the whole link table).
 		FROM walk w CROSS JOIN LATERAL (
-			SELECT path FROM org_link l WHERE l.unit_id = w.cur AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date)) l
+			SELECT path FROM org_link l WHERE l.unit_id = w.cur AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date) OFFSET 0) l
 		GROUP BY w.id`, k.day).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("resolve actor: ended units: %w", err)

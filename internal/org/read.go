@@ -229,7 +229,7 @@ func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.P
 	case sc.All:
 		q = newLinkQuery(asOf, "c.parent_id IS NULL")
 	case Day(asOf).Equal(sc.On):
-		q = newLinkQuery(asOf, "c.path = ANY(?::ltree[])", pgdialect.Array(sc.Roots))
+		q = newLinkQuery(asOf, "c.unit_id = ?", a.UnitID)
 	default:
 		units, uargs := sc.Units()
 		parent, pargs := sc.UnitFilter("c.parent_id")
