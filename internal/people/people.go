@@ -18,6 +18,8 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
+	"ptdv/internal/vn"
 )
 
 // Person is one person's record.
@@ -54,13 +56,17 @@ func (p Person) PageKey() string { return p.SortKey + keySep + strconv.FormatInt
 
 const keySep = "\x1f"
 
-// AgeOn is the person's age in completed years on day d.
-func (p Person) AgeOn(d time.Time) int {
-	age := d.Year() - p.BirthDate.Year()
-	if d.Month() < p.BirthDate.Month() || (d.Month() == p.BirthDate.Month() && d.Day() < p.BirthDate.Day()) {
-		age--
+// AgeOn is the person's age in completed years on day d, by calendar's month arithmetic (one for
+// ages and periods: born on 29/02, a person comes of age on 28/02 of a common year).
+func (p Person) AgeOn(d time.Time) int { return calendar.YearsBetween(p.BirthDate, d) }
+
+// AgeAt is AgeOn for a date a caller gave: before the birth date there is no age (INVALID_INPUT).
+func AgeAt(p Person, d time.Time) (int, error) {
+	if Day(d).Before(p.BirthDate) {
+		return 0, apperr.Invalid("asOf", fmt.Sprintf("Ngày %s trước ngày sinh (%s): chưa có tuổi.", vn.Date(d), vn.Date(p.BirthDate)),
+			"the date is before the birth date")
 	}
-	return age
+	return p.AgeOn(d), nil
 }
 
 // MaskedNationalID shows only the last three digits ("*********234"), or "" when none is recorded.
