@@ -686,18 +686,18 @@ type PeriodResolver interface {
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *people.Person) (string, error)
-
+	FullName(ctx context.Context, obj *people.Person) (*string, error)
 	Sex(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	BirthDate(ctx context.Context, obj *people.Person) (*model.Date, error)
 	Age(ctx context.Context, obj *people.Person, asOf *model.Date) (int, error)
-	NationalID(ctx context.Context, obj *people.Person) (string, error)
+	NationalID(ctx context.Context, obj *people.Person) (*string, error)
 	Ethnicity(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	Religion(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	GeneralEducation(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	ProfessionalQualification(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	PoliticalTheory(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	Occupation(ctx context.Context, obj *people.Person) (*codes.Item, error)
-
+	YouthUnionMember(ctx context.Context, obj *people.Person) (bool, error)
 	Village(ctx context.Context, obj *people.Person) (*org.Village, error)
 	Workplace(ctx context.Context, obj *people.Person) (*string, error)
 	Unit(ctx context.Context, obj *people.Person) (*org.Unit, error)
@@ -3808,19 +3808,19 @@ caller's scope: the person's records belong to one cell at a time.
 type Person implements Node {
   "The opaque global ID."
   id: ID!
-  "Full name, as written (Unicode NFC)."
-  fullName: String!
+  "Full name, as written (Unicode NFC); null for roles that may not see it (see the README's field matrix)."
+  fullName: String
   "Sex."
   sex: CodeItem!
-  "Date of birth."
-  birthDate: Date!
+  "Date of birth; null for roles that may not see it."
+  birthDate: Date
   "Age in whole years on the date (default today)."
   age(asOf: Date): Int!
-  "The 12-digit national ID: in full for roles that need it, otherwise masked (0010******34)."
-  nationalId: String!
-  "Ethnicity."
-  ethnicity: CodeItem!
-  "Religion; null for none."
+  "The 12-digit national ID: in full for roles that need it, masked to its last three digits (*********234) for some, null for the others."
+  nationalId: String
+  "Ethnicity; null for roles that may not see it."
+  ethnicity: CodeItem
+  "Religion; null for none, and for roles that may not see it."
   religion: CodeItem
   "General education."
   generalEducation: CodeItem
@@ -3832,9 +3832,9 @@ type Person implements Node {
   occupation: CodeItem
   "Whether the person is a Youth Union member."
   youthUnionMember: Boolean!
-  "The village or residential group the person lives in."
+  "The village or residential group the person lives in; null for roles that may not see it."
   village: Village
-  "Workplace or school."
+  "Workplace or school; null for roles that may not see it."
   workplace: String
   "The cell the person's records belong to."
   unit: Unit
@@ -12081,18 +12081,18 @@ func (ec *executionContext) _Person_fullName(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_fullName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FullName, nil
+			return ec.Resolvers.Person().FullName(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Person_sex(ctx context.Context, field graphql.CollectedField, obj *people.Person) (ret graphql.Marshaler) {
@@ -12140,10 +12140,10 @@ func (ec *executionContext) _Person_birthDate(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12206,11 +12206,11 @@ func (ec *executionContext) _Person_nationalId(ctx context.Context, field graphq
 			return ec.Resolvers.Person().NationalID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_nationalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12230,10 +12230,10 @@ func (ec *executionContext) _Person_ethnicity(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
-			return ec.marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
+			return ec.marshalOCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_ethnicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12418,7 +12418,7 @@ func (ec *executionContext) _Person_youthUnionMember(ctx context.Context, field 
 			return ec.fieldContext_Person_youthUnionMember(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.YouthUnionMember, nil
+			return ec.Resolvers.Person().YouthUnionMember(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -12429,7 +12429,7 @@ func (ec *executionContext) _Person_youthUnionMember(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Person_youthUnionMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Person_village(ctx context.Context, field graphql.CollectedField, obj *people.Person) (ret graphql.Marshaler) {
@@ -23845,10 +23845,43 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "fullName":
-			out.Values[i] = ec._Person_fullName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_fullName(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "sex":
 			field := field
 
@@ -23897,7 +23930,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_birthDate(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -23973,7 +24006,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_nationalId(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -24011,7 +24044,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_ethnicity(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -24230,10 +24263,43 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "youthUnionMember":
-			out.Values[i] = ec._Person_youthUnionMember(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_youthUnionMember(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "village":
 			field := field
 

@@ -301,11 +301,6 @@ func advance(c *Case, stage string, on time.Time) {
 
 func addMonths(t time.Time, n int) time.Time { return calendar.AddMonths(t, n) }
 
-// monthsBetween counts whole months from a to b (the age rule counts in months).
-func monthsBetween(a, b time.Time) int {
-	n := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
-	if b.Day() < a.Day() {
-		n--
-	}
-	return n
-}
+// monthsBetween counts whole months from a to b (the age and sponsor rules count in months) with
+// calendar's arithmetic, the inverse of addMonths: 29/02/2008 to 28/02/2026 is 216 months.
+func monthsBetween(a, b time.Time) int { return calendar.MonthsBetween(a, b) }
