@@ -160,7 +160,11 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(acked) }
 
+	// Let the load run until writes are acknowledged (a loaded CI machine may take a while for the first).
 	time.Sleep(1500 * time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); count() == 0 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if !ready() || count() == 0 {
 		t.Fatalf("before the restart: ready %v, %d persons recorded", ready(), count())
 	}
