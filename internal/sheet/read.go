@@ -145,7 +145,8 @@ func (b *builder) add(n int, raw []string) error {
 	w := len(b.t.Header)
 	for i := w; i < len(raw); i++ {
 		if strings.TrimSpace(raw[i]) != "" {
-			if b.headerN <= 2 && len(b.t.Rows) < 20 {
+			filled := nonEmpty(raw)
+			if len(b.t.Rows) < 20 && (b.headerN == 1 && filled >= 3 || b.headerN == 2 && len(b.t.Rows) == 0 && filled >= 4) {
 				// A title ("DANH SÁCH …") above the header: the first non-empty row is not the header.
 				return invalid(
 					fmt.Sprintf("Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: dòng %s có vẻ là tên bảng, còn tên các cột có lẽ ở dòng %s. Hãy xoá các dòng phía trên dòng tên cột rồi tải lên lại.",
@@ -175,6 +176,17 @@ func (b *builder) add(n int, raw []string) error {
 	}
 	b.t.Rows = append(b.t.Rows, Row{N: n, Cells: cells})
 	return nil
+}
+
+// nonEmpty counts the cells with more than white space.
+func nonEmpty(raw []string) int {
+	n := 0
+	for _, c := range raw {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (b *builder) done() (Table, error) {
