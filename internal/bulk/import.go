@@ -30,6 +30,9 @@ type Options struct {
 	// SkipInvalid writes the good rows and returns the bad ones in Report.Rejected; by default one bad
 	// row means nothing is written.
 	SkipInvalid bool
+	// FileHash is the SHA-256 (hex) of the file as uploaded, for the audit row of the run; empty: the
+	// hash of the table's cells (TableHash).
+	FileHash string
 	// oneByOne sends every row through the API's functions, as rows of recorded persons go: tests
 	// compare the batch path against it.
 	oneByOne bool
@@ -64,6 +67,9 @@ var errRow = errors.New("bulk: row refused")
 // person (by national ID) is already recorded adds only what is not recorded yet: importing the same
 // file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
 // after its parent's row wherever that stands in the file.
+//
+// Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
+// outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
@@ -77,6 +83,21 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	if err != nil {
 		return Report{}, err
 	}
+	hash := opt.FileHash
+	if hash == "" {
+		hash = TableHash(t)
+	}
+	var out Report
+	if err = checkLimits(ctx, d, a, len(t.Rows)); err == nil {
+		out, err = importTable(ctx, d, a, k, t, opt)
+	}
+	if aerr := auditRun(ctx, d, k, hash, len(t.Rows), out, err); aerr != nil && err == nil {
+		return Report{}, aerr
+	}
+	return out, err
+}
+
+func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.Table, opt Options) (Report, error) {
 	idx, err := columnMap(k, t.Header)
 	if err != nil {
 		return Report{}, headerBelow(k, t, err)
