@@ -30,8 +30,9 @@ import (
 // RuleSamePerson names the refusal of a row whose national ID is recorded for a different person.
 const RuleSamePerson = "import.same_person"
 
-// heldElsewhere is the refusal of an ID recorded outside the actor's scope: createPerson's words.
-const heldElsewhere = "Số CCCD này đã được ghi nhận ở nơi khác."
+// heldElsewhere is the refusal of an ID recorded outside the actor's scope: createPerson's words (the
+// text of people.ErrHeldElsewhere on the branch that rewords createPerson).
+const heldElsewhere = "Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn."
 
 // known is a person recorded under a national ID a row names.
 type known struct {

@@ -193,7 +193,7 @@ func TestImportIsNoOracle(t *testing.T) {
 	if rep.Written {
 		t.Fatal("written")
 	}
-	if got := problemsAt(rep, 2); len(got) != 1 || got[0] != "Số CCCD CONFLICT Số CCCD này đã được ghi nhận ở nơi khác." {
+	if got := problemsAt(rep, 2); len(got) != 1 || got[0] != "Số CCCD CONFLICT Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn." {
 		t.Errorf("ID held elsewhere: %q", got)
 	}
 	if got := problemsAt(rep, 3); len(got) != 0 {
@@ -214,7 +214,7 @@ func TestImportIsNoOracle(t *testing.T) {
 	qc := actorFor(t, d.App, "board", "HY.QC")
 	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidate("Hà Văn Mới", "Nam", "01/02/2000", "034200000077")))
 	rep = importAs(t, other, d.App, bulk.Candidates, table(bulk.Candidates, with(candidate("Hà Văn Mới", "Nam", "01/02/2000", "034200000077"), "Mã chi bộ", "HY.QS.1")))
-	if got := problemsAt(rep, 2); len(got) != 1 || got[0] != "Số CCCD CONFLICT Số CCCD này đã được ghi nhận ở nơi khác." {
+	if got := problemsAt(rep, 2); len(got) != 1 || got[0] != "Số CCCD CONFLICT Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn." {
 		t.Errorf("another holder: %q", got)
 	}
 	_ = qc
