@@ -23,10 +23,15 @@ const MaxUpload = 32 << 20
 // maxProblems is how many problems a payload lists; the reject file holds them all.
 const maxProblems = 1000
 
+// lateCode is the code of a warning: a missed deadline recorded as a fact of the past.
+const lateCode = "LATE"
+
 func listKind(k model.ListKind) bulk.Kind {
 	switch k {
 	case model.ListKindMembers:
 		return bulk.Members
+	case model.ListKindTargets:
+		return bulk.Targets
 	case model.ListKindUnits:
 		return bulk.Units
 	}
@@ -69,6 +74,17 @@ func importPayload(rep bulk.Report, name string, f sheet.Format) (*model.ImportL
 			mp.Rule = &p.Rule
 		}
 		out.Problems = append(out.Problems, mp)
+	}
+	out.Warnings = []model.ImportProblem{}
+	for i, w := range rep.Warnings {
+		if i == maxProblems {
+			break
+		}
+		mp := model.ImportProblem{Row: w.Row, Code: lateCode, Message: w.Message, Rule: &w.Rule}
+		if w.Column != "" {
+			mp.Column = &w.Column
+		}
+		out.Warnings = append(out.Warnings, mp)
 	}
 	if rep.Bad() > 0 {
 		file, err := fileOf(strings.TrimSuffix(name, "."+string(f))+".loi", f, rep.Rejected)

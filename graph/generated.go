@@ -125,6 +125,7 @@ type ComplexityRoot struct {
 		Effective      func(childComplexity int) int
 		Form           func(childComplexity int) int
 		Kind           func(childComplexity int) int
+		Late           func(childComplexity int) int
 		Note           func(childComplexity int) int
 		Reason         func(childComplexity int) int
 		RecordedAt     func(childComplexity int) int
@@ -197,6 +198,7 @@ type ComplexityRoot struct {
 		Rows       func(childComplexity int) int
 		Unchanged  func(childComplexity int) int
 		Updated    func(childComplexity int) int
+		Warnings   func(childComplexity int) int
 		Written    func(childComplexity int) int
 	}
 
@@ -211,6 +213,11 @@ type ComplexityRoot struct {
 	KindCount struct {
 		Count func(childComplexity int) int
 		Kind  func(childComplexity int) int
+	}
+
+	Lateness struct {
+		Rule        func(childComplexity int) int
+		WorkingDays func(childComplexity int) int
 	}
 
 	LineageConnection struct {
@@ -358,12 +365,13 @@ type ComplexityRoot struct {
 	}
 
 	PipelineRule struct {
-		ID     func(childComplexity int) int
-		Label  func(childComplexity int) int
-		Note   func(childComplexity int) int
-		Source func(childComplexity int) int
-		Unit   func(childComplexity int) int
-		Value  func(childComplexity int) int
+		Enforcement func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Label       func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	Position struct {
@@ -600,6 +608,8 @@ type CandidateResolver interface {
 	Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error)
 }
 type CaseEventResolver interface {
+	Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error)
+
 	StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error)
 	Effective(ctx context.Context, obj *pipeline.Event) (*model.Date, error)
 
@@ -676,18 +686,18 @@ type PeriodResolver interface {
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *people.Person) (string, error)
-
+	FullName(ctx context.Context, obj *people.Person) (*string, error)
 	Sex(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	BirthDate(ctx context.Context, obj *people.Person) (*model.Date, error)
 	Age(ctx context.Context, obj *people.Person, asOf *model.Date) (int, error)
-	NationalID(ctx context.Context, obj *people.Person) (string, error)
+	NationalID(ctx context.Context, obj *people.Person) (*string, error)
 	Ethnicity(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	Religion(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	GeneralEducation(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	ProfessionalQualification(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	PoliticalTheory(ctx context.Context, obj *people.Person) (*codes.Item, error)
 	Occupation(ctx context.Context, obj *people.Person) (*codes.Item, error)
-
+	YouthUnionMember(ctx context.Context, obj *people.Person) (bool, error)
 	Village(ctx context.Context, obj *people.Person) (*org.Village, error)
 	Workplace(ctx context.Context, obj *people.Person) (*string, error)
 	Unit(ctx context.Context, obj *people.Person) (*org.Unit, error)
@@ -1085,6 +1095,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseEvent.Kind(childComplexity), true
+	case "CaseEvent.late":
+		if e.ComplexityRoot.CaseEvent.Late == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseEvent.Late(childComplexity), true
 	case "CaseEvent.note":
 		if e.ComplexityRoot.CaseEvent.Note == nil {
 			break
@@ -1330,6 +1346,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportListPayload.Updated(childComplexity), true
+	case "ImportListPayload.warnings":
+		if e.ComplexityRoot.ImportListPayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportListPayload.Warnings(childComplexity), true
 	case "ImportListPayload.written":
 		if e.ComplexityRoot.ImportListPayload.Written == nil {
 			break
@@ -1380,6 +1402,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KindCount.Kind(childComplexity), true
+
+	case "Lateness.rule":
+		if e.ComplexityRoot.Lateness.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lateness.Rule(childComplexity), true
+	case "Lateness.workingDays":
+		if e.ComplexityRoot.Lateness.WorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Lateness.WorkingDays(childComplexity), true
 
 	case "LineageConnection.edges":
 		if e.ComplexityRoot.LineageConnection.Edges == nil {
@@ -2143,6 +2178,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonPayload.Person(childComplexity), true
 
+	case "PipelineRule.enforcement":
+		if e.ComplexityRoot.PipelineRule.Enforcement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineRule.Enforcement(childComplexity), true
 	case "PipelineRule.id":
 		if e.ComplexityRoot.PipelineRule.ID == nil {
 			break
@@ -3767,19 +3808,19 @@ caller's scope: the person's records belong to one cell at a time.
 type Person implements Node {
   "The opaque global ID."
   id: ID!
-  "Full name, as written (Unicode NFC)."
-  fullName: String!
+  "Full name, as written (Unicode NFC); null for roles that may not see it (see the README's field matrix)."
+  fullName: String
   "Sex."
   sex: CodeItem!
-  "Date of birth."
-  birthDate: Date!
+  "Date of birth; null for roles that may not see it."
+  birthDate: Date
   "Age in whole years on the date (default today)."
   age(asOf: Date): Int!
-  "The 12-digit national ID: in full for roles that need it, otherwise masked (0010******34)."
-  nationalId: String!
-  "Ethnicity."
-  ethnicity: CodeItem!
-  "Religion; null for none."
+  "The 12-digit national ID: in full for roles that need it, masked to its last three digits (*********234) for some, null for the others."
+  nationalId: String
+  "Ethnicity; null for roles that may not see it."
+  ethnicity: CodeItem
+  "Religion; null for none, and for roles that may not see it."
   religion: CodeItem
   "General education."
   generalEducation: CodeItem
@@ -3791,9 +3832,9 @@ type Person implements Node {
   occupation: CodeItem
   "Whether the person is a Youth Union member."
   youthUnionMember: Boolean!
-  "The village or residential group the person lives in."
+  "The village or residential group the person lives in; null for roles that may not see it."
   village: Village
-  "Workplace or school."
+  "Workplace or school; null for roles that may not see it."
   workplace: String
   "The cell the person's records belong to."
   unit: Unit
@@ -3955,8 +3996,18 @@ type Sponsor {
   letterOn: Date!
 }
 
+"A deadline that a recorded fact of the past missed."
+type Lateness {
+  "The deadline rule (see pipelineRules, enforcement deadline)."
+  rule: String!
+  "Working days after the deadline."
+  workingDays: Int!
+}
+
 "One recorded move of a case."
 type CaseEvent {
+  "Set when the move was recorded as a fact of the past after its deadline (an office's history imported whole)."
+  late: Lateness
   "What happened: listed, course_completed, dossier_completed, cell_resolved, committee_resolved, decision_extended, decided, ceremony_held, recognition_vote, removed, left, helper_assigned."
   kind: String!
   "The stage after the move."
@@ -4089,6 +4140,8 @@ type PipelineRule {
   label: String!
   "Its legal source."
   source: String!
+  "refuse: a move that breaks it is refused; deadline: a missed deadline, refused for a new move, recorded and flagged for a fact of the past (an import)."
+  enforcement: String!
   "A note, e.g. 'verify'."
   note: String!
 }
@@ -4799,6 +4852,8 @@ enum ListKind {
   MEMBERS
   "Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds."
   UNITS
+  "Terms and targets: unit code, measure, period (term, year, quarter) with its dates, the number or the rate, the document."
+  TARGETS
 }
 
 enum FileFormat {
@@ -4840,6 +4895,8 @@ type ImportProblem {
 type ImportListPayload {
   "False when nothing was written (some row is bad and skipInvalid was not set)."
   written: Boolean!
+  "Deadlines that rows missed, recorded as facts of the past with the event flagged (code LATE, the rule, how many working days late); the first 1,000."
+  warnings: [ImportProblem!]!
   rows: Int!
   "Rows that recorded a new person (or unit)."
   created: Int!
@@ -4984,6 +5041,8 @@ func (ec *executionContext) childFields_CandidatePayload(ctx context.Context, fi
 
 func (ec *executionContext) childFields_CaseEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "late":
+		return ec.fieldContext_CaseEvent_late(ctx, field)
 	case "kind":
 		return ec.fieldContext_CaseEvent_kind(ctx, field)
 	case "stageAfter":
@@ -5126,6 +5185,8 @@ func (ec *executionContext) childFields_ImportListPayload(ctx context.Context, f
 	switch field.Name {
 	case "written":
 		return ec.fieldContext_ImportListPayload_written(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ImportListPayload_warnings(ctx, field)
 	case "rows":
 		return ec.fieldContext_ImportListPayload_rows(ctx, field)
 	case "created":
@@ -5168,6 +5229,16 @@ func (ec *executionContext) childFields_KindCount(ctx context.Context, field gra
 		return ec.fieldContext_KindCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type KindCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Lateness(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rule":
+		return ec.fieldContext_Lateness_rule(ctx, field)
+	case "workingDays":
+		return ec.fieldContext_Lateness_workingDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Lateness", field.Name)
 }
 
 func (ec *executionContext) childFields_LineageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5400,6 +5471,8 @@ func (ec *executionContext) childFields_PipelineRule(ctx context.Context, field 
 		return ec.fieldContext_PipelineRule_label(ctx, field)
 	case "source":
 		return ec.fieldContext_PipelineRule_source(ctx, field)
+	case "enforcement":
+		return ec.fieldContext_PipelineRule_enforcement(ctx, field)
 	case "note":
 		return ec.fieldContext_PipelineRule_note(ctx, field)
 	}
@@ -8236,6 +8309,38 @@ func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _CaseEvent_late(ctx context.Context, field graphql.CollectedField, obj *pipeline.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseEvent_late(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CaseEvent().Late(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Lateness) graphql.Marshaler {
+			return ec.marshalOLateness2ᚖptdvᚋgraphᚋmodelᚐLateness(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CaseEvent_late(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Lateness(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.CollectedField, obj *pipeline.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9209,6 +9314,38 @@ func (ec *executionContext) fieldContext_ImportListPayload_written(_ context.Con
 	return graphql.NewScalarFieldContext("ImportListPayload", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _ImportListPayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.ImportListPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportListPayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ImportProblem) graphql.Marshaler {
+			return ec.marshalNImportProblem2ᚕptdvᚋgraphᚋmodelᚐImportProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportListPayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportListPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ImportListPayload_rows(ctx context.Context, field graphql.CollectedField, obj *model.ImportListPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9547,6 +9684,52 @@ func (ec *executionContext) _KindCount_count(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_KindCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("KindCount", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Lateness_rule(ctx context.Context, field graphql.CollectedField, obj *model.Lateness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lateness_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lateness_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lateness", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Lateness_workingDays(ctx context.Context, field graphql.CollectedField, obj *model.Lateness) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Lateness_workingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Lateness_workingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Lateness", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _LineageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
@@ -11898,18 +12081,18 @@ func (ec *executionContext) _Person_fullName(ctx context.Context, field graphql.
 			return ec.fieldContext_Person_fullName(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FullName, nil
+			return ec.Resolvers.Person().FullName(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Person_sex(ctx context.Context, field graphql.CollectedField, obj *people.Person) (ret graphql.Marshaler) {
@@ -11957,10 +12140,10 @@ func (ec *executionContext) _Person_birthDate(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
-			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+			return ec.marshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12023,11 +12206,11 @@ func (ec *executionContext) _Person_nationalId(ctx context.Context, field graphq
 			return ec.Resolvers.Person().NationalID(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_nationalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12047,10 +12230,10 @@ func (ec *executionContext) _Person_ethnicity(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
-			return ec.marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
+			return ec.marshalOCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Person_ethnicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12235,7 +12418,7 @@ func (ec *executionContext) _Person_youthUnionMember(ctx context.Context, field 
 			return ec.fieldContext_Person_youthUnionMember(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.YouthUnionMember, nil
+			return ec.Resolvers.Person().YouthUnionMember(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -12246,7 +12429,7 @@ func (ec *executionContext) _Person_youthUnionMember(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Person_youthUnionMember(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Person", field, false, false, errors.New("field of type Boolean does not have child fields"))
+	return graphql.NewScalarFieldContext("Person", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Person_village(ctx context.Context, field graphql.CollectedField, obj *people.Person) (ret graphql.Marshaler) {
@@ -12808,6 +12991,29 @@ func (ec *executionContext) _PipelineRule_source(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_PipelineRule_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineRule_enforcement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enforcement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineRule_enforcement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -21225,6 +21431,44 @@ func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CaseEvent")
+		case "late":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CaseEvent_late(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
 			out.Values[i] = ec._CaseEvent_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22141,6 +22385,11 @@ func (ec *executionContext) _ImportListPayload(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._ImportListPayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "rows":
 			out.Values[i] = ec._ImportListPayload_rows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22274,6 +22523,49 @@ func (ec *executionContext) _KindCount(ctx context.Context, sel ast.SelectionSet
 			}
 		case "count":
 			out.Values[i] = ec._KindCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var latenessImplementors = []string{"Lateness"}
+
+func (ec *executionContext) _Lateness(ctx context.Context, sel ast.SelectionSet, obj *model.Lateness) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, latenessImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Lateness")
+		case "rule":
+			out.Values[i] = ec._Lateness_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workingDays":
+			out.Values[i] = ec._Lateness_workingDays(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23553,10 +23845,43 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "fullName":
-			out.Values[i] = ec._Person_fullName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_fullName(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "sex":
 			field := field
 
@@ -23605,7 +23930,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_birthDate(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -23681,7 +24006,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_nationalId(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -23719,7 +24044,7 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Person_ethnicity(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -23938,10 +24263,43 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "youthUnionMember":
-			out.Values[i] = ec._Person_youthUnionMember(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Person_youthUnionMember(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "village":
 			field := field
 
@@ -24501,6 +24859,11 @@ func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.Selection
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "source":
 			out.Values[i] = ec._PipelineRule_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enforcement":
+			out.Values[i] = ec._PipelineRule_enforcement(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -30327,6 +30690,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOLateness2ᚖptdvᚋgraphᚋmodelᚐLateness(ctx context.Context, sel ast.SelectionSet, v *model.Lateness) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Lateness(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMemberStatus2ᚖptdvᚋgraphᚋmodelᚐMemberStatus(ctx context.Context, v any) (*model.MemberStatus, error) {

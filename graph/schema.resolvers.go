@@ -144,6 +144,14 @@ func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]
 	return pipeline.Reviews(ctx, r.DB, obj.ID)
 }
 
+// Late is the resolver for the late field.
+func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error) {
+	if obj.LateRule == nil || obj.LateDays == nil {
+		return nil, nil
+	}
+	return &model.Lateness{Rule: *obj.LateRule, WorkingDays: *obj.LateDays}, nil
+}
+
 // StageAfter is the resolver for the stageAfter field.
 func (r *caseEventResolver) StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error) {
 	return enumOf[model.Stage](obj.StageAfter), nil
@@ -739,63 +747,106 @@ func (r *personResolver) ID(ctx context.Context, obj *people.Person) (string, er
 	return globalID(typePerson, obj.ID), nil
 }
 
+// FullName is the resolver for the fullName field.
+func (r *personResolver) FullName(ctx context.Context, obj *people.Person) (*string, error) {
+	if !sees(ctx, auth.FieldFullName, obj) {
+		return nil, nil
+	}
+	return &obj.FullName, nil
+}
+
 // Sex is the resolver for the sex field.
 func (r *personResolver) Sex(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldSex, obj) {
+		return nil, hiddenRequired(auth.FieldSex)
+	}
 	return codeItem(ctx, "sex", obj.Sex)
 }
 
 // BirthDate is the resolver for the birthDate field.
 func (r *personResolver) BirthDate(ctx context.Context, obj *people.Person) (*model.Date, error) {
+	if !sees(ctx, auth.FieldBirthDate, obj) {
+		return nil, nil
+	}
 	return dateOf(obj.BirthDate), nil
 }
 
 // Age is the resolver for the age field.
 func (r *personResolver) Age(ctx context.Context, obj *people.Person, asOf *model.Date) (int, error) {
-	return obj.AgeOn(dateOr(asOf, today())), nil
+	if !sees(ctx, auth.FieldAge, obj) {
+		return 0, hiddenRequired(auth.FieldAge)
+	}
+	return people.AgeAt(*obj, dateOr(asOf, today()))
 }
 
 // NationalID is the resolver for the nationalId field.
-func (r *personResolver) NationalID(ctx context.Context, obj *people.Person) (string, error) {
+func (r *personResolver) NationalID(ctx context.Context, obj *people.Person) (*string, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return obj.NationalIDFor(a), nil
+	return optStr(obj.NationalIDFor(a)), nil
 }
 
 // Ethnicity is the resolver for the ethnicity field.
 func (r *personResolver) Ethnicity(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldEthnicity, obj) {
+		return nil, nil
+	}
 	return codeItem(ctx, "ethnicity", obj.Ethnicity)
 }
 
 // Religion is the resolver for the religion field.
 func (r *personResolver) Religion(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldReligion, obj) {
+		return nil, nil
+	}
 	return optCodeItem(ctx, "religion", obj.Religion)
 }
 
 // GeneralEducation is the resolver for the generalEducation field.
 func (r *personResolver) GeneralEducation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldGeneralEducation, obj) {
+		return nil, nil
+	}
 	return optCodeItem(ctx, "general_education", obj.GeneralEducation)
 }
 
 // ProfessionalQualification is the resolver for the professionalQualification field.
 func (r *personResolver) ProfessionalQualification(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldProfessionalQualification, obj) {
+		return nil, nil
+	}
 	return optCodeItem(ctx, "professional_qualification", obj.ProfessionalQualification)
 }
 
 // PoliticalTheory is the resolver for the politicalTheory field.
 func (r *personResolver) PoliticalTheory(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldPoliticalTheory, obj) {
+		return nil, nil
+	}
 	return optCodeItem(ctx, "political_theory", obj.PoliticalTheory)
 }
 
 // Occupation is the resolver for the occupation field.
 func (r *personResolver) Occupation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
+	if !sees(ctx, auth.FieldOccupation, obj) {
+		return nil, nil
+	}
 	return optCodeItem(ctx, "occupation", obj.Occupation)
+}
+
+// YouthUnionMember is the resolver for the youthUnionMember field.
+func (r *personResolver) YouthUnionMember(ctx context.Context, obj *people.Person) (bool, error) {
+	if !sees(ctx, auth.FieldYouthUnionMember, obj) {
+		return false, hiddenRequired(auth.FieldYouthUnionMember)
+	}
+	return obj.YouthUnionMember, nil
 }
 
 // Village is the resolver for the village field.
 func (r *personResolver) Village(ctx context.Context, obj *people.Person) (*org.Village, error) {
-	if obj.VillageID == nil {
+	if obj.VillageID == nil || !sees(ctx, auth.FieldVillage, obj) {
 		return nil, nil
 	}
 	m, err := org.GetVillages(ctx, r.DB, []int64{*obj.VillageID}, today())
@@ -807,6 +858,9 @@ func (r *personResolver) Village(ctx context.Context, obj *people.Person) (*org.
 
 // Workplace is the resolver for the workplace field.
 func (r *personResolver) Workplace(ctx context.Context, obj *people.Person) (*string, error) {
+	if !sees(ctx, auth.FieldWorkplace, obj) {
+		return nil, nil
+	}
 	return optStr(obj.Workplace), nil
 }
 
@@ -817,16 +871,25 @@ func (r *personResolver) Unit(ctx context.Context, obj *people.Person) (*org.Uni
 
 // Positions is the resolver for the positions field.
 func (r *personResolver) Positions(ctx context.Context, obj *people.Person) ([]people.Position, error) {
+	if !sees(ctx, auth.FieldPositions, obj) {
+		return nil, hiddenRequired(auth.FieldPositions)
+	}
 	return people.Positions(ctx, r.DB, obj.ID)
 }
 
 // AgeException is the resolver for the ageException field.
 func (r *personResolver) AgeException(ctx context.Context, obj *people.Person) (*string, error) {
+	if !sees(ctx, auth.FieldAgeException, obj) {
+		return nil, nil
+	}
 	return optStr(obj.AgeException), nil
 }
 
 // EducationException is the resolver for the educationException field.
 func (r *personResolver) EducationException(ctx context.Context, obj *people.Person) (*string, error) {
+	if !sees(ctx, auth.FieldEducationException, obj) {
+		return nil, nil
+	}
 	return optStr(obj.EducationException), nil
 }
 

@@ -21,14 +21,14 @@ import (
 	"ptdv/internal/sheet"
 )
 
-// importCmd: ptdv import candidates|members|units FILE, or ptdv import template KIND.
+// importCmd: ptdv import candidates|members|units|targets FILE, or ptdv import template KIND.
 func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	skip := fs.Bool("skip-invalid", false, "ghi các dòng hợp lệ, đưa dòng lỗi ra tệp lỗi (mặc định: có dòng lỗi thì không ghi gì)")
 	reject := fs.String("reject", "", "tệp ghi các dòng lỗi (mặc định: <tệp>.loi.<đuôi>)")
 	out := fs.String("out", "", "với template: tệp mẫu cần ghi (mặc định: mau-<loại>.xlsx)")
 	return func(ctx context.Context, e *env) error {
 		if len(e.args) != 2 {
-			fmt.Fprintln(os.Stderr, "Cách dùng: ptdv import candidates|members|units TỆP.xlsx|TỆP.csv [--skip-invalid] | ptdv import template candidates|members|units [--out TỆP]")
+			fmt.Fprintln(os.Stderr, "Cách dùng: ptdv import candidates|members|units|targets TỆP.xlsx|TỆP.csv [--skip-invalid] | ptdv import template candidates|members|units|targets [--out TỆP]")
 			return errUsage
 		}
 		if e.args[0] == "template" {
@@ -76,6 +76,13 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 			fmt.Fprintln(os.Stderr, p.String())
 		}
+		for i, w := range rep.Warnings {
+			if i == 50 {
+				fmt.Fprintf(os.Stderr, "… và %d cảnh báo khác.\n", len(rep.Warnings)-50)
+				break
+			}
+			fmt.Fprintln(os.Stderr, "Cảnh báo: "+w.String())
+		}
 		if rep.Bad() > 0 {
 			path := *reject
 			if path == "" {
@@ -90,20 +97,20 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if !rep.Written {
 			return fmt.Errorf("không ghi dòng nào: %d/%d dòng có lỗi (dùng --skip-invalid để chỉ ghi các dòng hợp lệ)", rep.Bad(), rep.Rows)
 		}
-		fmt.Printf("Đã nhập %d dòng trong %s (%.0f dòng/giây): %d mới, %d bổ sung, %d không đổi, %d bỏ qua vì lỗi.\n",
-			rep.Rows, took.Round(time.Millisecond), float64(rep.Rows)/took.Seconds(), rep.Created, rep.Updated, rep.Unchanged, rep.Bad())
+		fmt.Printf("Đã nhập %d dòng trong %s (%.0f dòng/giây): %d mới, %d bổ sung, %d không đổi, %d bỏ qua vì lỗi, %d bước quá hạn được ghi nhận.\n",
+			rep.Rows, took.Round(time.Millisecond), float64(rep.Rows)/took.Seconds(), rep.Created, rep.Updated, rep.Unchanged, rep.Bad(), len(rep.Warnings))
 		return nil
 	}
 }
 
-// exportCmd: ptdv export candidates|members|units --unit CODE [--out FILE].
+// exportCmd: ptdv export candidates|members|units|targets --unit CODE [--out FILE].
 func exportCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	unit := fs.String("unit", "", "mã đơn vị: xuất toàn bộ cây đơn vị trực thuộc (bắt buộc)")
 	out := fs.String("out", "", "tệp cần ghi, .xlsx hoặc .csv (mặc định: <loại>-<mã>.xlsx)")
 	on := fs.String("on", "", "ngày chốt danh sách YYYY-MM-DD (mặc định: hôm nay)")
 	return func(ctx context.Context, e *env) error {
 		if len(e.args) != 1 || *unit == "" {
-			fmt.Fprintln(os.Stderr, "Cách dùng: ptdv export candidates|members|units --unit MÃ [--out TỆP.xlsx|TỆP.csv]")
+			fmt.Fprintln(os.Stderr, "Cách dùng: ptdv export candidates|members|units|targets --unit MÃ [--out TỆP.xlsx|TỆP.csv]")
 			return errUsage
 		}
 		k, err := bulk.ParseKind(e.args[0])

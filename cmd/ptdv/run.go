@@ -27,8 +27,8 @@ var commands = []command{
 	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd, ""},
 	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd, ""},
 	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
-	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units FILE, or template KIND)", importCmd, "candidates|members|units FILE  |  template KIND"},
-	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units of a subtree)", exportCmd, "candidates|members|units"},
+	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units|targets FILE, or template KIND)", importCmd, "candidates|members|units|targets FILE  |  template KIND"},
+	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units|targets of a subtree)", exportCmd, "candidates|members|units|targets"},
 }
 
 func usage(w io.Writer) {

@@ -335,7 +335,9 @@ type ImportListInput struct {
 type ImportListPayload struct {
 	// False when nothing was written (some row is bad and skipInvalid was not set).
 	Written bool `json:"written"`
-	Rows    int  `json:"rows"`
+	// Deadlines that rows missed, recorded as facts of the past with the event flagged (code LATE, the rule, how many working days late); the first 1,000.
+	Warnings []ImportProblem `json:"warnings"`
+	Rows     int             `json:"rows"`
 	// Rows that recorded a new person (or unit).
 	Created int `json:"created"`
 	// Rows that added stages or events to a person already recorded (never for units: a changed unit is a CONFLICT).
@@ -370,6 +372,14 @@ type KindCount struct {
 	Kind UnitKind `json:"kind"`
 	// The number of units.
 	Count int `json:"count"`
+}
+
+// A deadline that a recorded fact of the past missed.
+type Lateness struct {
+	// The deadline rule (see pipelineRules, enforcement deadline).
+	Rule string `json:"rule"`
+	// Working days after the deadline.
+	WorkingDays int `json:"workingDays"`
 }
 
 // A page of lineage links.
@@ -936,17 +946,20 @@ const (
 	ListKindMembers ListKind = "MEMBERS"
 	// Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds.
 	ListKindUnits ListKind = "UNITS"
+	// Terms and targets: unit code, measure, period (term, year, quarter) with its dates, the number or the rate, the document.
+	ListKindTargets ListKind = "TARGETS"
 )
 
 var AllListKind = []ListKind{
 	ListKindCandidates,
 	ListKindMembers,
 	ListKindUnits,
+	ListKindTargets,
 }
 
 func (e ListKind) IsValid() bool {
 	switch e {
-	case ListKindCandidates, ListKindMembers, ListKindUnits:
+	case ListKindCandidates, ListKindMembers, ListKindUnits, ListKindTargets:
 		return true
 	}
 	return false

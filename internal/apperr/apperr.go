@@ -54,11 +54,27 @@ func Rule(rule, vi, en string) *Error {
 	return &Error{Code: RuleViolation, Rule: rule, Message: vi, MessageEN: en}
 }
 
-// NotFoundf reports a missing (or out-of-scope: the two must look the same) entity.
+// NotFoundf reports a missing (or out-of-scope: the two must look the same) entity. A code the caller
+// typed (a unit's code, a global ID) is quoted back; an internal numeric id is not: it would tell an
+// outsider how records are numbered, and it means nothing to the clerk.
 func NotFoundf(entity, id string) *Error {
+	if id == "" || isDigits(id) {
+		return &Error{Code: NotFound,
+			Message:   fmt.Sprintf("Không tìm thấy %s.", entityVI(entity)),
+			MessageEN: fmt.Sprintf("%s not found", entity)}
+	}
 	return &Error{Code: NotFound,
 		Message:   fmt.Sprintf("Không tìm thấy %s %q.", entityVI(entity), id),
 		MessageEN: fmt.Sprintf("%s %q not found", entity, id)}
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ConflictStale reports that somebody else changed the data first.
@@ -79,6 +95,8 @@ func CodeOf(err error) Code {
 	return Internal
 }
 
+// entityVI names an entity for the user. Every entity NotFoundf is called with has a name here (an
+// English noun must never reach a message: TestEntityNamesAreVietnamese).
 func entityVI(entity string) string {
 	switch entity {
 	case "unit":
@@ -87,6 +105,18 @@ func entityVI(entity string) string {
 		return "thôn, tổ dân phố"
 	case "node":
 		return "đối tượng"
+	case "person":
+		return "hồ sơ quần chúng, đảng viên"
+	case "case", "candidate":
+		return "hồ sơ kết nạp"
+	case "course":
+		return "lớp bồi dưỡng"
+	case "term":
+		return "nhiệm kỳ"
+	case "target":
+		return "chỉ tiêu"
+	case "operation":
+		return "thao tác"
 	}
-	return entity
+	return "đối tượng"
 }

@@ -1,7 +1,7 @@
 // Package auth is the one place that decides who sees what. Every request carries an Actor (from a
-// bearer token); an actor's scope is the subtree of one unit, and every data function applies it
-// through the helpers here (FilterUnits, CheckUnits), so no resolver can forget it. An id outside
-// the scope behaves exactly like an id that does not exist.
+// bearer token); an actor's scope is the subtree of one unit as the tree stands on the request's day,
+// and every data function applies it through the helpers here (UnitFilter, Units, CheckUnits), so no
+// resolver can forget it. An id outside the scope behaves exactly like an id that does not exist.
 package auth
 
 import (
@@ -10,11 +10,15 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/vn"
 )
 
 // Role is what an actor does; it decides permissions, not scope.
@@ -67,12 +71,22 @@ type Actor struct {
 	scope     Scope
 }
 
-// Scope is the set of units an actor may see: every unit that is, or ever was, inside the subtree of
-// the actor's unit, or of a unit merged into it (so a merged commune sees its predecessors' history).
-// Roots holds the materialized paths of those subtree roots over time.
+// Scope is the set of units an actor may see: the subtree of the actor's unit as the tree stands on
+// day On (the request's day in Vietnam), and the units that no longer exist on On whose records fall to
+// that subtree (Heirs, see Resolve). Records follow their unit's place in today's tree, for past dates
+// too: a cell moved from commune B to commune A is A's, with its whole history, from the day of the
+// move, and B no longer sees it. Counts for past periods are not records: they are computed on the tree
+// as it stood then, once the unit asked about is in scope (see package target).
 type Scope struct {
-	All   bool
+	All bool
+	// On is the day the tree is read.
+	On time.Time
+	// Roots holds the materialized path of the actor's unit on On (one element).
 	Roots []string
+	// Heirs are the units that ended on or before On (merged, split or dissolved) whose records fall to
+	// this subtree: a merged or split unit's to the holders of its successors, a unit dissolved without
+	// successor to the holder of its last parent, transitively.
+	Heirs []int64
 }
 
 // Scope returns the actor's scope.
@@ -108,41 +122,47 @@ func FromContext(ctx context.Context) (*Actor, error) {
 
 // System is the actor of jobs the binary runs itself (demo loading, nightly): national scope.
 func System(subject string) *Actor {
-	return &Actor{Subject: subject, Role: RoleAdmin, scope: Scope{All: true}}
+	return &Actor{Subject: subject, Role: RoleAdmin, scope: Scope{All: true, On: vn.Today()}}
 }
 
-// Resolve builds the actor for verified claims: it finds the unit and computes the scope roots.
-// A national scope (no unit) is only for admins.
+// Resolve builds the actor for verified claims on today's date in Vietnam: see ResolveOn.
 func Resolve(ctx context.Context, db bun.IDB, c Claims) (*Actor, error) {
+	return ResolveOn(ctx, db, c, vn.Today())
+}
+
+// ResolveOn builds the actor for verified claims as the tree stands on day: it finds the unit, its
+// path that day and the units whose records fall to it. A token whose unit does not exist that day (not
+// yet created, or merged, split or dissolved: its successor's board holds its records now) is refused
+// with UNAUTHENTICATED. A national scope (no unit) is only for admins.
+func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor, error) {
 	role, err := ParseRole(c.Role)
 	if err != nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Mã đăng nhập không hợp lệ.", "token has an unknown role")
 	}
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	a := &Actor{Subject: c.Subject, Role: role, UnitCode: c.Unit}
 	if c.Unit == "" {
 		if role != RoleAdmin {
 			return nil, apperr.New(apperr.Unauthenticated, "Mã đăng nhập không gắn với tổ chức đảng nào.",
 				"only admin tokens may have national scope")
 		}
-		a.scope = Scope{All: true}
+		a.scope = Scope{All: true, On: day}
 		return a, nil
 	}
-	// One query: the unit and every path it, or a unit merged into it, ever had. A split
-	// predecessor is not included: it would show one successor the other successors' units.
+	// One query per request: the unit, its path that day, and the key of the tree's state (the database
+	// and its last tree operation: every change to the tree records one) under which the heirs are cached.
 	var row struct {
-		ID    int64    `bun:"id"`
-		Roots []string `bun:"roots,array"`
+		ID      int64   `bun:"id"`
+		Path    *string `bun:"path"`
+		DB      string  `bun:"db"`
+		Version int64   `bun:"version"`
 	}
-	err = db.NewRaw(`
-		WITH RECURSIVE lin(id) AS (
-			SELECT id FROM org_unit WHERE code = ?
-			UNION
-			SELECT l.predecessor_id FROM org_lineage l JOIN lin ON l.successor_id = lin.id
-			WHERE NOT EXISTS (SELECT 1 FROM org_lineage o
-			                  WHERE o.predecessor_id = l.predecessor_id AND o.successor_id <> l.successor_id)
-		)
-		SELECT u.id, (SELECT coalesce(array_agg(DISTINCT path::text), '{}') FROM org_link WHERE unit_id IN (SELECT id FROM lin)) AS roots
-		FROM org_unit u WHERE u.code = ?`, c.Unit, c.Unit).Scan(ctx, &row)
+	err = db.NewRaw(`SELECT u.id, l.path::text AS path,
+			current_database() || '@' || pg_postmaster_start_time()::text AS db,
+			(SELECT coalesce(max(id), 0) FROM org_operation) AS version
+		FROM org_unit u
+		LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?1::date AND (l.valid_to IS NULL OR l.valid_to > ?1::date)
+		WHERE u.code = ?0`, c.Unit, day).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không tồn tại.",
 			fmt.Sprintf("token unit %q does not exist", c.Unit))
@@ -150,18 +170,124 @@ func Resolve(ctx context.Context, db bun.IDB, c Claims) (*Actor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve actor unit: %w", err)
 	}
-	a.UnitID, a.scope.Roots = row.ID, row.Roots
+	if row.Path == nil {
+		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không còn hoạt động (đã sáp nhập, chia tách hoặc giải thể); hãy dùng mã đăng nhập của tổ chức kế thừa.",
+			fmt.Sprintf("token unit %q does not exist on %s", c.Unit, day.Format(time.DateOnly)))
+	}
+	all, err := endedOn(ctx, db, treeKey{row.DB, row.Version, day})
+	if err != nil {
+		return nil, err
+	}
+	root := *row.Path
+	var heirs []int64
+	for _, e := range all {
+		if slices.ContainsFunc(e.holders, func(p string) bool { return p == root || strings.HasPrefix(p, root+".") }) {
+			heirs = append(heirs, e.id)
+		}
+	}
+	slices.Sort(heirs)
+	a.UnitID, a.scope = row.ID, Scope{On: day, Roots: []string{root}, Heirs: heirs}
 	return a, nil
 }
 
+// treeKey names a state of the tree on a day: the database (its name and its server's start time) and
+// the id of its last tree operation.
+type treeKey struct {
+	db      string
+	version int64
+	day     time.Time
+}
+
+// ended is a unit that no longer exists on a day, with the paths that day of the units holding its
+// records.
+type ended struct {
+	id      int64
+	holders []string
+}
+
+// endedCache memoizes endedOn: the walk visits every ended unit of the country (tens of milliseconds at
+// national size), while the tree changes a few times a day. An entry is replaced when its database's
+// tree changes or the day turns.
+var endedCache = struct {
+	sync.Mutex
+	m map[treeKey][]ended
+}{m: map[treeKey][]ended{}}
+
+// endedOn returns every unit that ended on or before the key's day (merged, split or dissolved) with the
+// units that hold its records that day: a merged or split unit's successors, a unit dissolved without
+// successor its last parent; and when those ended too, theirs, transitively. An ended unit with no
+// holder (a dissolved province) is left out: only a national scope sees it.
+func endedOn(ctx context.Context, db bun.IDB, k treeKey) ([]ended, error) {
+	endedCache.Lock()
+	e, ok := endedCache.m[k]
+	endedCache.Unlock()
+	if ok {
+		return e, nil
+	}
+	var rows []struct {
+		ID    int64    `bun:"id"`
+		Paths []string `bun:"paths,array"`
+	}
+	err := db.NewRaw(`
+		WITH RECURSIVE walk(id, cur) AS (
+			SELECT e.id, e.id FROM org_unit e WHERE e.valid_to <= ?0::date
+			UNION
+			SELECT w.id, x.next FROM walk w JOIN org_unit c ON c.id = w.cur AND c.valid_to <= ?0::date
+			CROSS JOIN LATERAL (
+				SELECT g.successor_id AS next FROM org_lineage g WHERE g.predecessor_id = w.cur
+				UNION ALL
+				SELECT l.parent_id FROM org_link l
+				WHERE l.unit_id = w.cur AND l.valid_to = c.valid_to AND l.parent_id IS NOT NULL
+				  AND NOT EXISTS (SELECT 1 FROM org_lineage g WHERE g.predecessor_id = w.cur)) x)
+		SELECT w.id, array_agg(DISTINCT l.path::text) AS paths
+		-- One probe per step of the walk (OFFSET 0 keeps the planner from hashing the whole link table).
+		FROM walk w CROSS JOIN LATERAL (
+			SELECT path FROM org_link l WHERE l.unit_id = w.cur AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date) OFFSET 0) l
+		GROUP BY w.id`, k.day).Scan(ctx, &rows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("resolve actor: ended units: %w", err)
+	}
+	e = make([]ended, len(rows))
+	for i, r := range rows {
+		e[i] = ended{r.ID, r.Paths}
+	}
+	endedCache.Lock()
+	defer endedCache.Unlock()
+	for old := range endedCache.m {
+		if old.db == k.db || len(endedCache.m) > 64 {
+			delete(endedCache.m, old)
+		}
+	}
+	endedCache.m[k] = e
+	return e, nil
+}
+
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col
-// is inside the scope. It is the single definition of visibility that every query uses.
+// is inside the scope: the unit's link on the scope's day lies in the actor's subtree, or the unit is
+// one of the heirs. It is the single definition of visibility that every query uses; its probe is one
+// index-only lookup of org_link by unit (index org_link_scope_on, migration 0011).
 func (s Scope) UnitFilter(col string) (string, []any) {
 	if s.All {
 		return "TRUE", nil
 	}
-	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND sl.path <@ ?::ltree[])",
-		[]any{pgdialect.Array(s.Roots)}
+	probe := "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col +
+		" AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[])"
+	args := []any{s.On, s.On, pgdialect.Array(s.Roots)}
+	if len(s.Heirs) == 0 {
+		return probe, args
+	}
+	return "(" + col + " = ANY(?::bigint[]) OR " + probe + ")", append([]any{pgdialect.Array(s.Heirs)}, args...)
+}
+
+// Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a
+// national scope), with its arguments: for reads that start from the visible set rather than filter rows.
+func (s Scope) Units() (string, []any) {
+	if s.All {
+		return "SELECT id AS unit_id FROM org_unit", nil
+	}
+	return `SELECT sl.unit_id FROM org_link sl
+		WHERE sl.path <@ ?::ltree[] AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date)
+		UNION ALL SELECT unnest(?::bigint[])`, []any{pgdialect.Array(s.Roots), s.On, s.On, pgdialect.Array(s.Heirs)}
 }
 
 // CheckUnits returns NOT_FOUND (never FORBIDDEN: outside ids must look like missing ids) unless every

@@ -26,7 +26,7 @@ func dump(t *testing.T, db bun.IDB) string {
 			c.recognized_on, c.closed_on, c.close_reason, c.recognition_rounds, c.version)
 			FROM candidate_case c JOIN person p ON p.id = c.person_id ORDER BY 1`,
 		`SELECT concat_ws('|', p.national_id, e.kind, e.stage_after, e.effective, e.form, e.document_no, e.document_date,
-			e.votes_for, e.votes_eligible, e.reason, e.note, e.details::text, e.recorded_by)
+			e.votes_for, e.votes_eligible, e.reason, e.note, e.details::text, e.recorded_by, e.late_rule, e.late_days)
 			FROM case_event e JOIN candidate_case c ON c.id = e.case_id JOIN person p ON p.id = c.person_id ORDER BY p.national_id, e.id`,
 		`SELECT concat_ws('|', p.national_id, s.national_id, cs.known_since, cs.letter_on) FROM case_sponsor cs
 			JOIN candidate_case c ON c.id = cs.case_id JOIN person p ON p.id = c.person_id JOIN person s ON s.id = cs.sponsor_id ORDER BY 1`,

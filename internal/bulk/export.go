@@ -19,6 +19,15 @@ import (
 	"ptdv/internal/vn"
 )
 
+// exportSight maps the person columns of the layout to auth's person fields (the national ID goes
+// through NationalIDFor, which masks or hides it).
+var exportSight = map[string]auth.PersonField{
+	"name": auth.FieldFullName, "sex": auth.FieldSex, "birth": auth.FieldBirthDate, "ethnicity": auth.FieldEthnicity,
+	"religion": auth.FieldReligion, "general_education": auth.FieldGeneralEducation,
+	"professional_qualification": auth.FieldProfessionalQualification, "political_theory": auth.FieldPoliticalTheory,
+	"occupation": auth.FieldOccupation, "youth": auth.FieldYouthUnionMember, "workplace": auth.FieldWorkplace,
+}
+
 // exported is one row to write: the person and the other cells by column key.
 type exported struct {
 	PersonID int64 `bun:"person_id"`
@@ -39,8 +48,11 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	if err != nil {
 		return sheet.Sheet{}, err
 	}
-	if k == Units {
+	switch k {
+	case Units:
 		return exportUnits(ctx, db, u, on)
+	case Targets:
+		return exportTargets(ctx, db, u, on)
 	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
 	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
@@ -113,6 +125,11 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 			c["youth"] = "Có"
 		}
 		c["workplace"] = p.Workplace
+		for key, f := range exportSight { // the role's field visibility, as in the API: hidden is empty
+			if a.See(f, p.UnitID) == auth.Hidden {
+				c[key] = ""
+			}
+		}
 		if cu, ok := unitMap[r.UnitID]; ok {
 			c["cell"], c["cell_name"] = cu.Code, cu.Name
 		}
@@ -142,6 +159,8 @@ func sheetName(k Kind) string {
 		return "Đảng viên"
 	case Units:
 		return "Tổ chức đảng"
+	case Targets:
+		return "Chỉ tiêu"
 	}
 	return "Quần chúng ưu tú"
 }

@@ -50,6 +50,9 @@ type Report struct {
 	// column "Lỗi"; fix and import it again (the column is ignored).
 	Rejected sheet.Sheet
 	Written  bool
+	// Warnings are the deadlines that rows recorded as facts of the past had missed (late.go): the
+	// rows are recorded, the events flagged.
+	Warnings []Problem
 }
 
 // Bad is the number of rows with problems.
@@ -71,6 +74,9 @@ var errRow = errors.New("bulk: row refused")
 // Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
 // outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
+	if k == Targets {
+		return importTargets(ctx, d, t, opt)
+	}
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
@@ -119,7 +125,8 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 	}
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
-	ctx = codes.WithSet(pipeline.WithEnvCache(ctx), set)
+	// An office's file records the past: a missed deadline is flagged on its event, not refused.
+	ctx = codes.WithSet(pipeline.WithEnvCache(pipeline.AsHistory(ctx)), set)
 	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
 		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne, actor: a}
 		if err := im.prefetch(ctx, recs); err != nil {
@@ -193,6 +200,11 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				if err := im.applyRow(ctx, r, key, &rep); err != nil {
 					return err
 				}
+			}
+		}
+		if k == Candidates {
+			if err := im.lateWarnings(ctx, &rep); err != nil {
+				return err
 			}
 		}
 		// The reasons go in the "Lỗi" column: the file's own when it is a reject file imported again.

@@ -23,16 +23,17 @@ const (
 	Candidates Kind = "candidates"
 	Members    Kind = "members"
 	Units      Kind = "units"
+	Targets    Kind = "targets"
 )
 
 // ParseKind accepts the kinds the command line and the API name.
 func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
-	case Candidates, Members, Units:
+	case Candidates, Members, Units, Targets:
 		return Kind(s), nil
 	}
-	return "", apperr.Invalid("kind", fmt.Sprintf("Loại dữ liệu %q không hỗ trợ (candidates, members, units).", s),
-		fmt.Sprintf("unknown kind %q (candidates, members, units)", s))
+	return "", apperr.Invalid("kind", fmt.Sprintf("Loại dữ liệu %q không hỗ trợ (candidates, members, units, targets).", s),
+		fmt.Sprintf("unknown kind %q (candidates, members, units, targets)", s))
 }
 
 // Column is one column of a layout. Key names it in code; Header is what offices see.
@@ -142,6 +143,8 @@ func Layout(k Kind) []Column {
 		return memberColumns
 	case Units:
 		return unitColumns
+	case Targets:
+		return targetColumns
 	}
 	return candidateColumns
 }

@@ -25,4 +25,6 @@ var again = map[Kind]string{
 	Members:    "Số CCCD là khóa: nhập lại cùng một tệp không tạo bản ghi mới; chỉ các sự kiện chưa ghi được bổ sung.",
 	Units: "Mã đơn vị là khóa: nhập lại cùng một tệp không tạo đơn vị mới. Đổi tên, điều chuyển, sáp nhập đơn vị đã có " +
 		"là thao tác tổ chức có văn bản, không sửa qua tệp.",
+	Targets: "Đơn vị, chỉ tiêu và kỳ là khóa: nhập lại cùng một tệp không tạo chỉ tiêu mới; một số lượng hoặc tỷ lệ khác " +
+		"được ghi thành một lần điều chỉnh chỉ tiêu (lịch sử điều chỉnh được giữ).",
 }

@@ -3,10 +3,12 @@
 // holidays (Bộ luật Lao động 2019, Điều 112) and the days off the government announces each year
 // (nghỉ bù, hoán đổi), plus the Saturdays it declares working days (làm bù) in exchange.
 //
-// Those exceptions are data, in table calendar_day (migration 0002), seeded for 2020–2030 and edited
-// by an administrator through SetDay and DeleteDay. Rows the seed could only predict carry the source
-// SourceProposed, "dự kiến (verify)", so that an administrator knows to check them against the
-// government's announcement for that year.
+// Those exceptions are data, in table calendar_day, seeded for 2010–2035 (migration 0002: 2020–2030,
+// with the announcements of 2020–2026; migration 0019: the years around them) and edited by an
+// administrator through SetDay and DeleteDay. Rows the seed could only predict carry the source
+// SourceProposed, "dự kiến (verify)", and past years computed from the law of their time carry
+// SourceComputed, so that an administrator knows to check them against the government's announcement
+// for that year.
 //
 // A Calendar is an immutable snapshot of the table: Load reads it (a few hundred rows), and a caller
 // may keep it for as long as it accepts not seeing later edits. A year without any row is not covered:

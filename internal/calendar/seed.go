@@ -26,6 +26,18 @@ const (
 	LastSeedYear  = 2030
 )
 
+// FirstHistoryYear and LastHistoryYear bound the years migration 0019 adds around them: offices import
+// ten years and more of their own records, and a deadline counted over plain weekdays, without Tết,
+// would call many of them late.
+const (
+	FirstHistoryYear = 2010
+	LastHistoryYear  = 2035
+)
+
+// SourceComputed marks a past year computed from the law then in force and the lunar calendar: the
+// announcement of that year (its swaps above all) is not recorded yet.
+const SourceComputed = "tính theo luật và âm lịch, chưa đối chiếu thông báo của Chính phủ (verify)"
+
 type occasion int
 
 const (
@@ -145,11 +157,15 @@ func holidays(y int) []holiday {
 	hs := []holiday{{date(y, 1, 1), occNewYear, "Tết Dương lịch"}}
 
 	tet := LunarNewYear(y)
-	before := 2
-	if tet.Weekday() == time.Tuesday {
+	// Tết is 5 days since BLLĐ 2012 (in force 1/5/2013, so from Tết 2014), 4 days before it: then the
+	// last day of the old year and the first three of the new one.
+	length, before := 5, 2
+	if y <= 2013 {
+		length, before = 4, 1
+	} else if tet.Weekday() == time.Tuesday {
 		before = 1
 	}
-	for i := -before; i < 5-before; i++ {
+	for i := -before; i < length-before; i++ {
 		d := tet.AddDate(0, 0, i)
 		var label string
 		if l := SolarToLunar(d); i < 0 {
@@ -184,10 +200,7 @@ func holidays(y int) []holiday {
 // generate returns the exceptions of year y: the weekday holidays, the compensatory days off and, when
 // notes are given, the announced swaps, with sources from notes (or SourceProposed without notes).
 func generate(y int, notes *yearNotes) []Day {
-	law := "BLLĐ 2019, Điều 112"
-	if y < 2021 {
-		law = "BLLĐ 2012, Điều 115"
-	}
+	law := lawOf(y)
 	source := func(o occasion) string {
 		if notes == nil {
 			return SourceProposed
@@ -239,6 +252,37 @@ func generate(y int, notes *yearNotes) []Day {
 	return days
 }
 
+// lawOf cites the article that lists the public holidays of year y. Giỗ Tổ Hùng Vương has been a
+// holiday since the 2007 amendment of the 1994 code, so every year from 2010 has it.
+func lawOf(y int) string {
+	switch {
+	case y >= 2021:
+		return "BLLĐ 2019, Điều 112"
+	case y >= 2014:
+		return "BLLĐ 2012, Điều 115"
+	default: // BLLĐ 2012 came into force on 1/5/2013, after Tết 2013
+		return "BLLĐ 1994 (sửa đổi 2007), Điều 73"
+	}
+}
+
+// historyDays returns the rows of migration 0019: the years from FirstHistoryYear to LastHistoryYear
+// outside migration 0002's range. Past years carry SourceComputed, future ones SourceProposed.
+func historyDays() []Day {
+	var days []Day
+	for y := FirstHistoryYear; y <= LastHistoryYear; y++ {
+		if y >= FirstSeedYear && y <= LastSeedYear {
+			continue
+		}
+		for _, d := range Proposed(y) {
+			if y < FirstSeedYear {
+				d.Source = SourceComputed
+			}
+			days = append(days, d)
+		}
+	}
+	return days
+}
+
 func mustDate(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
@@ -247,18 +291,23 @@ func mustDate(s string) time.Time {
 	return t
 }
 
-// Markers around the generated part of migration 0002.
+// Markers around the generated part of migrations 0002 and 0019.
 const (
 	seedBegin = "-- BEGIN GENERATED SEED (internal/calendar/seed.go; go test ./internal/calendar -run TestSeed -update)\n"
 	seedEnd   = "-- END GENERATED SEED\n"
 )
 
 // seedSQL renders seedDays as the INSERT of migration 0002, markers included.
-func seedSQL() string {
+func seedSQL() string { return renderSQL(seedDays(), "") }
+
+// historySQL renders historyDays as the INSERT of migration 0019, markers included. ON CONFLICT keeps
+// a day an administrator entered before the migration ran.
+func historySQL() string { return renderSQL(historyDays(), "ON CONFLICT (day) DO NOTHING") }
+
+func renderSQL(days []Day, onConflict string) string {
 	var b strings.Builder
 	b.WriteString(seedBegin)
 	b.WriteString("INSERT INTO calendar_day (day, kind, name_vi, source) VALUES\n")
-	days := seedDays()
 	year := 0
 	for i, d := range days {
 		if d.Day.Year() != year {
@@ -266,12 +315,17 @@ func seedSQL() string {
 			status := "announced"
 			if _, ok := announced[year]; !ok {
 				status = "proposed: " + SourceProposed
+				if year < FirstSeedYear {
+					status = "computed: " + SourceComputed
+				}
 			}
 			fmt.Fprintf(&b, "    -- %d (Tết %s, mùng 1 = %s; %s)\n", year, YearName(year), LunarNewYear(year).Format(time.DateOnly), status)
 		}
 		sep := ","
-		if i == len(days)-1 {
+		if i == len(days)-1 && onConflict == "" {
 			sep = ";"
+		} else if i == len(days)-1 {
+			sep = "\n    " + onConflict + ";"
 		}
 		fmt.Fprintf(&b, "    ('%s', %-11s %s, %s)%s\n", d.Day.Format(time.DateOnly), sqlString(d.Kind)+",", sqlString(d.NameVI), sqlString(d.Source), sep)
 	}

@@ -10,33 +10,87 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the generated seed of migration 0002_calendar.sql")
 
-const migrationFile = "../db/migrations/0002_calendar.sql"
+const (
+	migrationFile = "../db/migrations/0002_calendar.sql"
+	historyFile   = "../db/migrations/0019_calendar_2010_2035.sql"
+)
 
-// TestSeed checks that migration 0002 holds exactly what seed.go generates (with -update, rewrites it).
-// TestSeededRows then checks that the migration, applied, holds those rows.
+// TestSeed checks that migrations 0002 and 0019 hold exactly what seed.go generates (with -update,
+// rewrites them). TestSeededRows then checks that the migrations, applied, hold those rows.
 func TestSeed(t *testing.T) {
-	b, err := os.ReadFile(migrationFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	i := strings.Index(src, "-- BEGIN GENERATED SEED")
-	j := strings.Index(src, seedEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: no generated seed block", migrationFile)
-	}
-	got, want := src[i:j+len(seedEnd)], seedSQL()
-	if got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(migrationFile, []byte(src[:i]+want+src[j+len(seedEnd):]), 0o644); err != nil {
+	for file, want := range map[string]string{migrationFile: seedSQL(), historyFile: historySQL()} {
+		b, err := os.ReadFile(file)
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("rewrote the seed of %s", migrationFile)
-		return
+		src := string(b)
+		i := strings.Index(src, "-- BEGIN GENERATED SEED")
+		j := strings.Index(src, seedEnd)
+		if i < 0 || j < i {
+			t.Fatalf("%s: no generated seed block", file)
+		}
+		if src[i:j+len(seedEnd)] == want {
+			continue
+		}
+		if *update {
+			if err := os.WriteFile(file, []byte(src[:i]+want+src[j+len(seedEnd):]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("rewrote the seed of %s", file)
+			continue
+		}
+		t.Errorf("%s: the seed differs from seed.go; run go test ./internal/calendar -run TestSeed -update", file)
 	}
-	t.Errorf("%s: the seed differs from seed.go; run go test ./internal/calendar -run TestSeed -update", migrationFile)
+}
+
+// The years before 2020 follow the law of their time: 9 weekdays off net of weekends under the 1994
+// code (Tết 4 days, to 2013), 10 under the 2012 code; after 2030, 11. Each row is valid for SetDay and
+// says how it was obtained.
+func TestHistoryShape(t *testing.T) {
+	t.Parallel()
+	perYear := map[int]int{}
+	for _, d := range historyDays() {
+		y := d.Day.Year()
+		if y >= FirstSeedYear && y <= LastSeedYear {
+			t.Fatalf("%s: inside migration 0002's years", d.Day.Format(time.DateOnly))
+		}
+		perYear[y]++
+		if _, err := validate(d.Day, d.Kind, d.NameVI, d.Source); err != nil {
+			t.Errorf("%s: %v", d.Day.Format(time.DateOnly), err)
+		}
+		if want := map[bool]string{true: SourceComputed, false: SourceProposed}[y < FirstSeedYear]; d.Source != want {
+			t.Errorf("%s: source %q, want %q", d.Day.Format(time.DateOnly), d.Source, want)
+		}
+	}
+	for y := FirstHistoryYear; y <= LastHistoryYear; y++ {
+		want := map[bool]int{true: 9, false: 10}[y <= 2013]
+		if y > LastSeedYear {
+			want = 11
+		} else if y >= FirstSeedYear {
+			continue
+		}
+		if perYear[y] != want {
+			t.Errorf("%d: %d weekdays off, want %d", y, perYear[y], want)
+		}
+	}
+	// Spelled out from the lunar calendar: Tết Canh Dần 2010 (mùng 1 Sunday 14/2: 30 Tết Saturday 13/2,
+	// so Monday to Wednesday 15–17/2 off, plus a compensatory Thursday 18/2 for the Saturday); Tết Đinh
+	// Dậu 2017 (mùng 1 Saturday 28/1: 26/1–27/1 and 30/1, compensations 31/1 and 1/2); 2/9/2018 on a
+	// Sunday, made up on Monday 3/9.
+	want := map[int][]string{
+		2010: {"2010-01-01", "2010-02-15..2010-02-18", "2010-04-23", "2010-04-30", "2010-05-03", "2010-09-02"},
+		2017: {"2017-01-02", "2017-01-26", "2017-01-27", "2017-01-30..2017-02-01", "2017-04-06", "2017-05-01", "2017-05-02", "2017-09-04"},
+		2018: {"2018-01-01", "2018-02-14..2018-02-20", "2018-04-25", "2018-04-30", "2018-05-01", "2018-09-03"},
+	}
+	var got = map[int][]string{}
+	for _, d := range historyDays() {
+		got[d.Day.Year()] = append(got[d.Day.Year()], d.Day.Format(time.DateOnly))
+	}
+	for y, w := range want {
+		if g, w := strings.Join(got[y], " "), strings.Join(expand(t, w), " "); g != w {
+			t.Errorf("%d:\n got %s\nwant %s", y, g, w)
+		}
+	}
 }
 
 // The rules of generate, without the announced swaps, give exactly the days off of 2020–2026 that the

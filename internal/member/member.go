@@ -397,49 +397,47 @@ func Spans(ctx context.Context, db bun.IDB, personID int64) ([]Span, error) {
 	return out, nil
 }
 
-// subtree returns the SQL of a materialized CTE "u" with the units of unitID's subtree on day d that are
-// in the actor's scope, with its arguments; ok is false when the unit did not exist on d.
-func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d time.Time) (string, []any, bool, error) {
+// subtree returns the SQL of a materialized CTE "u" with the units of unitID's subtree on day d, with its
+// arguments; ok is false when the unit did not exist on d. The unit must be in the actor's scope today.
+// For a count (records false) the subtree is the one of day d, whole: a count for a past day is a figure
+// of the tree as it stood then, and a commune's figures do not change when a cell leaves it later. For a
+// list of records, only the units in the actor's scope today are kept: a cell that has since moved to
+// another owner is that owner's, with its past.
+func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d time.Time, records bool) (string, []any, bool, error) {
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return "", nil, false, err
 	}
-	sc := a.Scope()
-	var row struct {
-		Path    string `bun:"path"`
-		Covered bool   `bun:"covered"`
-	}
-	err := db.NewRaw(`SELECT path::text AS path, (? OR path <@ ?::ltree[]) AS covered FROM org_link
-		WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`,
-		sc.All, pgdialect.Array(append([]string{}, sc.Roots...)), unitID, d, d).Scan(ctx, &row)
+	var path string
+	err := db.NewRaw(`SELECT path::text AS path FROM org_link
+		WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`, unitID, d, d).Scan(ctx, &path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, false, nil
 	}
 	if err != nil {
 		return "", nil, false, fmt.Errorf("member: unit path: %w", err)
 	}
-	// When the unit's path on d lies inside one of the scope's roots, so does every link of its subtree
-	// on d, and the scope condition holds for each of them: it is implied and left out (on a province
-	// it would otherwise cost an EXISTS per unit). Otherwise — the unit came into the actor's subtree
-	// only later — each unit is filtered by the scope condition.
+	// On the scope's own day, the subtree of a unit in scope is in scope: the condition is implied and
+	// left out (on a province it would otherwise cost a probe per unit).
 	cond, args := "TRUE", []any(nil)
-	if !row.Covered {
+	if sc := a.Scope(); records && !sc.All && !d.Equal(sc.On) {
 		cond, args = sc.UnitFilter("l.unit_id")
 	}
 	return `WITH u AS MATERIALIZED (SELECT l.unit_id FROM org_link l
 			WHERE l.path <@ ?::ltree AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
-		append([]any{row.Path, d, d}, args...), true, nil
+		append([]any{path, d, d}, args...), true, nil
 }
 
 // CountByStatus counts the persons with a status span on date in the subtree of a unit as the tree stood
 // on that date, by status (see MemberStatuses and Members for the member total). Persons who have since
-// moved away still count for dates when they were there.
+// moved away still count for dates when they were there, and so do the units that have since moved to
+// another owner: a count is a figure of the tree of its day.
 func CountByStatus(ctx context.Context, db bun.IDB, unitID int64, date time.Time) (map[string]int, error) {
 	a, err := actor(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	d := people.Day(date)
-	with, args, ok, err := subtree(ctx, db, a, unitID, d)
+	with, args, ok, err := subtree(ctx, db, a, unitID, d, false)
 	if err != nil || !ok {
 		return map[string]int{}, err
 	}
@@ -462,8 +460,10 @@ func CountByStatus(ctx context.Context, db bun.IDB, unitID int64, date time.Time
 
 // List returns the status spans valid on date in the subtree of a unit (as the tree stood then), one per
 // person, ordered by unit id, then person id (the keyset; see Span.PageKey). status "" lists the members
-// (MemberStatuses). Only ids are returned: a person who has since moved out of the actor's scope is
-// listed for the dates they were here, but people.Get will not return their record.
+// (MemberStatuses), in the units of that subtree that are in the actor's scope today (a cell that has
+// since moved to another owner is listed by that owner, for past dates too). Only ids are returned: a
+// person who has since moved out of the actor's scope is listed for the dates they were here, but
+// people.Get will not return their record.
 func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status string, p page.Args) (page.Page[Span], error) {
 	a, err := actor(ctx, false)
 	if err != nil {
@@ -487,7 +487,7 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 		}
 	}
 	d := people.Day(date)
-	with, args, ok, err := subtree(ctx, db, a, unitID, d)
+	with, args, ok, err := subtree(ctx, db, a, unitID, d, true)
 	if err != nil || !ok {
 		return page.Page[Span]{}, err
 	}

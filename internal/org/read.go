@@ -214,17 +214,28 @@ func (q *query) filter(f Filter) *query {
 }
 
 // Roots returns the top of the tree the actor sees on asOf: the provinces for a national scope,
-// otherwise the actor's own unit (and any unit merged into it that still existed then).
+// otherwise the actor's own unit. On another day the tree is the shape of the actor's units as they stood
+// then: the units in scope today that existed on asOf and whose parent then was not (a commune formed by
+// a merger sees its predecessors as they were in 2024; a cell moved in from another commune is a root of
+// its own on the days before the move). A unit outside the scope today is never shown.
 func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.Page[Unit], error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
 	var q *query
-	if a.Scope().All {
+	sc := a.Scope()
+	switch {
+	case sc.All:
 		q = newLinkQuery(asOf, "c.parent_id IS NULL")
-	} else {
-		q = newLinkQuery(asOf, "c.path = ANY(?::ltree[])", pgdialect.Array(a.Scope().Roots))
+	case Day(asOf).Equal(sc.On):
+		q = newLinkQuery(asOf, "c.unit_id = ?", a.UnitID)
+	default:
+		units, uargs := sc.Units()
+		parent, pargs := sc.UnitFilter("c.parent_id")
+		q = newCandidateQuery(asOf, `SELECT c.unit_id FROM (`+units+`) v
+			JOIN org_link c ON c.unit_id = v.unit_id AND c.valid_from <= ?0::date AND (c.valid_to IS NULL OR c.valid_to > ?0::date)
+			WHERE c.parent_id IS NULL OR NOT `+parent, append(uargs, pargs...)...)
 	}
 	us, err := q.pageBy(p).list(ctx, db, asOf)
 	return page.Trim(us, p), err

@@ -6,8 +6,8 @@
 // applies the actor's scope (package auth) to that unit, so when a person moves (MoveUnit, used by
 // transfers) the old unit's actors stop seeing them. An id outside the scope behaves like a missing one.
 //
-// Permissions: the role table below (writeRoles, readRoles); national ID numbers are shown in full only
-// where CanSeeNationalID allows, masked elsewhere.
+// Permissions: the role table below (writeRoles, readRoles); which fields of a person each role sees
+// (the national ID in full, masked or not at all; the name; …) is auth's field visibility table.
 package people
 
 import (
@@ -18,6 +18,8 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
+	"ptdv/internal/vn"
 )
 
 // Person is one person's record.
@@ -54,46 +56,45 @@ func (p Person) PageKey() string { return p.SortKey + keySep + strconv.FormatInt
 
 const keySep = "\x1f"
 
-// AgeOn is the person's age in completed years on day d.
-func (p Person) AgeOn(d time.Time) int {
-	age := d.Year() - p.BirthDate.Year()
-	if d.Month() < p.BirthDate.Month() || (d.Month() == p.BirthDate.Month() && d.Day() < p.BirthDate.Day()) {
-		age--
+// AgeOn is the person's age in completed years on day d, by calendar's month arithmetic (one for
+// ages and periods: born on 29/02, a person comes of age on 28/02 of a common year).
+func (p Person) AgeOn(d time.Time) int { return calendar.YearsBetween(p.BirthDate, d) }
+
+// AgeAt is AgeOn for a date a caller gave: before the birth date there is no age (INVALID_INPUT).
+func AgeAt(p Person, d time.Time) (int, error) {
+	if Day(d).Before(p.BirthDate) {
+		return 0, apperr.Invalid("asOf", fmt.Sprintf("Ngày %s trước ngày sinh (%s): chưa có tuổi.", vn.Date(d), vn.Date(p.BirthDate)),
+			"the date is before the birth date")
 	}
-	return age
+	return p.AgeOn(d), nil
 }
 
-// MaskedNationalID shows the first four and the last two digits ("0010******34"), or "" when none is
-// recorded. The first four digits only say the province and the century and sex.
+// MaskedNationalID shows only the last three digits ("*********234"), or "" when none is recorded.
+// The first six digits say the province, the century, the sex and the birth year, so together with a
+// name and a unit they would all but name the person; three digits tell a clerk which of two records
+// is meant and nothing more.
 func (p Person) MaskedNationalID() string {
 	if len(p.NationalID) != 12 {
 		return ""
 	}
-	return p.NationalID[:4] + strings.Repeat("*", 6) + p.NationalID[10:]
+	return strings.Repeat("*", 9) + p.NationalID[9:]
 }
 
-// CanSeeNationalID is the rule for showing a person's national ID in full: admins and organization
-// boards may (for persons in their scope, the only ones they can read); a cell secretary only for the
-// persons of their own unit; analysts and viewers never.
+// CanSeeNationalID reports whether the actor sees the person's national ID in full: the field
+// visibility table of package auth (admins and boards, a secretary for the persons of their own unit).
 func CanSeeNationalID(a *auth.Actor, p Person) bool {
-	if a == nil {
-		return false
-	}
-	switch a.Role {
-	case auth.RoleAdmin, auth.RoleBoard:
-		return true
-	case auth.RoleSecretary:
-		return a.UnitID != 0 && p.UnitID == a.UnitID
-	}
-	return false
+	return a.See(auth.FieldNationalID, p.UnitID) == auth.Full
 }
 
-// NationalIDFor returns the national ID as the actor may see it: in full or masked.
+// NationalIDFor returns the national ID as the actor may see it: in full, masked, or "" (hidden).
 func (p Person) NationalIDFor(a *auth.Actor) string {
-	if CanSeeNationalID(a, p) {
+	switch a.See(auth.FieldNationalID, p.UnitID) {
+	case auth.Full:
 		return p.NationalID
+	case auth.Masked:
+		return p.MaskedNationalID()
 	}
-	return p.MaskedNationalID()
+	return ""
 }
 
 // The role table of this package: who may write and read persons. Scope is separate (package auth).

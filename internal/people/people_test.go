@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -206,30 +205,51 @@ func TestDuplicateNationalID(t *testing.T) {
 	d := pgtest.New(t)
 	tr := buildTree(t, d.App)
 	first := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	far := mustCreate(t, admin(), d.App, person("Trần Thị Xa", "female", "1991-05-01", "001191054321", tr.Z))
 
-	// In scope: the message names the first person.
+	// In scope: the message names the first person, never the internal id.
 	c1 := actorFor(t, d.App, "board", "VP.TD.HH")
 	_, err := people.Create(c1, d.App, person("Nguyễn Văn Ân", "male", "1990-05-01", "001090012345", tr.X))
 	if e := wantCode(t, "duplicate in scope", err, apperr.Conflict, "national_id"); e != nil {
-		if !strings.Contains(e.Message, "Nguyễn Văn An") || !strings.Contains(e.Message, strconv.FormatInt(first.ID, 10)) {
-			t.Errorf("message %q should name %s (%d)", e.Message, first.FullName, first.ID)
+		if !strings.Contains(e.Message, "Nguyễn Văn An") || strings.ContainsAny(e.Message, "0123456789") {
+			t.Errorf("message %q should name %s without an id", e.Message, first.FullName)
 		}
 	}
-	// Out of scope: it exists elsewhere, without the name.
+	// Out of scope: recorded elsewhere, in the same words whichever unit holds it (a sibling commune
+	// of the same district or another district), without a name, an id or a unit; audited.
 	c2 := actorFor(t, d.App, "board", "VP.TD.HD")
-	_, err = people.Create(c2, d.App, person("Nguyễn Văn Ân", "male", "1990-05-01", "001090012345", tr.Y))
-	if e := wantCode(t, "duplicate out of scope", err, apperr.Conflict, "national_id"); e != nil {
-		if strings.Contains(e.Message, "Nguyễn") || !strings.Contains(e.Message, "đơn vị khác") {
-			t.Errorf("message %q reveals the name or does not say another unit", e.Message)
+	var msgs []string
+	for _, held := range []people.Person{first, far} {
+		_, err = people.Create(c2, d.App, person("Nguyễn Văn Ân", held.Sex, held.BirthDate.Format(time.DateOnly), held.NationalID, tr.Y))
+		if e := wantCode(t, "duplicate out of scope", err, apperr.Conflict, "national_id"); e != nil {
+			msgs = append(msgs, e.Message+"|"+e.MessageEN)
+			if strings.Contains(e.Message, "Nguyễn") || strings.Contains(e.Message, "Trần") || strings.ContainsAny(e.Message+e.MessageEN, "0123456789") ||
+				strings.Contains(e.Message, "Hoàng Hoa") || strings.Contains(e.Message, "Liên Bảo") || !strings.Contains(e.Message, "nơi khác") {
+				t.Errorf("message %q / %q reveals the holder or does not say elsewhere", e.Message, e.MessageEN)
+			}
 		}
+	}
+	if len(msgs) == 2 && msgs[0] != msgs[1] {
+		t.Errorf("the refusal differs with the holder's unit: %q vs %q", msgs[0], msgs[1])
 	}
 	// An update to the same number is refused the same way.
 	other := mustCreate(t, c2, d.App, person("Phạm Văn Bình", "male", "1990-05-01", "", tr.Y))
 	nid := "001090012345"
 	_, err = people.Update(c2, d.App, other.ID, other.Version, people.PersonPatch{NationalID: &nid})
-	wantCode(t, "update to a duplicate", err, apperr.Conflict, "national_id")
-	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 2 {
-		t.Errorf("%d persons, want 2", got)
+	if e := wantCode(t, "update to a duplicate", err, apperr.Conflict, "national_id"); e != nil && e.Message+"|"+e.MessageEN != msgs[0] {
+		t.Errorf("update refusal %q differs from create's %q", e.Message, msgs[0])
+	}
+	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 3 {
+		t.Errorf("%d persons, want 3", got)
+	}
+	// Each attempt is in the audit trail (the ID masked), with the holder for an investigator.
+	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere' AND actor = 'board@VP.TD.HD'
+		AND after->>'nationalId' LIKE '*********%'`); got != 3 {
+		t.Errorf("%d audited attempts, want 3", got)
+	}
+	if got := count(t, d.App, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere'
+		AND entity_id = '%d' AND (after->>'heldBy')::bigint = %d`, other.ID, first.ID)); got != 1 {
+		t.Errorf("the update's audit row: %d, want 1", got)
 	}
 }
 
@@ -398,8 +418,17 @@ func TestScope(t *testing.T) {
 	if people.CanSeeNationalID(secC1, an) {
 		t.Error("a secretary of another unit (here the commune above) should not see it in full")
 	}
+	// A viewer sees the last three digits only (the first six say province, century, sex and birth
+	// year); an analyst not even those.
+	viewer, _ := auth.FromContext(actorFor(t, d.App, "viewer", "VP"))
+	if people.CanSeeNationalID(viewer, an) || an.NationalIDFor(viewer) != "*********345" {
+		t.Errorf("viewer sees %q", an.NationalIDFor(viewer))
+	}
+	if got := an.NationalIDFor(secC1); got != "*********345" {
+		t.Errorf("a secretary of another unit sees %q", got)
+	}
 	analyst, _ := auth.FromContext(actorFor(t, d.App, "analyst", "VP"))
-	if people.CanSeeNationalID(analyst, an) || an.NationalIDFor(analyst) != "0010******45" {
+	if people.CanSeeNationalID(analyst, an) || an.NationalIDFor(analyst) != "" {
 		t.Errorf("analyst sees %q", an.NationalIDFor(analyst))
 	}
 }

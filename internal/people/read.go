@@ -16,6 +16,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
 	"ptdv/internal/page"
 )
 
@@ -151,16 +152,19 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 	if !f.On.IsZero() {
 		on = Day(f.On)
 	}
+	if err := filterSight(a, f); err != nil {
+		return page.Page[Person]{}, err
+	}
 	if text := cleanText(f.Text); text != "" {
 		words := strings.Fields(text)
 		if utf8.RuneCountInString(text) > 200 || len(words) > 10 {
 			return page.Page[Person]{}, apperr.Invalid("text", "Nhập tối đa 10 từ, 200 ký tự để tìm kiếm.", "search text must have at most 10 words, 200 characters")
 		}
 		if digits12.MatchString(text) {
-			switch a.Role {
-			case auth.RoleAdmin, auth.RoleBoard:
+			switch auth.SightOf(a.Role, auth.FieldNationalID) { // only where the number shows in full
+			case auth.Full:
 				q.where("p.national_id = ?", text)
-			case auth.RoleSecretary:
+			case auth.OwnUnit:
 				q.where("p.national_id = ? AND p.unit_id = ?", text, a.UnitID)
 			default:
 				return page.Page[Person]{}, nil
@@ -200,11 +204,11 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 		q.where(`EXISTS (SELECT 1 FROM person_position pp WHERE pp.person_id = p.id AND pp.position = ?
 			AND pp.valid_from <= ?::date AND (pp.valid_to IS NULL OR pp.valid_to > ?::date))`, f.Position, on, on)
 	}
-	if f.AgeMin != nil {
-		q.where("p.birth_date <= ?::date", on.AddDate(-*f.AgeMin, 0, 0))
+	if f.AgeMin != nil { // AgeOn's arithmetic: born on or before the last day that makes AgeMin years
+		q.where("p.birth_date <= ?::date", calendar.LatestStart(on, 12**f.AgeMin))
 	}
 	if f.AgeMax != nil {
-		q.where("p.birth_date > ?::date", on.AddDate(-*f.AgeMax-1, 0, 0))
+		q.where("p.birth_date > ?::date", calendar.LatestStart(on, 12*(*f.AgeMax+1)))
 	}
 	if p.After != "" {
 		i := strings.LastIndex(p.After, keySep)
@@ -219,6 +223,30 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 		return page.Page[Person]{}, err
 	}
 	return page.Trim(ps, p), nil
+}
+
+// filterSight refuses a filter on a field the actor's role may not see: filtering by it would tell the
+// hidden value of every record listed (the analyst who may not see a name may not search by one).
+func filterSight(a *auth.Actor, f Filter) error {
+	for _, c := range []struct {
+		used  bool
+		field auth.PersonField
+	}{
+		{f.Text != "" && !digits12.MatchString(cleanText(f.Text)), auth.FieldFullName},
+		{f.Sex != "", auth.FieldSex},
+		{f.Ethnicity != "" || f.Minority != nil, auth.FieldEthnicity},
+		{f.Religion != "", auth.FieldReligion},
+		{f.Occupation != "", auth.FieldOccupation},
+		{f.Position != "", auth.FieldPositions},
+		{f.YouthUnion != nil, auth.FieldYouthUnionMember},
+		{f.AgeMin != nil || f.AgeMax != nil, auth.FieldAge},
+	} {
+		if c.used && auth.SightOf(a.Role, c.field) == auth.Hidden {
+			return apperr.New(apperr.Forbidden, "Vai trò của bạn không được tìm kiếm theo thông tin này.",
+				fmt.Sprintf("role %s may not filter persons by %s", a.Role, c.field))
+		}
+	}
+	return nil
 }
 
 // Position is one interval during which a person held a position.

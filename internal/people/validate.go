@@ -226,7 +226,7 @@ func checkVillage(ctx context.Context, tx bun.IDB, id int64) error {
 		return fmt.Errorf("people: check village: %w", err)
 	}
 	if !ok {
-		return apperr.Invalid("village_id", "Thôn, tổ dân phố không tồn tại.", fmt.Sprintf("village %d not found", id))
+		return apperr.Invalid("village_id", "Thôn, tổ dân phố không tồn tại.", "village not found")
 	}
 	return nil
 }

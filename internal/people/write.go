@@ -94,7 +94,9 @@ func (pp PersonPatch) apply(f fields) fields {
 }
 
 // run executes a write: the actor and its permission, one transaction (or the caller's), translated
-// constraint errors.
+// constraint errors. A write refused because its national ID is held outside the actor's scope is
+// audited after the rollback (the refusal itself writes nothing else): repeated attempts are how an
+// outsider would probe for IDs.
 func run(ctx context.Context, idb bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
@@ -103,8 +105,27 @@ func run(ctx context.Context, idb bun.IDB, fn func(ctx context.Context, tx bun.T
 	if err := RequireWrite(a); err != nil {
 		return err
 	}
-	return translate(db.InTx(ctx, idb, fn))
+	err = translate(db.InTx(ctx, idb, fn))
+	var held *heldElsewhere
+	if errors.As(err, &held) {
+		if aerr := audit.Record(ctx, idb, "person.national_id_elsewhere", "person", held.self, nil,
+			map[string]any{"nationalId": Person{NationalID: held.nationalID}.MaskedNationalID(), "heldBy": held.other}); aerr != nil {
+			return aerr
+		}
+	}
+	return err
 }
+
+// heldElsewhere is the refusal of a national ID that a person outside the actor's scope holds. Its
+// message is the same whoever and wherever that person is; the audit row (written by run) names them.
+type heldElsewhere struct {
+	err              *apperr.Error
+	nationalID, self string
+	other            int64
+}
+
+func (h *heldElsewhere) Error() string { return h.err.Error() }
+func (h *heldElsewhere) Unwrap() error { return h.err }
 
 // translate turns constraint violations that concurrent input can cause into coded errors.
 func translate(err error) error {
@@ -124,8 +145,9 @@ func translate(err error) error {
 	return err
 }
 
-// duplicate refuses a national ID that another person already has, naming that person only when the
-// actor may see them.
+// duplicate refuses a national ID that another person already has. The person is named only when
+// they are in the actor's scope; otherwise the answer says only that the ID is recorded elsewhere, in
+// the same words whichever unit holds it, and is audited (see run). Internal ids never show.
 func duplicate(ctx context.Context, tx bun.IDB, nationalID string, self int64) error {
 	if nationalID == "" {
 		return nil
@@ -145,15 +167,24 @@ func duplicate(ctx context.Context, tx bun.IDB, nationalID string, self int64) e
 	if err != nil {
 		return fmt.Errorf("people: check national ID: %w", err)
 	}
-	e := &apperr.Error{Code: apperr.Conflict, Field: "national_id"}
 	if other.Visible {
-		e.Message = fmt.Sprintf("Số định danh cá nhân này đã được ghi cho %s (mã hồ sơ %d).", other.FullName, other.ID)
-		e.MessageEN = fmt.Sprintf("national ID already recorded for person %d (%s)", other.ID, other.FullName)
-	} else {
-		e.Message = fmt.Sprintf("Số định danh cá nhân này đã được ghi cho một người (mã hồ sơ %d) thuộc đơn vị khác, ngoài phạm vi của bạn.", other.ID)
-		e.MessageEN = fmt.Sprintf("national ID already recorded for person %d in another unit, outside your scope", other.ID)
+		return &apperr.Error{Code: apperr.Conflict, Field: "national_id",
+			Message:   fmt.Sprintf("Số định danh cá nhân này đã được ghi cho %s.", other.FullName),
+			MessageEN: "national ID already recorded for another person in your scope"}
 	}
-	return e
+	selfID := ""
+	if self != 0 {
+		selfID = fmt.Sprint(self)
+	}
+	return &heldElsewhere{err: ErrHeldElsewhere(), nationalID: nationalID, self: selfID, other: other.ID}
+}
+
+// ErrHeldElsewhere is the refusal of a national ID recorded for a person outside the caller's scope:
+// one wording, with nothing about that person.
+func ErrHeldElsewhere() *apperr.Error {
+	return &apperr.Error{Code: apperr.Conflict, Field: "national_id",
+		Message:   "Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn.",
+		MessageEN: "national ID already recorded elsewhere, outside your scope"}
 }
 
 func nullIf(s string) any {

@@ -349,8 +349,8 @@ type eventRows struct {
 	details                                  []string
 	effs                                     []time.Time
 	docDates                                 []*time.Time
-	votesFor, votesElig                      []*int64
-	reasons                                  []*string
+	votesFor, votesElig, lateDays            []*int64
+	reasons, lateRules                       []*string
 }
 
 func (t *eventRows) add(ev Event, by string) {
@@ -358,6 +358,7 @@ func (t *eventRows) add(ev Event, by string) {
 	t.forms, t.docs, t.notes, t.recBy = append(t.forms, ev.Form), append(t.docs, ev.DocumentNo), append(t.notes, ev.Note), append(t.recBy, by)
 	t.details, t.docDates, t.reasons = append(t.details, ev.Details), append(t.docDates, ev.DocumentDate), append(t.reasons, ev.Reason)
 	t.votesFor, t.votesElig = append(t.votesFor, int64p(ev.VotesFor)), append(t.votesElig, int64p(ev.VotesEligible))
+	t.lateRules, t.lateDays = append(t.lateRules, ev.LateRule), append(t.lateDays, int64p(ev.LateDays))
 }
 
 func int64p(v *int) *int64 {
@@ -377,5 +378,6 @@ func (t *eventRows) columns() []db.Column {
 		{Name: "votes_eligible", Values: t.votesElig}, {Name: "reason", Values: t.reasons},
 		{Name: "note", Values: t.notes}, {Name: "details", Values: t.details},
 		{Name: "recorded_by", Values: t.recBy},
+		{Name: "late_rule", Values: t.lateRules}, {Name: "late_days", Values: t.lateDays},
 	}
 }

@@ -94,6 +94,9 @@ type Event struct {
 	Details       string     `bun:"details"`
 	RecordedBy    string     `bun:"recorded_by"`
 	RecordedAt    time.Time  `bun:"recorded_at"`
+	// LateRule and LateDays: a fact of the past recorded after its deadline (see AsHistory).
+	LateRule *string `bun:"late_rule"`
+	LateDays *int    `bun:"late_days"`
 }
 
 // Due is something due for a case on a date.
@@ -176,7 +179,7 @@ func History(ctx context.Context, db bun.IDB, caseID int64) ([]Event, error) {
 	}
 	var evs []Event
 	err := db.NewRaw(`SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
-			reason, note, details::text AS details, recorded_by, recorded_at
+			reason, note, details::text AS details, recorded_by, recorded_at, late_rule, late_days
 		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID).Scan(ctx, &evs)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: history: %w", err)

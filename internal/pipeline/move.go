@@ -51,6 +51,39 @@ type Votes struct{ For, Eligible int }
 type env struct {
 	rules Rules
 	cal   *calendar.Calendar
+	// history: the moves record facts of the past (AsHistory), so missed deadlines are flagged.
+	history bool
+}
+
+type historyKey struct{}
+
+// AsHistory marks the moves made with ctx as records of facts of the past, as an import of an office's
+// files is: a deadline they missed (a rule with enforcement EnforceDeadline) does not refuse them but
+// is recorded on the event (Event.LateRule, Event.LateDays). Every other rule applies as to a new move.
+func AsHistory(ctx context.Context) context.Context {
+	return context.WithValue(ctx, historyKey{}, true)
+}
+
+// missed decides a move dated on after its deadline due: for history, the lateness to record on the
+// event (working days, at least 1); for a new move, or a rule that is not a deadline, the refusal.
+func (e env) missed(rule string, due, on time.Time, refusal error) (*Late, error) {
+	if !e.history || e.rules[rule].Enforcement != EnforceDeadline {
+		return nil, refusal
+	}
+	return &Late{Rule: rule, WorkingDays: max(1, e.cal.WorkingDaysBetween(due, on))}, nil
+}
+
+// Late is a deadline a recorded fact missed.
+type Late struct {
+	Rule        string
+	WorkingDays int
+}
+
+// flag records l (if any) on the event.
+func (ev *Event) flag(l *Late) {
+	if l != nil {
+		ev.LateRule, ev.LateDays = &l.Rule, &l.WorkingDays
+	}
 }
 
 func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
@@ -171,14 +204,18 @@ func WithEnvCache(ctx context.Context) context.Context {
 }
 
 func loadEnv(ctx context.Context, tx bun.IDB) (env, error) {
+	history := ctx.Value(historyKey{}) != nil
 	cache, _ := ctx.Value(envCacheKey{}).(*env)
 	if cache != nil && cache.cal != nil {
-		return *cache, nil
+		e := *cache
+		e.history = history
+		return e, nil
 	}
 	e, err := readEnv(ctx, tx)
 	if err == nil && cache != nil {
 		*cache = e
 	}
+	e.history = history
 	return e, err
 }
 
@@ -220,10 +257,10 @@ func insertEvent(ctx context.Context, tx bun.IDB, c *Case, ev Event, e env) erro
 		ev.Details = "{}"
 	}
 	_, err := tx.NewRaw(`INSERT INTO case_event (case_id, kind, stage_after, effective, form, document_no, document_date,
-			votes_for, votes_eligible, reason, note, details, recorded_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)`,
+			votes_for, votes_eligible, reason, note, details, recorded_by, late_rule, late_days)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)`,
 		c.ID, ev.Kind, c.Stage, ev.Effective, ev.Form, ev.DocumentNo, ev.DocumentDate, ev.VotesFor, ev.VotesEligible,
-		ev.Reason, ev.Note, ev.Details, a.Subject).Exec(ctx)
+		ev.Reason, ev.Note, ev.Details, a.Subject, ev.LateRule, ev.LateDays).Exec(ctx)
 	if err != nil {
 		return err
 	}
@@ -264,11 +301,6 @@ func advance(c *Case, stage string, on time.Time) {
 
 func addMonths(t time.Time, n int) time.Time { return calendar.AddMonths(t, n) }
 
-// monthsBetween counts whole months from a to b (the age rule counts in months).
-func monthsBetween(a, b time.Time) int {
-	n := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
-	if b.Day() < a.Day() {
-		n--
-	}
-	return n
-}
+// monthsBetween counts whole months from a to b (the age and sponsor rules count in months) with
+// calendar's arithmetic, the inverse of addMonths: 29/02/2008 to 28/02/2026 is 216 months.
+func monthsBetween(a, b time.Time) int { return calendar.MonthsBetween(a, b) }

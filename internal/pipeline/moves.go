@@ -267,12 +267,16 @@ func CellVote(d Doc, v Votes) Step {
 		if err := certificateValid(c, e, d.Effective); err != nil {
 			return Event{}, err
 		}
+		var late *Late
 		if c.DossierOn != nil {
 			if stale := addMonths(*c.DossierOn, e.rules.V(RuleDossierStale)); d.Effective.After(stale) {
-				return Event{}, apperr.Rule(RuleDossierStale,
+				late, err = e.missed(RuleDossierStale, stale, d.Effective, apperr.Rule(RuleDossierStale,
 					fmt.Sprintf("Hồ sơ đã quá %d tháng (hoàn thiện ngày %s) mà chi bộ chưa xét: cần làm lại thư giới thiệu và nhận xét.",
 						e.rules.V(RuleDossierStale), vn.Date(*c.DossierOn)),
-					"the dossier is stale: sponsors' letters and comments must be redone")
+					"the dossier is stale: sponsors' letters and comments must be redone"))
+				if err != nil {
+					return Event{}, err
+				}
 			}
 		}
 		if err := votes(e, "vote.cell", RuleCellVote, v, "chi bộ", "full members of the cell"); err != nil {
@@ -281,6 +285,7 @@ func CellVote(d Doc, v Votes) Step {
 		c.CellResolutionOn = &d.Effective
 		advance(c, StageCellResolution, d.Effective)
 		ev := eventOf(d)
+		ev.flag(late)
 		ev.Form = "6-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		return ev, nil
@@ -334,13 +339,19 @@ func Extension(d Doc) Step {
 		if c.Extensions >= e.rules.V(RuleExtensionsMax) {
 			return Event{}, apperr.Rule(RuleExtensionsMax, "Thời hạn ra quyết định kết nạp chỉ được gia hạn một lần.", "the decision deadline may be extended only once")
 		}
+		var late *Late
 		if due := decisionDue(*c, e); d.Effective.After(due) {
-			return Event{}, apperr.Rule(RuleDecisionDeadline,
+			late, err = e.missed(RuleDecisionDeadline, due, d.Effective, apperr.Rule(RuleDecisionDeadline,
 				fmt.Sprintf("Đã quá hạn ra quyết định (%s); không thể gia hạn sau khi hết hạn.", vn.Date(due)),
-				"the deadline has already passed")
+				"the deadline has already passed"))
+			if err != nil {
+				return Event{}, err
+			}
 		}
 		c.Extensions++
-		return eventOf(d), nil
+		ev := eventOf(d)
+		ev.flag(late)
+		return ev, nil
 	}}
 }
 
@@ -360,15 +371,20 @@ func Decision(d Doc) Step {
 		if err := stageIs(c, StageCommitteeResolution); err != nil {
 			return Event{}, err
 		}
+		var late *Late
 		if due := decisionDue(*c, e); d.Effective.After(due) {
-			return Event{}, apperr.Rule(RuleDecisionDeadline,
+			late, err = e.missed(RuleDecisionDeadline, due, d.Effective, apperr.Rule(RuleDecisionDeadline,
 				fmt.Sprintf("Quyết định kết nạp phải ban hành trong %d ngày làm việc kể từ nghị quyết chi bộ (hạn %s).",
 					e.rules.V(RuleDecisionDeadline)+c.Extensions*e.rules.V(RuleDecisionExtension), vn.Date(due)),
-				fmt.Sprintf("the decision is after its deadline %s", due.Format(time.DateOnly)))
+				fmt.Sprintf("the decision is after its deadline %s", due.Format(time.DateOnly))))
+			if err != nil {
+				return Event{}, err
+			}
 		}
 		c.DecisionOn, c.DecisionNo = &d.Effective, &d.Number
 		advance(c, StageDecision, d.Effective)
 		ev := eventOf(d)
+		ev.flag(late)
 		ev.Form = "9-KNĐ"
 		return ev, nil
 	}}
@@ -391,10 +407,14 @@ func Ceremony(d Doc) Step {
 		if err := stageIs(c, StageDecision); err != nil {
 			return Event{}, err
 		}
+		var late *Late
 		if due := e.cal.AddWorkingDays(*c.DecisionOn, e.rules.V(RuleCeremonyDeadline)); d.Effective.After(due) {
-			return Event{}, apperr.Rule(RuleCeremonyDeadline,
+			late, err = e.missed(RuleCeremonyDeadline, due, d.Effective, apperr.Rule(RuleCeremonyDeadline,
 				fmt.Sprintf("Lễ kết nạp phải tổ chức trong %d ngày làm việc kể từ khi nhận quyết định (hạn %s).", e.rules.V(RuleCeremonyDeadline), vn.Date(due)),
-				fmt.Sprintf("the ceremony is after its deadline %s", due.Format(time.DateOnly)))
+				fmt.Sprintf("the ceremony is after its deadline %s", due.Format(time.DateOnly))))
+			if err != nil {
+				return Event{}, err
+			}
 		}
 		if d.Effective.Before(*c.DecisionOn) {
 			return Event{}, apperr.Rule(RuleDateOrder, "Lễ kết nạp không thể trước ngày quyết định.", "the ceremony is before the decision")
@@ -410,7 +430,9 @@ func Ceremony(d Doc) Step {
 		if err := w.recordMember(c, kind, d.Effective, c.DecisionOn, *c.DecisionNo); err != nil {
 			return Event{}, err
 		}
-		return eventOf(d), nil
+		ev := eventOf(d)
+		ev.flag(late)
+		return ev, nil
 	}}
 }
 
@@ -449,6 +471,11 @@ func Recognition(d Doc, v Votes) Step {
 		}
 		c.RecognitionRounds++
 		ev := eventOf(d)
+		if due := e.cal.AddWorkingDays(end, e.rules.V(RuleRecognitionDue)); e.history && d.Effective.After(due) {
+			// Never refused, new or old: full membership dates from the end of the 12 months even when
+			// decided late. A fact of the past is flagged like the other missed deadlines.
+			ev.flag(&Late{Rule: RuleRecognitionDue, WorkingDays: max(1, e.cal.WorkingDaysBetween(due, d.Effective))})
+		}
 		ev.Form = "10-KNĐ, 11-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		if !e.rules.passes("vote.recognition", v.For, v.Eligible) {

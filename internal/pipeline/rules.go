@@ -48,7 +48,18 @@ type Rule struct {
 	LabelVI string `bun:"label_vi"`
 	Source  string `bun:"source"`
 	Note    string `bun:"note"`
+	// Enforcement is EnforceRefuse or EnforceDeadline (migration 0020).
+	Enforcement string `bun:"enforcement"`
 }
+
+// How a rule is enforced (column pipeline_rule.enforcement).
+const (
+	// EnforceRefuse: a move that breaks the rule is impossible or ineligible, and refused.
+	EnforceRefuse = "refuse"
+	// EnforceDeadline: a missed deadline. A new move is refused (the office extends in time); a fact of
+	// the past (AsHistory) is recorded with the rule and the working days late on its event.
+	EnforceDeadline = "deadline"
+)
 
 // Rules is the rule table, by id.
 type Rules map[string]Rule
@@ -56,7 +67,7 @@ type Rules map[string]Rule
 // LoadRules reads the rule table.
 func LoadRules(ctx context.Context, db bun.IDB) (Rules, error) {
 	var rs []Rule
-	if err := db.NewRaw(`SELECT id, value, unit, label_vi, source, note FROM pipeline_rule ORDER BY id`).Scan(ctx, &rs); err != nil {
+	if err := db.NewRaw(`SELECT id, value, unit, label_vi, source, note, enforcement FROM pipeline_rule ORDER BY id`).Scan(ctx, &rs); err != nil {
 		return nil, fmt.Errorf("pipeline: load rules: %w", err)
 	}
 	m := make(Rules, len(rs))

@@ -13,7 +13,6 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"ptdv/internal/auth"
 	"ptdv/internal/member"
 )
 
@@ -165,12 +164,10 @@ type sourceArgs struct {
 	subjects, withins []string
 	roots             []int64
 	untils            []string
-	rootIDs           []int64
 }
 
 func argsOf(srcs []source) sourceArgs {
 	var a sourceArgs
-	seen := map[int64]bool{}
 	for _, s := range srcs {
 		a.subjects = append(a.subjects, strconv.Itoa(s.subject))
 		a.roots = append(a.roots, s.root)
@@ -184,32 +181,8 @@ func argsOf(srcs []source) sourceArgs {
 			w[i] = strconv.FormatInt(x, 10)
 		}
 		a.withins = append(a.withins, "{"+strings.Join(w, ",")+"}")
-		if !seen[s.root] {
-			seen[s.root] = true
-			a.rootIDs = append(a.rootIDs, s.root)
-		}
 	}
 	return a
-}
-
-// inScope reports whether every unit that was ever below the roots is in the actor's scope: every
-// version of each root lies under a scope root. Then the per-unit scope test can be skipped.
-func inScope(ctx context.Context, db bun.IDB, a *auth.Actor, roots []int64) (bool, error) {
-	if a == nil || a.Scope().All {
-		return true, nil
-	}
-	var paths []string
-	err := db.NewRaw(`SELECT l.path::text FROM unnest(?::bigint[]) AS r(id) JOIN org_link l ON l.unit_id = r.id`,
-		pgdialect.Array(roots)).Scan(ctx, &paths)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return false, fmt.Errorf("target: root paths: %w", err)
-	}
-	for _, p := range paths {
-		if !slices.ContainsFunc(a.Scope().Roots, func(k string) bool { return p == k || strings.HasPrefix(p, k+".") }) {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 const srcCTE = `src AS MATERIALIZED (
@@ -217,7 +190,12 @@ const srcCTE = `src AS MATERIALIZED (
 
 // countAdmissions counts, per subject, the admissions of its sources decided in its two windows: one range
 // scan of admission_ancestor per source, the events counted once per subject.
-func countAdmissions(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source, wins []window) ([]counted, error) {
+//
+// A count is a figure of the tree as it stood in its window, not a list of records: once the unit asked
+// about is in the actor's scope (the callers check it on today's tree), every admission of its subtree of
+// the time counts, including those of a cell that has since moved to another owner. So a commune's 2024
+// figures do not change when one of its cells leaves in 2026, and no per-row scope test is applied here.
+func countAdmissions(ctx context.Context, db bun.IDB, srcs []source, wins []window) ([]counted, error) {
 	out := make([]counted, len(wins))
 	for i := range out {
 		out[i].Subject = i
@@ -232,20 +210,10 @@ func countAdmissions(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []sour
 		bf, bt = append(bf, w.lastFrom.Format(time.DateOnly)), append(bt, w.lastTo.Format(time.DateOnly))
 	}
 	sa := argsOf(srcs)
-	scoped, err := inScope(ctx, db, a, sa.rootIDs)
-	if err != nil {
-		return nil, err
-	}
-	// Off the fast path the rows' units are read from the heap too, for the scope test.
-	unitCol, scope, sargs := "", "", []any(nil)
-	if !scoped {
-		cond, args := a.Scope().UnitFilter("x.unit_id")
-		unitCol, scope, sargs = ", a.unit_id", " AND "+cond, args
-	}
 	args := []any{pgdialect.Array(sa.subjects), pgdialect.Array(sa.roots), pgdialect.Array(sa.untils), pgdialect.Array(sa.withins),
 		pgdialect.Array(subj), pgdialect.Array(af), pgdialect.Array(at), pgdialect.Array(bf), pgdialect.Array(bt)}
 	var rows []counted
-	err = db.NewRaw(`
+	err := db.NewRaw(`
 		WITH `+srcCTE+`,
 		w AS MATERIALIZED (
 			SELECT * FROM unnest(?::int[], ?::date[], ?::date[], ?::date[], ?::date[]) AS w(subject, a, b, c, d))
@@ -256,13 +224,13 @@ func countAdmissions(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []sour
 		-- One range scan per source (OFFSET 0 keeps the planner from flattening it into a join over the
 		-- whole cache).
 		CROSS JOIN LATERAL (
-			SELECT a.event_id, a.decided`+unitCol+` FROM admission_ancestor a
+			SELECT a.event_id, a.decided FROM admission_ancestor a
 			WHERE a.ancestor_id = s.root AND a.decided >= least(w.a, w.c) AND a.decided < least(s.until, greatest(w.b, w.d))
 			OFFSET 0) x
 		WHERE CASE WHEN cardinality(s.within::bigint[]) = 0 THEN TRUE
 			ELSE EXISTS (SELECT 1 FROM admission_ancestor o
-			             WHERE o.ancestor_id = ANY(s.within::bigint[]) AND o.decided = x.decided AND o.event_id = x.event_id) END`+scope+`
-		GROUP BY w.subject`, append(args, sargs...)...).Scan(ctx, &rows)
+			             WHERE o.ancestor_id = ANY(s.within::bigint[]) AND o.decided = x.decided AND o.event_id = x.event_id) END
+		GROUP BY w.subject`, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: count admissions: %w", err)
 	}
@@ -275,22 +243,18 @@ func countAdmissions(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []sour
 // countMembers counts, per subject, the members (member.MemberStatuses) of its sources on its day, as the
 // tree stood then: member.CountByStatus summed by member.Members, for many units at once. A subject whose
 // day is a year-end the rollup holds (migration 0006, member_yearend) is read from it: one probe per
-// source valid that day. The others (another day, a source that counts only part of a subtree, an actor
-// who may not see all of it) are counted from the status spans.
-func countMembers(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source, on []time.Time) ([]int, error) {
+// source valid that day. The others (another day, a source that counts only part of a subtree) are
+// counted from the status spans. Like countAdmissions, a figure of the tree of its day: no per-row scope.
+func countMembers(ctx context.Context, db bun.IDB, srcs []source, on []time.Time) ([]int, error) {
 	out := make([]int, len(on))
 	if len(srcs) == 0 || len(on) == 0 {
 		return out, nil
-	}
-	scoped, err := inScope(ctx, db, a, argsOf(srcs).rootIDs)
-	if err != nil {
-		return nil, err
 	}
 	rest := make([]bool, len(on)) // subjects left for the span count
 	for i := range rest {
 		rest[i] = true
 	}
-	if scoped {
+	{
 		// The rollup counts whole subtrees: a split successor's part of its predecessor (within) is not one.
 		whole := make([]bool, len(on))
 		for i := range whole {
@@ -324,7 +288,7 @@ func countMembers(ctx context.Context, db bun.IDB, a *auth.Actor, srcs []source,
 	if len(ss) == 0 {
 		return out, nil
 	}
-	return out, countMembersSpans(ctx, db, a, scoped, ss, on, rest, out)
+	return out, countMembersSpans(ctx, db, ss, on, rest, out)
 }
 
 // countMembersRollup counts the subjects marked in which from member_yearend into out, and reports those
@@ -379,7 +343,7 @@ func countMembersRollup(ctx context.Context, db bun.IDB, srcs []source, on []tim
 
 // countMembersSpans counts the subjects marked in which from the status spans into out: one GiST probe per
 // source valid that day, then the spans of each unit.
-func countMembersSpans(ctx context.Context, db bun.IDB, a *auth.Actor, scoped bool, srcs []source, on []time.Time, which []bool, out []int) error {
+func countMembersSpans(ctx context.Context, db bun.IDB, srcs []source, on []time.Time, which []bool, out []int) error {
 	var subj, days []string
 	for i, d := range on {
 		if which[i] {
@@ -387,14 +351,8 @@ func countMembersSpans(ctx context.Context, db bun.IDB, a *auth.Actor, scoped bo
 		}
 	}
 	sa := argsOf(srcs)
-	scope, sargs := "", []any(nil)
-	if !scoped {
-		cond, args := a.Scope().UnitFilter("l.unit_id")
-		scope, sargs = " AND "+cond, args
-	}
 	args := []any{pgdialect.Array(sa.subjects), pgdialect.Array(sa.roots), pgdialect.Array(sa.untils), pgdialect.Array(sa.withins),
-		pgdialect.Array(subj), pgdialect.Array(days)}
-	args = append(append(args, sargs...), pgdialect.Array(member.MemberStatuses))
+		pgdialect.Array(subj), pgdialect.Array(days), pgdialect.Array(member.MemberStatuses)}
 	var rows []struct {
 		Subject int `bun:"subject"`
 		N       int `bun:"n"`
@@ -412,7 +370,7 @@ func countMembersSpans(ctx context.Context, db bun.IDB, a *auth.Actor, scoped bo
 			FROM rv JOIN org_link l ON l.path <@ rv.path
 			WHERE l.valid_from <= rv.on_day AND (l.valid_to IS NULL OR l.valid_to > rv.on_day)
 			  AND CASE WHEN cardinality(rv.within::bigint[]) = 0 THEN TRUE
-			      ELSE string_to_array(l.path::text, '.')::bigint[] && rv.within::bigint[] END`+scope+`)
+			      ELSE string_to_array(l.path::text, '.')::bigint[] && rv.within::bigint[] END)
 		SELECT uv.subject, sum(sp.n)::bigint AS n
 		FROM uv CROSS JOIN LATERAL (
 			SELECT count(*) AS n FROM member_status_span sp

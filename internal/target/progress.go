@@ -253,7 +253,7 @@ func countPart(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, reqs
 	var counts []counted
 	err = noJIT(ctx, conn, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		counts, err = countAdmissions(ctx, tx, a, srcs, wins)
+		counts, err = countAdmissions(ctx, tx, srcs, wins)
 		return err
 	})
 	for i := range counts {
@@ -405,7 +405,7 @@ func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, mea
 			want(t)
 		}
 	}
-	members, err := countMembers(ctx, db, a, dSrcs, dDays)
+	members, err := countMembers(ctx, db, dSrcs, dDays)
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +430,7 @@ func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, mea
 			return nil, r.err
 		}
 		counts = r.counts
-	} else if counts, err = countAdmissions(ctx, db, a, srcs, wins); err != nil {
+	} else if counts, err = countAdmissions(ctx, db, srcs, wins); err != nil {
 		return nil, err
 	}
 

@@ -319,14 +319,7 @@ func GetTarget(ctx context.Context, db bun.IDB, id int64) (Target, error) {
 }
 
 func notFound(entity string, id int64) error {
-	e := apperr.NotFoundf(entity, strconv.FormatInt(id, 10))
-	switch entity {
-	case "target":
-		e.Message = fmt.Sprintf("Không tìm thấy chỉ tiêu %d.", id)
-	case "term":
-		e.Message = fmt.Sprintf("Không tìm thấy nhiệm kỳ %d.", id)
-	}
-	return e
+	return apperr.NotFoundf(entity, strconv.FormatInt(id, 10)) // "Không tìm thấy chỉ tiêu." : no internal id
 }
 
 // Filter narrows a unit's list of targets.

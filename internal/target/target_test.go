@@ -748,13 +748,24 @@ func TestScopeOfCountedUnits(t *testing.T) {
 	if pr, err := target.ProgressForUnit(ctx, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
 		t.Errorf("national scope: %d, %v", pr.Admitted, err)
 	}
+	// A count is a figure of the tree of its day, the same for every actor who may see the unit today:
+	// the new district's board sees Đình Bảng's 2021 with both admissions (Trang Liệt was its cell in
+	// March), and the old district keeps its 2021 figures although Đình Bảng has left it; it no longer
+	// sees Đình Bảng itself.
 	board := actorFor(t, d.App, "board", "BN.TX")
-	if pr, err := target.ProgressForUnit(board, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 1 {
+	if pr, err := target.ProgressForUnit(board, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
 		t.Errorf("the new district's board: %d, %v", pr.Admitted, err)
 	}
 	pg, err := target.ChildrenProgress(board, d.App, d2, target.MeasureAdmissions, target.Year(2021), day("2021-12-31"), target.SortPercentAsc, page.Args{First: 10})
-	if err != nil || len(pg.Items) != 1 || pg.Items[0].Progress.Admitted != 1 {
+	if err != nil || len(pg.Items) != 1 || pg.Items[0].Progress.Admitted != 2 {
 		t.Errorf("the new district's children: %+v, %v", pg, err)
+	}
+	old := actorFor(t, d.App, "board", "BN.TS")
+	if pr, err := target.ProgressForUnit(old, d.App, d1, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
+		t.Errorf("the old district's own 2021: %d, %v", pr.Admitted, err)
+	}
+	if _, err := target.ProgressForUnit(old, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("the old district reads the commune that left it: %v", err)
 	}
 	checkCache(t, d)
 }

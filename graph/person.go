@@ -1,0 +1,22 @@
+package graph
+
+import (
+	"context"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/people"
+)
+
+// sees reports whether the request's actor sees field f of person p at all (auth's field visibility
+// table, the one place that decides it). A hidden nullable field reads as null.
+func sees(ctx context.Context, f auth.PersonField, p *people.Person) bool {
+	a, err := auth.FromContext(ctx)
+	return err == nil && a.See(f, p.UnitID) != auth.Hidden
+}
+
+// hiddenRequired is the answer for a non-null field the table hides from the role (none today: a
+// field that some role may not see is nullable in the schema; this keeps a change of the table safe).
+func hiddenRequired(f auth.PersonField) error {
+	return apperr.New(apperr.Forbidden, "Vai trò của bạn không được xem thông tin này.", "role may not see person field "+string(f))
+}
