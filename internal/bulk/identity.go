@@ -30,9 +30,8 @@ import (
 // RuleSamePerson names the refusal of a row whose national ID is recorded for a different person.
 const RuleSamePerson = "import.same_person"
 
-// heldElsewhere is the refusal of an ID recorded outside the actor's scope: createPerson's words (the
-// text of people.ErrHeldElsewhere on the branch that rewords createPerson).
-const heldElsewhere = "Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn."
+// heldElsewhere is the refusal of an ID recorded outside the actor's scope: createPerson's words.
+var heldElsewhere = people.ErrHeldElsewhere().Message
 
 // known is a person recorded under a national ID a row names.
 type known struct {

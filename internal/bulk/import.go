@@ -74,12 +74,22 @@ var errRow = errors.New("bulk: row refused")
 // Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
 // outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
-	if k == Targets {
-		return importTargets(ctx, d, t, opt)
-	}
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
+	}
+	hash := opt.FileHash
+	if hash == "" {
+		hash = TableHash(t)
+	}
+	if k == Targets {
+		out, err := importTargets(ctx, d, t, opt)
+		if apperr.CodeOf(err) != apperr.Forbidden {
+			if aerr := auditRun(ctx, d, k, hash, len(t.Rows), out, err); aerr != nil && err == nil {
+				return Report{}, aerr
+			}
+		}
+		return out, err
 	}
 	if k == Units {
 		err = a.Require(auth.PermWriteTree)
@@ -88,10 +98,6 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	}
 	if err != nil {
 		return Report{}, err
-	}
-	hash := opt.FileHash
-	if hash == "" {
-		hash = TableHash(t)
 	}
 	var out Report
 	if err = checkLimits(ctx, d, a, len(t.Rows)); err == nil {
@@ -440,7 +446,7 @@ func (im *importer) person(ctx context.Context, r *record, since time.Time) (int
 		p, err := people.GetOne(ctx, im.tx, id)
 		if err != nil {
 			if apperr.CodeOf(err) == apperr.NotFound {
-				return 0, false, apperr.New(apperr.Conflict, heldElsewhere, "the national ID is recorded outside the actor's scope")
+				return 0, false, people.ErrHeldElsewhere()
 			}
 			return 0, false, err
 		}
