@@ -211,3 +211,15 @@ func TestTitleRowAboveHeader(t *testing.T) {
 		assertInvalid(t, err, "Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: dòng 1 có vẻ là tên bảng, còn tên các cột có lẽ ở dòng 3.")
 	}
 }
+
+// A small workbook of a million empty rows (none counts towards MaxRows) is refused while it is
+// scanned, not read row by row for half a minute.
+func TestManyEmptyRows(t *testing.T) {
+	data := buildXLSX(t, map[string]part{"xl/worksheets/sheet1.xml": {head: sheetHead + header2, fill: `<row><c r="XFD1"/></row>`, n: 1_000_000, tail: sheetTail}})
+	_, err, alloc, _ := readMeasured(t, data, XLSX)
+	t.Logf("%d KB file: allocated %d MB: %v", len(data)>>10, alloc>>20, err)
+	assertInvalid(t, err, "Tệp có quá 200.000 dòng dữ liệu")
+	if alloc > 16<<20 {
+		t.Errorf("allocated %d MB", alloc>>20)
+	}
+}

@@ -19,7 +19,7 @@ const (
 // xmlShape is what scanXML found: the deepest nesting and the number of <si> entries of a shared
 // strings table (elements named si at depth 2).
 type xmlShape struct {
-	depth, sharedStrings int
+	depth, sharedStrings, rows int
 }
 
 // scanError is why scanXML refused a part: kind says which message the user gets.
@@ -32,6 +32,7 @@ const (
 	scanBomb   = iota // nesting or shared strings beyond any real workbook
 	scanLong          // a cell, shared string, attribute, comment or run of text too long
 	scanEntity        // an entity reference XML does not predefine, or a DTD
+	scanRows          // more rows than maxRows
 )
 
 func (e *scanError) Error() string { return e.detail }
@@ -48,7 +49,10 @@ const maxTagBytes = 64 << 10
 // before decompression: excelize's XML decoder holds a whole text token, attribute or item in memory,
 // so a 200 KB upload holding one 200 MB cell would otherwise take a gigabyte; and an unknown entity
 // makes it stop reading the sheet silently, dropping the cells after it.
-func scanXML(r io.Reader, maxText int) (xmlShape, error) {
+//
+// maxRows bounds the row elements of a worksheet (elements named row at depth 3; 0: no bound): excelize
+// spends some 20 µs on each, empty or not, and empty rows do not count towards Limits.MaxRows.
+func scanXML(r io.Reader, maxText, maxRows int) (xmlShape, error) {
 	const (
 		text    = iota
 		lt      // after '<'
@@ -91,6 +95,11 @@ func scanXML(r io.Reader, maxText int) (xmlShape, error) {
 				sh.sharedStrings++
 				if sh.sharedStrings > maxSharedStrings {
 					return &scanError{scanBomb, fmt.Sprintf("more than %d shared strings", maxSharedStrings)}
+				}
+			}
+			if string(local) == "row" && level == 3 {
+				if sh.rows++; maxRows > 0 && sh.rows > maxRows {
+					return &scanError{scanRows, fmt.Sprintf("more than %d rows", maxRows)}
 				}
 			}
 			if !selfClosing {

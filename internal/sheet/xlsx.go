@@ -120,7 +120,8 @@ func scanPart(zf *zip.File, lim Limits) error {
 		return corrupt(fmt.Sprintf("%s: %v", zf.Name, err))
 	}
 	defer rc.Close()
-	if _, err := scanXML(rc, maxTextBytes(lim)); err != nil {
+	// A sheet may hold empty rows (formatted, or left between blocks), but not many more than data rows.
+	if _, err := scanXML(rc, maxTextBytes(lim), 2*lim.MaxRows+1000); err != nil {
 		var se *scanError
 		switch {
 		case !errors.As(err, &se):
@@ -129,6 +130,8 @@ func scanPart(zf *zip.File, lim Limits) error {
 			return invalid(
 				fmt.Sprintf("Tệp Excel có một ô (hoặc một đoạn nội dung) dài quá %s ký tự; hãy kiểm tra lại tệp.", vn.Int(int64(lim.MaxCellChars))),
 				fmt.Sprintf("%s: %v", zf.Name, err))
+		case se.kind == scanRows:
+			return tooManyRows(lim.MaxRows)
 		case se.kind == scanEntity:
 			return invalid(
 				"Tệp Excel có nội dung XML không chuẩn (tham chiếu thực thể hoặc khai báo DTD) khiến các ô phía sau bị bỏ qua khi đọc; hãy mở tệp bằng Excel, lưu lại rồi tải lên.",
