@@ -283,3 +283,23 @@ func TestImportFileMessages(t *testing.T) {
 		t.Errorf("counts %s", got)
 	}
 }
+
+// A role that sees a person's identity masked (the secretary of the commune, for a person of one of its
+// cells) is told which column differs, not the recorded value.
+func TestSamePersonMaskedForRole(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
+	sec := actorFor(t, d.App, "secretary", "HY.QC")
+	other := with(members[0], "Họ và tên", "Hoàng Văn Giả", "Ngày sinh", "01/01/1976")
+	rep := importAs(t, sec, d.App, bulk.Members, table(bulk.Members, other))
+	got := problemsAt(rep, 2)
+	slices.Sort(got)
+	if rep.Written || len(got) != 2 || !strings.HasPrefix(got[0], "Họ và tên CONFLICT") || !strings.HasPrefix(got[1], "Ngày sinh CONFLICT") {
+		t.Fatalf("%q", got)
+	}
+	for _, p := range got {
+		if strings.Contains(p, "Trần Văn Hùng") || strings.Contains(p, "02/03/1975") {
+			t.Errorf("a masked role is told the recorded value: %s", p)
+		}
+	}
+}
