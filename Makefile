@@ -56,5 +56,13 @@ check: vet
 		echo "generated GraphQL code is stale: run 'make generate' and commit" >&2; rm -rf $$tmp; exit 1; fi; \
 	rm -rf $$tmp
 
+# Fuzzes the file readers (internal/sheet) for FUZZTIME each: any panic, or an error that is not
+# INVALID_FILE, fails. The seed corpus runs with every `make test`.
+FUZZTIME ?= 20s
+.PHONY: fuzz
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzReadXLSX$$' -fuzztime $(FUZZTIME) ./internal/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./internal/sheet
+
 clean:
 	rm -rf bin

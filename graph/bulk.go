@@ -2,8 +2,14 @@ package graph
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
+	"io"
 	"strings"
+
+	"github.com/uptrace/bun"
 
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
@@ -99,4 +105,19 @@ func formatOfUpload(name string) (sheet.Format, error) {
 		}
 	}
 	return f, err
+}
+
+// importUpload reads an uploaded list, hashing its bytes for the audit row of the run, and imports it. A
+// file refused as unreadable is audited here: it never reaches bulk.Import.
+func importUpload(ctx context.Context, d *bun.DB, k bulk.Kind, f sheet.Format, file io.Reader, opt bulk.Options) (bulk.Report, error) {
+	h := sha256.New()
+	t, err := sheet.Read(io.TeeReader(file, h), f, sheet.DefaultLimits)
+	opt.FileHash = hex.EncodeToString(h.Sum(nil))
+	if err != nil {
+		if aerr := bulk.AuditUnreadable(ctx, d, k, opt.FileHash, err); aerr != nil {
+			return bulk.Report{}, aerr
+		}
+		return bulk.Report{}, err
+	}
+	return bulk.Import(ctx, d, k, t, opt)
 }

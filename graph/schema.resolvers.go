@@ -18,7 +18,6 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
-	"ptdv/internal/sheet"
 	"ptdv/internal/target"
 	"time"
 )
@@ -706,11 +705,7 @@ func (r *mutationResolver) ImportList(ctx context.Context, input model.ImportLis
 	if err != nil {
 		return nil, err
 	}
-	t, err := sheet.Read(input.File.File, f, sheet.DefaultLimits)
-	if err != nil {
-		return nil, err
-	}
-	rep, err := bulk.Import(ctx, r.DB, listKind(input.Kind), t, bulk.Options{SkipInvalid: input.SkipInvalid != nil && *input.SkipInvalid})
+	rep, err := importUpload(ctx, r.DB, listKind(input.Kind), f, input.File.File, bulk.Options{SkipInvalid: input.SkipInvalid != nil && *input.SkipInvalid})
 	if err != nil {
 		return nil, err
 	}

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,12 +55,16 @@ func importCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return userErr(err)
 		}
+		hash, err := fileHash(e.args[1])
+		if err != nil {
+			return err
+		}
 		_, app, err := e.migratedApp(ctx)
 		if err != nil {
 			return err
 		}
 		start := time.Now()
-		rep, err := bulk.Import(auth.WithActor(ctx, auth.System("import")), app, k, t, bulk.Options{SkipInvalid: *skip})
+		rep, err := bulk.Import(auth.WithActor(ctx, auth.System("import")), app, k, t, bulk.Options{SkipInvalid: *skip, FileHash: hash})
 		if err != nil {
 			return userErr(err)
 		}
@@ -168,4 +175,18 @@ func userErr(err error) error {
 		return fmt.Errorf("%s (%s)", e.Message, e.Code)
 	}
 	return err
+}
+
+// fileHash is the SHA-256 (hex) of a file, for the audit row of its import.
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"ptdv/internal/apperr"
@@ -13,6 +14,10 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 )
+
+// writeCount counts the batch path's chunk writes and the one-by-one path's rows, for the tests that
+// show a refused file writes nothing, not even what a rollback would undo.
+var writeCount atomic.Int64
 
 // chunk is how many new persons are checked in memory and then written together: large enough that
 // a statement's cost is spread over many rows, small enough to keep a chunk's rows and SQL text small.
@@ -26,8 +31,8 @@ type batcher func(rows []*record, personIDs []int64, offset int) ([]people.Prepa
 // are recorded) through the batch path: each row is checked in memory by the API's own rules
 // (people.Prepare, then a pipeline.Batch replaying the listing and every stage a candidate row carries,
 // or member.Check for a member row's events), and the good rows of a chunk are written with COPY. It
-// returns the rows left for the one-by-one path.
-func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report) ([]*record, error) {
+// returns the rows left for the one-by-one path. With write false the rows are only checked.
+func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report, write bool) ([]*record, error) {
 	var fresh, rest []*record
 	for _, r := range rows {
 		if im.batchable(r) {
@@ -75,17 +80,21 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report)
 	}()
 	for start := 0; start < len(fresh); start += chunk {
 		end := min(start+chunk, len(fresh))
-		persons, write, err := check(fresh[start:end], personIDs[start:end], start)
+		persons, writeRest, err := check(fresh[start:end], personIDs[start:end], start)
 		if err != nil {
 			close(writes)
 			<-done
 			return nil, err
 		}
+		if !write {
+			continue
+		}
 		writes <- func(ctx context.Context) error {
+			writeCount.Add(1)
 			if err := people.WriteNew(ctx, im.bulk, persons); err != nil {
 				return err
 			}
-			return write(ctx)
+			return writeRest(ctx)
 		}
 		for _, p := range persons {
 			im.ids[p.Person.NationalID] = p.Person.ID

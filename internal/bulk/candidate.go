@@ -123,7 +123,7 @@ func (im *importer) applyCandidate(ctx context.Context, r *record) (int, error) 
 			return 0, r.failErr("nid", err)
 		}
 	}
-	changed := false
+	changed := r.fixed
 	if c.ID == 0 || !c.ListedOn.Equal(listed) {
 		if c.ID != 0 && c.Open() {
 			r.fail("listed", apperr.Conflict, "", fmt.Sprintf("Người này đang có hồ sơ vào danh sách nguồn ngày %s.", vn.Date(c.ListedOn)))

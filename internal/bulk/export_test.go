@@ -12,3 +12,6 @@ func SetChunk(n int) func() {
 	chunk = n
 	return func() { chunk = old }
 }
+
+// Writes is how many chunk writes and one-by-one rows imports have run so far.
+func Writes() int64 { return writeCount.Load() }

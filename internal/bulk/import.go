@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -21,6 +22,7 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/sheet"
+	"ptdv/internal/vn"
 )
 
 // Options of an import.
@@ -28,6 +30,9 @@ type Options struct {
 	// SkipInvalid writes the good rows and returns the bad ones in Report.Rejected; by default one bad
 	// row means nothing is written.
 	SkipInvalid bool
+	// FileHash is the SHA-256 (hex) of the file as uploaded, for the audit row of the run; empty: the
+	// hash of the table's cells (TableHash).
+	FileHash string
 	// oneByOne sends every row through the API's functions, as rows of recorded persons go: tests
 	// compare the batch path against it.
 	oneByOne bool
@@ -65,13 +70,26 @@ var errRow = errors.New("bulk: row refused")
 // person (by national ID) is already recorded adds only what is not recorded yet: importing the same
 // file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
 // after its parent's row wherever that stands in the file.
+//
+// Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
+// outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).
 func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) (Report, error) {
-	if k == Targets {
-		return importTargets(ctx, d, t, opt)
-	}
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return Report{}, err
+	}
+	hash := opt.FileHash
+	if hash == "" {
+		hash = TableHash(t)
+	}
+	if k == Targets {
+		out, err := importTargets(ctx, d, t, opt)
+		if apperr.CodeOf(err) != apperr.Forbidden {
+			if aerr := auditRun(ctx, d, k, hash, len(t.Rows), out, err); aerr != nil && err == nil {
+				return Report{}, aerr
+			}
+		}
+		return out, err
 	}
 	if k == Units {
 		err = a.Require(auth.PermWriteTree)
@@ -81,9 +99,20 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	if err != nil {
 		return Report{}, err
 	}
+	var out Report
+	if err = checkLimits(ctx, d, a, len(t.Rows)); err == nil {
+		out, err = importTable(ctx, d, a, k, t, opt)
+	}
+	if aerr := auditRun(ctx, d, k, hash, len(t.Rows), out, err); aerr != nil && err == nil {
+		return Report{}, aerr
+	}
+	return out, err
+}
+
+func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.Table, opt Options) (Report, error) {
 	idx, err := columnMap(k, t.Header)
 	if err != nil {
-		return Report{}, err
+		return Report{}, headerBelow(k, t, err)
 	}
 	set, err := codes.Load(ctx, d)
 	if err != nil {
@@ -97,12 +126,15 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 	if len(recs) == 0 {
 		return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
 	}
+	if err := maskedIDs(k, recs); err != nil {
+		return rep, err
+	}
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	// An office's file records the past: a missed deadline is flagged on its event, not refused.
 	ctx = codes.WithSet(pipeline.WithEnvCache(pipeline.AsHistory(ctx)), set)
 	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
-		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne}
+		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne, actor: a}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
 		}
@@ -119,9 +151,13 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 			}
 			return r.text(key)
 		}
-		// Candidate and member rows are all checked first: those of new persons go through the batch
-		// path, the others (and those naming a sponsor recorded by another row) one by one after it.
-		var deferred []*record
+		// Every row is checked first, with what needs no more than the reads above (cells, codes, dates,
+		// ID format, the identity of recorded persons), before anything is written: unless bad rows are
+		// to be skipped, one bad row refuses the file in the time it takes to read it. Then candidate and
+		// member rows of new persons go through the batch path, the others (and those naming a sponsor
+		// recorded by another row) one by one after it; unit rows one by one, parents first.
+		var good []*record
+		refused := false
 		for _, r := range order {
 			im.parse(r)
 			if v := keyOf(r); v != "" {
@@ -131,19 +167,33 @@ func Import(ctx context.Context, d *bun.DB, k Kind, t sheet.Table, opt Options) 
 					im.seen[v] = r.n
 				}
 			}
-			switch {
-			case len(r.probs) > 0:
+			if len(r.probs) > 0 {
 				im.failed[r.text(key)] = r.n
-			case k != Units:
-				deferred = append(deferred, r)
-			default:
+				refused = refused || !opt.SkipInvalid
+			} else {
+				good = append(good, r)
+			}
+		}
+		switch {
+		case k == Units:
+			// A unit list is short: its rows go on through org.Create, each in a savepoint, even when the
+			// file is refused already, so that the report has every row's problems.
+			for _, r := range good {
+				if len(r.probs) > 0 { // its parent's row failed meanwhile
+					continue
+				}
 				if err := im.applyRow(ctx, r, key, &rep); err != nil {
 					return err
 				}
 			}
-		}
-		if k != Units {
-			rest, err := im.newPersons(ctx, deferred, &rep)
+		case refused:
+			// The file is refused: the rows of new persons are still checked in memory by the API's rules
+			// (the batch path without its writes), for a full report; the others wait for a good file.
+			if _, err := im.newPersons(ctx, good, &rep, false); err != nil {
+				return err
+			}
+		default:
+			rest, err := im.newPersons(ctx, good, &rep, true)
 			if err != nil {
 				return err
 			}
@@ -207,6 +257,7 @@ func (im *importer) applyRow(ctx context.Context, r *record, key string, rep *Re
 	tx := im.tx
 	var outcome int
 	im.undo = im.undo[:0]
+	writeCount.Add(1)
 	err := tx.RunInTx(ctx, nil, func(ctx context.Context, sp bun.Tx) error {
 		im.tx = sp
 		var err error
@@ -264,6 +315,8 @@ type importer struct {
 	ids      map[string]int64 // national ID → person id (recorded, or created by an earlier row)
 	cases    map[int64]int64  // person id → latest case id
 	undo     []func()         // restores the maps above if the current row is rolled back
+	known    map[string]known // national ID → the person recorded under it (identity.go)
+	actor    *auth.Actor
 }
 
 // prefetch reads, in a few queries, the units and persons the rows name. Scope is not checked here: the
@@ -297,23 +350,7 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 	for _, u := range units {
 		im.cells[u.Code] = u.ID
 	}
-	var persons []struct {
-		ID         int64  `bun:"id"`
-		NationalID string `bun:"national_id"`
-		CaseID     *int64 `bun:"case_id"`
-	}
-	if err := im.tx.NewRaw(`SELECT p.id, p.national_id,
-			(SELECT c.id FROM candidate_case c WHERE c.person_id = p.id ORDER BY c.id DESC LIMIT 1) AS case_id
-		FROM person p WHERE p.national_id = ANY(?::text[])`, pgdialect.Array(nids)).Scan(ctx, &persons); err != nil && !isNoRows(err) {
-		return err
-	}
-	for _, p := range persons {
-		im.ids[p.NationalID] = p.ID
-		if p.CaseID != nil {
-			im.cases[p.ID] = *p.CaseID
-		}
-	}
-	return nil
+	return im.prefetchPersons(ctx, nids)
 }
 
 // nationalIDQuiet normalises an ID like nationalID without recording a problem (prefetch only).
@@ -344,6 +381,10 @@ func (im *importer) parse(r *record) {
 		r.code(im.match, l, l)
 	}
 	r.flag(im.match, "youth")
+	r.flag(im.match, "confirm_birth")
+	if n := utf8.RuneCountInString(r.text("workplace")); n > 300 {
+		r.invalid("workplace", fmt.Sprintf("Nơi làm việc dài %s ký tự, quá 300 ký tự.", vn.Int(int64(n))))
+	}
 	if c := r.text("cell"); c != "" {
 		if _, ok := im.cells[c]; !ok {
 			r.fail("cell", apperr.NotFound, "", fmt.Sprintf("Không tìm thấy chi bộ mã \"%s\".", c))
@@ -364,21 +405,26 @@ func (im *importer) parse(r *record) {
 		}
 		for _, k := range []string{"sponsor1", "sponsor2"} {
 			if r.nationalID(k); r.text(k) != "" {
-				if _, ok := im.ids[r.nationalIDQuiet(k)]; !ok && im.seen[r.nationalIDQuiet(k)] == 0 {
-					r.fail(k, apperr.NotFound, "", fmt.Sprintf("Không tìm thấy đảng viên có số CCCD %s.", r.text(k)))
+				// A sponsor outside the scope reads as one not recorded: the same words, whoever holds the ID.
+				sp, ok := im.known[r.nationalIDQuiet(k)]
+				if (!ok || !sp.InScope) && im.seen[r.nationalIDQuiet(k)] == 0 {
+					r.fail(k, apperr.NotFound, "", "Không tìm thấy đảng viên có số CCCD này trong phạm vi của bạn.")
 				}
 			}
 		}
 		if r.text("left") != "" && r.text("left_reason") == "" {
 			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")
 		}
+		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "left"})
 	case Members:
 		r.required("decision")
 		r.required("ceremony")
 		for _, k := range []string{"decision", "ceremony", "recognition"} {
 			r.date(k)
 		}
+		im.dates(r, []string{"decision", "ceremony", "recognition"})
 	}
+	im.identity(r)
 }
 
 func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {
@@ -397,12 +443,20 @@ func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {
 func (im *importer) person(ctx context.Context, r *record, since time.Time) (int64, bool, error) {
 	nid := r.nationalIDQuiet("nid")
 	if id, ok := im.ids[nid]; ok {
-		if _, err := people.GetOne(ctx, im.tx, id); err != nil {
+		p, err := people.GetOne(ctx, im.tx, id)
+		if err != nil {
 			if apperr.CodeOf(err) == apperr.NotFound {
-				return 0, false, apperr.New(apperr.Conflict, "Số CCCD này đã có hồ sơ ở một đơn vị ngoài phạm vi của bạn.",
-					"the national ID belongs to a person outside the actor's scope")
+				return 0, false, people.ErrHeldElsewhere()
 			}
 			return 0, false, err
+		}
+		if b := r.date("birth"); r.fixBirth && !p.BirthDate.Equal(*b) {
+			// The office confirmed the row's birth date: the record is corrected (and audited) first.
+			if _, err := people.Update(ctx, im.tx, id, p.Version, people.PersonPatch{BirthDate: b}); err != nil {
+				r.failErr("birth", err)
+				return 0, false, errRow
+			}
+			r.fixed = true
 		}
 		return id, false, nil
 	}
@@ -451,11 +505,22 @@ func (im *importer) applyMember(ctx context.Context, r *record) (int, error) {
 		}
 		return 0, r.failErr("nid", err)
 	}
+	changed := r.fixed
+	if caseID, ok := im.cases[id]; ok && !isNew {
+		c, err := pipeline.GetOne(ctx, im.tx, caseID)
+		if err != nil {
+			return 0, r.failErr("nid", err)
+		}
+		moved, err := im.reconcile(ctx, r, c)
+		if err != nil || len(r.probs) > 0 {
+			return 0, err
+		}
+		changed = changed || moved
+	}
 	history, err := member.History(ctx, im.tx, id)
 	if err != nil {
 		return 0, err
 	}
-	changed := false
 	// A readmission exports as the member's admission: either is the row's admission when it comes back.
 	if !hasEvent(history, ceremony, member.KindAdmitted, member.KindReadmitted) {
 		if err := member.Record(ctx, im.tx, member.Event{PersonID: id, Kind: member.KindAdmitted, Effective: ceremony,

@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/codes"
+	"ptdv/internal/sheet"
 )
 
 // Kind is what a file holds.
@@ -98,7 +99,13 @@ var candidateColumns = append(clone(personColumns),
 	Column{Key: "left", Header: "Ngày ra khỏi danh sách", Note: "Ngày ra khỏi danh sách nguồn, hoặc ngày xóa tên đảng viên dự bị."},
 	Column{Key: "left_reason", Header: "Lý do ra khỏi danh sách", Note: "Theo danh mục: chuyển đi, không đủ tiêu chuẩn, …"},
 	Column{Key: "left_no", Header: "Số văn bản ra khỏi danh sách", Note: "Bắt buộc khi xóa tên đảng viên dự bị."},
+	confirmBirthColumn,
 )
+
+// confirmBirthColumn: a row whose national ID is recorded with another birth date is refused, unless
+// the office confirms here that the row's date is the right one (the recorded date is then corrected).
+var confirmBirthColumn = Column{Key: "confirm_birth", Header: "Xác nhận sửa ngày sinh",
+	Note: "Chỉ ghi \"Có\" khi số CCCD đã có trong hệ thống với ngày sinh khác và ngày sinh ở dòng này là ngày đúng: ngày sinh đã ghi sẽ được sửa theo dòng này."}
 
 var memberColumns = append(clone(personColumns),
 	Column{Key: "decision", Header: "Ngày QĐ kết nạp", Required: true, Note: "Tuổi đảng tính từ ngày này."},
@@ -106,6 +113,7 @@ var memberColumns = append(clone(personColumns),
 	Column{Key: "ceremony", Header: "Ngày vào Đảng", Required: true, Note: "Ngày lễ kết nạp."},
 	Column{Key: "recognition", Header: "Ngày chính thức", Note: "Để trống khi còn là đảng viên dự bị."},
 	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
+	confirmBirthColumn,
 )
 
 // unitColumns: one unit a row, as the tree stands today. The code is the key; a unit's parent may be an
@@ -199,4 +207,17 @@ func quoteAll(ss []string) string {
 		q[i] = "\"" + s + "\""
 	}
 	return strings.Join(q, ", ")
+}
+
+// headerBelow explains a header that does not fit the layout when one of the first rows does: a title
+// ("DANH SÁCH QUẦN CHÚNG …") above the header. Otherwise it returns err.
+func headerBelow(k Kind, t sheet.Table, err error) error {
+	for _, r := range t.Rows[:min(len(t.Rows), 20)] {
+		if _, e := columnMap(k, r.Cells); e == nil {
+			return apperr.Invalid("header", fmt.Sprintf(
+				"Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: tên các cột ở dòng %d. Hãy xoá các dòng phía trên (tên bảng, ghi chú) rồi tải lên lại.", r.N),
+				fmt.Sprintf("the header is on row %d: it must be the first row", r.N))
+		}
+	}
+	return err
 }

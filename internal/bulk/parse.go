@@ -37,6 +37,9 @@ type record struct {
 	idx   map[string]int // column key → index in raw (columnMap)
 	kind  Kind
 	probs []Problem
+	// fixBirth: the person is recorded with another birth date, and the row confirms its own
+	fixBirth bool
+	fixed    bool // and it was corrected
 }
 
 func newRecord(k Kind, n int, raw []string, idx map[string]int) *record {
@@ -69,6 +72,12 @@ func (r *record) failErr(key string, err error) error {
 	if k, ok := fieldColumns[e.Field]; ok && header(r.kind, k) != "" {
 		key = k
 	}
+	if e.Field == "since" { // the person belongs to the cell from the listing, or the admission
+		key = "listed"
+		if r.kind == Members {
+			key = "ceremony"
+		}
+	}
 	r.fail(key, e.Code, e.Rule, e.Message)
 	return nil
 }
@@ -78,7 +87,7 @@ var fieldColumns = map[string]string{
 	"full_name": "name", "sex": "sex", "birth_date": "birth", "national_id": "nid", "ethnicity": "ethnicity",
 	"religion": "religion", "general_education": "general_education", "professional_qualification": "professional_qualification",
 	"political_theory": "political_theory", "occupation": "occupation", "unit_id": "cell", "cellId": "cell", "proposer": "proposer",
-	"reason": "left_reason",
+	"reason": "left_reason", "workplace": "workplace",
 	// package org's fields, for unit lists
 	"code": "code", "name": "unit_name", "kind": "kind", "sector": "sector", "parentId": "parent", "effective": "founded",
 	"document": "founded_doc",
@@ -100,20 +109,42 @@ func (r *record) date(key string) *time.Time {
 	if s == "" {
 		return nil
 	}
+	t, msg := parseDay(s)
+	if msg != "" {
+		r.invalid(key, msg)
+		return nil
+	}
+	return &t
+}
+
+// day is date without a problem recorded: nil when empty or not a date (date says why).
+func (r *record) day(key string) *time.Time {
+	if t, msg := parseDay(r.text(key)); msg == "" && !t.IsZero() {
+		return &t
+	}
+	return nil
+}
+
+// parseDay reads dd/mm/yyyy, or says why it cannot ("" is the zero time).
+func parseDay(s string) (time.Time, string) {
+	if s == "" {
+		return time.Time{}, ""
+	}
 	m := dateRE.FindStringSubmatch(s)
 	if m == nil {
-		r.invalid(key, fmt.Sprintf("Ngày \"%s\" không đúng dạng dd/mm/yyyy.", s))
-		return nil
+		return time.Time{}, fmt.Sprintf("Ngày \"%s\" không đúng dạng dd/mm/yyyy.", s)
 	}
 	d, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
 	y, _ := strconv.Atoi(m[3])
 	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d || int(t.Month()) != mo || y < 1900 || y > 2100 {
-		r.invalid(key, fmt.Sprintf("Ngày \"%s\" không tồn tại.", s))
-		return nil
+	switch {
+	case y < 1900:
+		return time.Time{}, fmt.Sprintf("Ngày \"%s\" trước năm 1900.", s)
+	case t.Day() != d || int(t.Month()) != mo || y > 2100:
+		return time.Time{}, fmt.Sprintf("Ngày \"%s\" không tồn tại.", s)
 	}
-	return &t
+	return t, ""
 }
 
 func (r *record) required(key string) bool {

@@ -23,6 +23,9 @@ func (im *importer) settled(ctx context.Context, rows []*record, rep *Report) ([
 		personOf := make([]int64, len(part)) // 0: not recorded
 		var ids, caseIDs []int64
 		for i, r := range part {
+			if r.fixBirth {
+				continue // the birth date is corrected one by one
+			}
 			if id, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
 				personOf[i] = id
 				ids = append(ids, id)
@@ -43,7 +46,8 @@ func (im *importer) settled(ctx context.Context, rows []*record, rep *Report) ([
 			}
 			same = func(r *record, id int64) bool {
 				h, ok := hs[id]
-				return ok && memberSettled(r, h)
+				_, hasCase := im.cases[id] // reconciled with the case one by one
+				return ok && !hasCase && memberSettled(r, h)
 			}
 		} else {
 			ps, err := people.Get(ctx, im.tx, ids)

@@ -2,7 +2,10 @@ package server_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
@@ -106,6 +109,16 @@ func TestImportAndExportThroughGraphQL(t *testing.T) {
 		r := f.upload(tok, name, content, false)
 		if r.code() != "INVALID_FILE" {
 			t.Errorf("%s: %+v", name, r.Errors)
+		}
+	}
+
+	// Every run is audited under the upload's SHA-256, the unreadable ones too.
+	for content, want := range map[string]string{string(csvFile(t, good, bad)): "refused,written", "\x00\x01\x02\x03\xff\xfe": "invalid"} {
+		sum := sha256.Sum256([]byte(content))
+		var outcomes string
+		if err := f.db.App.NewRaw(`SELECT string_agg(after->>'outcome', ',' ORDER BY id) FROM audit_log WHERE action = 'import.run' AND entity_id = ?`,
+			hex.EncodeToString(sum[:])).Scan(context.Background(), &outcomes); err != nil || outcomes != want {
+			t.Errorf("audit of the runs: %q, want %q (%v)", outcomes, want, err)
 		}
 	}
 

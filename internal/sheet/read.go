@@ -85,7 +85,14 @@ type builder struct {
 	lim       Limits
 	t         Table
 	gotHeader bool
+	bytes     int64 // what the rows kept so far take in memory (see rowCost)
+	headerRow int   // the row number of the header
+	headerN   int   // its non-empty cells
 }
+
+// rowCost is what a row of w cells holding text bytes takes in memory: the cells' string headers,
+// the Row and its slice, and the text.
+func rowCost(w, text int) int64 { return int64(16*w + 48 + text) }
 
 // add takes the raw cells of row n (1-based, as Excel numbers it).
 func (b *builder) add(n int, raw []string) error {
@@ -124,7 +131,12 @@ func (b *builder) add(n int, raw []string) error {
 		for i := range h {
 			h[i] = clean(raw[i])
 		}
-		b.t.Header, b.gotHeader = h, true
+		for _, c := range h {
+			if c != "" {
+				b.headerN++
+			}
+		}
+		b.t.Header, b.gotHeader, b.headerRow = h, true, n
 		return nil
 	}
 	if len(b.t.Rows) >= b.lim.MaxRows {
@@ -133,6 +145,14 @@ func (b *builder) add(n int, raw []string) error {
 	w := len(b.t.Header)
 	for i := w; i < len(raw); i++ {
 		if strings.TrimSpace(raw[i]) != "" {
+			filled := nonEmpty(raw)
+			if len(b.t.Rows) < 20 && (b.headerN == 1 && filled >= 3 || b.headerN == 2 && len(b.t.Rows) == 0 && filled >= 4) {
+				// A title ("DANH SÁCH …") above the header: the first non-empty row is not the header.
+				return invalid(
+					fmt.Sprintf("Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: dòng %s có vẻ là tên bảng, còn tên các cột có lẽ ở dòng %s. Hãy xoá các dòng phía trên dòng tên cột rồi tải lên lại.",
+						vn.Int(int64(b.headerRow)), vn.Int(int64(n))),
+					fmt.Sprintf("row %d looks like a title above the header (row %d?): the header must be the first row", b.headerRow, n))
+			}
 			cell := fmt.Sprintf("%s%d", colName(i+1), n)
 			return invalid(
 				fmt.Sprintf("Dòng %s có dữ liệu ở ô %s, nằm ngoài các cột có tiêu đề (tệp chỉ có %s cột).",
@@ -141,11 +161,32 @@ func (b *builder) add(n int, raw []string) error {
 		}
 	}
 	cells := make([]string, w)
+	text := 0
 	for i := 0; i < w && i < len(raw); i++ {
 		cells[i] = Restore(clean(raw[i]))
+		text += len(cells[i])
+	}
+	// The table is bounded as a whole, not only cell by cell: 200,000 rows of 200 cells of 5,000
+	// characters each are within the other limits and would take gigabytes.
+	if b.bytes += rowCost(w, text); b.bytes > b.lim.MaxTableBytes {
+		vi, en := sizeVI(b.lim.MaxTableBytes)
+		return invalid(
+			fmt.Sprintf("Tệp có quá nhiều dữ liệu (quá %s khi đọc, tới dòng %s); hãy chia nhỏ tệp.", vi, vn.Int(int64(n))),
+			fmt.Sprintf("the rows up to row %d take more than %s in memory", n, en))
 	}
 	b.t.Rows = append(b.t.Rows, Row{N: n, Cells: cells})
 	return nil
+}
+
+// nonEmpty counts the cells with more than white space.
+func nonEmpty(raw []string) int {
+	n := 0
+	for _, c := range raw {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func (b *builder) done() (Table, error) {
@@ -196,10 +237,17 @@ func readCSV(data []byte, lim Limits) (Table, error) {
 			"CSV is not valid UTF-8")
 	}
 	cr := newCSVReader(data)
-	if line, wide := csvTooWide(data, byte(cr.Comma)); wide {
+	// A character takes at most 4 bytes of UTF-8, or 2 as a doubled quote: a field of more bytes than
+	// 4 × MaxCellChars, its quotes and a line break has more characters than a cell may.
+	switch line, wide, long := csvShape(data, byte(cr.Comma), 4*lim.MaxCellChars+4); {
+	case wide:
 		return Table{}, invalid(
 			fmt.Sprintf("Dòng %s của tệp CSV có quá %s cột.", vn.Int(int64(line)), vn.Int(maxCSVFields)),
 			fmt.Sprintf("CSV line %d has more than %d fields", line, maxCSVFields))
+	case long:
+		return Table{}, invalid(
+			fmt.Sprintf("Dòng %s của tệp CSV có một ô dài quá %s ký tự.", vn.Int(int64(line)), vn.Int(int64(lim.MaxCellChars))),
+			fmt.Sprintf("CSV line %d has a field longer than %d characters", line, lim.MaxCellChars))
 	}
 	b := builder{lim: lim}
 	// Excel row numbers: encoding/csv skips blank lines and joins quoted line breaks, so the row

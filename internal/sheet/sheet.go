@@ -54,14 +54,19 @@ type Limits struct {
 	MaxRows      int   // data rows (not counting the header and empty rows)
 	MaxColumns   int   // columns of the header
 	MaxCellChars int   // characters (runes) in one cell
+	// MaxTableBytes bounds the memory the rows read take (text and per-cell overhead, see rowCost): a
+	// real list of 100,000 rows of the candidates' 44 columns takes some 90 MB, and the reading itself as
+	// much again in garbage: with this bound an import stays under 300 MB whatever the file.
+	MaxTableBytes int64
 }
 
 // DefaultLimits are the limits for a bulk import.
 var DefaultLimits = Limits{
-	MaxBytes:     100 << 20,
-	MaxRows:      200_000,
-	MaxColumns:   200,
-	MaxCellChars: 5_000,
+	MaxBytes:      100 << 20,
+	MaxRows:       200_000,
+	MaxColumns:    200,
+	MaxCellChars:  5_000,
+	MaxTableBytes: 128 << 20,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -76,6 +81,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxCellChars <= 0 {
 		l.MaxCellChars = DefaultLimits.MaxCellChars
+	}
+	if l.MaxTableBytes <= 0 {
+		l.MaxTableBytes = DefaultLimits.MaxTableBytes
 	}
 	return l
 }

@@ -391,7 +391,7 @@ func TestScanXMLRealWorkbook(t *testing.T) {
 			continue
 		}
 		rc, _ := zf.Open()
-		sh, err := scanXML(rc)
+		sh, err := scanXML(rc, maxTextBytes(DefaultLimits), 0)
 		rc.Close()
 		if err != nil || sh.depth < 2 || sh.depth > 6 {
 			t.Errorf("%s: %+v, %v", zf.Name, sh, err)
@@ -400,7 +400,7 @@ func TestScanXMLRealWorkbook(t *testing.T) {
 			t.Errorf("no shared strings counted in %s", zf.Name)
 		}
 	}
-	sh, err := scanXML(strings.NewReader(`<?xml version="1.0"?><!-- <a><b><c> --><sst><si><t><![CDATA[<x><y>]]></t></si><si a="/>"/><x:si/></sst>`))
+	sh, err := scanXML(strings.NewReader(`<?xml version="1.0"?><!-- <a><b><c> --><sst><si><t><![CDATA[<x><y>]]></t></si><si a="/>"/><x:si/></sst>`), 100, 0)
 	if err != nil || sh.sharedStrings != 3 || sh.depth != 3 {
 		t.Errorf("scanXML = %+v, %v; want 3 shared strings, depth 3", sh, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"ptdv/internal/vn"
 )
 
 // xlsxDateFormat is how a date cell comes back from Read.
@@ -96,7 +98,7 @@ func checkZip(data []byte, lim Limits) error {
 			}
 		}
 		if isXML {
-			if err := scanPart(zf); err != nil {
+			if err := scanPart(zf, lim); err != nil {
 				return err
 			}
 		}
@@ -107,15 +109,33 @@ func checkZip(data []byte, lim Limits) error {
 	return nil
 }
 
-func scanPart(zf *zip.File) error {
+// maxTextBytes is the longest run of XML text scanXML lets through for a cell limit: a character
+// takes at most 10 bytes of XML ("&#x10FFFF;"), so more bytes than that are more characters than
+// MaxCellChars, whatever they say.
+func maxTextBytes(lim Limits) int { return 10 * lim.MaxCellChars }
+
+func scanPart(zf *zip.File, lim Limits) error {
 	rc, err := zf.Open()
 	if err != nil {
 		return corrupt(fmt.Sprintf("%s: %v", zf.Name, err))
 	}
 	defer rc.Close()
-	if _, err := scanXML(rc); err != nil {
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || strings.Contains(err.Error(), "flate") {
+	// A sheet may hold empty rows (formatted, or left between blocks), but not many more than data rows.
+	if _, err := scanXML(rc, maxTextBytes(lim), 2*lim.MaxRows+1000); err != nil {
+		var se *scanError
+		switch {
+		case !errors.As(err, &se):
 			return corrupt(fmt.Sprintf("%s: %v", zf.Name, err))
+		case se.kind == scanLong:
+			return invalid(
+				fmt.Sprintf("Tệp Excel có một ô (hoặc một đoạn nội dung) dài quá %s ký tự; hãy kiểm tra lại tệp.", vn.Int(int64(lim.MaxCellChars))),
+				fmt.Sprintf("%s: %v", zf.Name, err))
+		case se.kind == scanRows:
+			return tooManyRows(lim.MaxRows)
+		case se.kind == scanEntity:
+			return invalid(
+				"Tệp Excel có nội dung XML không chuẩn (tham chiếu thực thể hoặc khai báo DTD) khiến các ô phía sau bị bỏ qua khi đọc; hãy mở tệp bằng Excel, lưu lại rồi tải lên.",
+				fmt.Sprintf("%s: %v", zf.Name, err))
 		}
 		return zipBomb(fmt.Sprintf("%s: %v", zf.Name, err))
 	}
