@@ -264,19 +264,21 @@ func endedOn(ctx context.Context, db bun.IDB, k treeKey) ([]ended, error) {
 
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col
 // is inside the scope: the unit's link on the scope's day lies in the actor's subtree, or the unit is
-// one of the heirs. It is the single definition of visibility that every query uses; its probe is one
-// index-only lookup of org_link by unit (index org_link_scope_on, migration 0011).
+// one of the heirs (every unit has link rows, an ended one its old ones). It is the single definition of
+// visibility that every query uses. One EXISTS over org_link keeps the planner's choices of the old
+// filter: a per-row probe is one index-only lookup by unit (index org_link_scope_on, migration 0011),
+// and a selective scope is a semi-join from the few visible units.
 func (s Scope) UnitFilter(col string) (string, []any) {
 	if s.All {
 		return "TRUE", nil
 	}
-	probe := "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col +
-		" AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[])"
+	cond := "sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[]"
 	args := []any{s.On, s.On, pgdialect.Array(s.Roots)}
-	if len(s.Heirs) == 0 {
-		return probe, args
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR sl.unit_id = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
 	}
-	return "(" + col + " = ANY(?::bigint[]) OR " + probe + ")", append([]any{pgdialect.Array(s.Heirs)}, args...)
+	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND " + cond + ")", args
 }
 
 // Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a
