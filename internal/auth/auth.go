@@ -152,12 +152,13 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	// One query per request: the unit, its path that day, and the key of the tree's state (the database
 	// and its last tree operation: every change to the tree records one) under which the heirs are cached.
 	var row struct {
-		ID      int64   `bun:"id"`
-		Path    *string `bun:"path"`
-		DB      string  `bun:"db"`
-		Version int64   `bun:"version"`
+		ID      int64     `bun:"id"`
+		From    time.Time `bun:"valid_from"`
+		Path    *string   `bun:"path"`
+		DB      string    `bun:"db"`
+		Version int64     `bun:"version"`
 	}
-	err = db.NewRaw(`SELECT u.id, l.path::text AS path,
+	err = db.NewRaw(`SELECT u.id, u.valid_from, l.path::text AS path,
 			current_database() || '@' || pg_postmaster_start_time()::text AS db,
 			(SELECT coalesce(max(id), 0) FROM org_operation) AS version
 		FROM org_unit u
@@ -169,6 +170,10 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve actor unit: %w", err)
+	}
+	if row.Path == nil && row.From.After(day) {
+		return nil, apperr.New(apperr.Unauthenticated, fmt.Sprintf("Tổ chức đảng của mã đăng nhập chỉ hoạt động từ ngày %s.", vn.Date(row.From)),
+			fmt.Sprintf("token unit %q exists only from %s", c.Unit, row.From.Format(time.DateOnly)))
 	}
 	if row.Path == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không còn hoạt động (đã sáp nhập, chia tách hoặc giải thể); hãy dùng mã đăng nhập của tổ chức kế thừa.",
