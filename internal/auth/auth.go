@@ -152,12 +152,13 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	// One query per request: the unit, its path that day, and the key of the tree's state (the database
 	// and its last tree operation: every change to the tree records one) under which the heirs are cached.
 	var row struct {
-		ID      int64   `bun:"id"`
-		Path    *string `bun:"path"`
-		DB      string  `bun:"db"`
-		Version int64   `bun:"version"`
+		ID      int64     `bun:"id"`
+		From    time.Time `bun:"valid_from"`
+		Path    *string   `bun:"path"`
+		DB      string    `bun:"db"`
+		Version int64     `bun:"version"`
 	}
-	err = db.NewRaw(`SELECT u.id, l.path::text AS path,
+	err = db.NewRaw(`SELECT u.id, u.valid_from, l.path::text AS path,
 			current_database() || '@' || pg_postmaster_start_time()::text AS db,
 			(SELECT coalesce(max(id), 0) FROM org_operation) AS version
 		FROM org_unit u
@@ -169,6 +170,10 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve actor unit: %w", err)
+	}
+	if row.Path == nil && row.From.After(day) {
+		return nil, apperr.New(apperr.Unauthenticated, fmt.Sprintf("Tổ chức đảng của mã đăng nhập chỉ hoạt động từ ngày %s.", vn.Date(row.From)),
+			fmt.Sprintf("token unit %q exists only from %s", c.Unit, row.From.Format(time.DateOnly)))
 	}
 	if row.Path == nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không còn hoạt động (đã sáp nhập, chia tách hoặc giải thể); hãy dùng mã đăng nhập của tổ chức kế thừa.",
@@ -264,19 +269,21 @@ func endedOn(ctx context.Context, db bun.IDB, k treeKey) ([]ended, error) {
 
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col
 // is inside the scope: the unit's link on the scope's day lies in the actor's subtree, or the unit is
-// one of the heirs. It is the single definition of visibility that every query uses; its probe is one
-// index-only lookup of org_link by unit (index org_link_scope_on, migration 0011).
+// one of the heirs (every unit has link rows, an ended one its old ones). It is the single definition of
+// visibility that every query uses. One EXISTS over org_link keeps the planner's choices of the old
+// filter: a per-row probe is one index-only lookup by unit (index org_link_scope_on, migration 0011),
+// and a selective scope is a semi-join from the few visible units.
 func (s Scope) UnitFilter(col string) (string, []any) {
 	if s.All {
 		return "TRUE", nil
 	}
-	probe := "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col +
-		" AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[])"
+	cond := "sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[]"
 	args := []any{s.On, s.On, pgdialect.Array(s.Roots)}
-	if len(s.Heirs) == 0 {
-		return probe, args
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR sl.unit_id = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
 	}
-	return "(" + col + " = ANY(?::bigint[]) OR " + probe + ")", append([]any{pgdialect.Array(s.Heirs)}, args...)
+	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND " + cond + ")", args
 }
 
 // Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a

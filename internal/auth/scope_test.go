@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -462,6 +463,13 @@ func TestScopeHeirs(t *testing.T) {
 	// A unit not yet created is not a token's unit either.
 	_, err := resolve(w.db, "board", "HY.M2", day("2014-12-31"))
 	wantCode(t, "a token before its unit existed", err, apperr.Unauthenticated)
+	if e, _ := apperr.As(err); e == nil || e.Message != "Tổ chức đảng của mã đăng nhập chỉ hoạt động từ ngày 01/01/2015." {
+		t.Errorf("a token before its unit existed: %v", err)
+	}
+	_, err = resolve(w.db, "board", "HY.M1", w.today)
+	if e, _ := apperr.As(err); e == nil || e.Code != apperr.Unauthenticated || !strings.Contains(e.Message, "đã sáp nhập") {
+		t.Errorf("a merged unit's token: %v", err)
+	}
 	_, err = resolve(w.db, "board", "HY.NONE", w.today)
 	wantCode(t, "a token of an unknown unit", err, apperr.Unauthenticated)
 }
