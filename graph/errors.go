@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -16,12 +18,19 @@ import (
 // Vietnamese message (and the English one, the rule and the field in extensions); errors of the
 // GraphQL layer itself (parse, validation) are INVALID_INPUT; anything else is INTERNAL: logged with
 // the request id, shown only as a generic message.
-func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+//
+// Outside dev mode the validator's hints ("Did you mean …?") are cut from every message: they would
+// spell out the schema's field, argument, type and enum names to anyone who guesses near one.
+func ErrorPresenter(log *slog.Logger, dev bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if e, ok := apperr.As(err); ok {
+			reason, _ := gqlErr.Extensions["code"].(string) // set by a limit (COST_LIMIT, DEPTH_LIMIT)
 			gqlErr.Message = e.Message
 			ext := map[string]any{"code": string(e.Code)}
+			if reason != "" && reason != string(e.Code) {
+				ext["reason"] = reason
+			}
 			if e.MessageEN != "" {
 				ext["messageEn"] = e.MessageEN
 			}
@@ -38,6 +47,9 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		if errors.As(err, &ge) && ge.Unwrap() == nil {
 			// Raised by the GraphQL layer itself: the request was malformed.
 			reason, _ := ge.Extensions["code"].(string)
+			if !dev {
+				gqlErr.Message = withoutHints(gqlErr.Message)
+			}
 			gqlErr.Extensions = map[string]any{"code": string(apperr.InvalidInput)}
 			if reason != "" {
 				gqlErr.Extensions["reason"] = reason
@@ -53,4 +65,17 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions = map[string]any{"code": string(apperr.Internal), "requestId": reqID}
 		return gqlErr
 	}
+}
+
+// hint matches the validator's suggestions: "Cannot query field "viewr" on type "Query". Did you mean
+// "viewer"?", "…; Did you mean the enum value "CELL"?", "Did you mean to use an inline fragment on …?".
+var hint = regexp.MustCompile(`(?s)[.;,]?\s*Did you mean\b.*$`)
+
+// withoutHints removes the suggestions from a validation message and ends it with a full stop.
+func withoutHints(msg string) string {
+	out := hint.ReplaceAllString(msg, "")
+	if out != msg && !strings.HasSuffix(out, ".") {
+		out += "."
+	}
+	return out
 }

@@ -8,52 +8,19 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"ptdv/graph/model"
 	"ptdv/internal/apperr"
-	"ptdv/internal/page"
 )
 
-// Limits on what one request may ask for. A connection costs its page size times the cost of each
-// item, so a page of 100 units each with 100 children is 10,000 and refused.
-const (
-	MaxComplexity = 5000
-	MaxDepth      = 12
-)
-
-func connCost(child int, first *int) int {
-	n := page.MaxFirst
-	if first != nil && *first >= 0 && *first < n {
-		n = *first
-	}
-	return 1 + n*child
-}
-
-// complexity sets the cost of every connection field.
-func complexity(c *ComplexityRoot) {
-	c.Query.RootUnits = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
-	c.Query.SearchUnits = func(ch int, _ string, _ *model.Date, _ *bool, _ *model.UnitKind, first *int, _ *string) int {
-		return connCost(ch, first)
-	}
-	c.Query.Persons = func(ch int, _ *string, _ *string, first *int, _ *string) int { return connCost(ch, first) }
-	c.Query.Candidates = func(ch int, _ *model.CandidateFilter, first *int, _ *string) int { return connCost(ch, first) }
-	c.Query.DueList = func(ch int, _ *string, _ *model.Date, _ *model.Date, first *int, _ *string) int {
-		return connCost(ch, first)
-	}
-	c.Query.Targets = func(ch int, _ string, _ *string, first *int, _ *string) int { return connCost(ch, first) }
-	c.Query.ChildrenProgress = func(ch int, _ string, _ *string, _ model.PeriodKind, _ *model.Date, _ *model.ProgressSort, first *int, _ *string) int {
-		return connCost(ch, first)
-	}
-	c.Unit.Ancestors = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Children = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Descendants = func(ch int, _ *model.Date, _ *model.UnitKind, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Operations = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Predecessors = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Successors = func(ch int, first *int, _ *string) int { return connCost(ch, first) }
-	c.Unit.Villages = func(ch int, _ *model.Date, first *int, _ *string) int { return connCost(ch, first) }
-}
+// MaxDepth is the deepest nesting of fields an operation may have (fragments included). In dev mode
+// the schema's own description (__schema, __type) is exempt: the standard introspection query of
+// GraphiQL and graphql-codegen is 15 deep, and outside dev mode it is refused anyway.
+const MaxDepth = 12
 
 // depthLimit refuses operations nested deeper than max fields (fragments included).
-type depthLimit struct{ max int }
+type depthLimit struct {
+	max int
+	dev bool // introspection subtrees are not counted
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -67,8 +34,8 @@ func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	if oc.Operation == nil {
 		return nil
 	}
-	if n := depth(oc.Operation.SelectionSet, 0, d.max); n > d.max {
-		return refuse(apperr.Invalid("query", fmt.Sprintf("Truy vấn lồng quá sâu (tối đa %d cấp).", d.max),
+	if n := depth(oc.Operation.SelectionSet, 0, d.max, d.dev); n > d.max {
+		return refuseProtocol("DEPTH_LIMIT", apperr.Invalid("query", fmt.Sprintf("Truy vấn lồng quá sâu (tối đa %d cấp).", d.max),
 			fmt.Sprintf("query depth exceeds %d", d.max)))
 	}
 	return nil
@@ -88,16 +55,43 @@ func (noIntrospection) MutateOperationContext(_ context.Context, oc *graphql.Ope
 	if oc.Operation == nil {
 		return nil
 	}
-	for _, s := range oc.Operation.SelectionSet {
-		if f, ok := s.(*ast.Field); ok && (f.Name == "__schema" || f.Name == "__type") {
-			return refuse(apperr.New(apperr.Forbidden, "Máy chủ này không cho phép truy vấn cấu trúc API (introspection).",
-				"introspection is disabled outside dev mode"))
-		}
+	// Anywhere in the operation: a fragment on Query (inline or named, nested or not) reaches the same
+	// root fields as the top level.
+	if introspects(oc.Operation.SelectionSet, map[string]bool{}) {
+		return refuse(apperr.New(apperr.Forbidden, "Máy chủ này không cho phép truy vấn cấu trúc API (introspection).",
+			"introspection is disabled outside dev mode"))
 	}
 	return nil
 }
 
-func depth(ss ast.SelectionSet, level, max int) int {
+func isIntrospection(name string) bool { return name == "__schema" || name == "__type" }
+
+// introspects reports whether a selection set selects __schema or __type at any level, through any
+// fragment. seen guards against fragment cycles (validation refuses them, but this must not loop).
+func introspects(ss ast.SelectionSet, seen map[string]bool) bool {
+	for _, s := range ss {
+		switch s := s.(type) {
+		case *ast.Field:
+			if isIntrospection(s.Name) || introspects(s.SelectionSet, seen) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				if introspects(s.Definition.SelectionSet, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func depth(ss ast.SelectionSet, level, max int, skipIntrospection bool) int {
 	if level > max { // stop early on hostile input
 		return level
 	}
@@ -106,16 +100,18 @@ func depth(ss ast.SelectionSet, level, max int) int {
 		var n int
 		switch s := s.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
+			if skipIntrospection && isIntrospection(s.Name) {
+				n = level + 1
+			} else if len(s.SelectionSet) == 0 {
 				n = level + 1
 			} else {
-				n = depth(s.SelectionSet, level+1, max)
+				n = depth(s.SelectionSet, level+1, max, skipIntrospection)
 			}
 		case *ast.InlineFragment:
-			n = depth(s.SelectionSet, level, max)
+			n = depth(s.SelectionSet, level, max, skipIntrospection)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				n = depth(s.Definition.SelectionSet, level, max)
+				n = depth(s.Definition.SelectionSet, level, max, skipIntrospection)
 			}
 		}
 		deepest = max2(deepest, n)

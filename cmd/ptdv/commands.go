@@ -53,8 +53,12 @@ func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, 
 	if err != nil {
 		return err
 	}
+	var share int
+	if _, err := fmt.Sscan(e.get("PTDV_ACTOR_CONCURRENCY"), &share); err != nil || share < 1 {
+		return fmt.Errorf("PTDV_ACTOR_CONCURRENCY must be a positive number")
+	}
 	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
-		DevToken: devToken, DevQuery: exampleQuery})
+		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery})
 	err = server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
 		e.log.Info("serving", "addr", addr, "dev", dev)
 		if banner != nil {

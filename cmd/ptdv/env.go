@@ -32,6 +32,7 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PTDV_DB_MAX_CONNS", "db-max-conns", "20", "số kết nối tối đa tới PostgreSQL"},
 	{"PTDV_STATEMENT_TIMEOUT", "statement-timeout", "15s", "thời gian tối đa cho một câu lệnh SQL của máy chủ"},
 	{"PTDV_REQUEST_TIMEOUT", "request-timeout", "30s", "thời gian tối đa cho một yêu cầu GraphQL"},
+	{"PTDV_ACTOR_CONCURRENCY", "actor-concurrency", "4", "số yêu cầu (và truy vấn CSDL riêng) tối đa cùng lúc của một người dùng (mã đăng nhập và tổ chức); quá thì đợi 1 giây rồi từ chối TOO_MANY_REQUESTS"},
 }
 
 // env is the configuration and the resources every command shares.

@@ -22,7 +22,10 @@ const (
 	// InvalidFile: an uploaded or imported file that cannot be read as what it claims to be (truncated,
 	// binary, wrong format, over a size limit). Row-level problems are INVALID_INPUT per row.
 	InvalidFile Code = "INVALID_FILE"
-	Internal    Code = "INTERNAL"
+	// TooManyRequests: the caller already has its share of the server busy (HTTP 429); retry when its
+	// earlier requests are done.
+	TooManyRequests Code = "TOO_MANY_REQUESTS"
+	Internal        Code = "INTERNAL"
 )
 
 // Error is a domain error meant to be shown to the caller.

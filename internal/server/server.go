@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,11 @@ type Config struct {
 	// Limits; zero values take the defaults below.
 	MaxBodyBytes   int64
 	RequestTimeout time.Duration
+	// ActorConcurrency is an actor's share: requests at once, and resolvers running their own database
+	// queries at once (DefaultActorConcurrency); a request over it waits up to ActorWait
+	// (DefaultActorWait), then is refused with TOO_MANY_REQUESTS.
+	ActorConcurrency int
+	ActorWait        time.Duration
 	// GraphiQL defaults in dev mode.
 	DevToken, DevQuery string
 	// Migrations to compare against in /readyz (normally db.Migrations).
@@ -60,6 +66,12 @@ func New(cfg Config) http.Handler {
 	}
 	if cfg.Migrations == nil {
 		cfg.Migrations = db.Migrations
+	}
+	if cfg.ActorConcurrency <= 0 {
+		cfg.ActorConcurrency = DefaultActorConcurrency
+	}
+	if cfg.ActorWait <= 0 {
+		cfg.ActorWait = DefaultActorWait
 	}
 	log := cfg.Logger
 	reg := prometheus.NewRegistry()
@@ -90,7 +102,8 @@ func New(cfg Config) http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("/graphql", authenticate(cfg, http.TimeoutHandler(gql, cfg.RequestTimeout, timeoutBody)))
+	actors := newActorLimiter(cfg.ActorConcurrency, cfg.ActorWait)
+	mux.Handle("/graphql", authenticate(cfg, actors.middleware(codedErrors(http.TimeoutHandler(gql, cfg.RequestTimeout, timeoutBody)))))
 	if cfg.Dev {
 		mux.Handle("/", graphiql.Handler(graphiql.Options{Endpoint: "/graphql", Token: cfg.DevToken,
 			DefaultQuery: cfg.DevQuery, Title: "ptdv — GraphQL"}))
@@ -190,7 +203,7 @@ func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := n
 		// A multipart request carries a file for importList; its size is checked again by the transport.
-		upload := strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+		upload := isMultipart(r)
 		if upload {
 			n = graph.MaxUpload
 		}
@@ -204,9 +217,15 @@ func limitBody(n int64, next http.Handler) http.Handler {
 				"Yêu cầu quá lớn.", fmt.Sprintf("request body over %d bytes", n))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
-		next.ServeHTTP(w, r)
+		// Without a Content-Length (chunked) the limit is met while reading: codedErrors then answers 413.
+		hit := new(atomic.Bool)
+		r.Body = limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, n), hit: hit}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyLimitKey{}, hit)))
 	})
+}
+
+func isMultipart(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
 }
 
 // authenticate turns the bearer token into the request's actor; without a valid one the request is

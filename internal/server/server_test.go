@@ -27,7 +27,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 var secret = []byte("test-secret-test-secret-test-secret!")
 
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	db  *pgtest.DB
 	qc  *pgtest.QueryCounter
@@ -99,7 +99,7 @@ func (f *fixture) send(tok string, req *http.Request) gqlResponse {
 func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 
 // seed builds a province with a district, two communes (one with a cell) and n extra cells.
-func seed(t *testing.T, db bun.IDB, cells int) map[string]int64 {
+func seed(t testing.TB, db bun.IDB, cells int) map[string]int64 {
 	ctx := auth.WithActor(context.Background(), auth.System("test"))
 	ids := map[string]int64{}
 	mk := func(code, name, kind string, parent string) {
