@@ -4,7 +4,7 @@ BIN     := bin/ptdv
 # Debian puts the server binaries (initdb, postgres, pg_ctl) outside PATH.
 PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 
-.PHONY: all build demo test check fmt vet generate generate-check bench postgres clean
+.PHONY: all build demo test check fmt vet generate generate-check bench postgres clean fuzz
 
 all: build
 
@@ -55,6 +55,16 @@ check: vet
 		diff -r $$tmp/graph.before graph | head -40 >&2; \
 		echo "generated GraphQL code is stale: run 'make generate' and commit" >&2; rm -rf $$tmp; exit 1; fi; \
 	rm -rf $$tmp
+
+# Fuzz targets, each for FUZZTIME (go test runs one fuzz target per invocation): any failure stops the
+# target. One line per target. -parallel 1: the server fuzzers start a PostgreSQL cluster per worker.
+FUZZTIME ?= 20s
+fuzz: postgres
+	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/model/
+	$(GO) test -run '^$$' -fuzz '^FuzzGlobalID$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/
+	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/page/
+	$(GO) test -run '^$$' -fuzz '^FuzzGraphQLBody$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/server/
+	$(GO) test -run '^$$' -fuzz '^FuzzMultipartRequest$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/server/
 
 clean:
 	rm -rf bin
