@@ -57,8 +57,9 @@ check: vet
 	rm -rf $$tmp
 
 # Fuzz targets, each for FUZZTIME (go test runs one fuzz target per invocation): any failure stops the
-# target. One line per target. -parallel 1: the server fuzzers start a PostgreSQL cluster per worker.
-FUZZTIME ?= 20s
+# target. One line per target. -parallel 1: the server fuzzers start a PostgreSQL cluster (and migrate
+# a template) in each worker process, which takes the first seconds of their FUZZTIME.
+FUZZTIME ?= 60s
 fuzz: postgres
 	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/model/
 	$(GO) test -run '^$$' -fuzz '^FuzzGlobalID$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"ptdv/internal/pgtest"
 )
@@ -140,10 +141,19 @@ func fuzzFixture(f *testing.F) fuzzFix {
 	return fuzzFix{fixture: fx, tok: fx.token("board", "GL.PK")}
 }
 
+// fuzzClient gives up on a request after 10 s: a request that hangs is a finding too.
+var fuzzClient = &http.Client{Timeout: 10 * time.Second}
+
 func do(t *testing.T, req *http.Request) (int, []byte) {
-	resp, err := http.DefaultClient.Do(req)
+	var body []byte
+	if req.GetBody != nil {
+		if rc, err := req.GetBody(); err == nil {
+			body, _ = io.ReadAll(rc)
+		}
+	}
+	resp, err := fuzzClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v; body %q", err, body)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
