@@ -4,7 +4,7 @@ BIN     := bin/ptdv
 # Debian puts the server binaries (initdb, postgres, pg_ctl) outside PATH.
 PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 
-.PHONY: all build demo test check fmt vet generate generate-check bench postgres clean
+.PHONY: all build demo test check fmt vet generate generate-check bench postgres clean fuzz
 
 all: build
 
@@ -55,14 +55,23 @@ check: vet
 		diff -r $$tmp/graph.before graph | head -40 >&2; \
 		echo "generated GraphQL code is stale: run 'make generate' and commit" >&2; rm -rf $$tmp; exit 1; fi; \
 	rm -rf $$tmp
+	$(MAKE) fuzz FUZZTIME=$(CHECK_FUZZTIME)
 
-# Fuzzes the file readers (internal/sheet) for FUZZTIME each: any panic, or an error that is not
-# INVALID_FILE, fails. The seed corpus runs with every `make test`.
-FUZZTIME ?= 20s
-.PHONY: fuzz
-fuzz:
+# Fuzz targets, each for FUZZTIME (go test runs one fuzz target per invocation): a panic, an error
+# without its code, or a partial write fails. One line per target. The seed corpora run with every
+# `make test`; `make check` (CI) fuzzes each target for CHECK_FUZZTIME. -parallel 1: the server fuzzers
+# start a PostgreSQL cluster (and migrate a template) in each worker process.
+FUZZTIME ?= 60s
+CHECK_FUZZTIME ?= 15s
+fuzz: postgres
 	$(GO) test -run '^$$' -fuzz '^FuzzReadXLSX$$' -fuzztime $(FUZZTIME) ./internal/sheet
 	$(GO) test -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime $(FUZZTIME) ./internal/sheet
+	$(GO) test -run '^$$' -fuzz '^FuzzDate$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/model/
+	$(GO) test -run '^$$' -fuzz '^FuzzGlobalID$$' -fuzztime $(FUZZTIME) -parallel 1 ./graph/
+	$(GO) test -run '^$$' -fuzz '^FuzzCursor$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/page/
+	$(GO) test -run '^$$' -fuzz '^FuzzGraphQLBody$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/server/
+	$(GO) test -run '^$$' -fuzz '^FuzzMultipartRequest$$' -fuzztime $(FUZZTIME) -parallel 1 ./internal/server/
+
 
 clean:
 	rm -rf bin

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -141,9 +142,21 @@ var connectionFields = map[string]bool{
 	"Unit.predecessors": true, "Unit.successors": true, "Unit.villages": true,
 }
 
-// ownQuery reports whether evaluating the field runs its own database query (not a batched one): those
-// fields take a slot of the request's database concurrency (see dbSlots).
-func ownQuery(object, field string) bool { return fieldCost[object+"."+field] >= costQuery }
+// ownQueries are the fields whose evaluation runs its own database query (not a batched one): they take a
+// slot of the actor's database share (limitOwnQueries). Keyed without concatenation: it is looked up for
+// every resolver call.
+var ownQueries = func() map[[2]string]bool {
+	m := map[[2]string]bool{}
+	for k, c := range fieldCost {
+		if c >= costQuery {
+			typ, field, _ := strings.Cut(k, ".")
+			m[[2]string{typ, field}] = true
+		}
+	}
+	return m
+}()
+
+func ownQuery(object, field string) bool { return ownQueries[[2]string{object, field}] }
 
 // costSchema gives gqlgen's complexity walker the costs of the table.
 type costSchema struct{ graphql.ExecutableSchema }

@@ -16,9 +16,10 @@ import (
 	"ptdv/internal/apperr"
 )
 
-// NewHandler builds the GraphQL handler: explicit transports (GET and POST), a parsed-query cache,
-// automatic persisted queries, complexity and depth limits, and the error presenter. Outside dev
-// mode introspection and field suggestions are off.
+// NewHandler builds the GraphQL handler: explicit transports (GET, POST, multipart), a parsed-query
+// cache, automatic persisted queries, cost (cost.go) and depth limits, a bound on the resolvers running
+// their own queries at once, and the error presenter. Outside dev mode introspection and the
+// validator's suggestions are off.
 func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})

@@ -33,7 +33,7 @@ type fixture struct {
 	qc  *pgtest.QueryCounter
 }
 
-func newFixture(t *testing.T, dev bool) *fixture {
+func newFixture(t testing.TB, dev bool) *fixture {
 	d := pgtest.New(t)
 	qc := &pgtest.QueryCounter{}
 	d.App.AddQueryHook(qc)
