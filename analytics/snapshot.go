@@ -23,11 +23,14 @@ package analytics
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -40,6 +43,7 @@ const PublishedName = "ptdv.duckdb"
 
 const (
 	lockName    = ".nightly.lock"
+	keyName     = ".pseudonym.key"
 	tempDirName = ".duckdb-tmp" // DuckDB's spill directory while writing
 	tmpPrefix   = "ptdv-"
 	tmpSuffix   = ".duckdb.tmp"
@@ -67,6 +71,10 @@ type Options struct {
 	MemoryLimit string
 	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default (the number of cores).
 	Threads int
+	// PseudonymKey keys the person keys of the file (see pseudonymize). Empty: the key in
+	// <dir>/.pseudonym.key, created (32 random bytes, mode 0600) on the first run. Changing
+	// the key changes every person key of later files.
+	PseudonymKey []byte
 }
 
 // Result describes a published snapshot. Everything in it except Duration is read back from
@@ -156,8 +164,14 @@ func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Resu
 			removeDBFiles(tmp)
 		}
 	}()
+	key := opts.PseudonymKey
+	if len(key) == 0 {
+		if key, err = loadOrCreateKey(filepath.Join(dir, keyName)); err != nil {
+			return Result{}, err
+		}
+	}
 	log.Info("analytics: snapshot started", "file", tmp, "as_of", asOf.Format(time.DateOnly))
-	if err := write(ctx, pgURL, tmp, tempDir, asOf, opts, log); err != nil {
+	if err := write(ctx, pgURL, tmp, tempDir, asOf, key, opts, log); err != nil {
 		return Result{}, err
 	}
 
@@ -221,4 +235,35 @@ func syncPath(path string) error {
 		err = cerr
 	}
 	return err
+}
+
+// loadOrCreateKey reads the pseudonym key at path, creating it if it does not exist.
+func loadOrCreateKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 16 {
+			return nil, fmt.Errorf("analytics: pseudonym key %s is not 16 or more hex-encoded bytes", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("analytics: read pseudonym key: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: create pseudonym key: %w", err)
+	}
+	_, err = fmt.Fprintln(f, hex.EncodeToString(k))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("analytics: write pseudonym key: %w", err)
+	}
+	return k, nil
 }
