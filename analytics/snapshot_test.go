@@ -110,7 +110,7 @@ func testOptions(t *testing.T, asOf time.Time) Options {
 	return Options{
 		Logger:      slog.New(slog.NewTextHandler(t.Output(), nil)),
 		AsOf:        asOf,
-		MemoryLimit: "256MB",
+		MemoryLimit: "1GB",
 		Threads:     1,
 	}
 }

@@ -46,7 +46,8 @@ var sources = []source{
 	// Code lists and rules, with the attributes the breakdowns need as typed columns.
 	{"code_item", `SELECT list, code, rank, label_vi, label_en,
 			(attrs->>'minority')::boolean AS minority, (attrs->>'religious')::boolean AS religious,
-			(attrs->>'level')::int AS level, (attrs->>'key_cadre')::boolean AS key_cadre, active
+			(attrs->>'level')::int AS level, (attrs->>'key_cadre')::boolean AS key_cadre,
+			(attrs->>'member')::boolean AS member, active
 		FROM code_item ORDER BY list, rank, code`},
 	{"calendar_day", `SELECT day, kind, name_vi FROM calendar_day ORDER BY day`},
 	{"pipeline_rule", `SELECT id, value, unit, label_vi, source FROM pipeline_rule ORDER BY id`},
@@ -124,6 +125,9 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 		return err
 	}
 	log.Info("analytics: derived tables built", "took", time.Since(began).Round(time.Millisecond))
+	if _, err := buildBreakdowns(ctx, conn, asOf, log); err != nil {
+		return err
+	}
 	if err := writeMeta(ctx, conn, asOf, snap, copied); err != nil {
 		return err
 	}
@@ -201,6 +205,7 @@ func writeMeta(ctx context.Context, c *sql.Conn, asOf time.Time, snap pgSnapshot
 	for _, d := range derived {
 		names = append(names, d.table)
 	}
+	names = append(names, publishedBreakdowns...)
 	var keys, vals []string
 	for _, t := range names {
 		var n int64
