@@ -285,7 +285,7 @@ func checkDir(t *testing.T, dir string) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if want := []string{lockName, keyName, PublishedName}; !reflect.DeepEqual(names, want) {
+	if want := []string{lockName, keyName, generationsDir, PublishedName}; !reflect.DeepEqual(names, want) {
 		t.Errorf("directory holds %v, want %v", names, want)
 	}
 }

@@ -98,7 +98,7 @@ type pgSnapshot struct {
 
 // write builds the complete snapshot file at path: the copies, the derived tables and
 // snapshot_meta; then checkpoints it and closes it.
-func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key []byte, o Options, log *slog.Logger) (err error) {
+func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key []byte, o Options, steps map[string]float64, log *slog.Logger) (err error) {
 	db, err := openWriter(path, o, tempDir)
 	if err != nil {
 		return err
@@ -116,16 +116,29 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 	}
 	defer conn.Close()
 
+	began := time.Now()
 	snap, copied, err := copyFromPostgres(ctx, pgURL, conn, key, log)
 	if err != nil {
 		return err
 	}
-	began := time.Now()
+	steps["copy"] = time.Since(began).Seconds()
+	if err := testHook("breakdown"); err != nil {
+		return err
+	}
+	began = time.Now()
 	if err := buildDerived(ctx, conn, asOf, log); err != nil {
 		return err
 	}
 	log.Info("analytics: derived tables built", "took", time.Since(began).Round(time.Millisecond))
-	if _, err := buildBreakdowns(ctx, conn, asOf, log); err != nil {
+	bsteps, err := buildBreakdowns(ctx, conn, asOf, log)
+	if err != nil {
+		return err
+	}
+	for k, v := range bsteps {
+		steps["breakdown."+k] = v
+	}
+	steps["derive"] = time.Since(began).Seconds() - sum(bsteps)
+	if err := createViews(ctx, conn); err != nil {
 		return err
 	}
 	if err := writeMeta(ctx, conn, asOf, snap, copied); err != nil {
@@ -185,6 +198,9 @@ func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, key []by
 			return snap, nil, fmt.Errorf("analytics: copy %s: %w", s.table, err)
 		}
 		copied[s.table] = n
+		if err := testHook("copy." + s.table); err != nil {
+			return snap, nil, err
+		}
 		took := time.Since(began)
 		log.Info("analytics: copied", "table", s.table, "rows", n, "took", took.Round(time.Millisecond),
 			"rows_per_s", int64(float64(n)/max(took.Seconds(), 1e-6)))
@@ -245,6 +261,9 @@ INSERT INTO snapshot_meta VALUES (` + strings.Join([]string{
 	if _, err := c.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("analytics: write snapshot_meta: %w", err)
 	}
+	if _, err := c.ExecContext(ctx, "COMMENT ON TABLE snapshot_meta IS "+quote(tableDocs["snapshot_meta"].comment)); err != nil {
+		return fmt.Errorf("analytics: comment snapshot_meta: %w", err)
+	}
 	return nil
 }
 
@@ -268,4 +287,12 @@ func pseudonymize(query string, key []byte) string {
 	k := "'\\x" + hex.EncodeToString(key) + "'::bytea"
 	return pkeyRef.ReplaceAllString(query,
 		`('x' || encode(substr(sha256(`+k+` || int8send($1)), 1, 8), 'hex'))::bit(64)::bigint`)
+}
+
+func sum(m map[string]float64) float64 {
+	var t float64
+	for _, v := range m {
+		t += v
+	}
+	return t
 }

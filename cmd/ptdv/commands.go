@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -139,17 +140,21 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 	if err != nil {
 		return err
 	}
-	opts := analytics.Options{Logger: e.log}
+	opts := analytics.NightlyOptions{Options: analytics.Options{Logger: e.log, MemoryLimit: "1GB", Threads: 2}}
 	if asOf != "" {
 		if opts.AsOf, err = time.Parse(time.DateOnly, asOf); err != nil {
 			return fmt.Errorf("--as-of: %w", err)
 		}
 	}
-	res, err := analytics.Snapshot(ctx, url, filepath.Join(dir, "analytics"), opts)
+	run, err := analytics.Nightly(ctx, url, filepath.Join(dir, "analytics"), opts)
+	if errors.Is(err, analytics.ErrRunning) {
+		return fmt.Errorf("một lượt nightly khác đang chạy trên cơ sở dữ liệu này; thử lại sau khi nó kết thúc")
+	}
 	if err != nil {
 		return err
 	}
-	res.Print(os.Stdout)
+	run.Snapshot.Print(os.Stdout)
+	fmt.Printf("\nLượt chạy %d: %s; Parquet tại %s.\n", run.ID, stepsVN(run.Steps, run.Duration), run.Parquet.Dir)
 	return nil
 }
 
