@@ -140,6 +140,7 @@ var reported = []struct {
 	table string
 	cols  []string
 }{
+	{"period", []string{"kind", "label", "starts_on", "ends_on", "on_date"}},
 	{"breakdown", []string{"map", "unit_id", "period_kind", "period", "starts_on", "ends_on", "on_date", "measure", "dimension",
 		"category", "n", "total", "share", "n_last_year", "total_last_year", "share_last_year", "change"}},
 	{"funnel", []string{"unit_id", "period_kind", "period", "stage", "stage_order", "entered", "exited", "conversion",

@@ -1227,6 +1227,21 @@ func (r *queryResolver) ExportList(ctx context.Context, unitID string, kind mode
 	return fileOf(fmt.Sprintf("%s-%d-%s", k, unit, day.Format("20060102")), fileFormat(format), s)
 }
 
+// Breakdown is the resolver for the breakdown field.
+func (r *queryResolver) Breakdown(ctx context.Context, unitID string, period string, dimension string, mapArg *model.BreakdownMap) (*model.Breakdown, error) {
+	panic(fmt.Errorf("not implemented: Breakdown - breakdown"))
+}
+
+// FunnelBreakdown is the resolver for the funnelBreakdown field.
+func (r *queryResolver) FunnelBreakdown(ctx context.Context, unitID string, period string) (*model.FunnelBreakdown, error) {
+	panic(fmt.Errorf("not implemented: FunnelBreakdown - funnelBreakdown"))
+}
+
+// NightlyRuns is the resolver for the nightlyRuns field.
+func (r *queryResolver) NightlyRuns(ctx context.Context, last *int) ([]model.NightlyRun, error) {
+	panic(fmt.Errorf("not implemented: NightlyRuns - nightlyRuns"))
+}
+
 // Person is the resolver for the person field.
 func (r *sponsorResolver) Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error) {
 	return loadPerson(ctx, obj.SponsorID)

@@ -1,6 +1,18 @@
 -- 0017: the result tables of a nightly run (see 0016 and the snapshot's tables of the same names, which
 -- document every column: `ptdv analytics views`).
 --
+-- period: the periods of a run (kind month, quarter, year or term; label 2025, 2025-Q3, 2025-07,
+-- 2020-10-15/2025-10-14).
+CREATE TABLE reporting.period (
+    run_id     bigint NOT NULL REFERENCES reporting.nightly_run,
+    kind       text   NOT NULL,
+    label      text   NOT NULL,
+    starts_on  date   NOT NULL,
+    ends_on    date   NOT NULL,
+    on_date    date   NOT NULL,
+    PRIMARY KEY (run_id, kind, label)
+);
+
 -- breakdown: members at the period's date (measure 'stock') and admissions in the period ('admissions') of
 -- a unit's subtree, by dimension and category, with the same period a year before. map 'as_was' counts the
 -- subtree as the tree stood on the period's date; map 'today' sums predecessors' figures into their
@@ -69,4 +81,4 @@ CREATE TABLE reporting.unit_gap (
     PRIMARY KEY (run_id, unit_id)
 );
 
-GRANT SELECT ON reporting.breakdown, reporting.funnel, reporting.funnel_dropout, reporting.unit_gap TO ptdv_app;
+GRANT SELECT ON reporting.period, reporting.breakdown, reporting.funnel, reporting.funnel_dropout, reporting.unit_gap TO ptdv_app;
