@@ -196,7 +196,18 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 	if kinds["year"] < 5 || kinds["month"] != 30 || kinds["quarter"] != 10 || kinds["term"] == 0 {
 		t.Errorf("periods by kind = %v; want ≥ 5 years, 30 months (2024-01 … 2026-06), 10 quarters, terms", kinds)
 	}
-	var cells, mergedChecked int
+	cells := map[int64]bool{}
+	rows, err := pg.QueryContext(ctx, `SELECT id FROM org_unit WHERE kind = 'cell'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		cells[id] = true
+	}
+	rows.Close()
+	var compared, mergedChecked int
 	for _, p := range periods {
 		// Every year and term; the months and quarters around the merger and the latest ones (all of
 		// them take minutes on a shared machine).
@@ -218,8 +229,16 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 			} else {
 				want = collect(t, func() (*sql.Rows, error) { return pg.QueryContext(ctx, pgToday, p.starts, p.on, demoToday) })
 			}
+			if p.kind == "month" || p.kind == "quarter" {
+				// Cells are published for years and terms only.
+				for c := range want {
+					if cells[c.unit] {
+						delete(want, c)
+					}
+				}
+			}
 			diff(t, m+" "+p.kind+" "+p.label, got, want)
-			cells += len(want)
+			compared += len(want)
 		}
 	}
 	// Across the merger: the province that ended on 01/07/2025 has figures as it was in 2024 and none
@@ -244,5 +263,5 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 	} else {
 		mergedChecked++
 	}
-	t.Logf("compared %d non-zero cells over %d periods", cells, len(periods))
+	t.Logf("compared %d non-zero cells over %d periods", compared, len(periods))
 }

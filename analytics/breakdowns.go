@@ -34,13 +34,24 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog
 			return nil, err
 		}
 		began := time.Now()
-		// One statement at a time (each ends with ";" at the end of a line), so an error names it.
-		for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(string(b), "{{as_of}}", lit)), ";\n") {
-			if strings.TrimSpace(stripComments(stmt)) == "" {
-				continue
+		text := strings.ReplaceAll(string(b), "{{as_of}}", lit)
+		// A file marked "-- each on_date" runs once per distinct period date, to keep each
+		// aggregation small enough for memory_limit.
+		dates := []string{""}
+		if strings.Contains(text, "\n-- each on_date\n") {
+			if dates, err = periodDates(ctx, c); err != nil {
+				return nil, err
 			}
-			if _, err := c.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("analytics: breakdown step %s, statement %d: %w", name, i+1, err)
+		}
+		for _, d := range dates {
+			// One statement at a time (each ends with ";" at the end of a line), so an error names it.
+			for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(text, "{{on_date}}", d)), ";\n") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if _, err := c.ExecContext(ctx, stmt); err != nil {
+					return nil, fmt.Errorf("analytics: breakdown step %s, statement %d %s: %w", name, i+1, d, err)
+				}
 			}
 		}
 		step := strings.TrimSuffix(strings.TrimPrefix(name, "breakdown/"), ".sql")
@@ -78,3 +89,21 @@ func stripComments(s string) string {
 }
 
 var debugSizes = false
+
+// periodDates returns the distinct dates of the periods as DATE literals.
+func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
+	rows, err := c.QueryContext(ctx, `SELECT DISTINCT strftime(on_date, '%Y-%m-%d') FROM period ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: period dates: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, "DATE '"+d+"'")
+	}
+	return out, rows.Err()
+}

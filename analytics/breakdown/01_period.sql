@@ -65,3 +65,8 @@ SELECT d::DATE AS day, sum(CASE WHEN c.kind IN ('holiday', 'day_off') THEN 0 WHE
 		WHEN isodow(d) >= 6 THEN 0 ELSE 1 END) OVER (ORDER BY d) AS idx
 FROM range(DATE '2000-01-01', {{as_of}} + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
 LEFT JOIN calendar_day c ON c.day = r.d;
+
+-- leaf: the persons counted per unit, period, measure, dimension and category, before the rollup over
+-- the tree (filled by 02_fact.sql, one period date at a time).
+SET preserve_insertion_order = false;
+CREATE TEMP TABLE leaf (period_id INTEGER, on_date DATE, measure VARCHAR, unit_id BIGINT, dimension VARCHAR, category VARCHAR, n BIGINT);

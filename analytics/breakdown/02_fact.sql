@@ -10,12 +10,13 @@
 -- every month end, which every closed period ends on). Youth: aged 30 or under, the upper bound of
 -- "thanh niên" in the Youth Law (Luật Thanh niên 2020, Điều 1: from 16 to 30) and of Youth Union
 -- membership (pipeline_rule youth_union.max_age_years).
--- Stock is counted once per distinct date (a year, its last quarter and its December share one) and
+-- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
+-- runner): stock is counted once per date (a year, its last quarter and its December share one) and
 -- joined to the periods after counting; the per-person rows are never stored: they feed one
--- aggregation with a grouping set per dimension.
-SET preserve_insertion_order = false;
-CREATE TEMP TABLE leaf AS
-WITH d AS (SELECT DISTINCT on_date FROM period),
+-- aggregation with a grouping set per dimension, small enough per date to stay in memory.
+-- each on_date
+INSERT INTO leaf
+WITH d AS (SELECT {{on_date}} AS on_date),
 m AS (
 	SELECT d.on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.unit_id, s.person_key, s.grade
 	FROM d JOIN member_status_span s ON s.valid_from <= d.on_date AND coalesce(s.valid_to, DATE '9999-12-31') > d.on_date
@@ -23,7 +24,7 @@ m AS (
 	UNION ALL
 	SELECT p.on_date, p.id, 'admissions', e.unit_id, e.person_key, 'probationary'
 	FROM period p JOIN member_event e ON coalesce(e.decision_date, e.effective) BETWEEN p.starts_on AND p.on_date
-	WHERE e.kind IN ('admitted', 'readmitted')),
+	WHERE e.kind IN ('admitted', 'readmitted') AND p.on_date = {{on_date}}),
 a AS (
 	SELECT m.on_date, m.period_id, m.measure, m.unit_id, m.grade, x.sex, x.ethnic_minority, x.ethnicity,
 		x.general_education, x.professional_qualification, x.political_theory, x.religion, x.occupation,
@@ -71,5 +72,5 @@ g AS (
 		(on_date, period_id, measure, unit_id, political_theory), (on_date, period_id, measure, unit_id, religious),
 		(on_date, period_id, measure, unit_id, religion), (on_date, period_id, measure, unit_id, occupation)))
 -- Stock rows (no period yet) go to every period of their date.
-SELECT coalesce(g.period_id, p.id) AS period_id, g.on_date, g.measure, g.unit_id, g.dimension, g.category, g.n
+SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.unit_id, g.dimension, g.category, g.n
 FROM g LEFT JOIN period p ON g.period_id IS NULL AND p.on_date = g.on_date;
