@@ -1,5 +1,6 @@
 -- period: the periods every breakdown is computed for, limited to what the data covers.
---   year     every year from the first admission decision on record (at most 10 years back) to the as-of year;
+--   year     every year from the first admission or membership span on record (at most 10 years back) to
+--            the as-of year;
 --   quarter, month   the as-of year and the two before it only (the cross product of ~450,000 units and
 --            every month of a decade is what would not fit in a nightly run; two years back gives every
 --            recent month its "same period last year");
@@ -9,8 +10,9 @@
 -- stock and of the tree ("the subtree as of the period end"); admissions count from starts_on to on_date.
 CREATE TABLE period AS
 WITH b AS (
-	SELECT greatest(coalesce(min(year(coalesce(decision_date, effective))), year({{as_of}})), year({{as_of}}) - 10) AS y0
-	FROM member_event WHERE kind IN ('admitted', 'readmitted')),
+	SELECT greatest(least(
+		coalesce((SELECT min(year(coalesce(decision_date, effective))) FROM member_event WHERE kind IN ('admitted', 'readmitted')), year({{as_of}})),
+		coalesce((SELECT min(year(valid_from)) FROM member_status_span), year({{as_of}}))), year({{as_of}}) - 10) AS y0),
 y AS (SELECT range AS y FROM b, range(b.y0, year({{as_of}}) + 1)),
 p AS (
 	SELECT 'year' AS kind, y::VARCHAR AS label, make_date(y::INT, 1, 1) AS starts_on, make_date(y::INT, 12, 31) AS ends_on FROM y
