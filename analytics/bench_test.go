@@ -4,8 +4,11 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"ptdv/internal/pgtest"
 )
@@ -54,4 +57,73 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.ReportMetric(float64(r.Tables["org_unit"]+r.Tables["org_unit_name"]+r.Tables["org_link"])/r.Duration.Seconds(), "rows/s")
 		b.Logf("snapshot of %d units took %v", r.Tables["org_unit"], r.Duration.Round(time.Millisecond))
 	}
+}
+
+// BenchmarkExtract measures the loader against PostgreSQL's own streaming rate on an existing
+// database (opt-in: PTDV_BENCH_ANALYTICS_URL, a superuser URL, e.g. of a `ptdv seed --scale
+// province` cluster): for each large source, a server-side COPY (same query) TO '/dev/null'
+// (FORMAT binary), then the same query into a scratch DuckDB table through load. It prints both
+// rates and their ratio.
+func BenchmarkExtract(b *testing.B) {
+	url := os.Getenv("PTDV_BENCH_ANALYTICS_URL")
+	if url == "" {
+		b.Skip("set PTDV_BENCH_ANALYTICS_URL to a superuser URL of a seeded database")
+	}
+	ctx := context.Background()
+	key := []byte("0123456789abcdef0123456789abcdef")
+	dir := b.TempDir()
+	duck, err := openWriter(filepath.Join(dir, "bench.duckdb"), Options{MemoryLimit: "1GB", Threads: 2}, filepath.Join(dir, "tmp"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer duck.Close()
+	conn, err := duck.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	pg, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pg.Close(ctx)
+	var copyRows, loadRows int64
+	var copyTime, loadTime time.Duration
+	for b.Loop() {
+		for _, s := range sources {
+			switch s.table {
+			case "person", "person_unit", "member_event", "member_status_span", "candidate_case", "case_event":
+			default:
+				continue
+			}
+			q := pseudonymize(s.query, key)
+			began := time.Now()
+			tag, err := pg.Exec(ctx, "COPY ("+q+") TO '/dev/null' (FORMAT binary)")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ct := time.Since(began)
+			tx, err := pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+			if err != nil {
+				b.Fatal(err)
+			}
+			conn.ExecContext(ctx, "DROP TABLE IF EXISTS "+ident(s.table))
+			began = time.Now()
+			n, err := load(ctx, tx, conn, s.table, q)
+			lt := time.Since(began)
+			tx.Rollback(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%-20s %9d rows: COPY TO /dev/null %8.0f rows/s, load %8.0f rows/s, ratio %.0f %%",
+				s.table, n, float64(tag.RowsAffected())/ct.Seconds(), float64(n)/lt.Seconds(), 100*ct.Seconds()/lt.Seconds())
+			copyRows += tag.RowsAffected()
+			loadRows += n
+			copyTime += ct
+			loadTime += lt
+		}
+	}
+	b.ReportMetric(float64(copyRows)/copyTime.Seconds(), "copy_rows/s")
+	b.ReportMetric(float64(loadRows)/loadTime.Seconds(), "load_rows/s")
+	b.ReportMetric(100*copyTime.Seconds()/loadTime.Seconds(), "ratio_%")
 }

@@ -23,11 +23,15 @@ package analytics
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -40,6 +44,7 @@ const PublishedName = "ptdv.duckdb"
 
 const (
 	lockName    = ".nightly.lock"
+	keyName     = ".pseudonym.key"
 	tempDirName = ".duckdb-tmp" // DuckDB's spill directory while writing
 	tmpPrefix   = "ptdv-"
 	tmpSuffix   = ".duckdb.tmp"
@@ -67,6 +72,13 @@ type Options struct {
 	MemoryLimit string
 	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default (the number of cores).
 	Threads int
+	// Keep is the number of published generations kept in <dir>/generations (the newest
+	// included); 0 means 3.
+	Keep int
+	// PseudonymKey keys the person keys of the file (see pseudonymize). Empty: the key in
+	// <dir>/.pseudonym.key, created (32 random bytes, mode 0600) on the first run. Changing
+	// the key changes every person key of later files.
+	PseudonymKey []byte
 }
 
 // Result describes a published snapshot. Everything in it except Duration is read back from
@@ -86,6 +98,11 @@ type Result struct {
 	ByProvince []ProvinceCount
 	// Duration is the wall time of the whole Snapshot call.
 	Duration time.Duration
+	// Steps holds the seconds each step took: copy, derive, breakdown.<file>, publish.
+	Steps map[string]float64
+	// Generation is the file of this snapshot among the kept generations
+	// (<dir>/generations/ptdv-<time>.duckdb); Path is a hard link to it.
+	Generation string
 }
 
 // KindCount is the number of units of one kind.
@@ -156,17 +173,29 @@ func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Resu
 			removeDBFiles(tmp)
 		}
 	}()
+	key := opts.PseudonymKey
+	if len(key) == 0 {
+		if key, err = loadOrCreateKey(filepath.Join(dir, keyName)); err != nil {
+			return Result{}, err
+		}
+	}
 	log.Info("analytics: snapshot started", "file", tmp, "as_of", asOf.Format(time.DateOnly))
-	if err := write(ctx, pgURL, tmp, tempDir, asOf, opts, log); err != nil {
+	steps := map[string]float64{}
+	if err := write(ctx, pgURL, tmp, tempDir, asOf, key, opts, steps, log); err != nil {
 		return Result{}, err
 	}
 
+	began := time.Now()
 	final := filepath.Join(dir, PublishedName)
 	if err := syncPath(tmp); err != nil {
 		return Result{}, fmt.Errorf("analytics: sync snapshot file: %w", err)
 	}
-	if err := os.Rename(tmp, final); err != nil {
-		return Result{}, fmt.Errorf("analytics: publish snapshot: %w", err)
+	if err := testHook("before_rename"); err != nil {
+		return Result{}, err
+	}
+	gen, err := publish(dir, tmp, start, opts.Keep, log)
+	if err != nil {
+		return Result{}, err
 	}
 	published = true
 	// Make the rename itself durable; the file is already published, so a failure
@@ -175,11 +204,14 @@ func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Resu
 		log.Warn("analytics: sync snapshot directory", "err", err)
 	}
 
+	steps["publish"] = time.Since(began).Seconds()
 	res, err := readResult(ctx, final)
 	if err != nil {
 		return Result{}, err
 	}
 	res.Duration = time.Since(start)
+	res.Steps = steps
+	res.Generation = gen
 	log.Info("analytics: snapshot published", "file", final, "as_of", asOf.Format(time.DateOnly),
 		"units", res.total(), "took", res.Duration.Round(time.Millisecond))
 	return res, nil
@@ -221,4 +253,89 @@ func syncPath(path string) error {
 		err = cerr
 	}
 	return err
+}
+
+// loadOrCreateKey reads the pseudonym key at path, creating it if it does not exist.
+func loadOrCreateKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		k, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(k) < 16 {
+			return nil, fmt.Errorf("analytics: pseudonym key %s is not 16 or more hex-encoded bytes", path)
+		}
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("analytics: read pseudonym key: %w", err)
+	}
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: create pseudonym key: %w", err)
+	}
+	_, err = fmt.Fprintln(f, hex.EncodeToString(k))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("analytics: write pseudonym key: %w", err)
+	}
+	return k, nil
+}
+
+// generationsDir holds the published files, one per run, newest last by name.
+const generationsDir = "generations"
+
+// publish moves the finished file tmp into the generations directory and points the published
+// name at it: a hard link made under a temporary name and renamed over <dir>/ptdv.duckdb, so the
+// switch is one atomic rename and a reader that opened the previous file keeps it. Generations
+// beyond keep are removed (a reader holding one open keeps reading it until it closes).
+func publish(dir, tmp string, start time.Time, keep int, log *slog.Logger) (string, error) {
+	if keep <= 0 {
+		keep = 3
+	}
+	gdir := filepath.Join(dir, generationsDir)
+	if err := os.MkdirAll(gdir, 0o755); err != nil {
+		return "", fmt.Errorf("analytics: create generations directory: %w", err)
+	}
+	gen := filepath.Join(gdir, "ptdv-"+start.UTC().Format("20060102T150405.000000Z")+".duckdb")
+	if err := os.Rename(tmp, gen); err != nil {
+		return "", fmt.Errorf("analytics: publish snapshot: %w", err)
+	}
+	link := filepath.Join(dir, tmpPrefix+"link"+tmpSuffix)
+	os.Remove(link)
+	if err := os.Link(gen, link); err != nil {
+		return "", fmt.Errorf("analytics: publish snapshot: %w", err)
+	}
+	if err := os.Rename(link, filepath.Join(dir, PublishedName)); err != nil {
+		os.Remove(link)
+		return "", fmt.Errorf("analytics: publish snapshot: %w", err)
+	}
+	if err := testHook("after_rename"); err != nil {
+		return gen, err
+	}
+	old, err := filepath.Glob(filepath.Join(gdir, "ptdv-*.duckdb"))
+	if err == nil && len(old) > keep {
+		sort.Strings(old)
+		for _, f := range old[:len(old)-keep] {
+			if err := os.Remove(f); err != nil {
+				log.Warn("analytics: remove old generation", "file", f, "err", err)
+			}
+		}
+	}
+	return gen, nil
+}
+
+// testHook, if set, runs at named points of a run; an error it returns fails the run there, as a
+// crash would (tests use it to stop a run at each point).
+var testHookPoint func(point string) error
+
+func testHook(point string) error {
+	if testHookPoint == nil {
+		return nil
+	}
+	return testHookPoint(point)
 }

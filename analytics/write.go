@@ -3,8 +3,10 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +42,49 @@ var sources = []source{
 	{"village", `SELECT id, code, name, kind, commune_id, valid_from, valid_to FROM village ORDER BY id`},
 	{"village_cell", `SELECT village_id, cell_id, valid_from, valid_to, recorded_by, recorded_at
 		FROM village_cell ORDER BY village_id, valid_from`},
+
+	// Code lists and rules, with the attributes the breakdowns need as typed columns.
+	{"code_item", `SELECT list, code, rank, label_vi, label_en,
+			(attrs->>'minority')::boolean AS minority, (attrs->>'religious')::boolean AS religious,
+			(attrs->>'level')::int AS level, (attrs->>'key_cadre')::boolean AS key_cadre,
+			(attrs->>'member')::boolean AS member, active
+		FROM code_item ORDER BY list, rank, code`},
+	{"calendar_day", `SELECT day, kind, name_vi FROM calendar_day ORDER BY day`},
+	{"pipeline_rule", `SELECT id, value, unit, label_vi, source FROM pipeline_rule ORDER BY id`},
+	{"member_rule", `SELECT id, value, unit, source FROM member_rule ORDER BY id`},
+
+	// People, pseudonymized: no name, national ID, address, workplace, phone or birth day. The
+	// person's id is replaced by {{pkey(...)}}, a keyed hash (see pseudonymKey) that is stable
+	// from run to run and joins the tables of the file with each other, but not with PostgreSQL.
+	{"person", `SELECT {{pkey(p.id)}} AS person_key, p.sex,
+			extract(year FROM p.birth_date)::int AS birth_year, extract(month FROM p.birth_date)::int AS birth_month,
+			p.ethnicity, e.label_vi AS ethnicity_label, (e.attrs->>'minority')::boolean AS ethnic_minority,
+			p.religion, p.general_education, p.professional_qualification, p.political_theory, p.occupation,
+			p.youth_union_member, p.village_id, p.unit_id
+		FROM person p LEFT JOIN code_item e ON e.list = 'ethnicity' AND e.code = p.ethnicity`},
+	{"person_unit", `SELECT {{pkey(person_id)}} AS person_key, unit_id, valid_from, valid_to FROM person_unit`},
+	{"person_position", `SELECT {{pkey(person_id)}} AS person_key, position, valid_from, valid_to FROM person_position`},
+	{"member_event", `SELECT id, {{pkey(person_id)}} AS person_key, unit_id, kind, effective, decision_date, to_unit_id
+		FROM member_event`},
+	{"member_status_span", `SELECT {{pkey(person_id)}} AS person_key, unit_id, status, grade, valid_from, valid_to
+		FROM member_status_span`},
+	{"candidate_case", `SELECT id, {{pkey(person_id)}} AS person_key, cell_id, proposer, stage, stage_since, listed_on,
+			certificate_on, dossier_on, cell_resolution_on, committee_resolution_on, decision_on, extensions,
+			ceremony_on, recognized_on, closed_on, close_reason, recognition_rounds,
+			CASE WHEN helper_id IS NOT NULL THEN {{pkey(helper_id)}} END AS helper_key
+		FROM candidate_case`},
+	{"case_event", `SELECT id, case_id, kind, stage_after, effective, document_date, votes_for, votes_eligible, reason
+		FROM case_event`},
+
+	// Terms and targets.
+	{"term", `SELECT id, unit_id, name, starts_on, ends_on FROM term ORDER BY id`},
+	{"target_measure", `SELECT code, rank, label_vi, label_en, live_progress FROM target_measure ORDER BY rank`},
+	{"target", `SELECT id, unit_id, measure, period_kind, period_start, period_end, term_id, kind, count_value,
+			rate_value::float8 AS rate_value, rate_base, parent_target_id, revision
+		FROM target ORDER BY id`},
+	{"target_revision", `SELECT target_id, revision, kind, count_value, rate_value::float8 AS rate_value, rate_base,
+			parent_target_id, reason, recorded_at
+		FROM target_revision ORDER BY target_id, revision`},
 }
 
 // pgSnapshot identifies the PostgreSQL state a snapshot copied.
@@ -53,7 +98,7 @@ type pgSnapshot struct {
 
 // write builds the complete snapshot file at path: the copies, the derived tables and
 // snapshot_meta; then checkpoints it and closes it.
-func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, o Options, log *slog.Logger) (err error) {
+func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key []byte, o Options, steps map[string]float64, log *slog.Logger) (err error) {
 	db, err := openWriter(path, o, tempDir)
 	if err != nil {
 		return err
@@ -71,15 +116,31 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, o O
 	}
 	defer conn.Close()
 
-	snap, copied, err := copyFromPostgres(ctx, pgURL, conn, log)
+	began := time.Now()
+	snap, copied, err := copyFromPostgres(ctx, pgURL, conn, key, log)
 	if err != nil {
 		return err
 	}
-	began := time.Now()
+	steps["copy"] = time.Since(began).Seconds()
+	if err := testHook("breakdown"); err != nil {
+		return err
+	}
+	began = time.Now()
 	if err := buildDerived(ctx, conn, asOf, log); err != nil {
 		return err
 	}
 	log.Info("analytics: derived tables built", "took", time.Since(began).Round(time.Millisecond))
+	bsteps, err := buildBreakdowns(ctx, conn, asOf, log)
+	if err != nil {
+		return err
+	}
+	for k, v := range bsteps {
+		steps["breakdown."+k] = v
+	}
+	steps["derive"] = time.Since(began).Seconds() - sum(bsteps)
+	if err := createViews(ctx, conn); err != nil {
+		return err
+	}
 	if err := writeMeta(ctx, conn, asOf, snap, copied); err != nil {
 		return err
 	}
@@ -92,7 +153,7 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, o O
 
 // copyFromPostgres copies every source inside one REPEATABLE READ READ ONLY transaction, so
 // the copies agree with each other, and returns the rows copied per table.
-func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
+func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, key []byte, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
 	var snap pgSnapshot
 	cfg, err := pgx.ParseConfig(pgURL)
 	if err != nil {
@@ -132,11 +193,14 @@ func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, log *slo
 	copied := make(map[string]int64, len(sources))
 	for _, s := range sources {
 		began := time.Now()
-		n, err := load(ctx, tx, dst, s.table, s.query)
+		n, err := load(ctx, tx, dst, s.table, pseudonymize(s.query, key))
 		if err != nil {
 			return snap, nil, fmt.Errorf("analytics: copy %s: %w", s.table, err)
 		}
 		copied[s.table] = n
+		if err := testHook("copy." + s.table); err != nil {
+			return snap, nil, err
+		}
 		took := time.Since(began)
 		log.Info("analytics: copied", "table", s.table, "rows", n, "took", took.Round(time.Millisecond),
 			"rows_per_s", int64(float64(n)/max(took.Seconds(), 1e-6)))
@@ -157,6 +221,7 @@ func writeMeta(ctx context.Context, c *sql.Conn, asOf time.Time, snap pgSnapshot
 	for _, d := range derived {
 		names = append(names, d.table)
 	}
+	names = append(names, publishedBreakdowns...)
 	var keys, vals []string
 	for _, t := range names {
 		var n int64
@@ -196,6 +261,9 @@ INSERT INTO snapshot_meta VALUES (` + strings.Join([]string{
 	if _, err := c.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("analytics: write snapshot_meta: %w", err)
 	}
+	if _, err := c.ExecContext(ctx, "COMMENT ON TABLE snapshot_meta IS "+quote(tableDocs["snapshot_meta"].comment)); err != nil {
+		return fmt.Errorf("analytics: comment snapshot_meta: %w", err)
+	}
 	return nil
 }
 
@@ -204,4 +272,27 @@ func nullable(s string) string {
 		return "NULL"
 	}
 	return quote(s)
+}
+
+var pkeyRef = regexp.MustCompile(`\{\{pkey\(([a-z_.]+)\)\}\}`)
+
+// pseudonymize replaces every {{pkey(col)}} of a source query with the person key of the bigint
+// column col: the first 8 bytes of SHA-256(key || the id's 8 bytes), as a bigint. The key never
+// leaves the server's data directory, so the file cannot be joined back to PostgreSQL's ids
+// (nor to anything the API shows) without it, while the same person keeps the same key from
+// night to night. PostgreSQL's built-in sha256 is used because pgcrypto's hmac is not installed;
+// with a fixed-length message and a secret prefix, the length-extension weakness of the
+// prefix construction does not apply.
+func pseudonymize(query string, key []byte) string {
+	k := "'\\x" + hex.EncodeToString(key) + "'::bytea"
+	return pkeyRef.ReplaceAllString(query,
+		`('x' || encode(substr(sha256(`+k+` || int8send($1)), 1, 8), 'hex'))::bit(64)::bigint`)
+}
+
+func sum(m map[string]float64) float64 {
+	var t float64
+	for _, v := range m {
+		t += v
+	}
+	return t
 }

@@ -76,6 +76,33 @@ type ComplexityRoot struct {
 		Unit func(childComplexity int) int
 	}
 
+	Breakdown struct {
+		AsOf       func(childComplexity int) int
+		Dimension  func(childComplexity int) int
+		EndsOn     func(childComplexity int) int
+		Map        func(childComplexity int) int
+		OnDate     func(childComplexity int) int
+		Period     func(childComplexity int) int
+		PeriodKind func(childComplexity int) int
+		Rows       func(childComplexity int) int
+		RunID      func(childComplexity int) int
+		StartsOn   func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	BreakdownRow struct {
+		Category      func(childComplexity int) int
+		Change        func(childComplexity int) int
+		Count         func(childComplexity int) int
+		CountLastYear func(childComplexity int) int
+		Measure       func(childComplexity int) int
+		Share         func(childComplexity int) int
+		ShareLastYear func(childComplexity int) int
+		Suppressed    func(childComplexity int) int
+		Total         func(childComplexity int) int
+		TotalLastYear func(childComplexity int) int
+	}
+
 	Candidate struct {
 		Cell                  func(childComplexity int) int
 		CellResolutionOn      func(childComplexity int) int
@@ -186,6 +213,32 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 	}
 
+	FunnelBreakdown struct {
+		AsOf       func(childComplexity int) int
+		Dropouts   func(childComplexity int) int
+		Period     func(childComplexity int) int
+		PeriodKind func(childComplexity int) int
+		RunID      func(childComplexity int) int
+		Stages     func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	FunnelDropout struct {
+		Count     func(childComplexity int) int
+		FromStage func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Stage     func(childComplexity int) int
+	}
+
+	FunnelStage struct {
+		Conversion        func(childComplexity int) int
+		Entered           func(childComplexity int) int
+		Exited            func(childComplexity int) int
+		MedianWorkingDays func(childComplexity int) int
+		P90WorkingDays    func(childComplexity int) int
+		Stage             func(childComplexity int) int
+	}
+
 	HandDownPayload struct {
 		Allocation func(childComplexity int) int
 	}
@@ -289,6 +342,17 @@ type ComplexityRoot struct {
 		SetTarget                 func(childComplexity int, input model.SetTargetInput) int
 		SplitUnit                 func(childComplexity int, input model.SplitUnitInput) int
 		UpdatePerson              func(childComplexity int, input model.UpdatePersonInput) int
+	}
+
+	NightlyRun struct {
+		AsOf           func(childComplexity int) int
+		Error          func(childComplexity int) int
+		FinishedAt     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		RowsPerTable   func(childComplexity int) int
+		SecondsPerStep func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		Status         func(childComplexity int) int
 	}
 
 	Operation struct {
@@ -402,6 +466,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Breakdown        func(childComplexity int, unitID string, period string, dimension string, mapArg *model.BreakdownMap) int
 		Candidate        func(childComplexity int, id string) int
 		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
 		ChildrenProgress func(childComplexity int, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
@@ -409,7 +474,9 @@ type ComplexityRoot struct {
 		DueList          func(childComplexity int, unitID *string, from *model.Date, to *model.Date, first *int, after *string) int
 		ExportList       func(childComplexity int, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) int
 		Funnel           func(childComplexity int, unitID *string) int
+		FunnelBreakdown  func(childComplexity int, unitID string, period string) int
 		MemberCounts     func(childComplexity int, unitID string, asOf *model.Date) int
+		NightlyRuns      func(childComplexity int, last *int) int
 		Node             func(childComplexity int, id string) int
 		Nodes            func(childComplexity int, ids []string) int
 		Person           func(childComplexity int, id string) int
@@ -746,6 +813,9 @@ type QueryResolver interface {
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 	ExportList(ctx context.Context, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) (*model.File, error)
+	Breakdown(ctx context.Context, unitID string, period string, dimension string, mapArg *model.BreakdownMap) (*model.Breakdown, error)
+	FunnelBreakdown(ctx context.Context, unitID string, period string) (*model.FunnelBreakdown, error)
+	NightlyRuns(ctx context.Context, last *int) ([]model.NightlyRun, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -874,6 +944,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssignResponsiblePayload.Unit(childComplexity), true
+
+	case "Breakdown.asOf":
+		if e.ComplexityRoot.Breakdown.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.AsOf(childComplexity), true
+	case "Breakdown.dimension":
+		if e.ComplexityRoot.Breakdown.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Dimension(childComplexity), true
+	case "Breakdown.endsOn":
+		if e.ComplexityRoot.Breakdown.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.EndsOn(childComplexity), true
+	case "Breakdown.map":
+		if e.ComplexityRoot.Breakdown.Map == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Map(childComplexity), true
+	case "Breakdown.onDate":
+		if e.ComplexityRoot.Breakdown.OnDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.OnDate(childComplexity), true
+	case "Breakdown.period":
+		if e.ComplexityRoot.Breakdown.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Period(childComplexity), true
+	case "Breakdown.periodKind":
+		if e.ComplexityRoot.Breakdown.PeriodKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.PeriodKind(childComplexity), true
+	case "Breakdown.rows":
+		if e.ComplexityRoot.Breakdown.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Rows(childComplexity), true
+	case "Breakdown.runId":
+		if e.ComplexityRoot.Breakdown.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.RunID(childComplexity), true
+	case "Breakdown.startsOn":
+		if e.ComplexityRoot.Breakdown.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.StartsOn(childComplexity), true
+	case "Breakdown.unit":
+		if e.ComplexityRoot.Breakdown.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Unit(childComplexity), true
+
+	case "BreakdownRow.category":
+		if e.ComplexityRoot.BreakdownRow.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Category(childComplexity), true
+	case "BreakdownRow.change":
+		if e.ComplexityRoot.BreakdownRow.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Change(childComplexity), true
+	case "BreakdownRow.count":
+		if e.ComplexityRoot.BreakdownRow.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Count(childComplexity), true
+	case "BreakdownRow.countLastYear":
+		if e.ComplexityRoot.BreakdownRow.CountLastYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.CountLastYear(childComplexity), true
+	case "BreakdownRow.measure":
+		if e.ComplexityRoot.BreakdownRow.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Measure(childComplexity), true
+	case "BreakdownRow.share":
+		if e.ComplexityRoot.BreakdownRow.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Share(childComplexity), true
+	case "BreakdownRow.shareLastYear":
+		if e.ComplexityRoot.BreakdownRow.ShareLastYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.ShareLastYear(childComplexity), true
+	case "BreakdownRow.suppressed":
+		if e.ComplexityRoot.BreakdownRow.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Suppressed(childComplexity), true
+	case "BreakdownRow.total":
+		if e.ComplexityRoot.BreakdownRow.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.Total(childComplexity), true
+	case "BreakdownRow.totalLastYear":
+		if e.ComplexityRoot.BreakdownRow.TotalLastYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BreakdownRow.TotalLastYear(childComplexity), true
 
 	case "Candidate.cell":
 		if e.ComplexityRoot.Candidate.Cell == nil {
@@ -1296,6 +1494,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.Name(childComplexity), true
+
+	case "FunnelBreakdown.asOf":
+		if e.ComplexityRoot.FunnelBreakdown.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.AsOf(childComplexity), true
+	case "FunnelBreakdown.dropouts":
+		if e.ComplexityRoot.FunnelBreakdown.Dropouts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.Dropouts(childComplexity), true
+	case "FunnelBreakdown.period":
+		if e.ComplexityRoot.FunnelBreakdown.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.Period(childComplexity), true
+	case "FunnelBreakdown.periodKind":
+		if e.ComplexityRoot.FunnelBreakdown.PeriodKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.PeriodKind(childComplexity), true
+	case "FunnelBreakdown.runId":
+		if e.ComplexityRoot.FunnelBreakdown.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.RunID(childComplexity), true
+	case "FunnelBreakdown.stages":
+		if e.ComplexityRoot.FunnelBreakdown.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.Stages(childComplexity), true
+	case "FunnelBreakdown.unit":
+		if e.ComplexityRoot.FunnelBreakdown.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.Unit(childComplexity), true
+
+	case "FunnelDropout.count":
+		if e.ComplexityRoot.FunnelDropout.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelDropout.Count(childComplexity), true
+	case "FunnelDropout.fromStage":
+		if e.ComplexityRoot.FunnelDropout.FromStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelDropout.FromStage(childComplexity), true
+	case "FunnelDropout.reason":
+		if e.ComplexityRoot.FunnelDropout.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelDropout.Reason(childComplexity), true
+	case "FunnelDropout.stage":
+		if e.ComplexityRoot.FunnelDropout.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelDropout.Stage(childComplexity), true
+
+	case "FunnelStage.conversion":
+		if e.ComplexityRoot.FunnelStage.Conversion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Conversion(childComplexity), true
+	case "FunnelStage.entered":
+		if e.ComplexityRoot.FunnelStage.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Entered(childComplexity), true
+	case "FunnelStage.exited":
+		if e.ComplexityRoot.FunnelStage.Exited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Exited(childComplexity), true
+	case "FunnelStage.medianWorkingDays":
+		if e.ComplexityRoot.FunnelStage.MedianWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.MedianWorkingDays(childComplexity), true
+	case "FunnelStage.p90WorkingDays":
+		if e.ComplexityRoot.FunnelStage.P90WorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.P90WorkingDays(childComplexity), true
+	case "FunnelStage.stage":
+		if e.ComplexityRoot.FunnelStage.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStage.Stage(childComplexity), true
 
 	case "HandDownPayload.allocation":
 		if e.ComplexityRoot.HandDownPayload.Allocation == nil {
@@ -1883,6 +2186,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
 
+	case "NightlyRun.asOf":
+		if e.ComplexityRoot.NightlyRun.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.AsOf(childComplexity), true
+	case "NightlyRun.error":
+		if e.ComplexityRoot.NightlyRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.Error(childComplexity), true
+	case "NightlyRun.finishedAt":
+		if e.ComplexityRoot.NightlyRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.FinishedAt(childComplexity), true
+	case "NightlyRun.id":
+		if e.ComplexityRoot.NightlyRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.ID(childComplexity), true
+	case "NightlyRun.rowsPerTable":
+		if e.ComplexityRoot.NightlyRun.RowsPerTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.RowsPerTable(childComplexity), true
+	case "NightlyRun.secondsPerStep":
+		if e.ComplexityRoot.NightlyRun.SecondsPerStep == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.SecondsPerStep(childComplexity), true
+	case "NightlyRun.startedAt":
+		if e.ComplexityRoot.NightlyRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.StartedAt(childComplexity), true
+	case "NightlyRun.status":
+		if e.ComplexityRoot.NightlyRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NightlyRun.Status(childComplexity), true
+
 	case "Operation.document":
 		if e.ComplexityRoot.Operation.Document == nil {
 			break
@@ -2349,6 +2701,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Progress.Unit(childComplexity), true
 
+	case "Query.breakdown":
+		if e.ComplexityRoot.Query.Breakdown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_breakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Breakdown(childComplexity, args["unitId"].(string), args["period"].(string), args["dimension"].(string), args["map"].(*model.BreakdownMap)), true
 	case "Query.candidate":
 		if e.ComplexityRoot.Query.Candidate == nil {
 			break
@@ -2426,6 +2789,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Funnel(childComplexity, args["unitId"].(*string)), true
+	case "Query.funnelBreakdown":
+		if e.ComplexityRoot.Query.FunnelBreakdown == nil {
+			break
+		}
+
+		args, err := ec.field_Query_funnelBreakdown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FunnelBreakdown(childComplexity, args["unitId"].(string), args["period"].(string)), true
 
 	case "Query.memberCounts":
 		if e.ComplexityRoot.Query.MemberCounts == nil {
@@ -2438,6 +2812,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MemberCounts(childComplexity, args["unitId"].(string), args["asOf"].(*model.Date)), true
+	case "Query.nightlyRuns":
+		if e.ComplexityRoot.Query.NightlyRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nightlyRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.NightlyRuns(childComplexity, args["last"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4921,6 +5306,115 @@ extend type Mutation {
   "Import a candidate, member or unit list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
   importList(input: ImportListInput!): ImportListPayload!
 }
+
+# ─── Analytics: breakdowns, funnel and nightly runs (published by the nightly job) ──────────────
+
+"Which tree a figure is counted on."
+enum BreakdownMap {
+  "The unit's subtree as the tree stood on the period's date."
+  AS_WAS
+  "Today's tree: predecessors' figures (org_lineage) summed into their successors."
+  TODAY
+}
+
+"""
+A unit's members at the period's date (measure ` + "`" + `stock` + "`" + `) and admissions in the period (` + "`" + `admissions` + "`" + `, by
+decision date) by one dimension, from the latest nightly run.
+"""
+type Breakdown {
+  unit: Unit
+  "The period's label (2025, 2025-Q3, 2025-07, 2020-10-15/2025-10-14) and kind (year, quarter, month, term)."
+  period: String!
+  periodKind: String!
+  startsOn: Date!
+  endsOn: Date!
+  "The date of the stock and of the tree: the period's end, or the snapshot's date if earlier."
+  onDate: Date!
+  dimension: String!
+  map: BreakdownMap!
+  "The date the snapshot describes, and the run that computed it."
+  asOf: Date!
+  runId: ID!
+  rows: [BreakdownRow!]!
+}
+
+"One category's figures. Counts are of persons (fractional only on today's map, for what was recorded on a split unit itself)."
+type BreakdownRow {
+  "stock or admissions"
+  measure: String!
+  category: String!
+  "null when suppressed"
+  count: Float
+  total: Float!
+  share: Float
+  countLastYear: Float
+  totalLastYear: Float
+  shareLastYear: Float
+  change: Float
+  "Why the counts are withheld (small counts of ethnicity or religion in a cell), or null."
+  suppressed: String
+}
+
+"A unit's candidate funnel for a period (its subtree as it stood on the period's date)."
+type FunnelBreakdown {
+  unit: Unit
+  period: String!
+  periodKind: String!
+  asOf: Date!
+  runId: ID!
+  stages: [FunnelStage!]!
+  dropouts: [FunnelDropout!]!
+}
+
+type FunnelStage {
+  stage: String!
+  "Cases that entered the stage in the period."
+  entered: Int!
+  "Cases that left the stage in the period."
+  exited: Int!
+  "Entries into the next stage over entries into this one, in the period."
+  conversion: Float
+  "Median and 90th percentile of working days spent in the stage by the cases that left it in the period."
+  medianWorkingDays: Float
+  p90WorkingDays: Float
+}
+
+type FunnelDropout {
+  "left or removed"
+  stage: String!
+  fromStage: String!
+  "Code list leave_reason."
+  reason: String!
+  count: Int!
+}
+
+"One run of the nightly job."
+type NightlyRun {
+  id: ID!
+  startedAt: Time!
+  finishedAt: Time
+  "running, succeeded or failed"
+  status: String!
+  asOf: Date!
+  "Rows of every table of the snapshot, as JSON text."
+  rowsPerTable: String!
+  "Seconds per step, as JSON text."
+  secondsPerStep: String!
+  error: String
+}
+
+extend type Query {
+  """
+  A unit's breakdown by a dimension (total, grade, sex, ethnic_minority, ethnicity, youth, age_band,
+  general_education, upper_secondary, professional_qualification, college_plus, political_theory, religious,
+  religion, occupation) for a period (2025, 2025-Q3, 2025-07 or a term 2020-10-15/2025-10-14).
+  """
+  breakdown(unitId: ID!, period: String!, dimension: String!, map: BreakdownMap = AS_WAS): Breakdown!
+  "A unit's candidate funnel for a period (the ` + "`" + `funnel` + "`" + ` field is today's stage counts)."
+  funnelBreakdown(unitId: ID!, period: String!): FunnelBreakdown!
+  "The last nightly runs, newest first: the freshness of the analytics."
+  nightlyRuns(last: Int = 10): [NightlyRun!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4951,6 +5445,60 @@ func (ec *executionContext) childFields_AssignResponsiblePayload(ctx context.Con
 		return ec.fieldContext_AssignResponsiblePayload_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssignResponsiblePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Breakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_Breakdown_unit(ctx, field)
+	case "period":
+		return ec.fieldContext_Breakdown_period(ctx, field)
+	case "periodKind":
+		return ec.fieldContext_Breakdown_periodKind(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_Breakdown_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_Breakdown_endsOn(ctx, field)
+	case "onDate":
+		return ec.fieldContext_Breakdown_onDate(ctx, field)
+	case "dimension":
+		return ec.fieldContext_Breakdown_dimension(ctx, field)
+	case "map":
+		return ec.fieldContext_Breakdown_map(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Breakdown_asOf(ctx, field)
+	case "runId":
+		return ec.fieldContext_Breakdown_runId(ctx, field)
+	case "rows":
+		return ec.fieldContext_Breakdown_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Breakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_BreakdownRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_BreakdownRow_measure(ctx, field)
+	case "category":
+		return ec.fieldContext_BreakdownRow_category(ctx, field)
+	case "count":
+		return ec.fieldContext_BreakdownRow_count(ctx, field)
+	case "total":
+		return ec.fieldContext_BreakdownRow_total(ctx, field)
+	case "share":
+		return ec.fieldContext_BreakdownRow_share(ctx, field)
+	case "countLastYear":
+		return ec.fieldContext_BreakdownRow_countLastYear(ctx, field)
+	case "totalLastYear":
+		return ec.fieldContext_BreakdownRow_totalLastYear(ctx, field)
+	case "shareLastYear":
+		return ec.fieldContext_BreakdownRow_shareLastYear(ctx, field)
+	case "change":
+		return ec.fieldContext_BreakdownRow_change(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_BreakdownRow_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BreakdownRow", field.Name)
 }
 
 func (ec *executionContext) childFields_Candidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5173,6 +5721,58 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
 }
 
+func (ec *executionContext) childFields_FunnelBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_FunnelBreakdown_unit(ctx, field)
+	case "period":
+		return ec.fieldContext_FunnelBreakdown_period(ctx, field)
+	case "periodKind":
+		return ec.fieldContext_FunnelBreakdown_periodKind(ctx, field)
+	case "asOf":
+		return ec.fieldContext_FunnelBreakdown_asOf(ctx, field)
+	case "runId":
+		return ec.fieldContext_FunnelBreakdown_runId(ctx, field)
+	case "stages":
+		return ec.fieldContext_FunnelBreakdown_stages(ctx, field)
+	case "dropouts":
+		return ec.fieldContext_FunnelBreakdown_dropouts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelDropout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_FunnelDropout_stage(ctx, field)
+	case "fromStage":
+		return ec.fieldContext_FunnelDropout_fromStage(ctx, field)
+	case "reason":
+		return ec.fieldContext_FunnelDropout_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_FunnelDropout_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelDropout", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelStage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_FunnelStage_stage(ctx, field)
+	case "entered":
+		return ec.fieldContext_FunnelStage_entered(ctx, field)
+	case "exited":
+		return ec.fieldContext_FunnelStage_exited(ctx, field)
+	case "conversion":
+		return ec.fieldContext_FunnelStage_conversion(ctx, field)
+	case "medianWorkingDays":
+		return ec.fieldContext_FunnelStage_medianWorkingDays(ctx, field)
+	case "p90WorkingDays":
+		return ec.fieldContext_FunnelStage_p90WorkingDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelStage", field.Name)
+}
+
 func (ec *executionContext) childFields_HandDownPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "allocation":
@@ -5311,6 +5911,28 @@ func (ec *executionContext) childFields_MemberStatusCount(ctx context.Context, f
 		return ec.fieldContext_MemberStatusCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberStatusCount", field.Name)
+}
+
+func (ec *executionContext) childFields_NightlyRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_NightlyRun_id(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_NightlyRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_NightlyRun_finishedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_NightlyRun_status(ctx, field)
+	case "asOf":
+		return ec.fieldContext_NightlyRun_asOf(ctx, field)
+	case "rowsPerTable":
+		return ec.fieldContext_NightlyRun_rowsPerTable(ctx, field)
+	case "secondsPerStep":
+		return ec.fieldContext_NightlyRun_secondsPerStep(ctx, field)
+	case "error":
+		return ec.fieldContext_NightlyRun_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NightlyRun", field.Name)
 }
 
 func (ec *executionContext) childFields_Operation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6439,6 +7061,44 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_breakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dimension",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dimension"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "map",
+		func(ctx context.Context, v any) (*model.BreakdownMap, error) {
+			return ec.unmarshalOBreakdownMap2ᚖptdvᚋgraphᚋmodelᚐBreakdownMap(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["map"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_candidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6643,6 +7303,28 @@ func (ec *executionContext) field_Query_exportList_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_funnelBreakdown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_funnel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6676,6 +7358,20 @@ func (ec *executionContext) field_Query_memberCounts_args(ctx context.Context, r
 		return nil, err
 	}
 	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nightlyRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg0
 	return args, nil
 }
 
@@ -7477,6 +8173,507 @@ func (ec *executionContext) fieldContext_AssignResponsiblePayload_unit(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Breakdown_unit(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Breakdown_period(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_periodKind(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_periodKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_periodKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_onDate(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_onDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_onDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_dimension(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_map(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_map(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Map, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BreakdownMap) graphql.Marshaler {
+			return ec.marshalNBreakdownMap2ptdvᚋgraphᚋmodelᚐBreakdownMap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_map(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type BreakdownMap does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_runId(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Breakdown_rows(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.BreakdownRow) graphql.Marshaler {
+			return ec.marshalNBreakdownRow2ᚕptdvᚋgraphᚋmodelᚐBreakdownRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Breakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BreakdownRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BreakdownRow_measure(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_category(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_count(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_total(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_share(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_countLastYear(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_countLastYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountLastYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_countLastYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_totalLastYear(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_totalLastYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalLastYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_totalLastYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_shareLastYear(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_shareLastYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShareLastYear, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_shareLastYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_change(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _BreakdownRow_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.BreakdownRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BreakdownRow_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BreakdownRow_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BreakdownRow", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Candidate_id(ctx context.Context, field graphql.CollectedField, obj *pipeline.Case) (ret graphql.Marshaler) {
@@ -9257,6 +10454,424 @@ func (ec *executionContext) _File_base64(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_File_base64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("File", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_unit(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FunnelBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FunnelBreakdown_period(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_periodKind(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_periodKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_periodKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_asOf(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_runId(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_stages(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_stages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FunnelStage) graphql.Marshaler {
+			return ec.marshalNFunnelStage2ᚕptdvᚋgraphᚋmodelᚐFunnelStageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_stages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FunnelBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelStage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FunnelBreakdown_dropouts(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_dropouts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dropouts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FunnelDropout) graphql.Marshaler {
+			return ec.marshalNFunnelDropout2ᚕptdvᚋgraphᚋmodelᚐFunnelDropoutᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_dropouts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FunnelBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelDropout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FunnelDropout_stage(ctx context.Context, field graphql.CollectedField, obj *model.FunnelDropout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelDropout_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelDropout_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelDropout", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelDropout_fromStage(ctx context.Context, field graphql.CollectedField, obj *model.FunnelDropout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelDropout_fromStage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromStage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelDropout_fromStage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelDropout", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelDropout_reason(ctx context.Context, field graphql.CollectedField, obj *model.FunnelDropout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelDropout_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelDropout_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelDropout", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelDropout_count(ctx context.Context, field graphql.CollectedField, obj *model.FunnelDropout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelDropout_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelDropout_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelDropout", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_stage(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_entered(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_exited(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_exited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_exited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_conversion(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_conversion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conversion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_conversion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_medianWorkingDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_medianWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianWorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_medianWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelStage_p90WorkingDays(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStage_p90WorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P90WorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStage_p90WorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStage", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _HandDownPayload_allocation(ctx context.Context, field graphql.CollectedField, obj *model.HandDownPayload) (ret graphql.Marshaler) {
@@ -11606,6 +13221,190 @@ func (ec *executionContext) fieldContext_Mutation_importList(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _NightlyRun_id(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_status(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_asOf(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_rowsPerTable(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_rowsPerTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsPerTable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_rowsPerTable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_secondsPerStep(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_secondsPerStep(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecondsPerStep, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_secondsPerStep(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NightlyRun_error(ctx context.Context, field graphql.CollectedField, obj *model.NightlyRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NightlyRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NightlyRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NightlyRun", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Operation_id(ctx context.Context, field graphql.CollectedField, obj *org.Operation) (ret graphql.Marshaler) {
@@ -14441,6 +16240,138 @@ func (ec *executionContext) fieldContext_Query_exportList(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_exportList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_breakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Breakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string), fc.Args["dimension"].(string), fc.Args["map"].(*model.BreakdownMap))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+			return ec.marshalNBreakdown2ᚖptdvᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Breakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_funnelBreakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FunnelBreakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FunnelBreakdown) graphql.Marshaler {
+			return ec.marshalNFunnelBreakdown2ᚖptdvᚋgraphᚋmodelᚐFunnelBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelBreakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_funnelBreakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nightlyRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NightlyRuns(ctx, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NightlyRun) graphql.Marshaler {
+			return ec.marshalNNightlyRun2ᚕptdvᚋgraphᚋmodelᚐNightlyRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NightlyRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nightlyRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20373,6 +22304,177 @@ func (ec *executionContext) _AssignResponsiblePayload(ctx context.Context, sel a
 	return out
 }
 
+var breakdownImplementors = []string{"Breakdown"}
+
+func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet, obj *model.Breakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Breakdown")
+		case "unit":
+			out.Values[i] = ec._Breakdown_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Breakdown_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodKind":
+			out.Values[i] = ec._Breakdown_periodKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startsOn":
+			out.Values[i] = ec._Breakdown_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsOn":
+			out.Values[i] = ec._Breakdown_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "onDate":
+			out.Values[i] = ec._Breakdown_onDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dimension":
+			out.Values[i] = ec._Breakdown_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "map":
+			out.Values[i] = ec._Breakdown_map(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._Breakdown_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._Breakdown_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._Breakdown_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var breakdownRowImplementors = []string{"BreakdownRow"}
+
+func (ec *executionContext) _BreakdownRow(ctx context.Context, sel ast.SelectionSet, obj *model.BreakdownRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, breakdownRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BreakdownRow")
+		case "measure":
+			out.Values[i] = ec._BreakdownRow_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._BreakdownRow_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._BreakdownRow_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._BreakdownRow_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._BreakdownRow_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "countLastYear":
+			out.Values[i] = ec._BreakdownRow_countLastYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalLastYear":
+			out.Values[i] = ec._BreakdownRow_totalLastYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shareLastYear":
+			out.Values[i] = ec._BreakdownRow_shareLastYear(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._BreakdownRow_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._BreakdownRow_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var candidateImplementors = []string{"Candidate", "Node"}
 
 func (ec *executionContext) _Candidate(ctx context.Context, sel ast.SelectionSet, obj *pipeline.Case) graphql.Marshaler {
@@ -22330,6 +24432,190 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var funnelBreakdownImplementors = []string{"FunnelBreakdown"}
+
+func (ec *executionContext) _FunnelBreakdown(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelBreakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelBreakdown")
+		case "unit":
+			out.Values[i] = ec._FunnelBreakdown_unit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._FunnelBreakdown_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodKind":
+			out.Values[i] = ec._FunnelBreakdown_periodKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._FunnelBreakdown_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._FunnelBreakdown_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stages":
+			out.Values[i] = ec._FunnelBreakdown_stages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dropouts":
+			out.Values[i] = ec._FunnelBreakdown_dropouts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var funnelDropoutImplementors = []string{"FunnelDropout"}
+
+func (ec *executionContext) _FunnelDropout(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelDropout) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelDropoutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelDropout")
+		case "stage":
+			out.Values[i] = ec._FunnelDropout_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromStage":
+			out.Values[i] = ec._FunnelDropout_fromStage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._FunnelDropout_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FunnelDropout_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var funnelStageImplementors = []string{"FunnelStage"}
+
+func (ec *executionContext) _FunnelStage(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelStage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelStageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelStage")
+		case "stage":
+			out.Values[i] = ec._FunnelStage_stage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._FunnelStage_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exited":
+			out.Values[i] = ec._FunnelStage_exited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conversion":
+			out.Values[i] = ec._FunnelStage_conversion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianWorkingDays":
+			out.Values[i] = ec._FunnelStage_medianWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "p90WorkingDays":
+			out.Values[i] = ec._FunnelStage_p90WorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var handDownPayloadImplementors = []string{"HandDownPayload"}
 
 func (ec *executionContext) _HandDownPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HandDownPayload) graphql.Marshaler {
@@ -23318,6 +25604,79 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_importList(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var nightlyRunImplementors = []string{"NightlyRun"}
+
+func (ec *executionContext) _NightlyRun(ctx context.Context, sel ast.SelectionSet, obj *model.NightlyRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nightlyRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NightlyRun")
+		case "id":
+			out.Values[i] = ec._NightlyRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._NightlyRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._NightlyRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._NightlyRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._NightlyRun_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowsPerTable":
+			out.Values[i] = ec._NightlyRun_rowsPerTable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secondsPerStep":
+			out.Values[i] = ec._NightlyRun_secondsPerStep(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._NightlyRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -25765,6 +28124,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_exportList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "breakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_breakdown(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "funnelBreakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_funnelBreakdown(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nightlyRuns":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nightlyRuns(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -28982,6 +31407,46 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBreakdown2ᚖptdvᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Breakdown(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBreakdownMap2ptdvᚋgraphᚋmodelᚐBreakdownMap(ctx context.Context, v any) (model.BreakdownMap, error) {
+	var res model.BreakdownMap
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBreakdownMap2ptdvᚋgraphᚋmodelᚐBreakdownMap(ctx context.Context, sel ast.SelectionSet, v model.BreakdownMap) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNBreakdownRow2ptdvᚋgraphᚋmodelᚐBreakdownRow(ctx context.Context, sel ast.SelectionSet, v model.BreakdownRow) graphql.Marshaler {
+	return ec._BreakdownRow(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNBreakdownRow2ᚕptdvᚋgraphᚋmodelᚐBreakdownRowᚄ(ctx context.Context, sel ast.SelectionSet, v []model.BreakdownRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdownRow2ptdvᚋgraphᚋmodelᚐBreakdownRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCandidate2ptdvᚋinternalᚋpipelineᚐCase(ctx context.Context, sel ast.SelectionSet, v pipeline.Case) graphql.Marshaler {
 	return ec._Candidate(ctx, sel, &v)
 }
@@ -29339,6 +31804,56 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNFunnelBreakdown2ᚖptdvᚋgraphᚋmodelᚐFunnelBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.FunnelBreakdown) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._FunnelBreakdown(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFunnelDropout2ptdvᚋgraphᚋmodelᚐFunnelDropout(ctx context.Context, sel ast.SelectionSet, v model.FunnelDropout) graphql.Marshaler {
+	return ec._FunnelDropout(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFunnelDropout2ᚕptdvᚋgraphᚋmodelᚐFunnelDropoutᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FunnelDropout) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelDropout2ptdvᚋgraphᚋmodelᚐFunnelDropout(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFunnelStage2ptdvᚋgraphᚋmodelᚐFunnelStage(ctx context.Context, sel ast.SelectionSet, v model.FunnelStage) graphql.Marshaler {
+	return ec._FunnelStage(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFunnelStage2ᚕptdvᚋgraphᚋmodelᚐFunnelStageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FunnelStage) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelStage2ptdvᚋgraphᚋmodelᚐFunnelStage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNHandDownPayload2ᚖptdvᚋgraphᚋmodelᚐHandDownPayload(ctx context.Context, sel ast.SelectionSet, v *model.HandDownPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -29593,6 +32108,26 @@ func (ec *executionContext) unmarshalNMoveUnitInput2ptdvᚋgraphᚋmodelᚐMoveU
 func (ec *executionContext) unmarshalNNewUnitInput2ᚖptdvᚋgraphᚋmodelᚐNewUnitInput(ctx context.Context, v any) (*model.NewUnitInput, error) {
 	res, err := ec.unmarshalInputNewUnitInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNightlyRun2ptdvᚋgraphᚋmodelᚐNightlyRun(ctx context.Context, sel ast.SelectionSet, v model.NightlyRun) graphql.Marshaler {
+	return ec._NightlyRun(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNightlyRun2ᚕptdvᚋgraphᚋmodelᚐNightlyRunᚄ(ctx context.Context, sel ast.SelectionSet, v []model.NightlyRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNightlyRun2ptdvᚋgraphᚋmodelᚐNightlyRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNNode2ᚕptdvᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
@@ -30528,6 +33063,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBreakdownMap2ᚖptdvᚋgraphᚋmodelᚐBreakdownMap(ctx context.Context, v any) (*model.BreakdownMap, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.BreakdownMap)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBreakdownMap2ᚖptdvᚋgraphᚋmodelᚐBreakdownMap(ctx context.Context, sel ast.SelectionSet, v *model.BreakdownMap) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCandidate2ᚖptdvᚋinternalᚋpipelineᚐCase(ctx context.Context, sel ast.SelectionSet, v *pipeline.Case) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30812,6 +33363,24 @@ func (ec *executionContext) marshalOTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(
 		return graphql.Null
 	}
 	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx context.Context, sel ast.SelectionSet, v *org.Unit) graphql.Marshaler {

@@ -11,6 +11,7 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/breakdown"
 	"ptdv/internal/bulk"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"
@@ -1283,6 +1284,49 @@ func (r *queryResolver) ExportList(ctx context.Context, unitID string, kind mode
 		return nil, err
 	}
 	return fileOf(fmt.Sprintf("%s-%d-%s", k, unit, day.Format("20060102")), fileFormat(format), s)
+}
+
+// Breakdown is the resolver for the breakdown field.
+func (r *queryResolver) Breakdown(ctx context.Context, unitID string, period string, dimension string, mapArg *model.BreakdownMap) (*model.Breakdown, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	m := breakdown.AsWas
+	if mapArg != nil && *mapArg == model.BreakdownMapToday {
+		m = breakdown.Today
+	}
+	res, err := breakdown.Get(ctx, r.DB, unit, period, dimension, m)
+	if err != nil {
+		return nil, err
+	}
+	return breakdownOut(ctx, res)
+}
+
+// FunnelBreakdown is the resolver for the funnelBreakdown field.
+func (r *queryResolver) FunnelBreakdown(ctx context.Context, unitID string, period string) (*model.FunnelBreakdown, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	res, err := breakdown.Funnel(ctx, r.DB, unit, period)
+	if err != nil {
+		return nil, err
+	}
+	return funnelOut(ctx, res)
+}
+
+// NightlyRuns is the resolver for the nightlyRuns field.
+func (r *queryResolver) NightlyRuns(ctx context.Context, last *int) ([]model.NightlyRun, error) {
+	n := 10
+	if last != nil {
+		n = *last
+	}
+	runs, err := breakdown.Runs(ctx, r.DB, n)
+	if err != nil {
+		return nil, err
+	}
+	return nightlyRunsOut(runs), nil
 }
 
 // Person is the resolver for the person field.

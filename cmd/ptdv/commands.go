@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,7 +26,12 @@ import (
 func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	dev := fs.Bool("dev", os.Getenv("PTDV_DEV") == "1", "chế độ phát triển: GraphiQL tại /, introspection, không bắt buộc first (env PTDV_DEV=1)")
 	noMigrate := fs.Bool("no-migrate", false, "không tự áp dụng migration khi khởi động")
+	nightlyAt := fs.String("nightly-at", envOr("PTDV_NIGHTLY_AT", "02:00"), "giờ chạy tổng hợp hằng đêm (giờ Việt Nam, HH:MM) hoặc off (env PTDV_NIGHTLY_AT)")
 	return func(ctx context.Context, e *env) error {
+		h, m, on, err := parseNightlyAt(*nightlyAt)
+		if err != nil {
+			return err
+		}
 		url, err := e.ownerURL(ctx)
 		if err != nil {
 			return err
@@ -35,8 +41,18 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 				return err
 			}
 		}
+		if on {
+			go e.scheduleNightly(ctx, url, h, m)
+		}
 		return e.serve(ctx, url, *dev, "", nil)
 	}
+}
+
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
 }
 
 // serve runs the API until ctx ends. banner, if set, is printed once the port is open.
@@ -143,17 +159,24 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 	if err != nil {
 		return err
 	}
-	opts := analytics.Options{Logger: e.log}
+	opts := analytics.NightlyOptions{Options: analytics.Options{Logger: e.log, MemoryLimit: "1GB", Threads: 2}}
 	if asOf != "" {
 		if opts.AsOf, err = time.Parse(time.DateOnly, asOf); err != nil {
 			return fmt.Errorf("--as-of: %w", err)
 		}
 	}
-	res, err := analytics.Snapshot(ctx, url, filepath.Join(dir, "analytics"), opts)
+	run, err := analytics.Nightly(ctx, url, filepath.Join(dir, "analytics"), opts)
+	if errors.Is(err, analytics.ErrRunning) {
+		return fmt.Errorf("một lượt nightly khác đang chạy trên cơ sở dữ liệu này; thử lại sau khi nó kết thúc")
+	}
 	if err != nil {
 		return err
 	}
-	res.Print(os.Stdout)
+	run.Snapshot.Print(os.Stdout)
+	if err := analytics.PrintYear(ctx, os.Stdout, run.Snapshot.Path); err != nil {
+		return err
+	}
+	fmt.Printf("\nLượt chạy %d: %s; Parquet tại %s.\n", run.ID, stepsVN(run.Steps, run.Duration), run.Parquet.Dir)
 	return nil
 }
 

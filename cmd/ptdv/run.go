@@ -26,6 +26,7 @@ var commands = []command{
 	{"demo", "nạp dữ liệu mẫu, chạy nightly và phục vụ API (load demo data, run nightly, serve)", demoCmd, ""},
 	{"token", "cấp mã đăng nhập JWT (mint a bearer token)", tokenCmd, ""},
 	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd, ""},
+	{"analytics", "truy vấn bản chụp phân tích mới nhất (analytics views | sql \"SELECT …\" [--format table|csv|json])", analyticsCmd, "views | sql QUERY"},
 	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
 	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units|targets FILE, or template KIND)", importCmd, "candidates|members|units|targets FILE  |  template KIND"},
 	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units|targets of a subtree)", exportCmd, "candidates|members|units|targets"},

@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/pipeline"
 	"ptdv/internal/target"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -51,6 +52,42 @@ type AssignVillageCellInput struct {
 	CellID *string `json:"cellId,omitempty"`
 	// The date and decision.
 	Document *DocumentInput `json:"document"`
+}
+
+// A unit's members at the period's date (measure `stock`) and admissions in the period (`admissions`, by
+// decision date) by one dimension, from the latest nightly run.
+type Breakdown struct {
+	Unit *org.Unit `json:"unit,omitempty"`
+	// The period's label (2025, 2025-Q3, 2025-07, 2020-10-15/2025-10-14) and kind (year, quarter, month, term).
+	Period     string `json:"period"`
+	PeriodKind string `json:"periodKind"`
+	StartsOn   Date   `json:"startsOn"`
+	EndsOn     Date   `json:"endsOn"`
+	// The date of the stock and of the tree: the period's end, or the snapshot's date if earlier.
+	OnDate    Date         `json:"onDate"`
+	Dimension string       `json:"dimension"`
+	Map       BreakdownMap `json:"map"`
+	// The date the snapshot describes, and the run that computed it.
+	AsOf  Date           `json:"asOf"`
+	RunID string         `json:"runId"`
+	Rows  []BreakdownRow `json:"rows"`
+}
+
+// One category's figures. Counts are of persons (fractional only on today's map, for what was recorded on a split unit itself).
+type BreakdownRow struct {
+	// stock or admissions
+	Measure  string `json:"measure"`
+	Category string `json:"category"`
+	// null when suppressed
+	Count         *float64 `json:"count,omitempty"`
+	Total         float64  `json:"total"`
+	Share         *float64 `json:"share,omitempty"`
+	CountLastYear *float64 `json:"countLastYear,omitempty"`
+	TotalLastYear *float64 `json:"totalLastYear,omitempty"`
+	ShareLastYear *float64 `json:"shareLastYear,omitempty"`
+	Change        *float64 `json:"change,omitempty"`
+	// Why the counts are withheld (small counts of ethnicity or religion in a cell), or null.
+	Suppressed *string `json:"suppressed,omitempty"`
 }
 
 // A page of candidates.
@@ -310,6 +347,39 @@ type File struct {
 	Base64 string `json:"base64"`
 }
 
+// A unit's candidate funnel for a period (its subtree as it stood on the period's date).
+type FunnelBreakdown struct {
+	Unit       *org.Unit       `json:"unit,omitempty"`
+	Period     string          `json:"period"`
+	PeriodKind string          `json:"periodKind"`
+	AsOf       Date            `json:"asOf"`
+	RunID      string          `json:"runId"`
+	Stages     []FunnelStage   `json:"stages"`
+	Dropouts   []FunnelDropout `json:"dropouts"`
+}
+
+type FunnelDropout struct {
+	// left or removed
+	Stage     string `json:"stage"`
+	FromStage string `json:"fromStage"`
+	// Code list leave_reason.
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+type FunnelStage struct {
+	Stage string `json:"stage"`
+	// Cases that entered the stage in the period.
+	Entered int `json:"entered"`
+	// Cases that left the stage in the period.
+	Exited int `json:"exited"`
+	// Entries into the next stage over entries into this one, in the period.
+	Conversion *float64 `json:"conversion,omitempty"`
+	// Median and 90th percentile of working days spent in the stage by the cases that left it in the period.
+	MedianWorkingDays *float64 `json:"medianWorkingDays,omitempty"`
+	P90WorkingDays    *float64 `json:"p90WorkingDays,omitempty"`
+}
+
 // The result of handing a target down.
 type HandDownPayload struct {
 	// The allocation, with a warning when the shares do not add up.
@@ -449,6 +519,21 @@ type NewUnitInput struct {
 	Kind UnitKind `json:"kind"`
 	// The sector.
 	Sector Sector `json:"sector"`
+}
+
+// One run of the nightly job.
+type NightlyRun struct {
+	ID         string     `json:"id"`
+	StartedAt  time.Time  `json:"startedAt"`
+	FinishedAt *time.Time `json:"finishedAt,omitempty"`
+	// running, succeeded or failed
+	Status string `json:"status"`
+	AsOf   Date   `json:"asOf"`
+	// Rows of every table of the snapshot, as JSON text.
+	RowsPerTable string `json:"rowsPerTable"`
+	// Seconds per step, as JSON text.
+	SecondsPerStep string  `json:"secondsPerStep"`
+	Error          *string `json:"error,omitempty"`
 }
 
 // Put a person on a cell's source list.
@@ -806,6 +891,64 @@ type VotesInput struct {
 	For int `json:"for"`
 	// Eligible voters.
 	Eligible int `json:"eligible"`
+}
+
+// Which tree a figure is counted on.
+type BreakdownMap string
+
+const (
+	// The unit's subtree as the tree stood on the period's date.
+	BreakdownMapAsWas BreakdownMap = "AS_WAS"
+	// Today's tree: predecessors' figures (org_lineage) summed into their successors.
+	BreakdownMapToday BreakdownMap = "TODAY"
+)
+
+var AllBreakdownMap = []BreakdownMap{
+	BreakdownMapAsWas,
+	BreakdownMapToday,
+}
+
+func (e BreakdownMap) IsValid() bool {
+	switch e {
+	case BreakdownMapAsWas, BreakdownMapToday:
+		return true
+	}
+	return false
+}
+
+func (e BreakdownMap) String() string {
+	return string(e)
+}
+
+func (e *BreakdownMap) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BreakdownMap(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BreakdownMap", str)
+	}
+	return nil
+}
+
+func (e BreakdownMap) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BreakdownMap) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BreakdownMap) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What can be due for a case.

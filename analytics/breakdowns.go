@@ -1,0 +1,109 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+)
+
+// breakdownSQL holds the breakdown steps, one file each, run in name order after the copies and
+// the derived tables (see breakdown/*.sql: periods, facts, the rollup over the tree, the published
+// tables breakdown, funnel, funnel_dropout, village_gap, cell_committee_gap, unit_gap).
+//
+//go:embed breakdown/*.sql
+var breakdownSQL embed.FS
+
+// buildBreakdowns runs the breakdown steps on c and returns the seconds each took, by file.
+func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog.Logger) (map[string]float64, error) {
+	names, err := fs.Glob(breakdownSQL, "breakdown/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	lit := "DATE '" + asOf.Format(time.DateOnly) + "'"
+	took := map[string]float64{}
+	for _, name := range names {
+		b, err := breakdownSQL.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		began := time.Now()
+		text := strings.ReplaceAll(string(b), "{{as_of}}", lit)
+		// A file marked "-- each on_date" runs once per distinct period date, to keep each
+		// aggregation small enough for memory_limit.
+		dates := []string{""}
+		if strings.Contains(text, "\n-- each on_date\n") {
+			if dates, err = periodDates(ctx, c); err != nil {
+				return nil, err
+			}
+		}
+		for _, d := range dates {
+			// One statement at a time (each ends with ";" at the end of a line), so an error names it.
+			for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(text, "{{on_date}}", d)), ";\n") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if _, err := c.ExecContext(ctx, stmt); err != nil {
+					return nil, fmt.Errorf("analytics: breakdown step %s, statement %d %s: %w", name, i+1, d, err)
+				}
+			}
+		}
+		step := strings.TrimSuffix(strings.TrimPrefix(name, "breakdown/"), ".sql")
+		took[step] = time.Since(began).Seconds()
+		log.Info("analytics: breakdown step done", "step", step, "took", time.Since(began).Round(time.Millisecond))
+		if log.Enabled(ctx, slog.LevelDebug) || debugSizes {
+			rows, err := c.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables() WHERE temporary OR table_name IN ('breakdown','funnel','period')`)
+			if err == nil {
+				for rows.Next() {
+					var n string
+					var z int64
+					rows.Scan(&n, &z)
+					log.Info("analytics: table size", "table", n, "rows", z)
+				}
+				rows.Close()
+			}
+		}
+	}
+	return took, nil
+}
+
+// publishedBreakdowns are the tables the breakdown steps leave in the file.
+var publishedBreakdowns = []string{"period", "breakdown", "funnel", "funnel_dropout", "village_gap", "cell_committee_gap", "unit_gap"}
+
+// stripComments removes "--" comments from SQL text (none of the steps has "--" inside a string).
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.Index(line, "--"); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+var debugSizes = false
+
+// periodDates returns the distinct dates of the periods as DATE literals.
+func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
+	rows, err := c.QueryContext(ctx, `SELECT DISTINCT strftime(on_date, '%Y-%m-%d') FROM period ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: period dates: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, "DATE '"+d+"'")
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,307 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/breakdown"
+	"ptdv/internal/pgtest"
+	"ptdv/internal/seed"
+)
+
+func nightlyOptions(t *testing.T, dir string) NightlyOptions {
+	return NightlyOptions{Options: testOptions(t, demoToday), ParquetDir: filepath.Join(dir, "parquet")}
+}
+
+func actor(t *testing.T, d *pgtest.DB, role auth.Role, unit string) context.Context {
+	t.Helper()
+	a, err := auth.Resolve(context.Background(), d.Owner, auth.Claims{Role: string(role), Unit: unit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.WithActor(context.Background(), a)
+}
+
+// reportingState is what readers of the reporting schema see: the latest succeeded run and the
+// number of rows of each result table per run.
+func reportingState(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	var s string
+	err := db.QueryRow(`SELECT coalesce((SELECT max(id) FROM reporting.nightly_run WHERE status = 'succeeded'), 0) || ' ' ||
+		(SELECT count(*) FROM reporting.breakdown) || ' ' || (SELECT count(*) FROM reporting.funnel) || ' ' ||
+		(SELECT count(*) FROM reporting.period)`).Scan(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestNightly runs the whole job on the demo data: before any run the API says so in Vietnamese;
+// a run publishes the file, Parquet and the reporting schema, which agree with each other; the job
+// stopped at every point leaves the previous publication serving and no half-written run visible,
+// and the next run succeeds; the API reads are scoped, validated and suppress small sensitive
+// counts at cell level for analysts and viewers.
+func TestNightly(t *testing.T) {
+	ctx := context.Background()
+	d := pgtest.New(t)
+	if _, err := seed.Run(ctx, d.URL, seed.Options{Scale: "demo", Seed: 1, Today: demoToday}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	admin := auth.WithActor(ctx, auth.System("test"))
+	var province int64
+	var provinceCode string
+	if err := d.Owner.QueryRowContext(ctx, `SELECT u.id, u.code FROM org_unit u JOIN org_link l ON l.unit_id = u.id
+		WHERE u.kind = 'province' AND l.valid_to IS NULL ORDER BY u.id LIMIT 1`).Scan(&province, &provinceCode); err != nil {
+		t.Fatal(err)
+	}
+
+	// Before any run.
+	_, err := breakdown.Get(admin, d.Owner, province, "2025", "sex", breakdown.AsWas)
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.NotFound || e.Message == "" {
+		t.Fatalf("before any run: %v, want NOT_FOUND", err)
+	} else {
+		t.Logf("before any run: %s", e.Message)
+	}
+
+	run1, err := Nightly(ctx, d.URL, dir, nightlyOptions(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("run %d: %v steps %v", run1.ID, run1.Duration, run1.Steps)
+	checkPublications(t, d, run1)
+	served := reportingState(t, d.Owner.DB)
+	published, err := os.ReadFile(filepath.Join(dir, PublishedName))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The job stopped at each point: the previous publication keeps serving.
+	for _, point := range []string{"copy.person", "before_rename", "after_rename", "postgres.breakdown"} {
+		testHookPoint = func(p string) error {
+			if p == point {
+				return fmt.Errorf("stopped at %s", p)
+			}
+			return nil
+		}
+		_, err := Nightly(ctx, d.URL, dir, nightlyOptions(t, dir))
+		testHookPoint = nil
+		if err == nil {
+			t.Fatalf("stopped at %s: the run succeeded", point)
+		}
+		if got := reportingState(t, d.Owner.DB); got != served {
+			t.Errorf("stopped at %s: reporting shows %s, want %s", point, got, served)
+		}
+		var status, msg string
+		if err := d.Owner.QueryRowContext(ctx, `SELECT status, coalesce(error, '') FROM reporting.nightly_run ORDER BY id DESC LIMIT 1`).Scan(&status, &msg); err != nil || status != "failed" {
+			t.Errorf("stopped at %s: last run %s %q, %v", point, status, msg, err)
+		}
+		now, err := os.ReadFile(filepath.Join(dir, PublishedName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		renamed := point == "after_rename" || point == "postgres.breakdown"
+		if !renamed && string(now) != string(published) {
+			t.Errorf("stopped at %s: the published file changed", point)
+		}
+		published = now
+		leftovers, _ := filepath.Glob(filepath.Join(dir, tmpPrefix+"*"))
+		if len(leftovers) > 0 {
+			t.Errorf("stopped at %s: left %v", point, leftovers)
+		}
+	}
+	// A run killed outright stays 'running' until the next run closes it.
+	if _, err := d.Owner.ExecContext(ctx, `INSERT INTO reporting.nightly_run (as_of) VALUES ('2026-06-10')`); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, tmpPrefix+"killed"+tmpSuffix), []byte("half"), 0o644)
+	run2, err := Nightly(ctx, d.URL, dir, nightlyOptions(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPublications(t, d, run2)
+	var running int
+	d.Owner.QueryRowContext(ctx, `SELECT count(*) FROM reporting.nightly_run WHERE status = 'running'`).Scan(&running)
+	if running != 0 {
+		t.Errorf("%d runs still marked running", running)
+	}
+	gens, _ := filepath.Glob(filepath.Join(dir, generationsDir, "*.duckdb"))
+	if len(gens) != 3 {
+		t.Errorf("generations kept: %v, want 3", gens)
+	}
+
+	// A second run while one holds the lock.
+	pg, err := pgx.Connect(ctx, d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg.Exec(ctx, `SELECT pg_advisory_lock($1)`, advisoryKey)
+	if _, err := Nightly(ctx, d.URL, dir, nightlyOptions(t, dir)); !errors.Is(err, ErrRunning) {
+		t.Errorf("concurrent run: %v, want ErrRunning", err)
+	}
+	pg.Close(ctx)
+
+	checkAPI(t, d, run2, province, provinceCode)
+}
+
+// checkPublications compares the file's views, the Parquet copy (read back with DuckDB's
+// read_parquet over the hive directories) and the reporting schema.
+func checkPublications(t *testing.T, d *pgtest.DB, run Run) {
+	t.Helper()
+	ctx := context.Background()
+	duck, err := Open(run.Snapshot.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	b, err := os.ReadFile(filepath.Join(run.Parquet.Dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Run != run.ID || m.AsOf != "2026-06-10" || len(m.Tables["breakdown"].Files) < 4 {
+		t.Fatalf("manifest = %s", b)
+	}
+	for _, tb := range []string{"breakdown", "funnel", "unit_gap"} {
+		glob := filepath.Join(run.Parquet.Dir, tb, "**", "*.parquet")
+		// Every row of the view is in the Parquet copy and the other way round, partition columns
+		// included (province from the directory names).
+		q := fmt.Sprintf(`SELECT
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province_id) FROM %[1]s EXCEPT ALL SELECT * EXCLUDE (province) FROM read_parquet(%[2]s, hive_partitioning = true))),
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province) FROM read_parquet(%[2]s, hive_partitioning = true) EXCEPT ALL SELECT * EXCLUDE (province_id) FROM %[1]s)),
+			(SELECT count(*) FROM read_parquet(%[2]s, hive_partitioning = true) WHERE province <> coalesce(province_id::VARCHAR, 'none')),
+			(SELECT count(*) FROM %[1]s)`, "v_"+tb, quote(glob))
+		if tb == "breakdown" || tb == "funnel" {
+			q = fmt.Sprintf(`SELECT
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province_id, unit_code, unit_name, unit_kind) FROM v_%[1]s EXCEPT ALL SELECT * EXCLUDE (province) FROM read_parquet(%[2]s, hive_partitioning = true))),
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province) FROM read_parquet(%[2]s, hive_partitioning = true) EXCEPT ALL SELECT * EXCLUDE (province_id, unit_code, unit_name, unit_kind) FROM v_%[1]s)),
+			0, (SELECT count(*) FROM v_%[1]s)`, tb, quote(glob))
+		}
+		if tb == "unit_gap" {
+			q = fmt.Sprintf(`SELECT
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province_id, unit_code, unit_name, unit_kind) FROM v_unit_gap EXCEPT ALL SELECT * EXCLUDE (province) FROM read_parquet(%[1]s, hive_partitioning = true))),
+			(SELECT count(*) FROM (SELECT * EXCLUDE (province) FROM read_parquet(%[1]s, hive_partitioning = true) EXCEPT ALL SELECT * EXCLUDE (province_id, unit_code, unit_name, unit_kind) FROM v_unit_gap)),
+			0, (SELECT count(*) FROM v_unit_gap)`, quote(glob))
+		}
+		var onlyView, onlyParquet, badProvince, n int64
+		if err := duck.QueryRowContext(ctx, q).Scan(&onlyView, &onlyParquet, &badProvince, &n); err != nil {
+			t.Fatalf("%s: %v", tb, err)
+		}
+		if onlyView != 0 || onlyParquet != 0 || badProvince != 0 || n == 0 || m.Tables[tb].Rows != n {
+			t.Errorf("%s: %d rows only in the view, %d only in Parquet, %d in a wrong province directory, %d rows (manifest %d)",
+				tb, onlyView, onlyParquet, badProvince, n, m.Tables[tb].Rows)
+		}
+	}
+	// The reporting schema holds the file's rows for the run.
+	for _, tb := range []string{"breakdown", "funnel", "funnel_dropout", "unit_gap", "period"} {
+		var inFile, inPG int64
+		var sumFile, sumPG float64
+		col := map[string]string{"breakdown": "n", "funnel": "entered", "funnel_dropout": "n", "unit_gap": "villages_no_cell", "period": "0"}[tb]
+		duck.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), coalesce(sum(%s), 0) FROM %s`, col, tb)).Scan(&inFile, &sumFile)
+		d.Owner.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*), coalesce(sum(%s), 0) FROM reporting.%s WHERE run_id = $1`, col, tb), run.ID).Scan(&inPG, &sumPG)
+		if inFile == 0 && tb != "funnel_dropout" || inFile != inPG || sumFile != sumPG || run.Rows[tb] != inPG {
+			t.Errorf("%s: file %d rows (Σ %v), PostgreSQL %d (Σ %v), reported %d", tb, inFile, sumFile, inPG, sumPG, run.Rows[tb])
+		}
+	}
+}
+
+func checkAPI(t *testing.T, d *pgtest.DB, run Run, province int64, provinceCode string) {
+	t.Helper()
+	ctx := context.Background()
+	admin := auth.WithActor(ctx, auth.System("test"))
+	res, err := breakdown.Get(admin, d.Owner, province, "2025", "sex", breakdown.AsWas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	duck, err := Open(run.Snapshot.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer duck.Close()
+	var want int
+	duck.QueryRow(`SELECT count(*) FROM breakdown WHERE map = 'as_was' AND unit_id = ? AND period = '2025' AND dimension = 'sex'`, province).Scan(&want)
+	if res.Run.ID != run.ID || len(res.Rows) != want || want == 0 || res.Period.Kind != "year" {
+		t.Errorf("breakdown: run %d, %d rows (want run %d, %d rows), period %+v", res.Run.ID, len(res.Rows), run.ID, want, res.Period)
+	}
+	for _, r := range res.Rows {
+		var n float64
+		duck.QueryRow(`SELECT n FROM breakdown WHERE map = 'as_was' AND unit_id = ? AND period = '2025' AND dimension = 'sex' AND measure = ? AND category = ?`,
+			province, r.Measure, r.Category).Scan(&n)
+		if r.N == nil || *r.N != n {
+			t.Errorf("breakdown %s %s = %v, want %v", r.Measure, r.Category, r.N, n)
+		}
+	}
+	// Bad input.
+	for _, c := range []struct{ period, dim string }{{"2025", "height"}, {"2025-13", "sex"}, {"1990", "sex"}, {"last year", "sex"}} {
+		_, err := breakdown.Get(admin, d.Owner, province, c.period, c.dim, breakdown.AsWas)
+		if apperr.CodeOf(err) != apperr.InvalidInput {
+			t.Errorf("breakdown(%q, %q): %v, want INVALID_INPUT", c.period, c.dim, err)
+		}
+	}
+	// Scope: a board of another unit does not see the province (NOT_FOUND, as if missing).
+	var otherCode string
+	d.Owner.QueryRowContext(ctx, `SELECT u.code FROM org_unit u JOIN org_link l ON l.unit_id = u.id AND l.valid_to IS NULL
+		WHERE u.kind = 'grassroots_committee' LIMIT 1`).Scan(&otherCode)
+	if _, err := breakdown.Get(actor(t, d, auth.RoleBoard, otherCode), d.Owner, province, "2025", "sex", breakdown.AsWas); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("outside scope: %v, want NOT_FOUND", err)
+	}
+	// Suppression at cell level for analysts and viewers, not for the board.
+	var cell int64
+	var cellCode string
+	if err := duck.QueryRow(`SELECT b.unit_id, l.code FROM breakdown b JOIN unit_label l ON l.id = b.unit_id
+		WHERE l.kind = 'cell' AND b.map = 'as_was' AND b.period = '2025' AND b.dimension = 'ethnicity' AND b.n BETWEEN 1 AND 4
+		ORDER BY b.unit_id LIMIT 1`).Scan(&cell, &cellCode); err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range []auth.Role{auth.RoleAnalyst, auth.RoleViewer, auth.RoleBoard} {
+		res, err := breakdown.Get(actor(t, d, role, provinceCode), d.Owner, cell, "2025", "ethnicity", breakdown.AsWas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var suppressed, small int
+		for _, r := range res.Rows {
+			if r.Suppressed != "" {
+				suppressed++
+				if r.N != nil || r.Share != nil {
+					t.Errorf("%s: suppressed row shows %v", role, r.N)
+				}
+			} else if r.N != nil && *r.N > 0 && *r.N < 5 {
+				small++
+			}
+		}
+		if role == auth.RoleBoard && (suppressed != 0 || small == 0) || role != auth.RoleBoard && (suppressed == 0 || small != 0) {
+			t.Errorf("%s at cell %s: %d suppressed, %d small counts shown", role, cellCode, suppressed, small)
+		}
+	}
+	// The same dimension above cell level is not suppressed.
+	res, err = breakdown.Get(actor(t, d, auth.RoleAnalyst, provinceCode), d.Owner, province, "2025", "ethnicity", breakdown.AsWas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if r.Suppressed != "" {
+			t.Errorf("province row suppressed: %+v", r)
+		}
+	}
+	f, err := breakdown.Funnel(admin, d.Owner, province, "2025")
+	if err != nil || len(f.Stages) == 0 {
+		t.Errorf("funnel: %+v, %v", f, err)
+	}
+	runs, err := breakdown.Runs(admin, d.Owner, 10)
+	if err != nil || len(runs) < 3 || runs[0].ID != run.ID || runs[0].Status != "succeeded" || runs[0].SecondsPerStep["postgres"] == 0 {
+		t.Errorf("runs: %+v, %v", runs, err)
+	}
+}
