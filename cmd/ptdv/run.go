@@ -28,6 +28,7 @@ var commands = []command{
 	{"nightly", "chụp dữ liệu sang DuckDB và in số liệu (snapshot into DuckDB)", nightlyCmd, ""},
 	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
 	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units FILE, or template KIND)", importCmd, "candidates|members|units FILE  |  template KIND"},
+	{"forecast", "dự báo kết nạp theo chỉ tiêu; kiểm định ngược (forecast backtest)", forecastCmd, "backtest"},
 	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units of a subtree)", exportCmd, "candidates|members|units"},
 }
 
