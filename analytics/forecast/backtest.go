@@ -96,7 +96,7 @@ func Backtest(h *History, opt BacktestOptions) ([]Outcome, error) {
 		m := Fit(h, o, opt.Model)
 		truth := originTruth(h, m, y)
 		start := Date(y, 1, 1)
-		for _, s := range m.unit {
+		for _, s := range m.order {
 			if !AtLevel(s.u, opt.Level) {
 				continue
 			}

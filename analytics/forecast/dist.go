@@ -202,6 +202,9 @@ func (d PMF) MidInterval(tail float64) (int, int) {
 
 // AtLeast is P(X ≥ n).
 func (d PMF) AtLeast(n int) float64 {
+	if n <= d.Lo {
+		return 1 // already there (and exactly so, whatever the trimmed tails weighed)
+	}
 	s := 0.0
 	for i, p := range d.P {
 		if d.Lo+i >= n {
@@ -213,6 +216,9 @@ func (d PMF) AtLeast(n int) float64 {
 
 // Shortfall is E[max(0, n − X)].
 func (d PMF) Shortfall(n int) float64 {
+	if n <= d.Lo {
+		return 0
+	}
 	s := 0.0
 	for i, p := range d.P {
 		if k := d.Lo + i; k < n {

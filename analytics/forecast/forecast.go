@@ -210,7 +210,7 @@ func (r *Result) finish() {
 // Units lists the units alive at the origin.
 func (m *Model) Units() []Unit {
 	out := make([]Unit, 0, len(m.unit))
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		out = append(out, s.u)
 	}
 	return out

@@ -42,10 +42,11 @@ const (
 
 // Model is the fit at one origin: everything it holds was known at the end of the origin day.
 type Model struct {
-	O    Day
-	h    *History
-	opt  Options
-	unit map[int64]*unitState
+	O     Day
+	h     *History
+	opt   Options
+	unit  map[int64]*unitState
+	order []*unitState // the same, by id: every sum over units runs in one order (identical forecasts)
 	// pools: the provinces (the roots of the tree at the origin); index 0 is all of them together.
 	pools   []*pool
 	poolOf  map[int64]int // root unit id → pool index
@@ -110,13 +111,17 @@ func (m *Model) buildTree() {
 			m.unit[u.ID] = &unitState{u: u, start: u.From, members: -1}
 		}
 	}
+	for _, s := range m.unit {
+		m.order = append(m.order, s)
+	}
+	slices.SortFunc(m.order, func(a, b *unitState) int { return cmp64(a.u.ID, b.u.ID) })
 	for _, l := range h.Links {
 		if s := m.unit[l.Unit]; s != nil && l.To == NoDay && l.From <= o {
 			s.parent, s.path = l.Parent, l.Path
 		}
 	}
 	m.pools = []*pool{{}}
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		if len(s.path) == 0 {
 			s.path = []int64{s.u.ID}
 		}
@@ -149,7 +154,8 @@ func (m *Model) buildTree() {
 		return out
 	}
 	y := m.yearNow - 1
-	for id, s := range m.unit {
+	for _, s := range m.order {
+		id := s.u.ID
 		n, known := 0, false
 		for _, p := range closure(id, 0) {
 			if u, ok := byID[p]; ok && u.From < s.start {
@@ -233,7 +239,7 @@ func (m *Model) countAdmissions() {
 		}
 		credit(m.labelsAtOrigin(a), rep, m.unit, func(s *unitState) { s.adm = append(s.adm, a.Decided) })
 	}
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		slices.Sort(s.adm)
 	}
 }
@@ -507,7 +513,7 @@ func (m *Model) fitRates() {
 	y, mo := m.O.YM()
 	wEnd := Date(y, mo-time.Month(m.opt.RecordLag), 1) - 1 // the end of the month RecordLag months back
 	wStart := Date(y, mo-time.Month(m.opt.RecordLag+m.opt.RateMonths), 1)
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		a := max(wStart, s.start, m.h.From)
 		if a > wEnd {
 			continue
@@ -517,7 +523,7 @@ func (m *Model) fitRates() {
 	}
 	// Prior means: parent's admissions per member-month × members; without members, the parent's
 	// rate shared among its children; a root: its own rate (weak prior).
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		p := m.unit[s.parent]
 		switch {
 		case p != nil && p.rateE > 0 && p.members > 0 && s.members >= 0:
@@ -529,7 +535,7 @@ func (m *Model) fitRates() {
 		}
 	}
 	num, den := map[string]float64{}, map[string]float64{}
-	for _, s := range m.unit {
+	for _, s := range m.order {
 		mu := s.priorMu * s.rateE
 		if mu <= 0 || s.parent == 0 {
 			continue
@@ -551,8 +557,12 @@ func (m *Model) fitYearEffect() {
 		return
 	}
 	var v []float64
-	for root, pi := range m.poolOf {
-		_ = pi
+	roots := make([]int64, 0, len(m.poolOf))
+	for root := range m.poolOf {
+		roots = append(roots, root)
+	}
+	slices.Sort(roots)
+	for _, root := range roots {
 		s := m.unit[root]
 		if s == nil {
 			continue
