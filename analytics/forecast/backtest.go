@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"ptdv/internal/vn"
@@ -75,57 +77,87 @@ func Backtest(h *History, opt BacktestOptions) ([]Outcome, error) {
 		opt.From = MonthEnd(Date(lastY-2, 1, 1))
 	}
 	// The year targets of the history, by unit and year.
-	type uy struct {
-		unit int64
-		year int
-	}
-	targets := map[uy]Target{}
+	targets := map[unitYear]Target{}
 	for _, t := range h.Targets {
 		if t.PeriodKind == "year" {
 			y, _ := t.Start.YM()
-			targets[uy{t.Unit, y}] = t
+			targets[unitYear{t.Unit, y}] = t
 		}
 	}
-	var out []Outcome
+	var origins []Day
 	for o := MonthEnd(opt.From); o <= opt.To; o = MonthEnd(o + 1) {
-		y, mo := o.YM()
-		end := Date(y, 12, 31)
-		if end > h.AsOf {
+		if y, _ := o.YM(); Date(y, 12, 31) > h.AsOf {
 			break
 		}
-		m := Fit(h, o, opt.Model)
-		truth := originTruth(h, m, y)
-		start := Date(y, 1, 1)
-		for _, s := range m.order {
-			if !AtLevel(s.u, opt.Level) {
-				continue
+		origins = append(origins, o)
+	}
+	// Origins are independent (each fit reads the history cut at its own origin): one per core.
+	res := make([][]Outcome, len(origins))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range max(1, min(runtime.GOMAXPROCS(0), len(origins))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res[i] = backtestOrigin(h, origins[i], opt, targets)
 			}
-			r := m.ForecastPeriod(s.u.ID, Period{Kind: "year", Start: start, End: end})
-			so := float64(r.Admitted)
-			oc := Outcome{Origin: o, Unit: s.u.ID, MonthsLeft: 12 - int(mo), Actual: truth[s.u.ID],
-				Expected: r.Expected, Lo80: r.Lo80, Hi80: r.Hi80, Lo95: r.Lo95, Hi95: r.Hi95,
-				RunRate:  so * float64(end-start+1) / float64(o-start+1),
-				LastYear: float64(countIn(s.adm, Date(y-1, 1, 1), Date(y-1, 12, 31))), Target: -1}
-			if w := m.seasonWeight(s.pool, start, o); w > 0 {
-				oc.Seasonal = so * m.seasonWeight(s.pool, start, end) / w
-			}
-			tv := -1
-			if t, ok := targets[uy{s.u.ID, y}]; ok {
-				if v := m.ResolveTarget(t); v != nil {
-					tv, oc.RealTarget = *v, true
-				}
-			}
-			if tv < 0 {
-				tv = int(math.Floor(oc.LastYear*1.04)) + 1
-			}
-			if tv > 0 {
-				oc.Target = tv
-				oc.PMeet = r.dist.AtLeast(tv)
-			}
-			out = append(out, oc)
-		}
+		}()
+	}
+	for i := range origins {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var out []Outcome
+	for _, r := range res {
+		out = append(out, r...)
 	}
 	return out, nil
+}
+
+type unitYear struct {
+	unit int64
+	year int
+}
+
+// backtestOrigin scores the forecasts made at one origin.
+func backtestOrigin(h *History, o Day, opt BacktestOptions, targets map[unitYear]Target) []Outcome {
+	var out []Outcome
+	y, mo := o.YM()
+	end := Date(y, 12, 31)
+	m := Fit(h, o, opt.Model)
+	truth := originTruth(h, m, y)
+	start := Date(y, 1, 1)
+	for _, s := range m.order {
+		if !AtLevel(s.u, opt.Level) {
+			continue
+		}
+		r := m.ForecastPeriod(s.u.ID, Period{Kind: "year", Start: start, End: end})
+		so := float64(r.Admitted)
+		oc := Outcome{Origin: o, Unit: s.u.ID, MonthsLeft: 12 - int(mo), Actual: truth[s.u.ID],
+			Expected: r.Expected, Lo80: r.Lo80, Hi80: r.Hi80, Lo95: r.Lo95, Hi95: r.Hi95,
+			RunRate:  so * float64(end-start+1) / float64(o-start+1),
+			LastYear: float64(countIn(s.adm, Date(y-1, 1, 1), Date(y-1, 12, 31))), Target: -1}
+		if w := m.seasonWeight(s.pool, start, o); w > 0 {
+			oc.Seasonal = so * m.seasonWeight(s.pool, start, end) / w
+		}
+		tv := -1
+		if t, ok := targets[unitYear{s.u.ID, y}]; ok {
+			if v := m.ResolveTarget(t); v != nil {
+				tv, oc.RealTarget = *v, true
+			}
+		}
+		if tv < 0 {
+			tv = int(math.Floor(oc.LastYear*1.04)) + 1
+		}
+		if tv > 0 {
+			oc.Target = tv
+			oc.PMeet = r.dist.AtLeast(tv)
+		}
+		out = append(out, oc)
+	}
+	return out
 }
 
 // originTruth counts every unit's admissions decided in year y, as the full history knows them, for the

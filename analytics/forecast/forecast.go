@@ -64,7 +64,7 @@ func (m *Model) ResolveTarget(t Target) *int {
 	}
 	y, _ := t.Start.YM()
 	s := m.unit[t.Unit]
-	n, ok := m.h.YearEnd[YearKey{t.Unit, y - 1}]
+	n, ok := m.h.Members(t.Unit, y-1)
 	if !ok && s != nil && s.members >= 0 && y-1 == m.yearNow-1 {
 		n, ok = s.members, true
 	}

@@ -148,6 +148,18 @@ type History struct {
 	Targets    []Target
 	// YearEnd holds the members of each unit's subtree on 31/12 of a year (member_yearend).
 	YearEnd map[YearKey]int
+	// yearEndBefore: a cut history knows the year-ends before this year only (0: all); Cut shares the
+	// map instead of copying it.
+	yearEndBefore int
+}
+
+// Members is the year-end count of a unit's subtree, if known.
+func (h *History) Members(unit int64, year int) (int, bool) {
+	if h.yearEndBefore != 0 && year >= h.yearEndBefore {
+		return 0, false
+	}
+	n, ok := h.YearEnd[YearKey{unit, year}]
+	return n, ok
 }
 
 // YearKey keys YearEnd.
@@ -193,7 +205,11 @@ func firstDay(c Case) Day {
 // year-end count dated after o. A forecast at origin o reads nothing else, which is what makes the
 // backtest honest. The result shares memory with h (slices are cut, never written).
 func (h *History) Cut(o Day) *History {
-	c := &History{AsOf: min(o, h.AsOf), From: h.From, Targets: h.Targets, YearEnd: map[YearKey]int{}}
+	y, _ := o.YM()
+	if h.yearEndBefore != 0 {
+		y = min(y, h.yearEndBefore)
+	}
+	c := &History{AsOf: min(o, h.AsOf), From: h.From, Targets: h.Targets, YearEnd: h.YearEnd, yearEndBefore: y}
 	for _, u := range h.Units {
 		if u.From > o {
 			continue
@@ -226,11 +242,5 @@ func (h *History) Cut(o Day) *History {
 	}
 	i := sort.Search(len(h.Admissions), func(i int) bool { return h.Admissions[i].Known > o })
 	c.Admissions = h.Admissions[:i:i]
-	y, _ := o.YM()
-	for k, n := range h.YearEnd {
-		if k.Year < y {
-			c.YearEnd[k] = n
-		}
-	}
 	return c
 }

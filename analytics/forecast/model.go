@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -165,7 +164,7 @@ func (m *Model) buildTree() {
 		// Members: the unit's own year-end count, else its predecessors' (a unit merged since).
 		var members func(id int64, depth int) (int, bool)
 		members = func(id int64, depth int) (int, bool) {
-			if v, ok := h.YearEnd[YearKey{id, y}]; ok {
+			if v, ok := h.Members(id, y); ok {
 				return v, true
 			}
 			if depth > 20 {
@@ -513,13 +512,23 @@ func (m *Model) fitRates() {
 	y, mo := m.O.YM()
 	wEnd := Date(y, mo-time.Month(m.opt.RecordLag), 1) - 1 // the end of the month RecordLag months back
 	wStart := Date(y, mo-time.Month(m.opt.RecordLag+m.opt.RateMonths), 1)
+	type pk struct {
+		pool int
+		a    Day
+	}
+	weight := map[pk]float64{}
 	for _, s := range m.order {
 		a := max(wStart, s.start, m.h.From)
 		if a > wEnd {
 			continue
 		}
 		s.rateA = float64(countIn(s.adm, a, wEnd))
-		s.rateE = m.seasonWeight(s.pool, a, wEnd)
+		w, ok := weight[pk{s.pool, a}]
+		if !ok {
+			w = m.seasonWeight(s.pool, a, wEnd)
+			weight[pk{s.pool, a}] = w
+		}
+		s.rateE = w
 	}
 	// Prior means: parent's admissions per member-month × members; without members, the parent's
 	// rate shared among its children; a root: its own rate (weak prior).
@@ -606,45 +615,4 @@ func (m *Model) collectCases() {
 		}
 		credit(path(c.Cell), rep, m.unit, func(s *unitState) { s.cases = append(s.cases, openCase{stage: st, entered: on}) })
 	}
-}
-
-// Debug summarizes the fit (for development).
-func (m *Model) Debug() string {
-	var b []string
-	for root := range m.poolOf {
-		if s := m.unit[root]; s != nil {
-			for y := m.yearNow - 5; y < m.yearNow; y++ {
-				b = append(b, fmt.Sprintf("%d:%d:%d", root, y, countIn(s.adm, Date(y, 1, 1), Date(y, 12, 31))))
-			}
-		}
-	}
-	return fmt.Sprint(b) + fmt.Sprintf("origin %s sigmaY %.3f kappa %v pools %d lags %d pCer %.3f", m.O.Time().Format("2006-01-02"), m.sigmaY, m.kappa, len(m.pools), len(m.lags), m.pools[0].cifAt(Decision, 0, horizonD))
-}
-
-// DebugUnit describes a unit's fit (for development).
-func (m *Model) DebugUnit(id int64) string {
-	s := m.unit[id]
-	if s == nil {
-		return "none"
-	}
-	return fmt.Sprintf("%+v", *s)
-}
-
-// DebugStages: per stage, open cases and their mean probability for the period (for development).
-func (m *Model) DebugStages(unit int64, end Day) string {
-	s := m.unit[unit]
-	pl := m.pools[s.pool]
-	var n [nStages]int
-	var q [nStages]float64
-	pCer := pl.cifAt(Decision, 0, horizonD)
-	for _, c := range s.cases {
-		bin := min(int(m.O-c.entered)/30, durBins-1)
-		n[c.stage]++
-		q[c.stage] += pl.cifAt(c.stage, bin, int(end-m.O)) * pCer
-	}
-	out := ""
-	for st := range nStages {
-		out += fmt.Sprintf(" %d:%d:%.3f", st, n[st], q[st]/float64(max(n[st], 1)))
-	}
-	return out
 }

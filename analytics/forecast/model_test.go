@@ -194,3 +194,36 @@ func TestExplanation(t *testing.T) {
 		t.Errorf("explanation %q: one sentence, decimals with a comma", r.Explanation)
 	}
 }
+
+// TestBacktest runs the backtest on the synthetic history: the origins' outcomes, scored, beat the
+// run-rate, and the report prints without NaN.
+func TestBacktest(t *testing.T) {
+	t.Parallel()
+	sp := defaultSim()
+	sp.Communes = 20
+	h := simulate(sp)
+	out, err := Backtest(h, BacktestOptions{Level: "commune", From: Date(2018, 1, 1), To: Date(2018, 12, 31)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 12*20 {
+		t.Fatalf("%d outcomes, want 240", len(out))
+	}
+	for i := 1; i < len(out); i++ {
+		if out[i].Origin < out[i-1].Origin {
+			t.Fatal("outcomes not in origin order")
+		}
+	}
+	s := Summarize(out)
+	if s.RMSERun >= 0.75 || s.Cover80 < 0.7 || s.Cover80 > 0.9 || s.BrierN != len(out) {
+		t.Errorf("score %+v", s)
+	}
+	var b strings.Builder
+	PrintBacktest(&b, "commune", out, time.Second)
+	if strings.Contains(b.String(), "NaN") || !strings.Contains(b.String(), "tất cả") || !strings.Contains(b.String(), "phủ 80%") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	if _, err := Backtest(h, BacktestOptions{Level: "village"}); err == nil {
+		t.Error("an unknown level is accepted")
+	}
+}

@@ -28,7 +28,7 @@ func defaultSim() simSpec {
 
 const simProvince = 1
 
-func simCommune(i int) int64  { return 100 + int64(i) }
+func simCommune(i int) int64 { return 100 + int64(i) }
 func simCell(i, j int) int64 { return 10000 + int64(i)*100 + int64(j) }
 
 // simulate builds the history. The random draws do not depend on HideAfter, so a hidden history is
