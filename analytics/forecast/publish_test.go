@@ -2,7 +2,7 @@ package forecast
 
 import (
 	"context"
-		"testing"
+	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
 
