@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"ptdv/analytics/forecast"
 	"ptdv/graph/model"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"
@@ -40,6 +41,7 @@ type ResolverRoot interface {
 	ChildProgress() ChildProgressResolver
 	CodeItem() CodeItemResolver
 	Due() DueResolver
+	Forecast() ForecastResolver
 	LineageLink() LineageLinkResolver
 	MemberEvent() MemberEventResolver
 	Mutation() MutationResolver
@@ -183,6 +185,26 @@ type ComplexityRoot struct {
 		Base64      func(childComplexity int) int
 		ContentType func(childComplexity int) int
 		Name        func(childComplexity int) int
+	}
+
+	Forecast struct {
+		Admitted    func(childComplexity int) int
+		AsOf        func(childComplexity int) int
+		Expected    func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Fresh       func(childComplexity int) int
+		Hi80        func(childComplexity int) int
+		Hi95        func(childComplexity int) int
+		Lo80        func(childComplexity int) int
+		Lo95        func(childComplexity int) int
+		PMeet       func(childComplexity int) int
+		Pending     func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Pipeline    func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		Shortfall   func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Unit        func(childComplexity int) int
 	}
 
 	HandDownPayload struct {
@@ -394,12 +416,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AtRisk           func(childComplexity int, unitID string, periodKind model.PeriodKind) int
 		Candidate        func(childComplexity int, id string) int
 		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
 		ChildrenProgress func(childComplexity int, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
 		CodeList         func(childComplexity int, list string) int
 		DueList          func(childComplexity int, unitID *string, from *model.Date, to *model.Date, first *int, after *string) int
 		ExportList       func(childComplexity int, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) int
+		Forecast         func(childComplexity int, unitID string, targetID string) int
 		Funnel           func(childComplexity int, unitID *string) int
 		MemberCounts     func(childComplexity int, unitID string, asOf *model.Date) int
 		Node             func(childComplexity int, id string) int
@@ -620,6 +644,13 @@ type DueResolver interface {
 	Rule(ctx context.Context, obj *pipeline.DueItem) (string, error)
 	Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error)
 }
+type ForecastResolver interface {
+	Unit(ctx context.Context, obj *forecast.Published) (*org.Unit, error)
+	Target(ctx context.Context, obj *forecast.Published) (*target.Target, error)
+	AsOf(ctx context.Context, obj *forecast.Published) (*model.Date, error)
+
+	Period(ctx context.Context, obj *forecast.Published) (*target.Period, error)
+}
 type LineageLinkResolver interface {
 	Unit(ctx context.Context, obj *org.LineageLink) (*org.Unit, error)
 	Operation(ctx context.Context, obj *org.LineageLink) (model.OperationKind, error)
@@ -736,6 +767,8 @@ type QueryResolver interface {
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 	ExportList(ctx context.Context, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) (*model.File, error)
+	Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error)
+	AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -1280,6 +1313,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.File.Name(childComplexity), true
+
+	case "Forecast.admitted":
+		if e.ComplexityRoot.Forecast.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Admitted(childComplexity), true
+	case "Forecast.asOf":
+		if e.ComplexityRoot.Forecast.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.AsOf(childComplexity), true
+	case "Forecast.expected":
+		if e.ComplexityRoot.Forecast.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Expected(childComplexity), true
+	case "Forecast.explanation":
+		if e.ComplexityRoot.Forecast.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Explanation(childComplexity), true
+	case "Forecast.fromNewSources":
+		if e.ComplexityRoot.Forecast.Fresh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Fresh(childComplexity), true
+	case "Forecast.high80":
+		if e.ComplexityRoot.Forecast.Hi80 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Hi80(childComplexity), true
+	case "Forecast.high95":
+		if e.ComplexityRoot.Forecast.Hi95 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Hi95(childComplexity), true
+	case "Forecast.low80":
+		if e.ComplexityRoot.Forecast.Lo80 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Lo80(childComplexity), true
+	case "Forecast.low95":
+		if e.ComplexityRoot.Forecast.Lo95 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Lo95(childComplexity), true
+	case "Forecast.probabilityToMeet":
+		if e.ComplexityRoot.Forecast.PMeet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.PMeet(childComplexity), true
+	case "Forecast.fromPending":
+		if e.ComplexityRoot.Forecast.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Pending(childComplexity), true
+	case "Forecast.period":
+		if e.ComplexityRoot.Forecast.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Period(childComplexity), true
+	case "Forecast.fromPipeline":
+		if e.ComplexityRoot.Forecast.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Pipeline(childComplexity), true
+	case "Forecast.runId":
+		if e.ComplexityRoot.Forecast.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.RunID(childComplexity), true
+	case "Forecast.expectedShortfall":
+		if e.ComplexityRoot.Forecast.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Shortfall(childComplexity), true
+	case "Forecast.target", "Forecast.targetCount":
+		if e.ComplexityRoot.Forecast.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Target(childComplexity), true
+	case "Forecast.unit":
+		if e.ComplexityRoot.Forecast.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Unit(childComplexity), true
 
 	case "HandDownPayload.allocation":
 		if e.ComplexityRoot.HandDownPayload.Allocation == nil {
@@ -2308,6 +2444,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Progress.Unit(childComplexity), true
 
+	case "Query.atRisk":
+		if e.ComplexityRoot.Query.AtRisk == nil {
+			break
+		}
+
+		args, err := ec.field_Query_atRisk_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AtRisk(childComplexity, args["unitId"].(string), args["periodKind"].(model.PeriodKind)), true
 	case "Query.candidate":
 		if e.ComplexityRoot.Query.Candidate == nil {
 			break
@@ -2374,6 +2521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExportList(childComplexity, args["unitId"].(string), args["kind"].(model.ListKind), args["format"].(*model.FileFormat), args["asOf"].(*model.Date)), true
+	case "Query.forecast":
+		if e.ComplexityRoot.Query.Forecast == nil {
+			break
+		}
+
+		args, err := ec.field_Query_forecast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Forecast(childComplexity, args["unitId"].(string), args["targetId"].(string)), true
 	case "Query.funnel":
 		if e.ComplexityRoot.Query.Funnel == nil {
 			break
@@ -4864,6 +5022,59 @@ extend type Mutation {
   "Import a candidate, member or unit list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
   importList(input: ImportListInput!): ImportListPayload!
 }
+
+# ─── Forecasts ───────────────────────────────────────────────────────────────────────────────
+
+"""
+A target's forecast as the latest nightly run published it (package analytics/forecast): the admissions
+expected by the end of the period from the candidates already in the pipeline and the flow of new ones,
+with intervals, the probability of meeting the target and the expected shortfall.
+"""
+type Forecast {
+  "The unit."
+  unit: Unit
+  "The target; null when it lies outside the caller's scope."
+  target: Target
+  "The forecast uses what was recorded by the end of this day."
+  asOf: Date!
+  "The run that published it."
+  runId: String!
+  "The target's period."
+  period: Period!
+  "Admissions decided in the period and recorded by asOf."
+  admitted: Int!
+  "Admissions expected by the end of the period (admitted included)."
+  expected: Float!
+  "The 80 % interval: low end."
+  low80: Int!
+  "The 80 % interval: high end."
+  high80: Int!
+  "The 95 % interval: low end."
+  low95: Int!
+  "The 95 % interval: high end."
+  high95: Int!
+  "Expected from decided cases waiting for their ceremony."
+  fromPending: Float!
+  "Expected from the cases in the stages before the decision."
+  fromPipeline: Float!
+  "Expected from candidates not yet listed."
+  fromNewSources: Float!
+  "The number to reach (a rate target's resolved number); null when unknown."
+  targetCount: Int
+  "The probability of meeting the target, 0–1."
+  probabilityToMeet: Float
+  "The expected shortfall: the mean of max(0, target − admissions)."
+  expectedShortfall: Float
+  "One sentence in Vietnamese saying where the numbers come from."
+  explanation: String!
+}
+
+extend type Query {
+  "The latest published forecast of a unit's target; null when there is none or it lies outside the scope."
+  forecast(unitId: ID!, targetId: ID!): Forecast
+  "The latest run's forecasts for a unit's children (today's tree) and targets of the period kind, least likely to meet their target first."
+  atRisk(unitId: ID!, periodKind: PeriodKind!): [Forecast!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5112,6 +5323,48 @@ func (ec *executionContext) childFields_File(ctx context.Context, field graphql.
 		return ec.fieldContext_File_base64(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type File", field.Name)
+}
+
+func (ec *executionContext) childFields_Forecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "unit":
+		return ec.fieldContext_Forecast_unit(ctx, field)
+	case "target":
+		return ec.fieldContext_Forecast_target(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Forecast_asOf(ctx, field)
+	case "runId":
+		return ec.fieldContext_Forecast_runId(ctx, field)
+	case "period":
+		return ec.fieldContext_Forecast_period(ctx, field)
+	case "admitted":
+		return ec.fieldContext_Forecast_admitted(ctx, field)
+	case "expected":
+		return ec.fieldContext_Forecast_expected(ctx, field)
+	case "low80":
+		return ec.fieldContext_Forecast_low80(ctx, field)
+	case "high80":
+		return ec.fieldContext_Forecast_high80(ctx, field)
+	case "low95":
+		return ec.fieldContext_Forecast_low95(ctx, field)
+	case "high95":
+		return ec.fieldContext_Forecast_high95(ctx, field)
+	case "fromPending":
+		return ec.fieldContext_Forecast_fromPending(ctx, field)
+	case "fromPipeline":
+		return ec.fieldContext_Forecast_fromPipeline(ctx, field)
+	case "fromNewSources":
+		return ec.fieldContext_Forecast_fromNewSources(ctx, field)
+	case "targetCount":
+		return ec.fieldContext_Forecast_targetCount(ctx, field)
+	case "probabilityToMeet":
+		return ec.fieldContext_Forecast_probabilityToMeet(ctx, field)
+	case "expectedShortfall":
+		return ec.fieldContext_Forecast_expectedShortfall(ctx, field)
+	case "explanation":
+		return ec.fieldContext_Forecast_explanation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Forecast", field.Name)
 }
 
 func (ec *executionContext) childFields_HandDownPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6366,6 +6619,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_atRisk_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_candidate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6567,6 +6842,28 @@ func (ec *executionContext) field_Query_exportList_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["asOf"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_forecast_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unitId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unitId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetId"] = arg1
 	return args, nil
 }
 
@@ -9152,6 +9449,447 @@ func (ec *executionContext) _File_base64(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_File_base64(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("File", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_unit(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Forecast().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *org.Unit) graphql.Marshaler {
+			return ec.marshalOUnit2ᚖptdvᚋinternalᚋorgᚐUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Unit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_target(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Forecast().Target(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Target) graphql.Marshaler {
+			return ec.marshalOTarget2ᚖptdvᚋinternalᚋtargetᚐTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_asOf(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Forecast().AsOf(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, true, true, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_runId(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_period(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Forecast().Period(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Period) graphql.Marshaler {
+			return ec.marshalNPeriod2ᚖptdvᚋinternalᚋtargetᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Period(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_admitted(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_admitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_expected(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_low80(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_low80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lo80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_low80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_high80(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_high80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hi80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_high80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_low95(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_low95(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lo95, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_low95(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_high95(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_high95(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hi95, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_high95(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_fromPending(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_fromPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_fromPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_fromPipeline(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_fromPipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_fromPipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_fromNewSources(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_fromNewSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fresh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_fromNewSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_targetCount(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_targetCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_targetCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_probabilityToMeet(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_probabilityToMeet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PMeet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_probabilityToMeet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_expectedShortfall(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_expectedShortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_expectedShortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Forecast_explanation(ctx context.Context, field graphql.CollectedField, obj *forecast.Published) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Explanation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _HandDownPayload_allocation(ctx context.Context, field graphql.CollectedField, obj *model.HandDownPayload) (ret graphql.Marshaler) {
@@ -14235,6 +14973,94 @@ func (ec *executionContext) fieldContext_Query_exportList(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_exportList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Forecast(ctx, fc.Args["unitId"].(string), fc.Args["targetId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forecast.Published) graphql.Marshaler {
+			return ec.marshalOForecast2ᚖptdvᚋanalyticsᚋforecastᚐPublished(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_atRisk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AtRisk(ctx, fc.Args["unitId"].(string), fc.Args["periodKind"].(model.PeriodKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forecast.Published) graphql.Marshaler {
+			return ec.marshalNForecast2ᚕptdvᚋanalyticsᚋforecastᚐPublishedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_atRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_atRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22086,6 +22912,261 @@ func (ec *executionContext) _File(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var forecastImplementors = []string{"Forecast"}
+
+func (ec *executionContext) _Forecast(ctx context.Context, sel ast.SelectionSet, obj *forecast.Published) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Forecast")
+		case "unit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Forecast_unit(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "target":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Forecast_target(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "asOf":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Forecast_asOf(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "runId":
+			out.Values[i] = ec._Forecast_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Forecast_period(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "admitted":
+			out.Values[i] = ec._Forecast_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expected":
+			out.Values[i] = ec._Forecast_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "low80":
+			out.Values[i] = ec._Forecast_low80(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "high80":
+			out.Values[i] = ec._Forecast_high80(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "low95":
+			out.Values[i] = ec._Forecast_low95(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "high95":
+			out.Values[i] = ec._Forecast_high95(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromPending":
+			out.Values[i] = ec._Forecast_fromPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromPipeline":
+			out.Values[i] = ec._Forecast_fromPipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fromNewSources":
+			out.Values[i] = ec._Forecast_fromNewSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetCount":
+			out.Values[i] = ec._Forecast_targetCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "probabilityToMeet":
+			out.Values[i] = ec._Forecast_probabilityToMeet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedShortfall":
+			out.Values[i] = ec._Forecast_expectedShortfall(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explanation":
+			out.Values[i] = ec._Forecast_explanation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var handDownPayloadImplementors = []string{"HandDownPayload"}
 
 func (ec *executionContext) _HandDownPayload(ctx context.Context, sel ast.SelectionSet, obj *model.HandDownPayload) graphql.Marshaler {
@@ -25402,6 +26483,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_exportList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "forecast":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_forecast(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "atRisk":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_atRisk(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -28976,6 +30101,26 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNForecast2ptdvᚋanalyticsᚋforecastᚐPublished(ctx context.Context, sel ast.SelectionSet, v forecast.Published) graphql.Marshaler {
+	return ec._Forecast(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNForecast2ᚕptdvᚋanalyticsᚋforecastᚐPublishedᚄ(ctx context.Context, sel ast.SelectionSet, v []forecast.Published) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecast2ptdvᚋanalyticsᚋforecastᚐPublished(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNHandDownPayload2ᚖptdvᚋgraphᚋmodelᚐHandDownPayload(ctx context.Context, sel ast.SelectionSet, v *model.HandDownPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -29309,6 +30454,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖptdvᚋgraphᚋmodelᚐPageInfo(
 
 func (ec *executionContext) marshalNPeriod2ptdvᚋinternalᚋtargetᚐPeriod(ctx context.Context, sel ast.SelectionSet, v target.Period) graphql.Marshaler {
 	return ec._Period(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPeriod2ᚖptdvᚋinternalᚋtargetᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *target.Period) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Period(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, v any) (model.PeriodKind, error) {
@@ -30256,6 +31411,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOForecast2ᚖptdvᚋanalyticsᚋforecastᚐPublished(ctx context.Context, sel ast.SelectionSet, v *forecast.Published) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Forecast(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
