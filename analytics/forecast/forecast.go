@@ -2,6 +2,9 @@ package forecast
 
 import (
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // Period is a target period, both ends inclusive.
@@ -182,7 +185,8 @@ func (m *Model) ForecastPeriod(unit int64, p Period) Result {
 	}
 	best := Stage(-1)
 	for st := range nStages {
-		if stageN[st] > 0 && (best < 0 || stageN[st] > stageN[best]) {
+		// The stage that brings the most expected admissions is the one the sentence names.
+		if stageN[st] > 0 && (best < 0 || stageP[st] > stageP[best]) {
 			best = Stage(st)
 		}
 	}
@@ -227,12 +231,25 @@ func (m *Model) OpenTargets() []Target {
 	return out
 }
 
-// ForecastAll forecasts every open target.
+// ForecastAll forecasts every open target, on every core (a fitted model is only read).
 func (m *Model) ForecastAll() []Result {
 	ts := m.OpenTargets()
 	out := make([]Result, len(ts))
-	for i, t := range ts {
-		out[i] = m.Forecast(t)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(ts) {
+					return
+				}
+				out[i] = m.Forecast(ts[i])
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }

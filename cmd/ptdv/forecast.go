@@ -122,6 +122,8 @@ func (e *env) forecastRun(ctx context.Context, ownerURL, asOf string) error {
 		}
 	}
 	fmt.Printf("Dự báo ngày %s (lần chạy %s): %s chỉ tiêu đang mở, %s có khả năng đạt dưới 50 %%; đọc lịch sử %s, dự báo %s, tổng %s.\n",
-		vn.Date(day), run, vn.Int(int64(len(rs))), vn.Int(int64(risk)), tl.Round(time.Millisecond), tf.Round(time.Millisecond), time.Since(t0).Round(time.Millisecond))
+		vn.Date(day), run, vn.Int(int64(len(rs))), vn.Int(int64(risk)), secs(tl), secs(tf), secs(time.Since(t0)))
 	return nil
 }
+
+func secs(d time.Duration) string { return vn.Decimal(d.Seconds(), 1) + " s" }
