@@ -1697,6 +1697,35 @@ func (r *Resolver) LineageLink() LineageLinkResolver { return &lineageLinkResolv
 // MemberEvent returns MemberEventResolver implementation.
 func (r *Resolver) MemberEvent() MemberEventResolver { return &memberEventResolver{r} }
 
+// Forecast is the resolver for the forecast field.
+func (r *queryResolver) Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	tg, err := idOf("targetId", typeTarget, targetID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := forecast.LatestForecast(ctx, r.DB, unit, tg)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// AtRisk is the resolver for the atRisk field.
+func (r *queryResolver) AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	return forecast.AtRisk(ctx, r.DB, unit, codeOf(periodKind))
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 

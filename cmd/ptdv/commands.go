@@ -177,7 +177,8 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 		return err
 	}
 	fmt.Printf("\nLượt chạy %d: %s; Parquet tại %s.\n", run.ID, stepsVN(run.Steps, run.Duration), run.Parquet.Dir)
-	return nil
+	// The forecasts of every open target, published beside the snapshot (reporting.forecast).
+	return e.forecastRun(ctx, url, asOf)
 }
 
 const exampleQuery = `# Cây tổ chức đảng hôm nay: các tỉnh, và đơn vị trực thuộc của từng tỉnh.

@@ -29,6 +29,7 @@ var commands = []command{
 	{"analytics", "truy vấn bản chụp phân tích mới nhất (analytics views | sql \"SELECT …\" [--format table|csv|json])", analyticsCmd, "views | sql QUERY"},
 	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
 	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units|targets FILE, or template KIND)", importCmd, "candidates|members|units|targets FILE  |  template KIND"},
+	{"forecast", "dự báo kết nạp theo chỉ tiêu; kiểm định ngược (forecast backtest)", forecastCmd, "backtest"},
 	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units|targets of a subtree)", exportCmd, "candidates|members|units|targets"},
 }
 
