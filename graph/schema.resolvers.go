@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"ptdv/analytics/forecast"
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
@@ -206,6 +207,26 @@ func (r *dueResolver) Rule(ctx context.Context, obj *pipeline.DueItem) (string, 
 // Candidate is the resolver for the candidate field.
 func (r *dueResolver) Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error) {
 	return loadCase(ctx, obj.CaseID)
+}
+
+// Unit is the resolver for the unit field.
+func (r *forecastResolver) Unit(ctx context.Context, obj *forecast.Published) (*org.Unit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Target is the resolver for the target field.
+func (r *forecastResolver) Target(ctx context.Context, obj *forecast.Published) (*target.Target, error) {
+	panic(fmt.Errorf("not implemented: Target - target"))
+}
+
+// AsOf is the resolver for the asOf field.
+func (r *forecastResolver) AsOf(ctx context.Context, obj *forecast.Published) (*model.Date, error) {
+	panic(fmt.Errorf("not implemented: AsOf - asOf"))
+}
+
+// Period is the resolver for the period field.
+func (r *forecastResolver) Period(ctx context.Context, obj *forecast.Published) (*target.Period, error) {
+	panic(fmt.Errorf("not implemented: Period - period"))
 }
 
 // Unit is the resolver for the unit field.
@@ -1329,6 +1350,35 @@ func (r *queryResolver) NightlyRuns(ctx context.Context, last *int) ([]model.Nig
 	return nightlyRunsOut(runs), nil
 }
 
+// Forecast is the resolver for the forecast field.
+func (r *queryResolver) Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	tg, err := idOf("targetId", typeTarget, targetID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := forecast.LatestForecast(ctx, r.DB, unit, tg)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// AtRisk is the resolver for the atRisk field.
+func (r *queryResolver) AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error) {
+	unit, err := idOf("unitId", typeUnit, unitID)
+	if err != nil {
+		return nil, err
+	}
+	return forecast.AtRisk(ctx, r.DB, unit, codeOf(periodKind))
+}
+
 // Person is the resolver for the person field.
 func (r *sponsorResolver) Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error) {
 	return loadPerson(ctx, obj.SponsorID)
@@ -1691,40 +1741,14 @@ func (r *Resolver) CodeItem() CodeItemResolver { return &codeItemResolver{r} }
 // Due returns DueResolver implementation.
 func (r *Resolver) Due() DueResolver { return &dueResolver{r} }
 
+// Forecast returns ForecastResolver implementation.
+func (r *Resolver) Forecast() ForecastResolver { return &forecastResolver{r} }
+
 // LineageLink returns LineageLinkResolver implementation.
 func (r *Resolver) LineageLink() LineageLinkResolver { return &lineageLinkResolver{r} }
 
 // MemberEvent returns MemberEventResolver implementation.
 func (r *Resolver) MemberEvent() MemberEventResolver { return &memberEventResolver{r} }
-
-// Forecast is the resolver for the forecast field.
-func (r *queryResolver) Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error) {
-	unit, err := idOf("unitId", typeUnit, unitID)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := idOf("targetId", typeTarget, targetID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := forecast.LatestForecast(ctx, r.DB, unit, tg)
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
-}
-
-// AtRisk is the resolver for the atRisk field.
-func (r *queryResolver) AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error) {
-	unit, err := idOf("unitId", typeUnit, unitID)
-	if err != nil {
-		return nil, err
-	}
-	return forecast.AtRisk(ctx, r.DB, unit, codeOf(periodKind))
-}
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -1780,6 +1804,7 @@ type (
 	childProgressResolver  struct{ *Resolver }
 	codeItemResolver       struct{ *Resolver }
 	dueResolver            struct{ *Resolver }
+	forecastResolver       struct{ *Resolver }
 	lineageLinkResolver    struct{ *Resolver }
 	memberEventResolver    struct{ *Resolver }
 	mutationResolver       struct{ *Resolver }
