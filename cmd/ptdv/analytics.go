@@ -139,6 +139,8 @@ func jsonValue(v any) any {
 		return x.Format(time.DateOnly)
 	case []byte:
 		return string(x)
+	case interface{ Float64() float64 }: // DuckDB's DECIMAL
+		return x.Float64()
 	}
 	return v
 }
@@ -153,6 +155,8 @@ func plain(v any) string {
 			return x.Format(time.DateOnly)
 		}
 		return x.Format(time.RFC3339)
+	case interface{ Float64() float64 }: // DuckDB's DECIMAL
+		return fmt.Sprint(x.Float64())
 	}
 	return fmt.Sprint(v)
 }
@@ -173,6 +177,8 @@ func human(v any) string {
 			return vn.Int(int64(x))
 		}
 		return vn.Decimal(x, 3)
+	case interface{ Float64() float64 }: // DuckDB's DECIMAL
+		return human(x.Float64())
 	}
 	return fmt.Sprint(v)
 }
