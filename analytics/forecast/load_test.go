@@ -117,9 +117,12 @@ func TestLoadScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The other province of the demo, before the reform: its own subtree only.
+	// A commune board today (a token of a unit that has ended is refused): its own subtree only. The
+	// commune with the most cases in its cells, so that the scoped load is not empty.
 	var other string
-	if err := d.Owner.QueryRowContext(bg, `SELECT code FROM org_unit WHERE kind = 'province' AND valid_to IS NOT NULL`).Scan(&other); err != nil {
+	if err := d.Owner.QueryRowContext(bg, `SELECT u.code FROM org_unit u WHERE u.kind = 'grassroots_committee' AND u.valid_to IS NULL
+		ORDER BY (SELECT count(*) FROM candidate_case c JOIN org_link l ON l.unit_id = c.cell_id AND l.valid_to IS NULL WHERE l.parent_id = u.id) DESC, u.id
+		LIMIT 1`).Scan(&other); err != nil {
 		t.Fatal(err)
 	}
 	a, err := auth.Resolve(bg, d.App, auth.Claims{Role: "board", Unit: other, RegisteredClaims: jwt.RegisteredClaims{Subject: "b"}})
