@@ -27,6 +27,8 @@ import (
 // dues, membership events and audit rows with COPY. What the rules read is loaded once: the rule table,
 // the calendar, the code lists, the cells named and the recorded persons named (sponsors, helpers).
 type Batch struct {
+	actor   *auth.Actor
+	decides bool // the actor's unit decides admissions (mayDecide)
 	e       env
 	set     *codes.Set
 	mrules  map[string]member.Rule
@@ -63,7 +65,11 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	decides, err := unitDecides(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	b := &Batch{actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var links []cellLink
 	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
@@ -143,6 +149,9 @@ func (d *Draft) add(ev Event) {
 // Apply runs a move on the draft, as Apply does on a recorded case; a refused move leaves the draft as
 // it was.
 func (d *Draft) Apply(s Step) error {
+	if err := mayDecide(d.b.actor, s.perm, d.b.decides); err != nil {
+		return err
+	}
 	saved := *d
 	ev, err := s.run(&d.Case, d, d.last)
 	if err != nil {

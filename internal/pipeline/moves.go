@@ -156,7 +156,7 @@ func Dossier(in DossierInput) Step {
 		}
 		for name, t := range map[string]time.Time{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn,
 			"commentsOn": in.CommentsOn, "backgroundCheckOn": in.BackgroundCheckOn} {
-			if t.IsZero() || day(t).After(d.Effective) {
+			if t.IsZero() || day(t).After(d.Effective) || t.Year() < 1900 {
 				return Event{}, apperr.Invalid(name, "Cần ngày của từng giấy tờ trong hồ sơ, không sau ngày hoàn thiện hồ sơ.",
 					name+" is required and must not be after the dossier date")
 			}
@@ -312,7 +312,7 @@ func CommitteeVote(d Doc, v Votes) Step {
 		ev.Form = "8-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		return ev, nil
-	}}
+	}, perm: auth.PermCommitteeResolution}
 }
 
 // ExtendDecision records the one extension of the decision deadline the rules allow.
@@ -341,7 +341,7 @@ func Extension(d Doc) Step {
 		}
 		c.Extensions++
 		return eventOf(d), nil
-	}}
+	}, perm: auth.PermDecideAdmission}
 }
 
 // Decide records the admission decision (9-KNĐ), within the deadline in working days.
@@ -371,7 +371,7 @@ func Decision(d Doc) Step {
 		ev := eventOf(d)
 		ev.Form = "9-KNĐ"
 		return ev, nil
-	}}
+	}, perm: auth.PermDecideAdmission}
 }
 
 // HoldCeremony records the admission ceremony: probation starts, and the person becomes a
