@@ -1,0 +1,115 @@
+package pipeline_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
+)
+
+func as(t *testing.T, w *world, role, unit string) context.Context {
+	t.Helper()
+	a, err := auth.Resolve(context.Background(), w.db, auth.Claims{Role: role, Unit: unit, RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.WithActor(context.Background(), a)
+}
+
+func wantCode(t *testing.T, what string, err error, code apperr.Code) {
+	t.Helper()
+	if e, ok := apperr.As(err); !ok || e.Code != code {
+		t.Errorf("%s: err = %v, want %s", what, err, code)
+	}
+}
+
+// Dates after today are refused on every move (a certificate dated 31/12/9999 went through), and dates
+// before 1900 too; the case is unchanged.
+func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
+	t.Parallel()
+	w, d := newWorld(t)
+	ctx := sys()
+	tomorrow := people.Today().AddDate(0, 0, 1)
+	pid := w.person(t, "Nguyễn Văn Tương Lai", "1998-05-10", w.cellA, nil)
+	_, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: pid, CellID: w.cellA, Proposer: "cell", Doc: pipeline.Doc{Effective: tomorrow}})
+	wantCode(t, "listing tomorrow", err, apperr.InvalidInput)
+	c := w.open(t, pid, "2025-01-06")
+	for name, doc := range map[string]pipeline.Doc{
+		"certificate tomorrow":         {Effective: tomorrow, Number: "CN 1"},
+		"certificate 31/12/9999":       {Effective: day("9999-12-31"), Number: "CN 1"},
+		"certificate in 1899":          {Effective: day("1899-12-31"), Number: "CN 1"},
+		"certificate in year 1":        {Effective: day("0001-01-01"), Number: "CN 1"},
+		"document dated in the future": {Effective: day("2025-02-10"), Number: "CN 1", Date: &tomorrow},
+	} {
+		_, err := pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc)
+		wantCode(t, name, err, apperr.InvalidInput)
+	}
+	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-02-10", "CN 1")))
+	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2020-01-01"))))
+	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: tomorrow, Number: "NQ 1"}, pipeline.Votes{For: 2, Eligible: 2})
+	wantCode(t, "cell resolution tomorrow", err, apperr.InvalidInput)
+	if m, _ := pipeline.Get(ctx, d.App, []int64{c.ID}); m[c.ID].Stage != pipeline.StageDossier || m[c.ID].Version != c.Version {
+		t.Errorf("the refused moves changed the case: %+v", m[c.ID])
+	}
+}
+
+// One month arithmetic: born on 29/02/2008, a candidate is 18 on 28/02/2026 (the age rule counted
+// 01/03 before), the day a period of 216 months from 29/02/2008 ends.
+func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
+	t.Parallel()
+	w, d := newWorld(t)
+	ctx := sys()
+	pid := w.person(t, "Trần Thị Nhuận", "2008-02-29", w.cellA, func(n *people.NewPerson) { n.Sex = "female" })
+	c := w.open(t, pid, "2025-06-02")
+	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-07-01", "CN 2")))
+	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-12-01", w.sponsors("2020-01-01"))))
+	_, err := pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2026-02-27", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2})
+	wantRule(t, "the day before", err, pipeline.RuleAgeMin)
+	w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2026-02-28", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
+	p, _ := people.GetOne(ctx, d.App, pid)
+	if p.AgeOn(day("2026-02-28")) != 18 || p.AgeOn(day("2026-02-27")) != 17 {
+		t.Errorf("Person.AgeOn disagrees: %d on 28/02", p.AgeOn(day("2026-02-28")))
+	}
+	if _, err := people.AgeAt(p, day("2008-02-28")); apperr.CodeOf(err) != apperr.InvalidInput {
+		t.Errorf("an age before the birth date: %v", err)
+	}
+}
+
+// The committee's resolution and the admission decision are recorded by the board of a unit that
+// decides admissions: a cell's secretary, or a board token of a cell, is refused; the commune's board
+// records them.
+func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
+	t.Parallel()
+	w, d := newWorld(t)
+	ctx := sys()
+	pid := w.person(t, "Lê Văn Quyết", "1995-05-10", w.cellA, nil)
+	c := w.open(t, pid, "2025-01-06")
+	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-02-10", "CN 1")))
+	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2020-01-01"))))
+	sec := as(t, w, "secretary", "HY.QC.1")
+	c = w.ok(pipeline.CellResolution(sec, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
+	for name, who := range map[string]context.Context{
+		"the cell's secretary":    sec,
+		"the commune's secretary": as(t, w, "secretary", "HY.QC"),
+		"a board token of a cell": as(t, w, "board", "HY.QC.1"),
+	} {
+		_, err := pipeline.CommitteeResolution(who, d.App, c.ID, c.Version, doc("2025-04-10", "NQ 2"), pipeline.Votes{For: 7, Eligible: 9})
+		wantCode(t, name+" records the committee's resolution", err, apperr.Forbidden)
+	}
+	board := as(t, w, "board", "HY.QC")
+	c = w.ok(pipeline.CommitteeResolution(board, d.App, c.ID, c.Version, doc("2025-04-10", "NQ 2"), pipeline.Votes{For: 7, Eligible: 9}))
+	for name, who := range map[string]context.Context{"the cell's secretary": sec, "a board token of a cell": as(t, w, "board", "HY.QC.1")} {
+		_, err := pipeline.Decide(who, d.App, c.ID, c.Version, doc("2025-05-15", "QĐ 3"))
+		wantCode(t, name+" decides", err, apperr.Forbidden)
+		_, err = pipeline.ExtendDecision(who, d.App, c.ID, c.Version, doc("2025-05-15", "CV 4"))
+		wantCode(t, name+" extends", err, apperr.Forbidden)
+	}
+	c = w.ok(pipeline.Decide(board, d.App, c.ID, c.Version, doc("2025-05-15", "QĐ 3")))
+	// The ceremony is the cell's again.
+	w.ok(pipeline.HoldCeremony(sec, d.App, c.ID, c.Version, doc("2025-06-02", "")))
+}
