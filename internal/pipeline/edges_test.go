@@ -2,12 +2,15 @@ package pipeline_test
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 )
@@ -112,4 +115,78 @@ func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 	c = w.ok(pipeline.Decide(board, d.App, c.ID, c.Version, doc("2025-05-15", "QĐ 3")))
 	// The ceremony is the cell's again.
 	w.ok(pipeline.HoldCeremony(sec, d.App, c.ID, c.Version, doc("2025-06-02", "")))
+}
+
+// Re-admission: a former member may be listed again (an expelled one too: "đã là đảng viên" was
+// false); before the 36 months are over the listing warns and the decision is refused saying why; after
+// them the case goes through to a re-admission; one re-admission too many is refused at the listing.
+// The two rules show in the pipeline's rule table.
+func TestReadmissionAtListingAndDecision(t *testing.T) {
+	t.Parallel()
+	w, d := newWorld(t)
+	ctx := sys()
+	board := as(t, w, "board", "HY.QC")
+	former := func(name string, events ...member.Event) int64 {
+		id := w.person(t, name, "1980-04-04", w.cellA, nil)
+		base := []member.Event{
+			{Kind: member.KindAdmitted, Effective: day("2010-06-01"), DecisionDate: dp("2010-05-20"), Document: "QĐ 1"},
+			{Kind: member.KindRecognized, Effective: day("2011-06-01"), Document: "NQ 2"},
+		}
+		for _, e := range append(base, events...) {
+			e.PersonID = id
+			if err := member.Record(ctx, d.App, e); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		return id
+	}
+	toCommittee := func(c pipeline.Case, from string) pipeline.Case {
+		t.Helper()
+		on := day(from)
+		c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: on.AddDate(0, 0, 14), Number: "CN"}))
+		c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier(on.AddDate(0, 1, 0).Format(time.DateOnly), w.sponsors("2020-01-01"))))
+		c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: on.AddDate(0, 1, 14), Number: "NQ"}, pipeline.Votes{For: 2, Eligible: 2}))
+		return w.ok(pipeline.CommitteeResolution(board, d.App, c.ID, c.Version, pipeline.Doc{Effective: on.AddDate(0, 1, 21), Number: "NQ ĐU"}, pipeline.Votes{For: 7, Eligible: 9}))
+	}
+
+	// Expelled on 10/01/2025: listed on 02/06/2025 with a warning; the decision is refused until 10/01/2028.
+	early := former("Phạm Văn Sớm", member.Event{Kind: member.KindExpelled, Effective: day("2025-01-10"), Document: "QĐ khai trừ"})
+	c, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: early, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-06-02", "")})
+	if err != nil {
+		t.Fatalf("an expelled former member cannot be listed: %v", err)
+	}
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "khai trừ ngày 10/01/2025") || !strings.Contains(c.Warnings[0], "10/01/2028") {
+		t.Errorf("listing warnings = %q", c.Warnings)
+	}
+	c = toCommittee(c, "2025-06-02")
+	_, err = pipeline.Decide(board, d.App, c.ID, c.Version, doc("2025-07-30", "QĐ 9"))
+	wantRule(t, "decision before the 36 months", err, pipeline.RuleReadmissionMinMonths)
+	if e, _ := apperr.As(err); e == nil || !strings.Contains(e.Message, "10/01/2028") || strings.Contains(e.Message, "đã là đảng viên") {
+		t.Errorf("the refusal does not say why: %v", err)
+	}
+
+	// Expelled on 10/01/2021: listed without a warning, decided and re-admitted at the ceremony.
+	late := former("Trần Văn Muộn", member.Event{Kind: member.KindExpelled, Effective: day("2021-01-10"), Document: "QĐ khai trừ"})
+	c, err = pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: late, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-01-06", "")})
+	if err != nil || len(c.Warnings) != 0 {
+		t.Fatalf("listing after the period: %v %q", err, c.Warnings)
+	}
+	c = toCommittee(c, "2025-01-06")
+	c = w.ok(pipeline.Decide(board, d.App, c.ID, c.Version, doc("2025-03-03", "QĐ 10")))
+	w.ok(pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "")))
+	if st, _ := member.Status(ctx, d.App, late, day("2025-04-01")); st.Status != member.StatusProbationary {
+		t.Errorf("after re-admission: %+v", st)
+	}
+
+	// Re-admitted once already and removed again: refused at the listing, saying why.
+	twice := former("Lê Văn Lần", member.Event{Kind: member.KindRemoved, Effective: day("2014-01-01"), Document: "QĐ xóa tên"},
+		member.Event{Kind: member.KindReadmitted, Effective: day("2018-01-05"), DecisionDate: dp("2017-12-20"), Document: "QĐ 5"},
+		member.Event{Kind: member.KindRemoved, Effective: day("2019-03-01"), Document: "QĐ xóa tên 2"})
+	_, err = pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: twice, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-01-06", "")})
+	wantRule(t, "a second re-admission", err, pipeline.RuleReadmissionMaxTimes)
+
+	rules, err := pipeline.LoadRules(ctx, d.App)
+	if err != nil || rules.V(pipeline.RuleReadmissionMinMonths) != 36 || rules.V(pipeline.RuleReadmissionMaxTimes) != 1 {
+		t.Errorf("the rule table lacks the re-admission rules: %v", err)
+	}
 }

@@ -78,8 +78,22 @@ func opening(in OpenInput, w world) (Case, Event, error) {
 		return Case{}, Event{}, apperr.Invalid("cellId", fmt.Sprintf("Hồ sơ của %s thuộc một chi bộ khác; hãy chuyển về chi bộ này trước.", p.FullName),
 			"the person's records belong to another cell")
 	}
-	if st := p.memberStatus(d.Effective); st != "" && st != member.StatusRemoved {
-		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã là đảng viên.", p.FullName), "the person is already a member")
+	var warnings []string
+	switch st := p.memberStatus(d.Effective); {
+	case st == member.StatusRemoved || st == member.StatusExpelled:
+		// A former member may be listed again: the re-admission rules apply at the decision. One
+		// re-admission too many can never pass (refused now); an interval not yet over is a warning.
+		if _, err := readmission(p, w.env(), d.Effective); err != nil {
+			if e, _ := apperr.As(err); e == nil || e.Rule != RuleReadmissionMinMonths {
+				return Case{}, Event{}, err
+			} else {
+				warnings = append(warnings, e.Message)
+			}
+		}
+	case st == member.StatusDeceased:
+		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã từ trần.", p.FullName), "the person is deceased")
+	case st != "":
+		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đang là đảng viên.", p.FullName), "the person is a member")
 	}
 	if in.HelperID != nil {
 		if err := requireFullMember(w, *in.HelperID, d.Effective, "helperId"); err != nil {
@@ -87,7 +101,7 @@ func opening(in OpenInput, w world) (Case, Event, error) {
 		}
 	}
 	c := Case{PersonID: in.PersonID, CellID: in.CellID, Proposer: in.Proposer, Stage: StageSource,
-		StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1}
+		StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1, Warnings: warnings}
 	ev := eventOf(d)
 	ev.Kind = "listed"
 	ev.Details = jsonOf(map[string]any{"proposer": in.Proposer})
@@ -358,6 +372,13 @@ func Decision(d Doc) Step {
 			return Event{}, err
 		}
 		if err := stageIs(c, StageCommitteeResolution); err != nil {
+			return Event{}, err
+		}
+		p, err := w.person(c.PersonID)
+		if err != nil {
+			return Event{}, err
+		}
+		if _, err := readmission(p, e, d.Effective); err != nil { // a former member: the interval and the count
 			return Event{}, err
 		}
 		if due := decisionDue(*c, e); d.Effective.After(due) {
