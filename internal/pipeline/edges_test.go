@@ -190,3 +190,32 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 		t.Errorf("the rule table lacks the re-admission rules: %v", err)
 	}
 }
+
+// The number entitled to vote is the cell's full members on the date: 30 of 40 passed in a cell of 6
+// full members; 4 of 6 is right. A probationary member is not counted; the recognition vote likewise.
+func TestVotesCountTheCellsFullMembers(t *testing.T) {
+	t.Parallel()
+	w, d := newWorld(t)
+	ctx := sys()
+	for _, n := range []string{"Một", "Hai", "Ba", "Bốn"} {
+		w.member(t, "Đảng Viên "+n, "1970-01-01", w.cellA)
+	}
+	c := w.toDossierBorn(t, "1995-01-01", nil)
+	for _, v := range []pipeline.Votes{{For: 30, Eligible: 40}, {For: 4, Eligible: 5}, {For: 2, Eligible: 2}} {
+		_, err := pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), v)
+		if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidInput || e.Field != "votes.eligible" || !strings.Contains(e.Message, "6 đảng viên chính thức") {
+			t.Errorf("%d of %d in a cell of 6: %v", v.For, v.Eligible, err)
+		}
+	}
+	_, err := pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 3, Eligible: 6})
+	wantRule(t, "3 of 6", err, pipeline.RuleCellVote)
+	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 4, Eligible: 6}))
+	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-10", "NQ 6"), pipeline.Votes{For: 7, Eligible: 9}))
+	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2025-05-15", "QĐ 7")))
+	c = w.ok(pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2025-06-02", "")))
+	_, err = pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-06-10", "NQ 8"), pipeline.Votes{For: 7, Eligible: 7})
+	if e, ok := apperr.As(err); !ok || e.Field != "votes.eligible" {
+		t.Errorf("recognition counting the probationary member: %v", err)
+	}
+	w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-06-10", "NQ 8"), pipeline.Votes{For: 6, Eligible: 6}))
+}

@@ -289,6 +289,9 @@ func CellVote(d Doc, v Votes) Step {
 					"the dossier is stale: sponsors' letters and comments must be redone")
 			}
 		}
+		if err := entitled(w, c.CellID, d.Effective, v); err != nil {
+			return Event{}, err
+		}
 		if err := votes(e, "vote.cell", RuleCellVote, v, "chi bộ", "full members of the cell"); err != nil {
 			return Event{}, err
 		}
@@ -463,6 +466,9 @@ func Recognition(d Doc, v Votes) Step {
 		if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
 			return Event{}, apperr.Invalid("votes", "Số phiếu không hợp lệ.", "invalid votes")
 		}
+		if err := entitled(w, c.CellID, d.Effective, v); err != nil {
+			return Event{}, err
+		}
 		if c.RecognitionRounds >= e.rules.V(RuleRecognitionRounds) {
 			return Event{}, apperr.Rule(RuleRecognitionRounds,
 				fmt.Sprintf("Đã biểu quyết %d lần không đạt: cần báo cáo cấp ủy cấp trên xem xét.", c.RecognitionRounds),
@@ -568,6 +574,22 @@ func certificateValid(c *Case, e env, on time.Time) error {
 		return apperr.Rule(RuleCertificate,
 			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", vn.Date(exp)),
 			fmt.Sprintf("the awareness-course certificate expired on %s", exp.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+// entitled checks the number entitled to vote against the cell's full members on the date (30 of 40
+// once passed in a cell of 6 full members): the threshold is a share of the full members, so the
+// number is a fact the records hold, not the caller's to choose.
+func entitled(w world, cellID int64, on time.Time, v Votes) error {
+	n, err := w.fullMembers(cellID, on)
+	if err != nil {
+		return err
+	}
+	if v.Eligible != n {
+		return apperr.Invalid("votes.eligible",
+			fmt.Sprintf("Ngày %s chi bộ có %d đảng viên chính thức; tổng số có quyền biểu quyết phải là %d (đã nhập %d).", vn.Date(on), n, n, v.Eligible),
+			fmt.Sprintf("the cell has %d full members on %s, not %d", n, on.Format(time.DateOnly), v.Eligible))
 	}
 	return nil
 }

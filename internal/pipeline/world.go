@@ -27,6 +27,22 @@ type world interface {
 	setSponsors(c *Case, ss []SponsorInput) error
 	// recordMember writes the membership event a move implies (member.Record's rules apply).
 	recordMember(c *Case, kind string, on time.Time, decision *time.Time, doc string) error
+	// fullMembers is the number of full members of a cell on a date: the members entitled to vote on
+	// a candidate's admission and on a probationary member's recognition.
+	fullMembers(cellID int64, on time.Time) (int, error)
+}
+
+// fullMembersSQL counts the full members of a unit on a date from the status spans: full, or attending
+// elsewhere for a while as a full member (still counted in the official cell). Exempted members
+// (miễn sinh hoạt) do not vote.
+const fullMembersSQL = `SELECT count(*) FROM member_status_span
+	WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
+	  AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`
+
+func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
+	var n int
+	err := w.tx.NewRaw(fullMembersSQL, cellID, on, on).Scan(w.ctx, &n)
+	return n, err
 }
 
 // dbWorld is the world of one move's transaction.
