@@ -9,6 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"ptdv/internal/auth"
+
 	"ptdv/internal/apperr"
 	"ptdv/internal/member"
 	"ptdv/internal/vn"
@@ -38,6 +40,15 @@ type world interface {
 const fullMembersSQL = `SELECT count(*) FROM member_status_span
 	WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
 	  AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`
+
+// FullMembers is the number of full members of a cell in the actor's scope on a date: the number
+// entitled to vote on its resolutions, which CellResolution and RecognitionVote require.
+func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (int, error) {
+	if err := auth.CheckUnits(ctx, db, cellID); err != nil {
+		return 0, err
+	}
+	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, day(on))
+}
 
 func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
 	var n int
