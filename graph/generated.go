@@ -146,6 +146,7 @@ type ComplexityRoot struct {
 
 	CandidatePayload struct {
 		Candidate func(childComplexity int) int
+		Warnings  func(childComplexity int) int
 	}
 
 	CaseEvent struct {
@@ -1295,6 +1296,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CandidatePayload.Candidate(childComplexity), true
+	case "CandidatePayload.warnings":
+		if e.ComplexityRoot.CandidatePayload.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidatePayload.Warnings(childComplexity), true
 
 	case "CaseEvent.documentDate":
 		if e.ComplexityRoot.CaseEvent.DocumentDate == nil {
@@ -4914,6 +4921,8 @@ input ReviewSourceInput {
 type CandidatePayload {
   "The case after the move (with its new version)."
   candidate: Candidate!
+  "Warnings in Vietnamese that did not stop the move (a former member listed before the re-admission interval is over: the decision will have to wait)."
+  warnings: [String!]!
 }
 
 extend type Mutation {
@@ -5794,6 +5803,8 @@ func (ec *executionContext) childFields_CandidatePayload(ctx context.Context, fi
 	switch field.Name {
 	case "candidate":
 		return ec.fieldContext_CandidatePayload_candidate(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CandidatePayload_warnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CandidatePayload", field.Name)
 }
@@ -9801,6 +9812,29 @@ func (ec *executionContext) fieldContext_CandidatePayload_candidate(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CandidatePayload_warnings(ctx context.Context, field graphql.CollectedField, obj *model.CandidatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidatePayload_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidatePayload_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidatePayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _CaseEvent_late(ctx context.Context, field graphql.CollectedField, obj *pipeline.Event) (ret graphql.Marshaler) {
@@ -24326,6 +24360,11 @@ func (ec *executionContext) _CandidatePayload(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "warnings":
+			out.Values[i] = ec._CandidatePayload_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33664,6 +33703,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTarget2ptdvᚋinternalᚋtargetᚐTarget(ctx context.Context, sel ast.SelectionSet, v target.Target) graphql.Marshaler {

@@ -65,7 +65,11 @@ func casePayload(c pipeline.Case, err error) (*model.CandidatePayload, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &model.CandidatePayload{Candidate: &c}, nil
+	w := c.Warnings
+	if w == nil {
+		w = []string{}
+	}
+	return &model.CandidatePayload{Candidate: &c, Warnings: w}, nil
 }
 
 func (r *mutationResolver) docMove(ctx context.Context, in model.CaseMoveInput,

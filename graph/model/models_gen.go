@@ -136,6 +136,8 @@ type CandidateFilter struct {
 type CandidatePayload struct {
 	// The case after the move (with its new version).
 	Candidate *pipeline.Case `json:"candidate"`
+	// Warnings in Vietnamese that did not stop the move (a former member listed before the re-admission interval is over: the decision will have to wait).
+	Warnings []string `json:"warnings"`
 }
 
 // Leave the pipeline, or removal after probation, with a reason.

@@ -38,12 +38,17 @@ type Permission string
 const (
 	PermReadTree  Permission = "tree:read"
 	PermWriteTree Permission = "tree:write"
+	// PermCommitteeResolution records a committee's resolution on an admission (8-KNĐ) and
+	// PermDecideAdmission the admission decision (9-KNĐ) and its deadline's extension: the board of a
+	// unit entitled to decide (org_kind.decides_admission), never a cell's secretary.
+	PermCommitteeResolution Permission = "case:committee_resolution"
+	PermDecideAdmission     Permission = "case:decide_admission"
 )
 
 // permissions is the role table. Later issues add rows, not code paths.
 var permissions = map[Role][]Permission{
-	RoleAdmin:     {PermReadTree, PermWriteTree},
-	RoleBoard:     {PermReadTree, PermWriteTree},
+	RoleAdmin:     {PermReadTree, PermWriteTree, PermCommitteeResolution, PermDecideAdmission},
+	RoleBoard:     {PermReadTree, PermWriteTree, PermCommitteeResolution, PermDecideAdmission},
 	RoleSecretary: {PermReadTree},
 	RoleAnalyst:   {PermReadTree},
 	RoleViewer:    {PermReadTree},

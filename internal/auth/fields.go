@@ -1,5 +1,11 @@
 package auth
 
+import (
+	"fmt"
+
+	"ptdv/internal/apperr"
+)
+
 // Field visibility: which of an individual's attributes each role sees. Scope says whose records an
 // actor reads; this table says how much of each record. It is data (one table, one function): the
 // GraphQL mapping of Person and the list exports both ask See, so the two cannot disagree.
@@ -94,4 +100,17 @@ func (a *Actor) See(f PersonField, personUnit int64) Sight {
 		return Masked
 	}
 	return s
+}
+
+// RequireFilter refuses (FORBIDDEN) a search or filter on a field the actor's role may not see:
+// filtering by it would tell the hidden value of every record listed (an analyst, who may not see a
+// name, may not search by one either).
+func (a *Actor) RequireFilter(fields ...PersonField) error {
+	for _, f := range fields {
+		if SightOf(a.Role, f) == Hidden {
+			return apperr.New(apperr.Forbidden, "Vai trò của bạn không được tìm kiếm theo thông tin này.",
+				fmt.Sprintf("role %s may not filter persons by %s", a.Role, f))
+		}
+	}
+	return nil
 }

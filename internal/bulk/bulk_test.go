@@ -119,11 +119,11 @@ func candidate(name, sex, birth, nid string, kv ...string) map[string]string {
 var (
 	course    = []string{"Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2024", "Số GCN", "245/GCN-TTCT"}
 	dossier   = append(slices.Clone(course), "Ngày hoàn thiện hồ sơ", "20/04/2024", "CCCD người giới thiệu 1", "034075000001", "Người giới thiệu 1 cùng công tác từ", "01/01/2020", "CCCD người giới thiệu 2", "034180000002", "Người giới thiệu 2 cùng công tác từ", "01/06/2022")
-	cellRes   = append(slices.Clone(dossier), "Ngày NQ chi bộ", "10/05/2024", "Số NQ chi bộ", "05-NQ/CB", "Chi bộ: số tán thành", "9", "Chi bộ: tổng số đảng viên chính thức", "10")
+	cellRes   = append(slices.Clone(dossier), "Ngày NQ chi bộ", "10/05/2024", "Số NQ chi bộ", "05-NQ/CB", "Chi bộ: số tán thành", "2", "Chi bộ: tổng số đảng viên chính thức", "2")
 	committee = append(slices.Clone(cellRes), "Ngày NQ đảng ủy", "20/05/2024", "Số NQ đảng ủy", "41-NQ/ĐU", "Đảng ủy: số tán thành", "11", "Đảng ủy: tổng số cấp ủy viên", "13")
 	decision  = append(slices.Clone(committee), "Ngày QĐ kết nạp", "03/06/2024", "Số QĐ kết nạp", "77-QĐ/ĐU")
 	ceremony  = append(slices.Clone(decision), "Ngày lễ kết nạp", "19/06/2024")
-	full      = append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "25/06/2025", "Số NQ công nhận chính thức", "12-NQ/CB", "Công nhận: số tán thành", "10", "Công nhận: tổng số đảng viên chính thức", "10")
+	full      = append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "25/06/2025", "Số NQ công nhận chính thức", "12-NQ/CB", "Công nhận: số tán thành", "2", "Công nhận: tổng số đảng viên chính thức", "2")
 )
 
 func candidates() []map[string]string {

@@ -30,10 +30,10 @@ import (
 // after the reform of 01/07/2025, and its oldest cases go back about three years.
 var pipelineFrom = day(2026, 1, 1)
 
-// maxAheadDays is how far after the real date LoadAt's today may be: the member and people APIs refuse
-// dates in the future, and the most recent date the demo gives them (a ceremony, a removal, a person's
-// unit, a position) is at least this many days before today.
-const maxAheadDays = 60
+// maxAheadDays is how far after the real date LoadAt's today may be: none, since every pipeline move,
+// member event and person change refuses a date in the future, and the demo's newest sources are
+// listed on today.
+const maxAheadDays = 0
 
 // pcell is a cell of the demo pipeline.
 type pcell struct {
@@ -980,18 +980,6 @@ func (p *pipe) runClasses() error {
 	return nil
 }
 
-// eligible is the number of full members of a cell on a date: its founders and the candidates
-// recognized by then.
-func (c *cellRun) eligible(d time.Time) int {
-	n := len(c.founders)
-	for _, pl := range c.plans {
-		if pl.s.Reach == sFull && !addMonths(pl.t.ceremony, 12).After(d) {
-			n++
-		}
-	}
-	return n
-}
-
 // votesFor draws a passing vote: all or all but one or two, at least two thirds.
 func (p *pipe) votesFor(eligible int) pipeline.Votes {
 	f := eligible - p.rng.IntN(3)
@@ -1069,7 +1057,11 @@ func (p *pipe) moveCase(pl *plan) error {
 	}
 	if !t.cellRes.IsZero() {
 		d := p.doc(c, "cell", t.cellRes)
-		votes := p.votesFor(c.eligible(t.cellRes))
+		n, err := pipeline.FullMembers(ctx, db, c.id, t.cellRes) // entitled: the cell's full members as recorded
+		if err != nil {
+			return err
+		}
+		votes := p.votesFor(n)
 		if err := step("cell resolution", func(v int) (pipeline.Case, error) { return pipeline.CellResolution(ctx, db, id, v, d, votes) }); err != nil {
 			return err
 		}
@@ -1110,7 +1102,11 @@ func (p *pipe) moveCase(pl *plan) error {
 	}
 	for i, vd := range t.votes {
 		d := p.doc(c, "cell", vd)
-		votes := p.votesFor(c.eligible(vd))
+		n, err := pipeline.FullMembers(ctx, db, c.id, vd)
+		if err != nil {
+			return err
+		}
+		votes := p.votesFor(n)
 		if i < len(t.votes)-1 || pl.s.Close == pipeline.StageRemoved {
 			votes.For = votes.Eligible / 2 // fails: under two thirds
 			d.Note = "Biểu quyết công nhận đảng viên chính thức không đạt hai phần ba."

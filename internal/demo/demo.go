@@ -92,9 +92,9 @@ func Load(ctx context.Context, db bun.IDB) (Summary, error) {
 // LoadAt records the demo data, unless it is already there, and returns its summary as of today: the
 // hierarchy with its fixed history (2015 to the reform of 01/07/2025 and after), then the candidate
 // pipeline, whose dates are all relative to today (cases at every stage, some overdue on today, some
-// due within 30 days). today must fall between 01/01/2026 and 60 days after the real date in Vietnam:
-// the member and people APIs refuse dates in the future, and the newest dates the demo gives them are
-// at least 60 days before today.
+// due within 30 days). today must fall between 01/01/2026 and the real date in Vietnam: every move of
+// the pipeline, like the member and people APIs, refuses a date in the future, and the demo's newest
+// sources are listed on today.
 //
 // Loading is one transaction: a failure leaves nothing behind, and of two loads racing on an empty
 // database the second fails (CONFLICT on a used code or national ID) without writing anything. A

@@ -381,36 +381,38 @@ func TestLoad(t *testing.T) {
 	})
 }
 
-// The pipeline's dates are relative to the day the demo is loaded for: loaded for a later day, on a
-// fresh database, it shows the same living pipeline as of that day.
+// The pipeline's dates are relative to the day the demo is loaded for: loaded for an earlier day, on a
+// fresh database, it shows the same living pipeline as of that day. A day after the real date is
+// refused: no move may be dated in the future.
 // It does not run in parallel with TestLoad: two loads at once would double the load time TestLoad
 // measures.
-func TestLoadAtLaterDay(t *testing.T) {
+func TestLoadAtEarlierDay(t *testing.T) {
 	d := pgtest.New(t)
 	ctx := context.Background()
-	later := people.Today().AddDate(0, 0, 45)
-	for _, bad := range []time.Time{day(2025, 12, 31), people.Today().AddDate(1, 0, 0)} {
+	earlier := people.Today().AddDate(0, 0, -45)
+	for _, bad := range []time.Time{day(2025, 12, 31), people.Today().AddDate(0, 0, 1), people.Today().AddDate(1, 0, 0)} {
 		if _, err := demo.LoadAt(ctx, d.App, bad); err == nil {
 			t.Errorf("LoadAt(%s) was accepted", bad.Format(time.DateOnly))
 		}
 	}
-	s, err := demo.LoadAt(ctx, d.App, later)
+	s, err := demo.LoadAt(ctx, d.App, earlier)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("loaded for %s in %s: %d persons, %d members, %d cases %v, %d overdue", later.Format(time.DateOnly),
+	t.Logf("loaded for %s in %s: %d persons, %d members, %d cases %v, %d overdue", earlier.Format(time.DateOnly),
 		s.Duration.Round(time.Millisecond), s.Persons, s.Members, s.Cases, s.CasesByStage, s.Overdue)
 	sys := auth.WithActor(ctx, auth.System("test"))
-	checkPipeline(t, sys, d.App, s, later)
-	// The newest sources were listed after the real date: the dates moved with today.
-	all, err := pipeline.List(sys, d.App, pipeline.Filter{Stages: []string{pipeline.StageSource}}, later, page.Args{First: 1000})
+	checkPipeline(t, sys, d.App, s, earlier)
+	// The newest sources were listed on the earlier day: the dates moved with today, none is later.
+	all, err := pipeline.List(sys, d.App, pipeline.Filter{Stages: []string{pipeline.StageSource}}, earlier, page.Args{First: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(all.Items, func(c pipeline.Case) bool { return c.ListedOn.After(people.Today()) }) {
-		t.Errorf("no source listed after the real date when loaded for %s", later.Format(time.DateOnly))
+	if slices.ContainsFunc(all.Items, func(c pipeline.Case) bool { return c.ListedOn.After(earlier) }) ||
+		!slices.ContainsFunc(all.Items, func(c pipeline.Case) bool { return c.ListedOn.After(earlier.AddDate(0, 0, -30)) }) {
+		t.Errorf("sources not listed up to %s", earlier.Format(time.DateOnly))
 	}
-	again, err := demo.LoadAt(ctx, d.App, later)
+	again, err := demo.LoadAt(ctx, d.App, earlier)
 	if err != nil || again.Duration != 0 || again.Cases != s.Cases || again.Overdue != s.Overdue {
 		t.Errorf("second LoadAt = %+v, %v", again, err)
 	}

@@ -36,6 +36,23 @@ var VillageKinds = []string{"village", "residential_group"}
 // RuleVillageCell: a village is covered by a cell of its own commune.
 const RuleVillageCell = "org.village_cell"
 
+// RuleVillageCommune: a village belongs to a commune or ward (a territorial unit of a kind with
+// org_kind.holds_villages), never to a cell or a district.
+const RuleVillageCommune = "org.village_commune"
+
+func holdsVillages(ctx context.Context, tx bun.IDB, u Unit) error {
+	var holds bool
+	if err := tx.NewRaw(`SELECT holds_villages FROM org_kind WHERE code = ?`, u.Kind).Scan(ctx, &holds); err != nil {
+		return err
+	}
+	if !holds || u.Sector != "territorial" {
+		return apperr.Rule(RuleVillageCommune,
+			fmt.Sprintf("%s không phải đảng bộ xã, phường: thôn, tổ dân phố thuộc xã, phường, không thuộc chi bộ hay cấp trên.", u.Name),
+			fmt.Sprintf("unit %s (%s, %s) is not a commune: villages belong to communes", u.Code, u.Kind, u.Sector))
+	}
+	return nil
+}
+
 // Villages lists the villages that a unit answers for on asOf: those of a commune committee, or those
 // covered by a cell. Villages are visible when their commune is in scope.
 func Villages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time, p page.Args) (page.Page[Village], error) {
@@ -116,6 +133,9 @@ func CreateVillage(ctx context.Context, db bun.IDB, v NewVillage, doc Doc) (int6
 			return err
 		}
 		if err := alive(ctx, tx, m[v.CommuneID], d.Effective, false); err != nil {
+			return err
+		}
+		if err := holdsVillages(ctx, tx, m[v.CommuneID]); err != nil {
 			return err
 		}
 		if err := tx.NewRaw(`INSERT INTO village (code, name, kind, commune_id, valid_from) VALUES (?, ?, ?, ?, ?) RETURNING id`,

@@ -225,9 +225,9 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 	return page.Trim(ps, p), nil
 }
 
-// filterSight refuses a filter on a field the actor's role may not see: filtering by it would tell the
-// hidden value of every record listed (the analyst who may not see a name may not search by one).
+// filterSight refuses a filter on a field the actor's role may not see (auth's field table).
 func filterSight(a *auth.Actor, f Filter) error {
+	var used []auth.PersonField
 	for _, c := range []struct {
 		used  bool
 		field auth.PersonField
@@ -241,12 +241,11 @@ func filterSight(a *auth.Actor, f Filter) error {
 		{f.YouthUnion != nil, auth.FieldYouthUnionMember},
 		{f.AgeMin != nil || f.AgeMax != nil, auth.FieldAge},
 	} {
-		if c.used && auth.SightOf(a.Role, c.field) == auth.Hidden {
-			return apperr.New(apperr.Forbidden, "Vai trò của bạn không được tìm kiếm theo thông tin này.",
-				fmt.Sprintf("role %s may not filter persons by %s", a.Role, c.field))
+		if c.used {
+			used = append(used, c.field)
 		}
 	}
-	return nil
+	return a.RequireFilter(used...)
 }
 
 // Position is one interval during which a person held a position.

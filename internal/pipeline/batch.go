@@ -27,6 +27,9 @@ import (
 // dues, membership events and audit rows with COPY. What the rules read is loaded once: the rule table,
 // the calendar, the code lists, the cells named and the recorded persons named (sponsors, helpers).
 type Batch struct {
+	full    map[int64][]member.Span // the full members' spans in the cells named (fullMembers)
+	actor   *auth.Actor
+	decides bool // the actor's unit decides admissions (mayDecide)
 	e       env
 	set     *codes.Set
 	mrules  map[string]member.Rule
@@ -63,7 +66,11 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	decides, err := unitDecides(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	b := &Batch{full: map[int64][]member.Span{}, actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var links []cellLink
 	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
@@ -74,6 +81,15 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	}
 	for _, l := range links {
 		b.cells[l.UnitID] = append(b.cells[l.UnitID], l)
+	}
+	var full []member.Span
+	err = tx.NewRaw(`SELECT unit_id, valid_from, valid_to FROM member_status_span WHERE unit_id = ANY(?::bigint[])
+		AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`, pgdialect.Array(cellIDs)).Scan(ctx, &full)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: batch full members: %w", err)
+	}
+	for _, sp := range full {
+		b.full[sp.UnitID] = append(b.full[sp.UnitID], sp)
 	}
 	if len(personIDs) > 0 {
 		ps, err := people.Get(ctx, tx, personIDs)
@@ -143,6 +159,9 @@ func (d *Draft) add(ev Event) {
 // Apply runs a move on the draft, as Apply does on a recorded case; a refused move leaves the draft as
 // it was.
 func (d *Draft) Apply(s Step) error {
+	if err := mayDecide(d.b.actor, s.perm, d.b.decides); err != nil {
+		return err
+	}
 	saved := *d
 	ev, err := s.run(&d.Case, d, d.last)
 	if err != nil {
@@ -178,6 +197,19 @@ func (b *Batch) Flush() []*Draft {
 // The draft is the world of its own moves.
 
 func (d *Draft) env() env { return d.b.e }
+
+// fullMembers counts the full members of a cell on a date as recorded, from the spans NewBatch read
+// (no query here: a batch is checked while the previous chunk is written on the same connection). The
+// batch's own new persons are not full members of the cell yet.
+func (d *Draft) fullMembers(cellID int64, on time.Time) (int, error) {
+	n := 0
+	for _, s := range d.b.full[cellID] {
+		if !on.Before(s.ValidFrom) && (s.ValidTo == nil || on.Before(*s.ValidTo)) {
+			n++
+		}
+	}
+	return n, nil
+}
 
 func (d *Draft) person(id int64) (person, error) {
 	p, ok := d.b.persons[id]

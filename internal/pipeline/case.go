@@ -72,6 +72,9 @@ type Case struct {
 	RecognitionRounds     int        `bun:"recognition_rounds"`
 	HelperID              *int64     `bun:"helper_id"`
 	Version               int        `bun:"version"`
+	// Warnings of the move that returned the case (not stored): a former member listed before the
+	// re-admission interval is over, for example.
+	Warnings []string `bun:"-" json:"-"`
 }
 
 // Open reports whether the case is still in the pipeline.

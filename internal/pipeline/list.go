@@ -58,6 +58,11 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 	}
 	b := &builder{}
 	b.add(cond, args...)
+	if a, err := auth.FromContext(ctx); err != nil {
+		return nil, err
+	} else if err := filterSight(a, f); err != nil {
+		return nil, err
+	}
 	if f.UnitID != nil {
 		subtreeCond(b, "c.cell_id", *f.UnitID, today)
 	}
@@ -305,4 +310,23 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 		}
 		return audit.Record(ctx, tx, "unit.responsible", "org_unit", fmt.Sprint(unitID), nil, map[string]any{"personId": personID, "from": from})
 	})
+}
+
+// filterSight refuses a filter on a person's field the actor's role may not see (auth's field table):
+// an analyst lists candidates, but not by name or ethnicity.
+func filterSight(a *auth.Actor, f Filter) error {
+	var used []auth.PersonField
+	if strings.TrimSpace(f.Text) != "" {
+		used = append(used, auth.FieldFullName)
+	}
+	if f.Sex != "" {
+		used = append(used, auth.FieldSex)
+	}
+	if f.Ethnicity != "" || f.Minority != nil {
+		used = append(used, auth.FieldEthnicity)
+	}
+	if f.YouthUnion != nil {
+		used = append(used, auth.FieldYouthUnionMember)
+	}
+	return a.RequireFilter(used...)
 }

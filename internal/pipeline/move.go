@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/calendar"
+	"ptdv/internal/people"
 	"ptdv/internal/vn"
 )
 
@@ -95,8 +96,14 @@ func (d Doc) clean(requireNumber bool) (Doc, error) {
 		return d, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
 	}
 	d.Effective = day(d.Effective)
+	if err := pastDate("effective", d.Effective); err != nil {
+		return d, err
+	}
 	if d.Date != nil {
 		d.Date = ptr(day(*d.Date))
+		if err := pastDate("document.date", *d.Date); err != nil {
+			return d, err
+		}
 	}
 	d.Number, d.Form, d.Note = strings.TrimSpace(d.Number), strings.TrimSpace(d.Form), strings.TrimSpace(d.Note)
 	if requireNumber && d.Number == "" {
@@ -108,6 +115,20 @@ func (d Doc) clean(requireNumber bool) (Doc, error) {
 	return d, nil
 }
 
+// pastDate refuses a date after today (a move records what has happened: a certificate dated
+// 31/12/9999 once went through and gave five-digit years in the dues) or before 1900, as member
+// events do.
+func pastDate(field string, t time.Time) error {
+	if today := people.Today(); t.After(today) {
+		return apperr.Invalid(field, fmt.Sprintf("Ngày %s sau ngày hôm nay (%s): chỉ ghi những việc đã diễn ra.", vn.Date(t), vn.Date(today)),
+			"the date is in the future")
+	}
+	if t.Year() < 1900 {
+		return apperr.Invalid(field, fmt.Sprintf("Ngày %s không hợp lệ (trước năm 1900).", vn.Date(t)), "the date is before 1900")
+	}
+	return nil
+}
+
 // Step is one move of a case: its event kind, its input (kept in the audit row) and its rules. The
 // constructors (Course, Dossier, CellVote, …) build them; Apply runs one against the database, and a
 // Batch replays them in memory for a bulk import.
@@ -115,6 +136,41 @@ type Step struct {
 	kind  string
 	input any
 	apply func(c *Case, w world) (Event, error)
+	// perm, when set, is the permission the move needs besides writing cases, held by the board of a
+	// unit whose kind decides admissions (see mayDecide).
+	perm auth.Permission
+}
+
+// mayDecide refuses a move that needs a permission the actor's role lacks (auth's permission table),
+// or that the actor's unit may not take: only a unit whose kind decides admissions
+// (org_kind.decides_admission) records a committee's resolution or an admission decision. A national
+// actor (no unit) may.
+func mayDecide(a *auth.Actor, p auth.Permission, unitDecides bool) error {
+	if p == "" {
+		return nil
+	}
+	if err := a.Require(p); err != nil {
+		return err
+	}
+	if a.UnitID != 0 && !unitDecides {
+		return apperr.New(apperr.Forbidden,
+			"Đơn vị của bạn không có thẩm quyền ghi nghị quyết của đảng ủy hoặc quyết định kết nạp; việc này do ban tổ chức của cấp ủy có thẩm quyền ghi.",
+			fmt.Sprintf("unit %s does not decide admissions (%s)", a.UnitCode, p))
+	}
+	return nil
+}
+
+// unitDecides reads whether the actor's unit is of a kind that decides admissions.
+func unitDecides(ctx context.Context, tx bun.IDB, a *auth.Actor) (bool, error) {
+	if a.UnitID == 0 {
+		return true, nil
+	}
+	var ok bool
+	err := tx.NewRaw(`SELECT k.decides_admission FROM org_unit u JOIN org_kind k ON k.code = u.kind WHERE u.id = ?`, a.UnitID).Scan(ctx, &ok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return ok, err
 }
 
 // run applies the step's rules to c (changing it) and checks the date order against the case's last
@@ -140,11 +196,24 @@ func (s Step) run(c *Case, w world, last time.Time) (Event, error) {
 // (two officers moving the same case at once: exactly one succeeds, the other gets CONFLICT), the
 // move's own rules, the date order, then the cached state, the event, the dues and the audit row.
 func Apply(ctx context.Context, db bun.IDB, caseID int64, version int, s Step) (Case, error) {
-	if _, err := requireWriter(ctx); err != nil {
+	a, err := requireWriter(ctx)
+	if err != nil {
+		return Case{}, err
+	}
+	if err := a.Require(s.perm); s.perm != "" && err != nil {
 		return Case{}, err
 	}
 	var out Case
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if s.perm != "" {
+			decides, err := unitDecides(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			if err := mayDecide(a, s.perm, decides); err != nil {
+				return err
+			}
+		}
 		cond, args, err := scope(ctx)
 		if err != nil {
 			return err

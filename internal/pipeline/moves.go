@@ -78,8 +78,22 @@ func opening(in OpenInput, w world) (Case, Event, error) {
 		return Case{}, Event{}, apperr.Invalid("cellId", fmt.Sprintf("Hồ sơ của %s thuộc một chi bộ khác; hãy chuyển về chi bộ này trước.", p.FullName),
 			"the person's records belong to another cell")
 	}
-	if st := p.memberStatus(d.Effective); st != "" && st != member.StatusRemoved {
-		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã là đảng viên.", p.FullName), "the person is already a member")
+	var warnings []string
+	switch st := p.memberStatus(d.Effective); {
+	case st == member.StatusRemoved || st == member.StatusExpelled:
+		// A former member may be listed again: the re-admission rules apply at the decision. One
+		// re-admission too many can never pass (refused now); an interval not yet over is a warning.
+		if _, err := readmission(p, w.env(), d.Effective); err != nil {
+			if e, _ := apperr.As(err); e == nil || e.Rule != RuleReadmissionMinMonths {
+				return Case{}, Event{}, err
+			} else {
+				warnings = append(warnings, e.Message)
+			}
+		}
+	case st == member.StatusDeceased:
+		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đã từ trần.", p.FullName), "the person is deceased")
+	case st != "":
+		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đang là đảng viên.", p.FullName), "the person is a member")
 	}
 	if in.HelperID != nil {
 		if err := requireFullMember(w, *in.HelperID, d.Effective, "helperId"); err != nil {
@@ -87,7 +101,7 @@ func opening(in OpenInput, w world) (Case, Event, error) {
 		}
 	}
 	c := Case{PersonID: in.PersonID, CellID: in.CellID, Proposer: in.Proposer, Stage: StageSource,
-		StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1}
+		StageSince: d.Effective, ListedOn: d.Effective, HelperID: in.HelperID, Version: 1, Warnings: warnings}
 	ev := eventOf(d)
 	ev.Kind = "listed"
 	ev.Details = jsonOf(map[string]any{"proposer": in.Proposer})
@@ -156,7 +170,7 @@ func Dossier(in DossierInput) Step {
 		}
 		for name, t := range map[string]time.Time{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn,
 			"commentsOn": in.CommentsOn, "backgroundCheckOn": in.BackgroundCheckOn} {
-			if t.IsZero() || day(t).After(d.Effective) {
+			if t.IsZero() || day(t).After(d.Effective) || t.Year() < 1900 {
 				return Event{}, apperr.Invalid(name, "Cần ngày của từng giấy tờ trong hồ sơ, không sau ngày hoàn thiện hồ sơ.",
 					name+" is required and must not be after the dossier date")
 			}
@@ -279,6 +293,9 @@ func CellVote(d Doc, v Votes) Step {
 				}
 			}
 		}
+		if err := entitled(w, c.CellID, d.Effective, v); err != nil {
+			return Event{}, err
+		}
 		if err := votes(e, "vote.cell", RuleCellVote, v, "chi bộ", "full members of the cell"); err != nil {
 			return Event{}, err
 		}
@@ -317,7 +334,7 @@ func CommitteeVote(d Doc, v Votes) Step {
 		ev.Form = "8-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
 		return ev, nil
-	}}
+	}, perm: auth.PermCommitteeResolution}
 }
 
 // ExtendDecision records the one extension of the decision deadline the rules allow.
@@ -352,7 +369,7 @@ func Extension(d Doc) Step {
 		ev := eventOf(d)
 		ev.flag(late)
 		return ev, nil
-	}}
+	}, perm: auth.PermDecideAdmission}
 }
 
 // Decide records the admission decision (9-KNĐ), within the deadline in working days.
@@ -371,6 +388,13 @@ func Decision(d Doc) Step {
 		if err := stageIs(c, StageCommitteeResolution); err != nil {
 			return Event{}, err
 		}
+		p, err := w.person(c.PersonID)
+		if err != nil {
+			return Event{}, err
+		}
+		if _, err := readmission(p, e, d.Effective); err != nil { // a former member: the interval and the count
+			return Event{}, err
+		}
 		var late *Late
 		if due := decisionDue(*c, e); d.Effective.After(due) {
 			late, err = e.missed(RuleDecisionDeadline, due, d.Effective, apperr.Rule(RuleDecisionDeadline,
@@ -387,7 +411,7 @@ func Decision(d Doc) Step {
 		ev.flag(late)
 		ev.Form = "9-KNĐ"
 		return ev, nil
-	}}
+	}, perm: auth.PermDecideAdmission}
 }
 
 // HoldCeremony records the admission ceremony: probation starts, and the person becomes a
@@ -463,6 +487,9 @@ func Recognition(d Doc, v Votes) Step {
 		}
 		if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
 			return Event{}, apperr.Invalid("votes", "Số phiếu không hợp lệ.", "invalid votes")
+		}
+		if err := entitled(w, c.CellID, d.Effective, v); err != nil {
+			return Event{}, err
 		}
 		if c.RecognitionRounds >= e.rules.V(RuleRecognitionRounds) {
 			return Event{}, apperr.Rule(RuleRecognitionRounds,
@@ -574,6 +601,22 @@ func certificateValid(c *Case, e env, on time.Time) error {
 		return apperr.Rule(RuleCertificate,
 			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", vn.Date(exp)),
 			fmt.Sprintf("the awareness-course certificate expired on %s", exp.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+// entitled checks the number entitled to vote against the cell's full members on the date (30 of 40
+// once passed in a cell of 6 full members): the threshold is a share of the full members, so the
+// number is a fact the records hold, not the caller's to choose.
+func entitled(w world, cellID int64, on time.Time, v Votes) error {
+	n, err := w.fullMembers(cellID, on)
+	if err != nil {
+		return err
+	}
+	if v.Eligible != n {
+		return apperr.Invalid("votes.eligible",
+			fmt.Sprintf("Ngày %s chi bộ có %d đảng viên chính thức; tổng số có quyền biểu quyết phải là %d (đã nhập %d).", vn.Date(on), n, n, v.Eligible),
+			fmt.Sprintf("the cell has %d full members on %s, not %d", n, on.Format(time.DateOnly), v.Eligible))
 	}
 	return nil
 }

@@ -149,7 +149,7 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 	c := w.open(t, pid, "2025-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: day("2025-02-10"), Form: "CN-NTVĐ", Number: "CN 125/2025"}))
 	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2022-09-01"))))
-	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 05-NQ/CB"), pipeline.Votes{For: 10, Eligible: 12}))
+	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 05-NQ/CB"), pipeline.Votes{For: 2, Eligible: 2}))
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-10", "NQ 31-NQ/ĐU"), pipeline.Votes{For: 7, Eligible: 9}))
 	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2025-05-15", "QĐ 112-QĐ/HU")))
 	dues, _ := pipeline.Dues(ctx, d.App, []int64{c.ID})
@@ -166,7 +166,7 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 	}
 	// Recognition decided late (after the 30 working days): full membership still dates from the
 	// end of the 12 months.
-	c = w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-08-20", "NQ 09-NQ/CB"), pipeline.Votes{For: 11, Eligible: 12}))
+	c = w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-08-20", "NQ 09-NQ/CB"), pipeline.Votes{For: 2, Eligible: 2}))
 	if c.Stage != pipeline.StageFullMember || c.RecognizedOn == nil || !c.RecognizedOn.Equal(day("2026-06-02")) || c.Open() {
 		t.Errorf("after recognition: %+v", c)
 	}
@@ -187,7 +187,7 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 	if kinds != "listed course_completed dossier_completed cell_resolved committee_resolved decided ceremony_held recognition_vote " {
 		t.Errorf("history = %s", kinds)
 	}
-	if h[3].VotesFor == nil || *h[3].VotesFor != 10 || h[3].DocumentNo != "NQ 05-NQ/CB" || h[3].Form != "6-KNĐ" {
+	if h[3].VotesFor == nil || *h[3].VotesFor != 2 || h[3].DocumentNo != "NQ 05-NQ/CB" || h[3].Form != "6-KNĐ" {
 		t.Errorf("cell resolution event = %+v", h[3])
 	}
 	if dues, _ := pipeline.Dues(ctx, d.App, []int64{c.ID}); len(dues[c.ID]) != 0 {
@@ -216,7 +216,7 @@ func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
 	ctx := sys()
-	votes := pipeline.Votes{For: 10, Eligible: 12}
+	votes := pipeline.Votes{For: 2, Eligible: 2}
 
 	// Age: under 18 on the day the cell considers the case (counted in months).
 	young := w.toDossierBorn(t, "2007-03-21", nil)
@@ -238,11 +238,11 @@ func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	edu := w.toDossierBorn(t, "1990-01-01", func(n *people.NewPerson) { n.GeneralEducation = "primary" })
 	_, err = pipeline.CellResolution(ctx, d.App, edu.ID, edu.Version, doc("2025-03-20", "NQ 4"), votes)
 	wantRule(t, "education", err, pipeline.RuleEducation)
-	// Votes below 2/3 (7 of 12).
+	// Votes below 2/3 (1 of the cell's 2 full members; the number entitled is the records').
 	c := w.toDossierBorn(t, "1990-01-01", nil)
-	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 7, Eligible: 12})
+	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 1, Eligible: 2})
 	wantRule(t, "cell vote", err, pipeline.RuleCellVote)
-	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 8, Eligible: 12}))
+	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 5"), pipeline.Votes{For: 2, Eligible: 2}))
 	_, err = pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-01", "NQ 6"), pipeline.Votes{For: 5, Eligible: 9})
 	wantRule(t, "committee vote", err, pipeline.RuleCommitteeVote)
 	// Moves out of order.
@@ -267,7 +267,7 @@ func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	wantRule(t, "recognition before 12 months", err, pipeline.RuleProbation)
 	// Recognition: up to three votes, then escalate.
 	for i := 0; i < 3; i++ {
-		c = w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-08-01", fmt.Sprint("NQ r", i)), pipeline.Votes{For: 5, Eligible: 12}))
+		c = w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-08-01", fmt.Sprint("NQ r", i)), pipeline.Votes{For: 1, Eligible: 2}))
 		if c.Stage != pipeline.StageProbation {
 			t.Fatalf("a failed vote moved the case to %s", c.Stage)
 		}
@@ -324,7 +324,7 @@ func TestDossierRules(t *testing.T) {
 	wantRule(t, "youth union route for a non-member", err, pipeline.RuleSponsorYouth)
 	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2024-04-01", w.sponsors("2022-09-01"))))
 	// The dossier goes stale after 12 months without the cell's resolution.
-	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-02", "NQ 1"), pipeline.Votes{For: 9, Eligible: 9})
+	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-02", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2})
 	wantRule(t, "stale dossier", err, pipeline.RuleDossierStale)
 
 	// A Youth Union member of Youth Union age: the Youth Union's resolution plus one sponsor.
@@ -383,7 +383,7 @@ func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 	c := w.open(t, pid, "2025-09-01")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-09-15", "CN 1")))
 	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-10-01", w.sponsors("2022-09-01"))))
-	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-11-20", "NQ 1"), pipeline.Votes{For: 9, Eligible: 9}))
+	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-11-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-12-10", "NQ 2"), pipeline.Votes{For: 9, Eligible: 9}))
 	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2026-01-20", "QĐ 3")))
 	dues, _ := pipeline.Dues(ctx, d.App, []int64{c.ID})

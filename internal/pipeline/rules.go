@@ -35,6 +35,10 @@ const (
 	RuleProbation         = "probation.months"
 	RuleRecognitionDue    = "recognition.deadline_wd"
 	RuleSourceStall       = "source.stall_months"
+	// Re-admission of a former member (removed or expelled), rows of member_rule: at the decision, and
+	// warned at the listing.
+	RuleReadmissionMinMonths = "readmission_min_months"
+	RuleReadmissionMaxTimes  = "readmission_max_times"
 	// Rules about the order of moves, not numbers: a case moves one stage at a time.
 	RuleStageOrder = "pipeline.stage_order"
 	RuleDateOrder  = "pipeline.date_order"
@@ -67,7 +71,13 @@ type Rules map[string]Rule
 // LoadRules reads the rule table.
 func LoadRules(ctx context.Context, db bun.IDB) (Rules, error) {
 	var rs []Rule
-	if err := db.NewRaw(`SELECT id, value, unit, label_vi, source, note, enforcement FROM pipeline_rule ORDER BY id`).Scan(ctx, &rs); err != nil {
+	// The re-admission rules live in member_rule (the ceremony's membership event checks them); the
+	// listing and the decision apply them too, so the pipeline's table shows them, from that one source.
+	if err := db.NewRaw(`SELECT id, value, unit, label_vi, source, note, enforcement FROM pipeline_rule
+		UNION ALL
+		SELECT id, value, CASE unit WHEN 'month' THEN 'months' ELSE unit END, note, source, 'member_rule', 'refuse'
+		FROM member_rule WHERE id IN (?, ?)
+		ORDER BY id`, RuleReadmissionMinMonths, RuleReadmissionMaxTimes).Scan(ctx, &rs); err != nil {
 		return nil, fmt.Errorf("pipeline: load rules: %w", err)
 	}
 	m := make(Rules, len(rs))

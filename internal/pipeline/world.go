@@ -9,6 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"ptdv/internal/auth"
+
 	"ptdv/internal/apperr"
 	"ptdv/internal/member"
 	"ptdv/internal/vn"
@@ -27,6 +29,31 @@ type world interface {
 	setSponsors(c *Case, ss []SponsorInput) error
 	// recordMember writes the membership event a move implies (member.Record's rules apply).
 	recordMember(c *Case, kind string, on time.Time, decision *time.Time, doc string) error
+	// fullMembers is the number of full members of a cell on a date: the members entitled to vote on
+	// a candidate's admission and on a probationary member's recognition.
+	fullMembers(cellID int64, on time.Time) (int, error)
+}
+
+// fullMembersSQL counts the full members of a unit on a date from the status spans: full, or attending
+// elsewhere for a while as a full member (still counted in the official cell). Exempted members
+// (miễn sinh hoạt) do not vote.
+const fullMembersSQL = `SELECT count(*) FROM member_status_span
+	WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
+	  AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`
+
+// FullMembers is the number of full members of a cell in the actor's scope on a date: the number
+// entitled to vote on its resolutions, which CellResolution and RecognitionVote require.
+func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (int, error) {
+	if err := auth.CheckUnits(ctx, db, cellID); err != nil {
+		return 0, err
+	}
+	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, day(on))
+}
+
+func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
+	var n int
+	err := w.tx.NewRaw(fullMembersSQL, cellID, on, on).Scan(w.ctx, &n)
+	return n, err
 }
 
 // dbWorld is the world of one move's transaction.

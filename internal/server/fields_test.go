@@ -150,6 +150,21 @@ func TestPersonFieldMatrix(t *testing.T) {
 		}
 	}
 
+	// A hidden field is no filter either: searching by it would reveal it record by record.
+	for _, c := range []struct{ role, q, code string }{
+		{"analyst", `{ persons(text: "Rơ Châm", first: 5) { edges { cursor } } }`, "FORBIDDEN"},
+		{"analyst", `{ candidates(filter: {text: "Rơ Châm"}, first: 5) { edges { cursor } } }`, "FORBIDDEN"},
+		{"analyst", `{ candidates(filter: {ethnicity: "gia_rai"}, first: 5) { edges { cursor } } }`, "FORBIDDEN"},
+		{"viewer", `{ candidates(filter: {minority: true}, first: 5) { edges { cursor } } }`, "FORBIDDEN"},
+		{"viewer", `{ persons(text: "Rơ Châm", first: 5) { edges { cursor } } }`, ""},
+		{"board", `{ candidates(filter: {ethnicity: "gia_rai", text: "Rơ Châm"}, first: 5) { edges { cursor } } }`, ""},
+		{"analyst", `{ candidates(filter: {sex: "female"}, first: 5) { edges { cursor } } }`, ""},
+	} {
+		if r := f.query(tokens[c.role], c.q, nil); r.code() != c.code || (c.code == "" && r.Data == nil) {
+			t.Errorf("%s %s: %+v", c.role, c.q, r.Errors)
+		}
+	}
+
 	// The export applies the same table: the columns of hidden fields are empty, the national ID is
 	// masked or empty, and a sponsor's national ID likewise.
 	col := map[string]string{"fullName": "Họ và tên", "birthDate": "Ngày sinh", "nationalId": "Số CCCD", "ethnicity": "Dân tộc",

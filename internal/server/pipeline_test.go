@@ -205,8 +205,13 @@ func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 	if r.code() != "CONFLICT" {
 		t.Errorf("stale version: %+v", r)
 	}
-	// A rule: decision before the resolutions.
-	r = f.query(tok, `mutation($c: ID!) { recordDecision(input: {candidateId: $c, version: 2, document: {effective: "2025-03-01", number: "QĐ 1"}}) { candidate { stage } } }`,
+	// The decision is not the cell secretary's to record (FORBIDDEN); for the ward's board, a rule:
+	// decision before the resolutions.
+	decide := `mutation($c: ID!) { recordDecision(input: {candidateId: $c, version: 2, document: {effective: "2025-03-01", number: "QĐ 1"}}) { candidate { stage } } }`
+	if r = f.query(tok, decide, map[string]any{"c": c["id"]}); r.code() != "FORBIDDEN" {
+		t.Errorf("a cell secretary records a decision: %+v", r)
+	}
+	r = f.query(f.token("board", "GL.PK.HT"), `mutation($c: ID!) { recordDecision(input: {candidateId: $c, version: 2, document: {effective: "2025-03-01", number: "QĐ 1"}}) { candidate { stage } } }`,
 		map[string]any{"c": c["id"]})
 	if r.code() != "RULE_VIOLATION" || r.Errors[0].Extensions["rule"] != pipeline.RuleStageOrder {
 		t.Errorf("decision out of order: %+v", r)
