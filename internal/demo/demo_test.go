@@ -597,3 +597,23 @@ func checkArticles(t *testing.T, e env, s demo.Summary) {
 		t.Errorf("Members = %d, want the history's members too", s.Members)
 	}
 }
+
+// The load writes the admission history with COPY on a connection of its own: given anything but the
+// database handle, it refuses before writing anything.
+func TestLoadNeedsTheDatabaseHandle(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	ctx := context.Background()
+	tx, err := d.App.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := demo.LoadAt(ctx, tx, people.Today()); err == nil {
+		t.Fatal("LoadAt in a caller's transaction was accepted")
+	}
+	var n int
+	if err := tx.NewRaw(`SELECT count(*) FROM org_unit`).Scan(ctx, &n); err != nil || n != 0 {
+		t.Errorf("%d units written (%v)", n, err)
+	}
+}
