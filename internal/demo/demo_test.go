@@ -107,6 +107,7 @@ func TestLoad(t *testing.T) {
 	}
 	t.Logf("loaded in %s: %d units (%v today), %d operations, %d villages; admin %s, commune %s, cell %s",
 		s.Duration.Round(time.Millisecond), s.Units, s.ByKind, s.Operations, s.Villages, s.AdminUnitCode, s.SampleCommuneCode, s.SampleCellCode)
+	t.Logf("admission history loaded in %s", s.History.Round(time.Millisecond))
 	t.Logf("pipeline: %d persons, %d members, %d cases %v, %d overdue", s.Persons, s.Members, s.Cases, s.CasesByStage, s.Overdue)
 	if s.Units < 1500 || s.Units > 2500 {
 		t.Errorf("Units = %d, want 1,500–2,500", s.Units)
@@ -141,6 +142,10 @@ func TestLoad(t *testing.T) {
 				t.Errorf("allocation of the year target = %+v, %v", a, err)
 			}
 		}
+	})
+
+	t.Run("articles", func(t *testing.T) {
+		checkArticles(t, e, s)
 	})
 
 	t.Run("tam duong 2021", func(t *testing.T) {
@@ -519,5 +524,98 @@ func checkPipeline(t *testing.T, ctx context.Context, db bun.IDB, s demo.Summary
 	}
 	if women*100 <= 42*len(ps) || youth*100 < 30*len(ps) || eth["gia_rai"] == 0 || eth["ba_na"] == 0 {
 		t.Errorf("open candidates: %d, %d women, %d Youth Union members, ethnicities %v", len(ps), women, youth, eth)
+	}
+}
+
+// checkArticles checks the figures of the seed articles through the target package's progress: each
+// is what the article reports, on the day it reports it.
+func checkArticles(t *testing.T, e env, s demo.Summary) {
+	progress := func(code string, kind target.PeriodKind, on time.Time) target.Progress {
+		t.Helper()
+		u := e.unit(code, on)
+		p, err := target.ProgressForUnit(e.ctx, e.db, u.ID, target.MeasureAdmissions, kind, on)
+		if err != nil {
+			t.Fatalf("ProgressForUnit(%s, %s, %s): %v", code, kind, on.Format(time.DateOnly), err)
+		}
+		return p
+	}
+	count := func(p target.Progress) int {
+		if p.TargetCount == nil {
+			return -1
+		}
+		return *p.TargetCount
+	}
+	// Quỳnh Phụ: 419 of the 750 of the 2020–2025 term by 26/02/2024.
+	qp := progress("TB.H-QUYNHPHU", target.PeriodTerm, day(2024, 2, 26))
+	if qp.Admitted != 419 || count(qp) != 750 || !qp.Period.Start.Equal(day(2020, 7, 10)) {
+		t.Errorf("Quỳnh Phụ on 26/02/2024: %d of %d for the term from %s, want 419 of 750 from 2020-07-10",
+			qp.Admitted, count(qp), qp.Period.Start.Format(time.DateOnly))
+	}
+	// Tam Dương: 89 in 2020; at least 160 in 2021, its target for the year, met.
+	if td := progress("VP.H-TAMDUONG", target.PeriodYear, day(2020, 12, 31)); td.Admitted != 89 {
+		t.Errorf("Tam Dương 2020: %d admissions, want 89", td.Admitted)
+	}
+	td := progress("VP.H-TAMDUONG", target.PeriodYear, day(2021, 12, 31))
+	if td.Admitted < 160 || count(td) != 160 || td.PercentDone == nil || *td.PercentDone < 100 || td.SamePeriodLastYear != 89 {
+		t.Errorf("Tam Dương 2021: %d of %d (%v %%), last year %d; want at least 160 of 160, last year 89",
+			td.Admitted, count(td), td.PercentDone, td.SamePeriodLastYear)
+	}
+	// Tiên Phước: 28 of its 60 for 2021 after seven months, short of the target at the year end.
+	tp := progress("QNA.H-TIENPHUOC", target.PeriodYear, day(2021, 7, 31))
+	if tp.Admitted != 28 || count(tp) != 60 {
+		t.Errorf("Tiên Phước on 31/07/2021: %d of %d, want 28 of 60", tp.Admitted, count(tp))
+	}
+	if end := progress("QNA.H-TIENPHUOC", target.PeriodYear, day(2021, 12, 31)); end.Admitted <= 28 || end.Admitted >= 60 {
+		t.Errorf("Tiên Phước 2021: %d, want between 28 and 60", end.Admitted)
+	}
+	// Pleiku: more than 400 of the 800 of the 2015–2020 term after two years; more than 130 in the
+	// first eleven months of 2017 (the article of 06/12/2017).
+	pk := progress("GL.TP-PLEIKU", target.PeriodTerm, day(2017, 7, 31))
+	if pk.Admitted < 400 || pk.Admitted >= 800 || count(pk) != 800 || pk.DaysElapsed != 731 {
+		t.Errorf("Pleiku after two years: %d of %d (%d days), want 400+ of 800 after 731 days", pk.Admitted, count(pk), pk.DaysElapsed)
+	}
+	if y := progress("GL.TP-PLEIKU", target.PeriodYear, day(2017, 11, 30)); y.Admitted <= 130 {
+		t.Errorf("Pleiku January–November 2017: %d, want more than 130", y.Admitted)
+	}
+	// Bình Định: above 4 % of the members at the end of 2021, read through the target itself.
+	bd := e.unit("BD", day(2022, 1, 1))
+	ts, err := target.UnitTargets(e.ctx, e.db, bd.ID, target.Filter{}, page.Args{First: 10})
+	if err != nil || len(ts.Items) != 1 {
+		t.Fatalf("targets of Bình Định: %+v, %v", ts.Items, err)
+	}
+	p, err := target.TargetProgress(e.ctx, e.db, ts.Items[0].ID, day(2022, 12, 31))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rate == nil || *p.Rate != 4 || p.Denominator == nil || *p.Denominator < 500 || p.DenominatorOn == nil ||
+		!p.DenominatorOn.Equal(day(2021, 12, 31)) || count(p) == -1 || p.Admitted < count(p) || p.Admitted*100 <= 4**p.Denominator {
+		t.Errorf("Bình Định 2022: %d admitted, rate %v of %v members on %v → target %d; want above 4 %%", p.Admitted, p.Rate, p.Denominator, p.DenominatorOn, count(p))
+	} else {
+		t.Logf("Bình Định 2022: %d admitted of %d members at the end of 2021 (%.1f %%), target %d",
+			p.Admitted, *p.Denominator, float64(p.Admitted)*100/float64(*p.Denominator), count(p))
+	}
+	// The same cells held the persons: the history is members, counted as the demo's.
+	if s.Members < 2000 {
+		t.Errorf("Members = %d, want the history's members too", s.Members)
+	}
+}
+
+// The load writes the admission history with COPY on a connection of its own: given anything but the
+// database handle, it refuses before writing anything.
+func TestLoadNeedsTheDatabaseHandle(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	ctx := context.Background()
+	tx, err := d.App.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := demo.LoadAt(ctx, tx, people.Today()); err == nil {
+		t.Fatal("LoadAt in a caller's transaction was accepted")
+	}
+	var n int
+	if err := tx.NewRaw(`SELECT count(*) FROM org_unit`).Scan(ctx, &n); err != nil || n != 0 {
+		t.Errorf("%d units written (%v)", n, err)
 	}
 }
