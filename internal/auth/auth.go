@@ -9,13 +9,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
+	"testing"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/db"
 )
+
+// appFilterOff switches the application's scope filter off (UnitFilter is TRUE) for the two-key
+// test: in a test binary with PTDV_TEST_NO_APP_FILTER=1, the scope tests must pass on row-level security alone.
+var appFilterOff = testing.Testing() && os.Getenv("PTDV_TEST_NO_APP_FILTER") == "1"
 
 // Role is what an actor does; it decides permissions, not scope.
 type Role string
@@ -93,8 +100,12 @@ func (a *Actor) Require(p Permission) error {
 
 type ctxKey struct{}
 
-// WithActor returns a context that carries the actor.
+// WithActor returns a context that carries the actor, and its scope for the database's row-level
+// security (package db sets it in every transaction run with this context).
 func WithActor(ctx context.Context, a *Actor) context.Context {
+	if a != nil {
+		ctx = db.WithScope(ctx, a.scope.All, a.UnitID)
+	}
 	return context.WithValue(ctx, ctxKey{}, a)
 }
 
@@ -157,7 +168,7 @@ func Resolve(ctx context.Context, db bun.IDB, c Claims) (*Actor, error) {
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col
 // is inside the scope. It is the single definition of visibility that every query uses.
 func (s Scope) UnitFilter(col string) (string, []any) {
-	if s.All {
+	if s.All || appFilterOff {
 		return "TRUE", nil
 	}
 	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND sl.path <@ ?::ltree[])",

@@ -1,0 +1,124 @@
+-- The database is the second lock (issue 12 §3): row-level security on every table with personal data.
+-- The application filters every query by the actor's scope (internal/auth); these policies apply the
+-- same rule again inside PostgreSQL, so a forgotten filter, or injected SQL, reads and writes nothing
+-- outside the scope.
+--
+-- The scope reaches the database as the transaction-local setting ptdv.scope, set by package db in
+-- every transaction of a request (set_config('ptdv.scope', …, true)): 'all' for national scope (an
+-- admin without a unit, and the binary's own jobs), else the materialized path of the actor's unit as
+-- the tree stands today, or '' when that unit does not exist today. No setting (a pooled connection
+-- between requests, a statement without an actor) is no rows.
+--
+-- The rule, the one auth.Scope.UnitFilter applies: a row's unit is visible when the unit's link valid
+-- today has a path inside the actor's subtree; a unit that no longer exists is visible through its
+-- lineage successors (org_lineage, transitively) that are visible. Tables without a unit column follow
+-- their parent row (a case's events, sponsors, dues and reviews follow the case; a person's positions
+-- and course places follow the person). The audit trail has no unit: any actor may append to it, only
+-- the national scope may read it.
+--
+-- The schema owner (migrations, the seed, the nightly snapshot and the SECURITY DEFINER caches) keeps
+-- seeing every row: a superuser bypasses row security anyway, and a policy for the role that ran this
+-- migration covers a non-superuser owner, which FORCE ROW LEVEL SECURITY would otherwise lock out.
+
+-- ptdv_scope is the setting, NULL when unset or empty.
+CREATE FUNCTION ptdv_scope() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT nullif(current_setting('ptdv.scope', true), '') $$;
+
+-- ptdv_scope_all: the national scope.
+CREATE FUNCTION ptdv_scope_all() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(nullif(current_setting('ptdv.scope', true), '') = 'all', false) $$;
+
+-- ptdv_scope_for returns the setting for an actor's unit (NULL: national): 'all', the unit's path
+-- today, or '' when the unit does not exist today. Package db calls it when it opens a transaction.
+CREATE FUNCTION ptdv_scope_for(unit bigint) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE WHEN unit IS NULL THEN 'all' ELSE coalesce(
+        (SELECT l.path::text FROM public.org_link l
+         WHERE l.unit_id = unit AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)), '') END
+    $$;
+
+-- ptdv_visible_units is the set of unit ids the scope covers (for a national scope, which the policies
+-- test first, it is not computed): the units whose link valid today lies in the subtree, and the units
+-- that no longer exist whose lineage leads, through any number of mergers and splits, to one of them.
+-- A policy reads it as "unit_id IN (SELECT ptdv_visible_units())": a hashed subplan, computed once per
+-- statement and probed per row. Per row, a function probing org_link cost 6 µs and, with its default
+-- selectivity, misled the planner; the set costs ≈ 1 ms for a commune's subtree and ≈ 20 ms for a whole
+-- province (15,600 units), once per statement. JIT is off: on a province its compilation alone took
+-- 60 ms, for a query that runs in 20.
+CREATE FUNCTION ptdv_visible_units() RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000 SET jit = off
+    AS $$
+    WITH RECURSIVE alive AS (
+        SELECT l.unit_id FROM public.org_link l
+        WHERE l.path <@ nullif(current_setting('ptdv.scope', true), '')::public.ltree
+          AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)),
+    gone(id) AS (
+        SELECT g.predecessor_id FROM public.org_lineage g JOIN alive a ON g.successor_id = a.unit_id
+        UNION
+        SELECT g.predecessor_id FROM public.org_lineage g JOIN gone ON g.successor_id = gone.id)
+    SELECT unit_id FROM alive
+    UNION ALL
+    SELECT id FROM gone WHERE NOT EXISTS (SELECT 1 FROM public.org_link l WHERE l.unit_id = gone.id
+        AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
+    $$;
+
+-- Row security on the personal tables. Each policy is one line: the rule on the row's unit, or the
+-- parent row's visibility (whose own policy then applies).
+ALTER TABLE person ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON person TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE person_unit ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON person_unit TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE person_position ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON person_position TO ptdv_app USING (EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
+
+ALTER TABLE member_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON member_event TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE member_status_span ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE candidate_case ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON candidate_case TO ptdv_app USING (ptdv_scope_all() OR cell_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE case_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_event TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE case_sponsor ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_sponsor TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE case_due ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_due TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE source_review ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON source_review TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE course_roster ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON course_roster TO ptdv_app USING (EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
+
+ALTER TABLE unit_responsible ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON unit_responsible TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+
+ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY read_national ON audit_log FOR SELECT TO ptdv_app USING (ptdv_scope_all());
+CREATE POLICY append ON audit_log FOR INSERT TO ptdv_app WITH CHECK (ptdv_scope() IS NOT NULL);
+
+-- The owner sees and writes everything (see above).
+DO $$
+DECLARE
+    t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['person', 'person_unit', 'person_position', 'member_event', 'member_status_span',
+        'candidate_case', 'case_event', 'case_sponsor', 'case_due', 'source_review', 'course_roster',
+        'unit_responsible', 'audit_log']
+    LOOP
+        EXECUTE format('CREATE POLICY owner ON %I TO %I USING (true) WITH CHECK (true)', t, current_user);
+    END LOOP;
+END
+$$;
+
+GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units() TO ptdv_app;
