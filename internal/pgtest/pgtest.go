@@ -321,18 +321,13 @@ func ensureTemplate(ctx context.Context, log *slog.Logger, admin *bun.DB, server
 		}
 	}()
 
-	// The login role App connects as (cluster-wide), under the lock: concurrent ALTER ROLEs fail.
-	if err := db.EnsureLoginRole(ctx, admin, LoginRole, loginPassword); err != nil {
-		return "", false, fmt.Errorf("template: %w", err)
-	}
-
 	var comments []*string
 	if err := conn.NewRaw("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?", name).
 		Scan(ctx, &comments); err != nil {
 		return "", false, fmt.Errorf("template: look for %s: %w", name, err)
 	}
 	if len(comments) == 1 && comments[0] != nil && *comments[0] == templateDone {
-		return name, false, nil
+		return name, false, ensureLogin(ctx, admin)
 	}
 	if len(comments) == 1 {
 		log.Warn("dropping incomplete template database left by an interrupted run", "name", name)
@@ -364,7 +359,16 @@ func ensureTemplate(ctx context.Context, log *slog.Logger, admin *bun.DB, server
 	if _, err := conn.ExecContext(ctx, "COMMENT ON DATABASE "+quoteIdent(name)+" IS '"+templateDone+"'"); err != nil {
 		return "", false, fmt.Errorf("template: mark %s complete: %w", name, err)
 	}
-	return name, true, nil
+	return name, true, ensureLogin(ctx, admin)
+}
+
+// ensureLogin makes the login role App connects as (cluster-wide; the migrations made ptdv_app). It
+// runs under the template lock: concurrent ALTER ROLEs of one role fail.
+func ensureLogin(ctx context.Context, admin *bun.DB) error {
+	if err := db.EnsureLoginRole(ctx, admin, LoginRole, loginPassword); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	return nil
 }
 
 // templateName is ptdv_tpl_ and a hash of the harness version and the

@@ -12,9 +12,8 @@
 -- The rule, the one auth.Scope.UnitFilter applies: a row's unit is visible when the unit's link valid
 -- today has a path inside the actor's subtree; a unit that no longer exists is visible through its
 -- lineage successors (org_lineage, transitively) that are visible. Tables without a unit column follow
--- their parent row (a case's events, sponsors, dues and reviews follow the case; a person's positions
--- and course places follow the person). The audit trail has no unit: any actor may append to it, only
--- the national scope may read it.
+-- their parent row (see the policies below). The audit trail has no unit: any actor may append to it,
+-- only the national scope may read it.
 --
 -- The schema owner (migrations, the seed, the nightly snapshot and the SECURITY DEFINER caches) keeps
 -- seeing every row: a superuser bypasses row security anyway, and a policy for the role that ran this
@@ -65,44 +64,76 @@ CREATE FUNCTION ptdv_visible_units() RETURNS SETOF bigint
         AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
     $$;
 
--- Row security on the personal tables. Each policy is one line: the rule on the row's unit, or the
--- parent row's visibility (whose own policy then applies).
+-- ptdv_moved: the persons this transaction moved to another unit (trigger below). A board may hand a
+-- person to a unit outside its scope (a transfer); the transaction that does it keeps seeing the person
+-- and its records until it ends, so that it can finish the move (the unit history, the member spans, the
+-- open case), and not a statement longer.
+CREATE FUNCTION ptdv_moved() RETURNS bigint[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT string_to_array(nullif(current_setting('ptdv.moved', true), ''), ',')::bigint[] $$;
+
+CREATE FUNCTION ptdv_note_moved() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM set_config('ptdv.moved', coalesce(nullif(current_setting('ptdv.moved', true), '') || ',', '') || NEW.id, true);
+    RETURN NEW;
+END
+$$;
+-- BEFORE: the policies check the new row after BEFORE triggers.
+CREATE TRIGGER ptdv_note_moved BEFORE UPDATE OF unit_id ON person
+    FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id) EXECUTE FUNCTION ptdv_note_moved();
+
+-- ptdv_national_id_taken tells whether another person holds a national ID, wherever that person is
+-- (the unique index tells as much to any insert): package people then refuses the duplicate with the
+-- same words for every unit out of scope, without reading the person.
+CREATE FUNCTION ptdv_national_id_taken(nid text, self bigint) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT EXISTS (SELECT 1 FROM person WHERE national_id = nid AND id <> coalesce(self, 0)) $$;
+
+-- Row security on the personal tables, one line each. A person and a case belong to their unit (cell)
+-- of today; a person's unit history, positions, membership events and spans and course places follow
+-- the person (issue 12: individual records follow their current unit, for past dates too); a case's
+-- events, sponsors, dues and reviews follow the case. WITH CHECK is the same condition: a row may only
+-- be written where it could be read.
 ALTER TABLE person ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+CREATE POLICY scope ON person TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()) OR id = ANY (ptdv_moved()));
 
 ALTER TABLE person_unit ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person_unit TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+CREATE POLICY scope ON person_unit TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE person_position ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person_position TO ptdv_app USING (EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
+CREATE POLICY scope ON person_position TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE member_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON member_event TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+CREATE POLICY scope ON member_event TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE member_status_span ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
-
-ALTER TABLE candidate_case ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON candidate_case TO ptdv_app USING (ptdv_scope_all() OR cell_id IN (SELECT ptdv_visible_units()));
-
-ALTER TABLE case_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_event TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE case_sponsor ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_sponsor TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE case_due ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_due TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE source_review ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON source_review TO ptdv_app USING (EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE course_roster ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON course_roster TO ptdv_app USING (EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
+CREATE POLICY scope ON course_roster TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
+ALTER TABLE candidate_case ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON candidate_case TO ptdv_app USING (ptdv_scope_all() OR cell_id IN (SELECT ptdv_visible_units()) OR person_id = ANY (ptdv_moved()));
+
+ALTER TABLE case_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_event TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE case_sponsor ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_sponsor TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE case_due ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON case_due TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+ALTER TABLE source_review ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY scope ON source_review TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
+
+-- The committee member responsible for a unit: the unit's record.
 ALTER TABLE unit_responsible ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY scope ON unit_responsible TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
 
+-- The audit trail names no unit: every actor appends, the national scope reads.
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY read_national ON audit_log FOR SELECT TO ptdv_app USING (ptdv_scope_all());
 CREATE POLICY append ON audit_log FOR INSERT TO ptdv_app WITH CHECK (ptdv_scope() IS NOT NULL);
@@ -121,4 +152,6 @@ BEGIN
 END
 $$;
 
-GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units() TO ptdv_app;
+REVOKE EXECUTE ON FUNCTION ptdv_national_id_taken(text, bigint) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units(), ptdv_moved(),
+    ptdv_national_id_taken(text, bigint) TO ptdv_app;
