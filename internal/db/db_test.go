@@ -117,7 +117,7 @@ func TestMigrateEmbedded(t *testing.T) {
 		t.Fatalf("second Migrate applied %v, %v; want nothing", again, err)
 	}
 	// The readiness check runs as the application.
-	app := open(t, d.URL, db.Options{AppRole: true})
+	app := open(t, d.AppURL(), db.Options{AppRole: true})
 	pending, err := db.Pending(ctx, app, db.Migrations)
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("Pending as %s = %v, %v; want none", db.AppRole, pending, err)
@@ -208,6 +208,121 @@ func TestAppRole(t *testing.T) {
 
 	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &user); err != nil || user == db.AppRole {
 		t.Fatalf("Owner runs as %q, %v", user, err)
+	}
+}
+
+// TestLoginRoleCannotEscape: the server's login role is no superuser and cannot become one; stepping out
+// of ptdv_app (SET ROLE NONE, as injected SQL could) leaves it with no rights at all.
+func TestLoginRoleCannotEscape(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	var owner string
+	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &owner); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var super, createRole, bypass, inherit bool
+	var session string
+	if err := conn.NewRaw(`SELECT rolname, rolsuper, rolcreaterole, rolbypassrls, rolinherit FROM pg_roles WHERE rolname = session_user`).
+		Scan(ctx, &session, &super, &createRole, &bypass, &inherit); err != nil {
+		t.Fatal(err)
+	}
+	if session != pgtest.LoginRole || super || createRole || bypass || inherit {
+		t.Fatalf("login role %s: super=%v createrole=%v bypassrls=%v inherit=%v; want %s with none of them", session, super, createRole, bypass, inherit, pgtest.LoginRole)
+	}
+	if _, err := conn.ExecContext(ctx, "SET ROLE NONE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELECT count(*) FROM person", "SELECT count(*) FROM org_unit", "INSERT INTO audit_log (actor, actor_role, action, entity, entity_id) VALUES ('x', 'x', 'x', 'x', 'x')"} {
+		if _, err := conn.ExecContext(ctx, q); pgCode(err) != "42501" {
+			t.Errorf("%s after SET ROLE NONE: %v; want permission denied (42501)", q, err)
+		}
+	}
+	for _, q := range []string{"SET ROLE " + owner, "SET SESSION AUTHORIZATION " + owner, "ALTER ROLE " + pgtest.LoginRole + " SUPERUSER", "CREATE ROLE ptdv_escape SUPERUSER"} {
+		if _, err := conn.ExecContext(ctx, q); pgCode(err) != "42501" {
+			t.Errorf("%s: %v; want permission denied (42501)", q, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "RESET ROLE"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenRefusesPrivilegedLogin: the server never runs on a login that could step out of ptdv_app,
+// such as the owner (here a superuser).
+func TestOpenRefusesPrivilegedLogin(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	_, err := db.Open(context.Background(), d.URL, db.Options{AppRole: true})
+	if err == nil || !strings.Contains(err.Error(), "must not log in") {
+		t.Fatalf("Open with AppRole as the owner: %v; want a refusal", err)
+	}
+}
+
+// TestScopeIsTransactionLocal: the scope of a context reaches every statement on the application pool,
+// in and out of transactions, and never outlives its transaction on a pooled connection.
+func TestScopeIsTransactionLocal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	national := db.WithScope(ctx, true, 0)
+	nowhere := db.WithScope(ctx, false, 999999) // no such unit: an empty scope
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	setting := func(ctx context.Context, idb bun.IConn) string {
+		t.Helper()
+		var s string
+		if err := idb.QueryRowContext(ctx, "SELECT coalesce(current_setting('ptdv.scope', true), '<unset>')").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := setting(national, conn); got != "all" {
+		t.Errorf("national query: ptdv.scope = %q, want all", got)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("the next query on the same connection, without a scope: ptdv.scope = %q, want none", got)
+	}
+	if got := setting(nowhere, conn); got != "" {
+		t.Errorf("scope of a unit that does not exist: %q, want empty", got)
+	}
+	// Exec: the setting and the statement in one implicit transaction.
+	if _, err := conn.ExecContext(national, `DO $$ BEGIN IF current_setting('ptdv.scope', true) IS DISTINCT FROM 'all' THEN
+		RAISE EXCEPTION 'no scope'; END IF; END $$`); err != nil {
+		t.Errorf("Exec with a national scope: %v", err)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after Exec: ptdv.scope = %q, want none", got)
+	}
+	// A transaction sets it once, for all its statements.
+	err = conn.RunInTx(national, nil, func(ctx context.Context, tx bun.Tx) error {
+		for range 2 {
+			if got := setting(ctx, tx); got != "all" {
+				t.Errorf("in a transaction: ptdv.scope = %q, want all", got)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after the transaction: ptdv.scope = %q, want none", got)
+	}
+	// A statement that fails ends its transaction: the connection is usable and unscoped.
+	if _, err := conn.QueryContext(national, "SELECT 1/0"); err == nil {
+		t.Error("1/0 succeeded")
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after a failed query: ptdv.scope = %q, want none", got)
 	}
 }
 

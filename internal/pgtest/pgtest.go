@@ -476,11 +476,16 @@ END $$`); err != nil {
 			return nil, fmt.Errorf("switch row-level security off: %w", err)
 		}
 	}
-	url, err := db.WithLogin(d.URL, LoginRole, loginPassword)
+	return db.Open(ctx, d.AppURL(), db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"})
+}
+
+// AppURL connects to d as LoginRole, as App does.
+func (d *DB) AppURL() string {
+	u, err := db.WithLogin(d.URL, LoginRole, loginPassword)
 	if err != nil {
-		return nil, err
+		panic(err) // d.URL was parsed when the database was made
 	}
-	return db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"})
+	return u
 }
 
 // keptReady marks a kept database whose fixture is complete (COMMENT ON DATABASE).
