@@ -301,6 +301,18 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 			im.cases[p.ID] = *p.CaseID
 		}
 	}
+	// Row-level security hides the persons outside the scope; the database still says which numbers
+	// are held (as the unique index would). They are kept as id 0, which no read finds: their rows are
+	// refused as held elsewhere (person), never taken for new persons.
+	var taken []string
+	if err := im.tx.NewRaw(`SELECT ptdv_national_ids_taken(?::text[])`, pgdialect.Array(nids)).Scan(ctx, &taken); err != nil && !isNoRows(err) {
+		return err
+	}
+	for _, n := range taken {
+		if _, ok := im.ids[n]; !ok {
+			im.ids[n] = 0
+		}
+	}
 	return nil
 }
 

@@ -64,6 +64,28 @@ CREATE FUNCTION ptdv_visible_units() RETURNS SETOF bigint
         AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
     $$;
 
+-- ptdv_visible_units_ever adds, for the member status spans, the units that ever lay inside the
+-- subtree as it was at any time, or inside a unit merged into the actor's: counts for past dates stay
+-- with the unit as it was then (a commune's 2024 count keeps a cell that left in 2026, and a merged
+-- commune counts its predecessors' members), the rule auth applies to counts.
+CREATE FUNCTION ptdv_visible_units_ever() RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000 SET jit = off
+    AS $$
+    WITH RECURSIVE me AS (
+        SELECT ltree2text(subpath(s, nlevel(s) - 1))::bigint AS id
+        FROM (SELECT nullif(current_setting('ptdv.scope', true), '')::public.ltree AS s) x WHERE s IS NOT NULL),
+    lin(id) AS (
+        SELECT id FROM me
+        UNION
+        SELECT g.predecessor_id FROM public.org_lineage g JOIN lin ON g.successor_id = lin.id
+        WHERE NOT EXISTS (SELECT 1 FROM public.org_lineage o
+                          WHERE o.predecessor_id = g.predecessor_id AND o.successor_id <> g.successor_id)),
+    roots AS (SELECT DISTINCT l.path FROM public.org_link l WHERE l.unit_id IN (SELECT id FROM lin))
+    SELECT l.unit_id FROM public.org_link l JOIN roots r ON l.path <@ r.path
+    UNION
+    SELECT ptdv_visible_units()
+    $$;
+
 -- ptdv_moved: the persons this transaction moved to another unit (trigger below). A board may hand a
 -- person to a unit outside its scope (a transfer); the transaction that does it keeps seeing the person
 -- and its records until it ends, so that it can finish the move (the unit history, the member spans, the
@@ -90,11 +112,16 @@ CREATE TRIGGER ptdv_note_moved BEFORE UPDATE OF unit_id ON person
 CREATE FUNCTION ptdv_national_id_taken(nid text, self bigint) RETURNS boolean
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT EXISTS (SELECT 1 FROM person WHERE national_id = nid AND id <> coalesce(self, 0)) $$;
+-- The same for an import's national IDs at once: those held by someone.
+CREATE FUNCTION ptdv_national_ids_taken(nids text[]) RETURNS SETOF text
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$ SELECT national_id FROM person WHERE national_id = ANY(nids) $$;
 
 -- Row security on the personal tables, one line each. A person and a case belong to their unit (cell)
--- of today; a person's unit history, positions, membership events and spans and course places follow
--- the person (issue 12: individual records follow their current unit, for past dates too); a case's
--- events, sponsors, dues and reviews follow the case. WITH CHECK is the same condition: a row may only
+-- of today; a person's unit history, positions, membership events and course places follow the person
+-- (issue 12: individual records follow their current unit, for past dates too); a case's events,
+-- sponsors, dues and reviews follow the case. The member status spans, which the counts read, follow
+-- their unit as it was (ptdv_visible_units_ever). WITH CHECK is the same condition: a row may only
 -- be written where it could be read.
 ALTER TABLE person ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY scope ON person TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()) OR id = ANY (ptdv_moved()));
@@ -109,7 +136,7 @@ ALTER TABLE member_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY scope ON member_event TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE member_status_span ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
+CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units_ever()) OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
 
 ALTER TABLE course_roster ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
 CREATE POLICY scope ON course_roster TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
@@ -152,6 +179,6 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION ptdv_national_id_taken(text, bigint) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units(), ptdv_moved(),
-    ptdv_national_id_taken(text, bigint) TO ptdv_app;
+REVOKE EXECUTE ON FUNCTION ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units(), ptdv_visible_units_ever(), ptdv_moved(),
+    ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) TO ptdv_app;
