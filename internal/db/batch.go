@@ -105,7 +105,7 @@ func InsertRows(ctx context.Context, tx BulkTx, table string, cols ...Column) er
 	err := tx.conn.Raw(func(dc any) error {
 		switch c := dc.(type) {
 		case *scopedConn:
-			return copyScoped(ctx, c.PgxConn(), table, names, src)
+			return refusal(copyScoped(ctx, c.PgxConn(), table, names, src))
 		case *stdlib.Conn:
 			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, names, src)
 			return err

@@ -4,11 +4,16 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"ptdv/internal/apperr"
 )
 
 // The actor's scope reaches PostgreSQL's row-level security (migration 0012) as the transaction-local
@@ -113,13 +118,27 @@ func (c *scopedConn) ExecContext(ctx context.Context, query string, args []drive
 		// One Query message: one implicit transaction; the result is the last statement's.
 		query = set + ";\n" + query
 	}
-	return c.Conn.ExecContext(ctx, query, args)
+	res, err := c.Conn.ExecContext(ctx, query, args)
+	return res, refusal(err)
+}
+
+// refusal turns PostgreSQL's refusal of a row outside the scope ("new row violates row-level security
+// policy") into NOT_FOUND, the answer the application gives for anything outside the scope: an
+// outsider learns no more from the second lock than from the first. The database error stays wrapped.
+func refusal(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" && strings.Contains(pe.Message, "row-level security") {
+		return fmt.Errorf("%w (%w)", apperr.New(apperr.NotFound, "Không tìm thấy đối tượng này trong phạm vi của bạn.",
+			"row outside the actor's scope (row-level security)"), err)
+	}
+	return err
 }
 
 func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	set := setScopeSQL(ctx)
 	if set == "" || c.inTx {
-		return c.Conn.QueryContext(ctx, query, args)
+		rows, err := c.Conn.QueryContext(ctx, query, args)
+		return rows, refusal(err)
 	}
 	if _, err := c.Conn.ExecContext(ctx, "BEGIN;\n"+set, nil); err != nil {
 		return nil, err
@@ -127,7 +146,7 @@ func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driv
 	rows, err := c.Conn.QueryContext(ctx, query, args)
 	if err != nil {
 		c.end("ROLLBACK")
-		return nil, err
+		return nil, refusal(err)
 	}
 	return &scopedRows{Rows: rows.(*stdlib.Rows), c: c}, nil
 }
