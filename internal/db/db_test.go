@@ -458,3 +458,61 @@ func TestInTx(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read
+// outside a transaction becomes BEGIN and set_config, the read, COMMIT (two more round trips); an
+// Exec carries the setting in its own Query message; a transaction sets it once after BEGIN.
+func BenchmarkScope(b *testing.B) {
+	d := pgtest.New(b)
+	ctx := context.Background()
+	scoped := db.WithScope(ctx, false, 1) // no such unit: the lookup runs, the scope is empty
+	read := func(ctx context.Context) {
+		var n int
+		if err := d.App.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("read/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			read(ctx)
+		}
+	})
+	b.Run("read/scoped", func(b *testing.B) {
+		for b.Loop() {
+			read(scoped)
+		}
+	})
+	b.Run("exec/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.App.ExecContext(ctx, "SELECT 1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("exec/scoped", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.App.ExecContext(scoped, "SELECT 1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	tx := func(ctx context.Context) {
+		err := d.App.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var n int
+			return tx.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("tx/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			tx(ctx)
+		}
+	})
+	b.Run("tx/scoped", func(b *testing.B) {
+		for b.Loop() {
+			tx(scoped)
+		}
+	})
+}
