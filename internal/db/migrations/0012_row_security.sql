@@ -39,32 +39,34 @@ CREATE FUNCTION ptdv_scope_for(unit bigint) RETURNS text
          WHERE l.unit_id = unit AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)), '') END
     $$;
 
--- ptdv_visible_units is the set of unit ids the scope covers (for a national scope, which the policies
--- test first, it is not computed): the units whose link valid today lies in the subtree, and the units
--- that no longer exist whose lineage leads, through any number of mergers and splits, to one of them.
--- A policy reads it as "unit_id IN (SELECT ptdv_visible_units())": a hashed subplan, computed once per
--- statement and probed per row. Per row, a function probing org_link cost 6 µs and, with its default
--- selectivity, misled the planner; the set costs ≈ 1 ms for a commune's subtree and ≈ 20 ms for a whole
--- province (15,600 units), once per statement. JIT is off: on a province its compilation alone took
--- 60 ms, for a query that runs in 20.
-CREATE FUNCTION ptdv_visible_units() RETURNS SETOF bigint
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 1000 SET jit = off
+-- ptdv_scope_path: the subtree's path, NULL without a scope.
+CREATE FUNCTION ptdv_scope_path() RETURNS public.ltree
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT nullif(current_setting('ptdv.scope', true), '')::public.ltree $$;
+
+-- The rule in the policies is an EXISTS on org_link (see ptdv_policy below): the planner probes the
+-- index org_link_today once per row for a page of rows, or hashes the subtree's units once for a count
+-- over many. A PL/pgSQL function probing per row cost 6 µs a row (1.5 s to count a province's
+-- persons) and, with its default selectivity, misled the planner; a set of the subtree's units
+-- computed in every statement cost 20-60 ms for a province, even to read one row.
+CREATE INDEX org_link_today ON org_link (unit_id) INCLUDE (path, valid_from, valid_to);
+
+-- ptdv_visible_gone_units: the units that no longer exist and whose lineage leads, through any number
+-- of mergers and splits, to a unit that exists today inside the subtree. Computed from the lineage
+-- (a few hundred rows in a province), never from the whole subtree.
+CREATE FUNCTION ptdv_visible_gone_units() RETURNS SETOF bigint
+    LANGUAGE sql STABLE PARALLEL SAFE ROWS 10 SET jit = off
     AS $$
-    WITH RECURSIVE alive AS (
-        SELECT l.unit_id FROM public.org_link l
-        WHERE l.path <@ nullif(current_setting('ptdv.scope', true), '')::public.ltree
-          AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)),
-    gone(id) AS (
-        SELECT g.predecessor_id FROM public.org_lineage g JOIN alive a ON g.successor_id = a.unit_id
+    WITH RECURSIVE gone(id) AS (
+        SELECT g.predecessor_id FROM public.org_lineage g JOIN public.org_link l ON l.unit_id = g.successor_id
+        WHERE l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date) AND l.path <@ public.ptdv_scope_path()
         UNION
         SELECT g.predecessor_id FROM public.org_lineage g JOIN gone ON g.successor_id = gone.id)
-    SELECT unit_id FROM alive
-    UNION ALL
     SELECT id FROM gone WHERE NOT EXISTS (SELECT 1 FROM public.org_link l WHERE l.unit_id = gone.id
         AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
     $$;
 
--- ptdv_visible_units_ever adds, for the member status spans, the units that ever lay inside the
+-- ptdv_visible_units_ever: for the member status spans, also the units that ever lay inside the
 -- subtree as it was at any time, or inside a unit merged into the actor's: counts for past dates stay
 -- with the unit as it was then (a commune's 2024 count keeps a cell that left in 2026, and a merged
 -- commune counts its predecessors' members), the rule auth applies to counts.
@@ -82,8 +84,6 @@ CREATE FUNCTION ptdv_visible_units_ever() RETURNS SETOF bigint
                           WHERE o.predecessor_id = g.predecessor_id AND o.successor_id <> g.successor_id)),
     roots AS (SELECT DISTINCT l.path FROM public.org_link l WHERE l.unit_id IN (SELECT id FROM lin))
     SELECT l.unit_id FROM public.org_link l JOIN roots r ON l.path <@ r.path
-    UNION
-    SELECT ptdv_visible_units()
     $$;
 
 -- ptdv_moved: the persons this transaction moved to another unit (trigger below). A board may hand a
@@ -117,48 +117,56 @@ CREATE FUNCTION ptdv_national_ids_taken(nids text[]) RETURNS SETOF text
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT national_id FROM person WHERE national_id = ANY(nids) $$;
 
--- Row security on the personal tables, one line each. A person and a case belong to their unit (cell)
+-- Row security on the personal tables, one call each. A person and a case belong to their unit (cell)
 -- of today; a person's unit history, positions, membership events and course places follow the person
 -- (issue 12: individual records follow their current unit, for past dates too); a case's events,
 -- sponsors, dues and reviews follow the case. The member status spans, which the counts read, follow
 -- their unit as it was (ptdv_visible_units_ever). WITH CHECK is the same condition: a row may only
 -- be written where it could be read.
-ALTER TABLE person ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()) OR id = ANY (ptdv_moved()));
+-- ptdv_policy creates the policy "scope" on a table whose rows belong to the unit in column col: the
+-- national scope, or the unit's link today inside the subtree, or a gone unit seen through its
+-- successors, or what extra adds.
+CREATE FUNCTION pg_temp.ptdv_policy(t text, col text, extra text DEFAULT '') RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format($p$CREATE POLICY scope ON %1$I TO ptdv_app USING (ptdv_scope_all()
+        OR EXISTS (SELECT 1 FROM org_link l WHERE l.unit_id = %1$I.%2$I AND l.valid_from <= current_date
+                   AND (l.valid_to IS NULL OR l.valid_to > current_date) AND l.path <@ ptdv_scope_path())
+        OR %1$I.%2$I IN (SELECT ptdv_visible_gone_units())%3$s)$p$, t, col, extra);
+END
+$$;
+-- ptdv_follow: rows that follow a parent row (a person, a case), visible with it.
+CREATE FUNCTION pg_temp.ptdv_follow(t text, parent text, col text, extra text DEFAULT '') RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY scope ON %1$I TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM %2$I x WHERE x.id = %1$I.%3$I)%4$s)',
+        t, parent, col, extra);
+END
+$$;
 
-ALTER TABLE person_unit ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person_unit TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
-
-ALTER TABLE person_position ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON person_position TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
-
-ALTER TABLE member_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON member_event TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
-
+SELECT pg_temp.ptdv_policy('person', 'unit_id', ' OR person.id = ANY (ptdv_moved())');
+SELECT pg_temp.ptdv_policy('candidate_case', 'cell_id', ' OR candidate_case.person_id = ANY (ptdv_moved())');
+SELECT pg_temp.ptdv_policy('unit_responsible', 'unit_id');
+SELECT pg_temp.ptdv_follow('person_unit', 'person', 'person_id');
+SELECT pg_temp.ptdv_follow('person_position', 'person', 'person_id');
+SELECT pg_temp.ptdv_follow('member_event', 'person', 'person_id');
+SELECT pg_temp.ptdv_follow('course_roster', 'person', 'person_id');
+-- The spans: their unit as it was first (one set per statement: a province's member count reads 230,000
+-- spans, and a probe of the person for each took 6 s), then their person (a transfer's receiver rewrites
+-- all of the person's spans). The person's check is rare, and a function declared cheap: as a subplan
+-- its estimated cost per row turned the count's hash join into a nested loop three times slower.
+CREATE FUNCTION ptdv_person_visible(p bigint) RETURNS boolean
+    LANGUAGE sql STABLE COST 1
+    AS $$ SELECT EXISTS (SELECT 1 FROM public.person x WHERE x.id = p) $$;
 ALTER TABLE member_status_span ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON member_status_span TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units_ever()) OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
-
-ALTER TABLE course_roster ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON course_roster TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM person p WHERE p.id = person_id));
-
-ALTER TABLE candidate_case ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON candidate_case TO ptdv_app USING (ptdv_scope_all() OR cell_id IN (SELECT ptdv_visible_units()) OR person_id = ANY (ptdv_moved()));
-
-ALTER TABLE case_event ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_event TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE case_sponsor ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_sponsor TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE case_due ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON case_due TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
-ALTER TABLE source_review ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON source_review TO ptdv_app USING (ptdv_scope_all() OR EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = case_id));
-
--- The committee member responsible for a unit: the unit's record.
-ALTER TABLE unit_responsible ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
-CREATE POLICY scope ON unit_responsible TO ptdv_app USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units()));
+CREATE POLICY scope ON member_status_span TO ptdv_app
+    USING (ptdv_scope_all() OR unit_id IN (SELECT ptdv_visible_units_ever()) OR ptdv_person_visible(person_id));
+SELECT pg_temp.ptdv_follow('case_event', 'candidate_case', 'case_id');
+SELECT pg_temp.ptdv_follow('case_sponsor', 'candidate_case', 'case_id');
+SELECT pg_temp.ptdv_follow('case_due', 'candidate_case', 'case_id');
+SELECT pg_temp.ptdv_follow('source_review', 'candidate_case', 'case_id');
 
 -- The audit trail names no unit: every actor appends, the national scope reads.
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
@@ -180,5 +188,6 @@ END
 $$;
 
 REVOKE EXECUTE ON FUNCTION ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_visible_units(), ptdv_visible_units_ever(), ptdv_moved(),
+GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_scope_path(), ptdv_visible_gone_units(),
+    ptdv_visible_units_ever(), ptdv_person_visible(bigint), ptdv_moved(),
     ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) TO ptdv_app;
