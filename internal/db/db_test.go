@@ -516,3 +516,39 @@ func BenchmarkScope(b *testing.B) {
 		}
 	})
 }
+
+// TestScopedConnLeftInTransaction: a pooled connection that is somehow left inside a transaction (a
+// failed COMMIT) is dropped, never handed to the next caller with the previous scope.
+func TestScopedConnLeftInTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := conn.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	// Behind database/sql's back, as a failed COMMIT would leave it.
+	if _, err := conn.ExecContext(db.WithScope(ctx, true, 0), "SELECT 1; BEGIN; SELECT set_config('ptdv.scope', 'all', true)"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	for range 8 { // the pool holds at most 4
+		c, err := d.App.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var other int
+		var scope string
+		if err := c.QueryRowContext(ctx, "SELECT pg_backend_pid(), coalesce(current_setting('ptdv.scope', true), '')").Scan(&other, &scope); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		if other == pid || scope != "" {
+			t.Fatalf("the connection left in a transaction came back (pid %d, scope %q)", other, scope)
+		}
+	}
+}

@@ -82,6 +82,16 @@ type scopedConn struct {
 	inTx bool
 }
 
+// ResetSession runs before database/sql hands a pooled connection to the next caller: one left inside
+// a transaction (a scoped read whose COMMIT failed) would run the next request in it, under the
+// previous scope, so it is dropped instead.
+func (c *scopedConn) ResetSession(ctx context.Context) error {
+	if c.inTx || c.Conn.Conn().PgConn().TxStatus() != 'I' {
+		return driver.ErrBadConn
+	}
+	return c.Conn.ResetSession(ctx)
+}
+
 // PgxConn is the pgx connection underneath, for COPY.
 func (c *scopedConn) PgxConn() *pgx.Conn { return c.Conn.Conn() }
 
@@ -153,7 +163,7 @@ func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driv
 // end finishes the transaction of a statement that returned rows, without the request's context,
 // which may be over by the time the rows are closed (and a context with a deadline costs pgx a watcher
 // goroutine: 2.6 ms a statement on a busy machine). If it fails, the connection is left inside a
-// transaction, which pgx's ResetSession reports as a bad connection, so database/sql drops it.
+// transaction, which ResetSession reports as a bad connection, so database/sql drops it.
 func (c *scopedConn) end(stmt string) error {
 	_, err := c.Conn.ExecContext(context.Background(), stmt, nil)
 	return err
