@@ -24,6 +24,7 @@ import (
 // envVars is the one table of configuration; the README copies it.
 var envVars = []struct{ name, flag, def, help string }{
 	{"DATABASE_URL", "database-url", "", "PostgreSQL URL (owner role). Trống: tự chạy PostgreSQL riêng dưới $PTDV_DATA/pg"},
+	{"DATABASE_APP_URL", "database-app-url", "", "PostgreSQL URL máy chủ API đăng nhập (vai trò chỉ thuộc ptdv_app). Trống: ptdv tự tạo vai trò ptdv_login, mật khẩu lưu trong $PTDV_DATA/db-login.secret"},
 	{"PTDV_DATA", "data", "./.ptdv", "thư mục dữ liệu: cụm PostgreSQL nhúng, tệp DuckDB, khoá JWT"},
 	{"PTDV_LISTEN", "listen", "127.0.0.1:8080", "địa chỉ lắng nghe của máy chủ HTTP"},
 	{"PTDV_JWT_SECRET", "jwt-secret", "", "khoá ký HS256 (≥ 32 byte). Trống: tạo và lưu trong $PTDV_DATA/jwt.secret"},
@@ -172,8 +173,9 @@ func (e *env) migratedApp(ctx context.Context) (ownerURL string, app *bun.DB, er
 	return ownerURL, app, err
 }
 
-// appDB opens the pool the server uses: role ptdv_app, bounded statements.
-func (e *env) appDB(ctx context.Context, url string) (*bun.DB, error) {
+// appDB opens the pool the server uses: logged in as a role that is a member of ptdv_app only (never
+// the owner), running as ptdv_app under row-level security, with bounded statements.
+func (e *env) appDB(ctx context.Context, ownerURL string) (*bun.DB, error) {
 	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
 	if err != nil {
 		return nil, err
@@ -182,12 +184,59 @@ func (e *env) appDB(ctx context.Context, url string) (*bun.DB, error) {
 	if _, err := fmt.Sscan(e.get("PTDV_DB_MAX_CONNS"), &max); err != nil || max < 1 {
 		return nil, fmt.Errorf("PTDV_DB_MAX_CONNS must be a positive number")
 	}
+	url := e.get("DATABASE_APP_URL")
+	if url == "" {
+		if url, err = e.managedLogin(ctx, ownerURL); err != nil {
+			return nil, err
+		}
+	}
 	d, err := db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: "ptdv"})
 	if err != nil {
 		return nil, err
 	}
 	e.closers = append(e.closers, func() { d.Close() })
 	return d, nil
+}
+
+// managedLogin makes sure the login role db.LoginRole exists with the password kept in
+// $PTDV_DATA/db-login.secret (generated on first use, like the JWT secret) and returns the owner's URL
+// with that role and password: the same host and database, the same socket for the embedded cluster.
+func (e *env) managedLogin(ctx context.Context, ownerURL string) (string, error) {
+	pw, err := e.secretFile("db-login.secret", 0)
+	if err != nil {
+		return "", err
+	}
+	owner, err := db.Open(ctx, ownerURL, db.Options{ApplicationName: "ptdv-setup"})
+	if err != nil {
+		return "", err
+	}
+	defer owner.Close()
+	if err := db.EnsureLoginRole(ctx, owner, db.LoginRole, pw); err != nil {
+		return "", err
+	}
+	return db.WithLogin(ownerURL, db.LoginRole, pw)
+}
+
+// secretFile returns the secret kept in $PTDV_DATA/name, creating a random one (mode 0600) when the
+// file is missing or holds fewer than min bytes.
+func (e *env) secretFile(name string, min int) (string, error) {
+	dir, err := e.dataDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, name)
+	if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= max(min, 1) {
+		return strings.TrimSpace(string(b)), nil
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	s := hex.EncodeToString(raw[:])
+	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return s, nil
 }
 
 // jwtSecret is PTDV_JWT_SECRET, or a random secret kept in $PTDV_DATA/jwt.secret so that tokens
@@ -199,20 +248,8 @@ func (e *env) jwtSecret() ([]byte, error) {
 		}
 		return []byte(s), nil
 	}
-	dir, err := e.dataDir()
+	s, err := e.secretFile("jwt.secret", auth.MinSecretLen)
 	if err != nil {
-		return nil, err
-	}
-	p := filepath.Join(dir, "jwt.secret")
-	if b, err := os.ReadFile(p); err == nil && len(strings.TrimSpace(string(b))) >= auth.MinSecretLen {
-		return []byte(strings.TrimSpace(string(b))), nil
-	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return nil, err
-	}
-	s := hex.EncodeToString(raw[:])
-	if err := os.WriteFile(p, []byte(s+"\n"), 0o600); err != nil {
 		return nil, err
 	}
 	return []byte(s), nil

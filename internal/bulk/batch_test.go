@@ -77,7 +77,7 @@ func TestBatchMatchesOneByOne(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return dump(t, d.App), mrep, rep
+		return dump(t, d.Owner), mrep, rep
 	}
 	batch, bmrep, brep := run(bulk.Options{})
 	single, smrep, srep := run(bulk.OneByOne(bulk.Options{}))
@@ -126,12 +126,12 @@ func TestBatchChunks(t *testing.T) {
 	rows = slices.Insert(rows, 4, bad)
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
-	before := counts(t, d.App)
+	before := counts(t, d.Owner)
 	rep, err := bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{})
 	if err != nil || rep.Written || rep.Bad() != 1 || rep.Problems[0].Row != 6 {
 		t.Fatalf("default: written %v, bad %d, problems %v, %v", rep.Written, rep.Bad(), rep.Problems, err)
 	}
-	if after := counts(t, d.App); after != before {
+	if after := counts(t, d.Owner); after != before {
 		t.Fatalf("a refused import wrote rows: %s -> %s", before, after)
 	}
 	rep, err = bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{SkipInvalid: true})
@@ -140,7 +140,7 @@ func TestBatchChunks(t *testing.T) {
 	}
 	var audits int
 	var leaked bool
-	err = d.App.NewRaw(`SELECT count(*), bool_or(after::text LIKE '%034200000011%') FROM audit_log WHERE action = 'case.imported'`).
+	err = d.Owner.NewRaw(`SELECT count(*), bool_or(after::text LIKE '%034200000011%') FROM audit_log WHERE action = 'case.imported'`).
 		Scan(context.Background(), &audits, &leaked)
 	if err != nil || audits != 9 || leaked {
 		t.Errorf("case.imported audit rows = %d (want 9), a full national ID in them: %v, %v", audits, leaked, err)
@@ -170,7 +170,7 @@ func TestReimportMatchesOneByOne(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return dump(t, d.App), mrep, rep
+		return dump(t, d.Owner), mrep, rep
 	}
 	batch, bmrep, brep := run(bulk.Options{})
 	single, smrep, srep := run(bulk.OneByOne(bulk.Options{}))

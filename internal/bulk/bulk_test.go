@@ -181,7 +181,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			}
 			// The stages were recorded as moves, with the member events the ceremony and the vote imply.
 			var stages []string
-			if err := d.App.NewRaw(`SELECT c.stage FROM candidate_case c JOIN person p ON p.id = c.person_id ORDER BY p.national_id`).
+			if err := d.Owner.NewRaw(`SELECT c.stage FROM candidate_case c JOIN person p ON p.id = c.person_id ORDER BY p.national_id`).
 				Scan(context.Background(), &stages); err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +190,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 				t.Errorf("stages by national id = %v, want %v", stages, want)
 			}
 			var kinds string
-			if err := d.App.NewRaw(`SELECT string_agg(e.kind || ':' || e.effective, ',' ORDER BY e.effective) FROM member_event e
+			if err := d.Owner.NewRaw(`SELECT string_agg(e.kind || ':' || e.effective, ',' ORDER BY e.effective) FROM member_event e
 				JOIN person p ON p.id = e.person_id WHERE p.national_id = '034193000018'`).Scan(context.Background(), &kinds); err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +199,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			}
 
 			// A second import of the same files, and an import of the exports, change nothing.
-			before := counts(t, d.App)
+			before := counts(t, d.Owner)
 			mustImport(t, d.App, bulk.Candidates, viaFile(t, f, in))
 			mustImport(t, d.App, bulk.Members, viaFile(t, f, table(bulk.Members, members...)))
 			exp := map[bulk.Kind]sheet.Sheet{}
@@ -215,7 +215,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 					t.Errorf("%s: re-import of the export = %+v, want all unchanged", k, rep)
 				}
 			}
-			if after := counts(t, d.App); after != before {
+			if after := counts(t, d.Owner); after != before {
 				t.Errorf("importing again changed the counts %s → %s", before, after)
 			}
 			// The exports hold the cells as the code lists write them: "nu" → "Nữ", "12/12" → its label.
@@ -326,13 +326,13 @@ func TestBadRowsWriteNothing(t *testing.T) {
 		rows = append(rows, b.row)
 	}
 	in := table(bulk.Candidates, rows...)
-	before := counts(t, d.App)
+	before := counts(t, d.Owner)
 	rep, err := bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Written || counts(t, d.App) != before {
-		t.Fatalf("a file with bad rows wrote something: written=%v %s → %s", rep.Written, before, counts(t, d.App))
+	if rep.Written || counts(t, d.Owner) != before {
+		t.Fatalf("a file with bad rows wrote something: written=%v %s → %s", rep.Written, before, counts(t, d.Owner))
 	}
 	for i, b := range bad {
 		row := i + 3 // header row 1, the good row 2
@@ -393,7 +393,7 @@ func TestWrongLayout(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	if got := counts(t, d.App); got != "0 0 0 0 0" {
+	if got := counts(t, d.Owner); got != "0 0 0 0 0" {
 		t.Errorf("counts = %s", got)
 	}
 }
@@ -429,7 +429,7 @@ func TestImportScope(t *testing.T) {
 			t.Errorf("problem %+v, want NOT_FOUND on the cell", p)
 		}
 	}
-	if got := counts(t, d.App); got != "0 0 0 0 0" {
+	if got := counts(t, d.Owner); got != "0 0 0 0 0" {
 		t.Errorf("counts = %s", got)
 	}
 	mustImport(t, d.App, bulk.Members, in)

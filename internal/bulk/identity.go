@@ -68,6 +68,19 @@ func (im *importer) prefetchPersons(ctx context.Context, nids []string) error {
 			im.cases[p.ID] = *p.CaseID
 		}
 	}
+	// Row-level security hides the persons outside the scope from the read above; the database still
+	// says which numbers are held (as its unique index would). They are known out of scope, with id 0,
+	// which no read finds: their rows are refused as held elsewhere, never taken for new persons.
+	var taken []string
+	if err := im.tx.NewRaw(`SELECT ptdv_national_ids_taken(?::text[])`, pgdialect.Array(nids)).Scan(ctx, &taken); err != nil && !isNoRows(err) {
+		return err
+	}
+	for _, n := range taken {
+		if _, ok := im.known[n]; !ok {
+			im.known[n] = known{NID: n}
+			im.ids[n] = 0
+		}
+	}
 	return nil
 }
 

@@ -54,15 +54,15 @@ func TestImportUnits(t *testing.T) {
 		t.Errorf("HY.TD.2 = %+v under %s (%v)", td, parent.Code, err)
 	}
 	var doc string
-	if err := d.App.NewRaw(`SELECT o.document FROM org_unit u JOIN org_operation o ON o.id = u.created_op WHERE u.code = 'HY.TD'`).
+	if err := d.Owner.NewRaw(`SELECT o.document FROM org_unit u JOIN org_operation o ON o.id = u.created_op WHERE u.code = 'HY.TD'`).
 		Scan(context.Background(), &doc); err != nil || doc != "Quyết định số 12-QĐ/TU ngày 30/06/2025" {
 		t.Errorf("document = %q, %v", doc, err)
 	}
-	before := unitCount(t, d.App)
+	before := unitCount(t, d.Owner)
 	if rep := mustImport(t, d.App, bulk.Units, in); rep.Unchanged != 4 {
 		t.Errorf("second import: %+v, want 4 unchanged", rep)
 	}
-	if after := unitCount(t, d.App); after != before {
+	if after := unitCount(t, d.Owner); after != before {
 		t.Errorf("the second import changed %s → %s", before, after)
 	}
 }
@@ -129,7 +129,7 @@ func unitCell(s sheet.Sheet, code string) map[string]string {
 // the good rows go in and a child of a bad row says so.
 func TestBadUnitRows(t *testing.T) {
 	d := tree(t)
-	before := unitCount(t, d.App)
+	before := unitCount(t, d.Owner)
 	in := table(bulk.Units,
 		unitRow("HY.NEW", "Đảng bộ xã Mới", "Đảng bộ cơ sở", "HY", "01/07/2025"),
 		unitRow("HY.X", "Đảng bộ xã X", "loại lạ", "HY", "01/07/2025"),                      // unknown kind
@@ -150,7 +150,7 @@ func TestBadUnitRows(t *testing.T) {
 	if rep.Written || rep.Bad() != 10 {
 		t.Fatalf("report: written=%v bad=%d %v", rep.Written, rep.Bad(), rep.Problems)
 	}
-	if after := unitCount(t, d.App); after != before {
+	if after := unitCount(t, d.Owner); after != before {
 		t.Errorf("a refused file changed %s → %s", before, after)
 	}
 	want := map[int]string{

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -100,17 +103,45 @@ func InsertRows(ctx context.Context, tx BulkTx, table string, cols ...Column) er
 		return row, nil
 	})
 	err := tx.conn.Raw(func(dc any) error {
-		c, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("db: the driver connection is a %T, not pgx's", dc)
+		switch c := dc.(type) {
+		case *scopedConn:
+			return refusal(copyScoped(ctx, c.PgxConn(), table, names, src))
+		case *stdlib.Conn:
+			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, names, src)
+			return err
 		}
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, names, src)
-		return err
+		return fmt.Errorf("db: the driver connection is a %T, not pgx's", dc)
 	})
 	if err != nil {
 		return fmt.Errorf("db: insert into %s: %w", table, err)
 	}
 	return nil
+}
+
+// bulkSeq numbers the staging tables of copyScoped.
+var bulkSeq atomic.Int64
+
+// copyScoped writes the rows on the application pool. PostgreSQL refuses COPY FROM into a table under
+// row-level security, so the rows are copied into a temporary table of the same columns (no policies;
+// dropped at commit) and moved with one INSERT … SELECT, which the policies check row by row. Given
+// values of identity columns are kept, as COPY keeps them.
+func copyScoped(ctx context.Context, c *pgx.Conn, table string, names []string, src pgx.CopyFromSource) error {
+	tmp := "ptdv_bulk_" + strconv.FormatInt(bulkSeq.Add(1), 10)
+	ident := pgx.Identifier{table}.Sanitize()
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = pgx.Identifier{n}.Sanitize()
+	}
+	list := strings.Join(cols, ", ")
+	if _, err := c.Exec(ctx, `CREATE TEMP TABLE `+tmp+` ON COMMIT DROP AS SELECT `+list+` FROM `+ident+` WITH NO DATA`); err != nil {
+		return err
+	}
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{tmp}, names, src); err != nil {
+		return err
+	}
+	_, err := c.Exec(ctx, `INSERT INTO `+ident+` (`+list+`) OVERRIDING SYSTEM VALUE SELECT `+list+` FROM `+tmp+`;
+		DROP TABLE `+tmp)
+	return err
 }
 
 // NullText is nil for "", for the text columns that hold NULL rather than an empty string.

@@ -2,15 +2,19 @@
 // database/sql driver), applies the embedded SQL migrations, and runs
 // transactions.
 //
-// Two roles are involved. The owner (the role in the database URL) owns the
-// schema and runs migrations. The application role ptdv_app (NOLOGIN) holds
-// only what the migrations GRANT it; with Options.AppRole every connection
-// switches to it at connection start, so the API server never runs as the
-// table owner and cannot, say, drop a table or bypass a revoked privilege.
+// Three roles are involved. The owner (the role in the database URL) owns the schema and runs
+// migrations and the binary's own jobs (seed, nightly). The application role ptdv_app (NOLOGIN) holds
+// only what the migrations GRANT it and is subject to row-level security (migration 0012). The server
+// logs in as a third role that is a member of ptdv_app and nothing else (LoginRole, or the user of
+// DATABASE_APP_URL); with Options.AppRole every connection switches to ptdv_app at connection start,
+// Open refuses a login role that is a superuser, may create roles or bypasses row security, and each
+// transaction carries the actor's scope (scope.go). So the API server never runs as the table owner,
+// and neither SET ROLE NONE nor a forgotten filter gets it past a revoked privilege or a policy.
 package db
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -66,6 +70,10 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	}
 	if o.AppRole {
 		cfg.RuntimeParams["role"] = AppRole
+		// The row-level security policies add subplans whose estimated cost lifts ordinary OLTP
+		// statements past jit_above_cost: a province's member count spent 2.2 s compiling for a
+		// 1.6 s run. The server's statements are short; JIT never pays for itself here.
+		cfg.RuntimeParams["jit"] = "off"
 	}
 	if o.StatementTimeout > 0 {
 		ms := o.StatementTimeout.Milliseconds()
@@ -78,7 +86,12 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 		cfg.RuntimeParams["application_name"] = o.ApplicationName
 	}
 
-	sqldb := stdlib.OpenDB(*cfg)
+	var sqldb *sql.DB
+	if o.AppRole {
+		sqldb = sql.OpenDB(scopedConnector{stdlib.GetConnector(*cfg)})
+	} else {
+		sqldb = stdlib.OpenDB(*cfg)
+	}
 	if o.MaxOpenConns > 0 {
 		sqldb.SetMaxOpenConns(o.MaxOpenConns)
 		sqldb.SetMaxIdleConns(o.MaxOpenConns)
@@ -108,6 +121,10 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 		if user != AppRole {
 			bdb.Close()
 			return nil, fmt.Errorf("db: connected to %s with role=%s, but current_user is %q", where, AppRole, user)
+		}
+		if err := checkLoginRole(ctx, bdb, where); err != nil {
+			bdb.Close()
+			return nil, err
 		}
 	}
 	return bdb, nil

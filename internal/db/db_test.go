@@ -117,7 +117,7 @@ func TestMigrateEmbedded(t *testing.T) {
 		t.Fatalf("second Migrate applied %v, %v; want nothing", again, err)
 	}
 	// The readiness check runs as the application.
-	app := open(t, d.URL, db.Options{AppRole: true})
+	app := open(t, d.AppURL(), db.Options{AppRole: true})
 	pending, err := db.Pending(ctx, app, db.Migrations)
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("Pending as %s = %v, %v; want none", db.AppRole, pending, err)
@@ -208,6 +208,121 @@ func TestAppRole(t *testing.T) {
 
 	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &user); err != nil || user == db.AppRole {
 		t.Fatalf("Owner runs as %q, %v", user, err)
+	}
+}
+
+// TestLoginRoleCannotEscape: the server's login role is no superuser and cannot become one; stepping out
+// of ptdv_app (SET ROLE NONE, as injected SQL could) leaves it with no rights at all.
+func TestLoginRoleCannotEscape(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	var owner string
+	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &owner); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var super, createRole, bypass, inherit bool
+	var session string
+	if err := conn.NewRaw(`SELECT rolname, rolsuper, rolcreaterole, rolbypassrls, rolinherit FROM pg_roles WHERE rolname = session_user`).
+		Scan(ctx, &session, &super, &createRole, &bypass, &inherit); err != nil {
+		t.Fatal(err)
+	}
+	if session != pgtest.LoginRole || super || createRole || bypass || inherit {
+		t.Fatalf("login role %s: super=%v createrole=%v bypassrls=%v inherit=%v; want %s with none of them", session, super, createRole, bypass, inherit, pgtest.LoginRole)
+	}
+	if _, err := conn.ExecContext(ctx, "SET ROLE NONE"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELECT count(*) FROM person", "SELECT count(*) FROM org_unit", "INSERT INTO audit_log (actor, actor_role, action, entity, entity_id) VALUES ('x', 'x', 'x', 'x', 'x')"} {
+		if _, err := conn.ExecContext(ctx, q); pgCode(err) != "42501" {
+			t.Errorf("%s after SET ROLE NONE: %v; want permission denied (42501)", q, err)
+		}
+	}
+	for _, q := range []string{"SET ROLE " + owner, "SET SESSION AUTHORIZATION " + owner, "ALTER ROLE " + pgtest.LoginRole + " SUPERUSER", "CREATE ROLE ptdv_escape SUPERUSER"} {
+		if _, err := conn.ExecContext(ctx, q); pgCode(err) != "42501" {
+			t.Errorf("%s: %v; want permission denied (42501)", q, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "RESET ROLE"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenRefusesPrivilegedLogin: the server never runs on a login that could step out of ptdv_app,
+// such as the owner (here a superuser).
+func TestOpenRefusesPrivilegedLogin(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	_, err := db.Open(context.Background(), d.URL, db.Options{AppRole: true})
+	if err == nil || !strings.Contains(err.Error(), "must not log in") {
+		t.Fatalf("Open with AppRole as the owner: %v; want a refusal", err)
+	}
+}
+
+// TestScopeIsTransactionLocal: the scope of a context reaches every statement on the application pool,
+// in and out of transactions, and never outlives its transaction on a pooled connection.
+func TestScopeIsTransactionLocal(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	national := db.WithScope(ctx, true, 0)
+	nowhere := db.WithScope(ctx, false, 999999) // no such unit: an empty scope
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	setting := func(ctx context.Context, idb bun.IConn) string {
+		t.Helper()
+		var s string
+		if err := idb.QueryRowContext(ctx, "SELECT coalesce(current_setting('ptdv.scope', true), '<unset>')").Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := setting(national, conn); got != "all" {
+		t.Errorf("national query: ptdv.scope = %q, want all", got)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("the next query on the same connection, without a scope: ptdv.scope = %q, want none", got)
+	}
+	if got := setting(nowhere, conn); got != "" {
+		t.Errorf("scope of a unit that does not exist: %q, want empty", got)
+	}
+	// Exec: the setting and the statement in one implicit transaction.
+	if _, err := conn.ExecContext(national, `DO $$ BEGIN IF current_setting('ptdv.scope', true) IS DISTINCT FROM 'all' THEN
+		RAISE EXCEPTION 'no scope'; END IF; END $$`); err != nil {
+		t.Errorf("Exec with a national scope: %v", err)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after Exec: ptdv.scope = %q, want none", got)
+	}
+	// A transaction sets it once, for all its statements.
+	err = conn.RunInTx(national, nil, func(ctx context.Context, tx bun.Tx) error {
+		for range 2 {
+			if got := setting(ctx, tx); got != "all" {
+				t.Errorf("in a transaction: ptdv.scope = %q, want all", got)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after the transaction: ptdv.scope = %q, want none", got)
+	}
+	// A statement that fails ends its transaction: the connection is usable and unscoped.
+	if _, err := conn.QueryContext(national, "SELECT 1/0"); err == nil {
+		t.Error("1/0 succeeded")
+	}
+	if got := setting(ctx, conn); got != "" && got != "<unset>" {
+		t.Errorf("after a failed query: ptdv.scope = %q, want none", got)
 	}
 }
 
@@ -340,6 +455,100 @@ func TestInTx(t *testing.T) {
 		}
 		if q := fmt.Sprint(qc.Queries()); strings.Contains(q, "SAVEPOINT") || !strings.HasPrefix(q, "[BEGIN INSERT INTO t VALUES (1) ROLLBACK") {
 			t.Fatalf("nested InTx ran %s", q)
+		}
+	}
+}
+
+// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read
+// outside a transaction becomes BEGIN and set_config, the read, COMMIT (two more round trips); an
+// Exec carries the setting in its own Query message; a transaction sets it once after BEGIN.
+func BenchmarkScope(b *testing.B) {
+	d := pgtest.New(b)
+	ctx := context.Background()
+	scoped := db.WithScope(ctx, false, 1) // no such unit: the lookup runs, the scope is empty
+	read := func(ctx context.Context) {
+		var n int
+		if err := d.App.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("read/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			read(ctx)
+		}
+	})
+	b.Run("read/scoped", func(b *testing.B) {
+		for b.Loop() {
+			read(scoped)
+		}
+	})
+	b.Run("exec/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.App.ExecContext(ctx, "SELECT 1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("exec/scoped", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.App.ExecContext(scoped, "SELECT 1"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	tx := func(ctx context.Context) {
+		err := d.App.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var n int
+			return tx.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("tx/unscoped", func(b *testing.B) {
+		for b.Loop() {
+			tx(ctx)
+		}
+	})
+	b.Run("tx/scoped", func(b *testing.B) {
+		for b.Loop() {
+			tx(scoped)
+		}
+	})
+}
+
+// TestScopedConnLeftInTransaction: a pooled connection that is somehow left inside a transaction (a
+// failed COMMIT) is dropped, never handed to the next caller with the previous scope.
+func TestScopedConnLeftInTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := conn.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	// Behind database/sql's back, as a failed COMMIT would leave it.
+	if _, err := conn.ExecContext(db.WithScope(ctx, true, 0), "SELECT 1; BEGIN; SELECT set_config('ptdv.scope', 'all', true)"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	for range 8 { // the pool holds at most 4
+		c, err := d.App.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var other int
+		var scope string
+		if err := c.QueryRowContext(ctx, "SELECT pg_backend_pid(), coalesce(current_setting('ptdv.scope', true), '')").Scan(&other, &scope); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		if other == pid || scope != "" {
+			t.Fatalf("the connection left in a transaction came back (pid %d, scope %q)", other, scope)
 		}
 	}
 }

@@ -251,7 +251,7 @@ func TestRecognitionRule(t *testing.T) {
 		t.Errorf("an event in another unit: %v", err)
 	}
 	record(t, ctx, d.App, member.Event{PersonID: p, UnitID: tr.X, Kind: member.KindRecognized, Effective: day("2024-01-10")})
-	if n := count(t, d.App, `SELECT count(*) FROM member_event`); n != 2 {
+	if n := count(t, d.Owner, `SELECT count(*) FROM member_event`); n != 2 {
 		t.Errorf("%d events, want 2 (refusals write nothing)", n)
 	}
 
@@ -354,7 +354,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 			t.Errorf("%s as the application role succeeded", q)
 		}
 	}
-	if n := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
+	if n := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
 		t.Errorf("%d audit rows, want 2", n)
 	}
 }

@@ -472,7 +472,7 @@ func TestAuditRowsAreAppendOnly(t *testing.T) {
 		Action string `bun:"action"`
 		After  string `bun:"after"`
 	}
-	if err := d.App.NewRaw(`SELECT actor, action, after::text FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(context.Background(), &row); err != nil {
+	if err := d.Owner.NewRaw(`SELECT actor, action, after::text FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(context.Background(), &row); err != nil {
 		t.Fatal(err)
 	}
 	if row.Actor != "test" || row.Action != "org.rename" || !strings.Contains(row.After, "Chi bộ thôn Đồng Bông Mới") {

@@ -134,11 +134,11 @@ func TestCreateNormalizesName(t *testing.T) {
 	if p.Version != 1 || p.UnitID != tr.X || p.NationalID != "001090012345" {
 		t.Errorf("created %+v", p)
 	}
-	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.create'`); got != 1 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.create'`); got != 1 {
 		t.Errorf("%d audit rows", got)
 	}
 	// The audit trail masks the national ID.
-	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE after::text LIKE '%001090012345%'`); got != 0 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE after::text LIKE '%001090012345%'`); got != 0 {
 		t.Error("the audit row holds the full national ID")
 	}
 }
@@ -175,7 +175,7 @@ func TestNationalIDValidation(t *testing.T) {
 			t.Errorf("valid %s: %v", c.nid, err)
 		}
 	}
-	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 3 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
 		t.Errorf("%d persons written, want only the 3 valid ones", got)
 	}
 	// Other fields.
@@ -192,10 +192,10 @@ func TestNationalIDValidation(t *testing.T) {
 	bad = person("Trần Văn Sai", "", "1990-05-01", "", tr.X)
 	_, err = people.Create(ctx, d.App, bad)
 	wantCode(t, "no sex", err, apperr.InvalidInput, "sex")
-	if p, u := count(t, d.App, `SELECT count(*) FROM person`), count(t, d.App, `SELECT count(*) FROM person_unit`); p != 3 || u != 3 {
+	if p, u := count(t, d.Owner, `SELECT count(*) FROM person`), count(t, d.Owner, `SELECT count(*) FROM person_unit`); p != 3 || u != 3 {
 		t.Errorf("a refused create wrote rows: %d persons, %d unit rows", p, u)
 	}
-	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE entity = 'person'`); got != 3 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE entity = 'person'`); got != 3 {
 		t.Errorf("%d audit rows, want 3", got)
 	}
 }
@@ -239,15 +239,15 @@ func TestDuplicateNationalID(t *testing.T) {
 	if e := wantCode(t, "update to a duplicate", err, apperr.Conflict, "national_id"); e != nil && e.Message+"|"+e.MessageEN != msgs[0] {
 		t.Errorf("update refusal %q differs from create's %q", e.Message, msgs[0])
 	}
-	if got := count(t, d.App, `SELECT count(*) FROM person`); got != 3 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
 		t.Errorf("%d persons, want 3", got)
 	}
 	// Each attempt is in the audit trail (the ID masked), with the holder for an investigator.
-	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere' AND actor = 'board@VP.TD.HD'
+	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere' AND actor = 'board@VP.TD.HD'
 		AND after->>'nationalId' LIKE '*********%'`); got != 3 {
 		t.Errorf("%d audited attempts, want 3", got)
 	}
-	if got := count(t, d.App, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere'
+	if got := count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere'
 		AND entity_id = '%d' AND (after->>'heldBy')::bigint = %d`, other.ID, first.ID)); got != 1 {
 		t.Errorf("the update's audit row: %d, want 1", got)
 	}
@@ -359,7 +359,7 @@ func TestOptimisticVersion(t *testing.T) {
 	if m[p.ID].FullName != "Nguyễn Văn An" || m[p.ID].Version != 2 {
 		t.Errorf("a stale update wrote: %+v", m[p.ID])
 	}
-	if got := count(t, d.App, `SELECT count(*) FROM audit_log WHERE action = 'person.update'`); got != 1 {
+	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.update'`); got != 1 {
 		t.Errorf("%d update audit rows, want 1", got)
 	}
 	// Clearing an optional field.
@@ -507,7 +507,7 @@ func TestUnitHistoryOverlap(t *testing.T) {
 	}
 	overlap := func(what, q string, args ...any) {
 		t.Helper()
-		_, err := d.App.NewRaw(q, args...).Exec(context.Background())
+		_, err := d.App.NewRaw(q, args...).Exec(ctx)
 		var pe *pgconn.PgError
 		if !errors.As(err, &pe) || pe.Code != "23P01" || pe.TableName != "person_unit" {
 			t.Errorf("%s: got %v, want an exclusion violation on person_unit", what, err)
@@ -518,10 +518,10 @@ func TestUnitHistoryOverlap(t *testing.T) {
 	overlap("a closed interval stretched over the next",
 		`UPDATE person_unit SET valid_to = '2025-04-01' WHERE person_id = ? AND valid_from = '2020-01-01'`, an.ID)
 	if _, err := d.App.NewRaw(`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by)
-		VALUES (?, ?, '2019-01-01', '2020-01-01', 't')`, an.ID, tr.Y).Exec(context.Background()); err != nil {
+		VALUES (?, ?, '2019-01-01', '2020-01-01', 't')`, an.ID, tr.Y).Exec(ctx); err != nil {
 		t.Errorf("an interval that ends where the next begins: %v", err)
 	}
-	if n := count(t, d.App, fmt.Sprintf(`SELECT count(*) FROM person_unit WHERE person_id = %d`, an.ID)); n != 3 {
+	if n := count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM person_unit WHERE person_id = %d`, an.ID)); n != 3 {
 		t.Errorf("%d unit rows, want 3", n)
 	}
 }

@@ -162,7 +162,18 @@ func duplicate(ctx context.Context, tx bun.IDB, nationalID string, self int64) e
 	err := tx.NewRaw(`SELECT p.id, p.full_name, `+cond+` AS visible FROM person p WHERE p.national_id = ? AND p.id <> ?`,
 		append(args, nationalID, self)...).Scan(ctx, &other)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil
+		// Row-level security hides persons outside the scope; the database still says whether one
+		// holds the number.
+		var taken bool
+		if err := tx.NewRaw(`SELECT ptdv_national_id_taken(?, ?)`, nationalID, self).Scan(ctx, &taken); err != nil {
+			return fmt.Errorf("people: check national ID: %w", err)
+		}
+		if !taken {
+			return nil
+		}
+		return &apperr.Error{Code: apperr.Conflict, Field: "national_id",
+			Message:   "Số định danh cá nhân này đã được ghi cho một người thuộc đơn vị khác, ngoài phạm vi của bạn.",
+			MessageEN: "national ID already recorded for a person in another unit, outside your scope"}
 	}
 	if err != nil {
 		return fmt.Errorf("people: check national ID: %w", err)

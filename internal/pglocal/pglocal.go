@@ -11,10 +11,12 @@
 //	run/             the unix socket, unless that path is too long for a
 //	                 socket, in which case /tmp/ptdv-pg-<hash of dir> is used
 //
-// The superuser is "ptdv" and authentication is "trust": anyone who can reach
-// the unix socket (mode-0700 directory) or 127.0.0.1:<port> connects as the
-// superuser. That is the usual trade-off of a developer database; do not use
-// it on a shared multi-user host.
+// The superuser is "ptdv". Who may connect is written into data/pg_hba.conf at every start
+// (writeHBA): over the unix socket, whose directory is private to the server's OS user (mode 0700), any
+// role without a password ("trust": reaching the socket already proves you are that user, or root);
+// over TCP on 127.0.0.1 and ::1, only with a password (scram-sha-256). The superuser has none, so it
+// is reachable through the socket only; ptdv gives the server's login role a password (kept in
+// $PTDV_DATA) for clients that must use TCP.
 package pglocal
 
 import (
@@ -381,7 +383,7 @@ func (c *Cluster) reuseRunning(ctx context.Context) (bool, error) {
 func (c *Cluster) initdb(ctx context.Context, fast bool) error {
 	begin := time.Now()
 	tmp := c.dataDir + ".initdb"
-	args := []string{"-D", tmp, "-U", superuser, "--auth=trust", "--encoding=UTF8"}
+	args := []string{"-D", tmp, "-U", superuser, "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8"}
 	if fast {
 		args = append(args, "--no-sync")
 	}
@@ -426,6 +428,9 @@ func (c *Cluster) runInitdb(ctx context.Context, tmp string, args []string) ([]b
 // the port changes at every start and nothing initdb wrote is edited.
 func (c *Cluster) start(ctx context.Context, fast bool) error {
 	if err := c.prepareDirs(); err != nil {
+		return err
+	}
+	if err := c.writeHBA(); err != nil {
 		return err
 	}
 	// The port is chosen by binding :0 and closing it, so another program
@@ -494,6 +499,32 @@ func (c *Cluster) start(ctx context.Context, fast bool) error {
 		}
 		return fmt.Errorf("pglocal: pg_ctl start: %w: %s\nserver log (%s):\n%s", err, strings.TrimSpace(string(out)), c.logFile, tail)
 	}
+}
+
+// hba is the authentication the embedded cluster accepts (see the package documentation).
+const hba = `# Written by ptdv at every start of the embedded cluster (internal/pglocal); edits are lost.
+# The unix socket's directory is private to the server's OS user: reaching it is the credential.
+local   all   all                   trust
+# TCP only with a password: the superuser has none, so it cannot log in this way.
+host    all   all   127.0.0.1/32    scram-sha-256
+host    all   all   ::1/128         scram-sha-256
+`
+
+// writeHBA replaces the cluster's pg_hba.conf, so that a cluster made by an older ptdv (initdb
+// --auth=trust, which let any local user in over TCP as the superuser) is closed too.
+func (c *Cluster) writeHBA() error {
+	p := filepath.Join(c.dataDir, "pg_hba.conf")
+	tmp := p + ".ptdv"
+	if err := os.WriteFile(tmp, []byte(hba), 0o600); err != nil {
+		return fmt.Errorf("pglocal: write %s: %w", tmp, err)
+	}
+	if err := c.user.chown(tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		return fmt.Errorf("pglocal: replace %s: %w", p, err)
+	}
+	return nil
 }
 
 // killStarted stops a postmaster left by a failed start attempt.

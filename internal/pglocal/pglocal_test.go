@@ -308,3 +308,58 @@ func TestDebianBinDirOrder(t *testing.T) {
 		t.Fatal("parsed a non-version directory name")
 	}
 }
+
+// TestTCPNeedsPassword: over 127.0.0.1 nobody gets in without a password, not even as the superuser
+// (which has none); a role with a password does. A cluster made by an older ptdv (initdb --auth=trust)
+// is closed at its next start.
+func TestTCPNeedsPassword(t *testing.T) {
+	t.Parallel()
+	dir := testDir(t)
+	c := startT(t, dir, Options{Fast: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tcp := func(user string) string {
+		return fmt.Sprintf("postgres://%s@127.0.0.1:%d/postgres?sslmode=disable&connect_timeout=5", user, c.Port())
+	}
+	refused := func(what, url string) {
+		t.Helper()
+		conn, err := pgx.Connect(ctx, url)
+		if err == nil {
+			conn.Close(ctx)
+			t.Fatalf("%s: connected over TCP without a password", what)
+		}
+		if !strings.Contains(err.Error(), "password") {
+			t.Fatalf("%s: %v; want a password refusal", what, err)
+		}
+	}
+	refused("superuser", tcp(superuser))
+
+	sock := connect(t, c)
+	exec1(t, sock, "CREATE ROLE tcp_user LOGIN PASSWORD 'right-password'")
+	refused("role with a password, none given", tcp("tcp_user"))
+	refused("wrong password", strings.Replace(tcp("tcp_user"), "tcp_user@", "tcp_user:wrong@", 1))
+	conn, err := pgx.Connect(ctx, strings.Replace(tcp("tcp_user"), "tcp_user@", "tcp_user:right-password@", 1))
+	if err != nil {
+		t.Fatalf("role with its password over TCP: %v", err)
+	}
+	conn.Close(ctx)
+
+	// The socket's directory is private to the server's user.
+	fi, err := os.Stat(c.socketDir)
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("socket directory %s: %v, %v; want mode 0700", c.socketDir, fi.Mode(), err)
+	}
+
+	// An old cluster's trust-all pg_hba.conf is replaced at the next start.
+	stop(t, c)
+	if err := os.WriteFile(filepath.Join(c.dataDir, "pg_hba.conf"), []byte("host all all 127.0.0.1/32 trust\nlocal all all trust\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c.user != nil {
+		if err := c.user.chown(filepath.Join(c.dataDir, "pg_hba.conf")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c = startT(t, dir, Options{Fast: true})
+	refused("superuser after restarting an old cluster", tcp(superuser))
+}

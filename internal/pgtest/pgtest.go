@@ -73,10 +73,23 @@ const templateLockKey int64 = 0x70746476746d706c
 // without it was left by a test binary that died while building it.
 const templateDone = "ptdv pgtest template: complete"
 
+// LoginRole is the role App logs in as: like the server's (db.LoginRole), a member of ptdv_app only.
+// Its password is no secret: the test server is private or a throw-away one.
+const LoginRole = "ptdv_test_login"
+
+const loginPassword = "ptdv-test-login"
+
+// EnvNoRLS, set to 1, switches row-level security off in every test database (the two-key test: the
+// scope tests must pass on the application's filter alone, and, with PTDV_TEST_NO_APP_FILTER=1, on
+// row-level security alone).
+const EnvNoRLS = "PTDV_TEST_NO_RLS"
+
 // DB is one test's database.
 type DB struct {
-	// App connects as the role ptdv_app, with exactly the privileges the
-	// migrations grant the application: use it for what the server does.
+	// App logs in as LoginRole and runs as the role ptdv_app, with exactly
+	// the privileges the migrations grant the application and under its
+	// row-level security: use it for what the server does, with an actor in
+	// the context (auth.WithActor), or it sees no personal rows.
 	App *bun.DB
 	// Owner connects as the owner of the schema (the server's superuser
 	// for the private cluster): use it for setup and inspection.
@@ -314,7 +327,7 @@ func ensureTemplate(ctx context.Context, log *slog.Logger, admin *bun.DB, server
 		return "", false, fmt.Errorf("template: look for %s: %w", name, err)
 	}
 	if len(comments) == 1 && comments[0] != nil && *comments[0] == templateDone {
-		return name, false, nil
+		return name, false, ensureLogin(ctx, admin)
 	}
 	if len(comments) == 1 {
 		log.Warn("dropping incomplete template database left by an interrupted run", "name", name)
@@ -346,7 +359,16 @@ func ensureTemplate(ctx context.Context, log *slog.Logger, admin *bun.DB, server
 	if _, err := conn.ExecContext(ctx, "COMMENT ON DATABASE "+quoteIdent(name)+" IS '"+templateDone+"'"); err != nil {
 		return "", false, fmt.Errorf("template: mark %s complete: %w", name, err)
 	}
-	return name, true, nil
+	return name, true, ensureLogin(ctx, admin)
+}
+
+// ensureLogin makes the login role App connects as (cluster-wide; the migrations made ptdv_app). It
+// runs under the template lock: concurrent ALTER ROLEs of one role fail.
+func ensureLogin(ctx context.Context, admin *bun.DB) error {
+	if err := db.EnsureLoginRole(ctx, admin, LoginRole, loginPassword); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	return nil
 }
 
 // templateName is ptdv_tpl_ and a hash of the harness version and the
@@ -430,7 +452,7 @@ func newDB(t testing.TB, template string) *DB {
 	if d.Owner, err = db.Open(ctx, d.URL, db.Options{MaxOpenConns: 4, ApplicationName: "ptdv-test"}); err != nil {
 		t.Fatalf("pgtest: open %s as owner: %v", name, err)
 	}
-	if d.App, err = db.Open(ctx, d.URL, db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"}); err != nil {
+	if d.App, err = openApp(ctx, d); err != nil {
 		t.Fatalf("pgtest: open %s as %s: %v", name, db.AppRole, err)
 	}
 	h.firstNew.Do(func() {
@@ -438,6 +460,32 @@ func newDB(t testing.TB, template string) *DB {
 			"since_main", time.Since(h.mainStart).Round(time.Millisecond))
 	})
 	return d
+}
+
+// openApp opens d's application pool as the server does, first switching row-level security off
+// when EnvNoRLS asks.
+func openApp(ctx context.Context, d *DB) (*bun.DB, error) {
+	if os.Getenv(EnvNoRLS) == "1" {
+		if _, err := d.Owner.ExecContext(ctx, `DO $$
+DECLARE t regclass;
+BEGIN
+	FOR t IN SELECT oid FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace LOOP
+		EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', t);
+	END LOOP;
+END $$`); err != nil {
+			return nil, fmt.Errorf("switch row-level security off: %w", err)
+		}
+	}
+	return db.Open(ctx, d.AppURL(), db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"})
+}
+
+// AppURL connects to d as LoginRole, as App does.
+func (d *DB) AppURL() string {
+	u, err := db.WithLogin(d.URL, LoginRole, loginPassword)
+	if err != nil {
+		panic(err) // d.URL was parsed when the database was made
+	}
+	return u
 }
 
 // keptReady marks a kept database whose fixture is complete (COMMENT ON DATABASE).
@@ -483,7 +531,7 @@ func Kept(t testing.TB, key string) (d *DB, ready bool) {
 	if d.Owner, err = db.Open(ctx, d.URL, db.Options{MaxOpenConns: 4, ApplicationName: "ptdv-test"}); err != nil {
 		t.Fatalf("pgtest: open %s as owner: %v", name, err)
 	}
-	if d.App, err = db.Open(ctx, d.URL, db.Options{AppRole: true, MaxOpenConns: 4, ApplicationName: "ptdv-test-app"}); err != nil {
+	if d.App, err = openApp(ctx, d); err != nil {
 		t.Fatalf("pgtest: open %s as %s: %v", name, db.AppRole, err)
 	}
 	return d, ready

@@ -369,7 +369,7 @@ func TestMergedCommune(t *testing.T) {
 	}
 	// On a pool of one connection the admissions cannot be counted on a second one: the same answer, no
 	// deadlock.
-	one, err := pdb.Open(context.Background(), d.URL, pdb.Options{AppRole: true, MaxOpenConns: 1})
+	one, err := pdb.Open(context.Background(), d.AppURL(), pdb.Options{AppRole: true, MaxOpenConns: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
