@@ -123,7 +123,7 @@ type ctxKey struct{}
 // security (package db sets it in every transaction run with this context).
 func WithActor(ctx context.Context, a *Actor) context.Context {
 	if a != nil {
-		ctx = db.WithScope(ctx, a.scope.All, a.UnitID)
+		ctx = db.WithScope(ctx, a.scope.All, a.UnitID, a.scope.On)
 	}
 	return context.WithValue(ctx, ctxKey{}, a)
 }

@@ -111,10 +111,10 @@ func TestImportConfirmedBirthDate(t *testing.T) {
 	if !rep.Written || rep.Updated != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("confirmed: %+v", rep)
 	}
-	if b := scalar(t, d.App, `SELECT birth_date::text FROM person WHERE national_id = '034075000001'`); b != "1975-03-12" {
+	if b := scalar(t, d.Owner, `SELECT birth_date::text FROM person WHERE national_id = '034075000001'`); b != "1975-03-12" {
 		t.Errorf("birth date %s", b)
 	}
-	if n := scalar(t, d.App, `SELECT count(*)::text FROM audit_log WHERE action = 'person.update'`); n != "1" {
+	if n := scalar(t, d.Owner, `SELECT count(*)::text FROM audit_log WHERE action = 'person.update'`); n != "1" {
 		t.Errorf("audit rows of the update: %s", n)
 	}
 	// Confirming a date already recorded changes nothing.
@@ -167,7 +167,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 	if !rep.Written || rep.Updated != 1 || rep.Unchanged != 1 {
 		t.Fatalf("reconciled: %+v", rep)
 	}
-	got := scalar(t, d.App, `SELECT c.stage || ' ' || c.ceremony_on || ' ' || (SELECT string_agg(e.kind || ':' || e.effective, ',') FROM member_event e WHERE e.person_id = p.id)
+	got := scalar(t, d.Owner, `SELECT c.stage || ' ' || c.ceremony_on || ' ' || (SELECT string_agg(e.kind || ':' || e.effective, ',') FROM member_event e WHERE e.person_id = p.id)
 		FROM candidate_case c JOIN person p ON p.id = c.person_id WHERE p.national_id = '034195000016'`)
 	if got != "probation 2024-06-19 admitted:2024-06-19" {
 		t.Errorf("case after the member row: %s", got)

@@ -54,7 +54,7 @@ func TestImportRecordsLateFactsOfThePast(t *testing.T) {
 	}
 	// The events carry the flags, and the admissions count.
 	var flagged, admitted int
-	if err := d.App.NewRaw(`SELECT (SELECT count(*) FROM case_event WHERE late_rule IS NOT NULL),
+	if err := d.Owner.NewRaw(`SELECT (SELECT count(*) FROM case_event WHERE late_rule IS NOT NULL),
 		(SELECT count(*) FROM candidate_case WHERE decision_on IS NOT NULL)`).Scan(context.Background(), &flagged, &admitted); err != nil {
 		t.Fatal(err)
 	}

@@ -33,10 +33,9 @@ type limits struct {
 // of the day.
 func checkLimits(ctx context.Context, d bun.IDB, a *auth.Actor, rows int) error {
 	var l limits
-	err := d.NewRaw(`SELECT l.rows_per_file, l.rows_per_day,
-			(SELECT coalesce(sum((r.after->>'rows')::int), 0) FROM audit_log r
-			 WHERE r.action = 'import.run' AND r.actor = ? AND r.after->>'outcome' IN ('written', 'refused')
-			   AND r.at >= date_trunc('day', now(), 'Asia/Ho_Chi_Minh')) AS today
+	// The audit trail is readable by the national scope only (row-level security): the day's rows of
+	// this actor come from ptdv_import_rows_today (migration 0021).
+	err := d.NewRaw(`SELECT l.rows_per_file, l.rows_per_day, ptdv_import_rows_today(?) AS today
 		FROM import_limit l WHERE l.role = ?`, a.Subject, string(a.Role)).Scan(ctx, &l)
 	if isNoRows(err) {
 		return apperr.New(apperr.Forbidden, "Vai trò của bạn không được nhập dữ liệu từ tệp.", fmt.Sprintf("no import limit for role %s", a.Role))

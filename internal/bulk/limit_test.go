@@ -46,7 +46,7 @@ func TestImportLimitsAndAudit(t *testing.T) {
 	}
 
 	var runs []string
-	if err := d.App.NewRaw(`SELECT concat_ws(' ', actor_role, entity_id <> '', after->>'kind', after->>'rows', after->>'outcome', after->>'created', after->>'rejected')
+	if err := d.Owner.NewRaw(`SELECT concat_ws(' ', actor_role, entity_id <> '', after->>'kind', after->>'rows', after->>'outcome', after->>'created', after->>'rejected')
 		FROM audit_log WHERE action = 'import.run' AND actor = 'secretary@HY.QC.1' ORDER BY id`).Scan(context.Background(), &runs); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestImportLimitsAndAudit(t *testing.T) {
 		t.Errorf("audit rows\n%q\nwant\n%q", runs, want)
 	}
 	var leaked int
-	if err := d.App.NewRaw(`SELECT count(*) FROM audit_log WHERE action = 'import.run' AND (after::text LIKE '%0342%' OR after::text LIKE '%Lê Văn%')`).
+	if err := d.Owner.NewRaw(`SELECT count(*) FROM audit_log WHERE action = 'import.run' AND (after::text LIKE '%0342%' OR after::text LIKE '%Lê Văn%')`).
 		Scan(context.Background(), &leaked); err != nil || leaked != 0 {
 		t.Errorf("an audit row of a run holds a cell of the file: %d %v", leaked, err)
 	}

@@ -270,8 +270,8 @@ func TestScopeIsTransactionLocal(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	d := pgtest.New(t)
-	national := db.WithScope(ctx, true, 0)
-	nowhere := db.WithScope(ctx, false, 999999) // no such unit: an empty scope
+	national := db.WithScope(ctx, true, 0, time.Time{})
+	nowhere := db.WithScope(ctx, false, 999999, time.Time{}) // no such unit: an empty scope
 	conn, err := d.App.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -465,7 +465,7 @@ func TestInTx(t *testing.T) {
 func BenchmarkScope(b *testing.B) {
 	d := pgtest.New(b)
 	ctx := context.Background()
-	scoped := db.WithScope(ctx, false, 1) // no such unit: the lookup runs, the scope is empty
+	scoped := db.WithScope(ctx, false, 1, time.Time{}) // no such unit: the lookup runs, the scope is empty
 	read := func(ctx context.Context) {
 		var n int
 		if err := d.App.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n); err != nil {
@@ -532,7 +532,7 @@ func TestScopedConnLeftInTransaction(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Behind database/sql's back, as a failed COMMIT would leave it.
-	if _, err := conn.ExecContext(db.WithScope(ctx, true, 0), "SELECT 1; BEGIN; SELECT set_config('ptdv.scope', 'all', true)"); err != nil {
+	if _, err := conn.ExecContext(db.WithScope(ctx, true, 0, time.Time{}), "SELECT 1; BEGIN; SELECT set_config('ptdv.scope', 'all', true)"); err != nil {
 		t.Fatal(err)
 	}
 	conn.Close()

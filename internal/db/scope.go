@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -36,12 +37,13 @@ type scopeKey struct{}
 type scope struct {
 	national bool
 	unit     int64
+	day      time.Time // the day the tree is read (zero: today in Vietnam)
 }
 
 // WithScope returns a context whose statements on the application pool run with the scope of unit
 // (national: every row). auth.WithActor calls it; nothing else needs to.
-func WithScope(ctx context.Context, national bool, unit int64) context.Context {
-	return context.WithValue(ctx, scopeKey{}, scope{national: national, unit: unit})
+func WithScope(ctx context.Context, national bool, unit int64, day time.Time) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope{national: national, unit: unit, day: day})
 }
 
 // setScopeSQL is the statement that sets ctx's scope, "" when ctx carries none. ptdv_scope_for turns
@@ -54,7 +56,12 @@ func setScopeSQL(ctx context.Context) string {
 	if s.national {
 		return "SELECT set_config('ptdv.scope', 'all', true)"
 	}
-	return "SELECT set_config('ptdv.scope', public.ptdv_scope_for(" + strconv.FormatInt(s.unit, 10) + "), true)"
+	if s.day.IsZero() {
+		return "SELECT set_config('ptdv.scope', public.ptdv_scope_for(" + strconv.FormatInt(s.unit, 10) + ", public.ptdv_day()), true)"
+	}
+	d := s.day.Format(time.DateOnly) // digits and dashes only: safe to inline
+	return "SELECT set_config('ptdv.day', '" + d + "', true), set_config('ptdv.scope', public.ptdv_scope_for(" +
+		strconv.FormatInt(s.unit, 10) + ", '" + d + "'::date), true)"
 }
 
 // scopedConnector opens scopedConns.

@@ -164,18 +164,16 @@ func duplicate(ctx context.Context, tx bun.IDB, nationalID string, self int64) e
 	if errors.Is(err, sql.ErrNoRows) {
 		// Row-level security hides persons outside the scope; the database still says whether one
 		// holds the number.
-		var taken bool
-		if err := tx.NewRaw(`SELECT ptdv_national_id_taken(?, ?)`, nationalID, self).Scan(ctx, &taken); err != nil {
+		var holder *int64
+		if err := tx.NewRaw(`SELECT ptdv_national_id_holder(?, ?)`, nationalID, self).Scan(ctx, &holder); err != nil {
 			return fmt.Errorf("people: check national ID: %w", err)
 		}
-		if !taken {
+		if holder == nil {
 			return nil
 		}
-		return &apperr.Error{Code: apperr.Conflict, Field: "national_id",
-			Message:   "Số định danh cá nhân này đã được ghi cho một người thuộc đơn vị khác, ngoài phạm vi của bạn.",
-			MessageEN: "national ID already recorded for a person in another unit, outside your scope"}
+		other.ID = *holder
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("people: check national ID: %w", err)
 	}
 	if other.Visible {

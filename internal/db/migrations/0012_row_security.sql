@@ -24,6 +24,14 @@ CREATE FUNCTION ptdv_scope() RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT nullif(current_setting('ptdv.scope', true), '') $$;
 
+-- ptdv_day: the day the tree is read, as the application's scope has it (auth.Scope.On: the request's
+-- day in Vietnam), set with the scope as ptdv.day; without it, today in Vietnam. Never the server's
+-- current_date: its time zone is not Vietnam's, and a scope resolved for another day must read that
+-- day's tree in both keys.
+CREATE FUNCTION ptdv_day() RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(nullif(current_setting('ptdv.day', true), '')::date, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) $$;
+
 -- ptdv_scope_all: the national scope.
 CREATE FUNCTION ptdv_scope_all() RETURNS boolean
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -31,12 +39,12 @@ CREATE FUNCTION ptdv_scope_all() RETURNS boolean
 
 -- ptdv_scope_for returns the setting for an actor's unit (NULL: national): 'all', the unit's path
 -- today, or '' when the unit does not exist today. Package db calls it when it opens a transaction.
-CREATE FUNCTION ptdv_scope_for(unit bigint) RETURNS text
+CREATE FUNCTION ptdv_scope_for(unit bigint, day date) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT CASE WHEN unit IS NULL THEN 'all' ELSE coalesce(
         (SELECT l.path::text FROM public.org_link l
-         WHERE l.unit_id = unit AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date)), '') END
+         WHERE l.unit_id = unit AND l.valid_from <= day AND (l.valid_to IS NULL OR l.valid_to > day)), '') END
     $$;
 
 -- ptdv_scope_path: the subtree's path, NULL without a scope.
@@ -59,11 +67,11 @@ CREATE FUNCTION ptdv_visible_gone_units() RETURNS SETOF bigint
     AS $$
     WITH RECURSIVE gone(id) AS (
         SELECT g.predecessor_id FROM public.org_lineage g JOIN public.org_link l ON l.unit_id = g.successor_id
-        WHERE l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date) AND l.path <@ public.ptdv_scope_path()
+        WHERE l.valid_from <= public.ptdv_day() AND (l.valid_to IS NULL OR l.valid_to > public.ptdv_day()) AND l.path <@ public.ptdv_scope_path()
         UNION
         SELECT g.predecessor_id FROM public.org_lineage g JOIN gone ON g.successor_id = gone.id)
     SELECT id FROM gone WHERE NOT EXISTS (SELECT 1 FROM public.org_link l WHERE l.unit_id = gone.id
-        AND l.valid_from <= current_date AND (l.valid_to IS NULL OR l.valid_to > current_date))
+        AND l.valid_from <= public.ptdv_day() AND (l.valid_to IS NULL OR l.valid_to > public.ptdv_day()))
     $$;
 
 -- ptdv_visible_units_ever: for the member status spans, also the units that ever lay inside the
@@ -106,12 +114,13 @@ $$;
 CREATE TRIGGER ptdv_note_moved BEFORE UPDATE OF unit_id ON person
     FOR EACH ROW WHEN (OLD.unit_id IS DISTINCT FROM NEW.unit_id) EXECUTE FUNCTION ptdv_note_moved();
 
--- ptdv_national_id_taken tells whether another person holds a national ID, wherever that person is
--- (the unique index tells as much to any insert): package people then refuses the duplicate with the
--- same words for every unit out of scope, without reading the person.
-CREATE FUNCTION ptdv_national_id_taken(nid text, self bigint) RETURNS boolean
+-- ptdv_national_id_holder returns the id of another person holding a national ID, wherever that person
+-- is (NULL: nobody; the unique index tells as much to any insert): package people then refuses the
+-- duplicate with the same words for every unit out of scope, without reading the person, and keeps
+-- the id in the audit row of the attempt, for an investigator (never in the answer).
+CREATE FUNCTION ptdv_national_id_holder(nid text, self bigint) RETURNS bigint
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
-    AS $$ SELECT EXISTS (SELECT 1 FROM person WHERE national_id = nid AND id <> coalesce(self, 0)) $$;
+    AS $$ SELECT id FROM person WHERE national_id = nid AND id <> coalesce(self, 0) $$;
 -- The same for an import's national IDs at once: those held by someone.
 CREATE FUNCTION ptdv_national_ids_taken(nids text[]) RETURNS SETOF text
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
@@ -131,8 +140,8 @@ CREATE FUNCTION pg_temp.ptdv_policy(t text, col text, extra text DEFAULT '') RET
 BEGIN
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t);
     EXECUTE format($p$CREATE POLICY scope ON %1$I TO ptdv_app USING (ptdv_scope_all()
-        OR EXISTS (SELECT 1 FROM org_link l WHERE l.unit_id = %1$I.%2$I AND l.valid_from <= current_date
-                   AND (l.valid_to IS NULL OR l.valid_to > current_date) AND l.path <@ ptdv_scope_path())
+        OR EXISTS (SELECT 1 FROM org_link l WHERE l.unit_id = %1$I.%2$I AND l.valid_from <= public.ptdv_day()
+                   AND (l.valid_to IS NULL OR l.valid_to > public.ptdv_day()) AND l.path <@ ptdv_scope_path())
         OR %1$I.%2$I IN (SELECT ptdv_visible_gone_units())%3$s)$p$, t, col, extra);
 END
 $$;
@@ -187,7 +196,7 @@ BEGIN
 END
 $$;
 
-REVOKE EXECUTE ON FUNCTION ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint), ptdv_scope_path(), ptdv_visible_gone_units(),
+REVOKE EXECUTE ON FUNCTION ptdv_national_id_holder(text, bigint), ptdv_national_ids_taken(text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ptdv_scope(), ptdv_scope_all(), ptdv_scope_for(bigint, date), ptdv_day(), ptdv_scope_path(), ptdv_visible_gone_units(),
     ptdv_visible_units_ever(), ptdv_person_visible(bigint), ptdv_moved(),
-    ptdv_national_id_taken(text, bigint), ptdv_national_ids_taken(text[]) TO ptdv_app;
+    ptdv_national_id_holder(text, bigint), ptdv_national_ids_taken(text[]) TO ptdv_app;
