@@ -501,23 +501,30 @@ type ComplexityRoot struct {
 	Unit struct {
 		Ancestors        func(childComplexity int, asOf *model.Date, first *int, after *string) int
 		AsOf             func(childComplexity int) int
+		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
 		ChildCount       func(childComplexity int, asOf *model.Date) int
 		Children         func(childComplexity int, asOf *model.Date, kind *model.UnitKind, first *int, after *string) int
+		ChildrenProgress func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
 		Code             func(childComplexity int) int
 		Depth            func(childComplexity int, asOf *model.Date) int
 		DescendantCounts func(childComplexity int, asOf *model.Date) int
 		Descendants      func(childComplexity int, asOf *model.Date, kind *model.UnitKind, first *int, after *string) int
+		DueList          func(childComplexity int, from *model.Date, to *model.Date, first *int, after *string) int
 		ExistsOn         func(childComplexity int, asOf *model.Date) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		KindLabel        func(childComplexity int) int
+		MemberCounts     func(childComplexity int, asOf *model.Date) int
 		Name             func(childComplexity int, asOf *model.Date) int
 		Operations       func(childComplexity int, first *int, after *string) int
 		Parent           func(childComplexity int, asOf *model.Date) int
 		Predecessors     func(childComplexity int, first *int, after *string) int
+		Progress         func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date) int
 		Sector           func(childComplexity int) int
 		SectorLabel      func(childComplexity int) int
 		Successors       func(childComplexity int, first *int, after *string) int
+		Targets          func(childComplexity int, measure *string, first *int, after *string) int
+		Terms            func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
 		Villages         func(childComplexity int, asOf *model.Date, first *int, after *string) int
@@ -805,6 +812,13 @@ type UnitResolver interface {
 	Successors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Villages(ctx context.Context, obj *org.Unit, asOf *model.Date, first *int, after *string) (*model.VillageConnection, error)
 	Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error)
+	Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
+	ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
+	Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
+	DueList(ctx context.Context, obj *org.Unit, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
+	MemberCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.MemberStatusCount, error)
+	Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error)
+	Targets(ctx context.Context, obj *org.Unit, measure *string, first *int, after *string) (*model.TargetConnection, error)
 }
 type UnitKindRuleResolver interface {
 	Kind(ctx context.Context, obj *org.KindRule) (model.UnitKind, error)
@@ -2857,6 +2871,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.AsOf(childComplexity), true
+	case "Unit.candidates":
+		if e.ComplexityRoot.Unit.Candidates == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_candidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Candidates(childComplexity, args["filter"].(*model.CandidateFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.childCount":
 		if e.ComplexityRoot.Unit.ChildCount == nil {
 			break
@@ -2879,6 +2904,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Children(childComplexity, args["asOf"].(*model.Date), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.childrenProgress":
+		if e.ComplexityRoot.Unit.ChildrenProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_childrenProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.ChildrenProgress(childComplexity, args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date), args["sort"].(*model.ProgressSort), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.code":
 		if e.ComplexityRoot.Unit.Code == nil {
 			break
@@ -2918,6 +2954,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Descendants(childComplexity, args["asOf"].(*model.Date), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.dueList":
+		if e.ComplexityRoot.Unit.DueList == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_dueList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.DueList(childComplexity, args["from"].(*model.Date), args["to"].(*model.Date), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.existsOn":
 		if e.ComplexityRoot.Unit.ExistsOn == nil {
 			break
@@ -2947,6 +2994,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.KindLabel(childComplexity), true
+	case "Unit.memberCounts":
+		if e.ComplexityRoot.Unit.MemberCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_memberCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.MemberCounts(childComplexity, args["asOf"].(*model.Date)), true
 	case "Unit.name":
 		if e.ComplexityRoot.Unit.Name == nil {
 			break
@@ -2991,6 +3049,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Predecessors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Unit.progress":
+		if e.ComplexityRoot.Unit.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Progress(childComplexity, args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date)), true
 	case "Unit.sector":
 		if e.ComplexityRoot.Unit.Sector == nil {
 			break
@@ -3014,6 +3083,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Successors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Unit.targets":
+		if e.ComplexityRoot.Unit.Targets == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Targets(childComplexity, args["measure"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.terms":
+		if e.ComplexityRoot.Unit.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Terms(childComplexity), true
 	case "Unit.validFrom":
 		if e.ComplexityRoot.Unit.ValidFrom == nil {
 			break
@@ -4921,6 +5007,28 @@ extend type Mutation {
   "Import a candidate, member or unit list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
   importList(input: ImportListInput!): ImportListPayload!
 }
+
+# ─── The unit page: a unit's pipeline, members and targets, read from the unit ─────────────────
+
+# What a unit page shows, read from the unit so that a page is one query. Each field has the arguments
+# and the meaning of the top-level field of the same name with ` + "`" + `unitId` + "`" + ` set to this unit; dates default
+# to the unit's ` + "`" + `asOf` + "`" + ` where the top-level field defaults to today.
+extend type Unit {
+  "Where the unit stands for the period of the kind that contains the date (default: the unit's asOf). As ` + "`" + `Query.progress` + "`" + `."
+  progress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date): Progress!
+  "Every child's progress for the period of the unit's own progress report, sorted by percent done. As ` + "`" + `Query.childrenProgress` + "`" + `."
+  childrenProgress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date, sort: ProgressSort = PERCENT_ASC, first: Int, after: String): ChildProgressConnection!
+  "The candidate cases of the unit's subtree, newest first. As ` + "`" + `Query.candidates` + "`" + `; ` + "`" + `filter.unitId` + "`" + ` must be omitted (the unit is this one)."
+  candidates(filter: CandidateFilter, first: Int, after: String): CandidateConnection!
+  "What is due or overdue in the unit's subtree up to a date (default: 30 days from today), by date. As ` + "`" + `Query.dueList` + "`" + `."
+  dueList(from: Date, to: Date, first: Int, after: String): DueConnection!
+  "Members of the unit's subtree on the date (default: the unit's asOf), by status. As ` + "`" + `Query.memberCounts` + "`" + `."
+  memberCounts(asOf: Date): [MemberStatusCount!]!
+  "The unit's terms. As ` + "`" + `Query.terms` + "`" + `."
+  terms: [Term!]!
+  "The unit's targets, latest period first. As ` + "`" + `Query.targets` + "`" + `."
+  targets(measure: String, first: Int, after: String): TargetConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5725,6 +5833,20 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_villages(ctx, field)
 	case "operations":
 		return ec.fieldContext_Unit_operations(ctx, field)
+	case "progress":
+		return ec.fieldContext_Unit_progress(ctx, field)
+	case "childrenProgress":
+		return ec.fieldContext_Unit_childrenProgress(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Unit_candidates(ctx, field)
+	case "dueList":
+		return ec.fieldContext_Unit_dueList(ctx, field)
+	case "memberCounts":
+		return ec.fieldContext_Unit_memberCounts(ctx, field)
+	case "terms":
+		return ec.fieldContext_Unit_terms(ctx, field)
+	case "targets":
+		return ec.fieldContext_Unit_targets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -7007,6 +7129,36 @@ func (ec *executionContext) field_Unit_ancestors_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_candidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CandidateFilter, error) {
+			return ec.unmarshalOCandidateFilter2ᚖptdvᚋgraphᚋmodelᚐCandidateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_childCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7018,6 +7170,60 @@ func (ec *executionContext) field_Unit_childCount_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_childrenProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ProgressSort, error) {
+			return ec.unmarshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -7125,7 +7331,59 @@ func (ec *executionContext) field_Unit_descendants_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_dueList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_existsOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_memberCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
@@ -7211,6 +7469,36 @@ func (ec *executionContext) field_Unit_predecessors_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_successors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7230,6 +7518,36 @@ func (ec *executionContext) field_Unit_successors_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -16414,6 +16732,302 @@ func (ec *executionContext) fieldContext_Unit_operations(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Unit_operations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_progress(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Progress(ctx, obj, fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Progress) graphql.Marshaler {
+			return ec.marshalNProgress2ᚖptdvᚋinternalᚋtargetᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Progress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_childrenProgress(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_childrenProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().ChildrenProgress(ctx, obj, fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date), fc.Args["sort"].(*model.ProgressSort), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildProgressConnection) graphql.Marshaler {
+			return ec.marshalNChildProgressConnection2ᚖptdvᚋgraphᚋmodelᚐChildProgressConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_childrenProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgressConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_childrenProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_candidates(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Candidates(ctx, obj, fc.Args["filter"].(*model.CandidateFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CandidateConnection) graphql.Marshaler {
+			return ec.marshalNCandidateConnection2ᚖptdvᚋgraphᚋmodelᚐCandidateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_candidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_candidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_dueList(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_dueList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().DueList(ctx, obj, fc.Args["from"].(*model.Date), fc.Args["to"].(*model.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DueConnection) graphql.Marshaler {
+			return ec.marshalNDueConnection2ᚖptdvᚋgraphᚋmodelᚐDueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_dueList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_dueList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_memberCounts(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_memberCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().MemberCounts(ctx, obj, fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MemberStatusCount) graphql.Marshaler {
+			return ec.marshalNMemberStatusCount2ᚕptdvᚋgraphᚋmodelᚐMemberStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_memberCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberStatusCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_memberCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_terms(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Unit().Terms(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Term) graphql.Marshaler {
+			return ec.marshalNTerm2ᚕptdvᚋinternalᚋtargetᚐTermᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_targets(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Targets(ctx, obj, fc.Args["measure"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TargetConnection) graphql.Marshaler {
+			return ec.marshalNTargetConnection2ᚖptdvᚋgraphᚋmodelᚐTargetConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27870,6 +28484,272 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 					}
 				}()
 				res = ec._Unit_operations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_progress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "childrenProgress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_childrenProgress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "candidates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_candidates(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dueList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_dueList(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "memberCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_memberCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "terms":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_terms(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "targets":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_targets(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}

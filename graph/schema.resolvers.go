@@ -19,7 +19,6 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/target"
-	"time"
 )
 
 // ID is the resolver for the id field.
@@ -1093,52 +1092,20 @@ func (r *queryResolver) Candidate(ctx context.Context, id string) (*pipeline.Cas
 
 // Candidates is the resolver for the candidates field.
 func (r *queryResolver) Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	f, err := candidateFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	res, err := pipeline.List(ctx, r.DB, f, today(), p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.CandidateConnection{Edges: make([]model.CandidateEdge, len(res.Items))}
-	for i := range res.Items {
-		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
-		c.Edges[i] = model.CandidateEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.candidates(ctx, f, first, after)
 }
 
 // DueList is the resolver for the dueList field.
 func (r *queryResolver) DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := optID("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	var fromD *time.Time
-	if from != nil {
-		d := from.Time()
-		fromD = &d
-	}
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, dateOr(to, today().AddDate(0, 0, 30)), today(), p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.DueConnection{Edges: make([]model.DueEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.DueEdge{Cursor: pageCursor(pipeline.DueCursor(res.Items[i].Due)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.dueList(ctx, unit, from, to, first, after)
 }
 
 // Funnel is the resolver for the funnel field.
@@ -1156,18 +1123,7 @@ func (r *queryResolver) MemberCounts(ctx context.Context, unitID string, asOf *m
 	if err != nil {
 		return nil, err
 	}
-	if err := auth.CheckUnits(ctx, r.DB, unit); err != nil {
-		return nil, err
-	}
-	m, err := member.CountByStatus(ctx, r.DB, unit, dateOr(asOf, today()))
-	if err != nil {
-		return nil, err
-	}
-	var out []model.MemberStatusCount
-	for _, s := range []string{member.StatusProbationary, member.StatusFull, member.StatusExempted, member.StatusTemporaryOut} {
-		out = append(out, model.MemberStatusCount{Status: memberStatusEnum(s), Count: m[s]})
-	}
-	return out, nil
+	return r.memberCounts(ctx, unit, dateOr(asOf, today()))
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
@@ -1206,24 +1162,11 @@ func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term
 
 // Targets is the resolver for the targets field.
 func (r *queryResolver) Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := idOf("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	res, err := target.UnitTargets(ctx, r.DB, unit, target.Filter{Measure: str(measure)}, p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.TargetConnection{Edges: make([]model.TargetEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.TargetEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.targets(ctx, unit, measure, first, after)
 }
 
 // Progress is the resolver for the progress field.
@@ -1232,43 +1175,16 @@ func (r *queryResolver) Progress(ctx context.Context, unitID string, measure *st
 	if err != nil {
 		return nil, err
 	}
-	p, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), dateOr(asOf, today()))
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()))
 }
 
 // ChildrenProgress is the resolver for the childrenProgress field.
 func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error) {
-	pg, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := idOf("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	on := dateOr(asOf, today())
-	// The period is the one of the parent's progress report, so parent and children agree.
-	parent, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), on)
-	if err != nil {
-		return nil, err
-	}
-	order := target.SortPercentAsc
-	if sort != nil && *sort == model.ProgressSortPercentDesc {
-		order = target.SortPercentDesc
-	}
-	res, err := target.ChildrenProgress(ctx, r.DB, unit, measureOr(measure), parent.Period, on, order, pg)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.ChildProgressConnection{Edges: make([]model.ChildProgressEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.ChildProgressEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()), sort, first, after)
 }
 
 // ExportList is the resolver for the exportList field.
@@ -1593,6 +1509,45 @@ func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int
 	}
 	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
 	return c, nil
+}
+
+// Progress is the resolver for the progress field.
+func (r *unitResolver) Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error) {
+	return r.unitProgress(ctx, obj.ID, measure, periodKind, dateOr(asOf, obj.AsOf))
+}
+
+// ChildrenProgress is the resolver for the childrenProgress field.
+func (r *unitResolver) ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error) {
+	return r.unitChildrenProgress(ctx, obj.ID, measure, periodKind, dateOr(asOf, obj.AsOf), sort, first, after)
+}
+
+// Candidates is the resolver for the candidates field.
+func (r *unitResolver) Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error) {
+	f, err := unitCandidateFilter(obj.ID, filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.candidates(ctx, f, first, after)
+}
+
+// DueList is the resolver for the dueList field.
+func (r *unitResolver) DueList(ctx context.Context, obj *org.Unit, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error) {
+	return r.dueList(ctx, &obj.ID, from, to, first, after)
+}
+
+// MemberCounts is the resolver for the memberCounts field.
+func (r *unitResolver) MemberCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.MemberStatusCount, error) {
+	return r.memberCounts(ctx, obj.ID, dateOr(asOf, obj.AsOf))
+}
+
+// Terms is the resolver for the terms field.
+func (r *unitResolver) Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error) {
+	return target.Terms(ctx, r.DB, obj.ID)
+}
+
+// Targets is the resolver for the targets field.
+func (r *unitResolver) Targets(ctx context.Context, obj *org.Unit, measure *string, first *int, after *string) (*model.TargetConnection, error) {
+	return r.targets(ctx, obj.ID, measure, first, after)
 }
 
 // Kind is the resolver for the kind field.
