@@ -147,6 +147,7 @@ var connectionFields = map[string]bool{
 	"Query.dueList": true, "Query.targets": true, "Query.childrenProgress": true,
 	"Unit.ancestors": true, "Unit.children": true, "Unit.descendants": true, "Unit.operations": true,
 	"Unit.predecessors": true, "Unit.successors": true, "Unit.villages": true,
+	"Unit.childrenProgress": true, "Unit.candidates": true, "Unit.dueList": true, "Unit.targets": true,
 }
 
 // ownQuery reports whether evaluating the field runs its own database query (not a batched one): those
