@@ -36,10 +36,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Candidate() CandidateResolver
+	CandidateConnection() CandidateConnectionResolver
 	CaseEvent() CaseEventResolver
 	ChildProgress() ChildProgressResolver
+	ChildProgressConnection() ChildProgressConnectionResolver
 	CodeItem() CodeItemResolver
 	Due() DueResolver
+	DueConnection() DueConnectionResolver
+	LineageConnection() LineageConnectionResolver
 	LineageLink() LineageLinkResolver
 	MemberEvent() MemberEventResolver
 	Mutation() MutationResolver
@@ -53,6 +57,7 @@ type ResolverRoot interface {
 	Sponsor() SponsorResolver
 	StageCount() StageCountResolver
 	Target() TargetResolver
+	TargetConnection() TargetConnectionResolver
 	TargetRevision() TargetRevisionResolver
 	Term() TermResolver
 	Unit() UnitResolver
@@ -106,8 +111,10 @@ type ComplexityRoot struct {
 	}
 
 	CandidateConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	CandidateEdge struct {
@@ -141,8 +148,10 @@ type ComplexityRoot struct {
 	}
 
 	ChildProgressConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	ChildProgressEdge struct {
@@ -171,8 +180,10 @@ type ComplexityRoot struct {
 	}
 
 	DueConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	DueEdge struct {
@@ -221,8 +232,10 @@ type ComplexityRoot struct {
 	}
 
 	LineageConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LineageEdge struct {
@@ -303,6 +316,7 @@ type ComplexityRoot struct {
 
 	OperationConnection struct {
 		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
 
@@ -352,6 +366,7 @@ type ComplexityRoot struct {
 
 	PersonConnection struct {
 		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
 
@@ -462,8 +477,10 @@ type ComplexityRoot struct {
 	}
 
 	TargetConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	TargetEdge struct {
@@ -570,6 +587,7 @@ type ComplexityRoot struct {
 
 	VillageConnection struct {
 		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
 	}
 
@@ -614,6 +632,9 @@ type CandidateResolver interface {
 	History(ctx context.Context, obj *pipeline.Case) ([]pipeline.Event, error)
 	Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error)
 }
+type CandidateConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CandidateConnection) (int, error)
+}
 type CaseEventResolver interface {
 	Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error)
 
@@ -626,6 +647,9 @@ type CaseEventResolver interface {
 type ChildProgressResolver interface {
 	Unit(ctx context.Context, obj *target.ChildProgress) (*org.Unit, error)
 }
+type ChildProgressConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ChildProgressConnection) (int, error)
+}
 type CodeItemResolver interface {
 	Label(ctx context.Context, obj *codes.Item) (string, error)
 }
@@ -636,6 +660,12 @@ type DueResolver interface {
 
 	Rule(ctx context.Context, obj *pipeline.DueItem) (string, error)
 	Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error)
+}
+type DueConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.DueConnection) (int, error)
+}
+type LineageConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LineageConnection) (int, error)
 }
 type LineageLinkResolver interface {
 	Unit(ctx context.Context, obj *org.LineageLink) (*org.Unit, error)
@@ -778,6 +808,9 @@ type TargetResolver interface {
 	Revisions(ctx context.Context, obj *target.Target) ([]target.Revision, error)
 	Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error)
 	Allocation(ctx context.Context, obj *target.Target) (*target.Allocation, error)
+}
+type TargetConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.TargetConnection) (int, error)
 }
 type TargetRevisionResolver interface {
 	Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error)
@@ -1052,12 +1085,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CandidateConnection.Edges(childComplexity), true
+	case "CandidateConnection.nodes":
+		if e.ComplexityRoot.CandidateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateConnection.Nodes(childComplexity), true
 	case "CandidateConnection.pageInfo":
 		if e.ComplexityRoot.CandidateConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CandidateConnection.PageInfo(childComplexity), true
+	case "CandidateConnection.totalCount":
+		if e.ComplexityRoot.CandidateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateConnection.TotalCount(childComplexity), true
 
 	case "CandidateEdge.cursor":
 		if e.ComplexityRoot.CandidateEdge.Cursor == nil {
@@ -1177,12 +1222,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChildProgressConnection.Edges(childComplexity), true
+	case "ChildProgressConnection.nodes":
+		if e.ComplexityRoot.ChildProgressConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.Nodes(childComplexity), true
 	case "ChildProgressConnection.pageInfo":
 		if e.ComplexityRoot.ChildProgressConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ChildProgressConnection.PageInfo(childComplexity), true
+	case "ChildProgressConnection.totalCount":
+		if e.ComplexityRoot.ChildProgressConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.TotalCount(childComplexity), true
 
 	case "ChildProgressEdge.cursor":
 		if e.ComplexityRoot.ChildProgressEdge.Cursor == nil {
@@ -1272,12 +1329,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueConnection.Edges(childComplexity), true
+	case "DueConnection.nodes":
+		if e.ComplexityRoot.DueConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueConnection.Nodes(childComplexity), true
 	case "DueConnection.pageInfo":
 		if e.ComplexityRoot.DueConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DueConnection.PageInfo(childComplexity), true
+	case "DueConnection.totalCount":
+		if e.ComplexityRoot.DueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueConnection.TotalCount(childComplexity), true
 
 	case "DueEdge.cursor":
 		if e.ComplexityRoot.DueEdge.Cursor == nil {
@@ -1436,12 +1505,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LineageConnection.Edges(childComplexity), true
+	case "LineageConnection.nodes":
+		if e.ComplexityRoot.LineageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineageConnection.Nodes(childComplexity), true
 	case "LineageConnection.pageInfo":
 		if e.ComplexityRoot.LineageConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LineageConnection.PageInfo(childComplexity), true
+	case "LineageConnection.totalCount":
+		if e.ComplexityRoot.LineageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineageConnection.TotalCount(childComplexity), true
 
 	case "LineageEdge.cursor":
 		if e.ComplexityRoot.LineageEdge.Cursor == nil {
@@ -1946,6 +2027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperationConnection.Edges(childComplexity), true
+	case "OperationConnection.nodes":
+		if e.ComplexityRoot.OperationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationConnection.Nodes(childComplexity), true
 	case "OperationConnection.pageInfo":
 		if e.ComplexityRoot.OperationConnection.PageInfo == nil {
 			break
@@ -2165,6 +2252,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonConnection.Edges(childComplexity), true
+	case "PersonConnection.nodes":
+		if e.ComplexityRoot.PersonConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonConnection.Nodes(childComplexity), true
 	case "PersonConnection.pageInfo":
 		if e.ComplexityRoot.PersonConnection.PageInfo == nil {
 			break
@@ -2740,12 +2833,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TargetConnection.Edges(childComplexity), true
+	case "TargetConnection.nodes":
+		if e.ComplexityRoot.TargetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.Nodes(childComplexity), true
 	case "TargetConnection.pageInfo":
 		if e.ComplexityRoot.TargetConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TargetConnection.PageInfo(childComplexity), true
+	case "TargetConnection.totalCount":
+		if e.ComplexityRoot.TargetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.TotalCount(childComplexity), true
 
 	case "TargetEdge.cursor":
 		if e.ComplexityRoot.TargetEdge.Cursor == nil {
@@ -3256,6 +3361,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VillageConnection.Edges(childComplexity), true
+	case "VillageConnection.nodes":
+		if e.ComplexityRoot.VillageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageConnection.Nodes(childComplexity), true
 	case "VillageConnection.pageInfo":
 		if e.ComplexityRoot.VillageConnection.PageInfo == nil {
 			break
@@ -3564,6 +3675,10 @@ type LineageLink {
 type LineageConnection {
   "The links of this page, with their cursors."
   edges: [LineageEdge!]!
+  "The links of this page."
+  nodes: [LineageLink!]!
+  "How many links there are in all (exact)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -3614,6 +3729,8 @@ type Operation implements Node {
 type OperationConnection {
   "The operations of this page, with their cursors."
   edges: [OperationEdge!]!
+  "The operations of this page."
+  nodes: [Operation!]!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -3654,6 +3771,8 @@ type Village implements Node {
 type VillageConnection {
   "The villages of this page, with their cursors."
   edges: [VillageEdge!]!
+  "The villages of this page."
+  nodes: [Village!]!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -3944,6 +4063,8 @@ type Person implements Node {
 type PersonConnection {
   "The persons of this page, with their cursors."
   edges: [PersonEdge!]!
+  "The persons of this page."
+  nodes: [Person!]!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4060,6 +4181,10 @@ type Due {
 type DueConnection {
   "The items of this page, with their cursors."
   edges: [DueEdge!]!
+  "The items of this page."
+  nodes: [Due!]!
+  "How many items the list holds in all, with the same unit, dates and scope (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4192,6 +4317,10 @@ type Candidate implements Node {
 type CandidateConnection {
   "The candidates of this page, with their cursors."
   edges: [CandidateEdge!]!
+  "The candidates of this page."
+  nodes: [Candidate!]!
+  "How many cases match the filter in the caller's scope, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4773,6 +4902,10 @@ type ChildProgress {
 type ChildProgressConnection {
   "The rows of this page, with their cursors."
   edges: [ChildProgressEdge!]!
+  "The rows of this page."
+  nodes: [ChildProgress!]!
+  "How many children there are in all on the date (exact)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4789,6 +4922,10 @@ type ChildProgressEdge {
 type TargetConnection {
   "The targets of this page, with their cursors."
   edges: [TargetEdge!]!
+  "The targets of this page."
+  nodes: [Target!]!
+  "How many targets match, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -5123,6 +5260,10 @@ func (ec *executionContext) childFields_CandidateConnection(ctx context.Context,
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_CandidateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CandidateConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CandidateConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CandidateConnection_pageInfo(ctx, field)
 	}
@@ -5193,6 +5334,10 @@ func (ec *executionContext) childFields_ChildProgressConnection(ctx context.Cont
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ChildProgressConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChildProgressConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChildProgressConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ChildProgressConnection_pageInfo(ctx, field)
 	}
@@ -5253,6 +5398,10 @@ func (ec *executionContext) childFields_DueConnection(ctx context.Context, field
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_DueConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DueConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DueConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_DueConnection_pageInfo(ctx, field)
 	}
@@ -5353,6 +5502,10 @@ func (ec *executionContext) childFields_LineageConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_LineageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LineageConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LineageConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LineageConnection_pageInfo(ctx, field)
 	}
@@ -5445,6 +5598,8 @@ func (ec *executionContext) childFields_OperationConnection(ctx context.Context,
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_OperationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OperationConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OperationConnection_pageInfo(ctx, field)
 	}
@@ -5543,6 +5698,8 @@ func (ec *executionContext) childFields_PersonConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_PersonConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PersonConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PersonConnection_pageInfo(ctx, field)
 	}
@@ -5717,6 +5874,10 @@ func (ec *executionContext) childFields_TargetConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_TargetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TargetConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TargetConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_TargetConnection_pageInfo(ctx, field)
 	}
@@ -5931,6 +6092,8 @@ func (ec *executionContext) childFields_VillageConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_VillageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_VillageConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_VillageConnection_pageInfo(ctx, field)
 	}
@@ -8508,6 +8671,61 @@ func (ec *executionContext) fieldContext_CandidateConnection_edges(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _CandidateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Case) graphql.Marshaler {
+			return ec.marshalNCandidate2ᚕptdvᚋinternalᚋpipelineᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _CandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9031,6 +9249,61 @@ func (ec *executionContext) fieldContext_ChildProgressConnection_edges(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _ChildProgressConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.ChildProgress) graphql.Marshaler {
+			return ec.marshalNChildProgress2ᚕptdvᚋinternalᚋtargetᚐChildProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgressConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProgressConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProgressConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ChildProgressConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9419,6 +9692,61 @@ func (ec *executionContext) fieldContext_DueConnection_edges(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DueConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.DueItem) graphql.Marshaler {
+			return ec.marshalNDue2ᚕptdvᚋinternalᚋpipelineᚐDueItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Due(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DueConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _DueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
@@ -10080,6 +10408,61 @@ func (ec *executionContext) fieldContext_LineageConnection_edges(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LineageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.LineageLink) graphql.Marshaler {
+			return ec.marshalNLineageLink2ᚕptdvᚋinternalᚋorgᚐLineageLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LineageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LineageLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LineageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LineageConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineageConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _LineageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
@@ -12119,6 +12502,38 @@ func (ec *executionContext) fieldContext_OperationConnection_edges(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _OperationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚕptdvᚋinternalᚋorgᚐOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OperationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13073,6 +13488,38 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PersonEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []people.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕptdvᚋinternalᚋpeopleᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15500,6 +15947,61 @@ func (ec *executionContext) fieldContext_TargetConnection_edges(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TargetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚕptdvᚋinternalᚋtargetᚐTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TargetConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _TargetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17611,6 +18113,38 @@ func (ec *executionContext) fieldContext_VillageConnection_edges(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_VillageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.Village) graphql.Marshaler {
+			return ec.marshalNVillage2ᚕptdvᚋinternalᚋorgᚐVillageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Village(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21924,12 +22458,55 @@ func (ec *executionContext) _CandidateConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._CandidateConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._CandidateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._CandidateConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22387,12 +22964,55 @@ func (ec *executionContext) _ChildProgressConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._ChildProgressConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._ChildProgressConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChildProgressConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._ChildProgressConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22825,12 +23445,55 @@ func (ec *executionContext) _DueConnection(ctx context.Context, sel ast.Selectio
 		case "edges":
 			out.Values[i] = ec._DueConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._DueConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DueConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._DueConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23219,12 +23882,55 @@ func (ec *executionContext) _LineageConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LineageConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._LineageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LineageConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._LineageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24136,6 +24842,11 @@ func (ec *executionContext) _OperationConnection(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("OperationConnection")
 		case "edges":
 			out.Values[i] = ec._OperationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OperationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25296,6 +26007,11 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 			out.Values[i] = graphql.MarshalString("PersonConnection")
 		case "edges":
 			out.Values[i] = ec._PersonConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PersonConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27254,12 +27970,55 @@ func (ec *executionContext) _TargetConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._TargetConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._TargetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TargetConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._TargetConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29312,6 +30071,11 @@ func (ec *executionContext) _VillageConnection(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "nodes":
+			out.Values[i] = ec._VillageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pageInfo":
 			out.Values[i] = ec._VillageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -29972,6 +30736,26 @@ func (ec *executionContext) unmarshalNCaseVoteInput2ptdvᚋgraphᚋmodelᚐCaseV
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChildProgress2ptdvᚋinternalᚋtargetᚐChildProgress(ctx context.Context, sel ast.SelectionSet, v target.ChildProgress) graphql.Marshaler {
+	return ec._ChildProgress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChildProgress2ᚕptdvᚋinternalᚋtargetᚐChildProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []target.ChildProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildProgress2ptdvᚋinternalᚋtargetᚐChildProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNChildProgress2ᚖptdvᚋinternalᚋtargetᚐChildProgress(ctx context.Context, sel ast.SelectionSet, v *target.ChildProgress) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -30380,6 +31164,26 @@ func (ec *executionContext) marshalNLineageEdge2ᚕptdvᚋgraphᚋmodelᚐLineag
 	return ret
 }
 
+func (ec *executionContext) marshalNLineageLink2ptdvᚋinternalᚋorgᚐLineageLink(ctx context.Context, sel ast.SelectionSet, v org.LineageLink) graphql.Marshaler {
+	return ec._LineageLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLineageLink2ᚕptdvᚋinternalᚋorgᚐLineageLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []org.LineageLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLineageLink2ptdvᚋinternalᚋorgᚐLineageLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLineageLink2ᚖptdvᚋinternalᚋorgᚐLineageLink(ctx context.Context, sel ast.SelectionSet, v *org.LineageLink) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -30490,6 +31294,26 @@ func (ec *executionContext) unmarshalNOpenCandidateInput2ptdvᚋgraphᚋmodelᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOperation2ptdvᚋinternalᚋorgᚐOperation(ctx context.Context, sel ast.SelectionSet, v org.Operation) graphql.Marshaler {
+	return ec._Operation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOperation2ᚕptdvᚋinternalᚋorgᚐOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Operation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOperation2ptdvᚋinternalᚋorgᚐOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOperation2ᚖptdvᚋinternalᚋorgᚐOperation(ctx context.Context, sel ast.SelectionSet, v *org.Operation) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -30562,6 +31386,26 @@ func (ec *executionContext) unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKi
 
 func (ec *executionContext) marshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v model.PeriodKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPerson2ptdvᚋinternalᚋpeopleᚐPerson(ctx context.Context, sel ast.SelectionSet, v people.Person) graphql.Marshaler {
+	return ec._Person(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPerson2ᚕptdvᚋinternalᚋpeopleᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []people.Person) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerson2ptdvᚋinternalᚋpeopleᚐPerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPerson2ᚖptdvᚋinternalᚋpeopleᚐPerson(ctx context.Context, sel ast.SelectionSet, v *people.Person) graphql.Marshaler {
@@ -31171,6 +32015,26 @@ func (ec *executionContext) marshalNViewer2ᚖptdvᚋgraphᚋmodelᚐViewer(ctx 
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVillage2ptdvᚋinternalᚋorgᚐVillage(ctx context.Context, sel ast.SelectionSet, v org.Village) graphql.Marshaler {
+	return ec._Village(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVillage2ᚕptdvᚋinternalᚋorgᚐVillageᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Village) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVillage2ptdvᚋinternalᚋorgᚐVillage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNVillage2ᚖptdvᚋinternalᚋorgᚐVillage(ctx context.Context, sel ast.SelectionSet, v *org.Village) graphql.Marshaler {

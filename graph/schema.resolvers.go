@@ -143,6 +143,11 @@ func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]
 	return pipeline.Reviews(ctx, r.DB, obj.ID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *candidateConnectionResolver) TotalCount(ctx context.Context, obj *model.CandidateConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Late is the resolver for the late field.
 func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error) {
 	if obj.LateRule == nil || obj.LateDays == nil {
@@ -176,6 +181,11 @@ func (r *childProgressResolver) Unit(ctx context.Context, obj *target.ChildProgr
 	return &obj.Unit, nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *childProgressConnectionResolver) TotalCount(ctx context.Context, obj *model.ChildProgressConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Label is the resolver for the label field.
 func (r *codeItemResolver) Label(ctx context.Context, obj *codes.Item) (string, error) {
 	return obj.LabelVI, nil
@@ -204,6 +214,16 @@ func (r *dueResolver) Rule(ctx context.Context, obj *pipeline.DueItem) (string, 
 // Candidate is the resolver for the candidate field.
 func (r *dueResolver) Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error) {
 	return loadCase(ctx, obj.CaseID)
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *dueConnectionResolver) TotalCount(ctx context.Context, obj *model.DueConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *lineageConnectionResolver) TotalCount(ctx context.Context, obj *model.LineageConnection) (int, error) {
+	return totalOf(ctx, obj)
 }
 
 // Unit is the resolver for the unit field.
@@ -1073,11 +1093,9 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 	if err != nil {
 		return nil, err
 	}
-	c := &model.PersonConnection{Edges: make([]model.PersonEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.PersonEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	c := &model.PersonConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *people.Person) string { return x.PageKey() },
+		func(cur string, n *people.Person) model.PersonEdge { return model.PersonEdge{Cursor: cur, Node: n} })
 	return c, nil
 }
 
@@ -1301,6 +1319,11 @@ func (r *targetResolver) Allocation(ctx context.Context, obj *target.Target) (*t
 	return &a, nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *targetConnectionResolver) TotalCount(ctx context.Context, obj *model.TargetConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Kind is the resolver for the kind field.
 func (r *targetRevisionResolver) Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error) {
 	return enumOf[model.TargetKind](string(obj.Kind)), nil
@@ -1429,11 +1452,9 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 		return nil, err
 	}
 	pg, start := slicePage(all, p)
-	c := unitConnection(pg)
-	for i := range c.Edges { // ancestors page by position, not by code
-		c.Edges[i].Cursor = pageCursor(itoa(int64(start + i)))
-	}
-	c.PageInfo = pageInfo(len(c.Edges), pg.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	c := &model.UnitConnection{} // ancestors page by position, not by code
+	c.Edges, c.Nodes, c.PageInfo = connection(pg, func(i int, _ *org.Unit) string { return itoa(int64(start + i)) },
+		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })
 	return c, nil
 }
 
@@ -1485,11 +1506,9 @@ func (r *unitResolver) Villages(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	c := &model.VillageConnection{Edges: make([]model.VillageEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.VillageEdge{Cursor: pageCursor(res.Items[i].Code), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	c := &model.VillageConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Village) string { return x.Code },
+		func(cur string, n *org.Village) model.VillageEdge { return model.VillageEdge{Cursor: cur, Node: n} })
 	return c, nil
 }
 
@@ -1503,11 +1522,11 @@ func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int
 	if err != nil {
 		return nil, err
 	}
-	c := &model.OperationConnection{Edges: make([]model.OperationEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.OperationEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
+	c := &model.OperationConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Operation) string { return itoa(x.ID) },
+		func(cur string, n *org.Operation) model.OperationEdge {
+			return model.OperationEdge{Cursor: cur, Node: n}
+		})
 	return c, nil
 }
 
@@ -1590,17 +1609,35 @@ func (r *villageResolver) Cell(ctx context.Context, obj *org.Village) (*org.Unit
 // Candidate returns CandidateResolver implementation.
 func (r *Resolver) Candidate() CandidateResolver { return &candidateResolver{r} }
 
+// CandidateConnection returns CandidateConnectionResolver implementation.
+func (r *Resolver) CandidateConnection() CandidateConnectionResolver {
+	return &candidateConnectionResolver{r}
+}
+
 // CaseEvent returns CaseEventResolver implementation.
 func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} }
 
 // ChildProgress returns ChildProgressResolver implementation.
 func (r *Resolver) ChildProgress() ChildProgressResolver { return &childProgressResolver{r} }
 
+// ChildProgressConnection returns ChildProgressConnectionResolver implementation.
+func (r *Resolver) ChildProgressConnection() ChildProgressConnectionResolver {
+	return &childProgressConnectionResolver{r}
+}
+
 // CodeItem returns CodeItemResolver implementation.
 func (r *Resolver) CodeItem() CodeItemResolver { return &codeItemResolver{r} }
 
 // Due returns DueResolver implementation.
 func (r *Resolver) Due() DueResolver { return &dueResolver{r} }
+
+// DueConnection returns DueConnectionResolver implementation.
+func (r *Resolver) DueConnection() DueConnectionResolver { return &dueConnectionResolver{r} }
+
+// LineageConnection returns LineageConnectionResolver implementation.
+func (r *Resolver) LineageConnection() LineageConnectionResolver {
+	return &lineageConnectionResolver{r}
+}
 
 // LineageLink returns LineageLinkResolver implementation.
 func (r *Resolver) LineageLink() LineageLinkResolver { return &lineageLinkResolver{r} }
@@ -1641,6 +1678,9 @@ func (r *Resolver) StageCount() StageCountResolver { return &stageCountResolver{
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
+// TargetConnection returns TargetConnectionResolver implementation.
+func (r *Resolver) TargetConnection() TargetConnectionResolver { return &targetConnectionResolver{r} }
+
 // TargetRevision returns TargetRevisionResolver implementation.
 func (r *Resolver) TargetRevision() TargetRevisionResolver { return &targetRevisionResolver{r} }
 
@@ -1657,27 +1697,32 @@ func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleRes
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
 type (
-	candidateResolver      struct{ *Resolver }
-	caseEventResolver      struct{ *Resolver }
-	childProgressResolver  struct{ *Resolver }
-	codeItemResolver       struct{ *Resolver }
-	dueResolver            struct{ *Resolver }
-	lineageLinkResolver    struct{ *Resolver }
-	memberEventResolver    struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	operationResolver      struct{ *Resolver }
-	periodResolver         struct{ *Resolver }
-	personResolver         struct{ *Resolver }
-	pipelineRuleResolver   struct{ *Resolver }
-	positionResolver       struct{ *Resolver }
-	progressResolver       struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	sponsorResolver        struct{ *Resolver }
-	stageCountResolver     struct{ *Resolver }
-	targetResolver         struct{ *Resolver }
-	targetRevisionResolver struct{ *Resolver }
-	termResolver           struct{ *Resolver }
-	unitResolver           struct{ *Resolver }
-	unitKindRuleResolver   struct{ *Resolver }
-	villageResolver        struct{ *Resolver }
+	candidateResolver               struct{ *Resolver }
+	candidateConnectionResolver     struct{ *Resolver }
+	caseEventResolver               struct{ *Resolver }
+	childProgressResolver           struct{ *Resolver }
+	childProgressConnectionResolver struct{ *Resolver }
+	codeItemResolver                struct{ *Resolver }
+	dueResolver                     struct{ *Resolver }
+	dueConnectionResolver           struct{ *Resolver }
+	lineageConnectionResolver       struct{ *Resolver }
+	lineageLinkResolver             struct{ *Resolver }
+	memberEventResolver             struct{ *Resolver }
+	mutationResolver                struct{ *Resolver }
+	operationResolver               struct{ *Resolver }
+	periodResolver                  struct{ *Resolver }
+	personResolver                  struct{ *Resolver }
+	pipelineRuleResolver            struct{ *Resolver }
+	positionResolver                struct{ *Resolver }
+	progressResolver                struct{ *Resolver }
+	queryResolver                   struct{ *Resolver }
+	sponsorResolver                 struct{ *Resolver }
+	stageCountResolver              struct{ *Resolver }
+	targetResolver                  struct{ *Resolver }
+	targetConnectionResolver        struct{ *Resolver }
+	targetRevisionResolver          struct{ *Resolver }
+	termResolver                    struct{ *Resolver }
+	unitResolver                    struct{ *Resolver }
+	unitKindRuleResolver            struct{ *Resolver }
+	villageResolver                 struct{ *Resolver }
 )

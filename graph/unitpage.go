@@ -42,12 +42,12 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 	if err != nil {
 		return nil, err
 	}
-	c := &model.ChildProgressConnection{Edges: make([]model.ChildProgressEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.ChildProgressEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.ChildProgressConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *target.ChildProgress) string { return x.PageKey() },
+		func(cur string, n *target.ChildProgress) model.ChildProgressEdge {
+			return model.ChildProgressEdge{Cursor: cur, Node: n}
+		})
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountChildren(ctx, r.DB, unit, on) }), nil
 }
 
 func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int, after *string) (*model.CandidateConnection, error) {
@@ -59,13 +59,16 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 	if err != nil {
 		return nil, err
 	}
-	c := &model.CandidateConnection{Edges: make([]model.CandidateEdge, len(res.Items))}
 	for i := range res.Items {
 		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
-		c.Edges[i] = model.CandidateEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
 	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.CandidateConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.Case) string { return itoa(x.ID) },
+		func(cur string, n *pipeline.Case) model.CandidateEdge {
+			return model.CandidateEdge{Cursor: cur, Node: n}
+		})
+	day := today()
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.DB, f, day) }), nil
 }
 
 // unitCandidateFilter is the filter of Unit.candidates: the unit is the one the field is read on, so
@@ -91,16 +94,16 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 		d := from.Time()
 		fromD = &d
 	}
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, dateOr(to, today().AddDate(0, 0, 30)), today(), p)
+	day := today()
+	toD := dateOr(to, day.AddDate(0, 0, 30))
+	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, toD, day, p)
 	if err != nil {
 		return nil, err
 	}
-	c := &model.DueConnection{Edges: make([]model.DueEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.DueEdge{Cursor: pageCursor(pipeline.DueCursor(res.Items[i].Due)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.DueConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.DueItem) string { return pipeline.DueCursor(x.Due) },
+		func(cur string, n *pipeline.DueItem) model.DueEdge { return model.DueEdge{Cursor: cur, Node: n} })
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.CountDue(ctx, r.DB, unit, fromD, toD, day) }), nil
 }
 
 func (r *Resolver) memberCounts(ctx context.Context, unit int64, on time.Time) ([]model.MemberStatusCount, error) {
@@ -123,14 +126,13 @@ func (r *Resolver) targets(ctx context.Context, unit int64, measure *string, fir
 	if err != nil {
 		return nil, err
 	}
-	res, err := target.UnitTargets(ctx, r.DB, unit, target.Filter{Measure: str(measure)}, p)
+	f := target.Filter{Measure: str(measure)}
+	res, err := target.UnitTargets(ctx, r.DB, unit, f, p)
 	if err != nil {
 		return nil, err
 	}
-	c := &model.TargetConnection{Edges: make([]model.TargetEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.TargetEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.TargetConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *target.Target) string { return x.PageKey() },
+		func(cur string, n *target.Target) model.TargetEdge { return model.TargetEdge{Cursor: cur, Node: n} })
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountUnitTargets(ctx, r.DB, unit, f) }), nil
 }
