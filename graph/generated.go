@@ -48,8 +48,10 @@ type ResolverRoot interface {
 	MemberEvent() MemberEventResolver
 	Mutation() MutationResolver
 	Operation() OperationResolver
+	OperationConnection() OperationConnectionResolver
 	Period() PeriodResolver
 	Person() PersonResolver
+	PersonConnection() PersonConnectionResolver
 	PipelineRule() PipelineRuleResolver
 	Position() PositionResolver
 	Progress() ProgressResolver
@@ -61,8 +63,10 @@ type ResolverRoot interface {
 	TargetRevision() TargetRevisionResolver
 	Term() TermResolver
 	Unit() UnitResolver
+	UnitConnection() UnitConnectionResolver
 	UnitKindRule() UnitKindRuleResolver
 	Village() VillageResolver
+	VillageConnection() VillageConnectionResolver
 }
 
 type DirectiveRoot struct {
@@ -315,9 +319,10 @@ type ComplexityRoot struct {
 	}
 
 	OperationConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	OperationEdge struct {
@@ -365,9 +370,10 @@ type ComplexityRoot struct {
 	}
 
 	PersonConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PersonEdge struct {
@@ -548,9 +554,10 @@ type ComplexityRoot struct {
 	}
 
 	UnitConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	UnitEdge struct {
@@ -586,9 +593,10 @@ type ComplexityRoot struct {
 	}
 
 	VillageConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	VillageEdge struct {
@@ -716,6 +724,9 @@ type OperationResolver interface {
 	Kind(ctx context.Context, obj *org.Operation) (model.OperationKind, error)
 	Effective(ctx context.Context, obj *org.Operation) (*model.Date, error)
 }
+type OperationConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.OperationConnection) (int, error)
+}
 type PeriodResolver interface {
 	Kind(ctx context.Context, obj *target.Period) (model.PeriodKind, error)
 	Start(ctx context.Context, obj *target.Period) (*model.Date, error)
@@ -744,6 +755,9 @@ type PersonResolver interface {
 	MemberStatus(ctx context.Context, obj *people.Person, asOf *model.Date) (*model.MemberStatus, error)
 	MemberEvents(ctx context.Context, obj *people.Person) ([]member.Event, error)
 	Candidate(ctx context.Context, obj *people.Person) (*pipeline.Case, error)
+}
+type PersonConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
 }
 type PipelineRuleResolver interface {
 	Label(ctx context.Context, obj *pipeline.Rule) (string, error)
@@ -853,6 +867,9 @@ type UnitResolver interface {
 	Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error)
 	Targets(ctx context.Context, obj *org.Unit, measure *string, first *int, after *string) (*model.TargetConnection, error)
 }
+type UnitConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.UnitConnection) (int, error)
+}
 type UnitKindRuleResolver interface {
 	Kind(ctx context.Context, obj *org.KindRule) (model.UnitKind, error)
 
@@ -864,6 +881,9 @@ type VillageResolver interface {
 	Kind(ctx context.Context, obj *org.Village) (model.VillageKind, error)
 	Commune(ctx context.Context, obj *org.Village) (*org.Unit, error)
 	Cell(ctx context.Context, obj *org.Village) (*org.Unit, error)
+}
+type VillageConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.VillageConnection) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2039,6 +2059,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperationConnection.PageInfo(childComplexity), true
+	case "OperationConnection.totalCount":
+		if e.ComplexityRoot.OperationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationConnection.TotalCount(childComplexity), true
 
 	case "OperationEdge.cursor":
 		if e.ComplexityRoot.OperationEdge.Cursor == nil {
@@ -2264,6 +2290,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonConnection.PageInfo(childComplexity), true
+	case "PersonConnection.totalCount":
+		if e.ComplexityRoot.PersonConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonConnection.TotalCount(childComplexity), true
 
 	case "PersonEdge.cursor":
 		if e.ComplexityRoot.PersonEdge.Cursor == nil {
@@ -3247,6 +3279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitConnection.PageInfo(childComplexity), true
+	case "UnitConnection.totalCount":
+		if e.ComplexityRoot.UnitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitConnection.TotalCount(childComplexity), true
 
 	case "UnitEdge.cursor":
 		if e.ComplexityRoot.UnitEdge.Cursor == nil {
@@ -3373,6 +3411,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VillageConnection.PageInfo(childComplexity), true
+	case "VillageConnection.totalCount":
+		if e.ComplexityRoot.VillageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageConnection.TotalCount(childComplexity), true
 
 	case "VillageEdge.cursor":
 		if e.ComplexityRoot.VillageEdge.Cursor == nil {
@@ -3645,6 +3689,8 @@ type UnitConnection {
   edges: [UnitEdge!]!
   "The units of this page."
   nodes: [Unit!]!
+  "How many units the list holds in all, with the same date, kind and scope (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -3731,6 +3777,8 @@ type OperationConnection {
   edges: [OperationEdge!]!
   "The operations of this page."
   nodes: [Operation!]!
+  "How many operations touched the unit (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -3773,6 +3821,8 @@ type VillageConnection {
   edges: [VillageEdge!]!
   "The villages of this page."
   nodes: [Village!]!
+  "How many villages the unit answers for on the date (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4065,6 +4115,8 @@ type PersonConnection {
   edges: [PersonEdge!]!
   "The persons of this page."
   nodes: [Person!]!
+  "How many persons match, in the caller's scope, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -5600,6 +5652,8 @@ func (ec *executionContext) childFields_OperationConnection(ctx context.Context,
 		return ec.fieldContext_OperationConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_OperationConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OperationConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OperationConnection_pageInfo(ctx, field)
 	}
@@ -5700,6 +5754,8 @@ func (ec *executionContext) childFields_PersonConnection(ctx context.Context, fi
 		return ec.fieldContext_PersonConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_PersonConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PersonConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PersonConnection_pageInfo(ctx, field)
 	}
@@ -6018,6 +6074,8 @@ func (ec *executionContext) childFields_UnitConnection(ctx context.Context, fiel
 		return ec.fieldContext_UnitConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_UnitConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UnitConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_UnitConnection_pageInfo(ctx, field)
 	}
@@ -6094,6 +6152,8 @@ func (ec *executionContext) childFields_VillageConnection(ctx context.Context, f
 		return ec.fieldContext_VillageConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_VillageConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VillageConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_VillageConnection_pageInfo(ctx, field)
 	}
@@ -12534,6 +12594,29 @@ func (ec *executionContext) fieldContext_OperationConnection_nodes(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _OperationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperationConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _OperationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13523,6 +13606,29 @@ func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
@@ -17600,6 +17706,29 @@ func (ec *executionContext) fieldContext_UnitConnection_nodes(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _UnitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _UnitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18148,6 +18277,29 @@ func (ec *executionContext) fieldContext_VillageConnection_nodes(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VillageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VillageConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VillageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
@@ -24843,17 +24995,55 @@ func (ec *executionContext) _OperationConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._OperationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._OperationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OperationConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._OperationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -26008,17 +26198,55 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._PersonConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._PersonConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PersonConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._PersonConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -29573,17 +29801,55 @@ func (ec *executionContext) _UnitConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._UnitConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._UnitConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._UnitConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._UnitConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30069,17 +30335,55 @@ func (ec *executionContext) _VillageConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._VillageConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._VillageConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VillageConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._VillageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -746,6 +746,11 @@ func (r *operationResolver) Effective(ctx context.Context, obj *org.Operation) (
 	return dateOf(obj.Effective), nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *operationConnectionResolver) TotalCount(ctx context.Context, obj *model.OperationConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Kind is the resolver for the kind field.
 func (r *periodResolver) Kind(ctx context.Context, obj *target.Period) (model.PeriodKind, error) {
 	return enumOf[model.PeriodKind](string(obj.Kind)), nil
@@ -936,6 +941,11 @@ func (r *personResolver) Candidate(ctx context.Context, obj *people.Person) (*pi
 	return &res.Items[0], nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *personConnectionResolver) TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Label is the resolver for the label field.
 func (r *pipelineRuleResolver) Label(ctx context.Context, obj *pipeline.Rule) (string, error) {
 	return obj.LabelVI, nil
@@ -1038,11 +1048,12 @@ func (r *queryResolver) RootUnits(ctx context.Context, asOf *model.Date, first *
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Roots(ctx, r.DB, dateOr(asOf, today()), p)
+	day := dateOr(asOf, today())
+	res, err := org.Roots(ctx, r.DB, day, p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.DB, day) }), nil
 }
 
 // SearchUnits is the resolver for the searchUnits field.
@@ -1051,11 +1062,14 @@ func (r *queryResolver) SearchUnits(ctx context.Context, text string, asOf *mode
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Search(ctx, r.DB, text, dateOr(asOf, today()), includeHistoric != nil && *includeHistoric, optKind(kind), p)
+	day, historic := dateOr(asOf, today()), includeHistoric != nil && *includeHistoric
+	res, err := org.Search(ctx, r.DB, text, day, historic, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountSearch(ctx, r.DB, text, day, historic, optKind(kind))
+	}), nil
 }
 
 // UnitKinds is the resolver for the unitKinds field.
@@ -1096,7 +1110,7 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 	c := &model.PersonConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *people.Person) string { return x.PageKey() },
 		func(cur string, n *people.Person) model.PersonEdge { return model.PersonEdge{Cursor: cur, Node: n} })
-	return c, nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return people.CountSearch(ctx, r.DB, f) }), nil
 }
 
 // Candidate is the resolver for the candidate field.
@@ -1429,11 +1443,14 @@ func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Children(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), optKind(kind), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Children(ctx, r.DB, obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountChildren(ctx, r.DB, obj.ID, day, optKind(kind))
+	}), nil
 }
 
 // ChildCount is the resolver for the childCount field.
@@ -1455,7 +1472,7 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 	c := &model.UnitConnection{} // ancestors page by position, not by code
 	c.Edges, c.Nodes, c.PageInfo = connection(pg, func(i int, _ *org.Unit) string { return itoa(int64(start + i)) },
 		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })
-	return c, nil
+	return withTotal(ctx, c, func(context.Context) (int, error) { return len(all), nil }), nil
 }
 
 // Descendants is the resolver for the descendants field.
@@ -1464,11 +1481,14 @@ func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *mod
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Descendants(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), optKind(kind), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Descendants(ctx, r.DB, obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountDescendantsOf(ctx, r.DB, obj.ID, day, optKind(kind))
+	}), nil
 }
 
 // DescendantCounts is the resolver for the descendantCounts field.
@@ -1502,14 +1522,15 @@ func (r *unitResolver) Villages(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Villages(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Villages(ctx, r.DB, obj.ID, day, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.VillageConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Village) string { return x.Code },
 		func(cur string, n *org.Village) model.VillageEdge { return model.VillageEdge{Cursor: cur, Node: n} })
-	return c, nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountVillages(ctx, r.DB, obj.ID, day) }), nil
 }
 
 // Operations is the resolver for the operations field.
@@ -1527,7 +1548,7 @@ func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int
 		func(cur string, n *org.Operation) model.OperationEdge {
 			return model.OperationEdge{Cursor: cur, Node: n}
 		})
-	return c, nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountOperations(ctx, r.DB, obj.ID) }), nil
 }
 
 // Progress is the resolver for the progress field.
@@ -1569,6 +1590,11 @@ func (r *unitResolver) Targets(ctx context.Context, obj *org.Unit, measure *stri
 	return r.targets(ctx, obj.ID, measure, first, after)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *unitConnectionResolver) TotalCount(ctx context.Context, obj *model.UnitConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Kind is the resolver for the kind field.
 func (r *unitKindRuleResolver) Kind(ctx context.Context, obj *org.KindRule) (model.UnitKind, error) {
 	return enumOf[model.UnitKind](obj.Kind), nil
@@ -1604,6 +1630,11 @@ func (r *villageResolver) Cell(ctx context.Context, obj *org.Village) (*org.Unit
 		return nil, nil
 	}
 	return loadUnit(ctx, *obj.CellID, today())
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *villageConnectionResolver) TotalCount(ctx context.Context, obj *model.VillageConnection) (int, error) {
+	return totalOf(ctx, obj)
 }
 
 // Candidate returns CandidateResolver implementation.
@@ -1651,11 +1682,19 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Operation returns OperationResolver implementation.
 func (r *Resolver) Operation() OperationResolver { return &operationResolver{r} }
 
+// OperationConnection returns OperationConnectionResolver implementation.
+func (r *Resolver) OperationConnection() OperationConnectionResolver {
+	return &operationConnectionResolver{r}
+}
+
 // Period returns PeriodResolver implementation.
 func (r *Resolver) Period() PeriodResolver { return &periodResolver{r} }
 
 // Person returns PersonResolver implementation.
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
+
+// PersonConnection returns PersonConnectionResolver implementation.
+func (r *Resolver) PersonConnection() PersonConnectionResolver { return &personConnectionResolver{r} }
 
 // PipelineRule returns PipelineRuleResolver implementation.
 func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleResolver{r} }
@@ -1690,11 +1729,19 @@ func (r *Resolver) Term() TermResolver { return &termResolver{r} }
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
+// UnitConnection returns UnitConnectionResolver implementation.
+func (r *Resolver) UnitConnection() UnitConnectionResolver { return &unitConnectionResolver{r} }
+
 // UnitKindRule returns UnitKindRuleResolver implementation.
 func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleResolver{r} }
 
 // Village returns VillageResolver implementation.
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
+
+// VillageConnection returns VillageConnectionResolver implementation.
+func (r *Resolver) VillageConnection() VillageConnectionResolver {
+	return &villageConnectionResolver{r}
+}
 
 type (
 	candidateResolver               struct{ *Resolver }
@@ -1710,8 +1757,10 @@ type (
 	memberEventResolver             struct{ *Resolver }
 	mutationResolver                struct{ *Resolver }
 	operationResolver               struct{ *Resolver }
+	operationConnectionResolver     struct{ *Resolver }
 	periodResolver                  struct{ *Resolver }
 	personResolver                  struct{ *Resolver }
+	personConnectionResolver        struct{ *Resolver }
 	pipelineRuleResolver            struct{ *Resolver }
 	positionResolver                struct{ *Resolver }
 	progressResolver                struct{ *Resolver }
@@ -1723,6 +1772,8 @@ type (
 	targetRevisionResolver          struct{ *Resolver }
 	termResolver                    struct{ *Resolver }
 	unitResolver                    struct{ *Resolver }
+	unitConnectionResolver          struct{ *Resolver }
 	unitKindRuleResolver            struct{ *Resolver }
 	villageResolver                 struct{ *Resolver }
+	villageConnectionResolver       struct{ *Resolver }
 )

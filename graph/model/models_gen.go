@@ -487,6 +487,8 @@ type OperationConnection struct {
 	Edges []OperationEdge `json:"edges"`
 	// The operations of this page.
 	Nodes []org.Operation `json:"nodes"`
+	// How many operations touched the unit (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -517,6 +519,8 @@ type PersonConnection struct {
 	Edges []PersonEdge `json:"edges"`
 	// The persons of this page.
 	Nodes []people.Person `json:"nodes"`
+	// How many persons match, in the caller's scope, over all pages (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -734,6 +738,8 @@ type UnitConnection struct {
 	Edges []UnitEdge `json:"edges"`
 	// The units of this page.
 	Nodes []org.Unit `json:"nodes"`
+	// How many units the list holds in all, with the same date, kind and scope (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -808,6 +814,8 @@ type VillageConnection struct {
 	Edges []VillageEdge `json:"edges"`
 	// The villages of this page.
 	Nodes []org.Village `json:"nodes"`
+	// How many villages the unit answers for on the date (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }

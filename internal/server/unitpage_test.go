@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -21,6 +22,8 @@ func unitPageFixture(t *testing.T, n int) (*fixture, string, string) {
 		`mutation($u: ID!) { setTarget(input: {unitId: $u, periodKind: YEAR, year: 2026, kind: COUNT, count: 20}) { target { id } } }`,
 		`mutation($u: ID!) { setTarget(input: {unitId: $u, periodKind: YEAR, year: 2025, kind: COUNT, count: 12}) { target { id } } }`,
 		`mutation($u: ID!) { createTerm(input: {unitId: $u, name: "Nhiệm kỳ 2025–2030", startsOn: "2025-10-01", endsOn: "2030-09-30"}) { term { id } } }`,
+		`mutation($u: ID!) { createVillage(input: {code: "HT.TDP1", name: "Tổ dân phố 1", kind: RESIDENTIAL_GROUP, communeId: $u, document: {effective: "2015-01-01"}}) { village { id } } }`,
+		`mutation($u: ID!) { createVillage(input: {code: "HT.TDP2", name: "Tổ dân phố 2", kind: RESIDENTIAL_GROUP, communeId: $u, document: {effective: "2015-01-01"}}) { village { id } } }`,
 	} {
 		if r := f.query(board, m, map[string]any{"u": ward}); len(r.Errors) > 0 {
 			t.Fatal(r.Errors)
@@ -118,22 +121,47 @@ func TestUnitPageIsOneQueryWithTheTopLevelData(t *testing.T) {
 func TestTotalCountMatchesPagingThrough(t *testing.T) {
 	t.Parallel()
 	f, board, ward := unitPageFixture(t, 11)
+	// On the unit: "unit(id: $u) { c: field }"; at the top level: "top: c: field" (the unit is $u where used).
+	const sel = ` { totalCount nodes { __typename } pageInfo { hasNextPage endCursor } }`
 	for _, field := range []string{
 		`candidates(first: 3, after: $a)`,
 		`candidates(filter: {text: "ksor"}, first: 1, after: $a)`,
 		`dueList(first: 4, after: $a)`,
 		`childrenProgress(periodKind: YEAR, first: 2, after: $a)`,
 		`targets(first: 1, after: $a)`,
+		`children(first: 2, after: $a)`,
+		`ancestors(first: 1, after: $a)`,
+		`villages(first: 1, after: $a)`,
+		`operations(first: 1, after: $a)`,
+		`top: rootUnits(first: 1, after: $a)`,
+		`top: searchUnits(text: "chi bo", first: 3, after: $a)`,
+		`top: persons(unitId: $u, first: 4, after: $a)`,
+		`top: unit(code: "GL") { c: descendants(first: 3, after: $a)` + sel + ` }`,
 	} {
 		var after any
 		items, pages, total := 0, 0, -1
 		for {
-			r := f.query(board, `query($u: ID!, $a: String) { unit(id: $u) { c: `+field+` { totalCount nodes { __typename } pageInfo { hasNextPage endCursor } } } }`,
-				map[string]any{"u": ward, "a": after})
+			q := `query($u: ID!, $a: String) { unit(id: $u) { c: ` + field + sel + ` } }`
+			if top, ok := strings.CutPrefix(field, "top: "); ok {
+				q = `query($u: ID!, $a: String) { c: ` + top + sel + ` }`
+				if strings.Contains(top, "descendants") {
+					q = `query($u: ID!, $a: String) { x: ` + top + ` }`
+				}
+			}
+			vars := map[string]any{"u": ward, "a": after}
+			if strings.Count(q, "$u") == 1 { // declared, never used
+				q, vars = strings.Replace(q, "$u: ID!, ", "", 1), map[string]any{"a": after}
+			}
+			r := f.query(board, q, vars)
 			if len(r.Errors) > 0 {
 				t.Fatalf("%s: %v", field, r.Errors)
 			}
-			c := r.Data["unit"].(map[string]any)["c"].(map[string]any)
+			c, _ := r.Data["c"].(map[string]any)
+			for _, k := range []string{"unit", "x"} {
+				if u, ok := r.Data[k].(map[string]any); ok {
+					c = u["c"].(map[string]any)
+				}
+			}
 			n := int(c["totalCount"].(float64))
 			if total >= 0 && n != total {
 				t.Errorf("%s: totalCount %d on page %d, %d before", field, n, pages, total)
