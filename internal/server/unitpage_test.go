@@ -197,9 +197,9 @@ func TestUnitPageQueryCountIsConstant(t *testing.T) {
 	counts := map[int]int{}
 	var queries []string
 	for _, n := range []int{5, 50} {
-		// The fewest queries of three tries, as in TestPageQueryCountIsConstant: a loaded machine may
+		// The fewest queries of five tries, as in TestPageQueryCountIsConstant: a loaded machine may
 		// split a dataloader's batch in two, a query per row would show in every try.
-		for try := 0; try < 3; try++ {
+		for try := 0; try < 5; try++ {
 			f.qc.Reset()
 			r := f.query(board, q, map[string]any{"u": ward, "n": n})
 			if len(r.Errors) > 0 {
@@ -218,7 +218,10 @@ func TestUnitPageQueryCountIsConstant(t *testing.T) {
 		}
 		t.Logf("unit page with pages of %d: %d SQL queries", n, counts[n])
 	}
-	if counts[5] != counts[50] {
+	// Concurrent sibling fields may both miss a per-request cache (the measure table, a scope check)
+	// and read it twice, so two runs of the same page can differ by a query or two; a query per row
+	// would add 45.
+	if d := counts[50] - counts[5]; d > 2 || d < -2 {
 		t.Errorf("queries for 5: %d, for 50: %d; %q", counts[5], counts[50], queries)
 	}
 }
