@@ -559,10 +559,6 @@ func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.Re
 	if err != nil {
 		return nil, err
 	}
-	if input.Kind == member.KindAdmitted || input.Kind == member.KindRecognized || input.Kind == member.KindReadmitted {
-		return nil, apperr.Invalid("kind", "Kết nạp và công nhận chính thức được ghi qua hồ sơ phát triển đảng viên.",
-			"admission and recognition are recorded through the candidate pipeline")
-	}
 	// The person must be visible to the caller before anything is recorded about them.
 	if p, err := loadPerson(ctx, id); err != nil || p == nil {
 		if err == nil {
@@ -570,7 +566,7 @@ func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.Re
 		}
 		return nil, err
 	}
-	if err := member.Record(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
+	if err := member.RecordDirect(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
 		ToUnitID: to, Document: input.Document, Note: str(input.Note)}); err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 // scope is checked) and map the result: the two cannot drift apart.
 
 func (r *Resolver) unitProgress(ctx context.Context, unit int64, measure *string, periodKind model.PeriodKind, on time.Time) (*target.Progress, error) {
-	p, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), on)
+	p, err := target.ProgressForUnit(ctx, r.DB, unit, target.MeasureOr(str(measure)), target.PeriodKind(codeOf(periodKind)), on)
 	if err != nil {
 		return nil, err
 	}
@@ -29,16 +29,11 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 	if err != nil {
 		return nil, err
 	}
-	// The period is the one of the parent's progress report, so parent and children agree.
-	parent, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), on)
-	if err != nil {
-		return nil, err
-	}
 	order := target.SortPercentAsc
 	if sort != nil && *sort == model.ProgressSortPercentDesc {
 		order = target.SortPercentDesc
 	}
-	res, err := target.ChildrenProgress(ctx, r.DB, unit, measureOr(measure), parent.Period, on, order, pg)
+	res, err := target.ChildrenProgressFor(ctx, r.DB, unit, str(measure), target.PeriodKind(codeOf(periodKind)), on, order, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +84,25 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 	if err != nil {
 		return nil, err
 	}
-	var fromD *time.Time
+	var fromD, toD *time.Time
 	if from != nil {
 		d := from.Time()
 		fromD = &d
 	}
+	if to != nil {
+		d := to.Time()
+		toD = &d
+	}
 	day := today()
-	toD := dateOr(to, day.AddDate(0, 0, 30))
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, toD, day, p)
+	until := pipeline.DueUntil(toD, day)
+	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, until, day, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.DueConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.DueItem) string { return pipeline.DueCursor(x.Due) },
 		func(cur string, n *pipeline.DueItem) model.DueEdge { return model.DueEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.CountDue(ctx, r.DB, unit, fromD, toD, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.CountDue(ctx, r.DB, unit, fromD, until, day) }), nil
 }
 
 func (r *Resolver) memberCounts(ctx context.Context, unit int64, on time.Time) ([]model.MemberStatusCount, error) {

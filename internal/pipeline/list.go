@@ -338,3 +338,14 @@ func CountDue(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, t
 	}
 	return n, nil
 }
+
+// DueWindowDays is how far ahead the due list looks when the caller gives no end date.
+const DueWindowDays = 30
+
+// DueUntil is the last day of the due list: the one asked for, or DueWindowDays from today.
+func DueUntil(to *time.Time, today time.Time) time.Time {
+	if to != nil {
+		return *to
+	}
+	return today.AddDate(0, 0, DueWindowDays)
+}

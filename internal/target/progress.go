@@ -782,3 +782,24 @@ func CountChildren(ctx context.Context, db bun.IDB, unitID int64, today time.Tim
 	}
 	return n, nil
 }
+
+// MeasureOr is the measure a request names, or admissions when it names none: the default of every
+// progress report (the GraphQL fields and the reports agree on it here, not in each caller).
+func MeasureOr(measure string) string {
+	if measure == "" {
+		return MeasureAdmissions
+	}
+	return measure
+}
+
+// ChildrenProgressFor is the children's progress for the period of the kind that contains the day. The
+// period is the one of the unit's own progress report (a term, say, is the unit's term, not each
+// child's), so a board's parent row and its children's rows always agree.
+func ChildrenProgressFor(ctx context.Context, db bun.IDB, unitID int64, measure string, kind PeriodKind, day time.Time, sort Sort, p page.Args) (page.Page[ChildProgress], error) {
+	measure = MeasureOr(measure)
+	parent, err := ProgressForUnit(ctx, db, unitID, measure, kind, day)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	return ChildrenProgress(ctx, db, unitID, measure, parent.Period, day, sort, p)
+}
