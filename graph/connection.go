@@ -59,3 +59,16 @@ func totalOf(ctx context.Context, c any) (int, error) {
 	}
 	return count(ctx)
 }
+
+// pageCursor and pageInfo are the pieces connections were built from before connection(); kept so that
+// branches written against them still build when merged. New code uses connection().
+func pageCursor(key string) string { return page.Cursor(key) }
+
+func pageInfo(n int, hasNext bool, cursor func(i int) string) *model.PageInfo {
+	pi := &model.PageInfo{HasNextPage: hasNext}
+	if n > 0 {
+		s, e := cursor(0), cursor(n-1)
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return pi
+}
