@@ -51,13 +51,9 @@ func optKind(k *model.UnitKind) org.Filter {
 }
 
 func unitConnection(p page.Page[org.Unit]) *model.UnitConnection {
-	c := &model.UnitConnection{Edges: make([]model.UnitEdge, len(p.Items)), Nodes: p.Items, PageInfo: &model.PageInfo{HasNextPage: p.HasNext}}
-	for i, u := range p.Items {
-		c.Edges[i] = model.UnitEdge{Cursor: page.Cursor(u.Code), Node: &c.Nodes[i]}
-	}
-	if n := len(c.Edges); n > 0 {
-		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[n-1].Cursor
-	}
+	c := &model.UnitConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(p, func(_ int, u *org.Unit) string { return u.Code },
+		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })
 	return c
 }
 
@@ -76,15 +72,6 @@ func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
 		rows = rows[:a.First+1]
 	}
 	return page.Trim(rows, a), start
-}
-
-func pageInfo(n int, hasNext bool, cursor func(i int) string) *model.PageInfo {
-	pi := &model.PageInfo{HasNextPage: hasNext}
-	if n > 0 {
-		s, e := cursor(0), cursor(n-1)
-		pi.StartCursor, pi.EndCursor = &s, &e
-	}
-	return pi
 }
 
 func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {

@@ -84,6 +84,14 @@ var fieldCost = map[string]int{
 	"Unit.successors":       costQuery,
 	"Unit.villages":         costQuery,
 	"Unit.operations":       costQuery,
+	// The unit page: as the top-level fields of the same name.
+	"Unit.progress":         costAggregate,
+	"Unit.childrenProgress": costAggregate,
+	"Unit.candidates":       costQuery,
+	"Unit.dueList":          costAggregate,
+	"Unit.memberCounts":     costAggregate,
+	"Unit.terms":            costQuery,
+	"Unit.targets":          costQuery,
 	"LineageLink.unit":      costBatched,
 	"Village.commune":       costBatched,
 	"Village.cell":          costBatched,
@@ -140,6 +148,7 @@ var connectionFields = map[string]bool{
 	"Query.dueList": true, "Query.targets": true, "Query.childrenProgress": true,
 	"Unit.ancestors": true, "Unit.children": true, "Unit.descendants": true, "Unit.operations": true,
 	"Unit.predecessors": true, "Unit.successors": true, "Unit.villages": true,
+	"Unit.childrenProgress": true, "Unit.candidates": true, "Unit.dueList": true, "Unit.targets": true,
 }
 
 // ownQueries are the fields whose evaluation runs its own database query (not a batched one): they take a

@@ -37,17 +37,23 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Candidate() CandidateResolver
+	CandidateConnection() CandidateConnectionResolver
 	CaseEvent() CaseEventResolver
 	ChildProgress() ChildProgressResolver
+	ChildProgressConnection() ChildProgressConnectionResolver
 	CodeItem() CodeItemResolver
 	Due() DueResolver
+	DueConnection() DueConnectionResolver
 	Forecast() ForecastResolver
+	LineageConnection() LineageConnectionResolver
 	LineageLink() LineageLinkResolver
 	MemberEvent() MemberEventResolver
 	Mutation() MutationResolver
 	Operation() OperationResolver
+	OperationConnection() OperationConnectionResolver
 	Period() PeriodResolver
 	Person() PersonResolver
+	PersonConnection() PersonConnectionResolver
 	PipelineRule() PipelineRuleResolver
 	Position() PositionResolver
 	Progress() ProgressResolver
@@ -55,11 +61,14 @@ type ResolverRoot interface {
 	Sponsor() SponsorResolver
 	StageCount() StageCountResolver
 	Target() TargetResolver
+	TargetConnection() TargetConnectionResolver
 	TargetRevision() TargetRevisionResolver
 	Term() TermResolver
 	Unit() UnitResolver
+	UnitConnection() UnitConnectionResolver
 	UnitKindRule() UnitKindRuleResolver
 	Village() VillageResolver
+	VillageConnection() VillageConnectionResolver
 }
 
 type DirectiveRoot struct {
@@ -135,8 +144,10 @@ type ComplexityRoot struct {
 	}
 
 	CandidateConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	CandidateEdge struct {
@@ -171,8 +182,10 @@ type ComplexityRoot struct {
 	}
 
 	ChildProgressConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	ChildProgressEdge struct {
@@ -201,8 +214,10 @@ type ComplexityRoot struct {
 	}
 
 	DueConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	DueEdge struct {
@@ -297,8 +312,10 @@ type ComplexityRoot struct {
 	}
 
 	LineageConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	LineageEdge struct {
@@ -389,8 +406,10 @@ type ComplexityRoot struct {
 	}
 
 	OperationConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	OperationEdge struct {
@@ -438,8 +457,10 @@ type ComplexityRoot struct {
 	}
 
 	PersonConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	PersonEdge struct {
@@ -554,8 +575,10 @@ type ComplexityRoot struct {
 	}
 
 	TargetConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	TargetEdge struct {
@@ -593,32 +616,40 @@ type ComplexityRoot struct {
 	Unit struct {
 		Ancestors        func(childComplexity int, asOf *model.Date, first *int, after *string) int
 		AsOf             func(childComplexity int) int
+		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
 		ChildCount       func(childComplexity int, asOf *model.Date) int
 		Children         func(childComplexity int, asOf *model.Date, kind *model.UnitKind, first *int, after *string) int
+		ChildrenProgress func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
 		Code             func(childComplexity int) int
 		Depth            func(childComplexity int, asOf *model.Date) int
 		DescendantCounts func(childComplexity int, asOf *model.Date) int
 		Descendants      func(childComplexity int, asOf *model.Date, kind *model.UnitKind, first *int, after *string) int
+		DueList          func(childComplexity int, from *model.Date, to *model.Date, first *int, after *string) int
 		ExistsOn         func(childComplexity int, asOf *model.Date) int
 		ID               func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		KindLabel        func(childComplexity int) int
+		MemberCounts     func(childComplexity int, asOf *model.Date) int
 		Name             func(childComplexity int, asOf *model.Date) int
 		Operations       func(childComplexity int, first *int, after *string) int
 		Parent           func(childComplexity int, asOf *model.Date) int
 		Predecessors     func(childComplexity int, first *int, after *string) int
+		Progress         func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date) int
 		Sector           func(childComplexity int) int
 		SectorLabel      func(childComplexity int) int
 		Successors       func(childComplexity int, first *int, after *string) int
+		Targets          func(childComplexity int, measure *string, first *int, after *string) int
+		Terms            func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
 		ValidTo          func(childComplexity int) int
 		Villages         func(childComplexity int, asOf *model.Date, first *int, after *string) int
 	}
 
 	UnitConnection struct {
-		Edges    func(childComplexity int) int
-		Nodes    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	UnitEdge struct {
@@ -654,8 +685,10 @@ type ComplexityRoot struct {
 	}
 
 	VillageConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	VillageEdge struct {
@@ -699,6 +732,9 @@ type CandidateResolver interface {
 	History(ctx context.Context, obj *pipeline.Case) ([]pipeline.Event, error)
 	Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error)
 }
+type CandidateConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.CandidateConnection) (int, error)
+}
 type CaseEventResolver interface {
 	Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error)
 
@@ -711,6 +747,9 @@ type CaseEventResolver interface {
 type ChildProgressResolver interface {
 	Unit(ctx context.Context, obj *target.ChildProgress) (*org.Unit, error)
 }
+type ChildProgressConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.ChildProgressConnection) (int, error)
+}
 type CodeItemResolver interface {
 	Label(ctx context.Context, obj *codes.Item) (string, error)
 }
@@ -722,12 +761,18 @@ type DueResolver interface {
 	Rule(ctx context.Context, obj *pipeline.DueItem) (string, error)
 	Candidate(ctx context.Context, obj *pipeline.DueItem) (*pipeline.Case, error)
 }
+type DueConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.DueConnection) (int, error)
+}
 type ForecastResolver interface {
 	Unit(ctx context.Context, obj *forecast.Published) (*org.Unit, error)
 	Target(ctx context.Context, obj *forecast.Published) (*target.Target, error)
 	AsOf(ctx context.Context, obj *forecast.Published) (*model.Date, error)
 
 	Period(ctx context.Context, obj *forecast.Published) (*target.Period, error)
+}
+type LineageConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.LineageConnection) (int, error)
 }
 type LineageLinkResolver interface {
 	Unit(ctx context.Context, obj *org.LineageLink) (*org.Unit, error)
@@ -778,6 +823,9 @@ type OperationResolver interface {
 	Kind(ctx context.Context, obj *org.Operation) (model.OperationKind, error)
 	Effective(ctx context.Context, obj *org.Operation) (*model.Date, error)
 }
+type OperationConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.OperationConnection) (int, error)
+}
 type PeriodResolver interface {
 	Kind(ctx context.Context, obj *target.Period) (model.PeriodKind, error)
 	Start(ctx context.Context, obj *target.Period) (*model.Date, error)
@@ -806,6 +854,9 @@ type PersonResolver interface {
 	MemberStatus(ctx context.Context, obj *people.Person, asOf *model.Date) (*model.MemberStatus, error)
 	MemberEvents(ctx context.Context, obj *people.Person) ([]member.Event, error)
 	Candidate(ctx context.Context, obj *people.Person) (*pipeline.Case, error)
+}
+type PersonConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
 }
 type PipelineRuleResolver interface {
 	Label(ctx context.Context, obj *pipeline.Rule) (string, error)
@@ -876,6 +927,9 @@ type TargetResolver interface {
 	Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error)
 	Allocation(ctx context.Context, obj *target.Target) (*target.Allocation, error)
 }
+type TargetConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.TargetConnection) (int, error)
+}
 type TargetRevisionResolver interface {
 	Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error)
 }
@@ -909,6 +963,16 @@ type UnitResolver interface {
 	Successors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Villages(ctx context.Context, obj *org.Unit, asOf *model.Date, first *int, after *string) (*model.VillageConnection, error)
 	Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error)
+	Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
+	ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
+	Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
+	DueList(ctx context.Context, obj *org.Unit, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
+	MemberCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.MemberStatusCount, error)
+	Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error)
+	Targets(ctx context.Context, obj *org.Unit, measure *string, first *int, after *string) (*model.TargetConnection, error)
+}
+type UnitConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.UnitConnection) (int, error)
 }
 type UnitKindRuleResolver interface {
 	Kind(ctx context.Context, obj *org.KindRule) (model.UnitKind, error)
@@ -921,6 +985,9 @@ type VillageResolver interface {
 	Kind(ctx context.Context, obj *org.Village) (model.VillageKind, error)
 	Commune(ctx context.Context, obj *org.Village) (*org.Unit, error)
 	Cell(ctx context.Context, obj *org.Village) (*org.Unit, error)
+}
+type VillageConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.VillageConnection) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1270,12 +1337,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CandidateConnection.Edges(childComplexity), true
+	case "CandidateConnection.nodes":
+		if e.ComplexityRoot.CandidateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateConnection.Nodes(childComplexity), true
 	case "CandidateConnection.pageInfo":
 		if e.ComplexityRoot.CandidateConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.CandidateConnection.PageInfo(childComplexity), true
+	case "CandidateConnection.totalCount":
+		if e.ComplexityRoot.CandidateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CandidateConnection.TotalCount(childComplexity), true
 
 	case "CandidateEdge.cursor":
 		if e.ComplexityRoot.CandidateEdge.Cursor == nil {
@@ -1401,12 +1480,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChildProgressConnection.Edges(childComplexity), true
+	case "ChildProgressConnection.nodes":
+		if e.ComplexityRoot.ChildProgressConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.Nodes(childComplexity), true
 	case "ChildProgressConnection.pageInfo":
 		if e.ComplexityRoot.ChildProgressConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ChildProgressConnection.PageInfo(childComplexity), true
+	case "ChildProgressConnection.totalCount":
+		if e.ComplexityRoot.ChildProgressConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildProgressConnection.TotalCount(childComplexity), true
 
 	case "ChildProgressEdge.cursor":
 		if e.ComplexityRoot.ChildProgressEdge.Cursor == nil {
@@ -1496,12 +1587,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DueConnection.Edges(childComplexity), true
+	case "DueConnection.nodes":
+		if e.ComplexityRoot.DueConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueConnection.Nodes(childComplexity), true
 	case "DueConnection.pageInfo":
 		if e.ComplexityRoot.DueConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DueConnection.PageInfo(childComplexity), true
+	case "DueConnection.totalCount":
+		if e.ComplexityRoot.DueConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DueConnection.TotalCount(childComplexity), true
 
 	case "DueEdge.cursor":
 		if e.ComplexityRoot.DueEdge.Cursor == nil {
@@ -1868,12 +1971,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LineageConnection.Edges(childComplexity), true
+	case "LineageConnection.nodes":
+		if e.ComplexityRoot.LineageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineageConnection.Nodes(childComplexity), true
 	case "LineageConnection.pageInfo":
 		if e.ComplexityRoot.LineageConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.LineageConnection.PageInfo(childComplexity), true
+	case "LineageConnection.totalCount":
+		if e.ComplexityRoot.LineageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LineageConnection.TotalCount(childComplexity), true
 
 	case "LineageEdge.cursor":
 		if e.ComplexityRoot.LineageEdge.Cursor == nil {
@@ -2427,12 +2542,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OperationConnection.Edges(childComplexity), true
+	case "OperationConnection.nodes":
+		if e.ComplexityRoot.OperationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationConnection.Nodes(childComplexity), true
 	case "OperationConnection.pageInfo":
 		if e.ComplexityRoot.OperationConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OperationConnection.PageInfo(childComplexity), true
+	case "OperationConnection.totalCount":
+		if e.ComplexityRoot.OperationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OperationConnection.TotalCount(childComplexity), true
 
 	case "OperationEdge.cursor":
 		if e.ComplexityRoot.OperationEdge.Cursor == nil {
@@ -2646,12 +2773,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonConnection.Edges(childComplexity), true
+	case "PersonConnection.nodes":
+		if e.ComplexityRoot.PersonConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonConnection.Nodes(childComplexity), true
 	case "PersonConnection.pageInfo":
 		if e.ComplexityRoot.PersonConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PersonConnection.PageInfo(childComplexity), true
+	case "PersonConnection.totalCount":
+		if e.ComplexityRoot.PersonConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonConnection.TotalCount(childComplexity), true
 
 	case "PersonEdge.cursor":
 		if e.ComplexityRoot.PersonEdge.Cursor == nil {
@@ -3276,12 +3415,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TargetConnection.Edges(childComplexity), true
+	case "TargetConnection.nodes":
+		if e.ComplexityRoot.TargetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.Nodes(childComplexity), true
 	case "TargetConnection.pageInfo":
 		if e.ComplexityRoot.TargetConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.TargetConnection.PageInfo(childComplexity), true
+	case "TargetConnection.totalCount":
+		if e.ComplexityRoot.TargetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TargetConnection.TotalCount(childComplexity), true
 
 	case "TargetEdge.cursor":
 		if e.ComplexityRoot.TargetEdge.Cursor == nil {
@@ -3407,6 +3558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.AsOf(childComplexity), true
+	case "Unit.candidates":
+		if e.ComplexityRoot.Unit.Candidates == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_candidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Candidates(childComplexity, args["filter"].(*model.CandidateFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.childCount":
 		if e.ComplexityRoot.Unit.ChildCount == nil {
 			break
@@ -3429,6 +3591,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Children(childComplexity, args["asOf"].(*model.Date), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.childrenProgress":
+		if e.ComplexityRoot.Unit.ChildrenProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_childrenProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.ChildrenProgress(childComplexity, args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date), args["sort"].(*model.ProgressSort), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.code":
 		if e.ComplexityRoot.Unit.Code == nil {
 			break
@@ -3468,6 +3641,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Descendants(childComplexity, args["asOf"].(*model.Date), args["kind"].(*model.UnitKind), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.dueList":
+		if e.ComplexityRoot.Unit.DueList == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_dueList_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.DueList(childComplexity, args["from"].(*model.Date), args["to"].(*model.Date), args["first"].(*int), args["after"].(*string)), true
 	case "Unit.existsOn":
 		if e.ComplexityRoot.Unit.ExistsOn == nil {
 			break
@@ -3497,6 +3681,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.KindLabel(childComplexity), true
+	case "Unit.memberCounts":
+		if e.ComplexityRoot.Unit.MemberCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_memberCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.MemberCounts(childComplexity, args["asOf"].(*model.Date)), true
 	case "Unit.name":
 		if e.ComplexityRoot.Unit.Name == nil {
 			break
@@ -3541,6 +3736,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Predecessors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Unit.progress":
+		if e.ComplexityRoot.Unit.Progress == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_progress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Progress(childComplexity, args["measure"].(*string), args["periodKind"].(model.PeriodKind), args["asOf"].(*model.Date)), true
 	case "Unit.sector":
 		if e.ComplexityRoot.Unit.Sector == nil {
 			break
@@ -3564,6 +3770,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Unit.Successors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Unit.targets":
+		if e.ComplexityRoot.Unit.Targets == nil {
+			break
+		}
+
+		args, err := ec.field_Unit_targets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Unit.Targets(childComplexity, args["measure"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Unit.terms":
+		if e.ComplexityRoot.Unit.Terms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Unit.Terms(childComplexity), true
 	case "Unit.validFrom":
 		if e.ComplexityRoot.Unit.ValidFrom == nil {
 			break
@@ -3606,6 +3829,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitConnection.PageInfo(childComplexity), true
+	case "UnitConnection.totalCount":
+		if e.ComplexityRoot.UnitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitConnection.TotalCount(childComplexity), true
 
 	case "UnitEdge.cursor":
 		if e.ComplexityRoot.UnitEdge.Cursor == nil {
@@ -3720,12 +3949,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VillageConnection.Edges(childComplexity), true
+	case "VillageConnection.nodes":
+		if e.ComplexityRoot.VillageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageConnection.Nodes(childComplexity), true
 	case "VillageConnection.pageInfo":
 		if e.ComplexityRoot.VillageConnection.PageInfo == nil {
 			break
 		}
 
 		return e.ComplexityRoot.VillageConnection.PageInfo(childComplexity), true
+	case "VillageConnection.totalCount":
+		if e.ComplexityRoot.VillageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VillageConnection.TotalCount(childComplexity), true
 
 	case "VillageEdge.cursor":
 		if e.ComplexityRoot.VillageEdge.Cursor == nil {
@@ -3998,6 +4239,8 @@ type UnitConnection {
   edges: [UnitEdge!]!
   "The units of this page."
   nodes: [Unit!]!
+  "How many units the list holds in all, with the same date, kind and scope (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4028,6 +4271,10 @@ type LineageLink {
 type LineageConnection {
   "The links of this page, with their cursors."
   edges: [LineageEdge!]!
+  "The links of this page."
+  nodes: [LineageLink!]!
+  "How many links there are in all (exact)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4078,6 +4325,10 @@ type Operation implements Node {
 type OperationConnection {
   "The operations of this page, with their cursors."
   edges: [OperationEdge!]!
+  "The operations of this page."
+  nodes: [Operation!]!
+  "How many operations touched the unit (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4118,6 +4369,10 @@ type Village implements Node {
 type VillageConnection {
   "The villages of this page, with their cursors."
   edges: [VillageEdge!]!
+  "The villages of this page."
+  nodes: [Village!]!
+  "How many villages the unit answers for on the date (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4408,6 +4663,10 @@ type Person implements Node {
 type PersonConnection {
   "The persons of this page, with their cursors."
   edges: [PersonEdge!]!
+  "The persons of this page."
+  nodes: [Person!]!
+  "How many persons match, in the caller's scope, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4524,6 +4783,10 @@ type Due {
 type DueConnection {
   "The items of this page, with their cursors."
   edges: [DueEdge!]!
+  "The items of this page."
+  nodes: [Due!]!
+  "How many items the list holds in all, with the same unit, dates and scope (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -4656,6 +4919,10 @@ type Candidate implements Node {
 type CandidateConnection {
   "The candidates of this page, with their cursors."
   edges: [CandidateEdge!]!
+  "The candidates of this page."
+  nodes: [Candidate!]!
+  "How many cases match the filter in the caller's scope, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -5239,6 +5506,10 @@ type ChildProgress {
 type ChildProgressConnection {
   "The rows of this page, with their cursors."
   edges: [ChildProgressEdge!]!
+  "The rows of this page."
+  nodes: [ChildProgress!]!
+  "How many children there are in all on the date (exact)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -5255,6 +5526,10 @@ type ChildProgressEdge {
 type TargetConnection {
   "The targets of this page, with their cursors."
   edges: [TargetEdge!]!
+  "The targets of this page."
+  nodes: [Target!]!
+  "How many targets match, over all pages (exact: a count query)."
+  totalCount: Int!
   "Where this page stands."
   pageInfo: PageInfo!
 }
@@ -5635,6 +5910,28 @@ extend type Query {
   "The latest run's forecasts for a unit's children (today's tree) and targets of the period kind, least likely to meet their target first."
   atRisk(unitId: ID!, periodKind: PeriodKind!): [Forecast!]!
 }
+
+# ─── The unit page: a unit's pipeline, members and targets, read from the unit ─────────────────
+
+# What a unit page shows, read from the unit so that a page is one query. Each field has the arguments
+# and the meaning of the top-level field of the same name with ` + "`" + `unitId` + "`" + ` set to this unit; dates default
+# to the unit's ` + "`" + `asOf` + "`" + ` where the top-level field defaults to today.
+extend type Unit {
+  "Where the unit stands for the period of the kind that contains the date (default: the unit's asOf). As ` + "`" + `Query.progress` + "`" + `."
+  progress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date): Progress!
+  "Every child's progress for the period of the unit's own progress report, sorted by percent done. As ` + "`" + `Query.childrenProgress` + "`" + `."
+  childrenProgress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date, sort: ProgressSort = PERCENT_ASC, first: Int, after: String): ChildProgressConnection!
+  "The candidate cases of the unit's subtree, newest first. As ` + "`" + `Query.candidates` + "`" + `; ` + "`" + `filter.unitId` + "`" + ` must be omitted (the unit is this one)."
+  candidates(filter: CandidateFilter, first: Int, after: String): CandidateConnection!
+  "What is due or overdue in the unit's subtree up to a date (default: 30 days from today), by date. As ` + "`" + `Query.dueList` + "`" + `."
+  dueList(from: Date, to: Date, first: Int, after: String): DueConnection!
+  "Members of the unit's subtree on the date (default: the unit's asOf), by status. As ` + "`" + `Query.memberCounts` + "`" + `."
+  memberCounts(asOf: Date): [MemberStatusCount!]!
+  "The unit's terms. As ` + "`" + `Query.terms` + "`" + `."
+  terms: [Term!]!
+  "The unit's targets, latest period first. As ` + "`" + `Query.targets` + "`" + `."
+  targets(measure: String, first: Int, after: String): TargetConnection!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5783,6 +6080,10 @@ func (ec *executionContext) childFields_CandidateConnection(ctx context.Context,
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_CandidateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CandidateConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CandidateConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_CandidateConnection_pageInfo(ctx, field)
 	}
@@ -5855,6 +6156,10 @@ func (ec *executionContext) childFields_ChildProgressConnection(ctx context.Cont
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_ChildProgressConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChildProgressConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChildProgressConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_ChildProgressConnection_pageInfo(ctx, field)
 	}
@@ -5915,6 +6220,10 @@ func (ec *executionContext) childFields_DueConnection(ctx context.Context, field
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_DueConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DueConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DueConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_DueConnection_pageInfo(ctx, field)
 	}
@@ -6109,6 +6418,10 @@ func (ec *executionContext) childFields_LineageConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_LineageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LineageConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LineageConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_LineageConnection_pageInfo(ctx, field)
 	}
@@ -6223,6 +6536,10 @@ func (ec *executionContext) childFields_OperationConnection(ctx context.Context,
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_OperationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OperationConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OperationConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_OperationConnection_pageInfo(ctx, field)
 	}
@@ -6321,6 +6638,10 @@ func (ec *executionContext) childFields_PersonConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_PersonConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PersonConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PersonConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_PersonConnection_pageInfo(ctx, field)
 	}
@@ -6495,6 +6816,10 @@ func (ec *executionContext) childFields_TargetConnection(ctx context.Context, fi
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_TargetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TargetConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TargetConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_TargetConnection_pageInfo(ctx, field)
 	}
@@ -6611,6 +6936,20 @@ func (ec *executionContext) childFields_Unit(ctx context.Context, field graphql.
 		return ec.fieldContext_Unit_villages(ctx, field)
 	case "operations":
 		return ec.fieldContext_Unit_operations(ctx, field)
+	case "progress":
+		return ec.fieldContext_Unit_progress(ctx, field)
+	case "childrenProgress":
+		return ec.fieldContext_Unit_childrenProgress(ctx, field)
+	case "candidates":
+		return ec.fieldContext_Unit_candidates(ctx, field)
+	case "dueList":
+		return ec.fieldContext_Unit_dueList(ctx, field)
+	case "memberCounts":
+		return ec.fieldContext_Unit_memberCounts(ctx, field)
+	case "terms":
+		return ec.fieldContext_Unit_terms(ctx, field)
+	case "targets":
+		return ec.fieldContext_Unit_targets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Unit", field.Name)
 }
@@ -6621,6 +6960,8 @@ func (ec *executionContext) childFields_UnitConnection(ctx context.Context, fiel
 		return ec.fieldContext_UnitConnection_edges(ctx, field)
 	case "nodes":
 		return ec.fieldContext_UnitConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UnitConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_UnitConnection_pageInfo(ctx, field)
 	}
@@ -6695,6 +7036,10 @@ func (ec *executionContext) childFields_VillageConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_VillageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_VillageConnection_nodes(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VillageConnection_totalCount(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_VillageConnection_pageInfo(ctx, field)
 	}
@@ -8011,6 +8356,36 @@ func (ec *executionContext) field_Unit_ancestors_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_candidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CandidateFilter, error) {
+			return ec.unmarshalOCandidateFilter2ᚖptdvᚋgraphᚋmodelᚐCandidateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_childCount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8022,6 +8397,60 @@ func (ec *executionContext) field_Unit_childCount_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_childrenProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ProgressSort, error) {
+			return ec.unmarshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -8129,7 +8558,59 @@ func (ec *executionContext) field_Unit_descendants_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_dueList_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_existsOn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_memberCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
@@ -8215,6 +8696,36 @@ func (ec *executionContext) field_Unit_predecessors_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Unit_progress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "periodKind",
+		func(ctx context.Context, v any) (model.PeriodKind, error) {
+			return ec.unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodKind"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*model.Date, error) {
+			return ec.unmarshalODate2ᚖptdvᚋgraphᚋmodelᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Unit_successors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8234,6 +8745,36 @@ func (ec *executionContext) field_Unit_successors_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Unit_targets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9695,6 +10236,61 @@ func (ec *executionContext) fieldContext_CandidateConnection_edges(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _CandidateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Case) graphql.Marshaler {
+			return ec.marshalNCandidate2ᚕptdvᚋinternalᚋpipelineᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Candidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CandidateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CandidateConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CandidateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CandidateConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _CandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CandidateConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10241,6 +10837,61 @@ func (ec *executionContext) fieldContext_ChildProgressConnection_edges(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _ChildProgressConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.ChildProgress) graphql.Marshaler {
+			return ec.marshalNChildProgress2ᚕptdvᚋinternalᚋtargetᚐChildProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildProgressConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildProgressConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildProgressConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildProgressConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildProgressConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildProgressConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _ChildProgressConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChildProgressConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10629,6 +11280,61 @@ func (ec *executionContext) fieldContext_DueConnection_edges(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DueConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.DueItem) graphql.Marshaler {
+			return ec.marshalNDue2ᚕptdvᚋinternalᚋpipelineᚐDueItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DueConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Due(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DueConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DueConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DueConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DueConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DueConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _DueConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DueConnection) (ret graphql.Marshaler) {
@@ -12149,6 +12855,61 @@ func (ec *executionContext) fieldContext_LineageConnection_edges(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LineageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.LineageLink) graphql.Marshaler {
+			return ec.marshalNLineageLink2ᚕptdvᚋinternalᚋorgᚐLineageLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LineageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LineageLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LineageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LineageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LineageConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LineageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LineageConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _LineageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LineageConnection) (ret graphql.Marshaler) {
@@ -14372,6 +15133,61 @@ func (ec *executionContext) fieldContext_OperationConnection_edges(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _OperationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚕptdvᚋinternalᚋorgᚐOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OperationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OperationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OperationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OperationConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OperationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OperationConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _OperationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OperationConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15329,6 +16145,61 @@ func (ec *executionContext) fieldContext_PersonConnection_edges(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PersonConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []people.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚕptdvᚋinternalᚋpeopleᚐPersonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PersonConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PersonConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PersonConnection) (ret graphql.Marshaler) {
@@ -17973,6 +18844,61 @@ func (ec *executionContext) fieldContext_TargetConnection_edges(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _TargetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚕptdvᚋinternalᚋtargetᚐTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TargetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TargetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TargetConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TargetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TargetConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _TargetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TargetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19211,6 +20137,302 @@ func (ec *executionContext) fieldContext_Unit_operations(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Unit_progress(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Progress(ctx, obj, fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *target.Progress) graphql.Marshaler {
+			return ec.marshalNProgress2ᚖptdvᚋinternalᚋtargetᚐProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_progress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Progress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_progress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_childrenProgress(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_childrenProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().ChildrenProgress(ctx, obj, fc.Args["measure"].(*string), fc.Args["periodKind"].(model.PeriodKind), fc.Args["asOf"].(*model.Date), fc.Args["sort"].(*model.ProgressSort), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildProgressConnection) graphql.Marshaler {
+			return ec.marshalNChildProgressConnection2ᚖptdvᚋgraphᚋmodelᚐChildProgressConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_childrenProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildProgressConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_childrenProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_candidates(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_candidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Candidates(ctx, obj, fc.Args["filter"].(*model.CandidateFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CandidateConnection) graphql.Marshaler {
+			return ec.marshalNCandidateConnection2ᚖptdvᚋgraphᚋmodelᚐCandidateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_candidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CandidateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_candidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_dueList(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_dueList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().DueList(ctx, obj, fc.Args["from"].(*model.Date), fc.Args["to"].(*model.Date), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DueConnection) graphql.Marshaler {
+			return ec.marshalNDueConnection2ᚖptdvᚋgraphᚋmodelᚐDueConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_dueList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_dueList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_memberCounts(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_memberCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().MemberCounts(ctx, obj, fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MemberStatusCount) graphql.Marshaler {
+			return ec.marshalNMemberStatusCount2ᚕptdvᚋgraphᚋmodelᚐMemberStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_memberCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberStatusCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_memberCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_terms(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_terms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Unit().Terms(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []target.Term) graphql.Marshaler {
+			return ec.marshalNTerm2ᚕptdvᚋinternalᚋtargetᚐTermᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_terms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Term(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Unit_targets(ctx context.Context, field graphql.CollectedField, obj *org.Unit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Unit_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Unit().Targets(ctx, obj, fc.Args["measure"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TargetConnection) graphql.Marshaler {
+			return ec.marshalNTargetConnection2ᚖptdvᚋgraphᚋmodelᚐTargetConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Unit_targets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Unit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TargetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Unit_targets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UnitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19273,6 +20495,29 @@ func (ec *executionContext) fieldContext_UnitConnection_nodes(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UnitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UnitConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _UnitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnitConnection) (ret graphql.Marshaler) {
@@ -19791,6 +21036,61 @@ func (ec *executionContext) fieldContext_VillageConnection_edges(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VillageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []org.Village) graphql.Marshaler {
+			return ec.marshalNVillage2ᚕptdvᚋinternalᚋorgᚐVillageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VillageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Village(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VillageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VillageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VillageConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VillageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VillageConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VillageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.VillageConnection) (ret graphql.Marshaler) {
@@ -24272,12 +25572,55 @@ func (ec *executionContext) _CandidateConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._CandidateConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._CandidateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CandidateConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._CandidateConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24740,12 +26083,55 @@ func (ec *executionContext) _ChildProgressConnection(ctx context.Context, sel as
 		case "edges":
 			out.Values[i] = ec._ChildProgressConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._ChildProgressConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._ChildProgressConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._ChildProgressConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25178,12 +26564,55 @@ func (ec *executionContext) _DueConnection(ctx context.Context, sel ast.Selectio
 		case "edges":
 			out.Values[i] = ec._DueConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._DueConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DueConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._DueConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -26011,12 +27440,55 @@ func (ec *executionContext) _LineageConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LineageConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._LineageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LineageConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._LineageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -27002,12 +28474,55 @@ func (ec *executionContext) _OperationConnection(ctx context.Context, sel ast.Se
 		case "edges":
 			out.Values[i] = ec._OperationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._OperationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._OperationConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._OperationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28162,12 +29677,55 @@ func (ec *executionContext) _PersonConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._PersonConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._PersonConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._PersonConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._PersonConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -30229,12 +31787,55 @@ func (ec *executionContext) _TargetConnection(ctx context.Context, sel ast.Selec
 		case "edges":
 			out.Values[i] = ec._TargetConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._TargetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._TargetConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._TargetConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31487,6 +33088,272 @@ func (ec *executionContext) _Unit(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "progress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_progress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "childrenProgress":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_childrenProgress(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "candidates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_candidates(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dueList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_dueList(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "memberCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_memberCounts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "terms":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_terms(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "targets":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Unit_targets(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31523,17 +33390,55 @@ func (ec *executionContext) _UnitConnection(ctx context.Context, sel ast.Selecti
 		case "edges":
 			out.Values[i] = ec._UnitConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._UnitConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._UnitConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._UnitConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32019,12 +33924,55 @@ func (ec *executionContext) _VillageConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._VillageConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nodes":
+			out.Values[i] = ec._VillageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VillageConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "pageInfo":
 			out.Values[i] = ec._VillageConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32721,6 +34669,26 @@ func (ec *executionContext) unmarshalNCaseVoteInput2ptdvᚋgraphᚋmodelᚐCaseV
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNChildProgress2ptdvᚋinternalᚋtargetᚐChildProgress(ctx context.Context, sel ast.SelectionSet, v target.ChildProgress) graphql.Marshaler {
+	return ec._ChildProgress(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChildProgress2ᚕptdvᚋinternalᚋtargetᚐChildProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []target.ChildProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildProgress2ptdvᚋinternalᚋtargetᚐChildProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNChildProgress2ᚖptdvᚋinternalᚋtargetᚐChildProgress(ctx context.Context, sel ast.SelectionSet, v *target.ChildProgress) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -33199,6 +35167,26 @@ func (ec *executionContext) marshalNLineageEdge2ᚕptdvᚋgraphᚋmodelᚐLineag
 	return ret
 }
 
+func (ec *executionContext) marshalNLineageLink2ptdvᚋinternalᚋorgᚐLineageLink(ctx context.Context, sel ast.SelectionSet, v org.LineageLink) graphql.Marshaler {
+	return ec._LineageLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLineageLink2ᚕptdvᚋinternalᚋorgᚐLineageLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []org.LineageLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLineageLink2ptdvᚋinternalᚋorgᚐLineageLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNLineageLink2ᚖptdvᚋinternalᚋorgᚐLineageLink(ctx context.Context, sel ast.SelectionSet, v *org.LineageLink) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -33329,6 +35317,26 @@ func (ec *executionContext) unmarshalNOpenCandidateInput2ptdvᚋgraphᚋmodelᚐ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOperation2ptdvᚋinternalᚋorgᚐOperation(ctx context.Context, sel ast.SelectionSet, v org.Operation) graphql.Marshaler {
+	return ec._Operation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOperation2ᚕptdvᚋinternalᚋorgᚐOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Operation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOperation2ptdvᚋinternalᚋorgᚐOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNOperation2ᚖptdvᚋinternalᚋorgᚐOperation(ctx context.Context, sel ast.SelectionSet, v *org.Operation) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -33411,6 +35419,26 @@ func (ec *executionContext) unmarshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKi
 
 func (ec *executionContext) marshalNPeriodKind2ptdvᚋgraphᚋmodelᚐPeriodKind(ctx context.Context, sel ast.SelectionSet, v model.PeriodKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPerson2ptdvᚋinternalᚋpeopleᚐPerson(ctx context.Context, sel ast.SelectionSet, v people.Person) graphql.Marshaler {
+	return ec._Person(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPerson2ᚕptdvᚋinternalᚋpeopleᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []people.Person) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPerson2ptdvᚋinternalᚋpeopleᚐPerson(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNPerson2ᚖptdvᚋinternalᚋpeopleᚐPerson(ctx context.Context, sel ast.SelectionSet, v *people.Person) graphql.Marshaler {
@@ -34049,6 +36077,26 @@ func (ec *executionContext) marshalNViewer2ᚖptdvᚋgraphᚋmodelᚐViewer(ctx 
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVillage2ptdvᚋinternalᚋorgᚐVillage(ctx context.Context, sel ast.SelectionSet, v org.Village) graphql.Marshaler {
+	return ec._Village(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNVillage2ᚕptdvᚋinternalᚋorgᚐVillageᚄ(ctx context.Context, sel ast.SelectionSet, v []org.Village) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVillage2ptdvᚋinternalᚋorgᚐVillage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNVillage2ᚖptdvᚋinternalᚋorgᚐVillage(ctx context.Context, sel ast.SelectionSet, v *org.Village) graphql.Marshaler {

@@ -8,12 +8,10 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/org"
-	"ptdv/internal/page"
 	"ptdv/internal/target"
 )
 
-func pageCursor(key string) string { return page.Cursor(key) }
-func itoa(n int64) string          { return strconv.FormatInt(n, 10) }
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // at returns the unit as of the field's asOf: obj itself when the date is the one it was read on.
 func (r *Resolver) at(ctx context.Context, obj *org.Unit, asOf *model.Date) (*org.Unit, error) {
@@ -96,10 +94,9 @@ func (r *Resolver) lineage(ctx context.Context, obj *org.Unit, forward bool, fir
 		return nil, err
 	}
 	pg, start := slicePage(links, p)
-	c := &model.LineageConnection{Edges: make([]model.LineageEdge, len(pg.Items))}
-	for i := range pg.Items {
-		c.Edges[i] = model.LineageEdge{Cursor: page.Cursor(strconv.Itoa(start + i)), Node: &pg.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), pg.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.LineageConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(pg, func(i int, _ *org.LineageLink) string { return strconv.Itoa(start + i) },
+		func(cur string, n *org.LineageLink) model.LineageEdge { return model.LineageEdge{Cursor: cur, Node: n} })
+	// The links are all in memory: the total is exact and free.
+	return withTotal(ctx, c, func(context.Context) (int, error) { return len(links), nil }), nil
 }

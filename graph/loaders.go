@@ -27,6 +27,7 @@ type loaders struct {
 	dues       *dataloadgen.Loader[int64, []pipeline.DueItem]
 	labels     func() (labels, error)
 	codes      func() (*codes.Set, error)
+	totals     totals // see connection.go
 }
 
 type labels struct{ kinds, sectors map[string]string }

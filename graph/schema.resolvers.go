@@ -21,7 +21,6 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/target"
-	"time"
 )
 
 // ID is the resolver for the id field.
@@ -146,6 +145,11 @@ func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]
 	return pipeline.Reviews(ctx, r.DB, obj.ID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *candidateConnectionResolver) TotalCount(ctx context.Context, obj *model.CandidateConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Late is the resolver for the late field.
 func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error) {
 	if obj.LateRule == nil || obj.LateDays == nil {
@@ -179,6 +183,11 @@ func (r *childProgressResolver) Unit(ctx context.Context, obj *target.ChildProgr
 	return &obj.Unit, nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *childProgressConnectionResolver) TotalCount(ctx context.Context, obj *model.ChildProgressConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Label is the resolver for the label field.
 func (r *codeItemResolver) Label(ctx context.Context, obj *codes.Item) (string, error) {
 	return obj.LabelVI, nil
@@ -209,6 +218,11 @@ func (r *dueResolver) Candidate(ctx context.Context, obj *pipeline.DueItem) (*pi
 	return loadCase(ctx, obj.CaseID)
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *dueConnectionResolver) TotalCount(ctx context.Context, obj *model.DueConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Unit is the resolver for the unit field.
 func (r *forecastResolver) Unit(ctx context.Context, obj *forecast.Published) (*org.Unit, error) {
 	panic(fmt.Errorf("not implemented: Unit - unit"))
@@ -227,6 +241,11 @@ func (r *forecastResolver) AsOf(ctx context.Context, obj *forecast.Published) (*
 // Period is the resolver for the period field.
 func (r *forecastResolver) Period(ctx context.Context, obj *forecast.Published) (*target.Period, error) {
 	panic(fmt.Errorf("not implemented: Period - period"))
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *lineageConnectionResolver) TotalCount(ctx context.Context, obj *model.LineageConnection) (int, error) {
+	return totalOf(ctx, obj)
 }
 
 // Unit is the resolver for the unit field.
@@ -562,10 +581,6 @@ func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.Re
 	if err != nil {
 		return nil, err
 	}
-	if input.Kind == member.KindAdmitted || input.Kind == member.KindRecognized || input.Kind == member.KindReadmitted {
-		return nil, apperr.Invalid("kind", "Kết nạp và công nhận chính thức được ghi qua hồ sơ phát triển đảng viên.",
-			"admission and recognition are recorded through the candidate pipeline")
-	}
 	// The person must be visible to the caller before anything is recorded about them.
 	if p, err := loadPerson(ctx, id); err != nil || p == nil {
 		if err == nil {
@@ -573,7 +588,7 @@ func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.Re
 		}
 		return nil, err
 	}
-	if err := member.Record(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
+	if err := member.RecordDirect(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
 		ToUnitID: to, Document: input.Document, Note: str(input.Note)}); err != nil {
 		return nil, err
 	}
@@ -747,6 +762,11 @@ func (r *operationResolver) Kind(ctx context.Context, obj *org.Operation) (model
 // Effective is the resolver for the effective field.
 func (r *operationResolver) Effective(ctx context.Context, obj *org.Operation) (*model.Date, error) {
 	return dateOf(obj.Effective), nil
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *operationConnectionResolver) TotalCount(ctx context.Context, obj *model.OperationConnection) (int, error) {
+	return totalOf(ctx, obj)
 }
 
 // Kind is the resolver for the kind field.
@@ -939,6 +959,11 @@ func (r *personResolver) Candidate(ctx context.Context, obj *people.Person) (*pi
 	return &res.Items[0], nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *personConnectionResolver) TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Label is the resolver for the label field.
 func (r *pipelineRuleResolver) Label(ctx context.Context, obj *pipeline.Rule) (string, error) {
 	return obj.LabelVI, nil
@@ -1041,11 +1066,12 @@ func (r *queryResolver) RootUnits(ctx context.Context, asOf *model.Date, first *
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Roots(ctx, r.DB, dateOr(asOf, today()), p)
+	day := dateOr(asOf, today())
+	res, err := org.Roots(ctx, r.DB, day, p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.DB, day) }), nil
 }
 
 // SearchUnits is the resolver for the searchUnits field.
@@ -1054,11 +1080,14 @@ func (r *queryResolver) SearchUnits(ctx context.Context, text string, asOf *mode
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Search(ctx, r.DB, text, dateOr(asOf, today()), includeHistoric != nil && *includeHistoric, optKind(kind), p)
+	day, historic := dateOr(asOf, today()), includeHistoric != nil && *includeHistoric
+	res, err := org.Search(ctx, r.DB, text, day, historic, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountSearch(ctx, r.DB, text, day, historic, optKind(kind))
+	}), nil
 }
 
 // UnitKinds is the resolver for the unitKinds field.
@@ -1096,12 +1125,10 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 	if err != nil {
 		return nil, err
 	}
-	c := &model.PersonConnection{Edges: make([]model.PersonEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.PersonEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.PersonConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *people.Person) string { return x.PageKey() },
+		func(cur string, n *people.Person) model.PersonEdge { return model.PersonEdge{Cursor: cur, Node: n} })
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return people.CountSearch(ctx, r.DB, f) }), nil
 }
 
 // Candidate is the resolver for the candidate field.
@@ -1115,52 +1142,20 @@ func (r *queryResolver) Candidate(ctx context.Context, id string) (*pipeline.Cas
 
 // Candidates is the resolver for the candidates field.
 func (r *queryResolver) Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	f, err := candidateFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	res, err := pipeline.List(ctx, r.DB, f, today(), p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.CandidateConnection{Edges: make([]model.CandidateEdge, len(res.Items))}
-	for i := range res.Items {
-		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
-		c.Edges[i] = model.CandidateEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.candidates(ctx, f, first, after)
 }
 
 // DueList is the resolver for the dueList field.
 func (r *queryResolver) DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := optID("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	var fromD *time.Time
-	if from != nil {
-		d := from.Time()
-		fromD = &d
-	}
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, dateOr(to, today().AddDate(0, 0, 30)), today(), p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.DueConnection{Edges: make([]model.DueEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.DueEdge{Cursor: pageCursor(pipeline.DueCursor(res.Items[i].Due)), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.dueList(ctx, unit, from, to, first, after)
 }
 
 // Funnel is the resolver for the funnel field.
@@ -1178,18 +1173,7 @@ func (r *queryResolver) MemberCounts(ctx context.Context, unitID string, asOf *m
 	if err != nil {
 		return nil, err
 	}
-	if err := auth.CheckUnits(ctx, r.DB, unit); err != nil {
-		return nil, err
-	}
-	m, err := member.CountByStatus(ctx, r.DB, unit, dateOr(asOf, today()))
-	if err != nil {
-		return nil, err
-	}
-	var out []model.MemberStatusCount
-	for _, s := range []string{member.StatusProbationary, member.StatusFull, member.StatusExempted, member.StatusTemporaryOut} {
-		out = append(out, model.MemberStatusCount{Status: memberStatusEnum(s), Count: m[s]})
-	}
-	return out, nil
+	return r.memberCounts(ctx, unit, dateOr(asOf, today()))
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
@@ -1228,24 +1212,11 @@ func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term
 
 // Targets is the resolver for the targets field.
 func (r *queryResolver) Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := idOf("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	res, err := target.UnitTargets(ctx, r.DB, unit, target.Filter{Measure: str(measure)}, p)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.TargetConnection{Edges: make([]model.TargetEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.TargetEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.targets(ctx, unit, measure, first, after)
 }
 
 // Progress is the resolver for the progress field.
@@ -1254,43 +1225,16 @@ func (r *queryResolver) Progress(ctx context.Context, unitID string, measure *st
 	if err != nil {
 		return nil, err
 	}
-	p, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), dateOr(asOf, today()))
-	if err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()))
 }
 
 // ChildrenProgress is the resolver for the childrenProgress field.
 func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error) {
-	pg, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
 	unit, err := idOf("unitId", typeUnit, unitID)
 	if err != nil {
 		return nil, err
 	}
-	on := dateOr(asOf, today())
-	// The period is the one of the parent's progress report, so parent and children agree.
-	parent, err := target.ProgressForUnit(ctx, r.DB, unit, measureOr(measure), target.PeriodKind(codeOf(periodKind)), on)
-	if err != nil {
-		return nil, err
-	}
-	order := target.SortPercentAsc
-	if sort != nil && *sort == model.ProgressSortPercentDesc {
-		order = target.SortPercentDesc
-	}
-	res, err := target.ChildrenProgress(ctx, r.DB, unit, measureOr(measure), parent.Period, on, order, pg)
-	if err != nil {
-		return nil, err
-	}
-	c := &model.ChildProgressConnection{Edges: make([]model.ChildProgressEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.ChildProgressEdge{Cursor: pageCursor(res.Items[i].PageKey()), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()), sort, first, after)
 }
 
 // ExportList is the resolver for the exportList field.
@@ -1479,6 +1423,11 @@ func (r *targetResolver) Allocation(ctx context.Context, obj *target.Target) (*t
 	return &a, nil
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *targetConnectionResolver) TotalCount(ctx context.Context, obj *model.TargetConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Kind is the resolver for the kind field.
 func (r *targetRevisionResolver) Kind(ctx context.Context, obj *target.Revision) (model.TargetKind, error) {
 	return enumOf[model.TargetKind](string(obj.Kind)), nil
@@ -1584,11 +1533,14 @@ func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Children(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), optKind(kind), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Children(ctx, r.DB, obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountChildren(ctx, r.DB, obj.ID, day, optKind(kind))
+	}), nil
 }
 
 // ChildCount is the resolver for the childCount field.
@@ -1607,12 +1559,10 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 		return nil, err
 	}
 	pg, start := slicePage(all, p)
-	c := unitConnection(pg)
-	for i := range c.Edges { // ancestors page by position, not by code
-		c.Edges[i].Cursor = pageCursor(itoa(int64(start + i)))
-	}
-	c.PageInfo = pageInfo(len(c.Edges), pg.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.UnitConnection{} // ancestors page by position, not by code
+	c.Edges, c.Nodes, c.PageInfo = connection(pg, func(i int, _ *org.Unit) string { return itoa(int64(start + i)) },
+		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })
+	return withTotal(ctx, c, func(context.Context) (int, error) { return len(all), nil }), nil
 }
 
 // Descendants is the resolver for the descendants field.
@@ -1621,11 +1571,14 @@ func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *mod
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Descendants(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), optKind(kind), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Descendants(ctx, r.DB, obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return unitConnection(res), nil
+	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+		return org.CountDescendantsOf(ctx, r.DB, obj.ID, day, optKind(kind))
+	}), nil
 }
 
 // DescendantCounts is the resolver for the descendantCounts field.
@@ -1659,16 +1612,15 @@ func (r *unitResolver) Villages(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Villages(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf), p)
+	day := dateOr(asOf, obj.AsOf)
+	res, err := org.Villages(ctx, r.DB, obj.ID, day, p)
 	if err != nil {
 		return nil, err
 	}
-	c := &model.VillageConnection{Edges: make([]model.VillageEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.VillageEdge{Cursor: pageCursor(res.Items[i].Code), Node: &res.Items[i]}
-	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	c := &model.VillageConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Village) string { return x.Code },
+		func(cur string, n *org.Village) model.VillageEdge { return model.VillageEdge{Cursor: cur, Node: n} })
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountVillages(ctx, r.DB, obj.ID, day) }), nil
 }
 
 // Operations is the resolver for the operations field.
@@ -1681,12 +1633,56 @@ func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int
 	if err != nil {
 		return nil, err
 	}
-	c := &model.OperationConnection{Edges: make([]model.OperationEdge, len(res.Items))}
-	for i := range res.Items {
-		c.Edges[i] = model.OperationEdge{Cursor: pageCursor(itoa(res.Items[i].ID)), Node: &res.Items[i]}
+	c := &model.OperationConnection{}
+	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Operation) string { return itoa(x.ID) },
+		func(cur string, n *org.Operation) model.OperationEdge {
+			return model.OperationEdge{Cursor: cur, Node: n}
+		})
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountOperations(ctx, r.DB, obj.ID) }), nil
+}
+
+// Progress is the resolver for the progress field.
+func (r *unitResolver) Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error) {
+	return r.unitProgress(ctx, obj.ID, measure, periodKind, dateOr(asOf, obj.AsOf))
+}
+
+// ChildrenProgress is the resolver for the childrenProgress field.
+func (r *unitResolver) ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error) {
+	return r.unitChildrenProgress(ctx, obj.ID, measure, periodKind, dateOr(asOf, obj.AsOf), sort, first, after)
+}
+
+// Candidates is the resolver for the candidates field.
+func (r *unitResolver) Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error) {
+	f, err := unitCandidateFilter(obj.ID, filter)
+	if err != nil {
+		return nil, err
 	}
-	c.PageInfo = pageInfo(len(c.Edges), res.HasNext, func(i int) string { return c.Edges[i].Cursor })
-	return c, nil
+	return r.candidates(ctx, f, first, after)
+}
+
+// DueList is the resolver for the dueList field.
+func (r *unitResolver) DueList(ctx context.Context, obj *org.Unit, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error) {
+	return r.dueList(ctx, &obj.ID, from, to, first, after)
+}
+
+// MemberCounts is the resolver for the memberCounts field.
+func (r *unitResolver) MemberCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.MemberStatusCount, error) {
+	return r.memberCounts(ctx, obj.ID, dateOr(asOf, obj.AsOf))
+}
+
+// Terms is the resolver for the terms field.
+func (r *unitResolver) Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error) {
+	return target.Terms(ctx, r.DB, obj.ID)
+}
+
+// Targets is the resolver for the targets field.
+func (r *unitResolver) Targets(ctx context.Context, obj *org.Unit, measure *string, first *int, after *string) (*model.TargetConnection, error) {
+	return r.targets(ctx, obj.ID, measure, first, after)
+}
+
+// TotalCount is the resolver for the totalCount field.
+func (r *unitConnectionResolver) TotalCount(ctx context.Context, obj *model.UnitConnection) (int, error) {
+	return totalOf(ctx, obj)
 }
 
 // Kind is the resolver for the kind field.
@@ -1726,8 +1722,18 @@ func (r *villageResolver) Cell(ctx context.Context, obj *org.Village) (*org.Unit
 	return loadUnit(ctx, *obj.CellID, today())
 }
 
+// TotalCount is the resolver for the totalCount field.
+func (r *villageConnectionResolver) TotalCount(ctx context.Context, obj *model.VillageConnection) (int, error) {
+	return totalOf(ctx, obj)
+}
+
 // Candidate returns CandidateResolver implementation.
 func (r *Resolver) Candidate() CandidateResolver { return &candidateResolver{r} }
+
+// CandidateConnection returns CandidateConnectionResolver implementation.
+func (r *Resolver) CandidateConnection() CandidateConnectionResolver {
+	return &candidateConnectionResolver{r}
+}
 
 // CaseEvent returns CaseEventResolver implementation.
 func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} }
@@ -1735,14 +1741,27 @@ func (r *Resolver) CaseEvent() CaseEventResolver { return &caseEventResolver{r} 
 // ChildProgress returns ChildProgressResolver implementation.
 func (r *Resolver) ChildProgress() ChildProgressResolver { return &childProgressResolver{r} }
 
+// ChildProgressConnection returns ChildProgressConnectionResolver implementation.
+func (r *Resolver) ChildProgressConnection() ChildProgressConnectionResolver {
+	return &childProgressConnectionResolver{r}
+}
+
 // CodeItem returns CodeItemResolver implementation.
 func (r *Resolver) CodeItem() CodeItemResolver { return &codeItemResolver{r} }
 
 // Due returns DueResolver implementation.
 func (r *Resolver) Due() DueResolver { return &dueResolver{r} }
 
+// DueConnection returns DueConnectionResolver implementation.
+func (r *Resolver) DueConnection() DueConnectionResolver { return &dueConnectionResolver{r} }
+
 // Forecast returns ForecastResolver implementation.
 func (r *Resolver) Forecast() ForecastResolver { return &forecastResolver{r} }
+
+// LineageConnection returns LineageConnectionResolver implementation.
+func (r *Resolver) LineageConnection() LineageConnectionResolver {
+	return &lineageConnectionResolver{r}
+}
 
 // LineageLink returns LineageLinkResolver implementation.
 func (r *Resolver) LineageLink() LineageLinkResolver { return &lineageLinkResolver{r} }
@@ -1756,11 +1775,19 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Operation returns OperationResolver implementation.
 func (r *Resolver) Operation() OperationResolver { return &operationResolver{r} }
 
+// OperationConnection returns OperationConnectionResolver implementation.
+func (r *Resolver) OperationConnection() OperationConnectionResolver {
+	return &operationConnectionResolver{r}
+}
+
 // Period returns PeriodResolver implementation.
 func (r *Resolver) Period() PeriodResolver { return &periodResolver{r} }
 
 // Person returns PersonResolver implementation.
 func (r *Resolver) Person() PersonResolver { return &personResolver{r} }
+
+// PersonConnection returns PersonConnectionResolver implementation.
+func (r *Resolver) PersonConnection() PersonConnectionResolver { return &personConnectionResolver{r} }
 
 // PipelineRule returns PipelineRuleResolver implementation.
 func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleResolver{r} }
@@ -1783,6 +1810,9 @@ func (r *Resolver) StageCount() StageCountResolver { return &stageCountResolver{
 // Target returns TargetResolver implementation.
 func (r *Resolver) Target() TargetResolver { return &targetResolver{r} }
 
+// TargetConnection returns TargetConnectionResolver implementation.
+func (r *Resolver) TargetConnection() TargetConnectionResolver { return &targetConnectionResolver{r} }
+
 // TargetRevision returns TargetRevisionResolver implementation.
 func (r *Resolver) TargetRevision() TargetRevisionResolver { return &targetRevisionResolver{r} }
 
@@ -1792,35 +1822,52 @@ func (r *Resolver) Term() TermResolver { return &termResolver{r} }
 // Unit returns UnitResolver implementation.
 func (r *Resolver) Unit() UnitResolver { return &unitResolver{r} }
 
+// UnitConnection returns UnitConnectionResolver implementation.
+func (r *Resolver) UnitConnection() UnitConnectionResolver { return &unitConnectionResolver{r} }
+
 // UnitKindRule returns UnitKindRuleResolver implementation.
 func (r *Resolver) UnitKindRule() UnitKindRuleResolver { return &unitKindRuleResolver{r} }
 
 // Village returns VillageResolver implementation.
 func (r *Resolver) Village() VillageResolver { return &villageResolver{r} }
 
+// VillageConnection returns VillageConnectionResolver implementation.
+func (r *Resolver) VillageConnection() VillageConnectionResolver {
+	return &villageConnectionResolver{r}
+}
+
 type (
-	candidateResolver      struct{ *Resolver }
-	caseEventResolver      struct{ *Resolver }
-	childProgressResolver  struct{ *Resolver }
-	codeItemResolver       struct{ *Resolver }
-	dueResolver            struct{ *Resolver }
-	forecastResolver       struct{ *Resolver }
-	lineageLinkResolver    struct{ *Resolver }
-	memberEventResolver    struct{ *Resolver }
-	mutationResolver       struct{ *Resolver }
-	operationResolver      struct{ *Resolver }
-	periodResolver         struct{ *Resolver }
-	personResolver         struct{ *Resolver }
-	pipelineRuleResolver   struct{ *Resolver }
-	positionResolver       struct{ *Resolver }
-	progressResolver       struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	sponsorResolver        struct{ *Resolver }
-	stageCountResolver     struct{ *Resolver }
-	targetResolver         struct{ *Resolver }
-	targetRevisionResolver struct{ *Resolver }
-	termResolver           struct{ *Resolver }
-	unitResolver           struct{ *Resolver }
-	unitKindRuleResolver   struct{ *Resolver }
-	villageResolver        struct{ *Resolver }
+	candidateResolver               struct{ *Resolver }
+	candidateConnectionResolver     struct{ *Resolver }
+	caseEventResolver               struct{ *Resolver }
+	childProgressResolver           struct{ *Resolver }
+	childProgressConnectionResolver struct{ *Resolver }
+	codeItemResolver                struct{ *Resolver }
+	dueResolver                     struct{ *Resolver }
+	dueConnectionResolver           struct{ *Resolver }
+	forecastResolver                struct{ *Resolver }
+	lineageConnectionResolver       struct{ *Resolver }
+	lineageLinkResolver             struct{ *Resolver }
+	memberEventResolver             struct{ *Resolver }
+	mutationResolver                struct{ *Resolver }
+	operationResolver               struct{ *Resolver }
+	operationConnectionResolver     struct{ *Resolver }
+	periodResolver                  struct{ *Resolver }
+	personResolver                  struct{ *Resolver }
+	personConnectionResolver        struct{ *Resolver }
+	pipelineRuleResolver            struct{ *Resolver }
+	positionResolver                struct{ *Resolver }
+	progressResolver                struct{ *Resolver }
+	queryResolver                   struct{ *Resolver }
+	sponsorResolver                 struct{ *Resolver }
+	stageCountResolver              struct{ *Resolver }
+	targetResolver                  struct{ *Resolver }
+	targetConnectionResolver        struct{ *Resolver }
+	targetRevisionResolver          struct{ *Resolver }
+	termResolver                    struct{ *Resolver }
+	unitResolver                    struct{ *Resolver }
+	unitConnectionResolver          struct{ *Resolver }
+	unitKindRuleResolver            struct{ *Resolver }
+	villageResolver                 struct{ *Resolver }
+	villageConnectionResolver       struct{ *Resolver }
 )

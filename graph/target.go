@@ -6,13 +6,6 @@ import (
 	"ptdv/internal/target"
 )
 
-func measureOr(m *string) string {
-	if m == nil || *m == "" {
-		return target.MeasureAdmissions
-	}
-	return *m
-}
-
 // periodOf builds a target period from the input's kind, year, quarter or term.
 func periodOf(kind model.PeriodKind, year, quarter *int, term *int64) (target.Period, error) {
 	switch kind {

@@ -94,6 +94,10 @@ type BreakdownRow struct {
 type CandidateConnection struct {
 	// The candidates of this page, with their cursors.
 	Edges []CandidateEdge `json:"edges"`
+	// The candidates of this page.
+	Nodes []pipeline.Case `json:"nodes"`
+	// How many cases match the filter in the caller's scope, over all pages (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -192,6 +196,10 @@ type CaseVoteInput struct {
 type ChildProgressConnection struct {
 	// The rows of this page, with their cursors.
 	Edges []ChildProgressEdge `json:"edges"`
+	// The rows of this page.
+	Nodes []target.ChildProgress `json:"nodes"`
+	// How many children there are in all on the date (exact).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -328,6 +336,10 @@ type DocumentInput struct {
 type DueConnection struct {
 	// The items of this page, with their cursors.
 	Edges []DueEdge `json:"edges"`
+	// The items of this page.
+	Nodes []pipeline.DueItem `json:"nodes"`
+	// How many items the list holds in all, with the same unit, dates and scope (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -458,6 +470,10 @@ type Lateness struct {
 type LineageConnection struct {
 	// The links of this page, with their cursors.
 	Edges []LineageEdge `json:"edges"`
+	// The links of this page.
+	Nodes []org.LineageLink `json:"nodes"`
+	// How many links there are in all (exact).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -556,6 +572,10 @@ type OpenCandidateInput struct {
 type OperationConnection struct {
 	// The operations of this page, with their cursors.
 	Edges []OperationEdge `json:"edges"`
+	// The operations of this page.
+	Nodes []org.Operation `json:"nodes"`
+	// How many operations touched the unit (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -584,6 +604,10 @@ type PageInfo struct {
 type PersonConnection struct {
 	// The persons of this page, with their cursors.
 	Edges []PersonEdge `json:"edges"`
+	// The persons of this page.
+	Nodes []people.Person `json:"nodes"`
+	// How many persons match, in the caller's scope, over all pages (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -767,6 +791,10 @@ type SponsorInput struct {
 type TargetConnection struct {
 	// The targets of this page, with their cursors.
 	Edges []TargetEdge `json:"edges"`
+	// The targets of this page.
+	Nodes []target.Target `json:"nodes"`
+	// How many targets match, over all pages (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -797,6 +825,8 @@ type UnitConnection struct {
 	Edges []UnitEdge `json:"edges"`
 	// The units of this page.
 	Nodes []org.Unit `json:"nodes"`
+	// How many units the list holds in all, with the same date, kind and scope (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }
@@ -869,6 +899,10 @@ type Viewer struct {
 type VillageConnection struct {
 	// The villages of this page, with their cursors.
 	Edges []VillageEdge `json:"edges"`
+	// The villages of this page.
+	Nodes []org.Village `json:"nodes"`
+	// How many villages the unit answers for on the date (exact: a count query).
+	TotalCount int `json:"totalCount"`
 	// Where this page stands.
 	PageInfo *PageInfo `json:"pageInfo"`
 }

@@ -522,3 +522,14 @@ func ExtendYearEnd(ctx context.Context, owner bun.IDB) error {
 	}
 	return nil
 }
+
+// RecordDirect records an event a clerk enters by hand (exemption, transfer, removal, death). Admission,
+// readmission and recognition come only from the candidate pipeline, which checks their steps and votes:
+// entered directly they would skip them.
+func RecordDirect(ctx context.Context, idb bun.IDB, e Event) error {
+	if e.Kind == KindAdmitted || e.Kind == KindRecognized || e.Kind == KindReadmitted {
+		return apperr.Invalid("kind", "Kết nạp và công nhận chính thức được ghi qua hồ sơ phát triển đảng viên.",
+			"admission and recognition are recorded through the candidate pipeline")
+	}
+	return Record(ctx, idb, e)
+}

@@ -132,3 +132,15 @@ func Labels(ctx context.Context, db bun.IDB) (kinds, sectors map[string]string, 
 	}
 	return kinds, sectors, nil
 }
+
+// CountOperations is the number of operations Operations lists over all its pages.
+func CountOperations(ctx context.Context, db bun.IDB, unitID int64) (int, error) {
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM org_operation WHERE id IN (`+touched+`)`, unitID).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("org: count operations: %w", err)
+	}
+	return n, nil
+}

@@ -144,6 +144,16 @@ func (q *query) pageBy(p page.Args) *query {
 	return q
 }
 
+// count counts the units the first step picks, without paging: the total of a list.
+func (q *query) count(ctx context.Context, db bun.IDB) (int, error) {
+	var n int
+	if err := db.NewRaw("WITH "+q.with+"sel AS (SELECT u.id FROM "+q.from+" WHERE TRUE"+q.conds.String()+") SELECT count(*) FROM sel",
+		q.args...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("org: count units: %w", err)
+	}
+	return n, nil
+}
+
 func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, error) {
 	var us []Unit
 	if err := db.NewRaw(q.String(), q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -219,9 +229,27 @@ func (q *query) filter(f Filter) *query {
 // a merger sees its predecessors as they were in 2024; a cell moved in from another commune is a root of
 // its own on the days before the move). A unit outside the scope today is never shown.
 func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.Page[Unit], error) {
-	a, err := auth.FromContext(ctx)
+	q, err := rootsQuery(ctx, asOf)
 	if err != nil {
 		return page.Page[Unit]{}, err
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+// CountRoots is the number of units Roots lists over all its pages.
+func CountRoots(ctx context.Context, db bun.IDB, asOf time.Time) (int, error) {
+	q, err := rootsQuery(ctx, asOf)
+	if err != nil {
+		return 0, err
+	}
+	return q.count(ctx, db)
+}
+
+func rootsQuery(ctx context.Context, asOf time.Time) (*query, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var q *query
 	sc := a.Scope()
@@ -237,8 +265,7 @@ func Roots(ctx context.Context, db bun.IDB, asOf time.Time, p page.Args) (page.P
 			JOIN org_link c ON c.unit_id = v.unit_id AND c.valid_from <= ?0::date AND (c.valid_to IS NULL OR c.valid_to > ?0::date)
 			WHERE c.parent_id IS NULL OR NOT `+parent, append(uargs, pargs...)...)
 	}
-	us, err := q.pageBy(p).list(ctx, db, asOf)
-	return page.Trim(us, p), err
+	return q, nil
 }
 
 // Children returns the units whose parent on asOf is parentID.
@@ -251,19 +278,42 @@ func Children(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f
 	return page.Trim(us, p), err
 }
 
+// CountChildren is the number of units Children lists over all its pages.
+func CountChildren(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter) (int, error) {
+	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return q.count(ctx, db)
+}
+
 // Descendants returns the whole subtree below a unit on asOf (the unit itself excluded): one ltree
 // match on the GiST-indexed materialized path.
 func Descendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
-	root, err := GetOne(ctx, db, id, asOf)
-	if err != nil || root.Path == "" {
-		return page.Page[Unit]{}, err
-	}
-	q, err := newLinkQuery(asOf, "c.path <@ ?::ltree AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
-	if err != nil {
+	q, err := descendantsQuery(ctx, db, id, asOf, f)
+	if err != nil || q == nil {
 		return page.Page[Unit]{}, err
 	}
 	us, err := q.pageBy(p).list(ctx, db, asOf)
 	return page.Trim(us, p), err
+}
+
+// CountDescendantsOf is the number of units Descendants lists over all its pages.
+func CountDescendantsOf(ctx context.Context, db bun.IDB, id int64, asOf time.Time, f Filter) (int, error) {
+	q, err := descendantsQuery(ctx, db, id, asOf, f)
+	if err != nil || q == nil {
+		return 0, err
+	}
+	return q.count(ctx, db)
+}
+
+// descendantsQuery is nil when the unit did not exist on asOf.
+func descendantsQuery(ctx context.Context, db bun.IDB, id int64, asOf time.Time, f Filter) (*query, error) {
+	root, err := GetOne(ctx, db, id, asOf)
+	if err != nil || root.Path == "" {
+		return nil, err
+	}
+	return newLinkQuery(asOf, "c.path <@ ?::ltree AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
 }
 
 // CountDescendants counts the subtree below a unit on asOf, by kind.
@@ -358,9 +408,27 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 // "Tam Dương", "pleiku" finds "Thành ủy Pleiku"). It matches names valid on asOf, or any name the
 // unit ever had when historic is set. Every word of the text must appear.
 func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, historic bool, f Filter, p page.Args) (page.Page[Unit], error) {
+	q, err := searchQuery(ctx, text, asOf, historic, f)
+	if err != nil {
+		return page.Page[Unit]{}, err
+	}
+	us, err := q.pageBy(p).list(ctx, db, asOf)
+	return page.Trim(us, p), err
+}
+
+// CountSearch is the number of units Search lists over all its pages.
+func CountSearch(ctx context.Context, db bun.IDB, text string, asOf time.Time, historic bool, f Filter) (int, error) {
+	q, err := searchQuery(ctx, text, asOf, historic, f)
+	if err != nil {
+		return 0, err
+	}
+	return q.count(ctx, db)
+}
+
+func searchQuery(ctx context.Context, text string, asOf time.Time, historic bool, f Filter) (*query, error) {
 	words := strings.Fields(text)
 	if len(words) == 0 || len(text) > 200 {
-		return page.Page[Unit]{}, apperr.Invalid("query", "Nhập từ 1 đến 200 ký tự để tìm kiếm.", "search text must have 1 to 200 characters")
+		return nil, apperr.Invalid("query", "Nhập từ 1 đến 200 ký tự để tìm kiếm.", "search text must have 1 to 200 characters")
 	}
 	// The words must appear in order as a phrase, the last one as a prefix ("tam duong" finds
 	// "Tam Dương", "hoang h" finds "Hoàng Hoa" but "hoang hoa" does not find "Hoàng Đan"). The
@@ -381,13 +449,7 @@ func Search(ctx context.Context, db bun.IDB, text string, asOf time.Time, histor
 				AND sn.valid_from <= ?0::date AND (sn.valid_to IS NULL OR sn.valid_to > ?0::date)
 			UNION SELECT id FROM org_unit WHERE code = ? AND valid_from <= ?0::date AND (valid_to IS NULL OR valid_to > ?0::date)`, pattern, code)
 	}
-	q.filter(f)
-	q, err := q.scoped(ctx)
-	if err != nil {
-		return page.Page[Unit]{}, err
-	}
-	us, err := q.pageBy(p).list(ctx, db, asOf)
-	return page.Trim(us, p), err
+	return q.filter(f).scoped(ctx)
 }
 
 // LineageLink says that Other continued (successors) or preceded (predecessors) the unit, Steps

@@ -216,3 +216,22 @@ func setCell(ctx context.Context, tx bun.IDB, villageID, communeID, cellID int64
 		villageID, cellID, d, a.Subject).Exec(ctx)
 	return err
 }
+
+// CountVillages is the number of villages Villages lists over all its pages: the same unit, date and scope.
+func CountVillages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time) (int, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return 0, err
+	}
+	cond, args := a.Scope().UnitFilter("v.commune_id")
+	d := Day(asOf)
+	var n int
+	err = db.NewRaw(`SELECT count(*) FROM village v
+		LEFT JOIN village_cell vc ON vc.village_id = v.id AND vc.valid_from <= ?0 AND (vc.valid_to IS NULL OR vc.valid_to > ?0)
+		WHERE (v.commune_id = ?1 OR vc.cell_id = ?1) AND v.valid_from <= ?0 AND (v.valid_to IS NULL OR v.valid_to > ?0)
+		  AND `+renumber(cond, 2), append([]any{d, unitID}, args...)...).Scan(ctx, &n)
+	if err != nil {
+		return 0, fmt.Errorf("org: count villages: %w", err)
+	}
+	return n, nil
+}

@@ -144,21 +144,56 @@ var digits12 = regexp.MustCompile(`^[0-9]{12}$`)
 // id (see Person.SortKey). The order is keyset-paginated on (SortKey, ID), which the index person_name_key
 // serves, so a page costs the same at any depth; the cursor is Person.PageKey.
 func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[Person], error) {
-	a, q, err := scoped(ctx)
+	q, err := searchQuery(ctx, db, f)
+	if err != nil || q == nil {
+		return page.Page[Person]{}, err
+	}
+	if p.After != "" {
+		i := strings.LastIndex(p.After, keySep)
+		id, err := strconv.ParseInt(p.After[i+1:], 10, 64)
+		if i < 0 || err != nil {
+			return page.Page[Person]{}, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
+		}
+		q.where(`(p.name_key, p.id) > (? COLLATE "C", ?)`, p.After[:i], id)
+	}
+	ps, err := q.list(ctx, db, fmt.Sprintf(" ORDER BY p.name_key, p.id LIMIT %d", p.First+1))
 	if err != nil {
 		return page.Page[Person]{}, err
+	}
+	return page.Trim(ps, p), nil
+}
+
+// CountSearch is the number of persons Search lists over all its pages: the same filter and scope.
+func CountSearch(ctx context.Context, db bun.IDB, f Filter) (int, error) {
+	q, err := searchQuery(ctx, db, f)
+	if err != nil || q == nil {
+		return 0, err
+	}
+	s, args := q.sql("")
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM (`+s+`) x`, args...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("people: count: %w", err)
+	}
+	return n, nil
+}
+
+// searchQuery builds Search's conditions; a nil query means nothing can match.
+func searchQuery(ctx context.Context, db bun.IDB, f Filter) (*query, error) {
+	a, q, err := scoped(ctx)
+	if err != nil {
+		return nil, err
 	}
 	on := Today()
 	if !f.On.IsZero() {
 		on = Day(f.On)
 	}
 	if err := filterSight(a, f); err != nil {
-		return page.Page[Person]{}, err
+		return nil, err
 	}
 	if text := cleanText(f.Text); text != "" {
 		words := strings.Fields(text)
 		if utf8.RuneCountInString(text) > 200 || len(words) > 10 {
-			return page.Page[Person]{}, apperr.Invalid("text", "Nhập tối đa 10 từ, 200 ký tự để tìm kiếm.", "search text must have at most 10 words, 200 characters")
+			return nil, apperr.Invalid("text", "Nhập tối đa 10 từ, 200 ký tự để tìm kiếm.", "search text must have at most 10 words, 200 characters")
 		}
 		if digits12.MatchString(text) {
 			switch auth.SightOf(a.Role, auth.FieldNationalID) { // only where the number shows in full
@@ -167,7 +202,7 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 			case auth.OwnUnit:
 				q.where("p.national_id = ? AND p.unit_id = ?", text, a.UnitID)
 			default:
-				return page.Page[Person]{}, nil
+				return nil, nil
 			}
 		} else {
 			// Each word must start a word of the folded name; the trigram index serves the regular
@@ -179,7 +214,7 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 	}
 	if f.UnitID != 0 {
 		if err := auth.CheckUnits(ctx, db, f.UnitID); err != nil {
-			return page.Page[Person]{}, err
+			return nil, err
 		}
 		today := Today()
 		q.where(`p.unit_id IN (SELECT l.unit_id FROM org_link l, org_link r
@@ -210,19 +245,7 @@ func Search(ctx context.Context, db bun.IDB, f Filter, p page.Args) (page.Page[P
 	if f.AgeMax != nil {
 		q.where("p.birth_date > ?::date", calendar.LatestStart(on, 12*(*f.AgeMax+1)))
 	}
-	if p.After != "" {
-		i := strings.LastIndex(p.After, keySep)
-		id, err := strconv.ParseInt(p.After[i+1:], 10, 64)
-		if i < 0 || err != nil {
-			return page.Page[Person]{}, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
-		}
-		q.where(`(p.name_key, p.id) > (? COLLATE "C", ?)`, p.After[:i], id)
-	}
-	ps, err := q.list(ctx, db, fmt.Sprintf(" ORDER BY p.name_key, p.id LIMIT %d", p.First+1))
-	if err != nil {
-		return page.Page[Person]{}, err
-	}
-	return page.Trim(ps, p), nil
+	return q, nil
 }
 
 // filterSight refuses a filter on a field the actor's role may not see (auth's field table).

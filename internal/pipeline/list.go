@@ -330,3 +330,46 @@ func filterSight(a *auth.Actor, f Filter) error {
 	}
 	return a.RequireFilter(used...)
 }
+
+// Count is the number of cases List returns over all its pages: the same filter and scope, counted.
+func Count(ctx context.Context, db bun.IDB, f Filter, today time.Time) (int, error) {
+	b, err := f.build(ctx, today)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM candidate_case c WHERE `+strings.Join(b.conds, " AND "), b.args...).
+		Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("pipeline: count: %w", err)
+	}
+	return n, nil
+}
+
+// CountDue is the number of items DueList returns over all its pages: the same unit, dates and scope.
+func CountDue(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, to, today time.Time) (int, error) {
+	b, err := Filter{UnitID: unitID}.build(ctx, today)
+	if err != nil {
+		return 0, err
+	}
+	b.add("d.due_on <= ?", to)
+	if from != nil {
+		b.add("d.due_on >= ?", *from)
+	}
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM case_due d JOIN candidate_case c ON c.id = d.case_id WHERE `+
+		strings.Join(b.conds, " AND "), b.args...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("pipeline: count due: %w", err)
+	}
+	return n, nil
+}
+
+// DueWindowDays is how far ahead the due list looks when the caller gives no end date.
+const DueWindowDays = 30
+
+// DueUntil is the last day of the due list: the one asked for, or DueWindowDays from today.
+func DueUntil(to *time.Time, today time.Time) time.Time {
+	if to != nil {
+		return *to
+	}
+	return today.AddDate(0, 0, DueWindowDays)
+}

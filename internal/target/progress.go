@@ -758,3 +758,48 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 	}
 	return page.Trim(out, p), nil
 }
+
+// CountChildren is the number of rows ChildrenProgress returns over all its pages: the unit's children
+// on the day, within the actor's scope.
+func CountChildren(ctx context.Context, db bun.IDB, unitID int64, today time.Time) (int, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return 0, err
+	}
+	d := Day(today)
+	cond, cargs := a.Scope().UnitFilter("l.unit_id")
+	if a.Scope().All {
+		cond, cargs = "TRUE", nil
+	}
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM org_link l
+		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond,
+		append([]any{unitID, d, d}, cargs...)...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("target: count children: %w", err)
+	}
+	return n, nil
+}
+
+// MeasureOr is the measure a request names, or admissions when it names none: the default of every
+// progress report (the GraphQL fields and the reports agree on it here, not in each caller).
+func MeasureOr(measure string) string {
+	if measure == "" {
+		return MeasureAdmissions
+	}
+	return measure
+}
+
+// ChildrenProgressFor is the children's progress for the period of the kind that contains the day. The
+// period is the one of the unit's own progress report (a term, say, is the unit's term, not each
+// child's), so a board's parent row and its children's rows always agree.
+func ChildrenProgressFor(ctx context.Context, db bun.IDB, unitID int64, measure string, kind PeriodKind, day time.Time, sort Sort, p page.Args) (page.Page[ChildProgress], error) {
+	measure = MeasureOr(measure)
+	parent, err := ProgressForUnit(ctx, db, unitID, measure, kind, day)
+	if err != nil {
+		return page.Page[ChildProgress]{}, err
+	}
+	return ChildrenProgress(ctx, db, unitID, measure, parent.Period, day, sort, p)
+}

@@ -431,3 +431,30 @@ func loadTerm(ctx context.Context, db bun.IDB, id int64) (Term, bool, error) {
 	}
 	return out[0], true, nil
 }
+
+// CountUnitTargets is the number of targets UnitTargets returns over all its pages: the same filter and scope.
+func CountUnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter) (int, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return 0, err
+	}
+	cond, args := "t.unit_id = ?", []any{unitID}
+	if f.Measure != "" {
+		cond, args = cond+" AND t.measure = ?", append(args, f.Measure)
+	}
+	if f.PeriodKind != "" {
+		cond, args = cond+" AND t.period_kind = ?", append(args, string(f.PeriodKind))
+	}
+	if f.On != nil {
+		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, Day(*f.On), Day(*f.On))
+	}
+	sc, sargs := a.Scope().UnitFilter("t.unit_id")
+	var n int
+	if err := db.NewRaw(`SELECT count(*) FROM target t WHERE `+cond+" AND "+sc, append(args, sargs...)...).Scan(ctx, &n); err != nil {
+		return 0, fmt.Errorf("target: count targets: %w", err)
+	}
+	return n, nil
+}
