@@ -225,22 +225,26 @@ func (r *dueConnectionResolver) TotalCount(ctx context.Context, obj *model.DueCo
 
 // Unit is the resolver for the unit field.
 func (r *forecastResolver) Unit(ctx context.Context, obj *forecast.Published) (*org.Unit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return loadUnit(ctx, obj.UnitID, obj.AsOf)
 }
 
 // Target is the resolver for the target field.
 func (r *forecastResolver) Target(ctx context.Context, obj *forecast.Published) (*target.Target, error) {
-	panic(fmt.Errorf("not implemented: Target - target"))
+	t, err := target.GetTarget(ctx, r.DB, obj.TargetID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, nil
+	}
+	return &t, err
 }
 
 // AsOf is the resolver for the asOf field.
 func (r *forecastResolver) AsOf(ctx context.Context, obj *forecast.Published) (*model.Date, error) {
-	panic(fmt.Errorf("not implemented: AsOf - asOf"))
+	return dateOf(obj.AsOf), nil
 }
 
 // Period is the resolver for the period field.
 func (r *forecastResolver) Period(ctx context.Context, obj *forecast.Published) (*target.Period, error) {
-	panic(fmt.Errorf("not implemented: Period - period"))
+	return &target.Period{Kind: target.PeriodKind(obj.PeriodKind), Start: obj.PeriodStart, End: obj.PeriodEnd}, nil
 }
 
 // TotalCount is the resolver for the totalCount field.

@@ -64,6 +64,11 @@ func setScopeSQL(ctx context.Context) string {
 		strconv.FormatInt(s.unit, 10) + ", '" + d + "'::date), true)"
 }
 
+// ScopedConnector wraps a pgx connector so that its connections set the request's scope as the
+// application pool's do (Open with AppRole uses it): for a pool a caller builds itself, such as a test
+// whose cluster changes port on restart.
+func ScopedConnector(c driver.Connector) driver.Connector { return scopedConnector{c} }
+
 // scopedConnector opens scopedConns.
 type scopedConnector struct{ inner driver.Connector }
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -79,10 +80,11 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	}
 	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	cfg.RuntimeParams["role"] = db.AppRole
-	sqldb := stdlib.OpenDB(*cfg, stdlib.OptionBeforeConnect(func(_ context.Context, cc *pgx.ConnConfig) error {
+	// The connections set the request's scope for row-level security, as the server's pool does.
+	sqldb := sql.OpenDB(db.ScopedConnector(stdlib.GetConnector(*cfg, stdlib.OptionBeforeConnect(func(_ context.Context, cc *pgx.ConnConfig) error {
 		cc.Port = uint16(cluster.Load().Port())
 		return nil
-	}))
+	}))))
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(20)
 	app := bun.NewDB(sqldb, pgdialect.New())
