@@ -219,9 +219,10 @@ func TestUnitPageQueryCountIsConstant(t *testing.T) {
 		t.Logf("unit page with pages of %d: %d SQL queries", n, counts[n])
 	}
 	// Concurrent sibling fields may both miss a per-request cache (the measure table, a scope check)
-	// and read it twice, so two runs of the same page can differ by a query or two; a query per row
-	// would add 45.
-	if d := counts[50] - counts[5]; d > 2 || d < -2 {
+	// and read it twice, and the progress counts take a second connection only when one is free (with
+	// its BEGIN, SET LOCAL, COMMIT), so two runs of the same page can differ by a few statements; a
+	// query per row would add 45.
+	if d := counts[50] - counts[5]; d > 8 || d < -8 {
 		t.Errorf("queries for 5: %d, for 50: %d; %q", counts[5], counts[50], queries)
 	}
 }
