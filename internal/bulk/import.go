@@ -213,29 +213,7 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				return err
 			}
 		}
-		// The reasons go in the "Lỗi" column: the file's own when it is a reject file imported again.
-		header, errCol := append([]string(nil), t.Header...), len(t.Header)
-		if i, ok := idx[colErrors]; ok {
-			errCol = i
-		} else {
-			header = append(header, errorsColumn.Header)
-		}
-		rej := sheet.Sheet{Name: "Lỗi", Header: header}
-		for _, r := range recs {
-			if len(r.probs) == 0 {
-				continue
-			}
-			rep.Problems = append(rep.Problems, r.probs...)
-			msgs := make([]string, len(r.probs))
-			for i, p := range r.probs {
-				msgs[i] = strings.TrimPrefix(p.String(), fmt.Sprintf("Dòng %d, ", r.n))
-			}
-			cells := make([]string, len(header))
-			copy(cells, r.raw)
-			cells[errCol] = strings.Join(msgs, "; ")
-			rej.Rows = append(rej.Rows, cells)
-		}
-		rep.Rejected = rej
+		rejects(t, idx, recs, &rep)
 		if len(rep.Problems) > 0 && !opt.SkipInvalid {
 			return errRollback
 		}
@@ -250,6 +228,32 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 	}
 	rep.Written = true
 	return rep, nil
+}
+
+// rejects lists the rows' problems in rep and builds the reject file: the header and the bad rows as
+// read, the reasons in the "Lỗi" column (the file's own when it is a reject file imported again).
+func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
+	header, errCol := append([]string(nil), t.Header...), len(t.Header)
+	if i, ok := idx[colErrors]; ok {
+		errCol = i
+	} else {
+		header = append(header, errorsColumn.Header)
+	}
+	rep.Rejected = sheet.Sheet{Name: "Lỗi", Header: header}
+	for _, r := range recs {
+		if len(r.probs) == 0 {
+			continue
+		}
+		rep.Problems = append(rep.Problems, r.probs...)
+		msgs := make([]string, len(r.probs))
+		for i, p := range r.probs {
+			msgs[i] = strings.TrimPrefix(p.String(), fmt.Sprintf("Dòng %d, ", r.n))
+		}
+		cells := make([]string, len(header))
+		copy(cells, r.raw)
+		cells[errCol] = strings.Join(msgs, "; ")
+		rep.Rejected.Rows = append(rep.Rejected.Rows, cells)
+	}
 }
 
 // applyRow records one row through the API's functions, in a savepoint: a row refused leaves nothing.

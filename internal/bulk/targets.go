@@ -187,18 +187,7 @@ func importTargets(ctx context.Context, d *bun.DB, t sheet.Table, opt Options) (
 				rep.Unchanged++
 			}
 		}
-		rep.Rejected = sheet.Sheet{Name: "Lỗi", Header: append(append([]string(nil), t.Header...), errorsColumn.Header)}
-		for _, r := range recs {
-			if len(r.probs) == 0 {
-				continue
-			}
-			rep.Problems = append(rep.Problems, r.probs...)
-			msgs := make([]string, len(r.probs))
-			for i, p := range r.probs {
-				msgs[i] = strings.TrimPrefix(p.String(), fmt.Sprintf("Dòng %d, ", r.n))
-			}
-			rep.Rejected.Rows = append(rep.Rejected.Rows, append(append([]string(nil), r.raw...), strings.Join(msgs, "; ")))
-		}
+		rejects(t, idx, recs, &rep)
 		if len(rep.Problems) > 0 && !opt.SkipInvalid {
 			return errRollback
 		}
