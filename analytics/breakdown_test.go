@@ -23,7 +23,7 @@ func loadDemo(t *testing.T, dir string) (*pgtest.DB, Result) {
 	ctx := context.Background()
 	d := pgtest.New(t)
 	began := time.Now()
-	if _, err := seed.Run(ctx, d.URL, seed.Options{Scale: "demo", Seed: 1, Today: demoToday}); err != nil {
+	if _, err := seed.Run(ctx, d.URL, seed.Options{Scale: "small", Seed: 1, Today: demoToday}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("seeded the demo in %v", time.Since(began).Round(time.Millisecond))

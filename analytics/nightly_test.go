@@ -55,7 +55,7 @@ func reportingState(t *testing.T, db *sql.DB) string {
 func TestNightly(t *testing.T) {
 	ctx := context.Background()
 	d := pgtest.New(t)
-	if _, err := seed.Run(ctx, d.URL, seed.Options{Scale: "demo", Seed: 1, Today: demoToday}); err != nil {
+	if _, err := seed.Run(ctx, d.URL, seed.Options{Scale: "small", Seed: 1, Today: demoToday}); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

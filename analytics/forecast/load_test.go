@@ -26,7 +26,7 @@ func TestLoadHidesTheFuture(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "demo", Seed: 1, Today: seedToday}); err != nil {
+	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 1, Today: seedToday}); err != nil {
 		t.Fatal(err)
 	}
 	ctx := auth.WithActor(bg, auth.System("forecast-test"))
@@ -102,7 +102,7 @@ func TestLoadScope(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "demo", Seed: 2, Today: seedToday}); err != nil {
+	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 2, Today: seedToday}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Load(bg, d.App, LoadOptions{}); err == nil {

@@ -18,7 +18,7 @@ func TestPublish(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "demo", Seed: 3, Today: seedToday}); err != nil {
+	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 3, Today: seedToday}); err != nil {
 		t.Fatal(err)
 	}
 	sys := auth.WithActor(bg, auth.System("forecast-test"))

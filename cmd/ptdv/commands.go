@@ -14,9 +14,9 @@ import (
 
 	"ptdv/analytics"
 	"ptdv/internal/auth"
-	"ptdv/internal/demo"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
+	"ptdv/internal/sample"
 	"ptdv/internal/seed"
 	"ptdv/internal/server"
 	"ptdv/internal/target"
@@ -212,7 +212,7 @@ func demoCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 				return err
 			}
 		case "sample":
-			sum, err := demo.Load(ctx, app)
+			sum, err := sample.Load(ctx, app)
 			if err != nil {
 				return fmt.Errorf("load demo data: %w", err)
 			}
@@ -326,7 +326,7 @@ func vnNumber(x *float64) string {
 }
 
 func seedCmd(fs *flag.FlagSet) func(context.Context, *env) error {
-	scale := fs.String("scale", "province", "quy mô: demo, province hoặc national")
+	scale := fs.String("scale", "province", "quy mô: small, province hoặc national")
 	seedN := fs.Uint64("seed", 1, "hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu")
 	from := fs.Int("from", 2016, "năm bắt đầu lịch sử")
 	return func(ctx context.Context, e *env) error {

@@ -76,7 +76,7 @@ func newPlan(scale string) (*plan, error) {
 		for _, pr := range p.provs {
 			p.members[pr] = national[pr] * provinceMembers / sum
 		}
-	case "demo":
+	case "small":
 		// Gia Lai (Pleiku and Chư Păh) and Bình Định (Quy Nhơn), merged into Gia Lai on 01/07/2025.
 		p.demo = true
 		p.provs = []*province{provinceByCode("052"), provinceByCode("064")}

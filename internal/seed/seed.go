@@ -4,7 +4,7 @@
 // members with their lifecycle events and status spans, ten years of the candidate pipeline with open
 // cases at every stage, and — when migration 0005 is there — terms and targets.
 //
-// Scales: "demo" (two provinces of the Central Highlands and the coast, a few thousand members, for
+// Scales: "small" (two provinces of the Central Highlands and the coast, a few thousand members, for
 // tests), "province" (Đà Nẵng since 2025 with Quảng Nam, about 200,000 members) and "national" (63
 // provinces before 1 July 2025 and 34 after, about 5.6 million members, 52,000 grassroots organizations,
 // 400,000 cells, some 200,000 admissions a year).
@@ -37,7 +37,7 @@ import (
 
 // Options configure Run.
 type Options struct {
-	Scale    string // "demo", "province" or "national"
+	Scale    string // "small", "province" or "national"
 	Seed     uint64
 	FromYear int       // the start of the recorded history (1 January); default 2016
 	Today    time.Time // the day the data is generated for; default today in Vietnam

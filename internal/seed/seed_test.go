@@ -37,7 +37,7 @@ var demoToday = testToday
 func loadDemo(t *testing.T, seed uint64, progress *bytes.Buffer) (*pgtest.DB, Stats) {
 	t.Helper()
 	d := pgtest.New(t)
-	opts := Options{Scale: "demo", Seed: seed, Today: testToday}
+	opts := Options{Scale: "small", Seed: seed, Today: testToday}
 	if progress != nil {
 		opts.Progress = progress
 	}
@@ -54,7 +54,7 @@ func actorCtx() context.Context {
 
 // TestDemo loads the demo scale and checks it for consistency with the rules and caches of the domain
 // packages, through SQL and through their APIs.
-func TestDemo(t *testing.T) {
+func TestSmall(t *testing.T) {
 	t.Parallel()
 	var progress bytes.Buffer
 	seed := uint64(1)
@@ -71,12 +71,12 @@ func TestDemo(t *testing.T) {
 		count(*) FILTER (WHERE valid_to IS NULL) FROM org_unit WHERE kind = 'province'`).Scan(&before, &after); err != nil || before != 2 || after != 1 {
 		t.Errorf("demo provinces: %d before the reform, %d today (want 2 and 1; %v)", before, after, err)
 	}
-	if !strings.Contains(progress.String(), "seed: demo: ") {
+	if !strings.Contains(progress.String(), "seed: small: ") {
 		t.Errorf("no summary in the progress output:\n%s", progress.String())
 	}
 
 	t.Run("refuses a database with data", func(t *testing.T) {
-		_, err := Run(ctx, d.URL, Options{Scale: "demo", Seed: 1, Today: testToday})
+		_, err := Run(ctx, d.URL, Options{Scale: "small", Seed: 1, Today: testToday})
 		if !errors.Is(err, ErrNotEmpty) {
 			t.Fatalf("second load: %v, want ErrNotEmpty", err)
 		}

@@ -16,7 +16,7 @@ func TestVariants(t *testing.T) {
 		today time.Time
 	}{{2020, testToday}, {2016, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}} {
 		d := pgtest.New(t)
-		st, err := Run(context.Background(), d.URL, Options{Scale: "demo", Seed: 3, FromYear: c.from, Today: c.today})
+		st, err := Run(context.Background(), d.URL, Options{Scale: "small", Seed: 3, FromYear: c.from, Today: c.today})
 		if err != nil {
 			t.Fatalf("from %d, today %s: %v", c.from, c.today.Format(time.DateOnly), err)
 		}

@@ -1,4 +1,4 @@
-package demo_test
+package sample_test
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/auth"
-	"ptdv/internal/demo"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/sample"
 	"ptdv/internal/target"
 )
 
@@ -101,7 +101,7 @@ func TestLoad(t *testing.T) {
 	d := pgtest.New(t)
 	ctx := context.Background()
 
-	s, err := demo.Load(ctx, d.App)
+	s, err := sample.Load(ctx, d.App)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("idempotent", func(t *testing.T) {
-		again, err := demo.Load(ctx, d.App)
+		again, err := sample.Load(ctx, d.App)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -396,11 +396,11 @@ func TestLoadAtEarlierDay(t *testing.T) {
 	ctx := context.Background()
 	earlier := people.Today().AddDate(0, 0, -45)
 	for _, bad := range []time.Time{day(2025, 12, 31), people.Today().AddDate(0, 0, 1), people.Today().AddDate(1, 0, 0)} {
-		if _, err := demo.LoadAt(ctx, d.App, bad); err == nil {
+		if _, err := sample.LoadAt(ctx, d.App, bad); err == nil {
 			t.Errorf("LoadAt(%s) was accepted", bad.Format(time.DateOnly))
 		}
 	}
-	s, err := demo.LoadAt(ctx, d.App, earlier)
+	s, err := sample.LoadAt(ctx, d.App, earlier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestLoadAtEarlierDay(t *testing.T) {
 		!slices.ContainsFunc(all.Items, func(c pipeline.Case) bool { return c.ListedOn.After(earlier.AddDate(0, 0, -30)) }) {
 		t.Errorf("sources not listed up to %s", earlier.Format(time.DateOnly))
 	}
-	again, err := demo.LoadAt(ctx, d.App, earlier)
+	again, err := sample.LoadAt(ctx, d.App, earlier)
 	if err != nil || again.Duration != 0 || again.Cases != s.Cases || again.Overdue != s.Overdue {
 		t.Errorf("second LoadAt = %+v, %v", again, err)
 	}
@@ -425,7 +425,7 @@ func TestLoadAtEarlierDay(t *testing.T) {
 
 // checkPipeline checks the demo pipeline as of today: every stage, overdue and due-soon items of every
 // kind the scenarios aim at, helpers, responsible committee members, positions and the mix of persons.
-func checkPipeline(t *testing.T, ctx context.Context, db bun.IDB, s demo.Summary, today time.Time) {
+func checkPipeline(t *testing.T, ctx context.Context, db bun.IDB, s sample.Summary, today time.Time) {
 	t.Helper()
 	many := page.Args{First: 1000}
 	funnel, err := pipeline.Funnel(ctx, db, nil, today)
@@ -529,7 +529,7 @@ func checkPipeline(t *testing.T, ctx context.Context, db bun.IDB, s demo.Summary
 
 // checkArticles checks the figures of the seed articles through the target package's progress: each
 // is what the article reports, on the day it reports it.
-func checkArticles(t *testing.T, e env, s demo.Summary) {
+func checkArticles(t *testing.T, e env, s sample.Summary) {
 	progress := func(code string, kind target.PeriodKind, on time.Time) target.Progress {
 		t.Helper()
 		u := e.unit(code, on)
@@ -611,7 +611,7 @@ func TestLoadNeedsTheDatabaseHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if _, err := demo.LoadAt(ctx, tx, people.Today()); err == nil {
+	if _, err := sample.LoadAt(ctx, tx, people.Today()); err == nil {
 		t.Fatal("LoadAt in a caller's transaction was accepted")
 	}
 	var n int

@@ -19,7 +19,7 @@
 // Everything goes through the domain APIs (packages org, people, member, pipeline, target), as the
 // system actor "demo", so the demo exercises the same rules as the application; the history goes through
 // their batch writers (people.Prepare, member.Check, WriteNew with COPY), in the same transaction.
-package demo
+package sample
 
 import (
 	"context"
