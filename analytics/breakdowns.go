@@ -3,25 +3,24 @@ package analytics
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"sort"
 	"strings"
 	"time"
+
+	"ptdv/analytics/breakdown"
 )
 
 // breakdownSQL holds the breakdown steps, one file each, run in name order after the copies and
-// the derived tables (see breakdown/*.sql: periods, facts, the rollup over the tree, the published
-// tables breakdown, funnel, funnel_dropout, village_gap, cell_committee_gap, unit_gap).
-//
-//go:embed breakdown/*.sql
-var breakdownSQL embed.FS
+// the derived tables (see analytics/breakdown/*.sql: periods, facts, the rollup over the tree, the
+// published tables breakdown, funnel, funnel_dropout, village_gap, cell_committee_gap, unit_gap).
+var breakdownSQL = breakdown.SQL
 
 // buildBreakdowns runs the breakdown steps on c and returns the seconds each took, by file.
 func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog.Logger) (map[string]float64, error) {
-	names, err := fs.Glob(breakdownSQL, "breakdown/*.sql")
+	names, err := fs.Glob(breakdownSQL, "*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +53,7 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog
 				}
 			}
 		}
-		step := strings.TrimSuffix(strings.TrimPrefix(name, "breakdown/"), ".sql")
+		step := strings.TrimSuffix(name, ".sql")
 		took[step] = time.Since(began).Seconds()
 		log.Info("analytics: breakdown step done", "step", step, "took", time.Since(began).Round(time.Millisecond))
 		if log.Enabled(ctx, slog.LevelDebug) || debugSizes {

@@ -15,7 +15,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/internal/breakdown"
+	"ptdv/analytics/breakdown"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/seed"
 )

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"ptdv/graph/model"
-	"ptdv/internal/breakdown"
+	"ptdv/analytics/breakdown"
 )
 
 // breakdownOut maps a breakdown to its GraphQL model; the unit is read as of the period's date.

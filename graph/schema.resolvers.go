@@ -12,7 +12,7 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/internal/breakdown"
+	"ptdv/analytics/breakdown"
 	"ptdv/internal/bulk"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"

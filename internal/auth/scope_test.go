@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -25,44 +25,6 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func sys() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
-
-// resolve builds the actor of a token for unit as the tree stands on d.
-func resolve(db bun.IDB, role, unit string, d time.Time) (context.Context, error) {
-	a, err := auth.ResolveOn(context.Background(), db, auth.Claims{Role: role, Unit: unit,
-		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}}, d)
-	if err != nil {
-		return nil, err
-	}
-	return auth.WithActor(context.Background(), a), nil
-}
-
-func actorOn(t *testing.T, db bun.IDB, role, unit string, d time.Time) context.Context {
-	t.Helper()
-	ctx, err := resolve(db, role, unit, d)
-	if err != nil {
-		t.Fatalf("resolve %s@%s on %s: %v", role, unit, d.Format(time.DateOnly), err)
-	}
-	return ctx
-}
-
-func wantCode(t *testing.T, what string, err error, code apperr.Code) {
-	t.Helper()
-	if got := apperr.CodeOf(err); got != code {
-		t.Errorf("%s: got %v (%s), want %s", what, err, got, code)
-	}
-}
 
 func ok(t *testing.T, what string, err error) {
 	t.Helper()
@@ -84,8 +46,8 @@ type world struct {
 
 func (w *world) unit(code, name, kind string, parent *int64) int64 {
 	w.t.Helper()
-	res, err := org.Create(sys(), w.db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
-		org.Doc{Effective: day("2015-01-01"), Document: "QĐ thành lập"})
+	res, err := org.Create(fixture.System(), w.db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
+		org.Doc{Effective: fixture.Day("2015-01-01"), Document: "QĐ thành lập"})
 	if err != nil {
 		w.t.Fatalf("create %s: %v", code, err)
 	}
@@ -95,9 +57,9 @@ func (w *world) unit(code, name, kind string, parent *int64) int64 {
 func (w *world) person(name string, cell int64) int64 {
 	w.t.Helper()
 	w.seq++
-	p, err := people.Create(sys(), w.db, people.NewPerson{FullName: name, Sex: "male", BirthDate: day("2000-01-01"),
+	p, err := people.Create(fixture.System(), w.db, people.NewPerson{FullName: name, Sex: "male", BirthDate: fixture.Day("2000-01-01"),
 		NationalID: fmt.Sprintf("034200%06d", w.seq), Ethnicity: "kinh", GeneralEducation: "upper_secondary",
-		UnitID: cell, Since: day("2015-06-01")})
+		UnitID: cell, Since: fixture.Day("2015-06-01")})
 	if err != nil {
 		w.t.Fatalf("create person %s: %v", name, err)
 	}
@@ -137,28 +99,28 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 	px := w.person("Nguyễn Văn Cường", w.X) // a candidate of cell X
 	mx := w.person("Trần Thị Hoa", w.X)     // a member admitted in X in 2024
 	py := w.person("Lê Văn Bình", w.Y)      // stays with B
-	if err := member.Record(sys(), w.db, member.Event{PersonID: mx, Kind: member.KindAdmitted, Effective: day("2024-03-15"),
-		DecisionDate: ptr(day("2024-03-01")), Document: "QĐ kết nạp 7"}); err != nil {
+	if err := member.Record(fixture.System(), w.db, member.Event{PersonID: mx, Kind: member.KindAdmitted, Effective: fixture.Day("2024-03-15"),
+		DecisionDate: fixture.Ptr(fixture.Day("2024-03-01")), Document: "QĐ kết nạp 7"}); err != nil {
 		t.Fatal(err)
 	}
 	open := func(pid int64) pipeline.Case {
 		t.Helper()
-		c, err := pipeline.Open(sys(), w.db, pipeline.OpenInput{PersonID: pid, CellID: w.X, Proposer: "youth_union",
-			Doc: pipeline.Doc{Effective: day("2026-01-05")}})
+		c, err := pipeline.Open(fixture.System(), w.db, pipeline.OpenInput{PersonID: pid, CellID: w.X, Proposer: "youth_union",
+			Doc: pipeline.Doc{Effective: fixture.Day("2026-01-05")}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
 	// cx holds a certificate (so it has deadlines); cx2 waits for its course.
-	cx, err := pipeline.CompleteCourse(sys(), w.db, open(px).ID, 1, pipeline.Doc{Effective: day("2026-02-10"), Number: "CN 1"})
+	cx, err := pipeline.CompleteCourse(fixture.System(), w.db, open(px).ID, 1, pipeline.Doc{Effective: fixture.Day("2026-02-10"), Number: "CN 1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cx2 := open(w.person("Ngô Văn Tú", w.X))
 	progress := func(ctx context.Context, unit int64) int {
 		t.Helper()
-		pr, err := target.ProgressForUnit(ctx, w.db, unit, target.MeasureAdmissions, target.PeriodYear, day("2024-12-31"))
+		pr, err := target.ProgressForUnit(ctx, w.db, unit, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2024-12-31"))
 		if err != nil {
 			t.Fatalf("progress of %d: %v", unit, err)
 		}
@@ -166,7 +128,7 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 	}
 	members := func(ctx context.Context, unit int64) int {
 		t.Helper()
-		m, err := member.CountByStatus(ctx, w.db, unit, day("2024-12-31"))
+		m, err := member.CountByStatus(ctx, w.db, unit, fixture.Day("2024-12-31"))
 		if err != nil {
 			t.Fatalf("members of %d: %v", unit, err)
 		}
@@ -174,8 +136,8 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 	}
 
 	// Before the move, B holds the cell.
-	bBefore := actorOn(t, w.db, "board", "HY.PC.TT", w.before)
-	aBefore := actorOn(t, w.db, "board", "HY.PC.MT", w.before)
+	bBefore := fixture.ActorOn(t, w.db, "board", "HY.PC.TT", w.before)
+	aBefore := fixture.ActorOn(t, w.db, "board", "HY.PC.MT", w.before)
 	if _, err := people.GetOne(bBefore, w.db, px); err != nil {
 		t.Fatalf("B before the move: %v", err)
 	}
@@ -187,11 +149,11 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 		t.Fatalf("2024 before the move: B %d admitted, %d members; A %d", bCount, bMembers, aCount)
 	}
 
-	if _, err := org.Move(sys(), w.db, w.X, w.A, w.orgDoc(w.yesterday)); err != nil {
+	if _, err := org.Move(fixture.System(), w.db, w.X, w.A, w.orgDoc(w.yesterday)); err != nil {
 		t.Fatal(err)
 	}
-	b := actorOn(t, w.db, "board", "HY.PC.TT", w.today)
-	a := actorOn(t, w.db, "board", "HY.PC.MT", w.today)
+	b := fixture.ActorOn(t, w.db, "board", "HY.PC.TT", w.today)
+	a := fixture.ActorOn(t, w.db, "board", "HY.PC.MT", w.today)
 
 	// The old owner: every read and write of the cell's records answers like a missing id.
 	for _, c := range []struct {
@@ -200,12 +162,12 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 	}{
 		{"read person", func() error { _, err := people.GetOne(b, w.db, px); return err }()},
 		{"update person", func() error {
-			_, err := people.Update(b, w.db, px, 1, people.PersonPatch{Workplace: ptr("Hợp tác xã")})
+			_, err := people.Update(b, w.db, px, 1, people.PersonPatch{Workplace: fixture.Ptr("Hợp tác xã")})
 			return err
 		}()},
 		{"move person", people.MoveUnit(b, w.db, px, w.Y, w.today)},
 		{"create person in the cell", func() error {
-			_, err := people.Create(b, w.db, people.NewPerson{FullName: "Phạm Văn Đức", Sex: "male", BirthDate: day("2001-02-03"), UnitID: w.X})
+			_, err := people.Create(b, w.db, people.NewPerson{FullName: "Phạm Văn Đức", Sex: "male", BirthDate: fixture.Day("2001-02-03"), UnitID: w.X})
 			return err
 		}()},
 		{"read case", func() error { _, err := pipeline.GetOne(b, w.db, cx.ID); return err }()},
@@ -223,20 +185,20 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 			return err
 		}()},
 		{"member history", func() error { _, err := member.History(b, w.db, mx); return err }()},
-		{"member status", func() error { _, err := member.Status(b, w.db, mx, day("2024-06-30")); return err }()},
-		{"record member event", member.Record(b, w.db, member.Event{PersonID: mx, Kind: member.KindRecognized, Effective: day("2025-03-15"), Document: "QĐ 9"})},
+		{"member status", func() error { _, err := member.Status(b, w.db, mx, fixture.Day("2024-06-30")); return err }()},
+		{"record member event", member.Record(b, w.db, member.Event{PersonID: mx, Kind: member.KindRecognized, Effective: fixture.Day("2025-03-15"), Document: "QĐ 9"})},
 		{"members of the cell in 2024", func() error {
-			_, err := member.List(b, w.db, w.X, day("2024-06-30"), "", page.Args{First: 10})
+			_, err := member.List(b, w.db, w.X, fixture.Day("2024-06-30"), "", page.Args{First: 10})
 			return err
 		}()},
-		{"the cell", func() error { _, err := org.GetOne(b, w.db, w.X, day("2024-06-30")); return err }()},
+		{"the cell", func() error { _, err := org.GetOne(b, w.db, w.X, fixture.Day("2024-06-30")); return err }()},
 		{"the cell's operations", func() error { _, err := org.Operations(b, w.db, w.X, page.Args{First: 10}); return err }()},
 		{"the cell's progress in 2024", func() error {
-			_, err := target.ProgressForUnit(b, w.db, w.X, target.MeasureAdmissions, target.PeriodYear, day("2024-12-31"))
+			_, err := target.ProgressForUnit(b, w.db, w.X, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2024-12-31"))
 			return err
 		}()},
 	} {
-		wantCode(t, "old owner: "+c.what, c.err, apperr.NotFound)
+		fixture.WantCode(t, "old owner: "+c.what, c.err, apperr.NotFound)
 	}
 	if ps, err := people.Search(b, w.db, people.Filter{}, page.Args{First: 50}); err != nil || slices.ContainsFunc(ps.Items, func(p people.Person) bool { return p.ID == px || p.ID == mx }) {
 		t.Errorf("old owner's person search: %v, %v", ps.Items, err)
@@ -254,10 +216,10 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 		t.Errorf("old owner's deadlines: %v, %v", ds, err)
 	}
 	// B's members in 2024, listed: Y's only; the 2024 subtree of B shown today has no X.
-	if ls, err := member.List(b, w.db, w.B, day("2024-06-30"), "", page.Args{First: 10}); err != nil || len(ls.Items) != 0 {
+	if ls, err := member.List(b, w.db, w.B, fixture.Day("2024-06-30"), "", page.Args{First: 10}); err != nil || len(ls.Items) != 0 {
 		t.Errorf("old owner's member list of 2024: %v, %v", ls.Items, err)
 	}
-	if kids, err := org.Children(b, w.db, w.B, day("2024-06-30"), org.Filter{}, page.Args{First: 10}); err != nil || len(kids.Items) != 2 ||
+	if kids, err := org.Children(b, w.db, w.B, fixture.Day("2024-06-30"), org.Filter{}, page.Args{First: 10}); err != nil || len(kids.Items) != 2 ||
 		slices.ContainsFunc(kids.Items, func(u org.Unit) bool { return u.ID == w.X }) {
 		t.Errorf("old owner's children in 2024: %v, %v", kids.Items, err)
 	}
@@ -274,18 +236,18 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 	if err != nil || len(p.NationalID) != 12 {
 		t.Errorf("new owner reads the person: %+v, %v", p, err)
 	}
-	_, err = people.Update(a, w.db, px, p.Version, people.PersonPatch{Workplace: ptr("Hợp tác xã Cao Xá")})
+	_, err = people.Update(a, w.db, px, p.Version, people.PersonPatch{Workplace: fixture.Ptr("Hợp tác xã Cao Xá")})
 	ok(t, "new owner updates the person", err)
-	_, err = people.Create(a, w.db, people.NewPerson{FullName: "Phạm Văn Đức", Sex: "male", BirthDate: day("2001-02-03"), UnitID: w.X})
+	_, err = people.Create(a, w.db, people.NewPerson{FullName: "Phạm Văn Đức", Sex: "male", BirthDate: fixture.Day("2001-02-03"), UnitID: w.X})
 	ok(t, "new owner creates a person in the cell", err)
 	if hs, err := member.History(a, w.db, mx); err != nil || len(hs) != 1 {
 		t.Errorf("new owner reads the member history: %v, %v", hs, err)
 	}
-	ok(t, "new owner records a member event", member.Record(a, w.db, member.Event{PersonID: mx, Kind: member.KindRecognized, Effective: day("2025-03-15"), Document: "QĐ 9"}))
-	if ls, err := member.List(a, w.db, w.X, day("2024-06-30"), "", page.Args{First: 10}); err != nil || len(ls.Items) != 1 || ls.Items[0].PersonID != mx {
+	ok(t, "new owner records a member event", member.Record(a, w.db, member.Event{PersonID: mx, Kind: member.KindRecognized, Effective: fixture.Day("2025-03-15"), Document: "QĐ 9"}))
+	if ls, err := member.List(a, w.db, w.X, fixture.Day("2024-06-30"), "", page.Args{First: 10}); err != nil || len(ls.Items) != 1 || ls.Items[0].PersonID != mx {
 		t.Errorf("new owner lists the cell's 2024 members: %v, %v", ls.Items, err)
 	}
-	if _, err := org.GetOne(a, w.db, w.X, day("2024-06-30")); err != nil {
+	if _, err := org.GetOne(a, w.db, w.X, fixture.Day("2024-06-30")); err != nil {
 		t.Errorf("new owner reads the cell as it was in 2024: %v", err)
 	}
 	if ds, err := pipeline.Dues(a, w.db, []int64{cx.ID}); err != nil || len(ds[cx.ID]) == 0 {
@@ -299,7 +261,7 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 		t.Errorf("new owner's children today: %v, %v", kids.Items, err)
 	}
 	// On a past day the new owner's tree shows the cell as a root of its own: its parent then was B.
-	if rs, err := org.Roots(a, w.db, day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
+	if rs, err := org.Roots(a, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
 		rs.Items[0].ID != w.A || rs.Items[1].ID != w.X {
 		t.Errorf("new owner's roots in 2024: %v, %v", rs.Items, err)
 	}
@@ -316,14 +278,14 @@ func TestMergedCommunesHistoryGoesToTheSuccessor(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	pm := w.person("Đỗ Văn Hải", w.M1X)
-	if _, err := target.CreateTarget(sys(), w.db, target.NewTarget{UnitID: w.M1, Measure: target.MeasureAdmissions,
-		Period: target.Year(2024), Values: target.Values{Kind: target.KindCount, Count: ptr(4)}}); err != nil {
+	if _, err := target.CreateTarget(fixture.System(), w.db, target.NewTarget{UnitID: w.M1, Measure: target.MeasureAdmissions,
+		Period: target.Year(2024), Values: target.Values{Kind: target.KindCount, Count: fixture.Ptr(4)}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := resolve(w.db, "board", "HY.M1", w.before); err != nil {
+	if _, err := fixture.ResolveOn(w.db, "board", "HY.M1", w.before); err != nil {
 		t.Fatalf("M1's token before the merger: %v", err)
 	}
-	res, err := org.Merge(sys(), w.db, []int64{w.M1, w.M2},
+	res, err := org.Merge(fixture.System(), w.db, []int64{w.M1, w.M2},
 		org.Successor{New: &org.NewUnit{Code: "HY.QH", Name: "Đảng bộ xã Quang Hưng mới", Kind: "grassroots_committee", Sector: "territorial"}, ParentID: &w.P},
 		w.orgDoc(w.yesterday))
 	if err != nil {
@@ -331,24 +293,24 @@ func TestMergedCommunesHistoryGoesToTheSuccessor(t *testing.T) {
 	}
 	m := res.Units[0]
 	for _, code := range []string{"HY.M1", "HY.M2"} {
-		_, err := resolve(w.db, "board", code, w.today)
-		wantCode(t, code+"'s token after the merger", err, apperr.Unauthenticated)
+		_, err := fixture.ResolveOn(w.db, "board", code, w.today)
+		fixture.WantCode(t, code+"'s token after the merger", err, apperr.Unauthenticated)
 	}
-	s := actorOn(t, w.db, "board", "HY.QH", w.today)
+	s := fixture.ActorOn(t, w.db, "board", "HY.QH", w.today)
 	if _, err := people.GetOne(s, w.db, pm); err != nil {
 		t.Errorf("successor reads a predecessor's person: %v", err)
 	}
-	if u, err := org.GetOne(s, w.db, w.M1, day("2024-06-30")); err != nil || u.Code != "HY.M1" {
+	if u, err := org.GetOne(s, w.db, w.M1, fixture.Day("2024-06-30")); err != nil || u.Code != "HY.M1" {
 		t.Errorf("successor reads a predecessor as it was: %v, %v", u, err)
 	}
-	if rs, err := org.Roots(s, w.db, day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
+	if rs, err := org.Roots(s, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
 		rs.Items[0].ID != w.M1 || rs.Items[1].ID != w.M2 {
 		t.Errorf("successor's roots in 2024: %v, %v", rs.Items, err)
 	}
 	if ts, err := target.UnitTargets(s, w.db, w.M1, target.Filter{}, page.Args{First: 10}); err != nil || len(ts.Items) != 1 {
 		t.Errorf("successor reads a predecessor's targets: %v, %v", ts.Items, err)
 	}
-	if pr, err := target.ProgressForUnit(s, w.db, w.M1, target.MeasureAdmissions, target.PeriodYear, day("2024-12-31")); err != nil ||
+	if pr, err := target.ProgressForUnit(s, w.db, w.M1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2024-12-31")); err != nil ||
 		pr.TargetCount == nil || *pr.TargetCount != 4 {
 		t.Errorf("successor reads a predecessor's progress: %+v, %v", pr, err)
 	}
@@ -356,11 +318,11 @@ func TestMergedCommunesHistoryGoesToTheSuccessor(t *testing.T) {
 		t.Errorf("successor's lineage: %v, %v", ls, err)
 	}
 	// Another commune sees none of it.
-	o := actorOn(t, w.db, "board", "HY.PC.MT", w.today)
-	_, err = org.GetOne(o, w.db, w.M1, day("2024-06-30"))
-	wantCode(t, "another commune reads a predecessor", err, apperr.NotFound)
+	o := fixture.ActorOn(t, w.db, "board", "HY.PC.MT", w.today)
+	_, err = org.GetOne(o, w.db, w.M1, fixture.Day("2024-06-30"))
+	fixture.WantCode(t, "another commune reads a predecessor", err, apperr.NotFound)
 	_, err = people.GetOne(o, w.db, pm)
-	wantCode(t, "another commune reads a predecessor's person", err, apperr.NotFound)
+	fixture.WantCode(t, "another commune reads a predecessor's person", err, apperr.NotFound)
 }
 
 // A split cell: its persons (still recorded at the ended cell) go to the holder of its successors, and
@@ -369,25 +331,25 @@ func TestSplitCellGoesToTheSuccessorsHolder(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	pq := w.person("Vũ Văn Nam", w.Q)
-	res, err := org.Split(sys(), w.db, w.Q, []org.SplitPart{
+	res, err := org.Split(fixture.System(), w.db, w.Q, []org.SplitPart{
 		{Unit: org.NewUnit{Code: "HY.PC.MT.2", Name: "Chi bộ thôn La Tiến 1", Kind: "cell", Sector: "territorial"}, ParentID: &w.A},
 		{Unit: org.NewUnit{Code: "HY.PC.MT.3", Name: "Chi bộ thôn La Tiến 2", Kind: "cell", Sector: "territorial"}, ParentID: &w.A},
 	}, w.orgDoc(w.yesterday))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = resolve(w.db, "secretary", "HY.PC.TT.3", w.today)
-	wantCode(t, "the split cell's token", err, apperr.Unauthenticated)
-	b := actorOn(t, w.db, "board", "HY.PC.TT", w.today)
-	a := actorOn(t, w.db, "board", "HY.PC.MT", w.today)
+	_, err = fixture.ResolveOn(w.db, "secretary", "HY.PC.TT.3", w.today)
+	fixture.WantCode(t, "the split cell's token", err, apperr.Unauthenticated)
+	b := fixture.ActorOn(t, w.db, "board", "HY.PC.TT", w.today)
+	a := fixture.ActorOn(t, w.db, "board", "HY.PC.MT", w.today)
 	_, err = people.GetOne(b, w.db, pq)
-	wantCode(t, "old owner reads the split cell's person", err, apperr.NotFound)
-	wantCode(t, "old owner moves the split cell's person", people.MoveUnit(b, w.db, pq, w.Y, w.today), apperr.NotFound)
+	fixture.WantCode(t, "old owner reads the split cell's person", err, apperr.NotFound)
+	fixture.WantCode(t, "old owner moves the split cell's person", people.MoveUnit(b, w.db, pq, w.Y, w.today), apperr.NotFound)
 	if _, err := people.GetOne(a, w.db, pq); err != nil {
 		t.Errorf("the successors' holder reads the person: %v", err)
 	}
 	ok(t, "the successors' holder moves the person to a successor", people.MoveUnit(a, w.db, pq, res.Units[1], w.today))
-	if _, err := org.GetOne(a, w.db, w.Q, day("2024-06-30")); err != nil {
+	if _, err := org.GetOne(a, w.db, w.Q, fixture.Day("2024-06-30")); err != nil {
 		t.Errorf("the successors' holder reads the split cell as it was: %v", err)
 	}
 }
@@ -397,38 +359,38 @@ func TestSplitCellGoesToTheSuccessorsHolder(t *testing.T) {
 func TestDissolvedDistrictGoesToItsParent(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	if _, err := target.CreateTarget(sys(), w.db, target.NewTarget{UnitID: w.D2, Measure: target.MeasureAdmissions,
-		Period: target.Year(2024), Values: target.Values{Kind: target.KindCount, Count: ptr(30)}}); err != nil {
+	if _, err := target.CreateTarget(fixture.System(), w.db, target.NewTarget{UnitID: w.D2, Measure: target.MeasureAdmissions,
+		Period: target.Year(2024), Values: target.Values{Kind: target.KindCount, Count: fixture.Ptr(30)}}); err != nil {
 		t.Fatal(err)
 	}
 	pe := w.person("Hoàng Văn Sơn", w.EX)
-	if _, err := org.Move(sys(), w.db, w.E, w.P, w.orgDoc(w.yesterday)); err != nil {
+	if _, err := org.Move(fixture.System(), w.db, w.E, w.P, w.orgDoc(w.yesterday)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := org.Dissolve(sys(), w.db, w.D2, w.orgDoc(w.yesterday)); err != nil {
+	if _, err := org.Dissolve(fixture.System(), w.db, w.D2, w.orgDoc(w.yesterday)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := resolve(w.db, "board", "HY.KC", w.today)
-	wantCode(t, "the dissolved district's token", err, apperr.Unauthenticated)
-	if _, err := resolve(w.db, "board", "HY.KC", w.before); err != nil {
+	_, err := fixture.ResolveOn(w.db, "board", "HY.KC", w.today)
+	fixture.WantCode(t, "the dissolved district's token", err, apperr.Unauthenticated)
+	if _, err := fixture.ResolveOn(w.db, "board", "HY.KC", w.before); err != nil {
 		t.Errorf("the district's token before the dissolution: %v", err)
 	}
-	p := actorOn(t, w.db, "board", "HY", w.today)
+	p := fixture.ActorOn(t, w.db, "board", "HY", w.today)
 	if ts, err := target.UnitTargets(p, w.db, w.D2, target.Filter{}, page.Args{First: 10}); err != nil || len(ts.Items) != 1 {
 		t.Errorf("the province reads the dissolved district's targets: %v, %v", ts.Items, err)
 	}
-	if _, err := org.GetOne(p, w.db, w.D2, day("2024-06-30")); err != nil {
+	if _, err := org.GetOne(p, w.db, w.D2, fixture.Day("2024-06-30")); err != nil {
 		t.Errorf("the province reads the dissolved district: %v", err)
 	}
 	// The commune that moved up keeps its own records and its board keeps working.
-	e := actorOn(t, w.db, "board", "HY.KC.TD", w.today)
+	e := fixture.ActorOn(t, w.db, "board", "HY.KC.TD", w.today)
 	if _, err := people.GetOne(e, w.db, pe); err != nil {
 		t.Errorf("the moved commune reads its person: %v", err)
 	}
 	// Another district does not see the dissolved one.
-	o := actorOn(t, w.db, "board", "HY.PC", w.today)
-	_, err = org.GetOne(o, w.db, w.D2, day("2024-06-30"))
-	wantCode(t, "another district reads the dissolved one", err, apperr.NotFound)
+	o := fixture.ActorOn(t, w.db, "board", "HY.PC", w.today)
+	_, err = org.GetOne(o, w.db, w.D2, fixture.Day("2024-06-30"))
+	fixture.WantCode(t, "another district reads the dissolved one", err, apperr.NotFound)
 }
 
 // Heirs follow a chain of changes: a cell dissolved without successor goes to its last parent's holder;
@@ -436,15 +398,15 @@ func TestDissolvedDistrictGoesToItsParent(t *testing.T) {
 func TestScopeHeirs(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	if _, err := org.Dissolve(sys(), w.db, w.M1X, w.orgDoc(day("2020-01-01"))); err != nil {
+	if _, err := org.Dissolve(fixture.System(), w.db, w.M1X, w.orgDoc(fixture.Day("2020-01-01"))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := org.Merge(sys(), w.db, []int64{w.M1}, org.Successor{ExistingID: &w.M2}, w.orgDoc(w.yesterday)); err != nil {
+	if _, err := org.Merge(fixture.System(), w.db, []int64{w.M1}, org.Successor{ExistingID: &w.M2}, w.orgDoc(w.yesterday)); err != nil {
 		t.Fatal(err)
 	}
 	heirs := func(code string, d time.Time) []int64 {
 		t.Helper()
-		ctx := actorOn(t, w.db, "board", code, d)
+		ctx := fixture.ActorOn(t, w.db, "board", code, d)
 		a, _ := auth.FromContext(ctx)
 		return a.Scope().Heirs
 	}
@@ -461,15 +423,15 @@ func TestScopeHeirs(t *testing.T) {
 		t.Errorf("another district's heirs: %v", got)
 	}
 	// A unit not yet created is not a token's unit either.
-	_, err := resolve(w.db, "board", "HY.M2", day("2014-12-31"))
-	wantCode(t, "a token before its unit existed", err, apperr.Unauthenticated)
+	_, err := fixture.ResolveOn(w.db, "board", "HY.M2", fixture.Day("2014-12-31"))
+	fixture.WantCode(t, "a token before its unit existed", err, apperr.Unauthenticated)
 	if e, _ := apperr.As(err); e == nil || e.Message != "Tổ chức đảng của mã đăng nhập chỉ hoạt động từ ngày 01/01/2015." {
 		t.Errorf("a token before its unit existed: %v", err)
 	}
-	_, err = resolve(w.db, "board", "HY.M1", w.today)
+	_, err = fixture.ResolveOn(w.db, "board", "HY.M1", w.today)
 	if e, _ := apperr.As(err); e == nil || e.Code != apperr.Unauthenticated || !strings.Contains(e.Message, "đã sáp nhập") {
 		t.Errorf("a merged unit's token: %v", err)
 	}
-	_, err = resolve(w.db, "board", "HY.NONE", w.today)
-	wantCode(t, "a token of an unknown unit", err, apperr.Unauthenticated)
+	_, err = fixture.ResolveOn(w.db, "board", "HY.NONE", w.today)
+	fixture.WantCode(t, "a token of an unknown unit", err, apperr.Unauthenticated)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 )
 
 // dump writes what an import recorded, without ids or timestamps, one line per row in a stable order:
@@ -69,11 +70,11 @@ func TestBatchMatchesOneByOne(t *testing.T) {
 	run := func(opt bulk.Options) (string, bulk.Report, bulk.Report) {
 		d := tree(t)
 		opt.SkipInvalid = true
-		mrep, err := bulk.Import(sys(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
+		mrep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), opt)
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,14 +128,14 @@ func TestBatchChunks(t *testing.T) {
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
 	before := counts(t, d.Owner)
-	rep, err := bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{})
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{})
 	if err != nil || rep.Written || rep.Bad() != 1 || rep.Problems[0].Row != 6 {
 		t.Fatalf("default: written %v, bad %d, problems %v, %v", rep.Written, rep.Bad(), rep.Problems, err)
 	}
 	if after := counts(t, d.Owner); after != before {
 		t.Fatalf("a refused import wrote rows: %s -> %s", before, after)
 	}
-	rep, err = bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{SkipInvalid: true})
+	rep, err = bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), bulk.Options{SkipInvalid: true})
 	if err != nil || !rep.Written || rep.Created != 9 || rep.Bad() != 1 {
 		t.Fatalf("skip invalid: written %v, created %d, bad %d, %v", rep.Written, rep.Created, rep.Bad(), err)
 	}
@@ -162,11 +163,11 @@ func TestReimportMatchesOneByOne(t *testing.T) {
 		mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
 		mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidates()...))
 		opt.SkipInvalid = true
-		mrep, err := bulk.Import(sys(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
+		mrep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, again...), opt)
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, again...), opt)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/sheet"
 )
 
@@ -21,12 +22,12 @@ func BenchmarkImportCandidates(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		d := tree(b)
-		if rep, err := bulk.Import(sys(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
+		if rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
 			b.Fatal(err)
 		}
 		b.StartTimer()
 		start := time.Now()
-		rep, err := bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{})
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, in, bulk.Options{})
 		if err != nil || !rep.Written {
 			b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
 		}
@@ -82,7 +83,7 @@ func BenchmarkImportMembers(b *testing.B) {
 		d := tree(b)
 		b.StartTimer()
 		start := time.Now()
-		rep, err := bulk.Import(sys(), d.App, bulk.Members, in, bulk.Options{})
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, in, bulk.Options{})
 		if err != nil || !rep.Written {
 			b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
 		}
@@ -107,15 +108,15 @@ func BenchmarkReimportCandidates(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				d := tree(b)
-				if rep, err := bulk.Import(sys(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
+				if rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
 					b.Fatal(err)
 				}
-				if rep, err := bulk.Import(sys(), d.App, bulk.Candidates, first, bulk.Options{}); err != nil || rep.Created != n {
+				if rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, first, bulk.Options{}); err != nil || rep.Created != n {
 					b.Fatal(err)
 				}
 				b.StartTimer()
 				start := time.Now()
-				rep, err := bulk.Import(sys(), d.App, bulk.Candidates, again, bulk.Options{})
+				rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, again, bulk.Options{})
 				if err != nil || !rep.Written || rep.Updated != c.wantUpdated || rep.Unchanged != n-c.wantUpdated {
 					b.Fatalf("%v %+v %v", err, rep, rep.Problems[:min(3, len(rep.Problems))])
 				}

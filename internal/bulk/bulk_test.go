@@ -7,14 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/auth"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/sheet"
@@ -22,22 +20,12 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func sys() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
-
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // tree is a province with a commune and two cells.
 func tree(t testing.TB) *pgtest.DB {
 	d := pgtest.New(t)
 	mk := func(code, name, kind string, parent *int64) int64 {
-		res, err := org.Create(sys(), d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
-			org.Doc{Effective: day("1990-01-01")})
+		res, err := org.Create(fixture.System(), d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
+			org.Doc{Effective: fixture.Day("1990-01-01")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +142,7 @@ func counts(t *testing.T, db bun.IDB) string {
 
 func mustImport(t *testing.T, db *bun.DB, k bulk.Kind, tb sheet.Table) bulk.Report {
 	t.Helper()
-	rep, err := bulk.Import(sys(), db, k, tb, bulk.Options{})
+	rep, err := bulk.Import(fixture.System(), db, k, tb, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +192,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			mustImport(t, d.App, bulk.Members, viaFile(t, f, table(bulk.Members, members...)))
 			exp := map[bulk.Kind]sheet.Sheet{}
 			for _, k := range []bulk.Kind{bulk.Candidates, bulk.Members} {
-				out, err := bulk.Export(sys(), d.App, k, mustUnit(t, d.App, "HY"), day("2026-11-01"))
+				out, err := bulk.Export(fixture.System(), d.App, k, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -239,14 +227,14 @@ func TestImportExportRoundTrip(t *testing.T) {
 			d2 := tree(t)
 			mustImport(t, d2.App, bulk.Members, table(bulk.Members, members...))
 			mustImport(t, d2.App, bulk.Candidates, viaFile(t, f, sheetTable(cand)))
-			again, err := bulk.Export(sys(), d2.App, bulk.Candidates, mustUnit(t, d2.App, "HY"), day("2026-11-01"))
+			again, err := bulk.Export(fixture.System(), d2.App, bulk.Candidates, mustUnit(t, d2.App, "HY"), fixture.Day("2026-11-01"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			sameSheet(t, cand, again)
 			d3 := tree(t)
 			mustImport(t, d3.App, bulk.Members, viaFile(t, f, sheetTable(exp[bulk.Members])))
-			again, err = bulk.Export(sys(), d3.App, bulk.Members, mustUnit(t, d3.App, "HY"), day("2026-11-01"))
+			again, err = bulk.Export(fixture.System(), d3.App, bulk.Members, mustUnit(t, d3.App, "HY"), fixture.Day("2026-11-01"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -327,7 +315,7 @@ func TestBadRowsWriteNothing(t *testing.T) {
 	}
 	in := table(bulk.Candidates, rows...)
 	before := counts(t, d.Owner)
-	rep, err := bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{})
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +343,7 @@ func TestBadRowsWriteNothing(t *testing.T) {
 		}
 	}
 
-	rep, err = bulk.Import(sys(), d.App, bulk.Candidates, in, bulk.Options{SkipInvalid: true})
+	rep, err = bulk.Import(fixture.System(), d.App, bulk.Candidates, in, bulk.Options{SkipInvalid: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +355,7 @@ func TestBadRowsWriteNothing(t *testing.T) {
 		t.Errorf("reject sheet: header %v, first row %v", rep.Rejected.Header, rep.Rejected.Rows[0])
 	}
 	// The reject file imports as it is (its "Lỗi" column is ignored) and is refused for the same reasons.
-	again, err := bulk.Import(sys(), d.App, bulk.Candidates, sheetTable(rep.Rejected), bulk.Options{})
+	again, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, sheetTable(rep.Rejected), bulk.Options{})
 	// (The repeated national ID is no longer repeated: its first row was good and is not in the file. It
 	// is now recorded for Lê Văn An, whom the row, "Trùng CCCD" born on another day, is not: it is refused
 	// on its name and birth date, never merged into her record.)
@@ -388,7 +376,7 @@ func TestWrongLayout(t *testing.T) {
 		"repeated column":            {bulk.Members, sheet.Table{Header: append(bulk.Headers(bulk.Members), "HO VA TEN"), Rows: []sheet.Row{{N: 2, Cells: []string{"1"}}}}},
 		"no rows":                    {bulk.Members, sheet.Table{Header: bulk.Headers(bulk.Members)}},
 	} {
-		_, err := bulk.Import(sys(), d.App, tc.k, tc.tb, bulk.Options{})
+		_, err := bulk.Import(fixture.System(), d.App, tc.k, tc.tb, bulk.Options{})
 		if c := apperr.CodeOf(err); c != apperr.InvalidInput && c != apperr.InvalidFile {
 			t.Errorf("%s: err = %v", name, err)
 		}
@@ -398,25 +386,15 @@ func TestWrongLayout(t *testing.T) {
 	}
 }
 
-func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
-	t.Helper()
-	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
-		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.WithActor(context.Background(), a)
-}
-
 // A viewer may not import; a board outside the cells' subtree sees them as missing, and its export of
 // another commune is NOT_FOUND.
 func TestImportScope(t *testing.T) {
 	d := tree(t)
 	in := table(bulk.Members, members...)
-	if _, err := bulk.Import(actorFor(t, d.App, "viewer", "HY"), d.App, bulk.Members, in, bulk.Options{}); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := bulk.Import(fixture.Actor(t, d.App, "viewer", "HY"), d.App, bulk.Members, in, bulk.Options{}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("viewer: err = %v, want FORBIDDEN", err)
 	}
-	other := actorFor(t, d.App, "board", "HY.QS")
+	other := fixture.Actor(t, d.App, "board", "HY.QS")
 	rep, err := bulk.Import(other, d.App, bulk.Members, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -447,15 +425,15 @@ func TestImportScope(t *testing.T) {
 			t.Errorf("problem %+v, want CONFLICT on the national ID", p)
 		}
 	}
-	qc, err := org.GetByCode(sys(), d.App, "HY.QC", day("2026-11-01"))
+	qc, err := org.GetByCode(fixture.System(), d.App, "HY.QC", fixture.Day("2026-11-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bulk.Export(other, d.App, bulk.Members, qc.ID, day("2026-11-01")); apperr.CodeOf(err) != apperr.NotFound {
+	if _, err := bulk.Export(other, d.App, bulk.Members, qc.ID, fixture.Day("2026-11-01")); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("export of another commune: err = %v, want NOT_FOUND", err)
 	}
 	// A secretary of the other commune's cell sees its own (empty) list only.
-	out, err := bulk.Export(other, d.App, bulk.Members, mustUnit(t, d.App, "HY.QS"), day("2026-11-01"))
+	out, err := bulk.Export(other, d.App, bulk.Members, mustUnit(t, d.App, "HY.QS"), fixture.Day("2026-11-01"))
 	if err != nil || len(out.Rows) != 0 {
 		t.Errorf("own export: %d rows, %v", len(out.Rows), err)
 	}
@@ -463,7 +441,7 @@ func TestImportScope(t *testing.T) {
 
 func mustUnit(t *testing.T, db bun.IDB, code string) int64 {
 	t.Helper()
-	u, err := org.GetByCode(sys(), db, code, day("2026-11-01"))
+	u, err := org.GetByCode(fixture.System(), db, code, fixture.Day("2026-11-01"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/sheet"
 )
 
@@ -56,7 +57,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 	// A member row "Hoàng Văn Giả" with Đỗ Thị Bình's ID: today it recorded her as admitted.
 	giả := with(person("Hoàng Văn Giả", "Nữ", "05/06/2001", "034301000012", "HY.QC.1"),
 		"Ngày QĐ kết nạp", "02/05/2025", "Ngày vào Đảng", "19/05/2025")
-	rep := importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, giả))
+	rep := importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, giả))
 	if rep.Written || rep.Unchanged != 0 || rep.Updated != 0 {
 		t.Fatalf("a members row of another person was taken: %+v", rep)
 	}
@@ -69,7 +70,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 	// A candidate row with Trần Văn Hùng's ID (a member) and another name and birth date: today "không đổi"
 	// or a certificate on his record.
 	other := candidate("Lê Văn Khác", "Nam", "01/01/1990", "034075000001", course...)
-	rep = importAs(t, sys(), d.App, bulk.Candidates, table(bulk.Candidates, other))
+	rep = importAs(t, fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, other))
 	got = problemsAt(rep, 2)
 	slices.Sort(got)
 	if rep.Written || rep.Unchanged != 0 || len(got) != 2 || !strings.HasPrefix(got[0], "Họ và tên CONFLICT") ||
@@ -77,7 +78,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 		t.Errorf("candidate row of another person: %+v %q", rep, got)
 	}
 	// Another sex.
-	rep = importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, with(members[0], "Giới tính", "Nữ")))
+	rep = importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, with(members[0], "Giới tính", "Nữ")))
 	if got := problemsAt(rep, 2); rep.Written || len(got) != 1 || !strings.HasPrefix(got[0], "Giới tính CONFLICT") || !strings.Contains(got[0], "(Nam)") {
 		t.Errorf("another sex: %q", got)
 	}
@@ -87,7 +88,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 
 	// The same name without accents, in capitals, with extra spaces: the same person, unchanged.
 	same := with(members[0], "Họ và tên", "TRAN  VAN HUNG")
-	rep = importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, same))
+	rep = importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, same))
 	if !rep.Written || rep.Unchanged != 1 || len(rep.Problems) != 0 {
 		t.Errorf("accents and case: %+v", rep)
 	}
@@ -102,12 +103,12 @@ func TestImportConfirmedBirthDate(t *testing.T) {
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
 	fixed := with(members[0], "Ngày sinh", "12/03/1975")
-	rep := importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, fixed))
+	rep := importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, fixed))
 	if got := problemsAt(rep, 2); rep.Written || len(got) != 1 || !strings.HasPrefix(got[0], "Ngày sinh CONFLICT") ||
 		!strings.Contains(got[0], "Xác nhận sửa ngày sinh") {
 		t.Fatalf("unconfirmed birth date: %q", got)
 	}
-	rep = importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, with(fixed, "Xác nhận sửa ngày sinh", "Có")))
+	rep = importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, with(fixed, "Xác nhận sửa ngày sinh", "Có")))
 	if !rep.Written || rep.Updated != 1 || len(rep.Problems) != 0 {
 		t.Fatalf("confirmed: %+v", rep)
 	}
@@ -118,7 +119,7 @@ func TestImportConfirmedBirthDate(t *testing.T) {
 		t.Errorf("audit rows of the update: %s", n)
 	}
 	// Confirming a date already recorded changes nothing.
-	rep = importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, with(fixed, "Xác nhận sửa ngày sinh", "Có")))
+	rep = importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, with(fixed, "Xác nhận sửa ngày sinh", "Có")))
 	if !rep.Written || rep.Unchanged != 1 {
 		t.Errorf("again: %+v", rep)
 	}
@@ -150,7 +151,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 		{"recognition", asMember("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", "Ngày QĐ kết nạp", "03/06/2024", "Ngày vào Đảng", "19/06/2024",
 			"Ngày chính thức", "19/06/2025"), "Ngày chính thức"},
 	} {
-		rep := importAs(t, sys(), d.App, bulk.Members, table(bulk.Members, tc.row))
+		rep := importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members, tc.row))
 		got := problemsAt(rep, 2)
 		if rep.Written || len(got) != 1 || !strings.HasPrefix(got[0], tc.column+" CONFLICT") {
 			t.Errorf("%s: %+v %q", tc.name, rep, got)
@@ -160,7 +161,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 		t.Fatalf("refused member rows wrote: %s → %s", before, after)
 	}
 	// At the decision, with its date: the case advances to probation, through the pipeline's ceremony.
-	rep := importAs(t, sys(), d.App, bulk.Members, table(bulk.Members,
+	rep := importAs(t, fixture.System(), d.App, bulk.Members, table(bulk.Members,
 		asMember("NGO THI HA", "Nữ", "09/09/1995", "034195000016", "Ngày QĐ kết nạp", "03/06/2024", "Ngày vào Đảng", "19/06/2024"),
 		// In probation with the case's dates: unchanged.
 		asMember("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", "Ngày QĐ kết nạp", "03/06/2024", "Ngày vào Đảng", "19/06/2024")))
@@ -180,7 +181,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 func TestImportIsNoOracle(t *testing.T) {
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
-	other := actorFor(t, d.App, "board", "HY.QS")
+	other := fixture.Actor(t, d.App, "board", "HY.QS")
 	// In HY.QC (outside HY.QS's scope): Trần Văn Hùng. Not recorded anywhere: 034200009999.
 	rows := []map[string]string{
 		with(candidate("Trần Văn Hùng", "Nam", "02/03/1975", "034075000001"), "Mã chi bộ", "HY.QS.1"),
@@ -211,7 +212,7 @@ func TestImportIsNoOracle(t *testing.T) {
 		}
 	}
 	// The same words whichever unit holds the ID, and with the board of the unit that holds none.
-	qc := actorFor(t, d.App, "board", "HY.QC")
+	qc := fixture.Actor(t, d.App, "board", "HY.QC")
 	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidate("Hà Văn Mới", "Nam", "01/02/2000", "034200000077")))
 	rep = importAs(t, other, d.App, bulk.Candidates, table(bulk.Candidates, with(candidate("Hà Văn Mới", "Nam", "01/02/2000", "034200000077"), "Mã chi bộ", "HY.QS.1")))
 	if got := problemsAt(rep, 2); len(got) != 1 || got[0] != "Số CCCD CONFLICT Số định danh cá nhân này đã được ghi ở nơi khác, ngoài phạm vi quản lý của bạn." {
@@ -230,7 +231,7 @@ func TestImportErrorsNameTheColumn(t *testing.T) {
 		candidate("Ngày Tới", "Nam", "01/02/2000", "034200000044", "Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2099"),
 		candidate("Năm Cũ", "Nam", "01/02/1899", "034200000045"),
 	}
-	rep := importAs(t, sys(), d.App, bulk.Candidates, table(bulk.Candidates, rows...))
+	rep := importAs(t, fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, rows...))
 	want := map[int]string{
 		2: "Nơi làm việc INVALID_INPUT Nơi làm việc dài 301 ký tự, quá 300 ký tự.",
 		3: "Ngày sinh INVALID_INPUT Ngày sinh 01/02/2099 sau ngày hôm nay",
@@ -255,7 +256,7 @@ func TestBadLastRowWritesNothing(t *testing.T) {
 	last.Cells = slices.Clone(last.Cells)
 	last.Cells[slices.Index(in.Header, "Ngày sinh")] = "31/02/2000"
 	before, writes := counts(t, d.App), bulk.Writes()
-	rep := importAs(t, sys(), d.App, bulk.Candidates, in)
+	rep := importAs(t, fixture.System(), d.App, bulk.Candidates, in)
 	if rep.Written || rep.Bad() != 1 || rep.Problems[0].Row != last.N || counts(t, d.App) != before {
 		t.Fatalf("%+v", rep.Problems)
 	}
@@ -268,14 +269,14 @@ func TestBadLastRowWritesNothing(t *testing.T) {
 func TestImportFileMessages(t *testing.T) {
 	d := tree(t)
 	masked := table(bulk.Members, with(members[0], "Số CCCD", "*********001"))
-	_, err := bulk.Import(sys(), d.App, bulk.Members, masked, bulk.Options{})
+	_, err := bulk.Import(fixture.System(), d.App, bulk.Members, masked, bulk.Options{})
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidFile || !strings.Contains(e.Message, "Tệp này được xuất với số CCCD đã che") {
 		t.Errorf("masked export: %v", err)
 	}
 	titled := sheet.Table{Header: []string{"DANH SÁCH ĐẢNG VIÊN", "", "Mẫu 1"}}
 	h := table(bulk.Members, members[0])
 	titled.Rows = []sheet.Row{{N: 2, Cells: []string{"Đảng bộ xã Quỳnh Châu"}}, {N: 3, Cells: h.Header}, {N: 4, Cells: h.Rows[0].Cells}}
-	_, err = bulk.Import(sys(), d.App, bulk.Members, titled, bulk.Options{})
+	_, err = bulk.Import(fixture.System(), d.App, bulk.Members, titled, bulk.Options{})
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidInput || !strings.Contains(e.Message, "Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: tên các cột ở dòng 3.") {
 		t.Errorf("title rows: %v", err)
 	}
@@ -289,7 +290,7 @@ func TestImportFileMessages(t *testing.T) {
 func TestSamePersonMaskedForRole(t *testing.T) {
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
-	sec := actorFor(t, d.App, "secretary", "HY.QC")
+	sec := fixture.Actor(t, d.App, "secretary", "HY.QC")
 	other := with(members[0], "Họ và tên", "Hoàng Văn Giả", "Ngày sinh", "01/01/1976")
 	rep := importAs(t, sec, d.App, bulk.Members, table(bulk.Members, other))
 	got := problemsAt(rep, 2)

@@ -7,6 +7,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/pipeline"
 )
 
@@ -66,7 +67,7 @@ func TestImportRecordsLateFactsOfThePast(t *testing.T) {
 	before := counts(t, d.App)
 	early := append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "20/12/2024", "Số NQ công nhận chính thức", "1-NQ/CB",
 		"Công nhận: số tán thành", "10", "Công nhận: tổng số đảng viên chính thức", "10")
-	rep3, err := bulk.Import(sys(), d.App, bulk.Candidates, table(bulk.Candidates, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", early...)), bulk.Options{})
+	rep3, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", early...)), bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 )
 
 // Every run is audited (actor, the file's hash, rows, outcome; no cell of the file), refused or not, and
@@ -17,7 +18,7 @@ func TestImportLimitsAndAudit(t *testing.T) {
 	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE import_limit SET rows_per_file = 3, rows_per_day = 5 WHERE role = 'secretary'`); err != nil {
 		t.Fatal(err)
 	}
-	sec := actorFor(t, d.App, "secretary", "HY.QC.1")
+	sec := fixture.Actor(t, d.App, "secretary", "HY.QC.1")
 	rows := candidates()
 	// Four rows: over the file limit, refused before anything is read.
 	_, err := bulk.Import(sec, d.App, bulk.Candidates, table(bulk.Candidates, rows[:4]...), bulk.Options{})
@@ -40,7 +41,7 @@ func TestImportLimitsAndAudit(t *testing.T) {
 		t.Fatalf("day limit: %v", err)
 	}
 	// Another account is not limited by this one's day.
-	other := actorFor(t, d.App, "secretary", "HY.QC.2")
+	other := fixture.Actor(t, d.App, "secretary", "HY.QC.2")
 	if _, err := bulk.Import(other, d.App, bulk.Candidates, table(bulk.Candidates, rows[2]), bulk.Options{}); apperr.CodeOf(err) == apperr.RuleViolation {
 		t.Fatalf("another account: %v", err)
 	}

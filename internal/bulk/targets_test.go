@@ -6,6 +6,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/page"
 	"ptdv/internal/target"
 )
@@ -30,7 +31,7 @@ func TestImportTargets(t *testing.T) {
 	if rep.Created != 4 {
 		t.Fatalf("created %d, want 4", rep.Created)
 	}
-	ctx := sys()
+	ctx := fixture.System()
 	qc := mustUnit(t, d.App, "HY.QC")
 	terms, err := target.Terms(ctx, d.App, qc)
 	if err != nil || len(terms) != 1 || terms[0].Name != "Nhiệm kỳ 2020–2025" || terms[0].CongressDocument != "NQ Đại hội XXVII" {
@@ -55,7 +56,7 @@ func TestImportTargets(t *testing.T) {
 		t.Errorf("revised import: %+v", rep)
 	}
 	// The export is the file, in the import layout: imported again, it changes nothing.
-	out, err := bulk.Export(ctx, d.App, bulk.Targets, mustUnit(t, d.App, "HY"), day("2026-11-01"))
+	out, err := bulk.Export(ctx, d.App, bulk.Targets, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
 	if err != nil || len(out.Rows) != 4 {
 		t.Fatalf("export: %d rows, %v", len(out.Rows), err)
 	}
@@ -105,7 +106,7 @@ func TestImportTargets(t *testing.T) {
 		t.Errorf("a refused file wrote %d rows", after-before)
 	}
 	// Out of scope: a commune's board cannot set its neighbour's targets; the refusal is "not found".
-	rep, err = bulk.Import(actorFor(t, d.App, "board", "HY.QC"), d.App, bulk.Targets,
+	rep, err = bulk.Import(fixture.Actor(t, d.App, "board", "HY.QC"), d.App, bulk.Targets,
 		table(bulk.Targets, targetRow("HY.QS", "Kết nạp đảng viên mới", "Năm", "01/01/2025", "31/12/2025", "5", "", "")), bulk.Options{})
 	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Code != apperr.NotFound {
 		t.Errorf("out of scope: %+v, %v", rep, err)

@@ -10,6 +10,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/sheet"
@@ -45,12 +46,12 @@ func TestImportUnits(t *testing.T) {
 	if rep.Created != 3 || rep.Unchanged != 1 {
 		t.Fatalf("report %+v, want 3 created and 1 unchanged", rep)
 	}
-	td, err := org.GetByCode(sys(), d.App, "HY.TD.2", day("2026-11-01"))
+	td, err := org.GetByCode(fixture.System(), d.App, "HY.TD.2", fixture.Day("2026-11-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	parent, err := org.GetOne(sys(), d.App, *td.ParentID, day("2026-11-01"))
-	if err != nil || parent.Code != "HY.TD" || td.Sector != "school" || td.Kind != "cell" || !td.ValidFrom.Equal(day("2025-08-15")) {
+	parent, err := org.GetOne(fixture.System(), d.App, *td.ParentID, fixture.Day("2026-11-01"))
+	if err != nil || parent.Code != "HY.TD" || td.Sector != "school" || td.Kind != "cell" || !td.ValidFrom.Equal(fixture.Day("2025-08-15")) {
 		t.Errorf("HY.TD.2 = %+v under %s (%v)", td, parent.Code, err)
 	}
 	var doc string
@@ -71,11 +72,11 @@ func TestImportUnits(t *testing.T) {
 // exports back the same, cell for cell, through xlsx and csv.
 func TestUnitsRoundTrip(t *testing.T) {
 	d := tree(t)
-	if _, err := org.Move(sys(), d.App, mustUnit(t, d.App, "HY.QS.1"), mustUnit(t, d.App, "HY.QC"),
-		org.Doc{Effective: day("2025-07-01"), Document: "Quyết định số 5-QĐ/TU"}); err != nil {
+	if _, err := org.Move(fixture.System(), d.App, mustUnit(t, d.App, "HY.QS.1"), mustUnit(t, d.App, "HY.QC"),
+		org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Quyết định số 5-QĐ/TU"}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := bulk.Export(sys(), d.App, bulk.Units, mustUnit(t, d.App, "HY"), day("2026-11-01"))
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Units, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestUnitsRoundTrip(t *testing.T) {
 		if rep.Created != 6 {
 			t.Errorf("%s: %+v", f, rep)
 		}
-		again, err := bulk.Export(sys(), d2.App, bulk.Units, mustUnit(t, d2.App, "HY"), day("2026-11-01"))
+		again, err := bulk.Export(fixture.System(), d2.App, bulk.Units, mustUnit(t, d2.App, "HY"), fixture.Day("2026-11-01"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +144,7 @@ func TestBadUnitRows(t *testing.T) {
 		unitRow("HY.Z", "Chi bộ Z", "Chi bộ trực thuộc", "HY.QC", "31/02/2025"),
 		unitRow("HY.C", "Chi bộ C", "Chi bộ trực thuộc", "HY", "01/07/2025"), // a cell directly under the province // no such day
 	)
-	rep, err := bulk.Import(sys(), d.App, bulk.Units, in, bulk.Options{})
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Units, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +179,11 @@ func TestBadUnitRows(t *testing.T) {
 		t.Errorf("the child of a bad row: %q", p.Message)
 	}
 
-	rep, err = bulk.Import(sys(), d.App, bulk.Units, in, bulk.Options{SkipInvalid: true})
+	rep, err = bulk.Import(fixture.System(), d.App, bulk.Units, in, bulk.Options{SkipInvalid: true})
 	if err != nil || !rep.Written || rep.Created != 1 || len(rep.Rejected.Rows) != 10 {
 		t.Fatalf("skip invalid: %+v, %v", rep, err)
 	}
-	if _, err := org.GetByCode(sys(), d.App, "HY.NEW", day("2026-11-01")); err != nil {
+	if _, err := org.GetByCode(fixture.System(), d.App, "HY.NEW", fixture.Day("2026-11-01")); err != nil {
 		t.Errorf("the good row: %v", err)
 	}
 }
@@ -200,14 +201,14 @@ func problemAt(rep bulk.Report, row int) bulk.Problem {
 func TestImportUnitsScope(t *testing.T) {
 	d := tree(t)
 	in := table(bulk.Units, unitRow("HY.QC.9", "Chi bộ thôn Mới", "Chi bộ trực thuộc", "HY.QC", "01/07/2025"))
-	if _, err := bulk.Import(actorFor(t, d.App, "viewer", "HY"), d.App, bulk.Units, in, bulk.Options{}); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := bulk.Import(fixture.Actor(t, d.App, "viewer", "HY"), d.App, bulk.Units, in, bulk.Options{}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("viewer: err = %v, want FORBIDDEN", err)
 	}
-	rep, err := bulk.Import(actorFor(t, d.App, "board", "HY.QS"), d.App, bulk.Units, in, bulk.Options{})
+	rep, err := bulk.Import(fixture.Actor(t, d.App, "board", "HY.QS"), d.App, bulk.Units, in, bulk.Options{})
 	if err != nil || rep.Written || problemAt(rep, 2).Code != apperr.NotFound {
 		t.Errorf("board of another commune: %+v, %v", rep, err)
 	}
-	if rep := mustImportAs(t, actorFor(t, d.App, "board", "HY.QC"), d.App, in); rep.Created != 1 {
+	if rep := mustImportAs(t, fixture.Actor(t, d.App, "board", "HY.QC"), d.App, in); rep.Created != 1 {
 		t.Errorf("own commune: %+v", rep)
 	}
 }
@@ -226,7 +227,7 @@ func mustImportAs(t *testing.T, ctx context.Context, db *bun.DB, tb sheet.Table)
 func TestRepeatedNationalIDNormalised(t *testing.T) {
 	d := tree(t)
 	in := table(bulk.Members, members[0], with(members[0], "Số CCCD", strings.TrimPrefix(members[0]["Số CCCD"], "0")))
-	rep, err := bulk.Import(sys(), d.App, bulk.Members, in, bulk.Options{})
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
@@ -96,9 +97,9 @@ func bigProvince(b *testing.B) *pgtest.DB {
 // after the 2025 reform, and of one merged commune, as national and as provincial actors.
 func BenchmarkCountByStatus(b *testing.B) {
 	d := bigProvince(b)
-	ctx := admin()
-	board := actorFor(b, d.App, "board", "P1")
-	commune := actorFor(b, d.App, "board", "P1.N1")
+	ctx := fixture.System()
+	board := fixture.Actor(b, d.App, "board", "P1")
+	commune := fixture.Actor(b, d.App, "board", "P1.N1")
 	check := func(b *testing.B, m map[string]int, err error, min int) {
 		if err != nil || member.Members(m) < min {
 			b.Fatal(err, m)
@@ -111,12 +112,12 @@ func BenchmarkCountByStatus(b *testing.B) {
 		on   time.Time
 		min  int
 	}{
-		{"province-2024-through-districts", ctx, 1, day("2024-12-31"), 250000},
-		{"province-2026-after-reform", ctx, 1, day("2026-01-01"), 250000},
-		{"province-2026-as-province-board", board, 1, day("2026-01-01"), 250000},
-		{"district-2024", ctx, 101, day("2024-12-31"), 25000},
-		{"merged-commune-2026-as-its-board", commune, 2001, day("2026-01-01"), 5000},
-		{"old-commune-2024-as-merged-board", commune, 1001, day("2024-12-31"), 2500},
+		{"province-2024-through-districts", ctx, 1, fixture.Day("2024-12-31"), 250000},
+		{"province-2026-after-reform", ctx, 1, fixture.Day("2026-01-01"), 250000},
+		{"province-2026-as-province-board", board, 1, fixture.Day("2026-01-01"), 250000},
+		{"district-2024", ctx, 101, fixture.Day("2024-12-31"), 25000},
+		{"merged-commune-2026-as-its-board", commune, 2001, fixture.Day("2026-01-01"), 5000},
+		{"old-commune-2024-as-merged-board", commune, 1001, fixture.Day("2024-12-31"), 2500},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
@@ -127,7 +128,7 @@ func BenchmarkCountByStatus(b *testing.B) {
 	}
 	b.Run("list-province-first-100", func(b *testing.B) {
 		for b.Loop() {
-			p, err := member.List(board, d.App, 1, day("2026-01-01"), "", page.Args{First: 100})
+			p, err := member.List(board, d.App, 1, fixture.Day("2026-01-01"), "", page.Args{First: 100})
 			if err != nil || len(p.Items) != 100 {
 				b.Fatal(err)
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/pgtest"
@@ -57,12 +58,12 @@ func checkYearend(t *testing.T, d *pgtest.DB, what string) {
 func TestYearendRollup(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := admin()
-	a := newPerson(t, ctx, d.App, "Nguyễn Văn An", tr.X)
-	b := newPerson(t, ctx, d.App, "Trần Văn Bình", tr.X)
-	c := newPerson(t, ctx, d.App, "Lê Văn Cường", tr.Y)
-	e := newPerson(t, ctx, d.App, "Phạm Văn Dũng", tr.Z)
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.System()
+	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
+	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
+	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
+	e := fixture.Person(t, ctx, d.App, "Phạm Văn Dũng", tr.Z)
 	admit(t, ctx, d.App, a, "2016-03-01", true)
 	admit(t, ctx, d.App, b, "2018-09-01", true)
 	admit(t, ctx, d.App, c, "2017-01-10", true)
@@ -70,12 +71,12 @@ func TestYearendRollup(t *testing.T) {
 	checkYearend(t, d, "admissions")
 
 	// A leaves X for Z (in transit over a year-end), B is removed and readmitted after 36 months.
-	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredOutOfficial, Effective: day("2019-12-20"), ToUnitID: &tr.Z})
-	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredInOfficial, Effective: day("2020-01-06")})
-	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindRemoved, Effective: day("2020-06-01")})
-	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindReadmitted, Effective: day("2023-07-01"), DecisionDate: ptr(day("2023-06-15"))})
-	record(t, ctx, d.App, member.Event{PersonID: e, Kind: member.KindExempted, Effective: day("2021-02-01")})
-	record(t, ctx, d.App, member.Event{PersonID: c, Kind: member.KindDeceased, Effective: day("2024-12-31")})
+	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredOutOfficial, Effective: fixture.Day("2019-12-20"), ToUnitID: &tr.Z})
+	record(t, ctx, d.App, member.Event{PersonID: a, Kind: member.KindTransferredInOfficial, Effective: fixture.Day("2020-01-06")})
+	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindRemoved, Effective: fixture.Day("2020-06-01")})
+	record(t, ctx, d.App, member.Event{PersonID: b, Kind: member.KindReadmitted, Effective: fixture.Day("2023-07-01"), DecisionDate: fixture.Ptr(fixture.Day("2023-06-15"))})
+	record(t, ctx, d.App, member.Event{PersonID: e, Kind: member.KindExempted, Effective: fixture.Day("2021-02-01")})
+	record(t, ctx, d.App, member.Event{PersonID: c, Kind: member.KindDeceased, Effective: fixture.Day("2024-12-31")})
 	checkYearend(t, d, "transfer, removal, readmission, death")
 	var n []int
 	if err := d.Owner.NewRaw(`SELECT n FROM member_yearend WHERE ancestor_id = ? AND year IN (2019, 2020, 2022, 2023) ORDER BY year`, tr.P).
@@ -87,16 +88,16 @@ func TestYearendRollup(t *testing.T) {
 	// The 2025 reform: C1 and C2 merge under the province, the district ends.
 	res, err := org.Merge(ctx, d.App, []int64{tr.C1, tr.C2}, org.Successor{
 		New:      &org.NewUnit{Code: "VP.HA", Name: "Đảng bộ xã Hoàng An", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &tr.P}, org.Doc{Effective: day("2025-07-01"), Document: "QĐ sáp nhập"})
+		ParentID: &tr.P}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "QĐ sáp nhập"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := org.Dissolve(ctx, d.App, tr.D, org.Doc{Effective: day("2025-07-01")}); err != nil {
+	if _, err := org.Dissolve(ctx, d.App, tr.D, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
 		t.Fatal(err)
 	}
 	checkYearend(t, d, "merger")
 	// Cell Z moves under the new commune from 01/08/2025: 31/12/2025 counts it there.
-	if _, err := org.Move(ctx, d.App, tr.Z, res.Units[0], org.Doc{Effective: day("2025-08-01"), Document: "QĐ điều chỉnh"}); err != nil {
+	if _, err := org.Move(ctx, d.App, tr.Z, res.Units[0], org.Doc{Effective: fixture.Day("2025-08-01"), Document: "QĐ điều chỉnh"}); err != nil {
 		t.Fatal(err)
 	}
 	checkYearend(t, d, "a cell moved")

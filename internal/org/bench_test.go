@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
@@ -45,8 +46,8 @@ func nationalTree(b *testing.B) *pgtest.DB {
 // ≈ 1,530 committees and ≈ 11,800 cells.
 func BenchmarkNationalTree(b *testing.B) {
 	d := nationalTree(b)
-	ctx := admin()
-	on := day("2026-01-01")
+	ctx := fixture.System()
+	on := fixture.Day("2026-01-01")
 	first := page.Args{First: 100}
 	b.Run("descendants-of-province-first-100", func(b *testing.B) {
 		for b.Loop() {

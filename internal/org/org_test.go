@@ -3,16 +3,15 @@ package org_test
 import (
 	"context"
 	"os"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
@@ -20,15 +19,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func doc(s string) org.Doc { return org.Doc{Effective: day(s), Document: "QĐ test " + s} }
+func doc(s string) org.Doc { return org.Doc{Effective: fixture.Day(s), Document: "QĐ test " + s} }
 
 var all = page.Args{First: 100}
 
@@ -59,20 +50,8 @@ func buildTree(t *testing.T, ctx context.Context, db bun.IDB) tree {
 	return tr
 }
 
-func admin() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
-
 func actorForTB(t testing.TB, d *pgtest.DB, role, unit string) context.Context {
-	return actorFor(t, d.App, role, unit)
-}
-
-func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
-	t.Helper()
-	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
-		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.WithActor(context.Background(), a)
+	return fixture.Actor(t, d.App, role, unit)
 }
 
 func codes(us []org.Unit) []string {
@@ -85,15 +64,15 @@ func codes(us []org.Unit) []string {
 
 func wantCodes(t *testing.T, what string, got []org.Unit, want ...string) {
 	t.Helper()
-	if g := codes(got); !slices.Equal(g, want) {
-		t.Errorf("%s = %v, want %v", what, g, want)
+	if diff := cmp.Diff(want, codes(got), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
 	}
 }
 
 func TestAsOfAcrossMerger(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 
 	// The 2025 reform: the two communes merge into a new commune directly under the province,
@@ -109,7 +88,7 @@ func TestAsOfAcrossMerger(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	before, after := day("2025-06-30"), day("2025-07-01")
+	before, after := fixture.Day("2025-06-30"), fixture.Day("2025-07-01")
 
 	kids, err := org.Children(ctx, d.App, tr.P, before, org.Filter{}, all)
 	if err != nil {
@@ -131,7 +110,7 @@ func TestAsOfAcrossMerger(t *testing.T) {
 	wantCodes(t, "subtree before", sub.Items, "VP.TD", "VP.TD.HD", "VP.TD.HH", "VP.TD.HH.DB", "VP.VY")
 	sub, _ = org.Descendants(ctx, d.App, tr.P, after, org.Filter{}, all)
 	wantCodes(t, "subtree after", sub.Items, "VP.HA", "VP.TD.HH.DB", "VP.VY")
-	sub, _ = org.Descendants(ctx, d.App, tr.P, day("2010-01-01"), org.Filter{}, all)
+	sub, _ = org.Descendants(ctx, d.App, tr.P, fixture.Day("2010-01-01"), org.Filter{}, all)
 	wantCodes(t, "subtree before anything existed", sub.Items)
 
 	counts, err := org.CountDescendants(ctx, d.App, tr.P, after)
@@ -167,7 +146,7 @@ func TestAsOfAcrossMerger(t *testing.T) {
 func TestRenameMoveAndSplitHistory(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 
 	if _, err := org.Rename(ctx, d.App, tr.C1, "Đảng bộ thị trấn Hoàng Hoa", doc("2020-01-01")); err != nil {
@@ -190,14 +169,14 @@ func TestRenameMoveAndSplitHistory(t *testing.T) {
 		{"2021-06-01", "Đảng bộ thị trấn Hoàng Hoa", []string{"VP", "VP.TD", "VP.TD.HD"}},
 		{"2022-06-01", "Đảng bộ thị trấn Hoàng Hoa", []string{"VP", "VP.VY", "VP.TD.HD"}},
 	} {
-		u, err := org.GetOne(ctx, d.App, tr.C1, day(c.on))
+		u, err := org.GetOne(ctx, d.App, tr.C1, fixture.Day(c.on))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if u.Name != c.name {
 			t.Errorf("name of C1 on %s = %q, want %q", c.on, u.Name, c.name)
 		}
-		anc, err := org.Ancestors(ctx, d.App, tr.X, day(c.on))
+		anc, err := org.Ancestors(ctx, d.App, tr.X, fixture.Day(c.on))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +191,7 @@ func TestRenameMoveAndSplitHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	anc, _ := org.Ancestors(ctx, d.App, tr.X, day("2023-01-01"))
+	anc, _ := org.Ancestors(ctx, d.App, tr.X, fixture.Day("2023-01-01"))
 	wantCodes(t, "ancestors of X after split", anc, "VP", "VP.VY", "VP.VY.A")
 	succ, _ := org.Lineage(ctx, d.App, tr.C2, true)
 	if len(succ) != 2 || succ[0].Kind != "split" {
@@ -243,7 +222,7 @@ func count(t *testing.T, db bun.IDB) [5]int {
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 	before := count(t, d.Owner)
 
@@ -328,11 +307,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 func TestSearchWithoutAccents(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 	gl := create(t, ctx, d.App, "GL", "Đảng bộ tỉnh Gia Lai", "province", nil, "2015-01-01")
 	create(t, ctx, d.App, "GL.PK", "Thành ủy Pleiku", "district", &gl, "2015-01-01")
-	on := day("2024-01-01")
+	on := fixture.Day("2024-01-01")
 	for _, c := range []struct {
 		text string
 		want []string
@@ -371,9 +350,9 @@ func TestSearchWithoutAccents(t *testing.T) {
 func TestScopeCommuneCannotReachSibling(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, admin(), d.App)
-	ctx := actorFor(t, d.App, "board", "VP.TD.HH") // the board of commune C1
-	on := day("2024-01-01")
+	tr := buildTree(t, fixture.System(), d.App)
+	ctx := fixture.Actor(t, d.App, "board", "VP.TD.HH") // the board of commune C1
+	on := fixture.Day("2024-01-01")
 
 	if _, err := org.GetOne(ctx, d.App, tr.C2, on); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("sibling by id: %v", err)
@@ -430,7 +409,7 @@ func TestScopeCommuneCannotReachSibling(t *testing.T) {
 	}
 
 	// A secretary may read but not change the tree.
-	sec := actorFor(t, d.App, "secretary", "VP.TD.HH")
+	sec := fixture.Actor(t, d.App, "secretary", "VP.TD.HH")
 	if _, err := org.Rename(sec, d.App, tr.X, "Chi bộ thôn Đồng Bông 1", doc("2024-01-01")); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("secretary rename: %v", err)
 	}
@@ -443,15 +422,15 @@ func TestScopeCommuneCannotReachSibling(t *testing.T) {
 func TestMergedCommuneSeesPredecessorsHistory(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 	if _, err := org.Merge(ctx, d.App, []int64{tr.C1, tr.C2}, org.Successor{
 		New: &org.NewUnit{Code: "VP.HA", Name: "Đảng bộ xã Hoàng An", Kind: "grassroots_committee", Sector: "territorial"}, ParentID: &tr.P,
 	}, doc("2025-07-01")); err != nil {
 		t.Fatal(err)
 	}
-	sc := actorFor(t, d.App, "board", "VP.HA")
-	m, err := org.Get(sc, d.App, []int64{tr.C1, tr.C2, tr.X, tr.D, tr.E}, day("2024-01-01"))
+	sc := fixture.Actor(t, d.App, "board", "VP.HA")
+	m, err := org.Get(sc, d.App, []int64{tr.C1, tr.C2, tr.X, tr.D, tr.E}, fixture.Day("2024-01-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,8 +442,8 @@ func TestMergedCommuneSeesPredecessorsHistory(t *testing.T) {
 func TestAuditRowsAreAppendOnly(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, admin(), d.App)
-	if _, err := org.Rename(admin(), d.App, tr.X, "Chi bộ thôn Đồng Bông Mới", doc("2024-01-01")); err != nil {
+	tr := buildTree(t, fixture.System(), d.App)
+	if _, err := org.Rename(fixture.System(), d.App, tr.X, "Chi bộ thôn Đồng Bông Mới", doc("2024-01-01")); err != nil {
 		t.Fatal(err)
 	}
 	var row struct {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/pgtest"
 )
@@ -13,7 +14,7 @@ import (
 func TestVillageBelongsToACommune(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tr := buildTree(t, ctx, d.App)
 	for name, unit := range map[string]int64{"a cell": tr.X, "a district": tr.D, "a province": tr.P} {
 		_, err := org.CreateVillage(ctx, d.App, org.NewVillage{Code: "VP.TD.HH.THON1", Name: "Thôn Đồng Bông", Kind: "village", CommuneID: unit}, doc("2016-04-01"))

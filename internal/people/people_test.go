@@ -9,13 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/internal/org"
+	"ptdv/internal/fixture"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
@@ -23,58 +22,8 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func admin() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
-
-func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
-	t.Helper()
-	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
-		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.WithActor(context.Background(), a)
-}
-
-// tree: P ─ D ─ C1 ─ X (cell)      E ─ C3 ─ Z (cell)
-//
-//	└ C2 ─ Y (cell)
-type tree struct{ P, D, C1, C2, X, Y, E, C3, Z int64 }
-
-func create(t testing.TB, ctx context.Context, db bun.IDB, code, name, kind string, parent *int64) int64 {
-	t.Helper()
-	res, err := org.Create(ctx, db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
-		org.Doc{Effective: day("2015-01-01"), Document: "QĐ test"})
-	if err != nil {
-		t.Fatalf("create %s: %v", code, err)
-	}
-	return res.Units[0]
-}
-
-func buildTree(t testing.TB, db bun.IDB) tree {
-	ctx := admin()
-	var tr tree
-	tr.P = create(t, ctx, db, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil)
-	tr.D = create(t, ctx, db, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &tr.P)
-	tr.C1 = create(t, ctx, db, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &tr.D)
-	tr.C2 = create(t, ctx, db, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &tr.D)
-	tr.X = create(t, ctx, db, "VP.TD.HH.DB", "Chi bộ thôn Đồng Bông", "cell", &tr.C1)
-	tr.Y = create(t, ctx, db, "VP.TD.HD.DT", "Chi bộ thôn Đồng Tâm", "cell", &tr.C2)
-	tr.E = create(t, ctx, db, "VP.VY", "Đảng bộ thành phố Vĩnh Yên", "district", &tr.P)
-	tr.C3 = create(t, ctx, db, "VP.VY.LL", "Đảng bộ phường Liên Bảo", "grassroots_committee", &tr.E)
-	tr.Z = create(t, ctx, db, "VP.VY.LL.T1", "Chi bộ tổ dân phố 1", "cell", &tr.C3)
-	return tr
-}
-
 func person(name, sex, birth, nid string, unit int64) people.NewPerson {
-	return people.NewPerson{FullName: name, Sex: sex, BirthDate: day(birth), NationalID: nid, UnitID: unit,
+	return people.NewPerson{FullName: name, Sex: sex, BirthDate: fixture.Day(birth), NationalID: nid, UnitID: unit,
 		Ethnicity: "kinh", Religion: "none", GeneralEducation: "upper_secondary", Occupation: "farmer"}
 }
 
@@ -116,10 +65,10 @@ func fieldOf(err error) string {
 func TestCreateNormalizesName(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
+	tr := fixture.BuildTree(t, d.App)
 	// "Nguyễn" decomposed: e + circumflex + tilde as combining marks; extra spaces around.
 	decomposed := "  Nguye\u0302\u0303n   Va\u0306n\tAn "
-	p := mustCreate(t, admin(), d.App, person(decomposed, "male", "1990-05-01", "001090012345", tr.X))
+	p := mustCreate(t, fixture.System(), d.App, person(decomposed, "male", "1990-05-01", "001090012345", tr.X))
 	if p.FullName != "Nguyễn Văn An" {
 		t.Errorf("stored name %q, want NFC %q", p.FullName, "Nguyễn Văn An")
 	}
@@ -146,8 +95,8 @@ func TestCreateNormalizesName(t *testing.T) {
 func TestNationalIDValidation(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := admin()
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.System()
 	for _, c := range []struct {
 		name, sex, birth, nid string
 	}{
@@ -203,12 +152,12 @@ func TestNationalIDValidation(t *testing.T) {
 func TestDuplicateNationalID(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	first := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
-	far := mustCreate(t, admin(), d.App, person("Trần Thị Xa", "female", "1991-05-01", "001191054321", tr.Z))
+	tr := fixture.BuildTree(t, d.App)
+	first := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	far := mustCreate(t, fixture.System(), d.App, person("Trần Thị Xa", "female", "1991-05-01", "001191054321", tr.Z))
 
 	// In scope: the message names the first person, never the internal id.
-	c1 := actorFor(t, d.App, "board", "VP.TD.HH")
+	c1 := fixture.Actor(t, d.App, "board", "VP.TD.HH")
 	_, err := people.Create(c1, d.App, person("Nguyễn Văn Ân", "male", "1990-05-01", "001090012345", tr.X))
 	if e := wantCode(t, "duplicate in scope", err, apperr.Conflict, "national_id"); e != nil {
 		if !strings.Contains(e.Message, "Nguyễn Văn An") || strings.ContainsAny(e.Message, "0123456789") {
@@ -217,7 +166,7 @@ func TestDuplicateNationalID(t *testing.T) {
 	}
 	// Out of scope: recorded elsewhere, in the same words whichever unit holds it (a sibling commune
 	// of the same district or another district), without a name, an id or a unit; audited.
-	c2 := actorFor(t, d.App, "board", "VP.TD.HD")
+	c2 := fixture.Actor(t, d.App, "board", "VP.TD.HD")
 	var msgs []string
 	for _, held := range []people.Person{first, far} {
 		_, err = people.Create(c2, d.App, person("Nguyễn Văn Ân", held.Sex, held.BirthDate.Format(time.DateOnly), held.NationalID, tr.Y))
@@ -264,8 +213,8 @@ func names(ps []people.Person) []string {
 func TestSearch(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := admin()
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.System()
 	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	binh := person("Trần Thị Bình", "female", "2001-03-01", "", tr.X)
 	binh.Ethnicity, binh.YouthUnionMember = "tay", true
@@ -274,7 +223,7 @@ func TestSearch(t *testing.T) {
 	cuong.Religion = "buddhism"
 	mustCreate(t, ctx, d.App, cuong)
 	mustCreate(t, ctx, d.App, person("Đặng Thị Ánh", "female", "1985-01-01", "", tr.Z))
-	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2024-01-01"), "QĐ 12/UBND"); err != nil {
+	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2024-01-01"), "QĐ 12/UBND"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -301,7 +250,7 @@ func TestSearch(t *testing.T) {
 	eq("not inside a word", search(ctx, people.Filter{Text: "uong"}))
 	eq("decomposed query", search(ctx, people.Filter{Text: "Nguye\u0302\u0303n"}), "Nguyễn Văn An")
 	eq("national ID", search(ctx, people.Filter{Text: "001090012345"}), "Nguyễn Văn An")
-	viewer := actorFor(t, d.App, "viewer", "VP")
+	viewer := fixture.Actor(t, d.App, "viewer", "VP")
 	eq("national ID, viewer", search(viewer, people.Filter{Text: "001090012345"}))
 	yes, no := true, false
 	eq("minority", search(ctx, people.Filter{Minority: &yes}), "Trần Thị Bình")
@@ -310,13 +259,13 @@ func TestSearch(t *testing.T) {
 	eq("religion", search(ctx, people.Filter{Religion: "buddhism"}), "Lê Văn Cường")
 	eq("sex", search(ctx, people.Filter{Sex: "female"}), "Đặng Thị Ánh", "Trần Thị Bình")
 	eq("position", search(ctx, people.Filter{Position: "village_head"}), "Nguyễn Văn An")
-	eq("position before it began", search(ctx, people.Filter{Position: "village_head", On: day("2023-12-31")}))
+	eq("position before it began", search(ctx, people.Filter{Position: "village_head", On: fixture.Day("2023-12-31")}))
 	min, max := 18, 30
-	on := day("2025-01-01")
+	on := fixture.Day("2025-01-01")
 	eq("age 18-30", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: on}), "Trần Thị Bình")
 	min, max = 34, 34
-	eq("age 34 exactly", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: day("2025-04-30")}), "Nguyễn Văn An") // 35 on 1 May
-	eq("age 35 on the birthday", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: day("2025-05-01")}))
+	eq("age 34 exactly", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: fixture.Day("2025-04-30")}), "Nguyễn Văn An") // 35 on 1 May
+	eq("age 35 on the birthday", search(ctx, people.Filter{AgeMin: &min, AgeMax: &max, On: fixture.Day("2025-05-01")}))
 	eq("subtree of the district", search(ctx, people.Filter{UnitID: tr.D}), "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường")
 	eq("subtree of a commune", search(ctx, people.Filter{UnitID: tr.C2}), "Lê Văn Cường")
 
@@ -340,8 +289,8 @@ func TestSearch(t *testing.T) {
 func TestOptimisticVersion(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := actorFor(t, d.App, "secretary", "VP.TD.HH.DB")
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.Actor(t, d.App, "secretary", "VP.TD.HH.DB")
 	p := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
 	w := "Hợp tác xã  Hoàng Hoa"
 	p2, err := people.Update(ctx, d.App, p.ID, p.Version, people.PersonPatch{Workplace: &w})
@@ -373,10 +322,10 @@ func TestOptimisticVersion(t *testing.T) {
 func TestScope(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	an := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
-	mine := actorFor(t, d.App, "board", "VP.TD.HH")
-	sibling := actorFor(t, d.App, "board", "VP.TD.HD")
+	tr := fixture.BuildTree(t, d.App)
+	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	mine := fixture.Actor(t, d.App, "board", "VP.TD.HH")
+	sibling := fixture.Actor(t, d.App, "board", "VP.TD.HD")
 
 	if m, err := people.Get(mine, d.App, []int64{an.ID}); err != nil || len(m) != 1 {
 		t.Fatalf("own commune: %v, %v", m, err)
@@ -395,13 +344,13 @@ func TestScope(t *testing.T) {
 	name := "X"
 	_, err = people.Update(sibling, d.App, an.ID, an.Version, people.PersonPatch{FullName: &name})
 	wantCode(t, "sibling updates", err, apperr.NotFound, "")
-	err = people.MoveUnit(sibling, d.App, an.ID, tr.Y, day("2025-01-01"))
+	err = people.MoveUnit(sibling, d.App, an.ID, tr.Y, fixture.Day("2025-01-01"))
 	wantCode(t, "sibling moves", err, apperr.NotFound, "")
-	err = people.SetPosition(sibling, d.App, an.ID, "village_head", day("2025-01-01"), "")
+	err = people.SetPosition(sibling, d.App, an.ID, "village_head", fixture.Day("2025-01-01"), "")
 	wantCode(t, "sibling sets a position", err, apperr.NotFound, "")
 	_, err = people.Create(sibling, d.App, person("Lê Văn Lạ", "male", "1990-05-01", "", tr.X))
 	wantCode(t, "sibling creates in a unit outside its scope", err, apperr.NotFound, "")
-	_, err = people.Create(actorFor(t, d.App, "viewer", "VP"), d.App, person("Lê Văn Lạ", "male", "1990-05-01", "", tr.X))
+	_, err = people.Create(fixture.Actor(t, d.App, "viewer", "VP"), d.App, person("Lê Văn Lạ", "male", "1990-05-01", "", tr.X))
 	wantCode(t, "viewer creates", err, apperr.Forbidden, "")
 
 	// National IDs: board in full; the secretary of the person's own cell in full; another cell's
@@ -410,24 +359,24 @@ func TestScope(t *testing.T) {
 	if !people.CanSeeNationalID(a, an) || an.NationalIDFor(a) != "001090012345" {
 		t.Error("board should see the national ID")
 	}
-	sec, _ := auth.FromContext(actorFor(t, d.App, "secretary", "VP.TD.HH.DB"))
+	sec, _ := auth.FromContext(fixture.Actor(t, d.App, "secretary", "VP.TD.HH.DB"))
 	if !people.CanSeeNationalID(sec, an) {
 		t.Error("the cell's secretary should see the national ID")
 	}
-	secC1, _ := auth.FromContext(actorFor(t, d.App, "secretary", "VP.TD.HH"))
+	secC1, _ := auth.FromContext(fixture.Actor(t, d.App, "secretary", "VP.TD.HH"))
 	if people.CanSeeNationalID(secC1, an) {
 		t.Error("a secretary of another unit (here the commune above) should not see it in full")
 	}
 	// A viewer sees the last three digits only (the first six say province, century, sex and birth
 	// year); an analyst not even those.
-	viewer, _ := auth.FromContext(actorFor(t, d.App, "viewer", "VP"))
+	viewer, _ := auth.FromContext(fixture.Actor(t, d.App, "viewer", "VP"))
 	if people.CanSeeNationalID(viewer, an) || an.NationalIDFor(viewer) != "*********345" {
 		t.Errorf("viewer sees %q", an.NationalIDFor(viewer))
 	}
 	if got := an.NationalIDFor(secC1); got != "*********345" {
 		t.Errorf("a secretary of another unit sees %q", got)
 	}
-	analyst, _ := auth.FromContext(actorFor(t, d.App, "analyst", "VP"))
+	analyst, _ := auth.FromContext(fixture.Actor(t, d.App, "analyst", "VP"))
 	if people.CanSeeNationalID(analyst, an) || an.NationalIDFor(analyst) != "" {
 		t.Errorf("analyst sees %q", an.NationalIDFor(analyst))
 	}
@@ -436,27 +385,27 @@ func TestScope(t *testing.T) {
 func TestMoveUnit(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	old := actorFor(t, d.App, "board", "VP.TD.HH")
-	an := mustCreate(t, old, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: day("1990-05-01"),
-		UnitID: tr.X, Since: day("2020-01-01")})
-	if err := people.MoveUnit(old, d.App, an.ID, tr.Z, day("2025-03-01")); err != nil {
+	tr := fixture.BuildTree(t, d.App)
+	old := fixture.Actor(t, d.App, "board", "VP.TD.HH")
+	an := mustCreate(t, old, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: fixture.Day("1990-05-01"),
+		UnitID: tr.X, Since: fixture.Day("2020-01-01")})
+	if err := people.MoveUnit(old, d.App, an.ID, tr.Z, fixture.Day("2025-03-01")); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := people.Get(old, d.App, []int64{an.ID}); len(m) != 0 {
 		t.Error("the old commune still sees the person")
 	}
-	now := actorFor(t, d.App, "board", "VP.VY.LL")
+	now := fixture.Actor(t, d.App, "board", "VP.VY.LL")
 	p, err := people.GetOne(now, d.App, an.ID)
 	if err != nil || p.UnitID != tr.Z || p.Version != 2 {
 		t.Fatalf("new commune: %+v, %v", p, err)
 	}
 	us, err := people.Units(now, d.App, an.ID)
-	if err != nil || len(us) != 2 || us[0].UnitID != tr.X || us[0].ValidTo == nil || !us[0].ValidTo.Equal(day("2025-03-01")) || us[1].UnitID != tr.Z {
+	if err != nil || len(us) != 2 || us[0].UnitID != tr.X || us[0].ValidTo == nil || !us[0].ValidTo.Equal(fixture.Day("2025-03-01")) || us[1].UnitID != tr.Z {
 		t.Errorf("unit history %+v, %v", us, err)
 	}
 	// Moves are appended in date order.
-	err = people.MoveUnit(now, d.App, an.ID, tr.Y, day("2025-02-01"))
+	err = people.MoveUnit(now, d.App, an.ID, tr.Y, fixture.Day("2025-02-01"))
 	wantCode(t, "backdated move", err, apperr.RuleViolation, "")
 	err = people.MoveUnit(now, d.App, an.ID, tr.Y, people.Today().AddDate(0, 0, 2))
 	wantCode(t, "future move", err, apperr.InvalidInput, "date")
@@ -465,22 +414,22 @@ func TestMoveUnit(t *testing.T) {
 func TestPositions(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := admin()
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.System()
 	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
-	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2020-01-01"), ""); err != nil {
+	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2020-01-01"), ""); err != nil {
 		t.Fatal(err)
 	}
-	err := people.SetPosition(ctx, d.App, an.ID, "village_head", day("2021-01-01"), "")
+	err := people.SetPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2021-01-01"), "")
 	wantCode(t, "second open interval", err, apperr.RuleViolation, "")
-	err = people.SetPosition(ctx, d.App, an.ID, "king", day("2021-01-01"), "")
+	err = people.SetPosition(ctx, d.App, an.ID, "king", fixture.Day("2021-01-01"), "")
 	wantCode(t, "unknown position", err, apperr.InvalidInput, "position")
-	if err := people.EndPosition(ctx, d.App, an.ID, "village_head", day("2024-01-01")); err != nil {
+	if err := people.EndPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2024-01-01")); err != nil {
 		t.Fatal(err)
 	}
-	err = people.SetPosition(ctx, d.App, an.ID, "village_head", day("2023-06-01"), "")
+	err = people.SetPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2023-06-01"), "")
 	wantCode(t, "overlapping interval", err, apperr.RuleViolation, "")
-	if err := people.SetPosition(ctx, d.App, an.ID, "team_leader", day("2024-01-01"), ""); err != nil {
+	if err := people.SetPosition(ctx, d.App, an.ID, "team_leader", fixture.Day("2024-01-01"), ""); err != nil {
 		t.Fatal(err)
 	}
 	p, _ := people.GetOne(ctx, d.App, an.ID)
@@ -498,11 +447,11 @@ func TestPositions(t *testing.T) {
 func TestUnitHistoryOverlap(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	ctx := admin()
-	an := mustCreate(t, ctx, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: day("1990-05-01"),
-		UnitID: tr.X, Since: day("2020-01-01")})
-	if err := people.MoveUnit(ctx, d.App, an.ID, tr.Z, day("2025-03-01")); err != nil {
+	tr := fixture.BuildTree(t, d.App)
+	ctx := fixture.System()
+	an := mustCreate(t, ctx, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: fixture.Day("1990-05-01"),
+		UnitID: tr.X, Since: fixture.Day("2020-01-01")})
+	if err := people.MoveUnit(ctx, d.App, an.ID, tr.Z, fixture.Day("2025-03-01")); err != nil {
 		t.Fatal(err)
 	}
 	overlap := func(what, q string, args ...any) {

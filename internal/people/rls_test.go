@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/db"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
@@ -26,13 +27,13 @@ func TestRowSecurityAlone(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	an := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
-	binh := mustCreate(t, admin(), d.App, person("Trần Văn Bình", "male", "1991-05-01", "001091012345", tr.Y))
-	if err := people.SetPosition(admin(), d.App, binh.ID, "village_head", day("2020-01-01"), ""); err != nil {
+	tr := fixture.BuildTree(t, d.App)
+	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
+	binh := mustCreate(t, fixture.System(), d.App, person("Trần Văn Bình", "male", "1991-05-01", "001091012345", tr.Y))
+	if err := people.SetPosition(fixture.System(), d.App, binh.ID, "village_head", fixture.Day("2020-01-01"), ""); err != nil {
 		t.Fatal(err)
 	}
-	mine := actorFor(t, d.App, "board", "VP.TD.HH") // C1: sees X (An), not Y (Bình)
+	mine := fixture.Actor(t, d.App, "board", "VP.TD.HH") // C1: sees X (An), not Y (Bình)
 	ctx := context.Background()
 	total := count(t, d.Owner, `SELECT count(*) FROM person`)
 
@@ -56,7 +57,7 @@ func TestRowSecurityAlone(t *testing.T) {
 			t.Errorf("%s: board of C1 reads %d rows of a person of C2", q, n)
 		}
 	}
-	if n := read(admin(), `SELECT count(*) FROM person`); n != total {
+	if n := read(fixture.System(), `SELECT count(*) FROM person`); n != total {
 		t.Errorf("national scope counts %d persons, want %d", n, total)
 	}
 	// No scope (a statement without an actor, a pooled connection between requests): no personal rows.
@@ -101,13 +102,13 @@ func TestRowSecurityAlone(t *testing.T) {
 	// COPY (the imports' batch path) goes through the same policies.
 	err = db.RunInBulkTx(mine, d.App, func(ctx context.Context, tx db.BulkTx) error {
 		return db.InsertRows(ctx, tx, "person_position", db.Column{Name: "person_id", Values: []int64{binh.ID}},
-			db.Column{Name: "position", Values: []string{"team_leader"}}, db.Column{Name: "valid_from", Values: []time.Time{day("2024-01-01")}},
+			db.Column{Name: "position", Values: []string{"team_leader"}}, db.Column{Name: "valid_from", Values: []time.Time{fixture.Day("2024-01-01")}},
 			db.Column{Name: "recorded_by", Values: []string{"x"}})
 	})
 	wantRLS("bulk insert of a position for C2's person", err)
-	err = db.RunInBulkTx(admin(), d.App, func(ctx context.Context, tx db.BulkTx) error {
+	err = db.RunInBulkTx(fixture.System(), d.App, func(ctx context.Context, tx db.BulkTx) error {
 		return db.InsertRows(ctx, tx, "person_position", db.Column{Name: "person_id", Values: []int64{binh.ID}},
-			db.Column{Name: "position", Values: []string{"team_leader"}}, db.Column{Name: "valid_from", Values: []time.Time{day("2024-01-01")}},
+			db.Column{Name: "position", Values: []string{"team_leader"}}, db.Column{Name: "valid_from", Values: []time.Time{fixture.Day("2024-01-01")}},
 			db.Column{Name: "recorded_by", Values: []string{"x"}})
 	})
 	if err != nil {
@@ -128,15 +129,15 @@ func TestRowSecurityFollowsTheTreeToday(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
 	d := pgtest.New(t)
-	tr := buildTree(t, d.App)
-	an := mustCreate(t, admin(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
-	if _, err := org.Move(admin(), d.App, tr.X, tr.C3, org.Doc{Effective: day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {
+	tr := fixture.BuildTree(t, d.App)
+	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
+	if _, err := org.Move(fixture.System(), d.App, tr.X, tr.C3, org.Doc{Effective: fixture.Day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {
 		t.Fatal(err)
 	}
 	seen := func(unit string) int {
 		t.Helper()
 		var n int
-		if err := d.App.NewRaw(`SELECT count(*) FROM person WHERE id = ?`, an.ID).Scan(actorFor(t, d.App, "board", unit), &n); err != nil {
+		if err := d.App.NewRaw(`SELECT count(*) FROM person WHERE id = ?`, an.ID).Scan(fixture.Actor(t, d.App, "board", unit), &n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -145,8 +146,8 @@ func TestRowSecurityFollowsTheTreeToday(t *testing.T) {
 		t.Errorf("after the move: old commune sees %d, new commune %d; want 0 and 1", seen("VP.TD.HH"), seen("VP.VY.LL"))
 	}
 	// C2 and C3 merge into a new ward; the person's cell now lies under it, and C3 is gone.
-	_, err := org.Merge(admin(), d.App, []int64{tr.C2, tr.C3}, org.Successor{New: &org.NewUnit{Code: "VP.VY.NEW", Name: "Đảng bộ phường mới",
-		Kind: "grassroots_committee", Sector: "territorial"}, ParentID: &tr.E}, org.Doc{Effective: day("2025-07-01"), Document: "QĐ sáp nhập"})
+	_, err := org.Merge(fixture.System(), d.App, []int64{tr.C2, tr.C3}, org.Successor{New: &org.NewUnit{Code: "VP.VY.NEW", Name: "Đảng bộ phường mới",
+		Kind: "grassroots_committee", Sector: "territorial"}, ParentID: &tr.E}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "QĐ sáp nhập"})
 	if err != nil {
 		t.Fatal(err)
 	}

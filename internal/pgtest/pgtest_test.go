@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -85,17 +84,12 @@ func TestNewEmpty(t *testing.T) {
 	}
 }
 
-func TestCloneTime(t *testing.T) {
-	const n = 5
-	var total time.Duration
-	for i := range n {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			t0 := time.Now()
-			New(t)
-			total += time.Since(t0)
-		})
+// BenchmarkNew measures what every database test pays once: clone the template, open both pools
+// and ping.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		New(b)
 	}
-	t.Logf("New (clone + open both pools + ping): %v on average over %d", total/n, n)
 }
 
 // TestEnsureTemplateConcurrent builds a template for a migration set no

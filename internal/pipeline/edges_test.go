@@ -10,6 +10,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
@@ -36,7 +37,7 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code) {
 func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	tomorrow := people.Today().AddDate(0, 0, 1)
 	pid := w.person(t, "Nguyễn Văn Tương Lai", "1998-05-10", w.cellA, nil)
 	_, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: pid, CellID: w.cellA, Proposer: "cell", Doc: pipeline.Doc{Effective: tomorrow}})
@@ -44,10 +45,10 @@ func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 	c := w.open(t, pid, "2025-01-06")
 	for name, doc := range map[string]pipeline.Doc{
 		"certificate tomorrow":         {Effective: tomorrow, Number: "CN 1"},
-		"certificate 31/12/9999":       {Effective: day("9999-12-31"), Number: "CN 1"},
-		"certificate in 1899":          {Effective: day("1899-12-31"), Number: "CN 1"},
-		"certificate in year 1":        {Effective: day("0001-01-01"), Number: "CN 1"},
-		"document dated in the future": {Effective: day("2025-02-10"), Number: "CN 1", Date: &tomorrow},
+		"certificate 31/12/9999":       {Effective: fixture.Day("9999-12-31"), Number: "CN 1"},
+		"certificate in 1899":          {Effective: fixture.Day("1899-12-31"), Number: "CN 1"},
+		"certificate in year 1":        {Effective: fixture.Day("0001-01-01"), Number: "CN 1"},
+		"document dated in the future": {Effective: fixture.Day("2025-02-10"), Number: "CN 1", Date: &tomorrow},
 	} {
 		_, err := pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc)
 		wantCode(t, name, err, apperr.InvalidInput)
@@ -66,7 +67,7 @@ func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Trần Thị Nhuận", "2008-02-29", w.cellA, func(n *people.NewPerson) { n.Sex = "female" })
 	c := w.open(t, pid, "2025-06-02")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-07-01", "CN 2")))
@@ -75,10 +76,10 @@ func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 	wantRule(t, "the day before", err, pipeline.RuleAgeMin)
 	w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2026-02-28", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	p, _ := people.GetOne(ctx, d.App, pid)
-	if p.AgeOn(day("2026-02-28")) != 18 || p.AgeOn(day("2026-02-27")) != 17 {
-		t.Errorf("Person.AgeOn disagrees: %d on 28/02", p.AgeOn(day("2026-02-28")))
+	if p.AgeOn(fixture.Day("2026-02-28")) != 18 || p.AgeOn(fixture.Day("2026-02-27")) != 17 {
+		t.Errorf("Person.AgeOn disagrees: %d on 28/02", p.AgeOn(fixture.Day("2026-02-28")))
 	}
-	if _, err := people.AgeAt(p, day("2008-02-28")); apperr.CodeOf(err) != apperr.InvalidInput {
+	if _, err := people.AgeAt(p, fixture.Day("2008-02-28")); apperr.CodeOf(err) != apperr.InvalidInput {
 		t.Errorf("an age before the birth date: %v", err)
 	}
 }
@@ -89,7 +90,7 @@ func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Lê Văn Quyết", "1995-05-10", w.cellA, nil)
 	c := w.open(t, pid, "2025-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-02-10", "CN 1")))
@@ -124,13 +125,13 @@ func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 func TestReadmissionAtListingAndDecision(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	board := as(t, w, "board", "HY.QC")
 	former := func(name string, events ...member.Event) int64 {
 		id := w.person(t, name, "1980-04-04", w.cellA, nil)
 		base := []member.Event{
-			{Kind: member.KindAdmitted, Effective: day("2010-06-01"), DecisionDate: dp("2010-05-20"), Document: "QĐ 1"},
-			{Kind: member.KindRecognized, Effective: day("2011-06-01"), Document: "NQ 2"},
+			{Kind: member.KindAdmitted, Effective: fixture.Day("2010-06-01"), DecisionDate: fixture.DayPtr("2010-05-20"), Document: "QĐ 1"},
+			{Kind: member.KindRecognized, Effective: fixture.Day("2011-06-01"), Document: "NQ 2"},
 		}
 		for _, e := range append(base, events...) {
 			e.PersonID = id
@@ -142,7 +143,7 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 	}
 	toCommittee := func(c pipeline.Case, from string) pipeline.Case {
 		t.Helper()
-		on := day(from)
+		on := fixture.Day(from)
 		c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: on.AddDate(0, 0, 14), Number: "CN"}))
 		c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier(on.AddDate(0, 1, 0).Format(time.DateOnly), w.sponsors("2020-01-01"))))
 		c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: on.AddDate(0, 1, 14), Number: "NQ"}, pipeline.Votes{For: 2, Eligible: 2}))
@@ -150,7 +151,7 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 	}
 
 	// Expelled on 10/01/2025: listed on 02/06/2025 with a warning; the decision is refused until 10/01/2028.
-	early := former("Phạm Văn Sớm", member.Event{Kind: member.KindExpelled, Effective: day("2025-01-10"), Document: "QĐ khai trừ"})
+	early := former("Phạm Văn Sớm", member.Event{Kind: member.KindExpelled, Effective: fixture.Day("2025-01-10"), Document: "QĐ khai trừ"})
 	c, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: early, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-06-02", "")})
 	if err != nil {
 		t.Fatalf("an expelled former member cannot be listed: %v", err)
@@ -166,7 +167,7 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 	}
 
 	// Expelled on 10/01/2021: listed without a warning, decided and re-admitted at the ceremony.
-	late := former("Trần Văn Muộn", member.Event{Kind: member.KindExpelled, Effective: day("2021-01-10"), Document: "QĐ khai trừ"})
+	late := former("Trần Văn Muộn", member.Event{Kind: member.KindExpelled, Effective: fixture.Day("2021-01-10"), Document: "QĐ khai trừ"})
 	c, err = pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: late, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-01-06", "")})
 	if err != nil || len(c.Warnings) != 0 {
 		t.Fatalf("listing after the period: %v %q", err, c.Warnings)
@@ -174,14 +175,14 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 	c = toCommittee(c, "2025-01-06")
 	c = w.ok(pipeline.Decide(board, d.App, c.ID, c.Version, doc("2025-03-03", "QĐ 10")))
 	w.ok(pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "")))
-	if st, _ := member.Status(ctx, d.App, late, day("2025-04-01")); st.Status != member.StatusProbationary {
+	if st, _ := member.Status(ctx, d.App, late, fixture.Day("2025-04-01")); st.Status != member.StatusProbationary {
 		t.Errorf("after re-admission: %+v", st)
 	}
 
 	// Re-admitted once already and removed again: refused at the listing, saying why.
-	twice := former("Lê Văn Lần", member.Event{Kind: member.KindRemoved, Effective: day("2014-01-01"), Document: "QĐ xóa tên"},
-		member.Event{Kind: member.KindReadmitted, Effective: day("2018-01-05"), DecisionDate: dp("2017-12-20"), Document: "QĐ 5"},
-		member.Event{Kind: member.KindRemoved, Effective: day("2019-03-01"), Document: "QĐ xóa tên 2"})
+	twice := former("Lê Văn Lần", member.Event{Kind: member.KindRemoved, Effective: fixture.Day("2014-01-01"), Document: "QĐ xóa tên"},
+		member.Event{Kind: member.KindReadmitted, Effective: fixture.Day("2018-01-05"), DecisionDate: fixture.DayPtr("2017-12-20"), Document: "QĐ 5"},
+		member.Event{Kind: member.KindRemoved, Effective: fixture.Day("2019-03-01"), Document: "QĐ xóa tên 2"})
 	_, err = pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: twice, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-01-06", "")})
 	wantRule(t, "a second re-admission", err, pipeline.RuleReadmissionMaxTimes)
 
@@ -196,7 +197,7 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 func TestVotesCountTheCellsFullMembers(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	for _, n := range []string{"Một", "Hai", "Ba", "Bốn"} {
 		w.member(t, "Đảng Viên "+n, "1970-01-01", w.cellA)
 	}

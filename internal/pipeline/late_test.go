@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"ptdv/internal/calendar"
+	"ptdv/internal/fixture"
 	"ptdv/internal/pipeline"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	hist := pipeline.AsHistory(ctx)
 	cal, err := calendar.Load(context.Background(), d.App)
 	if err != nil {
@@ -25,8 +26,8 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-01", "NQ 2"), pipeline.Votes{For: 6, Eligible: 9}))
 
 	// 60 working days from 20/03/2025; the decision came on 01/07/2025.
-	due := cal.AddWorkingDays(day("2025-03-20"), 60)
-	wantLate := cal.WorkingDaysBetween(due, day("2025-07-01"))
+	due := cal.AddWorkingDays(fixture.Day("2025-03-20"), 60)
+	wantLate := cal.WorkingDaysBetween(due, fixture.Day("2025-07-01"))
 	if wantLate <= 0 {
 		t.Fatalf("the test's decision is not late: due %s", due)
 	}
@@ -37,7 +38,7 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 		t.Fatalf("stage after a late decision in history: %s", c.Stage)
 	}
 	// The ceremony 30 working days after the decision at the latest; this one came in September.
-	ceremonyDue := cal.AddWorkingDays(day("2025-07-01"), 30)
+	ceremonyDue := cal.AddWorkingDays(fixture.Day("2025-07-01"), 30)
 	_, err = pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2025-09-15", ""))
 	wantRule(t, "a new late ceremony", err, pipeline.RuleCeremonyDeadline)
 	c = w.ok(pipeline.HoldCeremony(hist, d.App, c.ID, c.Version, doc("2025-09-15", "")))
@@ -46,9 +47,9 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 	_, err = pipeline.RecognitionVote(hist, d.App, c.ID, c.Version, doc("2026-09-01", "NQ 4"), pipeline.Votes{For: 2, Eligible: 2})
 	wantRule(t, "recognition inside the probation, in history", err, pipeline.RuleProbation)
 	// Recognition 30 working days after the probation's end at the latest (15/09/2026).
-	recognitionDue := cal.AddWorkingDays(day("2026-09-15"), 30)
+	recognitionDue := cal.AddWorkingDays(fixture.Day("2026-09-15"), 30)
 	c = w.ok(pipeline.RecognitionVote(hist, d.App, c.ID, c.Version, doc("2026-11-30", "NQ 4"), pipeline.Votes{For: 2, Eligible: 2}))
-	if c.Stage != pipeline.StageFullMember || !c.RecognizedOn.Equal(day("2026-09-15")) {
+	if c.Stage != pipeline.StageFullMember || !c.RecognizedOn.Equal(fixture.Day("2026-09-15")) {
 		t.Fatalf("after a late recognition: stage %s, full member from %v", c.Stage, c.RecognizedOn)
 	}
 
@@ -64,8 +65,8 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 	}
 	want := map[string]string{
 		"decided":          pipeline.RuleDecisionDeadline + " " + itoa(wantLate),
-		"ceremony_held":    pipeline.RuleCeremonyDeadline + " " + itoa(cal.WorkingDaysBetween(ceremonyDue, day("2025-09-15"))),
-		"recognition_vote": pipeline.RuleRecognitionDue + " " + itoa(cal.WorkingDaysBetween(recognitionDue, day("2026-11-30"))),
+		"ceremony_held":    pipeline.RuleCeremonyDeadline + " " + itoa(cal.WorkingDaysBetween(ceremonyDue, fixture.Day("2025-09-15"))),
+		"recognition_vote": pipeline.RuleRecognitionDue + " " + itoa(cal.WorkingDaysBetween(recognitionDue, fixture.Day("2026-11-30"))),
 	}
 	if len(got) != len(want) {
 		t.Errorf("flagged events %v, want %v", got, want)
@@ -81,7 +82,7 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 func TestHistoryStaleDossier(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Nguyễn Thị Hoa", "1992-05-05", w.cellA, nil)
 	c := w.open(t, pid, "2022-01-05")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2022-02-10", "CN 1")))

@@ -14,6 +14,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
@@ -23,19 +24,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func dp(s string) *time.Time { t := day(s); return &t }
-
-func doc(on, no string) pipeline.Doc { return pipeline.Doc{Effective: day(on), Number: no} }
-
-func sys() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
+func doc(on, no string) pipeline.Doc { return pipeline.Doc{Effective: fixture.Day(on), Number: no} }
 
 // world is a province with two communes, each with a cell, and two full members in cell A.
 type world struct {
@@ -49,10 +38,10 @@ type world struct {
 
 func newWorld(t *testing.T) (*world, *pgtest.DB) {
 	d := pgtest.New(t)
-	ctx := sys()
+	ctx := fixture.System()
 	w := &world{db: d.App, t: t}
 	mk := func(code, name, kind string, parent *int64) int64 {
-		res, err := org.Create(ctx, d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent, org.Doc{Effective: day("2015-01-01")})
+		res, err := org.Create(ctx, d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent, org.Doc{Effective: fixture.Day("2015-01-01")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,13 +69,13 @@ func (w *world) nationalID(birth time.Time, female bool) string {
 
 func (w *world) person(t *testing.T, name, birth string, cell int64, edit func(*people.NewPerson)) int64 {
 	t.Helper()
-	n := people.NewPerson{FullName: name, Sex: "male", BirthDate: day(birth), Ethnicity: "kinh", GeneralEducation: "upper_secondary",
-		UnitID: cell, Since: day("2015-01-01")}
+	n := people.NewPerson{FullName: name, Sex: "male", BirthDate: fixture.Day(birth), Ethnicity: "kinh", GeneralEducation: "upper_secondary",
+		UnitID: cell, Since: fixture.Day("2015-01-01")}
 	if edit != nil {
 		edit(&n)
 	}
 	n.NationalID = w.nationalID(n.BirthDate, n.Sex == "female")
-	p, err := people.Create(sys(), w.db, n)
+	p, err := people.Create(fixture.System(), w.db, n)
 	if err != nil {
 		t.Fatalf("create person %s: %v", name, err)
 	}
@@ -97,10 +86,10 @@ func (w *world) member(t *testing.T, name, birth string, cell int64) int64 {
 	t.Helper()
 	id := w.person(t, name, birth, cell, nil)
 	for _, e := range []member.Event{
-		{PersonID: id, Kind: member.KindAdmitted, Effective: day("2015-06-01"), DecisionDate: dp("2015-05-20"), Document: "QĐ 1"},
-		{PersonID: id, Kind: member.KindRecognized, Effective: day("2016-06-01"), Document: "QĐ 2"},
+		{PersonID: id, Kind: member.KindAdmitted, Effective: fixture.Day("2015-06-01"), DecisionDate: fixture.DayPtr("2015-05-20"), Document: "QĐ 1"},
+		{PersonID: id, Kind: member.KindRecognized, Effective: fixture.Day("2016-06-01"), Document: "QĐ 2"},
 	} {
-		if err := member.Record(sys(), w.db, e); err != nil {
+		if err := member.Record(fixture.System(), w.db, e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -109,7 +98,7 @@ func (w *world) member(t *testing.T, name, birth string, cell int64) int64 {
 
 func (w *world) open(t *testing.T, personID int64, on string) pipeline.Case {
 	t.Helper()
-	c, err := pipeline.Open(sys(), w.db, pipeline.OpenInput{PersonID: personID, CellID: w.cellA, Proposer: "youth_union", Doc: doc(on, "")})
+	c, err := pipeline.Open(fixture.System(), w.db, pipeline.OpenInput{PersonID: personID, CellID: w.cellA, Proposer: "youth_union", Doc: doc(on, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +106,12 @@ func (w *world) open(t *testing.T, personID int64, on string) pipeline.Case {
 }
 
 func (w *world) sponsors(known string) []pipeline.SponsorInput {
-	return []pipeline.SponsorInput{{PersonID: w.sponsor1, KnownSince: day(known)}, {PersonID: w.sponsor2, KnownSince: day(known)}}
+	return []pipeline.SponsorInput{{PersonID: w.sponsor1, KnownSince: fixture.Day(known)}, {PersonID: w.sponsor2, KnownSince: fixture.Day(known)}}
 }
 
 func (w *world) dossier(on string, sponsors []pipeline.SponsorInput) pipeline.DossierInput {
-	return pipeline.DossierInput{Doc: doc(on, ""), ApplicationOn: day(on).AddDate(0, 0, -20), BiographyOn: day(on).AddDate(0, 0, -15),
-		Sponsors: sponsors, CommentsOn: day(on).AddDate(0, 0, -5), BackgroundCheckOn: day(on).AddDate(0, 0, -2)}
+	return pipeline.DossierInput{Doc: doc(on, ""), ApplicationOn: fixture.Day(on).AddDate(0, 0, -20), BiographyOn: fixture.Day(on).AddDate(0, 0, -15),
+		Sponsors: sponsors, CommentsOn: fixture.Day(on).AddDate(0, 0, -5), BackgroundCheckOn: fixture.Day(on).AddDate(0, 0, -2)}
 }
 
 func (w *world) ok(c pipeline.Case, err error) pipeline.Case {
@@ -144,10 +133,10 @@ func wantRule(t *testing.T, what string, err error, rule string) {
 func TestCaseFromSourceToFullMember(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Nguyễn Thị Mai", "1998-05-10", w.cellA, func(n *people.NewPerson) { n.Sex = "female"; n.YouthUnionMember = true })
 	c := w.open(t, pid, "2025-01-06")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: day("2025-02-10"), Form: "CN-NTVĐ", Number: "CN 125/2025"}))
+	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: fixture.Day("2025-02-10"), Form: "CN-NTVĐ", Number: "CN 125/2025"}))
 	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2022-09-01"))))
 	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 05-NQ/CB"), pipeline.Votes{For: 2, Eligible: 2}))
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-10", "NQ 31-NQ/ĐU"), pipeline.Votes{For: 7, Eligible: 9}))
@@ -157,23 +146,23 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 		t.Errorf("dues after decision = %+v", got)
 	}
 	c = w.ok(pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2025-06-02", "")))
-	if st, err := member.Status(ctx, d.App, pid, day("2025-07-01")); err != nil || st.Status != member.StatusProbationary {
+	if st, err := member.Status(ctx, d.App, pid, fixture.Day("2025-07-01")); err != nil || st.Status != member.StatusProbationary {
 		t.Errorf("status during probation = %+v %v", st, err)
 	}
 	dues, _ = pipeline.Dues(ctx, d.App, []int64{c.ID})
-	if got := dues[c.ID]; len(got) != 2 || got[0].Kind != "probation_ends" || !got[0].DueOn.Equal(day("2026-06-02")) || got[1].Kind != "recognition_due" {
+	if got := dues[c.ID]; len(got) != 2 || got[0].Kind != "probation_ends" || !got[0].DueOn.Equal(fixture.Day("2026-06-02")) || got[1].Kind != "recognition_due" {
 		t.Errorf("dues during probation = %+v", got)
 	}
 	// Recognition decided late (after the 30 working days): full membership still dates from the
 	// end of the 12 months.
 	c = w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-08-20", "NQ 09-NQ/CB"), pipeline.Votes{For: 2, Eligible: 2}))
-	if c.Stage != pipeline.StageFullMember || c.RecognizedOn == nil || !c.RecognizedOn.Equal(day("2026-06-02")) || c.Open() {
+	if c.Stage != pipeline.StageFullMember || c.RecognizedOn == nil || !c.RecognizedOn.Equal(fixture.Day("2026-06-02")) || c.Open() {
 		t.Errorf("after recognition: %+v", c)
 	}
-	if st, _ := member.Status(ctx, d.App, pid, day("2026-06-02")); st.Status != member.StatusFull {
+	if st, _ := member.Status(ctx, d.App, pid, fixture.Day("2026-06-02")); st.Status != member.StatusFull {
 		t.Errorf("status after probation = %+v", st)
 	}
-	if st, _ := member.Status(ctx, d.App, pid, day("2026-06-01")); st.Status != member.StatusProbationary {
+	if st, _ := member.Status(ctx, d.App, pid, fixture.Day("2026-06-01")); st.Status != member.StatusProbationary {
 		t.Errorf("status on the last day of probation = %+v", st)
 	}
 	h, err := pipeline.History(ctx, d.App, c.ID)
@@ -206,7 +195,7 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 // advance takes a fresh case to the dossier stage with standard dates.
 func (w *world) toDossier(t *testing.T, pid int64) pipeline.Case {
 	t.Helper()
-	ctx := sys()
+	ctx := fixture.System()
 	c := w.open(t, pid, "2025-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, w.db, c.ID, c.Version, doc("2025-02-10", "CN 1")))
 	return w.ok(pipeline.CompleteDossier(ctx, w.db, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2022-09-01"))))
@@ -215,7 +204,7 @@ func (w *world) toDossier(t *testing.T, pid int64) pipeline.Case {
 func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	votes := pipeline.Votes{For: 2, Eligible: 2}
 
 	// Age: under 18 on the day the cell considers the case (counted in months).
@@ -276,7 +265,7 @@ func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	wantRule(t, "fourth recognition vote", err, pipeline.RuleRecognitionRounds)
 	// Removal after probation records the member event.
 	c = w.ok(pipeline.Remove(ctx, d.App, c.ID, c.Version, doc("2026-08-10", "QĐ xóa tên"), "probation_failed"))
-	if st, _ := member.Status(ctx, d.App, c.PersonID, day("2026-08-10")); st.Status != member.StatusRemoved {
+	if st, _ := member.Status(ctx, d.App, c.PersonID, fixture.Day("2026-08-10")); st.Status != member.StatusRemoved {
 		t.Errorf("after removal: %+v", st)
 	}
 }
@@ -291,7 +280,7 @@ func (w *world) toDossierBorn(t *testing.T, birth string, edit func(*people.NewP
 func TestDossierRules(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Vũ Đức Anh", "1995-01-01", w.cellA, nil)
 	c := w.open(t, pid, "2019-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2019-01-10", "CN 9")))
@@ -310,14 +299,14 @@ func TestDossierRules(t *testing.T) {
 	wantRule(t, "sponsor known 6 months", err, pipeline.RuleSponsorKnown)
 	// A sponsor who is not a full member.
 	probationary := w.person(t, "Đỗ Văn Mới", "1990-02-02", w.cellA, nil)
-	if err := member.Record(ctx, d.App, member.Event{PersonID: probationary, Kind: member.KindAdmitted, Effective: day("2024-01-05"), DecisionDate: dp("2023-12-20"), Document: "QĐ 3"}); err != nil {
+	if err := member.Record(ctx, d.App, member.Event{PersonID: probationary, Kind: member.KindAdmitted, Effective: fixture.Day("2024-01-05"), DecisionDate: fixture.DayPtr("2023-12-20"), Document: "QĐ 3"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2024-04-01",
-		[]pipeline.SponsorInput{{PersonID: w.sponsor1, KnownSince: day("2020-01-01")}, {PersonID: probationary, KnownSince: day("2020-01-01")}}))
+		[]pipeline.SponsorInput{{PersonID: w.sponsor1, KnownSince: fixture.Day("2020-01-01")}, {PersonID: probationary, KnownSince: fixture.Day("2020-01-01")}}))
 	wantRule(t, "probationary sponsor", err, pipeline.RuleSponsorCount)
 	// The Youth Union route needs a Youth Union member of Youth Union age.
-	yu := pipeline.Doc{Effective: day("2024-03-20"), Number: "NQ 2-NQ/ĐTN"}
+	yu := pipeline.Doc{Effective: fixture.Day("2024-03-20"), Number: "NQ 2-NQ/ĐTN"}
 	in := w.dossier("2024-04-01", w.sponsors("2022-09-01")[:1])
 	in.YouthUnionResolution = &yu
 	_, err = pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, in)
@@ -332,7 +321,7 @@ func TestDossierRules(t *testing.T) {
 	yc := w.open(t, ypid, "2025-01-06")
 	yc = w.ok(pipeline.CompleteCourse(ctx, d.App, yc.ID, yc.Version, doc("2025-02-10", "CN 11")))
 	in = w.dossier("2025-03-03", w.sponsors("2022-09-01")[:1])
-	in.YouthUnionResolution = &pipeline.Doc{Effective: day("2025-02-25"), Number: "NQ 3-NQ/ĐTN"}
+	in.YouthUnionResolution = &pipeline.Doc{Effective: fixture.Day("2025-02-25"), Number: "NQ 3-NQ/ĐTN"}
 	if _, err := pipeline.CompleteDossier(ctx, d.App, yc.ID, yc.Version, in); err != nil {
 		t.Errorf("youth union route: %v", err)
 	}
@@ -351,7 +340,7 @@ func TestConcurrentMovesOneWins(t *testing.T) {
 		go func(i int) {
 			defer wg.Done()
 			<-start
-			_, err := pipeline.CompleteCourse(sys(), d.App, c.ID, c.Version, doc("2025-02-10", fmt.Sprint("CN ", i)))
+			_, err := pipeline.CompleteCourse(fixture.System(), d.App, c.ID, c.Version, doc("2025-02-10", fmt.Sprint("CN ", i)))
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -367,8 +356,8 @@ func TestConcurrentMovesOneWins(t *testing.T) {
 	if ok.Load() != 1 || conflict.Load() != 1 {
 		t.Errorf("ok %d conflict %d, want 1 and 1", ok.Load(), conflict.Load())
 	}
-	h, _ := pipeline.History(sys(), d.App, c.ID)
-	got, _ := pipeline.GetOne(sys(), d.App, c.ID)
+	h, _ := pipeline.History(fixture.System(), d.App, c.ID)
+	got, _ := pipeline.GetOne(fixture.System(), d.App, c.ID)
 	if len(h) != 2 || got.Version != 2 {
 		t.Errorf("after the race: %d events, version %d", len(h), got.Version)
 	}
@@ -378,7 +367,7 @@ func TestConcurrentMovesOneWins(t *testing.T) {
 func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Đinh Văn Tết", "1994-04-04", w.cellA, nil)
 	c := w.open(t, pid, "2025-09-01")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-09-15", "CN 1")))
@@ -388,7 +377,7 @@ func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2026-01-20", "QĐ 3")))
 	dues, _ := pipeline.Dues(ctx, d.App, []int64{c.ID})
 	// 30 working days from 20/01/2026 skip the nine days of Tết: 10/03/2026, not 03/03/2026.
-	if got := dues[c.ID]; len(got) != 1 || !got[0].DueOn.Equal(day("2026-03-10")) {
+	if got := dues[c.ID]; len(got) != 1 || !got[0].DueOn.Equal(fixture.Day("2026-03-10")) {
 		t.Fatalf("ceremony due = %+v, want 2026-03-10", got)
 	}
 	_, err := pipeline.HoldCeremony(ctx, d.App, c.ID, c.Version, doc("2026-03-11", ""))
@@ -401,7 +390,7 @@ func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 func TestScopeOfCasesAndDueList(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	pid := w.person(t, "Ngô Văn Bình", "1996-04-04", w.cellA, nil)
 	c := w.toDossier(t, pid)
 	other := w.person(t, "Lý Thị Hoa", "1997-04-04", w.cellB, func(n *people.NewPerson) { n.Sex = "female" })
@@ -425,29 +414,29 @@ func TestScopeOfCasesAndDueList(t *testing.T) {
 	if _, err := pipeline.Open(sc, d.App, pipeline.OpenInput{PersonID: other, CellID: w.cellA, Proposer: "cell", Doc: doc("2025-01-06", "")}); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("opening a case for a person of another commune: %v", err)
 	}
-	list, err := pipeline.List(sc, d.App, pipeline.Filter{}, day("2025-06-01"), pageAll)
+	list, err := pipeline.List(sc, d.App, pipeline.Filter{}, fixture.Day("2025-06-01"), pageAll)
 	if err != nil || len(list.Items) != 1 || list.Items[0].ID != c.ID {
 		t.Errorf("list from cell A: %+v %v", list.Items, err)
 	}
-	all, _ := pipeline.List(ctx, d.App, pipeline.Filter{}, day("2025-06-01"), pageAll)
+	all, _ := pipeline.List(ctx, d.App, pipeline.Filter{}, fixture.Day("2025-06-01"), pageAll)
 	if len(all.Items) != 2 {
 		t.Errorf("national list: %d", len(all.Items))
 	}
-	due, err := pipeline.DueList(sc, d.App, nil, nil, day("2026-12-31"), day("2025-06-01"), pageAll)
+	due, err := pipeline.DueList(sc, d.App, nil, nil, fixture.Day("2026-12-31"), fixture.Day("2025-06-01"), pageAll)
 	if err != nil || len(due.Items) != 1 || due.Items[0].CaseID != c.ID || due.Items[0].Kind != "dossier_stale" {
 		t.Errorf("due list from cell A: %+v %v", due.Items, err)
 	}
 	// Overdue filter: on 2026-02-15 the source certified on 01/02/2025 has stalled for a year; on
 	// 2026-04-01 the dossier of 03/03/2025 is stale too.
-	od, _ := pipeline.List(ctx, d.App, pipeline.Filter{OverdueOn: dp("2026-02-15")}, day("2026-02-15"), pageAll)
+	od, _ := pipeline.List(ctx, d.App, pipeline.Filter{OverdueOn: fixture.DayPtr("2026-02-15")}, fixture.Day("2026-02-15"), pageAll)
 	if len(od.Items) != 1 || od.Items[0].ID != oc.ID {
 		t.Errorf("overdue on 2026-02-15: %+v", od.Items)
 	}
-	od, _ = pipeline.List(ctx, d.App, pipeline.Filter{OverdueOn: dp("2026-04-01")}, day("2026-04-01"), pageAll)
+	od, _ = pipeline.List(ctx, d.App, pipeline.Filter{OverdueOn: fixture.DayPtr("2026-04-01")}, fixture.Day("2026-04-01"), pageAll)
 	if len(od.Items) != 2 {
 		t.Errorf("overdue: %+v", od.Items)
 	}
-	f, _ := pipeline.Funnel(sc, d.App, nil, day("2025-06-01"))
+	f, _ := pipeline.Funnel(sc, d.App, nil, fixture.Day("2025-06-01"))
 	for _, s := range f {
 		if (s.Stage == pipeline.StageDossier) != (s.N == 1) {
 			t.Errorf("funnel from cell A: %+v", f)
@@ -463,16 +452,16 @@ func TestScopeOfCasesAndDueList(t *testing.T) {
 func TestCourseClassRecordsCertificates(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := sys()
+	ctx := fixture.System()
 	p1 := w.person(t, "Tạ Văn Một", "1995-01-01", w.cellA, nil)
 	p2 := w.person(t, "Tạ Văn Hai", "1995-01-02", w.cellA, nil)
 	c1, c2 := w.open(t, p1, "2025-01-06"), w.open(t, p2, "2025-01-06")
 	class, err := pipeline.CreateCourse(ctx, d.App, pipeline.Course{Kind: "awareness", Name: "Lớp BDNT khóa 1/2025", UnitID: w.communeA,
-		StartsOn: day("2025-03-03"), EndsOn: day("2025-03-07"), Roster: []int64{p1, p2}})
+		StartsOn: fixture.Day("2025-03-03"), EndsOn: fixture.Day("2025-03-07"), Roster: []int64{p1, p2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	updated, err := pipeline.CompleteCourseClass(ctx, d.App, class.ID, day("2025-03-10"), []int64{p2})
+	updated, err := pipeline.CompleteCourseClass(ctx, d.App, class.ID, fixture.Day("2025-03-10"), []int64{p2})
 	if err != nil || len(updated) != 1 || updated[0] != c1.ID {
 		t.Fatalf("updated %v, %v", updated, err)
 	}
@@ -480,11 +469,11 @@ func TestCourseClassRecordsCertificates(t *testing.T) {
 	p3 := w.person(t, "Tạ Văn Ba", "1995-01-03", w.cellA, nil)
 	c3 := w.open(t, p3, "2025-01-06")
 	class2, err := pipeline.CreateCourse(ctx, d.App, pipeline.Course{Kind: "awareness", Name: "Lớp BDNT khóa 2/2025", UnitID: w.communeA,
-		StartsOn: day("2025-04-07"), EndsOn: day("2025-04-11"), Roster: []int64{p3}})
+		StartsOn: fixture.Day("2025-04-07"), EndsOn: fixture.Day("2025-04-11"), Roster: []int64{p3}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if updated, err := pipeline.CompleteCourseClass(ctx, d.App, class2.ID, day("2025-04-14"), nil); err != nil || len(updated) != 1 || updated[0] != c3.ID {
+	if updated, err := pipeline.CompleteCourseClass(ctx, d.App, class2.ID, fixture.Day("2025-04-14"), nil); err != nil || len(updated) != 1 || updated[0] != c3.ID {
 		t.Errorf("class without failures: updated %v, %v", updated, err)
 	}
 	m, _ := pipeline.Get(ctx, d.App, []int64{c1.ID, c2.ID})

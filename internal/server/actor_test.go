@@ -24,7 +24,7 @@ import (
 )
 
 // newFixtureConfig is newFixture with the server's configuration adjusted, and optionally its own pool.
-func newFixtureConfig(t testing.TB, app func(d *pgtest.DB) *bun.DB, adjust func(*server.Config)) *fixture {
+func newFixtureConfig(t testing.TB, app func(d *pgtest.DB) *bun.DB, adjust func(*server.Config)) *testServer {
 	d := pgtest.New(t)
 	qc := &pgtest.QueryCounter{}
 	pool := d.App
@@ -38,11 +38,11 @@ func newFixtureConfig(t testing.TB, app func(d *pgtest.DB) *bun.DB, adjust func(
 	}
 	srv := httptest.NewServer(server.New(cfg))
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, srv: srv, db: d, qc: qc}
+	return &testServer{t: t, srv: srv, db: d, qc: qc}
 }
 
 // lockWaiters counts the statements of the application waiting for a lock in the test's database.
-func lockWaiters(t *testing.T, f *fixture) int {
+func lockWaiters(t *testing.T, f *testServer) int {
 	var n int
 	if err := f.db.Owner.NewRaw(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
 		AND wait_event_type = 'Lock' AND application_name = 'ptdv-test-app'`).Scan(context.Background(), &n); err != nil {

@@ -26,7 +26,7 @@ const importMutation = `mutation($file: Upload!, $skip: Boolean) {
 }`
 
 // upload sends importList as a GraphQL multipart request with the file under the given name.
-func (f *fixture) upload(tok, name string, content []byte, skip bool) gqlResponse {
+func (f *testServer) upload(tok, name string, content []byte, skip bool) gqlResponse {
 	f.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
@@ -45,24 +46,24 @@ func TestPersonFieldMatrix(t *testing.T) {
 	f := newFixture(t, false)
 	ids := seed(t, f.db.App, 1)
 	cell := ids["GL.PK.HT.000"]
-	village, err := org.CreateVillage(sysCtx(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
-		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: day("2015-01-01")})
+	village, err := org.CreateVillage(fixture.System(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
+		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: fixture.Day("2015-01-01")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := people.Create(sysCtx(), f.db.App, people.NewPerson{FullName: "Rơ Châm Thị Hơn", Sex: "female", BirthDate: day("2001-03-02"),
+	p, err := people.Create(fixture.System(), f.db.App, people.NewPerson{FullName: "Rơ Châm Thị Hơn", Sex: "female", BirthDate: fixture.Day("2001-03-02"),
 		NationalID: "064301000789", Ethnicity: "gia_rai", Religion: "protestantism", GeneralEducation: "upper_secondary",
 		ProfessionalQualification: "university", PoliticalTheory: "elementary", Occupation: "public_employee", YouthUnionMember: true,
 		VillageID: &village, Workplace: "Trường THCS Hội Thương", UnitID: cell, AgeException: "CV 12-TU", EducationException: "CV 13-TU",
-		Since: day("2015-01-01")})
+		Since: fixture.Day("2015-01-01")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := people.SetPosition(sysCtx(), f.db.App, p.ID, "village_head", day("2024-01-01"), ""); err != nil {
+	if err := people.SetPosition(fixture.System(), f.db.App, p.ID, "village_head", fixture.Day("2024-01-01"), ""); err != nil {
 		t.Fatal(err)
 	}
-	_, err = pipeline.Open(sysCtx(), f.db.App, pipeline.OpenInput{PersonID: p.ID, CellID: cell, Proposer: "youth_union",
-		Doc: pipeline.Doc{Effective: day("2025-01-06")}})
+	_, err = pipeline.Open(fixture.System(), f.db.App, pipeline.OpenInput{PersonID: p.ID, CellID: cell, Proposer: "youth_union",
+		Doc: pipeline.Doc{Effective: fixture.Day("2025-01-06")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func fingerprint(t testing.TB, d *pgtest.DB) string {
 // checkResponse: a response to any body is JSON with errors that all carry a code, never INTERNAL (a
 // client's bytes are never the server's fault), and a request that wrote nothing visible (no data, or
 // only nulls) left the database as it was.
-func checkResponse(t *testing.T, f *fixture, before string, status int, raw []byte) {
+func checkResponse(t *testing.T, f *testServer, before string, status int, raw []byte) {
 	t.Helper()
 	var r struct {
 		Data   map[string]any `json:"data"`
@@ -98,7 +98,7 @@ func FuzzGraphQLBody(f *testing.F) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+fix.tok)
 		status, raw := do(t, req)
-		checkResponse(t, fix.fixture, before, status, raw)
+		checkResponse(t, fix.testServer, before, status, raw)
 	})
 }
 
@@ -124,12 +124,12 @@ func FuzzMultipartRequest(f *testing.F) {
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", "Bearer "+fix.tok)
 		status, raw := do(t, req)
-		checkResponse(t, fix.fixture, before, status, raw)
+		checkResponse(t, fix.testServer, before, status, raw)
 	})
 }
 
 type fuzzFix struct {
-	*fixture
+	*testServer
 	tok string
 }
 
@@ -138,7 +138,7 @@ type fuzzFix struct {
 func fuzzFixture(f *testing.F) fuzzFix {
 	fx := newFixture(f, false)
 	seed(f, fx.db.App, 3)
-	return fuzzFix{fixture: fx, tok: fx.token("board", "GL.PK")}
+	return fuzzFix{testServer: fx, tok: fx.token("board", "GL.PK")}
 }
 
 // fuzzClient gives up on a request after 10 s: a request that hangs is a finding too.

@@ -241,7 +241,7 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func multipartPost(t *testing.T, f *fixture, tok, operations, mapping, filename, content string) gqlResponse {
+func multipartPost(t *testing.T, f *testServer, tok, operations, mapping, filename, content string) gqlResponse {
 	t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
@@ -255,7 +255,7 @@ func multipartPost(t *testing.T, f *fixture, tok, operations, mapping, filename,
 	return f.send(tok, req)
 }
 
-func (f *fixture) get(tok, q string) gqlResponse {
+func (f *testServer) get(tok, q string) gqlResponse {
 	f.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/graphql?query="+url.QueryEscape(q), nil)
 	return f.send(tok, req)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/pipeline"
 )
@@ -18,14 +19,14 @@ func TestMissingAndOutOfScopeLookAlike(t *testing.T) {
 	f := newFixture(t, false)
 	ids := seed(t, f.db.App, 1)
 	far := ids["GL.PK.HT.000"] // Hội Thương's cell: outside the Hội Phú board's scope
-	village, err := org.CreateVillage(sysCtx(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
-		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: day("2015-01-01")})
+	village, err := org.CreateVillage(fixture.System(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
+		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: fixture.Day("2015-01-01")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	person := mkPerson(t, f.db.App, "Rơ Châm Hơn", far, "1999-02-03")
-	c, err := pipeline.Open(sysCtx(), f.db.App, pipeline.OpenInput{PersonID: person, CellID: far, Proposer: "youth_union",
-		Doc: pipeline.Doc{Effective: day("2025-01-06")}})
+	c, err := pipeline.Open(fixture.System(), f.db.App, pipeline.OpenInput{PersonID: person, CellID: far, Proposer: "youth_union",
+		Doc: pipeline.Doc{Effective: fixture.Day("2025-01-06")}})
 	if err != nil {
 		t.Fatal(err)
 	}

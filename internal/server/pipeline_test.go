@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,23 +8,21 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 )
-
-func sysCtx() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
 
 var idSeq int
 
 func mkPerson(t *testing.T, db bun.IDB, name string, unit int64, birth string) int64 {
 	t.Helper()
 	idSeq++
-	b := day(birth)
-	p, err := people.Create(sysCtx(), db, people.NewPerson{FullName: name, Sex: "male", BirthDate: b,
+	b := fixture.Day(birth)
+	p, err := people.Create(fixture.System(), db, people.NewPerson{FullName: name, Sex: "male", BirthDate: b,
 		NationalID: fmt.Sprintf("064%d%02d%06d", (b.Year()/100-19)*2, b.Year()%100, idSeq), Ethnicity: "gia_rai",
-		GeneralEducation: "upper_secondary", UnitID: unit, Since: day("2015-01-01")})
+		GeneralEducation: "upper_secondary", UnitID: unit, Since: fixture.Day("2015-01-01")})
 	if err != nil {
 		t.Fatalf("person %s: %v", name, err)
 	}
@@ -35,10 +32,10 @@ func mkPerson(t *testing.T, db bun.IDB, name string, unit int64, birth string) i
 func mkMember(t *testing.T, db bun.IDB, name string, unit int64) int64 {
 	id := mkPerson(t, db, name, unit, "1980-01-01")
 	for _, e := range []member.Event{
-		{PersonID: id, Kind: member.KindAdmitted, Effective: day("2010-06-01"), DecisionDate: ptrT(day("2010-05-01")), Document: "QĐ"},
-		{PersonID: id, Kind: member.KindRecognized, Effective: day("2011-06-01"), Document: "QĐ"},
+		{PersonID: id, Kind: member.KindAdmitted, Effective: fixture.Day("2010-06-01"), DecisionDate: ptrT(fixture.Day("2010-05-01")), Document: "QĐ"},
+		{PersonID: id, Kind: member.KindRecognized, Effective: fixture.Day("2011-06-01"), Document: "QĐ"},
 	} {
-		if err := member.Record(sysCtx(), db, e); err != nil {
+		if err := member.Record(fixture.System(), db, e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,23 +47,23 @@ func ptrT(t time.Time) *time.Time { return &t }
 // cases opens n cases in a cell, each taken to the dossier stage with two sponsors.
 func cases(t *testing.T, db bun.IDB, cell int64, n int, s1, s2 int64) []int64 {
 	t.Helper()
-	ctx := sysCtx()
+	ctx := fixture.System()
 	names := []string{"Rơ Châm", "Ksor", "Siu", "Rah Lan", "Nay", "Kpă", "Puih", "Đinh"}
 	var ids []int64
 	for i := 0; i < n; i++ {
 		pid := mkPerson(t, db, names[i%len(names)]+" "+strings.Repeat("A", 1+i/len(names)), cell, "1995-05-05")
-		c, err := pipeline.Open(ctx, db, pipeline.OpenInput{PersonID: pid, CellID: cell, Proposer: "youth_union", Doc: pipeline.Doc{Effective: day("2025-01-06")}})
+		c, err := pipeline.Open(ctx, db, pipeline.OpenInput{PersonID: pid, CellID: cell, Proposer: "youth_union", Doc: pipeline.Doc{Effective: fixture.Day("2025-01-06")}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err = pipeline.CompleteCourse(ctx, db, c.ID, c.Version, pipeline.Doc{Effective: day("2025-02-10"), Number: "CN"})
+		c, err = pipeline.CompleteCourse(ctx, db, c.ID, c.Version, pipeline.Doc{Effective: fixture.Day("2025-02-10"), Number: "CN"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		on := day("2025-03-03")
+		on := fixture.Day("2025-03-03")
 		c, err = pipeline.CompleteDossier(ctx, db, c.ID, c.Version, pipeline.DossierInput{Doc: pipeline.Doc{Effective: on},
 			ApplicationOn: on, BiographyOn: on, CommentsOn: on, BackgroundCheckOn: on,
-			Sponsors: []pipeline.SponsorInput{{PersonID: s1, KnownSince: day("2020-01-01")}, {PersonID: s2, KnownSince: day("2020-01-01")}}})
+			Sponsors: []pipeline.SponsorInput{{PersonID: s1, KnownSince: fixture.Day("2020-01-01")}, {PersonID: s2, KnownSince: fixture.Day("2020-01-01")}}})
 		if err != nil {
 			t.Fatal(err)
 		}

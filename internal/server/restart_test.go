@@ -92,7 +92,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	ids := seed(t, app, 1)
 	srv := httptest.NewServer(server.New(server.Config{DB: app, JWTSecret: secret, Logger: log, ActorConcurrency: 16}))
 	t.Cleanup(srv.Close)
-	f := &fixture{t: t, srv: srv}
+	f := &testServer{t: t, srv: srv}
 	tok := f.token("secretary", "GL.PK.HT.000")
 	cell := gid("Unit", ids["GL.PK.HT.000"])
 

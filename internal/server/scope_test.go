@@ -3,6 +3,7 @@ package server_test
 import (
 	"testing"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/pipeline"
@@ -20,11 +21,11 @@ func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 	db := f.db.App
 	p := mkPerson(t, db, "Rơ Mah Hlim", cell, "1999-09-09")
 	m := mkPerson(t, db, "Ksor Nguyên", cell, "1990-01-01")
-	if err := member.Record(sysCtx(), db, member.Event{PersonID: m, Kind: member.KindAdmitted, Effective: day("2024-03-15"),
-		DecisionDate: ptrT(day("2024-03-01")), Document: "QĐ 3"}); err != nil {
+	if err := member.Record(fixture.System(), db, member.Event{PersonID: m, Kind: member.KindAdmitted, Effective: fixture.Day("2024-03-15"),
+		DecisionDate: ptrT(fixture.Day("2024-03-01")), Document: "QĐ 3"}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := pipeline.Open(sysCtx(), db, pipeline.OpenInput{PersonID: p, CellID: cell, Proposer: "youth_union", Doc: pipeline.Doc{Effective: day("2026-01-05")}})
+	c, err := pipeline.Open(fixture.System(), db, pipeline.OpenInput{PersonID: p, CellID: cell, Proposer: "youth_union", Doc: pipeline.Doc{Effective: fixture.Day("2026-01-05")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 		t.Fatalf("the old ward's 2024 before the move: %v", n)
 	}
 	yesterday := vn.Today().AddDate(0, 0, -1)
-	if _, err := org.Move(sysCtx(), db, cell, ht, org.Doc{Effective: yesterday, Document: "QĐ 5"}); err != nil {
+	if _, err := org.Move(fixture.System(), db, cell, ht, org.Doc{Effective: yesterday, Document: "QĐ 5"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -103,7 +104,7 @@ func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 	}
 
 	// A dissolved cell's token no longer works.
-	if _, err := org.Dissolve(sysCtx(), db, ids["GL.PK.HT.000"], org.Doc{Effective: yesterday, Document: "QĐ 6"}); err != nil {
+	if _, err := org.Dissolve(fixture.System(), db, ids["GL.PK.HT.000"], org.Doc{Effective: yesterday, Document: "QĐ 6"}); err != nil {
 		t.Fatal(err)
 	}
 	r = f.query(f.token("secretary", "GL.PK.HT.000"), `{ rootUnits(first: 5) { nodes { code } } }`, nil)

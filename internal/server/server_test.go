@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/org"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/server"
@@ -26,14 +27,14 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 var secret = []byte("test-secret-test-secret-test-secret!")
 
-type fixture struct {
+type testServer struct {
 	t   testing.TB
 	srv *httptest.Server
 	db  *pgtest.DB
 	qc  *pgtest.QueryCounter
 }
 
-func newFixture(t testing.TB, dev bool) *fixture {
+func newFixture(t testing.TB, dev bool) *testServer {
 	d := pgtest.New(t)
 	qc := &pgtest.QueryCounter{}
 	d.App.AddQueryHook(qc)
@@ -41,10 +42,10 @@ func newFixture(t testing.TB, dev bool) *fixture {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &fixture{t: t, srv: srv, db: d, qc: qc}
+	return &testServer{t: t, srv: srv, db: d, qc: qc}
 }
 
-func (f *fixture) token(role, unit string) string {
+func (f *testServer) token(role, unit string) string {
 	tok, err := auth.Mint(secret, role+"@"+unit, auth.Role(role), unit, time.Hour, time.Now())
 	if err != nil {
 		f.t.Fatal(err)
@@ -69,7 +70,7 @@ func (r gqlResponse) code() string {
 	return c
 }
 
-func (f *fixture) query(tok, q string, vars map[string]any) gqlResponse {
+func (f *testServer) query(tok, q string, vars map[string]any) gqlResponse {
 	f.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/graphql", bytes.NewReader(body))
@@ -78,7 +79,7 @@ func (f *fixture) query(tok, q string, vars map[string]any) gqlResponse {
 }
 
 // send adds the bearer token (if any) and decodes the GraphQL response with its HTTP status.
-func (f *fixture) send(tok string, req *http.Request) gqlResponse {
+func (f *testServer) send(tok string, req *http.Request) gqlResponse {
 	f.t.Helper()
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -96,11 +97,9 @@ func (f *fixture) send(tok string, req *http.Request) gqlResponse {
 	return r
 }
 
-func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
-
 // seed builds a province with a district, two communes (one with a cell) and n extra cells.
 func seed(t testing.TB, db bun.IDB, cells int) map[string]int64 {
-	ctx := auth.WithActor(context.Background(), auth.System("test"))
+	ctx := fixture.System()
 	ids := map[string]int64{}
 	mk := func(code, name, kind string, parent string) {
 		var p *int64
@@ -109,7 +108,7 @@ func seed(t testing.TB, db bun.IDB, cells int) map[string]int64 {
 			p = &id
 		}
 		res, err := org.Create(ctx, db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, p,
-			org.Doc{Effective: day("2015-01-01")})
+			org.Doc{Effective: fixture.Day("2015-01-01")})
 		if err != nil {
 			t.Fatalf("create %s: %v", code, err)
 		}

@@ -10,7 +10,7 @@ import (
 
 // unitPageFixture: a ward with three cells, two full members and n candidate cases in its first cell,
 // a year target and a term.
-func unitPageFixture(t *testing.T, n int) (*fixture, string, string) {
+func unitPageFixture(t *testing.T, n int) (*testServer, string, string) {
 	f := newFixture(t, false)
 	ids := seed(t, f.db.App, 3)
 	cell := ids["GL.PK.HT.000"]
@@ -85,7 +85,7 @@ func TestUnitPageIsOneQueryWithTheTopLevelData(t *testing.T) {
 			t.Errorf("%s: unit page %s, top level %s", k, a, b)
 		}
 	}
-	// And the data is what the fixture holds, not two equal empties.
+	// And the data is what the testServer holds, not two equal empties.
 	count := func(k string) (total, items int) {
 		c := u[k].(map[string]any)
 		return int(c["totalCount"].(float64)), len(c["nodes"].([]any))

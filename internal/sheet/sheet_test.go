@@ -10,12 +10,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 
@@ -68,8 +68,8 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadFile: %v", err)
 			}
-			if want := wantTable(); !reflect.DeepEqual(got, want) {
-				t.Fatalf("round trip differs:\n got  %+v\nwant %+v", got, want)
+			if diff := cmp.Diff(wantTable(), got); diff != "" {
+				t.Fatalf("round trip differs (-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -83,8 +83,8 @@ func TestWriteXLSXShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{"Danh sách", "Hướng dẫn"}) {
-		t.Fatalf("sheets %q", got)
+	if diff := cmp.Diff([]string{"Danh sách", "Hướng dẫn"}, f.GetSheetList()); diff != "" {
+		t.Fatalf("sheets (-want +got):\n%s", diff)
 	}
 	panes, err := f.GetPanes("Danh sách")
 	if err != nil || !panes.Freeze || panes.YSplit != 1 {
@@ -237,8 +237,8 @@ func TestReadExcelValues(t *testing.T) {
 		{N: 2, Cells: []string{"05/02/2024", "05/02/2024", "05/02/2024", "05/02/2024 13:45", "123456789012", "1234567.5", "0.25", "001234567890", "13:45", "Nguyễn Văn A"}},
 		{N: 3, Cells: []string{"31/12/1990", "", "", "", "1E+20", "", "", "", "", "Trần Thị Hường"}},
 	}
-	if !reflect.DeepEqual(got.Rows, want) {
-		t.Fatalf("got  %+v\nwant %+v", got.Rows, want)
+	if diff := cmp.Diff(want, got.Rows); diff != "" {
+		t.Fatalf("rows (-want +got):\n%s", diff)
 	}
 }
 
@@ -261,8 +261,8 @@ func TestReadFormulaCachedValue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"2", "x", "=1"}; !reflect.DeepEqual(got.Rows[0].Cells, want) {
-		t.Fatalf("got %q want %q", got.Rows[0].Cells, want)
+	if diff := cmp.Diff([]string{"2", "x", "=1"}, got.Rows[0].Cells); diff != "" {
+		t.Fatalf("cells (-want +got):\n%s", diff)
 	}
 }
 
@@ -279,8 +279,8 @@ func TestReadLayout(t *testing.T) {
 		{N: 8, Cells: []string{"3", "Cường\n(nhiều dòng)"}},
 		{N: 9, Cells: []string{"4", "Dũng"}},
 	}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got  %+v\nwant %+v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
 	}
 
 	f := excelize.NewFile()
@@ -297,8 +297,8 @@ func TestReadLayout(t *testing.T) {
 		{N: 4, Cells: []string{"", "1", ""}},
 		{N: 6, Cells: []string{"", "2", "Bình"}},
 	}}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got  %+v\nwant %+v", got, want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
 	}
 }
 
@@ -311,7 +311,7 @@ func TestDelimiterSniff(t *testing.T) {
 		"\uFEFFa,b\r\n1,2": {"1", "2"},
 	} {
 		got, err := Read(strings.NewReader(text), CSV, DefaultLimits)
-		if err != nil || len(got.Rows) != 1 || !reflect.DeepEqual(got.Rows[0].Cells, want) || len(got.Header) != 2 {
+		if err != nil || len(got.Rows) != 1 || !cmp.Equal(got.Rows[0].Cells, want) || len(got.Header) != 2 {
 			t.Errorf("%q: %+v %v", text, got, err)
 		}
 	}

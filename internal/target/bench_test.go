@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/target"
@@ -168,8 +169,8 @@ func nationalAdmissions(b *testing.B) *pgtest.DB {
 //	commune-year-2025-as-its-board                 2 ms     12 ms      4–5 ms
 func BenchmarkChildrenProgress(b *testing.B) {
 	d := nationalAdmissions(b)
-	ctx := admin()
-	board := actorFor(b, d.App, "board", "P1")
+	ctx := fixture.System()
+	board := fixture.Actor(b, d.App, "board", "P1")
 	first := page.Args{First: 100}
 	for _, c := range []struct {
 		name     string
@@ -191,7 +192,7 @@ func BenchmarkChildrenProgress(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				pg, err := target.ChildrenProgress(c.ctx, d.App, c.unit, target.MeasureAdmissions, c.period, day(c.today), target.SortPercentAsc, first)
+				pg, err := target.ChildrenProgress(c.ctx, d.App, c.unit, target.MeasureAdmissions, c.period, fixture.Day(c.today), target.SortPercentAsc, first)
 				if err != nil || len(pg.Items) != min(100, c.children) || pg.HasNext != (c.children > 100) {
 					b.Fatal(err, len(pg.Items))
 				}
@@ -200,16 +201,16 @@ func BenchmarkChildrenProgress(b *testing.B) {
 	}
 	b.Run("province-1-own-target-2025", func(b *testing.B) {
 		for b.Loop() {
-			p, err := target.ProgressForUnit(ctx, d.App, 1, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31"))
+			p, err := target.ProgressForUnit(ctx, d.App, 1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31"))
 			if err != nil || p.Admitted < 10000 || p.TargetCount == nil {
 				b.Fatal(err, p.Admitted)
 			}
 		}
 	})
 	b.Run("commune-year-2025-as-its-board", func(b *testing.B) {
-		cb := actorFor(b, d.App, "board", "P1.N1")
+		cb := fixture.Actor(b, d.App, "board", "P1.N1")
 		for b.Loop() {
-			p, err := target.ProgressForUnit(cb, d.App, 3001, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31"))
+			p, err := target.ProgressForUnit(cb, d.App, 3001, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31"))
 			if err != nil || p.TargetSource != target.SourceMerged {
 				b.Fatal(err, p.TargetSource)
 			}
@@ -225,7 +226,7 @@ func BenchmarkChildrenProgress(b *testing.B) {
 			b.Fatal(err)
 		}
 		for b.Loop() {
-			pg, err := target.ChildrenProgress(ctx, d.App, 1, target.MeasureAdmissions, target.Year(2026), day("2026-06-30"), target.SortPercentAsc, first)
+			pg, err := target.ChildrenProgress(ctx, d.App, 1, target.MeasureAdmissions, target.Year(2026), fixture.Day("2026-06-30"), target.SortPercentAsc, first)
 			if err != nil || len(pg.Items) != 100 {
 				b.Fatal(err, len(pg.Items))
 			}

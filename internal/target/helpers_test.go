@@ -8,11 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
@@ -22,32 +21,10 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func admin() context.Context { return auth.WithActor(context.Background(), auth.System("test")) }
-
-func actorFor(t testing.TB, db bun.IDB, role, unit string) context.Context {
-	t.Helper()
-	a, err := auth.Resolve(context.Background(), db, auth.Claims{Role: role, Unit: unit,
-		RegisteredClaims: jwt.RegisteredClaims{Subject: role + "@" + unit}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.WithActor(context.Background(), a)
-}
-
 func unit(t testing.TB, db bun.IDB, code, name, kind string, parent *int64, on string) int64 {
 	t.Helper()
-	res, err := org.Create(admin(), db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
-		org.Doc{Effective: day(on), Document: "QĐ thành lập"})
+	res, err := org.Create(fixture.System(), db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
+		org.Doc{Effective: fixture.Day(on), Document: "QĐ thành lập"})
 	if err != nil {
 		t.Fatalf("create %s: %v", code, err)
 	}
@@ -58,7 +35,7 @@ func unit(t testing.TB, db bun.IDB, code, name, kind string, parent *int64, on s
 // people.Create and member.Record, four at a time.
 func admit(t testing.TB, db bun.IDB, cell int64, decisions ...time.Time) []int64 {
 	t.Helper()
-	ctx := admin()
+	ctx := fixture.System()
 	ids := make([]int64, len(decisions))
 	errs := make([]error, len(decisions))
 	var wg sync.WaitGroup
@@ -69,14 +46,14 @@ func admit(t testing.TB, db bun.IDB, cell int64, decisions ...time.Time) []int64
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			p, err := people.Create(ctx, db, people.NewPerson{FullName: name(cell, i), Sex: "male",
-				BirthDate: day("1990-01-01"), UnitID: cell, Since: day("2015-06-01")})
+				BirthDate: fixture.Day("1990-01-01"), UnitID: cell, Since: fixture.Day("2015-06-01")})
 			if err != nil {
 				errs[i] = err
 				return
 			}
 			ids[i] = p.ID
 			errs[i] = member.Record(ctx, db, member.Event{PersonID: p.ID, Kind: member.KindAdmitted, Effective: d.AddDate(0, 0, 14),
-				DecisionDate: ptr(d), Document: "QĐ kết nạp"})
+				DecisionDate: fixture.Ptr(d), Document: "QĐ kết nạp"})
 		}()
 	}
 	wg.Wait()
@@ -106,7 +83,7 @@ func name(cell int64, i int) string {
 func spread(from string, n, step int) []time.Time {
 	out := make([]time.Time, n)
 	for i := range out {
-		out[i] = day(from).AddDate(0, 0, i*step)
+		out[i] = fixture.Day(from).AddDate(0, 0, i*step)
 	}
 	return out
 }
@@ -114,7 +91,7 @@ func spread(from string, n, step int) []time.Time {
 func countBetween(ds []time.Time, from, to string) int {
 	n := 0
 	for _, d := range ds {
-		if !d.Before(day(from)) && !d.After(day(to)) {
+		if !d.Before(fixture.Day(from)) && !d.After(fixture.Day(to)) {
 			n++
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"ptdv/internal/apperr"
 	pdb "ptdv/internal/db"
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -25,7 +26,7 @@ func round1(x float64) float64 { return math.Round(x*10) / 10 }
 func TestQuynhPhuTermTarget(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	tb := unit(t, d.App, "TB", "Đảng bộ tỉnh Thái Bình", "province", nil, "2015-01-01")
 	qp := unit(t, d.App, "TB.QP", "Đảng bộ huyện Quỳnh Phụ", "district", &tb, "2015-01-01")
 	c1 := unit(t, d.App, "TB.QP.QH", "Đảng bộ xã Quỳnh Hải", "grassroots_committee", &qp, "2015-01-01")
@@ -34,13 +35,13 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 	x2 := unit(t, d.App, "TB.QP.QG.1", "Chi bộ thôn Đông", "cell", &c2, "2015-01-01")
 
 	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: qp, Name: "Nhiệm kỳ 2020–2025",
-		StartsOn: day("2020-07-01"), EndsOn: day("2025-06-30"), CongressDocument: "Nghị quyết Đại hội Đảng bộ huyện lần thứ XXVI"})
+		StartsOn: fixture.Day("2020-07-01"), EndsOn: fixture.Day("2025-06-30"), CongressDocument: "Nghị quyết Đại hội Đảng bộ huyện lần thứ XXVI"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: qp, Measure: target.MeasureAdmissions,
 		Period: target.Period{Kind: target.PeriodTerm, TermID: &term.ID}, Values: count(750)})
-	if tg.Period.Start != day("2020-07-01") || tg.Period.End != day("2025-06-30") || tg.Revision != 1 {
+	if tg.Period.Start != fixture.Day("2020-07-01") || tg.Period.End != fixture.Day("2025-06-30") || tg.Revision != 1 {
 		t.Fatalf("target %+v", tg)
 	}
 
@@ -48,14 +49,14 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 	// two before the term and two after the day, which must not count.
 	var in1, in2 []time.Time
 	for i := range 419 {
-		dd := day("2020-07-01").AddDate(0, 0, i*1336/419)
+		dd := fixture.Day("2020-07-01").AddDate(0, 0, i*1336/419)
 		if i%2 == 0 {
 			in1 = append(in1, dd)
 		} else {
 			in2 = append(in2, dd)
 		}
 	}
-	out := []time.Time{day("2020-06-15"), day("2020-06-30"), day("2024-02-27"), day("2024-03-10")}
+	out := []time.Time{fixture.Day("2020-06-15"), fixture.Day("2020-06-30"), fixture.Day("2024-02-27"), fixture.Day("2024-03-10")}
 	admit(t, d.App, x1, append(in1, out[:2]...)...)
 	admit(t, d.App, x2, append(in2, out[2:]...)...)
 	all := append(append(append([]time.Time{}, in1...), in2...), out...)
@@ -64,7 +65,7 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 	want := figures{Admitted: 419, LastYear: lastYear, Target: 750, PercentDone: 55.9, DaysElapsed: 1336, DaysTotal: 1826,
 		PercentElapsed: 73.2, Expected: 548.7, PercentOfLastYear: round1(100 * 419 / float64(lastYear)), Source: target.SourceExplicit,
 		Start: "2020-07-01", End: "2025-06-30", AsOf: "2024-02-26", LastYearFrom: "2019-07-01", LastYearTo: "2023-02-26"}
-	p, err := target.TargetProgress(ctx, d.App, tg.ID, day("2024-02-26"))
+	p, err := target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2024-02-26"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 	if p.Target == nil || p.Target.ID != tg.ID {
 		t.Errorf("explicit target %v", p.Target)
 	}
-	p, err = target.ProgressForUnit(ctx, d.App, qp, target.MeasureAdmissions, target.PeriodTerm, day("2024-02-26"))
+	p, err = target.ProgressForUnit(ctx, d.App, qp, target.MeasureAdmissions, target.PeriodTerm, fixture.Day("2024-02-26"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 
 	// Which commune lags: Quỳnh Hải 210 of 400 (52.5 %), Quỳnh Giao 209 of 300 (69.7 %).
 	pg, err := target.ChildrenProgress(ctx, d.App, qp, target.MeasureAdmissions, target.Period{Kind: target.PeriodTerm, TermID: &term.ID},
-		day("2024-02-26"), target.SortPercentAsc, page.Args{First: 10})
+		fixture.Day("2024-02-26"), target.SortPercentAsc, page.Args{First: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,12 +111,12 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 		t.Errorf("children progress %+v / %+v", a, b)
 	}
 	first, err := target.ChildrenProgress(ctx, d.App, qp, target.MeasureAdmissions, target.Period{Kind: target.PeriodTerm, TermID: &term.ID},
-		day("2024-02-26"), target.SortPercentDesc, page.Args{First: 1})
+		fixture.Day("2024-02-26"), target.SortPercentDesc, page.Args{First: 1})
 	if err != nil || len(first.Items) != 1 || !first.HasNext || first.Items[0].Unit.ID != c2 {
 		t.Fatalf("first page desc: %+v, %v", first, err)
 	}
 	next, err := target.ChildrenProgress(ctx, d.App, qp, target.MeasureAdmissions, target.Period{Kind: target.PeriodTerm, TermID: &term.ID},
-		day("2024-02-26"), target.SortPercentDesc, page.Args{First: 1, After: first.Items[0].PageKey()})
+		fixture.Day("2024-02-26"), target.SortPercentDesc, page.Args{First: 1, After: first.Items[0].PageKey()})
 	if err != nil || len(next.Items) != 1 || next.HasNext || next.Items[0].Unit.ID != c1 {
 		t.Fatalf("second page desc: %+v, %v", next, err)
 	}
@@ -126,7 +127,7 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 func TestTamDuongQuarterlyReport(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	vp := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
 	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &vp, "2015-01-01")
 	hh := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
@@ -145,7 +146,7 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: td, Measure: target.MeasureAdmissions,
 		Period: target.Year(2021), Values: count(160), Reason: "Nghị quyết Ban Chấp hành Đảng bộ huyện năm 2021"})
 
-	p, err := target.ProgressForUnit(ctx, d.App, td, target.MeasureAdmissions, target.PeriodQuarter, day("2021-03-31"))
+	p, err := target.ProgressForUnit(ctx, d.App, td, target.MeasureAdmissions, target.PeriodQuarter, fixture.Day("2021-03-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 		DaysElapsed: 90, DaysTotal: 90, PercentElapsed: 100, Start: "2021-01-01", End: "2021-03-31", AsOf: "2021-03-31",
 		LastYearFrom: "2020-01-01", LastYearTo: "2020-03-31"})
 
-	p, err = target.TargetProgress(ctx, d.App, tg.ID, day("2021-06-30"))
+	p, err = target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2021-06-30"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 		Start: "2021-01-01", End: "2021-12-31", AsOf: "2021-06-30", LastYearFrom: "2020-01-01", LastYearTo: "2020-06-30"})
 
 	// Asked after the year, progress stops at its end: 165 against 89.
-	p, err = target.ProgressForUnit(ctx, d.App, td, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31"))
+	p, err = target.ProgressForUnit(ctx, d.App, td, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,14 +171,14 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 		DaysElapsed: 365, DaysTotal: 365, PercentElapsed: 100, Expected: 160.0, Source: target.SourceExplicit,
 		Start: "2021-01-01", End: "2021-12-31", AsOf: "2021-12-31", LastYearFrom: "2020-01-01", LastYearTo: "2020-12-31"}
 	wantProgress(t, "2021", p, want)
-	p, err = target.TargetProgress(ctx, d.App, tg.ID, day("2022-03-01"))
+	p, err = target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2022-03-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantProgress(t, "2021 asked in 2022", p, want)
 
 	// Before the year starts, nothing has elapsed.
-	p, err = target.TargetProgress(ctx, d.App, tg.ID, day("2020-12-01"))
+	p, err = target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2020-12-01"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +192,7 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 func TestBinhDinhRateTarget(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	bd := unit(t, d.App, "BD", "Đảng bộ tỉnh Bình Định", "province", nil, "2015-01-01")
 	tp := unit(t, d.App, "BD.TP", "Đảng bộ phường Trần Phú", "grassroots_committee", &bd, "2015-01-01")
 	x := unit(t, d.App, "BD.TP.1", "Chi bộ khu phố 1", "cell", &tp, "2015-01-01")
@@ -200,28 +201,28 @@ func TestBinhDinhRateTarget(t *testing.T) {
 	xs := admit(t, d.App, x, spread("2016-01-04", 150, 9)...)
 	ys := admit(t, d.App, y, spread("2017-01-02", 100, 10)...)
 	for _, id := range xs[:5] {
-		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindRemoved, Effective: day("2020-05-04"), Document: "NQ xóa tên"}); err != nil {
+		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindRemoved, Effective: fixture.Day("2020-05-04"), Document: "NQ xóa tên"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for _, id := range ys[:3] {
-		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindDeceased, Effective: day("2020-08-01")}); err != nil {
+		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindDeceased, Effective: fixture.Day("2020-08-01")}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	admit(t, d.App, x, spread("2021-01-10", 7, 20)...) // 7 by 30/06/2021
 	admit(t, d.App, y, spread("2021-09-01", 3, 20)...)
-	base, err := member.CountByStatus(ctx, d.App, bd, day("2020-12-31"))
+	base, err := member.CountByStatus(ctx, d.App, bd, fixture.Day("2020-12-31"))
 	if err != nil || member.Members(base) != 242 {
 		t.Fatalf("members on 31/12/2020: %v %v", base, err)
 	}
 
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: bd, Measure: target.MeasureAdmissions, Period: target.Year(2021),
-		Values: target.Values{Kind: target.KindRate, Rate: ptr(4.0), Note: "Chỉ thị 13-CT/TU: trên 4 % tổng số đảng viên"}})
+		Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.0), Note: "Chỉ thị 13-CT/TU: trên 4 % tổng số đảng viên"}})
 	if tg.Values.RateBase != target.RateBaseMembersEndOfPreviousYear {
 		t.Errorf("rate base %q", tg.Values.RateBase)
 	}
-	p, err := target.TargetProgress(ctx, d.App, tg.ID, day("2021-06-30"))
+	p, err := target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2021-06-30"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,15 +230,15 @@ func TestBinhDinhRateTarget(t *testing.T) {
 	wantProgress(t, "Bình Định", p, figures{Admitted: 7, Target: 10, PercentDone: 70.0, DaysElapsed: 181, DaysTotal: 365, PercentElapsed: 49.6,
 		Expected: 5.0, Source: target.SourceExplicit, Start: "2021-01-01", End: "2021-12-31", AsOf: "2021-06-30",
 		LastYearFrom: "2020-01-01", LastYearTo: "2020-06-30"})
-	if p.Denominator == nil || *p.Denominator != 242 || p.DenominatorOn == nil || *p.DenominatorOn != day("2020-12-31") ||
+	if p.Denominator == nil || *p.Denominator != 242 || p.DenominatorOn == nil || *p.DenominatorOn != fixture.Day("2020-12-31") ||
 		p.Rate == nil || *p.Rate != 4.0 || p.RateBase != target.RateBaseMembersEndOfPreviousYear {
 		t.Errorf("rate figures: denominator %v on %v, rate %v %q", deref(p.Denominator), deref(p.DenominatorOn), deref(p.Rate), p.RateBase)
 	}
 
 	// The ward's own 4.5 %: ceil(10.89) = 11, computed by the batched query of ChildrenProgress.
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: tp, Measure: target.MeasureAdmissions, Period: target.Year(2021),
-		Values: target.Values{Kind: target.KindRate, Rate: ptr(4.5)}})
-	pg, err := target.ChildrenProgress(ctx, d.App, bd, target.MeasureAdmissions, target.Year(2021), day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
+		Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.5)}})
+	pg, err := target.ChildrenProgress(ctx, d.App, bd, target.MeasureAdmissions, target.Year(2021), fixture.Day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
 	if err != nil || len(pg.Items) != 1 {
 		t.Fatalf("children: %+v %v", pg, err)
 	}
@@ -246,8 +247,8 @@ func TestBinhDinhRateTarget(t *testing.T) {
 	}
 	// A year with an exact base: 4 % of 250 members on 31/12/2019 is exactly 10.
 	t20 := newTarget(t, ctx, d.App, target.NewTarget{UnitID: bd, Measure: target.MeasureAdmissions, Period: target.Year(2020),
-		Values: target.Values{Kind: target.KindRate, Rate: ptr(4.0), RateBase: target.RateBaseMembersEndOfPreviousYear}})
-	if p, err := target.TargetProgress(ctx, d.App, t20.ID, day("2020-12-31")); err != nil || *p.Denominator != 250 || *p.TargetCount != 10 {
+		Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.0), RateBase: target.RateBaseMembersEndOfPreviousYear}})
+	if p, err := target.TargetProgress(ctx, d.App, t20.ID, fixture.Day("2020-12-31")); err != nil || *p.Denominator != 250 || *p.TargetCount != 10 {
 		t.Errorf("2020: %v %v, %v", deref(p.Denominator), deref(p.TargetCount), err)
 	}
 }
@@ -256,14 +257,14 @@ func TestBinhDinhRateTarget(t *testing.T) {
 func TestTienPhuocSevenMonths(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	qn := unit(t, d.App, "QNA", "Đảng bộ tỉnh Quảng Nam", "province", nil, "2015-01-01")
 	tpd := unit(t, d.App, "QNA.TP", "Đảng bộ huyện Tiên Phước", "district", &qn, "2015-01-01")
 	tk := unit(t, d.App, "QNA.TP.TK", "Đảng bộ thị trấn Tiên Kỳ", "grassroots_committee", &tpd, "2015-01-01")
 	x := unit(t, d.App, "QNA.TP.TK.1", "Chi bộ khối phố 1", "cell", &tk, "2015-01-01")
 	admit(t, d.App, x, append(append(spread("2021-01-05", 28, 7), spread("2021-08-02", 5, 10)...), spread("2020-01-06", 20, 10)...)...)
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: tpd, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(60)})
-	p, err := target.TargetProgress(ctx, d.App, tg.ID, day("2021-07-31"))
+	p, err := target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2021-07-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,7 +278,7 @@ func TestTienPhuocSevenMonths(t *testing.T) {
 func TestMergedCommune(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
 	dist := unit(t, d.App, "HY.KC", "Đảng bộ huyện Kim Động", "district", &p, "2015-01-01")
 	other := unit(t, d.App, "HY.VL", "Đảng bộ huyện Văn Lâm", "district", &p, "2015-01-01")
@@ -287,34 +288,34 @@ func TestMergedCommune(t *testing.T) {
 	xb := unit(t, d.App, "HY.KC.B.1", "Chi bộ thôn Tiên Cầu", "cell", &b, "2015-01-01")
 	tA := newTarget(t, ctx, d.App, target.NewTarget{UnitID: a, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(10)})
 	tB := newTarget(t, ctx, d.App, target.NewTarget{UnitID: b, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(8)})
-	termA, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: a, Name: "Nhiệm kỳ 2025–2030", StartsOn: day("2025-03-01"), EndsOn: day("2030-02-28")})
+	termA, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: a, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2025-03-01"), EndsOn: fixture.Day("2030-02-28")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	termB, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: b, Name: "Nhiệm kỳ 2025–2030", StartsOn: day("2025-04-10"), EndsOn: day("2030-04-09")})
+	termB, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: b, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2025-04-10"), EndsOn: fixture.Day("2030-04-09")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: a, Measure: target.MeasureAdmissions, Period: target.Period{Kind: target.PeriodTerm, TermID: &termA.ID}, Values: count(50)})
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: b, Measure: target.MeasureAdmissions, Period: target.Period{Kind: target.PeriodTerm, TermID: &termB.ID}, Values: count(40)})
-	admit(t, d.App, xa, day("2025-02-10"), day("2025-03-15"), day("2025-05-20"))
-	admit(t, d.App, xb, day("2025-01-20"), day("2025-06-10"))
+	admit(t, d.App, xa, fixture.Day("2025-02-10"), fixture.Day("2025-03-15"), fixture.Day("2025-05-20"))
+	admit(t, d.App, xb, fixture.Day("2025-01-20"), fixture.Day("2025-06-10"))
 
 	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
 		New:      &org.NewUnit{Code: "HY.TT", Name: "Đảng bộ xã Toàn Thắng mới", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &p}, org.Doc{Effective: day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
+		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := res.Units[0]
-	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: day("2025-07-01")}); err != nil {
+	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
 		t.Fatal(err)
 	}
-	admit(t, d.App, xa, day("2025-08-05"))
-	admit(t, d.App, xb, day("2025-09-09"))
+	admit(t, d.App, xa, fixture.Day("2025-08-05"))
+	admit(t, d.App, xb, fixture.Day("2025-09-09"))
 
 	// The year 2025: the successor has no target of its own: 10 + 8 = 18, and all 7 admissions count.
-	pr, err := target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31"))
+	pr, err := target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,28 +326,28 @@ func TestMergedCommune(t *testing.T) {
 		t.Errorf("inherited %+v", pr.Inherited)
 	}
 	// A predecessor's own progress stops at the merger.
-	if pa, err := target.TargetProgress(ctx, d.App, tA.ID, day("2025-12-31")); err != nil || pa.Admitted != 3 {
+	if pa, err := target.TargetProgress(ctx, d.App, tA.ID, fixture.Day("2025-12-31")); err != nil || pa.Admitted != 3 {
 		t.Errorf("predecessor A: %d, %v", pa.Admitted, err)
 	}
 
 	// The 2025–2030 term, before the successor records its own: the predecessors' term targets (50 + 40)
 	// over the span of their terms; admissions from 01/03/2025: 15/03, 20/05, 10/06, 05/08, 09/09.
-	pr, err = target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodTerm, day("2025-12-31"))
+	pr, err = target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodTerm, fixture.Day("2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pr.TargetSource != target.SourceMerged || *pr.TargetCount != 90 || pr.Admitted != 5 ||
-		pr.Period.Start != day("2025-03-01") || pr.Period.End != day("2030-04-09") {
+		pr.Period.Start != fixture.Day("2025-03-01") || pr.Period.End != fixture.Day("2030-04-09") {
 		t.Errorf("inherited term: %s %v admitted %d period %v", pr.TargetSource, deref(pr.TargetCount), pr.Admitted, pr.Period)
 	}
 	// The successor carries on its predecessors' term (it may start before its own first day) with a
 	// target of its own.
-	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: s, Name: "Nhiệm kỳ 2025–2030", StartsOn: day("2025-03-01"), EndsOn: day("2030-02-28")})
+	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: s, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2025-03-01"), EndsOn: fixture.Day("2030-02-28")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tS := newTarget(t, ctx, d.App, target.NewTarget{UnitID: s, Measure: target.MeasureAdmissions, Period: target.Period{Kind: target.PeriodTerm, TermID: &term.ID}, Values: count(100)})
-	pr, err = target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodTerm, day("2025-12-31"))
+	pr, err = target.ProgressForUnit(ctx, d.App, s, target.MeasureAdmissions, target.PeriodTerm, fixture.Day("2025-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func TestMergedCommune(t *testing.T) {
 	}
 
 	// The province's board sees the new commune at 38.9 % and the other district, without a target, last.
-	pg, err := target.ChildrenProgress(ctx, d.App, p, target.MeasureAdmissions, target.Year(2025), day("2025-12-31"), target.SortPercentDesc, page.Args{First: 10})
+	pg, err := target.ChildrenProgress(ctx, d.App, p, target.MeasureAdmissions, target.Year(2025), fixture.Day("2025-12-31"), target.SortPercentDesc, page.Args{First: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,17 +375,17 @@ func TestMergedCommune(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer one.Close()
-	pg1, err := target.ChildrenProgress(ctx, one, p, target.MeasureAdmissions, target.Year(2025), day("2025-12-31"), target.SortPercentDesc, page.Args{First: 10})
+	pg1, err := target.ChildrenProgress(ctx, one, p, target.MeasureAdmissions, target.Year(2025), fixture.Day("2025-12-31"), target.SortPercentDesc, page.Args{First: 10})
 	if err != nil || len(pg1.Items) != 2 || pg1.Items[0].Progress.Admitted != 7 || *pg1.Items[0].Progress.TargetCount != 18 ||
 		pg1.Items[1].Progress.Admitted != pg.Items[1].Progress.Admitted {
 		t.Errorf("on one connection: %+v, %v", pg1.Items, err)
 	}
 	// The successor's board sees its predecessors' targets.
-	board := actorFor(t, d.App, "board", "HY.TT")
+	board := fixture.Actor(t, d.App, "board", "HY.TT")
 	if _, err := target.GetTarget(board, d.App, tA.ID); err != nil {
 		t.Errorf("successor's board reading a predecessor's target: %v", err)
 	}
-	if pr, err := target.ProgressForUnit(board, d.App, s, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31")); err != nil || pr.Admitted != 7 || *pr.TargetCount != 18 {
+	if pr, err := target.ProgressForUnit(board, d.App, s, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31")); err != nil || pr.Admitted != 7 || *pr.TargetCount != 18 {
 		t.Errorf("successor's board: %+v, %v", pr, err)
 	}
 	checkCache(t, d)
@@ -394,44 +395,44 @@ func TestMergedCommune(t *testing.T) {
 func TestSplitCommune(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "LC", "Đảng bộ tỉnh Lào Cai", "province", nil, "2015-01-01")
 	u := unit(t, d.App, "LC.SP", "Đảng bộ phường Sa Pa", "grassroots_committee", &p, "2015-01-01")
 	x := unit(t, d.App, "LC.SP.1", "Chi bộ tổ 1", "cell", &u, "2015-01-01")
 	y := unit(t, d.App, "LC.SP.2", "Chi bộ tổ 2", "cell", &u, "2015-01-01")
 	tU := newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(20)})
-	admit(t, d.App, x, day("2025-02-01"), day("2025-03-01"))
-	admit(t, d.App, y, day("2025-04-01"))
+	admit(t, d.App, x, fixture.Day("2025-02-01"), fixture.Day("2025-03-01"))
+	admit(t, d.App, y, fixture.Day("2025-04-01"))
 	res, err := org.Split(ctx, d.App, u, []org.SplitPart{
 		{Unit: org.NewUnit{Code: "LC.SP1", Name: "Đảng bộ phường Sa Pa", Kind: "grassroots_committee", Sector: "territorial"}, Children: []int64{x}},
 		{Unit: org.NewUnit{Code: "LC.SP2", Name: "Đảng bộ xã Tả Van", Kind: "grassroots_committee", Sector: "territorial"}, Children: []int64{y}},
-	}, org.Doc{Effective: day("2025-07-01"), Document: "Nghị quyết chia tách"})
+	}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết chia tách"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s1, s2 := res.Units[1], res.Units[2]
-	admit(t, d.App, x, day("2025-08-01"))
+	admit(t, d.App, x, fixture.Day("2025-08-01"))
 
 	for _, c := range []struct {
 		unit     int64
 		admitted int
 	}{{s1, 3}, {s2, 1}} {
-		pr, err := target.ProgressForUnit(ctx, d.App, c.unit, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31"))
+		pr, err := target.ProgressForUnit(ctx, d.App, c.unit, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31"))
 		if err != nil || pr.TargetSource != target.SourceSplit || pr.TargetCount != nil || pr.Admitted != c.admitted {
 			t.Errorf("split successor %d: %s %v admitted %d, %v", c.unit, pr.TargetSource, deref(pr.TargetCount), pr.Admitted, err)
 		}
 	}
-	if pr, err := target.TargetProgress(ctx, d.App, tU.ID, day("2025-12-31")); err != nil || pr.Admitted != 3 {
+	if pr, err := target.TargetProgress(ctx, d.App, tU.ID, fixture.Day("2025-12-31")); err != nil || pr.Admitted != 3 {
 		t.Errorf("split unit: %d, %v", pr.Admitted, err)
 	}
 	// Its own target for 2025, though it was created in July.
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: s1, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(12)})
-	pr, err := target.ProgressForUnit(ctx, d.App, s1, target.MeasureAdmissions, target.PeriodYear, day("2025-12-31"))
+	pr, err := target.ProgressForUnit(ctx, d.App, s1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2025-12-31"))
 	if err != nil || pr.TargetSource != target.SourceExplicit || *pr.TargetCount != 12 || *pr.PercentDone != 25.0 {
 		t.Errorf("split successor with its target: %+v, %v", pr, err)
 	}
 	// The next year starts clean: 2026 has no admission from before the split.
-	if pr, err := target.ProgressForUnit(ctx, d.App, s1, target.MeasureAdmissions, target.PeriodYear, day("2026-03-01")); err != nil ||
+	if pr, err := target.ProgressForUnit(ctx, d.App, s1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2026-03-01")); err != nil ||
 		pr.TargetSource != target.SourceNone || pr.Admitted != 0 || pr.SamePeriodLastYear != 2 {
 		t.Errorf("2026: %+v, %v", pr, err)
 	}
@@ -455,12 +456,12 @@ func rows(t *testing.T, db bun.IDB) rowCounts {
 func TestBadInput(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "NA", "Đảng bộ tỉnh Nghệ An", "province", nil, "2015-01-01")
 	c := unit(t, d.App, "NA.X", "Đảng bộ xã Xuân Lâm", "grassroots_committee", &p, "2015-01-01")
 	other := unit(t, d.App, "NA.Y", "Đảng bộ xã Yên Hồ", "grassroots_committee", &p, "2015-01-01")
 	cell := unit(t, d.App, "NA.X.1", "Chi bộ xóm 1", "cell", &c, "2015-01-01")
-	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2020–2025", StartsOn: day("2020-08-10"), EndsOn: day("2025-08-09")})
+	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2020–2025", StartsOn: fixture.Day("2020-08-10"), EndsOn: fixture.Day("2025-08-09")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -478,20 +479,20 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"period before the unit existed", adm(target.Year(2014), count(5)), apperr.InvalidInput, "periodStart"},
 		{"negative count", adm(target.Year(2022), count(-1)), apperr.InvalidInput, "count"},
-		{"rate over 100 %", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: ptr(100.5)}), apperr.InvalidInput, "rate"},
-		{"rate below 0", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: ptr(-0.5)}), apperr.InvalidInput, "rate"},
-		{"rate with four decimals", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: ptr(4.0001)}), apperr.InvalidInput, "rate"},
+		{"rate over 100 %", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: fixture.Ptr(100.5)}), apperr.InvalidInput, "rate"},
+		{"rate below 0", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: fixture.Ptr(-0.5)}), apperr.InvalidInput, "rate"},
+		{"rate with four decimals", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.0001)}), apperr.InvalidInput, "rate"},
 		{"rate without a rate", adm(target.Year(2022), target.Values{Kind: target.KindRate}), apperr.InvalidInput, "rate"},
-		{"count and rate", adm(target.Year(2022), target.Values{Kind: target.KindCount, Count: ptr(3), Rate: ptr(4.0)}), apperr.InvalidInput, "rate"},
-		{"unknown kind", adm(target.Year(2022), target.Values{Kind: "share", Count: ptr(3)}), apperr.InvalidInput, "kind"},
-		{"foreign rate base", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: ptr(4.0), RateBase: "villages"}), apperr.InvalidInput, "rateBase"},
-		{"period end before start", adm(target.Period{Kind: target.PeriodQuarter, Start: day("2021-04-01"), End: day("2021-03-31")}, count(3)), apperr.InvalidInput, "periodEnd"},
-		{"quarter not aligned", adm(target.Period{Kind: target.PeriodQuarter, Start: day("2021-02-01")}, count(3)), apperr.InvalidInput, "periodStart"},
-		{"quarter too long", adm(target.Period{Kind: target.PeriodQuarter, Start: day("2021-04-01"), End: day("2021-07-31")}, count(3)), apperr.InvalidInput, "periodStart"},
-		{"year not aligned", adm(target.Period{Kind: target.PeriodYear, Start: day("2021-07-01")}, count(3)), apperr.InvalidInput, "periodStart"},
-		{"unknown period kind", adm(target.Period{Kind: "month", Start: day("2021-07-01")}, count(3)), apperr.InvalidInput, "periodKind"},
+		{"count and rate", adm(target.Year(2022), target.Values{Kind: target.KindCount, Count: fixture.Ptr(3), Rate: fixture.Ptr(4.0)}), apperr.InvalidInput, "rate"},
+		{"unknown kind", adm(target.Year(2022), target.Values{Kind: "share", Count: fixture.Ptr(3)}), apperr.InvalidInput, "kind"},
+		{"foreign rate base", adm(target.Year(2022), target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.0), RateBase: "villages"}), apperr.InvalidInput, "rateBase"},
+		{"period end before start", adm(target.Period{Kind: target.PeriodQuarter, Start: fixture.Day("2021-04-01"), End: fixture.Day("2021-03-31")}, count(3)), apperr.InvalidInput, "periodEnd"},
+		{"quarter not aligned", adm(target.Period{Kind: target.PeriodQuarter, Start: fixture.Day("2021-02-01")}, count(3)), apperr.InvalidInput, "periodStart"},
+		{"quarter too long", adm(target.Period{Kind: target.PeriodQuarter, Start: fixture.Day("2021-04-01"), End: fixture.Day("2021-07-31")}, count(3)), apperr.InvalidInput, "periodStart"},
+		{"year not aligned", adm(target.Period{Kind: target.PeriodYear, Start: fixture.Day("2021-07-01")}, count(3)), apperr.InvalidInput, "periodStart"},
+		{"unknown period kind", adm(target.Period{Kind: "month", Start: fixture.Day("2021-07-01")}, count(3)), apperr.InvalidInput, "periodKind"},
 		{"term without a term", adm(target.Period{Kind: target.PeriodTerm}, count(3)), apperr.InvalidInput, "termId"},
-		{"term with other dates", adm(target.Period{Kind: target.PeriodTerm, TermID: &term.ID, Start: day("2020-01-01")}, count(3)), apperr.InvalidInput, "periodStart"},
+		{"term with other dates", adm(target.Period{Kind: target.PeriodTerm, TermID: &term.ID, Start: fixture.Day("2020-01-01")}, count(3)), apperr.InvalidInput, "periodStart"},
 		{"another unit's term", target.NewTarget{UnitID: other, Measure: target.MeasureAdmissions, Period: target.Period{Kind: target.PeriodTerm, TermID: &term.ID}, Values: count(3)}, apperr.InvalidInput, "termId"},
 		{"unknown measure", target.NewTarget{UnitID: c, Measure: "weddings", Period: target.Year(2022), Values: count(3)}, apperr.InvalidInput, "measure"},
 		{"a count of a composition measure", target.NewTarget{UnitID: c, Measure: "villages_with_cell_pct", Period: target.Year(2022), Values: count(3)}, apperr.InvalidInput, "kind"},
@@ -507,10 +508,10 @@ func TestBadInput(t *testing.T) {
 		code  apperr.Code
 		field string
 	}{
-		{"term ends before it starts", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2025–2030", StartsOn: day("2030-08-10"), EndsOn: day("2025-08-10")}, apperr.InvalidInput, "endsOn"},
-		{"term before the unit", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2010–2015", StartsOn: day("2010-08-10"), EndsOn: day("2015-08-09")}, apperr.InvalidInput, "startsOn"},
-		{"overlapping term", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2025–2030", StartsOn: day("2025-08-01"), EndsOn: day("2030-07-31")}, apperr.Conflict, "startsOn"},
-		{"term without a name", target.NewTerm{UnitID: c, Name: "  ", StartsOn: day("2025-08-10"), EndsOn: day("2030-08-09")}, apperr.InvalidInput, "name"},
+		{"term ends before it starts", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2030-08-10"), EndsOn: fixture.Day("2025-08-10")}, apperr.InvalidInput, "endsOn"},
+		{"term before the unit", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2010–2015", StartsOn: fixture.Day("2010-08-10"), EndsOn: fixture.Day("2015-08-09")}, apperr.InvalidInput, "startsOn"},
+		{"overlapping term", target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2025-08-01"), EndsOn: fixture.Day("2030-07-31")}, apperr.Conflict, "startsOn"},
+		{"term without a name", target.NewTerm{UnitID: c, Name: "  ", StartsOn: fixture.Day("2025-08-10"), EndsOn: fixture.Day("2030-08-09")}, apperr.InvalidInput, "name"},
 	} {
 		_, err := target.CreateTerm(ctx, d.App, x.in)
 		wantCode(t, x.name, err, x.code, x.field)
@@ -527,9 +528,9 @@ func TestBadInput(t *testing.T) {
 	wantCode(t, "hand down outside the subtree", err, apperr.InvalidInput, "shares[1].unitId")
 	_, err = target.HandDown(ctx, d.App, tg.ID, []target.Share{{UnitID: cell, Count: 5}, {UnitID: cell, Count: 5}})
 	wantCode(t, "hand down twice to a unit", err, apperr.InvalidInput, "shares[1].unitId")
-	_, err = target.ProgressForUnit(ctx, d.App, c, "villages_with_cell_pct", target.PeriodYear, day("2021-06-30"))
+	_, err = target.ProgressForUnit(ctx, d.App, c, "villages_with_cell_pct", target.PeriodYear, fixture.Day("2021-06-30"))
 	wantCode(t, "progress of a composition measure", err, apperr.InvalidInput, "measure")
-	_, err = target.ProgressForUnit(ctx, d.App, other, target.MeasureAdmissions, target.PeriodTerm, day("2021-06-30"))
+	_, err = target.ProgressForUnit(ctx, d.App, other, target.MeasureAdmissions, target.PeriodTerm, fixture.Day("2021-06-30"))
 	wantCode(t, "term progress without a term", err, apperr.NotFound, "date")
 	if after := rows(t, d.Owner); after != before {
 		t.Errorf("refused writes changed rows: %+v → %+v", before, after)
@@ -560,7 +561,7 @@ func TestBadInput(t *testing.T) {
 func TestHandDown(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
 	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &p, "2015-01-01")
 	c1 := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
@@ -570,7 +571,7 @@ func TestHandDown(t *testing.T) {
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: td, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(160)})
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: c3, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(9)})
 
-	board := actorFor(t, d.App, "board", "VP.TD")
+	board := fixture.Actor(t, d.App, "board", "VP.TD")
 	al, err := target.HandDown(board, d.App, tg.ID, []target.Share{{UnitID: c1, Count: 60}, {UnitID: c2, Count: 50}, {UnitID: x, Count: 20}})
 	if err != nil {
 		t.Fatal(err)
@@ -600,11 +601,11 @@ func TestHandDown(t *testing.T) {
 	}
 	_, err = target.HandDown(board, d.App, tg.ID, []target.Share{{UnitID: c3, Count: 10}})
 	wantCode(t, "a unit with its own target", err, apperr.Conflict, "shares[0].unitId")
-	_, err = target.HandDown(actorFor(t, d.App, "secretary", "VP.TD"), d.App, tg.ID, []target.Share{{UnitID: c3, Count: 10}})
+	_, err = target.HandDown(fixture.Actor(t, d.App, "secretary", "VP.TD"), d.App, tg.ID, []target.Share{{UnitID: c3, Count: 10}})
 	wantCode(t, "a secretary hands down", err, apperr.Forbidden, "")
 	// A rate target is not handed down in shares.
 	rt := newTarget(t, ctx, d.App, target.NewTarget{UnitID: td, Measure: target.MeasureAdmissions, Period: target.Year(2022),
-		Values: target.Values{Kind: target.KindRate, Rate: ptr(3.5)}})
+		Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(3.5)}})
 	_, err = target.HandDown(board, d.App, rt.ID, []target.Share{{UnitID: c1, Count: 10}})
 	wantCode(t, "hand down a rate", err, apperr.InvalidInput, "parentTargetId")
 }
@@ -613,7 +614,7 @@ func TestHandDown(t *testing.T) {
 func TestScope(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
 	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &p, "2015-01-01")
 	c1 := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
@@ -627,7 +628,7 @@ func TestScope(t *testing.T) {
 	if t1.UnitID != c1 {
 		t1, t2 = t2, t1
 	}
-	board := actorFor(t, d.App, "board", "VP.TD.HH")
+	board := fixture.Actor(t, d.App, "board", "VP.TD.HH")
 	if _, err := target.GetTarget(board, d.App, t1.ID); err != nil {
 		t.Errorf("own target: %v", err)
 	}
@@ -635,11 +636,11 @@ func TestScope(t *testing.T) {
 	wantCode(t, "sibling's target", err, apperr.NotFound, "")
 	_, err = target.GetTarget(board, d.App, tTD.ID)
 	wantCode(t, "district's target", err, apperr.NotFound, "")
-	_, err = target.TargetProgress(board, d.App, t2.ID, day("2021-06-30"))
+	_, err = target.TargetProgress(board, d.App, t2.ID, fixture.Day("2021-06-30"))
 	wantCode(t, "sibling's progress", err, apperr.NotFound, "")
-	_, err = target.ProgressForUnit(board, d.App, c2, target.MeasureAdmissions, target.PeriodYear, day("2021-06-30"))
+	_, err = target.ProgressForUnit(board, d.App, c2, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-06-30"))
 	wantCode(t, "sibling's unit progress", err, apperr.NotFound, "")
-	_, err = target.ChildrenProgress(board, d.App, c2, target.MeasureAdmissions, target.Year(2021), day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
+	_, err = target.ChildrenProgress(board, d.App, c2, target.MeasureAdmissions, target.Year(2021), fixture.Day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
 	wantCode(t, "sibling's children", err, apperr.NotFound, "")
 	_, err = target.GetAllocation(board, d.App, tTD.ID)
 	wantCode(t, "district's allocation", err, apperr.NotFound, "")
@@ -650,15 +651,15 @@ func TestScope(t *testing.T) {
 	}
 	_, err = target.CreateTarget(board, d.App, target.NewTarget{UnitID: c2, Measure: target.MeasureAdmissions, Period: target.Year(2022), Values: count(5)})
 	wantCode(t, "sibling's new target", err, apperr.NotFound, "")
-	_, err = target.CreateTarget(actorFor(t, d.App, "secretary", "VP.TD.HH"), d.App,
+	_, err = target.CreateTarget(fixture.Actor(t, d.App, "secretary", "VP.TD.HH"), d.App,
 		target.NewTarget{UnitID: c1, Measure: target.MeasureAdmissions, Period: target.Year(2022), Values: count(5)})
 	wantCode(t, "a secretary sets a target", err, apperr.Forbidden, "")
 	if pg, err := target.UnitTargets(board, d.App, c1, target.Filter{Measure: target.MeasureAdmissions}, page.Args{First: 10}); err != nil || len(pg.Items) != 1 {
 		t.Errorf("own targets: %+v, %v", pg, err)
 	}
 	// The district's board sees both communes.
-	dboard := actorFor(t, d.App, "board", "VP.TD")
-	pg, err := target.ChildrenProgress(dboard, d.App, td, target.MeasureAdmissions, target.Year(2021), day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
+	dboard := fixture.Actor(t, d.App, "board", "VP.TD")
+	pg, err := target.ChildrenProgress(dboard, d.App, td, target.MeasureAdmissions, target.Year(2021), fixture.Day("2021-06-30"), target.SortPercentAsc, page.Args{First: 10})
 	if err != nil || len(pg.Items) != 2 {
 		t.Errorf("district's children: %+v, %v", pg, err)
 	}
@@ -696,27 +697,27 @@ func checkCache(t *testing.T, d *pgtest.DB) {
 func TestTreeChangeAfterAdmissions(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "TN", "Đảng bộ tỉnh Thái Nguyên", "province", nil, "2015-01-01")
 	dist := unit(t, d.App, "TN.DH", "Đảng bộ huyện Đại Từ", "district", &p, "2015-01-01")
 	c1 := unit(t, d.App, "TN.DH.A", "Đảng bộ xã An Khánh", "grassroots_committee", &dist, "2015-01-01")
 	c2 := unit(t, d.App, "TN.DH.B", "Đảng bộ xã Bình Thuận", "grassroots_committee", &dist, "2015-01-01")
 	x := unit(t, d.App, "TN.DH.A.1", "Chi bộ xóm Đồng", "cell", &c1, "2015-01-01")
-	admit(t, d.App, x, day("2021-03-01"), day("2021-09-01"))
-	if _, err := org.Move(ctx, d.App, x, c2, org.Doc{Effective: day("2021-06-01"), Document: "QĐ điều chỉnh"}); err != nil {
+	admit(t, d.App, x, fixture.Day("2021-03-01"), fixture.Day("2021-09-01"))
+	if _, err := org.Move(ctx, d.App, x, c2, org.Doc{Effective: fixture.Day("2021-06-01"), Document: "QĐ điều chỉnh"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		unit int64
 		want int
 	}{{c1, 1}, {c2, 1}, {dist, 2}, {p, 2}} {
-		pr, err := target.ProgressForUnit(ctx, d.App, c.unit, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31"))
+		pr, err := target.ProgressForUnit(ctx, d.App, c.unit, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31"))
 		if err != nil || pr.Admitted != c.want {
 			t.Errorf("unit %d: admitted %d, want %d (%v)", c.unit, pr.Admitted, c.want, err)
 		}
 	}
 	// The commune's board sees the first admission in its history, the second commune's the second.
-	pr, err := target.ProgressForUnit(actorFor(t, d.App, "board", "TN.DH.A"), d.App, c1, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31"))
+	pr, err := target.ProgressForUnit(fixture.Actor(t, d.App, "board", "TN.DH.A"), d.App, c1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31"))
 	if err != nil || pr.Admitted != 1 {
 		t.Errorf("first commune's board: %d, %v", pr.Admitted, err)
 	}
@@ -729,7 +730,7 @@ func TestTreeChangeAfterAdmissions(t *testing.T) {
 func TestScopeOfCountedUnits(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "BN", "Đảng bộ tỉnh Bắc Ninh", "province", nil, "2015-01-01")
 	d1 := unit(t, d.App, "BN.TS", "Đảng bộ huyện Tiên Du", "district", &p, "2015-01-01")
 	d2 := unit(t, d.App, "BN.TX", "Đảng bộ thị xã Từ Sơn", "district", &p, "2015-01-01")
@@ -737,34 +738,34 @@ func TestScopeOfCountedUnits(t *testing.T) {
 	e := unit(t, d.App, "BN.TS.LB", "Đảng bộ xã Lạc Vệ", "grassroots_committee", &d1, "2015-01-01")
 	x := unit(t, d.App, "BN.TS.DH.1", "Chi bộ khu phố Đình", "cell", &c, "2015-01-01")
 	y := unit(t, d.App, "BN.TS.DH.2", "Chi bộ khu phố Trang Liệt", "cell", &c, "2015-01-01")
-	admit(t, d.App, x, day("2021-02-01"))
-	admit(t, d.App, y, day("2021-03-01"))
-	if _, err := org.Move(ctx, d.App, y, e, org.Doc{Effective: day("2021-05-01")}); err != nil {
+	admit(t, d.App, x, fixture.Day("2021-02-01"))
+	admit(t, d.App, y, fixture.Day("2021-03-01"))
+	if _, err := org.Move(ctx, d.App, y, e, org.Doc{Effective: fixture.Day("2021-05-01")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := org.Move(ctx, d.App, c, d2, org.Doc{Effective: day("2021-07-01")}); err != nil {
+	if _, err := org.Move(ctx, d.App, c, d2, org.Doc{Effective: fixture.Day("2021-07-01")}); err != nil {
 		t.Fatal(err)
 	}
-	if pr, err := target.ProgressForUnit(ctx, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
+	if pr, err := target.ProgressForUnit(ctx, d.App, c, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31")); err != nil || pr.Admitted != 2 {
 		t.Errorf("national scope: %d, %v", pr.Admitted, err)
 	}
 	// A count is a figure of the tree of its day, the same for every actor who may see the unit today:
 	// the new district's board sees Đình Bảng's 2021 with both admissions (Trang Liệt was its cell in
 	// March), and the old district keeps its 2021 figures although Đình Bảng has left it; it no longer
 	// sees Đình Bảng itself.
-	board := actorFor(t, d.App, "board", "BN.TX")
-	if pr, err := target.ProgressForUnit(board, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
+	board := fixture.Actor(t, d.App, "board", "BN.TX")
+	if pr, err := target.ProgressForUnit(board, d.App, c, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31")); err != nil || pr.Admitted != 2 {
 		t.Errorf("the new district's board: %d, %v", pr.Admitted, err)
 	}
-	pg, err := target.ChildrenProgress(board, d.App, d2, target.MeasureAdmissions, target.Year(2021), day("2021-12-31"), target.SortPercentAsc, page.Args{First: 10})
+	pg, err := target.ChildrenProgress(board, d.App, d2, target.MeasureAdmissions, target.Year(2021), fixture.Day("2021-12-31"), target.SortPercentAsc, page.Args{First: 10})
 	if err != nil || len(pg.Items) != 1 || pg.Items[0].Progress.Admitted != 2 {
 		t.Errorf("the new district's children: %+v, %v", pg, err)
 	}
-	old := actorFor(t, d.App, "board", "BN.TS")
-	if pr, err := target.ProgressForUnit(old, d.App, d1, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); err != nil || pr.Admitted != 2 {
+	old := fixture.Actor(t, d.App, "board", "BN.TS")
+	if pr, err := target.ProgressForUnit(old, d.App, d1, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31")); err != nil || pr.Admitted != 2 {
 		t.Errorf("the old district's own 2021: %d, %v", pr.Admitted, err)
 	}
-	if _, err := target.ProgressForUnit(old, d.App, c, target.MeasureAdmissions, target.PeriodYear, day("2021-12-31")); apperr.CodeOf(err) != apperr.NotFound {
+	if _, err := target.ProgressForUnit(old, d.App, c, target.MeasureAdmissions, target.PeriodYear, fixture.Day("2021-12-31")); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("the old district reads the commune that left it: %v", err)
 	}
 	checkCache(t, d)
@@ -774,7 +775,7 @@ func TestScopeOfCountedUnits(t *testing.T) {
 // same order. Not parallel: it changes the split threshold.
 func TestChildrenProgressInHalves(t *testing.T) {
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
 	for i := range 5 {
 		c := unit(t, d.App, fmt.Sprintf("HY.X%d", i), fmt.Sprintf("Đảng bộ xã số %d", i), "grassroots_committee", &p, "2015-01-01")
@@ -783,7 +784,7 @@ func TestChildrenProgressInHalves(t *testing.T) {
 		newTarget(t, ctx, d.App, target.NewTarget{UnitID: c, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(10)})
 	}
 	get := func() []string {
-		pg, err := target.ChildrenProgress(ctx, d.App, p, target.MeasureAdmissions, target.Year(2025), day("2025-12-31"), target.SortPercentAsc, page.Args{First: 10})
+		pg, err := target.ChildrenProgress(ctx, d.App, p, target.MeasureAdmissions, target.Year(2025), fixture.Day("2025-12-31"), target.SortPercentAsc, page.Args{First: 10})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -16,7 +17,7 @@ import (
 // TargetProgress report them.
 func denominators(t *testing.T, ctx context.Context, d *pgtest.DB, province int64, own int64) []string {
 	t.Helper()
-	pg, err := target.ChildrenProgress(ctx, d.App, province, target.MeasureAdmissions, target.Year(2026), day("2026-06-30"), target.SortPercentAsc, page.Args{First: 10})
+	pg, err := target.ChildrenProgress(ctx, d.App, province, target.MeasureAdmissions, target.Year(2026), fixture.Day("2026-06-30"), target.SortPercentAsc, page.Args{First: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +26,7 @@ func denominators(t *testing.T, ctx context.Context, d *pgtest.DB, province int6
 		p := c.Progress
 		out = append(out, fmt.Sprintf("%d: denominator %v on %v, target %v, admitted %d", c.Unit.ID, deref(p.Denominator), deref(p.DenominatorOn), deref(p.TargetCount), p.Admitted))
 	}
-	p, err := target.TargetProgress(ctx, d.App, own, day("2026-06-30"))
+	p, err := target.TargetProgress(ctx, d.App, own, fixture.Day("2026-06-30"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func denominators(t *testing.T, ctx context.Context, d *pgtest.DB, province int6
 func TestRateTargetsFromYearend(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	ctx := admin()
+	ctx := fixture.System()
 	p := unit(t, d.App, "HD", "Đảng bộ tỉnh Hải Dương", "province", nil, "2015-01-01")
 	dist := unit(t, d.App, "HD.NS", "Đảng bộ huyện Nam Sách", "district", &p, "2015-01-01")
 	a := unit(t, d.App, "HD.NS.A", "Đảng bộ xã An Lâm", "grassroots_committee", &dist, "2015-01-01")
@@ -50,37 +51,37 @@ func TestRateTargetsFromYearend(t *testing.T) {
 	admit(t, d.App, xb, spread("2020-02-03", 20, 30)...)
 	cs := admit(t, d.App, xc, spread("2018-03-05", 25, 25)...)
 	for _, id := range as[:3] {
-		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindRemoved, Effective: day("2024-05-04"), Document: "NQ xóa tên"}); err != nil {
+		if err := member.Record(ctx, d.App, member.Event{PersonID: id, Kind: member.KindRemoved, Effective: fixture.Day("2024-05-04"), Document: "NQ xóa tên"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredOutOfficial, Effective: day("2025-10-01"), ToUnitID: &xa}); err != nil {
+	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredOutOfficial, Effective: fixture.Day("2025-10-01"), ToUnitID: &xa}); err != nil {
 		t.Fatal(err)
 	}
-	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredInOfficial, Effective: day("2025-10-20")}); err != nil {
+	if err := member.Record(ctx, d.App, member.Event{PersonID: cs[0], Kind: member.KindTransferredInOfficial, Effective: fixture.Day("2025-10-20")}); err != nil {
 		t.Fatal(err)
 	}
 	// The reform: A and B merge under the province, the district ends.
 	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
 		New:      &org.NewUnit{Code: "HD.AL", Name: "Đảng bộ xã An Lạc", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &p}, org.Doc{Effective: day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
+		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := res.Units[0]
-	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: day("2025-07-01")}); err != nil {
+	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
 		t.Fatal(err)
 	}
 	admit(t, d.App, xa, spread("2026-01-12", 4, 30)...)
 	for _, u := range []int64{s, c} {
 		newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2026),
-			Values: target.Values{Kind: target.KindRate, Rate: ptr(4.0)}})
+			Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(4.0)}})
 	}
 	own := newTarget(t, ctx, d.App, target.NewTarget{UnitID: p, Measure: target.MeasureAdmissions, Period: target.Year(2026),
-		Values: target.Values{Kind: target.KindRate, Rate: ptr(3.5)}})
+		Values: target.Values{Kind: target.KindRate, Rate: fixture.Ptr(3.5)}})
 
 	rollup := denominators(t, ctx, d, p, own.ID)
-	board := denominators(t, actorFor(t, d.App, "board", "HD"), d, p, own.ID)
+	board := denominators(t, fixture.Actor(t, d.App, "board", "HD"), d, p, own.ID)
 	// 31/12/2025: An Lạc 30 − 3 + 20 + 1 (transferred in) = 48, Tứ Minh 24, the province 72.
 	want := []string{
 		fmt.Sprintf("%d: denominator 24 on 2025-12-31 00:00:00 +0000 UTC, target 1, admitted 0", c),

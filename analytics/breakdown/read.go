@@ -1,8 +1,9 @@
-// Package breakdown reads what the nightly analytics job published into PostgreSQL's reporting
-// schema (migrations 0016, 0017; package analytics writes it): membership breakdowns by
-// dimension, the candidate funnel per period, and the runs themselves. It serves the API, so it
-// must not import DuckDB (nor package analytics): every read is plain SQL over the latest
-// succeeded run, scoped through internal/auth like every other read.
+// Package breakdown is the home of the membership breakdowns: the SQL the nightly job runs in
+// DuckDB (*.sql, embedded as SQL) and the read side over what the job published into
+// PostgreSQL's reporting schema (migrations 0016, 0017): breakdowns by dimension, the candidate
+// funnel per period, and the runs themselves. The read side serves the API, so the package must
+// not import DuckDB (nor package analytics): every read is plain SQL over the latest succeeded
+// run, scoped through internal/auth like every other read.
 package breakdown
 
 import (
