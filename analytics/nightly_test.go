@@ -13,9 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"ptdv/analytics/breakdown"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/analytics/breakdown"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/seed"
 )

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 
-	"ptdv/graph/model"
 	"ptdv/analytics/breakdown"
+	"ptdv/graph/model"
 )
 
 // breakdownOut maps a breakdown to its GraphQL model; the unit is read as of the period's date.

@@ -8,11 +8,11 @@ package graph
 import (
 	"context"
 	"fmt"
+	"ptdv/analytics/breakdown"
 	"ptdv/analytics/forecast"
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/analytics/breakdown"
 	"ptdv/internal/bulk"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"
