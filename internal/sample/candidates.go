@@ -510,7 +510,7 @@ type profile struct {
 	Qualification, FounderQualification       []string
 	Occupation, YoungOccupation               []string
 	FounderOccupation, FounderPoliticalTheory []string
-	Region                                    string   // Kinh family names: north, thaibinh, central
+	Region                                    string   // the seed's region code, for the family names (seed.Name)
 	MigrantIDProvinces, MinorityIDProvinces   []string // birth registered elsewhere (Kinh migrants; Tày families)
 	MigrantPercent                            int
 	YoungAges, OlderAges                      [2]int // age when listed
@@ -521,7 +521,7 @@ func profileOf(kind string) profile {
 	base := profile{
 		Female: 50, Ethnicity: weighted("kinh"), Religion: weighted("none*9", "buddhism"),
 		Education: weighted("upper_secondary*9", "lower_secondary"), Qualification: weighted("none*3", "intermediate*2", "college*2", "university*3"),
-		Region: "north", YoungAges: [2]int{18, 28}, OlderAges: [2]int{29, 46}, YoungPercent: 62,
+		Region: "rrd", YoungAges: [2]int{18, 28}, OlderAges: [2]int{29, 46}, YoungPercent: 62,
 		FounderOccupation: weighted("commune_staff", "farmer*2", "freelance", "retired*2"), FounderQualification: weighted("none*2", "intermediate*2", "college", "university*2"),
 		FounderPoliticalTheory: weighted("elementary*5", "intermediate*3", "none*2"), FounderEthnicity: weighted("kinh"),
 	}
@@ -540,7 +540,7 @@ func profileOf(kind string) profile {
 		base.Qualification = weighted("none*6", "elementary*2", "intermediate*2", "college", "university")
 		base.Occupation = weighted("farmer*5", "freelance*2", "non_state_enterprise_worker*3", "commune_staff")
 		base.YoungOccupation = weighted("non_state_enterprise_worker*4", "farmer*2", "freelance*2")
-		base.Region = "thaibinh"
+		base.Region = "rrd"
 	case "jrai":
 		base.Female = 50
 		base.Ethnicity = weighted("gia_rai*6", "kinh")
@@ -553,7 +553,7 @@ func profileOf(kind string) profile {
 		base.YoungOccupation = weighted("farmer*6", "freelance*2", "commune_staff")
 		base.FounderOccupation = weighted("farmer*3", "commune_staff", "retired")
 		base.FounderQualification = weighted("none*3", "elementary*2", "intermediate*2", "college")
-		base.Region = "central"
+		base.Region = "hl"
 		base.MigrantIDProvinces, base.MigrantPercent = []string{"052", "040", "051"}, 60
 	case "ward":
 		base.Female = 50
@@ -565,7 +565,7 @@ func profileOf(kind string) profile {
 		base.Occupation = weighted("freelance*3", "non_state_enterprise_worker*2", "public_employee*2", "commune_staff", "state_enterprise_worker", "civil_servant")
 		base.YoungOccupation = weighted("university_student*3", "non_state_enterprise_worker*2", "freelance*2", "public_employee")
 		base.FounderOccupation = weighted("civil_servant", "public_employee", "freelance", "retired*2")
-		base.Region = "central"
+		base.Region = "hl"
 		base.MigrantIDProvinces, base.MigrantPercent = []string{"052", "040", "042", "051", "038"}, 35
 		base.MinorityIDProvinces = []string{"004", "020"} // Tày families came from Cao Bằng and Lạng Sơn
 	case "school":
@@ -584,7 +584,7 @@ func profileOf(kind string) profile {
 		base.Occupation, base.YoungOccupation = []string{"non_state_enterprise_worker"}, []string{"non_state_enterprise_worker"}
 		base.YoungAges, base.OlderAges = [2]int{19, 28}, [2]int{29, 42}
 		base.FounderOccupation = []string{"non_state_enterprise_worker"}
-		base.Region = "thaibinh"
+		base.Region = "rrd"
 	}
 	return base
 }
@@ -615,17 +615,6 @@ func (p *pipe) nationalID(province, sex string, birth time.Time) string {
 	}
 }
 
-// name draws a full name not used yet in the demo.
-func (p *pipe) name(ethnicity, sex, region string) string {
-	for i := 0; ; i++ {
-		n := personName(p.rng, ethnicity, sex, region)
-		if !p.names[n] || i > 20 {
-			p.names[n] = true
-			return n
-		}
-	}
-}
-
 // newPerson draws a person of a cell: sex, birth date (age at the reference date), categories.
 func (p *pipe) newPerson(c *cellRun, pr profile, sex string, birth time.Time, young, founder bool) people.NewPerson {
 	eth := pick(p.rng, pr.Ethnicity)
@@ -633,7 +622,7 @@ func (p *pipe) newPerson(c *cellRun, pr profile, sex string, birth time.Time, yo
 		eth = pick(p.rng, pr.FounderEthnicity)
 	}
 	n := people.NewPerson{Sex: sex, BirthDate: birth, Ethnicity: eth, UnitID: c.id}
-	n.FullName = p.name(eth, sex, pr.Region)
+	n.FullName = uniqueName(p.rng, p.names, eth, sex, birth.Year(), pr.Region)
 	n.Religion = pick(p.rng, pr.Religion)
 	n.GeneralEducation = pick(p.rng, pr.Education)
 	if minority(eth) && pr.MinorityReligion != nil {

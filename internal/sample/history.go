@@ -455,13 +455,7 @@ func (h *history) newPerson(u histUnit, c hcell, d time.Time, young bool) people
 	if minority(n.Ethnicity) && pr.MinorityEducation != nil {
 		n.GeneralEducation = pick(h.rng, pr.MinorityEducation)
 	}
-	for i := 0; ; i++ {
-		n.FullName = personName(h.rng, n.Ethnicity, sex, pr.Region)
-		if !h.names[n.FullName] || i > 20 {
-			h.names[n.FullName] = true
-			break
-		}
-	}
+	n.FullName = uniqueName(h.rng, h.names, n.Ethnicity, sex, birth.Year(), pr.Region)
 	c2 := (birth.Year()/100 - 19) * 2
 	if sex == "female" {
 		c2++

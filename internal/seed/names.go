@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -97,6 +98,12 @@ var (
 	familyMnong   = wl(`Điểu*5, Y*2`)
 	familyBana    = wl(`Đinh`)
 )
+
+// Name draws a full name for a person of an ethnic group and sex born in birthYear, in a region
+// (nmt, rrd, nct, sct, hl, se, mk). The hand-built sample draws its names here too.
+func Name(r *rand.Rand, ethnicity string, female bool, birthYear int, region string) string {
+	return nameOf(rng{r}, ethnicity, female, birthYear, region)
+}
 
 // nameOf draws a full name for a person of an ethnic group, sex and birth year in a region.
 func nameOf(r rng, ethnicity string, female bool, birthYear int, region string) string {
