@@ -43,6 +43,15 @@ func (r *Resolver) pageArgs(first *int, after *string) (page.Args, error) {
 func enumOf[E ~string](code string) E { return E(strings.ToUpper(code)) }
 func codeOf[E ~string](e E) string    { return strings.ToLower(string(e)) }
 
+// optCode is codeOf for an optional enum argument: nil stays nil.
+func optCode[E ~string](e *E) *string {
+	if e == nil {
+		return nil
+	}
+	c := codeOf(*e)
+	return &c
+}
+
 func optKind(k *model.UnitKind) org.Filter {
 	if k == nil {
 		return org.Filter{}

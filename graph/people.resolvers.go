@@ -35,7 +35,7 @@ func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreateP
 		return nil, err
 	}
 	in := input.Person
-	p, err := people.Create(ctx, r.DB, people.NewPerson{FullName: in.FullName, Sex: in.Sex, BirthDate: in.BirthDate.Time(),
+	p, err := people.Create(ctx, r.DB, people.NewPerson{FullName: in.FullName, Sex: codeOf(in.Sex), BirthDate: in.BirthDate.Time(),
 		NationalID: in.NationalID, Ethnicity: str(in.Ethnicity), Religion: str(in.Religion), GeneralEducation: str(in.GeneralEducation),
 		ProfessionalQualification: str(in.ProfessionalQualification), PoliticalTheory: str(in.PoliticalTheory),
 		Occupation: str(in.Occupation), YouthUnionMember: in.YouthUnionMember != nil && *in.YouthUnionMember, VillageID: village,
@@ -52,7 +52,7 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 	if err != nil {
 		return nil, err
 	}
-	patch := people.PersonPatch{FullName: input.FullName, Sex: input.Sex, NationalID: input.NationalID, Ethnicity: input.Ethnicity,
+	patch := people.PersonPatch{FullName: input.FullName, Sex: optCode(input.Sex), NationalID: input.NationalID, Ethnicity: input.Ethnicity,
 		Religion: input.Religion, GeneralEducation: input.GeneralEducation, ProfessionalQualification: input.ProfessionalQualification,
 		PoliticalTheory: input.PoliticalTheory, Occupation: input.Occupation, YouthUnionMember: input.YouthUnionMember,
 		Workplace: input.Workplace, AgeException: input.AgeException, EducationException: input.EducationException}
@@ -296,12 +296,12 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 }
 
 // CodeList is the resolver for the codeList field.
-func (r *queryResolver) CodeList(ctx context.Context, list string) ([]codes.Item, error) {
+func (r *queryResolver) CodeList(ctx context.Context, list model.CodeList) ([]codes.Item, error) {
 	set, err := loadersFor(ctx).codes()
 	if err != nil {
 		return nil, err
 	}
-	items := set.List(list)
+	items := set.List(codeOf(list))
 	if items == nil {
 		return nil, apperr.Invalid("list", fmt.Sprintf("Danh mục %q không tồn tại.", list), "unknown code list")
 	}

@@ -121,7 +121,7 @@ func candidateFilter(in *model.CandidateFilter) (pipeline.Filter, error) {
 		t := today()
 		f.OverdueOn = &t
 	}
-	f.Text, f.Sex, f.Ethnicity, f.Proposer = str(in.Text), str(in.Sex), str(in.Ethnicity), str(in.Proposer)
+	f.Text, f.Sex, f.Ethnicity, f.Proposer = str(in.Text), str(optCode(in.Sex)), str(in.Ethnicity), str(in.Proposer)
 	f.Minority, f.YouthUnion = in.Minority, in.YouthUnion
 	return f, nil
 }

@@ -100,6 +100,11 @@ func (r *candidateResolver) ClosedOn(ctx context.Context, obj *pipeline.Case) (*
 	return optDate(obj.ClosedOn), nil
 }
 
+// CloseReason is the resolver for the closeReason field.
+func (r *candidateResolver) CloseReason(ctx context.Context, obj *pipeline.Case) (*codes.Item, error) {
+	return optCodeItem(ctx, "leave_reason", str(obj.CloseReason))
+}
+
 // Helper is the resolver for the helper field.
 func (r *candidateResolver) Helper(ctx context.Context, obj *pipeline.Case) (*people.Person, error) {
 	if obj.HelperID == nil {
@@ -150,6 +155,11 @@ func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*mod
 	return &model.Lateness{Rule: *obj.LateRule, WorkingDays: *obj.LateDays}, nil
 }
 
+// Kind is the resolver for the kind field.
+func (r *caseEventResolver) Kind(ctx context.Context, obj *pipeline.Event) (model.CaseEventKind, error) {
+	return enumOf[model.CaseEventKind](obj.Kind), nil
+}
+
 // StageAfter is the resolver for the stageAfter field.
 func (r *caseEventResolver) StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error) {
 	return enumOf[model.Stage](obj.StageAfter), nil
@@ -168,6 +178,11 @@ func (r *caseEventResolver) DocumentNumber(ctx context.Context, obj *pipeline.Ev
 // DocumentDate is the resolver for the documentDate field.
 func (r *caseEventResolver) DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error) {
 	return optDate(obj.DocumentDate), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *caseEventResolver) Reason(ctx context.Context, obj *pipeline.Event) (*codes.Item, error) {
+	return optCodeItem(ctx, "leave_reason", str(obj.Reason))
 }
 
 // Kind is the resolver for the kind field.
@@ -308,7 +323,7 @@ func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewS
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, input.Rating, str(input.Note)); err != nil {
+	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, codeOf(input.Rating), str(input.Note)); err != nil {
 		return nil, err
 	}
 	return casePayload(pipeline.GetOne(ctx, r.DB, id))
@@ -324,7 +339,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 	if err != nil {
 		return nil, err
 	}
-	c, err := pipeline.CreateCourse(ctx, r.DB, pipeline.Course{Kind: input.Kind, Name: input.Name, UnitID: unit,
+	c, err := pipeline.CreateCourse(ctx, r.DB, pipeline.Course{Kind: codeOf(input.Kind), Name: input.Name, UnitID: unit,
 		StartsOn: input.StartsOn.Time(), EndsOn: input.EndsOn.Time(), Roster: roster})
 	if err != nil {
 		return nil, err
@@ -427,6 +442,11 @@ func (r *queryResolver) PipelineRules(ctx context.Context) ([]pipeline.Rule, err
 	return rules.List(), nil
 }
 
+// Rating is the resolver for the rating field.
+func (r *sourceReviewResolver) Rating(ctx context.Context, obj *pipeline.SourceReview) (model.SourceRating, error) {
+	return enumOf[model.SourceRating](obj.Rating), nil
+}
+
 // Person is the resolver for the person field.
 func (r *sponsorResolver) Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error) {
 	return loadPerson(ctx, obj.SponsorID)
@@ -477,6 +497,9 @@ func (r *Resolver) DueConnection() DueConnectionResolver { return &dueConnection
 // PipelineRule returns PipelineRuleResolver implementation.
 func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleResolver{r} }
 
+// SourceReview returns SourceReviewResolver implementation.
+func (r *Resolver) SourceReview() SourceReviewResolver { return &sourceReviewResolver{r} }
+
 // Sponsor returns SponsorResolver implementation.
 func (r *Resolver) Sponsor() SponsorResolver { return &sponsorResolver{r} }
 
@@ -490,6 +513,7 @@ type (
 	dueResolver                 struct{ *Resolver }
 	dueConnectionResolver       struct{ *Resolver }
 	pipelineRuleResolver        struct{ *Resolver }
+	sourceReviewResolver        struct{ *Resolver }
 	sponsorResolver             struct{ *Resolver }
 	stageCountResolver          struct{ *Resolver }
 )

@@ -39,7 +39,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &model.Viewer{Subject: a.Subject, Role: string(a.Role)}
+	v := &model.Viewer{Subject: a.Subject, Role: enumOf[model.Role](string(a.Role))}
 	if a.UnitID != 0 {
 		if v.Unit, err = loadUnit(ctx, a.UnitID, today()); err != nil {
 			return nil, err
