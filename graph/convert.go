@@ -39,6 +39,11 @@ func (r *Resolver) pageArgs(first *int, after *string) (page.Args, error) {
 	return page.New(first, after, !r.Dev)
 }
 
+// pageArgsBack is pageArgs for a list that may also be read from its end (last/before).
+func (r *Resolver) pageArgsBack(first *int, after *string, last *int, before *string) (page.Args, error) {
+	return page.NewBackward(first, after, last, before, !r.Dev)
+}
+
 // Enum values are the domain codes in upper case (grassroots_committee ↔ GRASSROOTS_COMMITTEE).
 func enumOf[E ~string](code string) E { return E(strings.ToUpper(code)) }
 func codeOf[E ~string](e E) string    { return strings.ToLower(string(e)) }

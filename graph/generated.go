@@ -633,7 +633,7 @@ type ComplexityRoot struct {
 		KindLabel        func(childComplexity int) int
 		MemberCounts     func(childComplexity int, asOf *model.Date) int
 		Name             func(childComplexity int, asOf *model.Date) int
-		Operations       func(childComplexity int, first *int, after *string) int
+		Operations       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Parent           func(childComplexity int, asOf *model.Date) int
 		Predecessors     func(childComplexity int, first *int, after *string) int
 		Progress         func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date) int
@@ -970,7 +970,7 @@ type UnitResolver interface {
 	Predecessors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Successors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Villages(ctx context.Context, obj *org.Unit, asOf *model.Date, first *int, after *string) (*model.VillageConnection, error)
-	Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error)
+	Operations(ctx context.Context, obj *org.Unit, first *int, after *string, last *int, before *string) (*model.OperationConnection, error)
 	Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 	Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
@@ -3721,7 +3721,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Operations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Unit.Operations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Unit.parent":
 		if e.ComplexityRoot.Unit.Parent == nil {
 			break
@@ -4152,9 +4152,12 @@ interface Node {
 type PageInfo {
   "Whether more items follow the last one of this page."
   hasNextPage: Boolean!
-  "Always false: ptdv pages forward only, with ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + `."
+  """
+  Whether items precede the first one of this page: known when paging backward with ` + "`" + `last` + "`" + ` and
+  ` + "`" + `before` + "`" + ` (on the lists that may be read from their end), false when paging forward.
+  """
   hasPreviousPage: Boolean!
-  "Cursor of the first item of this page, if any."
+  "Cursor of the first item of this page, if any; pass it as ` + "`" + `before` + "`" + ` to get the previous page."
   startCursor: String
   "Cursor of the last item of this page; pass it as ` + "`" + `after` + "`" + ` to get the next page."
   endCursor: String
@@ -6932,6 +6935,22 @@ func (ec *executionContext) field_Unit_operations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -18396,7 +18415,7 @@ func (ec *executionContext) _Unit_operations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().Operations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Unit().Operations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OperationConnection) graphql.Marshaler {

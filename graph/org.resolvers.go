@@ -418,8 +418,8 @@ func (r *unitResolver) Villages(ctx context.Context, obj *org.Unit, asOf *model.
 }
 
 // Operations is the resolver for the operations field.
-func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error) {
-	p, err := r.pageArgs(first, after)
+func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int, after *string, last *int, before *string) (*model.OperationConnection, error) {
+	p, err := r.pageArgsBack(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}

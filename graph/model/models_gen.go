@@ -593,9 +593,10 @@ type OperationEdge struct {
 type PageInfo struct {
 	// Whether more items follow the last one of this page.
 	HasNextPage bool `json:"hasNextPage"`
-	// Always false: ptdv pages forward only, with `first` and `after`.
+	// Whether items precede the first one of this page: known when paging backward with `last` and
+	// `before` (on the lists that may be read from their end), false when paging forward.
 	HasPreviousPage bool `json:"hasPreviousPage"`
-	// Cursor of the first item of this page, if any.
+	// Cursor of the first item of this page, if any; pass it as `before` to get the previous page.
 	StartCursor *string `json:"startCursor,omitempty"`
 	// Cursor of the last item of this page; pass it as `after` to get the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
