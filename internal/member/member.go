@@ -35,21 +35,19 @@ const (
 	RuleDecisionDate         = "member.decision_date"   // an admission decision precedes its ceremony
 )
 
-// The role table of this package.
-var (
-	writeRoles = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
-	readRoles  = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true,
-		auth.RoleAnalyst: true, auth.RoleViewer: true}
-)
-
+// actor is the request's actor once auth's permission table lets it read member records (and write
+// them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if write && !writeRoles[a.Role] || !readRoles[a.Role] {
-		return nil, apperr.New(apperr.Forbidden, "Vai trò của bạn không được thực hiện thao tác này với hồ sơ đảng viên.",
-			fmt.Sprintf("role %s may not do this with member records", a.Role))
+	p := auth.PermReadMember
+	if write {
+		p = auth.PermWriteMember
+	}
+	if err := a.Require(p); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -423,7 +421,7 @@ func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d tim
 		cond, args = sc.UnitFilter("l.unit_id")
 	}
 	return `WITH u AS MATERIALIZED (SELECT l.unit_id FROM org_link l
-			WHERE l.path <@ ?::ltree AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
+			WHERE ` + auth.SubtreeSQL("l.path", "?::ltree") + ` AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
 		append([]any{path, d, d}, args...), true, nil
 }
 

@@ -46,7 +46,7 @@ func (b *builder) add(cond string, args ...any) {
 }
 
 func subtreeCond(b *builder, col string, unitID int64, on time.Time) {
-	b.add(`EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
+	b.add(`EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
 		  AND x.unit_id = `+col+` AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?))`, unitID, on, on, on, on)
 }
@@ -87,7 +87,7 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 	}
 	if f.ResponsibleID != nil {
 		b.add(`EXISTS (SELECT 1 FROM unit_responsible ur JOIN org_link rl ON rl.unit_id = ur.unit_id
-			JOIN org_link cl ON cl.path <@ rl.path AND cl.unit_id = c.cell_id
+			JOIN org_link cl ON `+auth.SubtreeSQL("cl.path", "rl.path")+` AND cl.unit_id = c.cell_id
 			WHERE ur.person_id = ? AND ur.valid_from <= ? AND (ur.valid_to IS NULL OR ur.valid_to > ?)
 			  AND rl.valid_from <= ? AND (rl.valid_to IS NULL OR rl.valid_to > ?)
 			  AND cl.valid_from <= ? AND (cl.valid_to IS NULL OR cl.valid_to > ?))`,
@@ -283,8 +283,8 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 	if err != nil {
 		return err
 	}
-	if a.Role != auth.RoleAdmin && a.Role != auth.RoleBoard {
-		return apperr.New(apperr.Forbidden, "Chỉ ban tổ chức phân công cấp ủy viên phụ trách.", "only boards assign responsibility")
+	if err := a.Require(auth.PermAssignResponsible); err != nil {
+		return err
 	}
 	from = day(from)
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
