@@ -23,14 +23,16 @@ import (
 	"ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
+	"ptdv/internal/rule"
 	"ptdv/internal/vn"
 )
 
-// Rule ids: the numeric ones are rows of member_rule; the others name checks in code.
+// Rule ids, rows of the rule table (package rule): the numeric ones carry their value; the others name
+// checks in code.
 const (
-	RuleProbationMonths      = "probation_months"       // recognition no earlier than this many months after the ceremony
-	RuleReadmissionMinMonths = "readmission_min_months" // re-admission no earlier than this many months after leaving
-	RuleReadmissionMaxTimes  = "readmission_max_times"  // how many times a person may be re-admitted
+	RuleProbationMonths      = "probation.months"       // recognition no earlier than this many months after the ceremony
+	RuleReadmissionMinMonths = "readmission.min_months" // re-admission no earlier than this many months after leaving
+	RuleReadmissionMaxTimes  = "readmission.max_times"  // how many times a person may be re-admitted
 	RuleSequence             = "member.sequence"        // which event may follow which status
 	RuleDecisionDate         = "member.decision_date"   // an admission decision precedes its ceremony
 )
@@ -57,31 +59,19 @@ func init() {
 	people.RegisterMoveHook(rebuild)
 }
 
-// Rule is a row of member_rule.
-type Rule struct {
-	ID     string `bun:"id"`
-	Value  int    `bun:"value"`
-	Unit   string `bun:"unit"`
-	Source string `bun:"source"`
-	Note   string `bun:"note"`
-}
+// Rule is a row of the rule table.
+type Rule = rule.Rule
 
-// Rules reads the rule table, keyed by id.
-func Rules(ctx context.Context, db bun.IDB) (map[string]Rule, error) {
-	var rs []Rule
-	if err := db.NewRaw(`SELECT id, value, unit, source, note FROM member_rule`).Scan(ctx, &rs); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("member: rules: %w", err)
+// Rules reads the rule table, keyed by id, with the rows this package reads.
+func Rules(ctx context.Context, db bun.IDB) (rule.Set, error) {
+	s, err := rule.Load(ctx, db)
+	if err != nil {
+		return nil, err
 	}
-	m := make(map[string]Rule, len(rs))
-	for _, r := range rs {
-		m[r.ID] = r
+	if err := s.Require(RuleProbationMonths, RuleReadmissionMinMonths, RuleReadmissionMaxTimes); err != nil {
+		return nil, fmt.Errorf("member: %w", err)
 	}
-	for _, id := range []string{RuleProbationMonths, RuleReadmissionMinMonths, RuleReadmissionMaxTimes} {
-		if _, ok := m[id]; !ok {
-			return nil, fmt.Errorf("member: rule %q is missing from member_rule", id)
-		}
-	}
-	return m, nil
+	return s, nil
 }
 
 const eventCols = `id, person_id, unit_id, kind, effective, decision_date, to_unit_id, document, note, recorded_by, recorded_at`

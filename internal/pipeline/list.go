@@ -291,7 +291,7 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 		if err := auth.CheckUnits(ctx, tx, unitID); err != nil {
 			return err
 		}
-		if err := requireFullMember(dbWorld{ctx: ctx, tx: tx}, personID, from, "personId"); err != nil {
+		if err := requireFullMember(dbWorld{ctx: ctx, tx: tx}, personID, from, "personId", RuleResponsibleFullMember); err != nil {
 			return err
 		}
 		var last *time.Time
