@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/codes"
 	"ptdv/internal/page"
 )
 
@@ -230,12 +231,18 @@ func Review(ctx context.Context, db bun.IDB, caseID int64, quarter, rating, note
 	if !regexp.MustCompile(`^[0-9]{4}Q[1-4]$`).MatchString(quarter) {
 		return apperr.Invalid("quarter", "Quý phải có dạng 2026Q3.", "quarter must look like 2026Q3")
 	}
-	switch rating {
-	case "good", "fair", "needs_work", "drop":
-	default:
-		return apperr.Invalid("rating", "Xếp loại phải là: tốt, khá, cần bồi dưỡng thêm, đưa ra khỏi nguồn.", "unknown rating")
-	}
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		set, err := codes.Load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !set.Valid(codes.ReviewRating, rating) {
+			var labels []string
+			for _, it := range set.List(codes.ReviewRating) {
+				labels = append(labels, strings.ToLower(it.LabelVI))
+			}
+			return apperr.Invalid("rating", "Xếp loại phải là: "+strings.Join(labels, ", ")+".", "unknown rating")
+		}
 		c, err := GetOne(ctx, tx, caseID)
 		if err != nil {
 			return err
