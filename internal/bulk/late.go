@@ -52,7 +52,7 @@ func (im *importer) lateWarnings(ctx context.Context, rep *Report) error {
 			label = "Quá hạn"
 		}
 		rep.Warnings = append(rep.Warnings, Problem{Row: im.seen[r.NationalID], Column: cols[lateColumn[r.Kind]], Rule: r.Rule,
-			Message: fmt.Sprintf("%s %d ngày làm việc; đã ghi nhận như sự việc đã xảy ra (quy định %s).", label, r.Days, r.Rule)})
+			Message: fmt.Sprintf("%s %d ngày làm việc; đã ghi nhận như sự việc đã xảy ra.", label, r.Days)})
 	}
 	return nil
 }
