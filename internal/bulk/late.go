@@ -10,7 +10,7 @@ import (
 // lateColumn is the file column of the stage whose date missed a deadline, by event kind.
 var lateColumn = map[string]string{
 	"cell_resolved":     "cell_res",
-	"decision_extended": "decision",
+	"decision_extended": "extension",
 	"decided":           "decision",
 	"ceremony_held":     "ceremony",
 	"recognition_vote":  "recognition",
