@@ -95,7 +95,7 @@ func burnUp(f forecast.Published, pts []Point) template.HTML {
 	}
 	s.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="start">%s</text>`, x(t0), H-bottom+16, esc(date(t0)))
 	s.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="end">%s</text>`, x(t1), H-bottom+16, esc(date(t1)))
-	if x(asOf)-x(t0) > 70 && x(t1)-x(asOf) > 70 {
+	if x(asOf)-x(t0) > 75 && x(t1)-x(asOf) > 75 {
 		s.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, x(asOf), H-bottom+16, esc(date(asOf)))
 	}
 	s.f(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" class="today"/>`, x(asOf), top, x(asOf), y(0))
