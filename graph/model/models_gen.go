@@ -524,6 +524,7 @@ type MoveUnitInput struct {
 	Document *DocumentInput `json:"document"`
 }
 
+// The root of every change: each domain's schema file (graph/schema/*.graphql) extends it.
 type Mutation struct {
 }
 
