@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/rule"
 	"ptdv/internal/target"
 	"strconv"
 	"sync/atomic"
@@ -864,7 +865,7 @@ type PersonConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
 }
 type PipelineRuleResolver interface {
-	Label(ctx context.Context, obj *pipeline.Rule) (string, error)
+	Label(ctx context.Context, obj *rule.Rule) (string, error)
 }
 type PositionResolver interface {
 	Position(ctx context.Context, obj *people.Position) (*codes.Item, error)
@@ -901,14 +902,14 @@ type QueryResolver interface {
 	Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
 	DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
 	Funnel(ctx context.Context, unitID *string) ([]pipeline.StageCount, error)
-	PipelineRules(ctx context.Context) ([]pipeline.Rule, error)
+	PipelineRules(ctx context.Context) ([]rule.Rule, error)
 	Terms(ctx context.Context, unitID string) ([]target.Term, error)
 	Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error)
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 }
 type SourceReviewResolver interface {
-	Rating(ctx context.Context, obj *pipeline.SourceReview) (model.SourceRating, error)
+	Rating(ctx context.Context, obj *pipeline.SourceReview) (*codes.Item, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -14633,7 +14634,7 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14656,7 +14657,7 @@ func (ec *executionContext) fieldContext_PipelineRule_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14679,7 +14680,7 @@ func (ec *executionContext) fieldContext_PipelineRule_value(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14702,7 +14703,7 @@ func (ec *executionContext) fieldContext_PipelineRule_unit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14725,7 +14726,7 @@ func (ec *executionContext) fieldContext_PipelineRule_label(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14748,7 +14749,7 @@ func (ec *executionContext) fieldContext_PipelineRule_source(_ context.Context, 
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14771,7 +14772,7 @@ func (ec *executionContext) fieldContext_PipelineRule_enforcement(_ context.Cont
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16225,8 +16226,8 @@ func (ec *executionContext) _Query_pipelineRules(ctx context.Context, field grap
 			return ec.Resolvers.Query().PipelineRules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
-			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
+			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16532,15 +16533,24 @@ func (ec *executionContext) _SourceReview_rating(ctx context.Context, field grap
 			return ec.Resolvers.SourceReview().Rating(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SourceRating) graphql.Marshaler {
-			return ec.marshalNSourceRating2ptdvᚋgraphᚋmodelᚐSourceRating(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
+			return ec.marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SourceReview_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SourceReview", field, true, true, errors.New("field of type SourceRating does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "SourceReview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CodeItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SourceReview_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.SourceReview) (ret graphql.Marshaler) {
@@ -22073,7 +22083,7 @@ func (ec *executionContext) unmarshalInputReviewSourceInput(ctx context.Context,
 			it.Quarter = data
 		case "rating":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
-			data, err := ec.unmarshalNSourceRating2ptdvᚋgraphᚋmodelᚐSourceRating(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28275,7 +28285,7 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 
 var pipelineRuleImplementors = []string{"PipelineRule"}
 
-func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *rule.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -34013,15 +34023,15 @@ func (ec *executionContext) marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPers
 	return ec._PersonPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx context.Context, sel ast.SelectionSet, v pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx context.Context, sel ast.SelectionSet, v rule.Rule) graphql.Marshaler {
 	return ec._PipelineRule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx, sel, v[i])
+		return ec.marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -34139,16 +34149,6 @@ func (ec *executionContext) unmarshalNShareInput2ᚕptdvᚋgraphᚋmodelᚐShare
 		}
 	}
 	return res, nil
-}
-
-func (ec *executionContext) unmarshalNSourceRating2ptdvᚋgraphᚋmodelᚐSourceRating(ctx context.Context, v any) (model.SourceRating, error) {
-	var res model.SourceRating
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNSourceRating2ptdvᚋgraphᚋmodelᚐSourceRating(ctx context.Context, sel ast.SelectionSet, v model.SourceRating) graphql.Marshaler {
-	return v
 }
 
 func (ec *executionContext) marshalNSourceReview2ptdvᚋinternalᚋpipelineᚐSourceReview(ctx context.Context, sel ast.SelectionSet, v pipeline.SourceReview) graphql.Marshaler {

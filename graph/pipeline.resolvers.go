@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/rule"
 )
 
 // ID is the resolver for the id field.
@@ -323,7 +324,7 @@ func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewS
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, codeOf(input.Rating), str(input.Note)); err != nil {
+	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, input.Rating, str(input.Note)); err != nil {
 		return nil, err
 	}
 	return casePayload(pipeline.GetOne(ctx, r.DB, id))
@@ -390,7 +391,7 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 }
 
 // Label is the resolver for the label field.
-func (r *pipelineRuleResolver) Label(ctx context.Context, obj *pipeline.Rule) (string, error) {
+func (r *pipelineRuleResolver) Label(ctx context.Context, obj *rule.Rule) (string, error) {
 	return obj.LabelVI, nil
 }
 
@@ -431,7 +432,7 @@ func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
-func (r *queryResolver) PipelineRules(ctx context.Context) ([]pipeline.Rule, error) {
+func (r *queryResolver) PipelineRules(ctx context.Context) ([]rule.Rule, error) {
 	if _, err := auth.FromContext(ctx); err != nil {
 		return nil, err
 	}
@@ -443,8 +444,8 @@ func (r *queryResolver) PipelineRules(ctx context.Context) ([]pipeline.Rule, err
 }
 
 // Rating is the resolver for the rating field.
-func (r *sourceReviewResolver) Rating(ctx context.Context, obj *pipeline.SourceReview) (model.SourceRating, error) {
-	return enumOf[model.SourceRating](obj.Rating), nil
+func (r *sourceReviewResolver) Rating(ctx context.Context, obj *pipeline.SourceReview) (*codes.Item, error) {
+	return codeItem(ctx, "review_rating", obj.Rating)
 }
 
 // Person is the resolver for the person field.

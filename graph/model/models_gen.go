@@ -699,8 +699,8 @@ type ReviewSourceInput struct {
 	CandidateID string `json:"candidateId"`
 	// The quarter, e.g. 2026Q3.
 	Quarter string `json:"quarter"`
-	// good, fair, needs_work or drop.
-	Rating SourceRating `json:"rating"`
+	// A code of the review_rating list (`codeList(list: REVIEW_RATING)`): good, fair, needs_work, drop as shipped.
+	Rating string `json:"rating"`
 	// A note.
 	Note *string `json:"note,omitempty"`
 }
@@ -1105,6 +1105,8 @@ const (
 	CodeListMemberEvent CodeList = "MEMBER_EVENT"
 	// Tình trạng đảng viên.
 	CodeListMemberStatus CodeList = "MEMBER_STATUS"
+	// Đánh giá nguồn hằng quý.
+	CodeListReviewRating CodeList = "REVIEW_RATING"
 )
 
 var AllCodeList = []CodeList{
@@ -1120,11 +1122,12 @@ var AllCodeList = []CodeList{
 	CodeListLeaveReason,
 	CodeListMemberEvent,
 	CodeListMemberStatus,
+	CodeListReviewRating,
 }
 
 func (e CodeList) IsValid() bool {
 	switch e {
-	case CodeListSex, CodeListEthnicity, CodeListReligion, CodeListGeneralEducation, CodeListProfessionalQualification, CodeListPoliticalTheory, CodeListOccupation, CodeListPosition, CodeListProposer, CodeListLeaveReason, CodeListMemberEvent, CodeListMemberStatus:
+	case CodeListSex, CodeListEthnicity, CodeListReligion, CodeListGeneralEducation, CodeListProfessionalQualification, CodeListPoliticalTheory, CodeListOccupation, CodeListPosition, CodeListProposer, CodeListLeaveReason, CodeListMemberEvent, CodeListMemberStatus, CodeListReviewRating:
 		return true
 	}
 	return false
@@ -1961,70 +1964,6 @@ func (e *Sex) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sex) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// The rating of a quarterly source review.
-type SourceRating string
-
-const (
-	// Tốt.
-	SourceRatingGood SourceRating = "GOOD"
-	// Khá.
-	SourceRatingFair SourceRating = "FAIR"
-	// Cần cố gắng.
-	SourceRatingNeedsWork SourceRating = "NEEDS_WORK"
-	// Đưa ra khỏi nguồn.
-	SourceRatingDrop SourceRating = "DROP"
-)
-
-var AllSourceRating = []SourceRating{
-	SourceRatingGood,
-	SourceRatingFair,
-	SourceRatingNeedsWork,
-	SourceRatingDrop,
-}
-
-func (e SourceRating) IsValid() bool {
-	switch e {
-	case SourceRatingGood, SourceRatingFair, SourceRatingNeedsWork, SourceRatingDrop:
-		return true
-	}
-	return false
-}
-
-func (e SourceRating) String() string {
-	return string(e)
-}
-
-func (e *SourceRating) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = SourceRating(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid SourceRating", str)
-	}
-	return nil
-}
-
-func (e SourceRating) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *SourceRating) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e SourceRating) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
