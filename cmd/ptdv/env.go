@@ -33,6 +33,8 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PTDV_DB_MAX_CONNS", "db-max-conns", "20", "số kết nối tối đa tới PostgreSQL"},
 	{"PTDV_STATEMENT_TIMEOUT", "statement-timeout", "15s", "thời gian tối đa cho một câu lệnh SQL của máy chủ"},
 	{"PTDV_REQUEST_TIMEOUT", "request-timeout", "30s", "thời gian tối đa cho một yêu cầu GraphQL"},
+	{"PTDV_TRUSTED_DOCUMENTS", "trusted-documents", "", "tệp JSON các truy vấn đã đăng ký của giao diện (hash → truy vấn, định dạng persisted-documents.json của graphql-codegen client preset). Trống: không có"},
+	{"PTDV_TRUSTED_ONLY", "trusted-only", "0", "1: chỉ chạy các truy vấn trong PTDV_TRUSTED_DOCUMENTS (môi trường sản xuất); APQ tắt"},
 	{"PTDV_ACTOR_CONCURRENCY", "actor-concurrency", "4", "số yêu cầu (và truy vấn CSDL riêng) tối đa cùng lúc của một người dùng (mã đăng nhập và tổ chức); quá thì đợi 1 giây rồi từ chối TOO_MANY_REQUESTS"},
 }
 
