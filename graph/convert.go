@@ -89,12 +89,12 @@ func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
 }
 
 func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {
-	ops, err := org.GetOperations(ctx, r.DB, []int64{res.OperationID})
+	ops, err := org.GetOperations(ctx, r.db(ctx), []int64{res.OperationID})
 	if err != nil {
 		return nil, err
 	}
 	op := ops[res.OperationID]
-	us, err := org.Get(ctx, r.DB, res.Units, asOf)
+	us, err := org.Get(ctx, r.db(ctx), res.Units, asOf)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func NewHandler(r *Resolver, log *slog.Logger, trusted *TrustedDocuments) *handl
 	})
 	// Per-request dataloaders: caches never outlive the caller (and so the caller's scope).
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(r.DB))
+		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(r.db(ctx)))
 		if _, ok := ctx.Value(dbSlotsKey{}).(chan struct{}); !ok {
 			ctx = WithDBSlots(ctx, make(chan struct{}, DefaultDBSlots))
 		}

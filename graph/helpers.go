@@ -36,7 +36,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		}
 		return u, nil
 	case typeOperation:
-		m, err := org.GetOperations(ctx, r.DB, []int64{k})
+		m, err := org.GetOperations(ctx, r.db(ctx), []int64{k})
 		if o, ok := m[k]; ok {
 			return &o, err
 		}
@@ -54,19 +54,19 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		}
 		return c, nil
 	case typeTarget:
-		t, err := target.GetTarget(ctx, r.DB, k)
+		t, err := target.GetTarget(ctx, r.db(ctx), k)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
 		return &t, err
 	case typeTerm:
-		t, err := target.GetTerm(ctx, r.DB, k)
+		t, err := target.GetTerm(ctx, r.db(ctx), k)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
 		return &t, err
 	case typeVillage:
-		m, err := org.GetVillages(ctx, r.DB, []int64{k}, today())
+		m, err := org.GetVillages(ctx, r.db(ctx), []int64{k}, today())
 		if v, ok := m[k]; ok {
 			return &v, err
 		}
@@ -76,7 +76,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 }
 
 func villagePayload(ctx context.Context, r *Resolver, id int64, asOf time.Time) (*model.VillagePayload, error) {
-	m, err := org.GetVillages(ctx, r.DB, []int64{id}, asOf)
+	m, err := org.GetVillages(ctx, r.db(ctx), []int64{id}, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (r *Resolver) lineage(ctx context.Context, obj *org.Unit, forward bool, fir
 	if err != nil {
 		return nil, err
 	}
-	links, err := org.Lineage(ctx, r.DB, obj.ID, forward)
+	links, err := org.Lineage(ctx, r.db(ctx), obj.ID, forward)
 	if err != nil {
 		return nil, err
 	}

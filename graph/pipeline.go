@@ -78,7 +78,7 @@ func (r *mutationResolver) docMove(ctx context.Context, in model.CaseMoveInput,
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document)))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document)))
 }
 
 func (r *mutationResolver) voteMove(ctx context.Context, in model.CaseVoteInput,
@@ -87,7 +87,7 @@ func (r *mutationResolver) voteMove(ctx context.Context, in model.CaseVoteInput,
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document), pipeline.Votes{For: in.Votes.For, Eligible: in.Votes.Eligible}))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document), pipeline.Votes{For: in.Votes.For, Eligible: in.Votes.Eligible}))
 }
 
 func (r *mutationResolver) closeMove(ctx context.Context, in model.CaseCloseInput,
@@ -96,7 +96,7 @@ func (r *mutationResolver) closeMove(ctx context.Context, in model.CaseCloseInpu
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document), in.Reason))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document), in.Reason))
 }
 
 func candidateFilter(in *model.CandidateFilter) (pipeline.Filter, error) {

@@ -135,12 +135,12 @@ func (r *candidateResolver) NextDue(ctx context.Context, obj *pipeline.Case) (*p
 
 // History is the resolver for the history field.
 func (r *candidateResolver) History(ctx context.Context, obj *pipeline.Case) ([]pipeline.Event, error) {
-	return pipeline.History(ctx, r.DB, obj.ID)
+	return pipeline.History(ctx, r.db(ctx), obj.ID)
 }
 
 // Reviews is the resolver for the reviews field.
 func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error) {
-	return pipeline.Reviews(ctx, r.DB, obj.ID)
+	return pipeline.Reviews(ctx, r.db(ctx), obj.ID)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -230,7 +230,7 @@ func (r *mutationResolver) OpenCandidate(ctx context.Context, input model.OpenCa
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.Open(ctx, r.DB, pipeline.OpenInput{PersonID: person, CellID: cell, Proposer: input.Proposer,
+	return casePayload(pipeline.Open(ctx, r.db(ctx), pipeline.OpenInput{PersonID: person, CellID: cell, Proposer: input.Proposer,
 		HelperID: helper, Doc: caseDoc(input.Document)}))
 }
 
@@ -262,7 +262,7 @@ func (r *mutationResolver) CompleteDossier(ctx context.Context, input model.Comp
 		d := caseDoc(input.YouthUnionResolution)
 		in.YouthUnionResolution = &d
 	}
-	return casePayload(pipeline.CompleteDossier(ctx, r.DB, id, input.Version, in))
+	return casePayload(pipeline.CompleteDossier(ctx, r.db(ctx), id, input.Version, in))
 }
 
 // RecordCellResolution is the resolver for the recordCellResolution field.
@@ -315,7 +315,7 @@ func (r *mutationResolver) AssignHelper(ctx context.Context, input model.AssignH
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.AssignHelper(ctx, r.DB, id, input.Version, helper, pipeline.Doc{Effective: input.Effective.Time()}))
+	return casePayload(pipeline.AssignHelper(ctx, r.db(ctx), id, input.Version, helper, pipeline.Doc{Effective: input.Effective.Time()}))
 }
 
 // ReviewSource is the resolver for the reviewSource field.
@@ -324,10 +324,10 @@ func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewS
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, input.Rating, str(input.Note)); err != nil {
+	if err := pipeline.Review(ctx, r.db(ctx), id, input.Quarter, input.Rating, str(input.Note)); err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.GetOne(ctx, r.DB, id))
+	return casePayload(pipeline.GetOne(ctx, r.db(ctx), id))
 }
 
 // CreateCourse is the resolver for the createCourse field.
@@ -340,7 +340,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 	if err != nil {
 		return nil, err
 	}
-	c, err := pipeline.CreateCourse(ctx, r.DB, pipeline.Course{Kind: codeOf(input.Kind), Name: input.Name, UnitID: unit,
+	c, err := pipeline.CreateCourse(ctx, r.db(ctx), pipeline.Course{Kind: codeOf(input.Kind), Name: input.Name, UnitID: unit,
 		StartsOn: input.StartsOn.Time(), EndsOn: input.EndsOn.Time(), Roster: roster})
 	if err != nil {
 		return nil, err
@@ -358,11 +358,11 @@ func (r *mutationResolver) CompleteCourseClass(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pipeline.CompleteCourseClass(ctx, r.DB, id, input.CompletedOn.Time(), failed)
+	ids, err := pipeline.CompleteCourseClass(ctx, r.db(ctx), id, input.CompletedOn.Time(), failed)
 	if err != nil {
 		return nil, err
 	}
-	m, err := pipeline.Get(ctx, r.DB, ids)
+	m, err := pipeline.Get(ctx, r.db(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -383,7 +383,7 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.AssignResponsible(ctx, r.DB, unit, person, input.From.Time()); err != nil {
+	if err := pipeline.AssignResponsible(ctx, r.db(ctx), unit, person, input.From.Time()); err != nil {
 		return nil, err
 	}
 	u, err := loadUnit(ctx, unit, today())
@@ -428,7 +428,7 @@ func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Funnel(ctx, r.DB, unit, today())
+	return pipeline.Funnel(ctx, r.db(ctx), unit, today())
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
@@ -436,7 +436,7 @@ func (r *queryResolver) PipelineRules(ctx context.Context) ([]rule.Rule, error) 
 	if _, err := auth.FromContext(ctx); err != nil {
 		return nil, err
 	}
-	rules, err := pipeline.LoadRules(ctx, r.DB)
+	rules, err := pipeline.LoadRules(ctx, r.db(ctx))
 	if err != nil {
 		return nil, err
 	}

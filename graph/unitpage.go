@@ -17,7 +17,7 @@ import (
 // scope is checked) and map the result: the two cannot drift apart.
 
 func (r *Resolver) unitProgress(ctx context.Context, unit int64, measure *string, periodKind model.PeriodKind, on time.Time) (*target.Progress, error) {
-	p, err := target.ProgressForUnit(ctx, r.DB, unit, target.MeasureOr(str(measure)), target.PeriodKind(codeOf(periodKind)), on)
+	p, err := target.ProgressForUnit(ctx, r.db(ctx), unit, target.MeasureOr(str(measure)), target.PeriodKind(codeOf(periodKind)), on)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 	if sort != nil && *sort == model.ProgressSortPercentDesc {
 		order = target.SortPercentDesc
 	}
-	res, err := target.ChildrenProgressFor(ctx, r.DB, unit, str(measure), target.PeriodKind(codeOf(periodKind)), on, order, pg)
+	res, err := target.ChildrenProgressFor(ctx, r.db(ctx), unit, str(measure), target.PeriodKind(codeOf(periodKind)), on, order, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,7 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 		func(cur string, n *target.ChildProgress) model.ChildProgressEdge {
 			return model.ChildProgressEdge{Cursor: cur, Node: n}
 		})
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountChildren(ctx, r.DB, unit, on) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountChildren(ctx, r.db(ctx), unit, on) }), nil
 }
 
 func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int, after *string) (*model.CandidateConnection, error) {
@@ -50,7 +50,7 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 	if err != nil {
 		return nil, err
 	}
-	res, err := pipeline.List(ctx, r.DB, f, today(), p)
+	res, err := pipeline.List(ctx, r.db(ctx), f, today(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 			return model.CandidateEdge{Cursor: cur, Node: n}
 		})
 	day := today()
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.DB, f, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.db(ctx), f, day) }), nil
 }
 
 // unitCandidateFilter is the filter of Unit.candidates: the unit is the one the field is read on, so
@@ -95,21 +95,23 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 	}
 	day := today()
 	until := pipeline.DueUntil(toD, day)
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, until, day, p)
+	res, err := pipeline.DueList(ctx, r.db(ctx), unit, fromD, until, day, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.DueConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.DueItem) string { return pipeline.DueCursor(x.Due) },
 		func(cur string, n *pipeline.DueItem) model.DueEdge { return model.DueEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.CountDue(ctx, r.DB, unit, fromD, until, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) {
+		return pipeline.CountDue(ctx, r.db(ctx), unit, fromD, until, day)
+	}), nil
 }
 
 func (r *Resolver) memberCounts(ctx context.Context, unit int64, on time.Time) ([]model.MemberStatusCount, error) {
-	if err := auth.CheckUnits(ctx, r.DB, unit); err != nil {
+	if err := auth.CheckUnits(ctx, r.db(ctx), unit); err != nil {
 		return nil, err
 	}
-	m, err := member.CountByStatus(ctx, r.DB, unit, on)
+	m, err := member.CountByStatus(ctx, r.db(ctx), unit, on)
 	if err != nil {
 		return nil, err
 	}
@@ -126,12 +128,12 @@ func (r *Resolver) targets(ctx context.Context, unit int64, measure *string, fir
 		return nil, err
 	}
 	f := target.Filter{Measure: str(measure)}
-	res, err := target.UnitTargets(ctx, r.DB, unit, f, p)
+	res, err := target.UnitTargets(ctx, r.db(ctx), unit, f, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.TargetConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *target.Target) string { return x.PageKey() },
 		func(cur string, n *target.Target) model.TargetEdge { return model.TargetEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountUnitTargets(ctx, r.DB, unit, f) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountUnitTargets(ctx, r.db(ctx), unit, f) }), nil
 }

@@ -101,8 +101,12 @@ func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, 
 	if err != nil {
 		return err
 	}
+	read, err := e.readDB(ctx)
+	if err != nil {
+		return err
+	}
 	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
-		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery, Trusted: trusted})
+		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery, Trusted: trusted, ReadDB: read})
 	err = server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
 		e.log.Info("serving", "addr", addr, "dev", dev)
 		if banner != nil {

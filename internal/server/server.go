@@ -32,7 +32,10 @@ import (
 
 // Config is what the server needs.
 type Config struct {
-	DB        *bun.DB // connected as the application role
+	DB *bun.DB // connected as the application role
+	// ReadDB, when set, is a read replica (connected as the application role too) that query operations
+	// read from; mutations, and what a mutation's operation reads, stay on DB.
+	ReadDB    *bun.DB
 	JWTSecret []byte
 	Dev       bool // GraphiQL, introspection, connections without `first`
 	Logger    *slog.Logger
@@ -82,7 +85,7 @@ func New(cfg Config) http.Handler {
 		collectors.NewDBStatsCollector(cfg.DB.DB, "ptdv"))
 	m := newMetrics(reg)
 
-	var gql http.Handler = graph.NewHandler(&graph.Resolver{DB: cfg.DB, Dev: cfg.Dev}, log, cfg.Trusted)
+	var gql http.Handler = graph.NewHandler(&graph.Resolver{DB: cfg.DB, Read: cfg.ReadDB, Dev: cfg.Dev}, log, cfg.Trusted)
 	if cfg.Trusted != nil {
 		gql = cfg.Trusted.Middleware(gql)
 	}
