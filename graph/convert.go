@@ -64,7 +64,8 @@ func optKind(k *model.UnitKind) org.Filter {
 	return org.Filter{Kind: codeOf(*k)}
 }
 
-func unitConnection(p page.Page[org.Unit]) *model.UnitConnection {
+func unitConnection(ctx context.Context, p page.Page[org.Unit]) *model.UnitConnection {
+	expectUnits(ctx, p.Items)
 	c := &model.UnitConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(p, func(_ int, u *org.Unit) string { return u.Code },
 		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })

@@ -30,7 +30,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	}
 	switch t {
 	case typeUnit:
-		u, err := loadUnit(ctx, k, today())
+		u, err := rootUnit(ctx, k, today())
 		if err != nil || u == nil {
 			return nil, err
 		}
@@ -42,13 +42,13 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		}
 		return nil, err
 	case typePerson:
-		p, err := loadPerson(ctx, k)
+		p, err := rootPerson(ctx, k)
 		if err != nil || p == nil {
 			return nil, err
 		}
 		return p, nil
 	case typeCandidate:
-		c, err := loadCase(ctx, k)
+		c, err := rootCase(ctx, k)
 		if err != nil || c == nil {
 			return nil, err
 		}

@@ -198,12 +198,13 @@ func (r *queryResolver) Unit(ctx context.Context, id *string, code *string, asOf
 		if err != nil || t != typeUnit {
 			return nil, nil
 		}
-		return loadUnit(ctx, k, d)
+		return rootUnit(ctx, k, d)
 	case code != nil && id == nil:
 		u, err := org.GetByCode(ctx, r.db(ctx), *code, d)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
+		expectUnits(ctx, []org.Unit{u})
 		return &u, err
 	}
 	return nil, apperr.Invalid("id", "Cần đúng một trong hai: id hoặc code.", "give exactly one of id or code")
@@ -220,7 +221,7 @@ func (r *queryResolver) RootUnits(ctx context.Context, asOf *model.Date, first *
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.db(ctx), day) }), nil
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.db(ctx), day) }), nil
 }
 
 // SearchUnits is the resolver for the searchUnits field.
@@ -234,7 +235,7 @@ func (r *queryResolver) SearchUnits(ctx context.Context, text string, asOf *mode
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
 		return org.CountSearch(ctx, r.db(ctx), text, day, historic, optKind(kind))
 	}), nil
 }
@@ -332,7 +333,7 @@ func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
 		return org.CountChildren(ctx, r.db(ctx), obj.ID, day, optKind(kind))
 	}), nil
 }
@@ -370,7 +371,7 @@ func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *mod
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
 		return org.CountDescendantsOf(ctx, r.db(ctx), obj.ID, day, optKind(kind))
 	}), nil
 }

@@ -268,7 +268,7 @@ func (r *queryResolver) Person(ctx context.Context, id string) (*people.Person, 
 	if err != nil || t != typePerson {
 		return nil, nil
 	}
-	return loadPerson(ctx, k)
+	return rootPerson(ctx, k)
 }
 
 // Persons is the resolver for the persons field.
@@ -289,6 +289,11 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 	if err != nil {
 		return nil, err
 	}
+	units := make([]int64, len(res.Items))
+	for i := range res.Items {
+		units[i] = res.Items[i].UnitID
+	}
+	expectUnitsOn(ctx, today(), units...)
 	c := &model.PersonConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *people.Person) string { return x.PageKey() },
 		func(cur string, n *people.Person) model.PersonEdge { return model.PersonEdge{Cursor: cur, Node: n} })

@@ -401,7 +401,7 @@ func (r *queryResolver) Candidate(ctx context.Context, id string) (*pipeline.Cas
 	if err != nil || t != typeCandidate {
 		return nil, nil
 	}
-	return loadCase(ctx, k)
+	return rootCase(ctx, k)
 }
 
 // Candidates is the resolver for the candidates field.

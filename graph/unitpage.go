@@ -57,6 +57,7 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 	for i := range res.Items {
 		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
 	}
+	expectCases(ctx, res.Items)
 	c := &model.CandidateConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.Case) string { return itoa(x.ID) },
 		func(cur string, n *pipeline.Case) model.CandidateEdge {
@@ -99,6 +100,11 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 	if err != nil {
 		return nil, err
 	}
+	caseIDs := make([]int64, len(res.Items))
+	for i := range res.Items {
+		caseIDs[i] = res.Items[i].CaseID
+	}
+	loadersFor(ctx).cases.expect(caseIDs...)
 	c := &model.DueConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.DueItem) string { return pipeline.DueCursor(x.Due) },
 		func(cur string, n *pipeline.DueItem) model.DueEdge { return model.DueEdge{Cursor: cur, Node: n} })
