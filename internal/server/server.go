@@ -84,6 +84,10 @@ func New(cfg Config) http.Handler {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(cfg.DB.DB, "ptdv"))
 	m := newMetrics(reg)
+	cfg.DB.AddQueryHook(sqlHook{m.sql.WithLabelValues("primary")})
+	if cfg.ReadDB != nil {
+		cfg.ReadDB.AddQueryHook(sqlHook{m.sql.WithLabelValues("read")})
+	}
 
 	var gql http.Handler = graph.NewHandler(&graph.Resolver{DB: cfg.DB, Read: cfg.ReadDB, Dev: cfg.Dev}, log, cfg.Trusted)
 	if cfg.Trusted != nil {
