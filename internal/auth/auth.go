@@ -220,7 +220,7 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	if err != nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Mã đăng nhập không hợp lệ.", "token has an unknown role")
 	}
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	day = vn.Day(day)
 	a := &Actor{Subject: c.Subject, Role: role, UnitCode: c.Unit}
 	if c.Unit == "" {
 		if !role.Holds(PermNationalScope) {

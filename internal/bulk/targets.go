@@ -157,7 +157,7 @@ func importTargets(ctx context.Context, d *bun.DB, t sheet.Table, opt Options) (
 			seen[key] = row.N
 		}
 	}
-	today := org.Day(time.Now())
+	today := vn.Day(time.Now())
 	err = d.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for i, r := range recs {
 			if !ok[i] {

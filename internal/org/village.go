@@ -61,7 +61,7 @@ func Villages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time, p p
 		return page.Page[Village]{}, err
 	}
 	cond, args := a.Scope().UnitFilter("v.commune_id")
-	d := Day(asOf)
+	d := vn.Day(asOf)
 	var vs []Village
 	err = db.NewRaw(`SELECT v.id, v.code, v.name, v.kind, v.commune_id, v.valid_from, v.valid_to, vc.cell_id
 		FROM village v
@@ -224,7 +224,7 @@ func CountVillages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time
 		return 0, err
 	}
 	cond, args := a.Scope().UnitFilter("v.commune_id")
-	d := Day(asOf)
+	d := vn.Day(asOf)
 	var n int
 	err = db.NewRaw(`SELECT count(*) FROM village v
 		LEFT JOIN village_cell vc ON vc.village_id = v.id AND vc.valid_from <= ?0 AND (vc.valid_to IS NULL OR vc.valid_to > ?0)

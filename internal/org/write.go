@@ -104,7 +104,7 @@ func (d Doc) validate() (Doc, error) {
 	if d.Effective.IsZero() {
 		return d, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
 	}
-	d.Effective = Day(d.Effective)
+	d.Effective = vn.Day(d.Effective)
 	if d.Effective.Year() < 1930 || d.Effective.Year() > 2100 {
 		return d, apperr.Invalid("effective", "Ngày hiệu lực không hợp lệ.", "effective date out of range")
 	}

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
+	"ptdv/internal/vn"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -407,7 +408,7 @@ func TestMoveUnit(t *testing.T) {
 	// Moves are appended in date order.
 	err = people.MoveUnit(now, d.App, an.ID, tr.Y, fixture.Day("2025-02-01"))
 	wantCode(t, "backdated move", err, apperr.RuleViolation, "")
-	err = people.MoveUnit(now, d.App, an.ID, tr.Y, people.Today().AddDate(0, 0, 2))
+	err = people.MoveUnit(now, d.App, an.ID, tr.Y, vn.Today().AddDate(0, 0, 2))
 	wantCode(t, "future move", err, apperr.InvalidInput, "date")
 }
 

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // Filter narrows the candidate list.
@@ -293,7 +294,7 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 	if err := a.Require(auth.PermAssignResponsible); err != nil {
 		return err
 	}
-	from = day(from)
+	from = vn.Day(from)
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := auth.CheckUnits(ctx, tx, unitID); err != nil {
 			return err

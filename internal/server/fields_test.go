@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/sheet"
+	"ptdv/internal/vn"
 )
 
 // The role × field matrix of the README ("Who sees what"), written out here on its own so that a change
@@ -74,7 +75,7 @@ func TestPersonFieldMatrix(t *testing.T) {
 		"politicalTheory": "elementary", "occupation": "public_employee", "youthUnionMember": "true", "village": "GL.PK.HT.TDP1",
 		"workplace": "Trường THCS Hội Thương", "positions": "village_head", "ageException": "CV 12-TU", "educationException": "CV 13-TU",
 	}
-	full["age"] = fmt.Sprint(p.AgeOn(people.Today()))
+	full["age"] = fmt.Sprint(p.AgeOn(vn.Today()))
 	masked := "*********789"
 
 	lines := strings.Split(strings.TrimSpace(fieldMatrix), "\n")
