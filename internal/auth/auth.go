@@ -201,6 +201,19 @@ func FromContext(ctx context.Context) (*Actor, error) {
 	return nil, apperr.New(apperr.Unauthenticated, "Cần đăng nhập.", "no authenticated actor")
 }
 
+// Permitted returns the request's actor once its role holds the permission: UNAUTHENTICATED without an
+// actor, FORBIDDEN without the permission. Every write and read that checks a permission starts here.
+func Permitted(ctx context.Context, p Permission) (*Actor, error) {
+	a, err := FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Require(p); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // System is the actor of jobs the binary runs itself (demo loading, nightly): national scope.
 func System(subject string) *Actor {
 	return &Actor{Subject: subject, Role: RoleAdmin, scope: Scope{All: true, On: vn.Today()}}

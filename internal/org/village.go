@@ -102,11 +102,8 @@ type NewVillage struct {
 
 // CreateVillage records a village of a commune, optionally with its covering cell.
 func CreateVillage(ctx context.Context, db bun.IDB, v NewVillage, doc Doc) (int64, error) {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return 0, err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return 0, err
 	}
 	d, err := doc.validate()
@@ -154,11 +151,8 @@ func CreateVillage(ctx context.Context, db bun.IDB, v NewVillage, doc Doc) (int6
 
 // AssignVillageCell changes the cell that covers a village from the effective date on (nil: none).
 func AssignVillageCell(ctx context.Context, db bun.IDB, villageID int64, cellID *int64, doc Doc) error {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return err
 	}
 	d, err := doc.validate()

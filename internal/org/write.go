@@ -61,11 +61,8 @@ var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,63}$`)
 
 // run executes a tree operation: permission, one transaction, the global tree lock, the audit row.
 func run(ctx context.Context, db bun.IDB, action string, audited any, fn func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return Result{}, err
 	}
 	var res Result

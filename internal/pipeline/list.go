@@ -287,11 +287,8 @@ func Reviews(ctx context.Context, db bun.IDB, caseID int64) ([]SourceReview, err
 
 // AssignResponsible records the committee member responsible for a unit from a date on.
 func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, from time.Time) error {
-	a, err := auth.FromContext(ctx)
+	a, err := auth.Permitted(ctx, auth.PermAssignResponsible)
 	if err != nil {
-		return err
-	}
-	if err := a.Require(auth.PermAssignResponsible); err != nil {
 		return err
 	}
 	from = vn.Day(from)

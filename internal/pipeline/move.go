@@ -21,14 +21,7 @@ import (
 
 // requireWriter is the request's actor once auth's permission table lets it move cases.
 func requireWriter(ctx context.Context) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.Require(auth.PermWriteCase); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermWriteCase)
 }
 
 // Doc is the document that backs a move: its effective date, form number (1-KNĐ … 11-KNĐ),

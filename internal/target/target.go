@@ -162,18 +162,10 @@ type RateBase struct {
 // actor is the request's actor once auth's permission table lets it read targets and progress (and set
 // them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p := auth.PermReadTarget
 	if write {
-		p = auth.PermWriteTarget
+		return auth.Permitted(ctx, auth.PermWriteTarget)
 	}
-	if err := a.Require(p); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermReadTarget)
 }
 
 // Measures reads the measures and their rate bases.
