@@ -66,9 +66,7 @@ func wantRule(t *testing.T, what string, err error, rule string) {
 
 func TestCountByStatusAcrossMerger(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
 	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
@@ -168,8 +166,7 @@ func TestCountByStatusAcrossMerger(t *testing.T) {
 
 func TestRecognitionRule(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	ctx := fixture.Actor(t, d.App, "secretary", "VP.TD.HH.DB")
 	p := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 
@@ -226,9 +223,7 @@ func count(t testing.TB, db bun.IDB, q string) int {
 
 func TestReadmission(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	p := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	admit(t, ctx, d.App, p, "2015-01-01", true)
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindRemoved, Effective: fixture.Day("2019-01-01")})
@@ -270,8 +265,7 @@ func TestReadmission(t *testing.T) {
 
 func TestPermissionsAndAppendOnly(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	p := fixture.Person(t, fixture.System(), d.App, "Nguyễn Văn An", tr.X)
 	viewer := fixture.Actor(t, d.App, "viewer", "VP")
 	err := member.Record(viewer, d.App, member.Event{PersonID: p, Kind: member.KindAdmitted, Effective: fixture.Day("2020-01-01"), DecisionDate: fixture.Ptr(fixture.Day("2020-01-01"))})
@@ -301,9 +295,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 // (auth: a unit that is or ever was in the subtree is visible), though its path then lay elsewhere.
 func TestCountUnitThatMovedIn(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.Y)
 	admit(t, ctx, d.App, a, "2020-03-01", true)
 	if _, err := org.Move(ctx, d.App, tr.Y, tr.C3, org.Doc{Effective: fixture.Day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {

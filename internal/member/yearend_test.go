@@ -57,9 +57,7 @@ func checkYearend(t *testing.T, d *pgtest.DB, what string) {
 // with its district's end, and a cell moved after a year-end it changes (recorded later, dated before).
 func TestYearendRollup(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
 	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)

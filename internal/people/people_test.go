@@ -65,8 +65,7 @@ func fieldOf(err error) string {
 
 func TestCreateNormalizesName(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	// "Nguyễn" decomposed: e + circumflex + tilde as combining marks; extra spaces around.
 	decomposed := "  Nguye\u0302\u0303n   Va\u0306n\tAn "
 	p := mustCreate(t, fixture.System(), d.App, person(decomposed, "male", "1990-05-01", "001090012345", tr.X))
@@ -95,9 +94,7 @@ func TestCreateNormalizesName(t *testing.T) {
 
 func TestNationalIDValidation(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	for _, c := range []struct {
 		name, sex, birth, nid string
 	}{
@@ -152,8 +149,7 @@ func TestNationalIDValidation(t *testing.T) {
 
 func TestDuplicateNationalID(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	first := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	far := mustCreate(t, fixture.System(), d.App, person("Trần Thị Xa", "female", "1991-05-01", "001191054321", tr.Z))
 
@@ -213,9 +209,7 @@ func names(ps []people.Person) []string {
 
 func TestSearch(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	binh := person("Trần Thị Bình", "female", "2001-03-01", "", tr.X)
 	binh.Ethnicity, binh.YouthUnionMember = "tay", true
@@ -289,8 +283,7 @@ func TestSearch(t *testing.T) {
 
 func TestOptimisticVersion(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	ctx := fixture.Actor(t, d.App, "secretary", "VP.TD.HH.DB")
 	p := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
 	w := "Hợp tác xã  Hoàng Hoa"
@@ -322,8 +315,7 @@ func TestOptimisticVersion(t *testing.T) {
 
 func TestScope(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	mine := fixture.Actor(t, d.App, "board", "VP.TD.HH")
 	sibling := fixture.Actor(t, d.App, "board", "VP.TD.HD")
@@ -385,8 +377,7 @@ func TestScope(t *testing.T) {
 
 func TestMoveUnit(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	old := fixture.Actor(t, d.App, "board", "VP.TD.HH")
 	an := mustCreate(t, old, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: fixture.Day("1990-05-01"),
 		UnitID: tr.X, Since: fixture.Day("2020-01-01")})
@@ -414,9 +405,7 @@ func TestMoveUnit(t *testing.T) {
 
 func TestPositions(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	an := mustCreate(t, ctx, d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
 	if err := people.SetPosition(ctx, d.App, an.ID, "village_head", fixture.Day("2020-01-01"), ""); err != nil {
 		t.Fatal(err)
@@ -447,9 +436,7 @@ func TestPositions(t *testing.T) {
 // (migration 0008's statement trigger), and accepts intervals that only touch.
 func TestUnitHistoryOverlap(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	an := mustCreate(t, ctx, d.App, people.NewPerson{FullName: "Nguyễn Văn An", Sex: "male", BirthDate: fixture.Day("1990-05-01"),
 		UnitID: tr.X, Since: fixture.Day("2020-01-01")})
 	if err := people.MoveUnit(ctx, d.App, an.ID, tr.Z, fixture.Day("2025-03-01")); err != nil {

@@ -26,8 +26,7 @@ import (
 func TestRowSecurityAlone(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	binh := mustCreate(t, fixture.System(), d.App, person("Trần Văn Bình", "male", "1991-05-01", "001091012345", tr.Y))
 	if err := people.SetPosition(fixture.System(), d.App, binh.ID, "village_head", fixture.Day("2020-01-01"), ""); err != nil {
@@ -128,8 +127,7 @@ func TestRowSecurityAlone(t *testing.T) {
 func TestRowSecurityFollowsTheTreeToday(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
 	if _, err := org.Move(fixture.System(), d.App, tr.X, tr.C3, org.Doc{Effective: fixture.Day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {
 		t.Fatal(err)

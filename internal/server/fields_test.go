@@ -44,8 +44,7 @@ educationException         F     F     F         F                  F      F
 // Every cell of the matrix through the GraphQL server, plus the same fields in the candidate export.
 func TestPersonFieldMatrix(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	cell := ids["GL.PK.HT.000"]
 	village, err := org.CreateVillage(fixture.System(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
 		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: fixture.Day("2015-01-01")})

@@ -11,6 +11,8 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/target"
+
+	"github.com/uptrace/bun"
 )
 
 // denominators lists each child's rate figures, then the province's own, as ChildrenProgress and
@@ -62,16 +64,7 @@ func TestRateTargetsFromYearend(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The reform: A and B merge under the province, the district ends.
-	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
-		New:      &org.NewUnit{Code: "HD.AL", Name: "Đảng bộ xã An Lạc", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := res.Units[0]
-	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
-		t.Fatal(err)
-	}
+	s := reform(t, ctx, d.App, a, b, p, dist, "HD.AL", "Đảng bộ xã An Lạc")
 	admit(t, d.App, xa, spread("2026-01-12", 4, 30)...)
 	for _, u := range []int64{s, c} {
 		newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2026),
@@ -119,4 +112,21 @@ func countRows(t *testing.T, d *pgtest.DB, q string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// reform merges communes a and b into a new grassroots committee (code, name) under the province p and
+// ends the district dist, both on 01/07/2025: the 2025 reform the target tests replay. It returns the
+// successor.
+func reform(t *testing.T, ctx context.Context, db bun.IDB, a, b, p, dist int64, code, name string) int64 {
+	t.Helper()
+	res, err := org.Merge(ctx, db, []int64{a, b}, org.Successor{
+		New:      &org.NewUnit{Code: code, Name: name, Kind: "grassroots_committee", Sector: "territorial"},
+		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Dissolve(ctx, db, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
+		t.Fatal(err)
+	}
+	return res.Units[0]
 }
