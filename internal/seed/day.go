@@ -146,10 +146,13 @@ func (r rng) between(lo, hi int) int {
 // pick returns a random element.
 func pick[T any](r rng, xs []T) T { return xs[r.IntN(len(xs))] }
 
-// gamma draws from a Gamma(shape, 1) distribution (Marsaglia and Tsang).
-func (r rng) gamma(shape float64) float64 {
+// gamma draws Gamma(shape, 1) (see Gamma).
+func (r rng) gamma(shape float64) float64 { return Gamma(r.Rand, shape) }
+
+// Gamma draws from a Gamma(shape, 1) distribution (Marsaglia and Tsang).
+func Gamma(r *rand.Rand, shape float64) float64 {
 	if shape < 1 {
-		return r.gamma(shape+1) * math.Pow(r.Float64(), 1/shape)
+		return Gamma(r, shape+1) * math.Pow(r.Float64(), 1/shape)
 	}
 	d := shape - 1.0/3
 	c := 1 / math.Sqrt(9*d)
