@@ -72,7 +72,8 @@ var sources = []source{
 			ceremony_on, recognized_on, closed_on, close_reason, recognition_rounds,
 			CASE WHEN helper_id IS NOT NULL THEN {{pkey(helper_id)}} END AS helper_key
 		FROM candidate_case`},
-	{"case_event", `SELECT id, case_id, kind, stage_after, effective, document_date, votes_for, votes_eligible, reason
+	{"case_event", `SELECT id, case_id, kind, stage_after, effective, document_date, votes_for, votes_eligible, reason,
+			late_rule, late_days
 		FROM case_event`},
 
 	// Terms and targets.

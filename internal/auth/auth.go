@@ -28,6 +28,11 @@ import (
 // test: in a test binary with PTDV_TEST_NO_APP_FILTER=1, the scope tests must pass on row-level security alone.
 var appFilterOff = testing.Testing() && os.Getenv("PTDV_TEST_NO_APP_FILTER") == "1"
 
+// AppFilterOff reports whether the two-key test switched the application's filter off: a test then
+// skips the checks whose only lock is the application's by design (reads of the tree, terms and
+// targets, which hold no personal data and have no read policies; see README, "Who sees what").
+func AppFilterOff() bool { return appFilterOff }
+
 // Role is what an actor does; it decides permissions, not scope.
 type Role string
 

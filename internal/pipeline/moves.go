@@ -367,6 +367,7 @@ func Extension(d Doc) Step {
 			}
 		}
 		c.Extensions++
+		c.DecisionExtendedOn = &d.Effective
 		ev := eventOf(d)
 		ev.flag(late)
 		return ev, nil
