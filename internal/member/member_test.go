@@ -186,7 +186,7 @@ func TestRecognitionRule(t *testing.T) {
 		t.Errorf("an event in another unit: %v", err)
 	}
 	record(t, ctx, d.App, member.Event{PersonID: p, UnitID: tr.X, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-10")})
-	if n := count(t, d.Owner, `SELECT count(*) FROM member_event`); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_event`); n != 2 {
 		t.Errorf("%d events, want 2 (refusals write nothing)", n)
 	}
 
@@ -210,15 +210,6 @@ func TestRecognitionRule(t *testing.T) {
 	err = member.Record(ctx, d.App, member.Event{PersonID: q, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-10")})
 	wantRule(t, "recognition under an 18-month rule", err, member.RuleProbationMonths)
 	record(t, ctx, d.App, member.Event{PersonID: q, Kind: member.KindRecognized, Effective: fixture.Day("2024-07-10")})
-}
-
-func count(t testing.TB, db bun.IDB, q string) int {
-	t.Helper()
-	var n int
-	if err := db.NewRaw(q).Scan(context.Background(), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 func TestReadmission(t *testing.T) {
@@ -286,7 +277,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 			t.Errorf("%s as the application role succeeded", q)
 		}
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
 		t.Errorf("%d audit rows, want 2", n)
 	}
 }

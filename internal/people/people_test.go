@@ -37,15 +37,6 @@ func mustCreate(t testing.TB, ctx context.Context, db bun.IDB, n people.NewPerso
 	return p
 }
 
-func count(t testing.TB, db bun.IDB, q string) int {
-	t.Helper()
-	var n int
-	if err := db.NewRaw(q).Scan(context.Background(), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func wantCode(t *testing.T, what string, err error, code apperr.Code, field string) *apperr.Error {
 	t.Helper()
 	e, ok := apperr.As(err)
@@ -83,11 +74,11 @@ func TestCreateNormalizesName(t *testing.T) {
 	if p.Version != 1 || p.UnitID != tr.X || p.NationalID != "001090012345" {
 		t.Errorf("created %+v", p)
 	}
-	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.create'`); got != 1 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.create'`); got != 1 {
 		t.Errorf("%d audit rows", got)
 	}
 	// The audit trail masks the national ID.
-	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE after::text LIKE '%001090012345%'`); got != 0 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE after::text LIKE '%001090012345%'`); got != 0 {
 		t.Error("the audit row holds the full national ID")
 	}
 }
@@ -122,7 +113,7 @@ func TestNationalIDValidation(t *testing.T) {
 			t.Errorf("valid %s: %v", c.nid, err)
 		}
 	}
-	if got := count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
 		t.Errorf("%d persons written, want only the 3 valid ones", got)
 	}
 	// Other fields.
@@ -139,10 +130,10 @@ func TestNationalIDValidation(t *testing.T) {
 	bad = person("Trần Văn Sai", "", "1990-05-01", "", tr.X)
 	_, err = people.Create(ctx, d.App, bad)
 	wantCode(t, "no sex", err, apperr.InvalidInput, "sex")
-	if p, u := count(t, d.Owner, `SELECT count(*) FROM person`), count(t, d.Owner, `SELECT count(*) FROM person_unit`); p != 3 || u != 3 {
+	if p, u := fixture.Count(t, d.Owner, `SELECT count(*) FROM person`), fixture.Count(t, d.Owner, `SELECT count(*) FROM person_unit`); p != 3 || u != 3 {
 		t.Errorf("a refused create wrote rows: %d persons, %d unit rows", p, u)
 	}
-	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE entity = 'person'`); got != 3 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE entity = 'person'`); got != 3 {
 		t.Errorf("%d audit rows, want 3", got)
 	}
 }
@@ -185,15 +176,15 @@ func TestDuplicateNationalID(t *testing.T) {
 	if e := wantCode(t, "update to a duplicate", err, apperr.Conflict, "national_id"); e != nil && e.Message+"|"+e.MessageEN != msgs[0] {
 		t.Errorf("update refusal %q differs from create's %q", e.Message, msgs[0])
 	}
-	if got := count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM person`); got != 3 {
 		t.Errorf("%d persons, want 3", got)
 	}
 	// Each attempt is in the audit trail (the ID masked), with the holder for an investigator.
-	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere' AND actor = 'board@VP.TD.HD'
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere' AND actor = 'board@VP.TD.HD'
 		AND after->>'nationalId' LIKE '*********%'`); got != 3 {
 		t.Errorf("%d audited attempts, want 3", got)
 	}
-	if got := count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere'
+	if got := fixture.Count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM audit_log WHERE action = 'person.national_id_elsewhere'
 		AND entity_id = '%d' AND (after->>'heldBy')::bigint = %d`, other.ID, first.ID)); got != 1 {
 		t.Errorf("the update's audit row: %d, want 1", got)
 	}
@@ -302,7 +293,7 @@ func TestOptimisticVersion(t *testing.T) {
 	if m[p.ID].FullName != "Nguyễn Văn An" || m[p.ID].Version != 2 {
 		t.Errorf("a stale update wrote: %+v", m[p.ID])
 	}
-	if got := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.update'`); got != 1 {
+	if got := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'person.update'`); got != 1 {
 		t.Errorf("%d update audit rows, want 1", got)
 	}
 	// Clearing an optional field.
@@ -458,7 +449,7 @@ func TestUnitHistoryOverlap(t *testing.T) {
 		VALUES (?, ?, '2019-01-01', '2020-01-01', 't')`, an.ID, tr.Y).Exec(ctx); err != nil {
 		t.Errorf("an interval that ends where the next begins: %v", err)
 	}
-	if n := count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM person_unit WHERE person_id = %d`, an.ID)); n != 3 {
+	if n := fixture.Count(t, d.Owner, fmt.Sprintf(`SELECT count(*) FROM person_unit WHERE person_id = %d`, an.ID)); n != 3 {
 		t.Errorf("%d unit rows, want 3", n)
 	}
 }

@@ -34,7 +34,7 @@ func TestRowSecurityAlone(t *testing.T) {
 	}
 	mine := fixture.Actor(t, d.App, "board", "VP.TD.HH") // C1: sees X (An), not Y (Bình)
 	ctx := context.Background()
-	total := count(t, d.Owner, `SELECT count(*) FROM person`)
+	total := fixture.Count(t, d.Owner, `SELECT count(*) FROM person`)
 
 	read := func(ctx context.Context, q string, args ...any) int {
 		t.Helper()
@@ -113,10 +113,10 @@ func TestRowSecurityAlone(t *testing.T) {
 	if err != nil {
 		t.Errorf("bulk insert with a national scope: %v", err)
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM person WHERE workplace = 'hacked'`) + count(t, d.Owner, `SELECT count(*) FROM person_position WHERE note = 'hacked'`); n != 0 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM person WHERE workplace = 'hacked'`) + fixture.Count(t, d.Owner, `SELECT count(*) FROM person_position WHERE note = 'hacked'`); n != 0 {
 		t.Errorf("%d rows written out of scope", n)
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM person_position WHERE person_id = `+itoa(binh.ID)); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM person_position WHERE person_id = `+itoa(binh.ID)); n != 2 {
 		t.Errorf("%d positions of Bình, want 2 (the first and the national bulk insert)", n)
 	}
 }

@@ -96,22 +96,13 @@ func TestRateTargetsFromYearend(t *testing.T) {
 	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2100`); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, d, `SELECT count(*) FROM member_yearend`); n != 0 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_yearend`); n != 0 {
 		t.Fatalf("%d rollup rows in an empty window", n)
 	}
 	spans := denominators(t, ctx, d, p, own.ID)
 	if fmt.Sprint(spans) != fmt.Sprint(rollup) {
 		t.Errorf("from the spans:\n%v\nfrom the rollup:\n%v", spans, rollup)
 	}
-}
-
-func countRows(t *testing.T, d *pgtest.DB, q string) int {
-	t.Helper()
-	var n int
-	if err := d.Owner.NewRaw(q).Scan(context.Background(), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
 
 // reform merges communes a and b into a new grassroots committee (code, name) under the province p and
