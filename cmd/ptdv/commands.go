@@ -144,11 +144,8 @@ func tokenCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 func nightlyCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	asOf := fs.String("as-of", "", "ngày chốt số liệu YYYY-MM-DD (mặc định: hôm nay)")
 	return func(ctx context.Context, e *env) error {
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		return e.nightly(ctx, url, *asOf)
@@ -335,11 +332,8 @@ func seedCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	seedN := fs.Uint64("seed", 1, "hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu")
 	from := fs.Int("from", 2016, "năm bắt đầu lịch sử")
 	return func(ctx context.Context, e *env) error {
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		st, err := seed.Run(ctx, url, seed.Options{Scale: *scale, Seed: *seedN, FromYear: *from, Progress: os.Stderr, Logger: e.log})
