@@ -50,8 +50,7 @@ var sources = []source{
 			(attrs->>'member')::boolean AS member, active
 		FROM code_item ORDER BY list, rank, code`},
 	{"calendar_day", `SELECT day, kind, name_vi FROM calendar_day ORDER BY day`},
-	{"pipeline_rule", `SELECT id, value, unit, label_vi, source FROM pipeline_rule ORDER BY id`},
-	{"member_rule", `SELECT id, value, unit, source FROM member_rule ORDER BY id`},
+	{"rule", `SELECT id, value, unit, label_vi, source FROM rule ORDER BY id`},
 
 	// People, pseudonymized: no name, national ID, address, workplace, phone or birth day. The
 	// person's id is replaced by {{pkey(...)}}, a keyed hash (see pseudonymKey) that is stable

@@ -55,7 +55,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		return exportTargets(ctx, db, u, on)
 	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
-	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
+	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON ` + auth.SubtreeSQL("x.path", "r.path") + `
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
 		  AND x.unit_id = %s AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) AND ` + cond + `)`
 	sargs := append([]any{u.ID, on, on, on, on}, args...)
