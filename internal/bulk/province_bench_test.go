@@ -1,12 +1,15 @@
 package bulk_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"ptdv/internal/bulk"
 	"ptdv/internal/fixture"
@@ -21,7 +24,8 @@ import (
 // candidates leaving.
 type province struct {
 	units, members, cases sheet.Table
-	warnings              int // the late decisions and ceremonies the generator made
+	warnings              int            // the late decisions and ceremonies the generator made
+	admitted              map[string]int // admissions (ceremonies held) by commune code and decision year, "HB.C0001/2019"
 }
 
 // genProvince builds the three files at a scale of 1 (15,001 units, 20,000 members, 100,000 cases) or a
@@ -33,7 +37,7 @@ func genProvince(scale float64) province {
 	units = append(units, unitRow("HB", "Đảng bộ tỉnh Hòa Bình", "province", "", "01/01/2000"))
 	d := func(t time.Time) string { return t.Format("02/01/2006") }
 	nm, nc := 0, 0
-	var p province
+	p := province{admitted: map[string]int{}}
 	for c := range communes {
 		cc := fmt.Sprintf("HB.C%04d", c)
 		units = append(units, unitRow(cc, "Đảng bộ xã "+nameOf(c), "grassroots_committee", "HB", "01/01/2000"))
@@ -61,7 +65,7 @@ func genProvince(scale float64) province {
 					reach = 7
 				}
 				kv := []string{"Ngày vào danh sách nguồn", d(listed)}
-				at := listed
+				at, decided := listed, time.Time{}
 				step := func(days int) time.Time { at = at.AddDate(0, 0, days); return at }
 				if reach >= 1 {
 					kv = append(kv, "Ngày cấp GCN bồi dưỡng nhận thức", d(step(60)), "Số GCN", fmt.Sprintf("%d/GCN", nc))
@@ -82,7 +86,8 @@ func genProvince(scale float64) province {
 						days += 110 // past the 60 working days
 						p.warnings++
 					}
-					kv = append(kv, "Ngày QĐ kết nạp", d(step(days)), "Số QĐ kết nạp", fmt.Sprintf("%d-QĐ/ĐU", nc))
+					decided = step(days)
+					kv = append(kv, "Ngày QĐ kết nạp", d(decided), "Số QĐ kết nạp", fmt.Sprintf("%d-QĐ/ĐU", nc))
 				}
 				if reach >= 6 {
 					days := 14
@@ -91,6 +96,7 @@ func genProvince(scale float64) province {
 						p.warnings++
 					}
 					kv = append(kv, "Ngày lễ kết nạp", d(step(days)))
+					p.admitted[fmt.Sprintf("%s/%d", cc, decided.Year())]++
 				}
 				if reach >= 7 {
 					kv = append(kv, "Ngày NQ công nhận chính thức", d(step(380)), "Số NQ công nhận chính thức", fmt.Sprintf("%d-NQ/CN", nc),
@@ -147,5 +153,46 @@ func BenchmarkImportProvinceHistory(b *testing.B) {
 			}
 		}
 		b.ReportMetric(total.Seconds(), "total_s")
+	}
+}
+
+// A generated history with a known share of late decisions and ceremonies goes in whole: every case
+// recorded, exactly the late ones flagged with how late, and the admissions per commune and year equal
+// to the generator's own count.
+func TestProvinceHistoryGoesInWhole(t *testing.T) {
+	p := genProvince(0.003)
+	d := pgtest.New(t)
+	for _, l := range []struct {
+		kind bulk.Kind
+		in   sheet.Table
+	}{{bulk.Units, p.units}, {bulk.Members, p.members}, {bulk.Candidates, p.cases}} {
+		rep := mustImport(t, d.App, l.kind, l.in)
+		if l.kind == bulk.Candidates && len(rep.Warnings) != p.warnings {
+			t.Errorf("%d warnings, the generator made %d late facts", len(rep.Warnings), p.warnings)
+		}
+	}
+	var cases, late, lateDays int
+	if err := d.Owner.NewRaw(`SELECT (SELECT count(*) FROM candidate_case), count(*), coalesce(min(late_days), 0) FROM case_event WHERE late_rule IS NOT NULL`).
+		Scan(context.Background(), &cases, &late, &lateDays); err != nil {
+		t.Fatal(err)
+	}
+	if cases != len(p.cases.Rows) || late != p.warnings || lateDays < 1 {
+		t.Errorf("%d cases (want %d), %d flagged events (want %d), the least late by %d working days", cases, len(p.cases.Rows), late, p.warnings, lateDays)
+	}
+	var rows []struct {
+		Key string `bun:"key"`
+		N   int    `bun:"n"`
+	}
+	if err := d.Owner.NewRaw(`SELECT c.code || '/' || extract(year FROM e.decision_date)::int AS key, count(*) AS n
+		FROM member_event e JOIN org_link l ON l.unit_id = e.unit_id JOIN org_unit c ON c.id = l.parent_id
+		WHERE e.kind = 'admitted' AND e.decision_date > '2010-01-01' GROUP BY 1`).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, r := range rows {
+		got[r.Key] = r.N
+	}
+	if diff := cmp.Diff(p.admitted, got); diff != "" || len(got) == 0 {
+		t.Errorf("admissions by commune and year (-generator +database):\n%s", diff)
 	}
 }
