@@ -5,6 +5,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/rule"
 	"ptdv/internal/target"
 	"strconv"
 	"sync/atomic"
@@ -785,6 +787,8 @@ type MemberEventResolver interface {
 	DecisionDate(ctx context.Context, obj *member.Event) (*model.Date, error)
 }
 type MutationResolver interface {
+	ImportList(ctx context.Context, input model.ImportListInput) (*model.ImportListPayload, error)
+	RecordMemberEvent(ctx context.Context, input model.RecordMemberEventInput) (*model.MemberEventPayload, error)
 	CreateUnit(ctx context.Context, input model.CreateUnitInput) (*model.UnitOperationPayload, error)
 	RenameUnit(ctx context.Context, input model.RenameUnitInput) (*model.UnitOperationPayload, error)
 	MoveUnit(ctx context.Context, input model.MoveUnitInput) (*model.UnitOperationPayload, error)
@@ -794,6 +798,7 @@ type MutationResolver interface {
 	CreateVillage(ctx context.Context, input model.CreateVillageInput) (*model.VillagePayload, error)
 	AssignVillageCell(ctx context.Context, input model.AssignVillageCellInput) (*model.VillagePayload, error)
 	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error)
+	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
 	OpenCandidate(ctx context.Context, input model.OpenCandidateInput) (*model.CandidatePayload, error)
 	CompleteCourse(ctx context.Context, input model.CaseMoveInput) (*model.CandidatePayload, error)
 	CompleteDossier(ctx context.Context, input model.CompleteDossierInput) (*model.CandidatePayload, error)
@@ -807,8 +812,6 @@ type MutationResolver interface {
 	LeavePipeline(ctx context.Context, input model.CaseCloseInput) (*model.CandidatePayload, error)
 	AssignHelper(ctx context.Context, input model.AssignHelperInput) (*model.CandidatePayload, error)
 	ReviewSource(ctx context.Context, input model.ReviewSourceInput) (*model.CandidatePayload, error)
-	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
-	RecordMemberEvent(ctx context.Context, input model.RecordMemberEventInput) (*model.MemberEventPayload, error)
 	CreateCourse(ctx context.Context, input model.CreateCourseInput) (*model.CoursePayload, error)
 	CompleteCourseClass(ctx context.Context, input model.CompleteCourseClassInput) (*model.CoursePayload, error)
 	AssignResponsible(ctx context.Context, input model.AssignResponsibleInput) (*model.AssignResponsiblePayload, error)
@@ -816,7 +819,6 @@ type MutationResolver interface {
 	SetTarget(ctx context.Context, input model.SetTargetInput) (*model.TargetPayload, error)
 	ReviseTarget(ctx context.Context, input model.ReviseTargetInput) (*model.TargetPayload, error)
 	HandDownTarget(ctx context.Context, input model.HandDownTargetInput) (*model.HandDownPayload, error)
-	ImportList(ctx context.Context, input model.ImportListInput) (*model.ImportListPayload, error)
 }
 type OperationResolver interface {
 	ID(ctx context.Context, obj *org.Operation) (string, error)
@@ -859,7 +861,7 @@ type PersonConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
 }
 type PipelineRuleResolver interface {
-	Label(ctx context.Context, obj *pipeline.Rule) (string, error)
+	Label(ctx context.Context, obj *rule.Rule) (string, error)
 }
 type PositionResolver interface {
 	Position(ctx context.Context, obj *people.Position) (*codes.Item, error)
@@ -878,29 +880,29 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
+	Breakdown(ctx context.Context, unitID string, period string, dimension string, mapArg *model.BreakdownMap) (*model.Breakdown, error)
+	FunnelBreakdown(ctx context.Context, unitID string, period string) (*model.FunnelBreakdown, error)
+	NightlyRuns(ctx context.Context, last *int) ([]model.NightlyRun, error)
+	ExportList(ctx context.Context, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) (*model.File, error)
+	Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error)
+	AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error)
+	MemberCounts(ctx context.Context, unitID string, asOf *model.Date) ([]model.MemberStatusCount, error)
 	Unit(ctx context.Context, id *string, code *string, asOf *model.Date) (*org.Unit, error)
 	RootUnits(ctx context.Context, asOf *model.Date, first *int, after *string) (*model.UnitConnection, error)
 	SearchUnits(ctx context.Context, text string, asOf *model.Date, includeHistoric *bool, kind *model.UnitKind, first *int, after *string) (*model.UnitConnection, error)
 	UnitKinds(ctx context.Context) ([]org.KindRule, error)
 	Person(ctx context.Context, id string) (*people.Person, error)
 	Persons(ctx context.Context, text *string, unitID *string, first *int, after *string) (*model.PersonConnection, error)
+	CodeList(ctx context.Context, list string) ([]codes.Item, error)
 	Candidate(ctx context.Context, id string) (*pipeline.Case, error)
 	Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
 	DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
 	Funnel(ctx context.Context, unitID *string) ([]pipeline.StageCount, error)
-	MemberCounts(ctx context.Context, unitID string, asOf *model.Date) ([]model.MemberStatusCount, error)
-	PipelineRules(ctx context.Context) ([]pipeline.Rule, error)
-	CodeList(ctx context.Context, list string) ([]codes.Item, error)
+	PipelineRules(ctx context.Context) ([]rule.Rule, error)
 	Terms(ctx context.Context, unitID string) ([]target.Term, error)
 	Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error)
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
-	ExportList(ctx context.Context, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) (*model.File, error)
-	Breakdown(ctx context.Context, unitID string, period string, dimension string, mapArg *model.BreakdownMap) (*model.Breakdown, error)
-	FunnelBreakdown(ctx context.Context, unitID string, period string) (*model.FunnelBreakdown, error)
-	NightlyRuns(ctx context.Context, last *int) ([]model.NightlyRun, error)
-	Forecast(ctx context.Context, unitID string, targetID string) (*forecast.Published, error)
-	AtRisk(ctx context.Context, unitID string, periodKind model.PeriodKind) ([]forecast.Published, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -4105,8 +4107,22 @@ func newExecutionContext(
 	}
 }
 
+//go:embed "schema/analytics.graphql" "schema/bulk.graphql" "schema/forecast.graphql" "schema/member.graphql" "schema/org.graphql" "schema/people.graphql" "schema/pipeline.graphql" "schema/target.graphql" "schema/unitpage.graphql"
+var sourcesFS embed.FS
+
+func sourceData(filename string) string {
+	data, err := sourcesFS.ReadFile(filename)
+	if err != nil {
+		panic(fmt.Sprintf("codegen problem: %s not available", filename))
+	}
+	return string(data)
+}
+
 var sources = []*ast.Source{
-	{Name: "../schema.graphql", Input: `"""
+	{Name: "../schema.graphql", Input: `# The root of the schema: scalars, Node, PageInfo and the Query and Mutation roots. Each domain
+# extends Query and Mutation in its own file under graph/schema/.
+
+"""
 A calendar date, written YYYY-MM-DD (for example 2025-07-01). Dates in ptdv are civil dates in
 Vietnam; no time of day or time zone is attached.
 """
@@ -4138,253 +4154,6 @@ type PageInfo {
   endCursor: String
 }
 
-"The kind of a party organization in the hierarchy."
-enum UnitKind {
-  "Đảng bộ tỉnh, thành phố trực thuộc Trung ương (province committee)."
-  PROVINCE
-  "Đảng bộ huyện, quận, thị xã, thành phố thuộc tỉnh (district committee). Abolished on 01/07/2025; kept for history."
-  DISTRICT
-  "Đảng bộ cơ sở (grassroots committee): a commune, ward or special-zone committee, or an agency, enterprise or school committee."
-  GRASSROOTS_COMMITTEE
-  "Chi bộ cơ sở (grassroots cell): a cell with no cells below it, directly under a province or district."
-  GRASSROOTS_CELL
-  "Chi bộ trực thuộc (cell) of a grassroots committee, where candidates are considered and members attend."
-  CELL
-}
-
-"The sector a unit works in, as in the official statistical forms."
-enum Sector {
-  "Địa phương: province, district, commune, ward, special zone, village."
-  TERRITORIAL
-  "Cơ quan nhà nước, Đảng, Mặt trận, đoàn thể."
-  STATE_AGENCY
-  "Đơn vị sự nghiệp công lập."
-  PUBLIC_SERVICE
-  "Doanh nghiệp nhà nước."
-  STATE_ENTERPRISE
-  "Doanh nghiệp ngoài nhà nước."
-  NON_STATE_ENTERPRISE
-  "Trường học: upper secondary, college, university."
-  SCHOOL
-  "Lực lượng vũ trang."
-  ARMED_FORCES
-  "Khác."
-  OTHER
-}
-
-"""
-A party organization (tổ chức đảng): a province, district, grassroots committee or cell. The hierarchy
-is effective-dated: names and parents change over time, so every field that depends on the date is
-read as of a date. That date is the ` + "`" + `asOf` + "`" + ` the unit was fetched with (default: today), and fields
-below inherit it unless they pass their own ` + "`" + `asOf` + "`" + `.
-"""
-type Unit implements Node {
-  "The opaque global ID."
-  id: ID!
-  "The unit's code, unique and never reused (for example GL.PLEIKU)."
-  code: String!
-  "The kind of unit."
-  kind: UnitKind!
-  "The kind's Vietnamese label, as printed on forms."
-  kindLabel: String!
-  "The sector the unit works in."
-  sector: Sector!
-  "The sector's Vietnamese label."
-  sectorLabel: String!
-  "The name on the date (the last name it had, if it no longer existed then)."
-  name(asOf: Date): String!
-  "The date the unit was established."
-  validFrom: Date!
-  "The date the unit ended (merged, split or dissolved), exclusive; null while it exists."
-  validTo: Date
-  "Whether the unit existed on the date."
-  existsOn(asOf: Date): Boolean!
-  "The date this object was read as of."
-  asOf: Date!
-  "The level in the tree on the date: 1 for a province; 0 when the unit did not exist then."
-  depth(asOf: Date): Int!
-  "The unit directly above on the date; null for a province, or above the caller's scope."
-  parent(asOf: Date): Unit
-  "The units directly below on the date, ordered by code."
-  children(asOf: Date, kind: UnitKind, first: Int, after: String): UnitConnection!
-  "How many units were directly below on the date (within the caller's scope)."
-  childCount(asOf: Date): Int!
-  "The units above on the date, from the province down, within the caller's scope."
-  ancestors(asOf: Date, first: Int, after: String): UnitConnection!
-  "The whole subtree below the unit on the date (the unit itself excluded), ordered by code."
-  descendants(asOf: Date, kind: UnitKind, first: Int, after: String): UnitConnection!
-  "How many units of each kind were in the subtree on the date."
-  descendantCounts(asOf: Date): [KindCount!]!
-  "The units this one continued through merges and splits, nearest first."
-  predecessors(first: Int, after: String): LineageConnection!
-  "The units that continued this one through merges and splits, nearest first."
-  successors(first: Int, after: String): LineageConnection!
-  "Villages and residential groups of a commune, or those a cell covers, on the date."
-  villages(asOf: Date, first: Int, after: String): VillageConnection!
-  "The recorded operations that touched this unit, newest first."
-  operations(first: Int, after: String): OperationConnection!
-}
-
-"A count of units of one kind."
-type KindCount {
-  "The kind."
-  kind: UnitKind!
-  "The number of units."
-  count: Int!
-}
-
-"A page of units."
-type UnitConnection {
-  "The units of this page, with their cursors."
-  edges: [UnitEdge!]!
-  "The units of this page."
-  nodes: [Unit!]!
-  "How many units the list holds in all, with the same date, kind and scope (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A unit in a connection."
-type UnitEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The unit."
-  node: Unit!
-}
-
-"How one unit relates to another through merges and splits."
-type LineageLink {
-  "The other unit (a predecessor or a successor)."
-  unit: Unit!
-  "MERGE or SPLIT."
-  operation: OperationKind!
-  "The date the merge or split took effect."
-  effective: Date!
-  "The decision that backed it."
-  document: String!
-  "1 for a direct link, 2 when one more merge or split lies between, and so on."
-  steps: Int!
-}
-
-"A page of lineage links."
-type LineageConnection {
-  "The links of this page, with their cursors."
-  edges: [LineageEdge!]!
-  "The links of this page."
-  nodes: [LineageLink!]!
-  "How many links there are in all (exact)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A lineage link in a connection."
-type LineageEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The link."
-  node: LineageLink!
-}
-
-"The kind of a recorded change to the hierarchy."
-enum OperationKind {
-  "A unit was established."
-  CREATE
-  "A unit got a new name."
-  RENAME
-  "A unit moved under another parent, with its subtree."
-  MOVE
-  "Several units were joined into one successor."
-  MERGE
-  "A unit was divided into several successors."
-  SPLIT
-  "A unit ended without a successor."
-  DISSOLVE
-}
-
-"A recorded change to the hierarchy, with its effective date and the document that decided it."
-type Operation implements Node {
-  "The opaque global ID."
-  id: ID!
-  "What changed."
-  kind: OperationKind!
-  "The date the change took effect."
-  effective: Date!
-  "The decision or document that backs the change."
-  document: String!
-  "A free note."
-  note: String!
-  "Who recorded it (the subject of their token)."
-  recordedBy: String!
-  "When it was recorded."
-  recordedAt: Time!
-}
-
-"A page of operations."
-type OperationConnection {
-  "The operations of this page, with their cursors."
-  edges: [OperationEdge!]!
-  "The operations of this page."
-  nodes: [Operation!]!
-  "How many operations touched the unit (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"An operation in a connection."
-type OperationEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The operation."
-  node: Operation!
-}
-
-"The kind of residential area."
-enum VillageKind {
-  "Thôn, làng, bản, ấp, buôn, sóc."
-  VILLAGE
-  "Tổ dân phố, khu phố."
-  RESIDENTIAL_GROUP
-}
-
-"A village or residential group of a commune and the cell that covers it."
-type Village implements Node {
-  "The opaque global ID."
-  id: ID!
-  "The village's code."
-  code: String!
-  "The village's name."
-  name: String!
-  "Village or residential group."
-  kind: VillageKind!
-  "The commune or ward committee the village belongs to."
-  commune: Unit
-  "The cell that covers the village on the date; null for a village without a cell."
-  cell: Unit
-}
-
-"A page of villages."
-type VillageConnection {
-  "The villages of this page, with their cursors."
-  edges: [VillageEdge!]!
-  "The villages of this page."
-  nodes: [Village!]!
-  "How many villages the unit answers for on the date (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A village in a connection."
-type VillageEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The village."
-  node: Village!
-}
-
 "Who is calling, and what they may see."
 type Viewer {
   "The subject of the caller's token."
@@ -4395,15 +4164,8 @@ type Viewer {
   unit: Unit
 }
 
-"A kind of unit and where it may sit: the hierarchy rules, kept as data."
-type UnitKindRule {
-  "The kind."
-  kind: UnitKind!
-  "Its Vietnamese label."
-  label: String!
-  "The kinds it may sit under; empty when it is a root (a province)."
-  parentKinds: [UnitKind!]!
-}
+"A file sent as in the GraphQL multipart request specification (multipart/form-data)."
+scalar Upload
 
 type Query {
   "Fetches any object by its global ID; null when it does not exist or lies outside the caller's scope."
@@ -4412,1527 +4174,20 @@ type Query {
   nodes(ids: [ID!]!): [Node]!
   "The caller."
   viewer: Viewer!
-  "A unit by global ID or by code, read as of a date (default today)."
-  unit(id: ID, code: String, asOf: Date): Unit
-  """
-  The top of the tree as of a date (default today): the provinces for a national scope, otherwise the
-  caller's own unit. Walk down with ` + "`" + `children` + "`" + `.
-  """
-  rootUnits(asOf: Date, first: Int, after: String): UnitConnection!
-  """
-  Units whose name contains every word of the text, without regard to accents or case ("tam duong"
-  finds "Tam Dương"), or whose code equals it. Names valid on the date, or any past name with
-  ` + "`" + `includeHistoric` + "`" + `.
-  """
-  searchUnits(text: String!, asOf: Date, includeHistoric: Boolean = false, kind: UnitKind, first: Int, after: String): UnitConnection!
-  "The kinds of unit and the hierarchy rules."
-  unitKinds: [UnitKindRule!]!
 }
 
-"What backs a change to the hierarchy."
-input DocumentInput {
-  "The date the change takes effect."
-  effective: Date!
-  "The decision or document number and date, e.g. 'Quyết định 1234-QĐ/TU ngày 30/06/2025'."
-  document: String
-  "A free note."
-  note: String
-}
-
-"A unit to establish."
-input NewUnitInput {
-  "The code: capitals without accents, digits, '.', '_' or '-' (at most 64); unique and never reused."
-  code: String!
-  "The name."
-  name: String!
-  "The kind."
-  kind: UnitKind!
-  "The sector."
-  sector: Sector!
-}
-
-"Establish a unit."
-input CreateUnitInput {
-  "The unit."
-  unit: NewUnitInput!
-  "The parent; omit only for a province (national scope only)."
-  parentId: ID
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"Rename a unit from a date on."
-input RenameUnitInput {
-  "The unit."
-  unitId: ID!
-  "The new name."
-  name: String!
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"Move a unit, with its subtree, under another parent from a date on."
-input MoveUnitInput {
-  "The unit."
-  unitId: ID!
-  "The new parent."
-  parentId: ID!
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"Merge units into one successor: their children move to it and they end."
-input MergeUnitsInput {
-  "The units to merge (at least one with an existing successor, two with a new one)."
-  predecessorIds: [ID!]!
-  "An existing unit that continues them."
-  successorId: ID
-  "Or a new unit that continues them, created by the merge."
-  newSuccessor: NewUnitInput
-  "The parent of the new successor."
-  newSuccessorParentId: ID
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"One successor of a split."
-input SplitPartInput {
-  "The new unit."
-  unit: NewUnitInput!
-  "Its parent; default: the parent of the split unit."
-  parentId: ID
-  "The children of the split unit it takes over."
-  childIds: [ID!]!
-}
-
-"Split a unit into successors; each child goes to exactly one of them."
-input SplitUnitInput {
-  "The unit to split."
-  unitId: ID!
-  "The successors."
-  parts: [SplitPartInput!]!
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"End a unit that has no children left."
-input DissolveUnitInput {
-  "The unit."
-  unitId: ID!
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"Record a village or residential group of a commune."
-input CreateVillageInput {
-  "The code, unique."
-  code: String!
-  "The name."
-  name: String!
-  "Village or residential group."
-  kind: VillageKind!
-  "The commune or ward committee."
-  communeId: ID!
-  "The cell that covers it, if any."
-  cellId: ID
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"Change the cell that covers a village from a date on."
-input AssignVillageCellInput {
-  "The village."
-  villageId: ID!
-  "The covering cell; null when the village is left without a cell."
-  cellId: ID
-  "The date and decision."
-  document: DocumentInput!
-}
-
-"The result of a change to the hierarchy."
-type UnitOperationPayload {
-  "The recorded operation."
-  operation: Operation!
-  "The unit created or changed (for a merge: the successor)."
-  unit: Unit!
-  "Every unit the operation created or ended."
-  affected: [Unit!]!
-}
-
-"The result of recording or changing a village."
-type VillagePayload {
-  "The village."
-  village: Village!
-}
-
-type Mutation {
-  "Establish a unit."
-  createUnit(input: CreateUnitInput!): UnitOperationPayload!
-  "Rename a unit from a date on; the old name stays in history."
-  renameUnit(input: RenameUnitInput!): UnitOperationPayload!
-  "Move a unit with its subtree under another parent from a date on."
-  moveUnit(input: MoveUnitInput!): UnitOperationPayload!
-  "Merge units into one successor."
-  mergeUnits(input: MergeUnitsInput!): UnitOperationPayload!
-  "Split a unit into successors."
-  splitUnit(input: SplitUnitInput!): UnitOperationPayload!
-  "End a unit that has no children left."
-  dissolveUnit(input: DissolveUnitInput!): UnitOperationPayload!
-  "Record a village or residential group."
-  createVillage(input: CreateVillageInput!): VillagePayload!
-  "Change the cell that covers a village."
-  assignVillageCell(input: AssignVillageCellInput!): VillagePayload!
-}
-
-# ─── People, members and the candidate pipeline ────────────────────────────────────────────────
-
-"An entry of a code list (ethnicity, religion, education, occupation, position, …), kept as data."
-type CodeItem {
-  "The list it belongs to, e.g. ethnicity."
-  list: String!
-  "The stable code, e.g. kinh."
-  code: String!
-  "The Vietnamese label, as printed on forms."
-  label: String!
-}
-
-"A position a person holds (village head, commune police, mass-organization leader, …) over a period."
-type Position {
-  "The position."
-  position: CodeItem!
-  "Since when."
-  validFrom: Date!
-  "Until when (exclusive); null while held."
-  validTo: Date
-}
-
-"""
-A person known to ptdv: a candidate, a member, a sponsor or a helper. Visible only inside the
-caller's scope: the person's records belong to one cell at a time.
-"""
-type Person implements Node {
-  "The opaque global ID."
-  id: ID!
-  "Full name, as written (Unicode NFC); null for roles that may not see it (see the README's field matrix)."
-  fullName: String
-  "Sex."
-  sex: CodeItem!
-  "Date of birth; null for roles that may not see it."
-  birthDate: Date
-  "Age in whole years on the date (default today)."
-  age(asOf: Date): Int!
-  "The 12-digit national ID: in full for roles that need it, masked to its last three digits (*********234) for some, null for the others."
-  nationalId: String
-  "Ethnicity; null for roles that may not see it."
-  ethnicity: CodeItem
-  "Religion; null for none, and for roles that may not see it."
-  religion: CodeItem
-  "General education."
-  generalEducation: CodeItem
-  "Professional qualification."
-  professionalQualification: CodeItem
-  "Political theory level."
-  politicalTheory: CodeItem
-  "Occupation group."
-  occupation: CodeItem
-  "Whether the person is a Youth Union member."
-  youthUnionMember: Boolean!
-  "The village or residential group the person lives in; null for roles that may not see it."
-  village: Village
-  "Workplace or school; null for roles that may not see it."
-  workplace: String
-  "The cell the person's records belong to."
-  unit: Unit
-  "Positions held (current and past)."
-  positions: [Position!]!
-  "The provincial exception to the age window, if any (document reference)."
-  ageException: String
-  "The exception to the minimum education (mountain, island, ethnic-minority area), if any."
-  educationException: String
-  "Membership status on the date (default today); null when not a member then."
-  memberStatus(asOf: Date): MemberStatus
-  "The membership events, oldest first."
-  memberEvents: [MemberEvent!]!
-  "The person's open candidate case, if any."
-  candidate: Candidate
-  "Version for optimistic concurrency: pass it back to updatePerson."
-  version: Int!
-}
-
-"A page of persons."
-type PersonConnection {
-  "The persons of this page, with their cursors."
-  edges: [PersonEdge!]!
-  "The persons of this page."
-  nodes: [Person!]!
-  "How many persons match, in the caller's scope, over all pages (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A person in a connection."
-type PersonEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The person."
-  node: Person!
-}
-
-"Membership status."
-enum MemberStatus {
-  "Đảng viên dự bị."
-  PROBATIONARY
-  "Đảng viên chính thức."
-  FULL
-  "Miễn sinh hoạt."
-  EXEMPTED
-  "Đã chuyển sinh hoạt chính thức ra ngoài."
-  TRANSFERRED_OUT
-  "Đang sinh hoạt tạm thời nơi khác."
-  TEMPORARILY_AWAY
-  "Đã xóa tên hoặc khai trừ."
-  REMOVED
-  "Đã từ trần."
-  DECEASED
-}
-
-"A membership event: admission, recognition, exemption, transfer, removal, …"
-type MemberEvent {
-  "What happened (admitted, recognized, exempted, transferred_out_official, …)."
-  kind: String!
-  "The cell."
-  unit: Unit
-  "The date it took effect."
-  effective: Date!
-  "For an admission: the decision date, from which party age counts."
-  decisionDate: Date
-  "The backing document."
-  document: String!
-  "A free note."
-  note: String!
-}
-
-"A count of members with one status."
-type MemberStatusCount {
-  "The status."
-  status: MemberStatus!
-  "The number of members."
-  count: Int!
-}
-
-"A stage of the candidate pipeline."
-enum Stage {
-  "Nguồn: on the source list."
-  SOURCE
-  "Đã học lớp bồi dưỡng nhận thức về Đảng."
-  COURSE_DONE
-  "Đã hoàn thiện hồ sơ (1–5-KNĐ, background check)."
-  DOSSIER
-  "Chi bộ đã có nghị quyết (6-KNĐ)."
-  CELL_RESOLUTION
-  "Đảng ủy cơ sở đã có nghị quyết (8-KNĐ)."
-  COMMITTEE_RESOLUTION
-  "Đã có quyết định kết nạp (9-KNĐ)."
-  DECISION
-  "Đảng viên dự bị: 12 months of probation from the ceremony."
-  PROBATION
-  "Đảng viên chính thức."
-  FULL_MEMBER
-  "Left the pipeline before admission (moved away, declined, not approved)."
-  LEFT
-  "Removed after probation (xóa tên)."
-  REMOVED
-}
-
-"What can be due for a case."
-enum DueKind {
-  "The awareness-course certificate expires."
-  CERTIFICATE_EXPIRES
-  "The dossier goes stale (12 months without the cell's resolution)."
-  DOSSIER_STALE
-  "The admission decision is due (60 working days from the cell's resolution, +30 if extended)."
-  DECISION_DUE
-  "The ceremony is due (30 working days from the decision)."
-  CEREMONY_DUE
-  "Probation ends (12 months from the ceremony)."
-  PROBATION_ENDS
-  "Recognition is due (30 working days after probation ends)."
-  RECOGNITION_DUE
-  "A source with a valid certificate has not moved for 12 months."
-  SOURCE_STALLED
-}
-
-"Something due for a candidate case."
-type Due {
-  "What is due."
-  kind: DueKind!
-  "Its Vietnamese label."
-  label: String!
-  "The date it is due."
-  dueOn: Date!
-  "Whether the date has passed."
-  overdue: Boolean!
-  "The id of the rule the date comes from (see pipelineRules)."
-  rule: String!
-  "The case."
-  candidate: Candidate
-}
-
-"A page of due items."
-type DueConnection {
-  "The items of this page, with their cursors."
-  edges: [DueEdge!]!
-  "The items of this page."
-  nodes: [Due!]!
-  "How many items the list holds in all, with the same unit, dates and scope (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A due item in a connection."
-type DueEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The item."
-  node: Due!
-}
-
-"A full member who introduced the candidate (form 3-KNĐ)."
-type Sponsor {
-  "The sponsor; null when outside the caller's scope."
-  person: Person
-  "Since when they worked or studied with the candidate."
-  knownSince: Date!
-  "The date of the letter."
-  letterOn: Date!
-}
-
-"A deadline that a recorded fact of the past missed."
-type Lateness {
-  "The deadline rule (see pipelineRules, enforcement deadline)."
-  rule: String!
-  "Working days after the deadline."
-  workingDays: Int!
-}
-
-"One recorded move of a case."
-type CaseEvent {
-  "Set when the move was recorded as a fact of the past after its deadline (an office's history imported whole)."
-  late: Lateness
-  "What happened: listed, course_completed, dossier_completed, cell_resolved, committee_resolved, decision_extended, decided, ceremony_held, recognition_vote, removed, left, helper_assigned."
-  kind: String!
-  "The stage after the move."
-  stageAfter: Stage!
-  "The date it took effect."
-  effective: Date!
-  "The form(s) that back it (1-KNĐ … 11-KNĐ)."
-  form: String!
-  "The resolution or decision number."
-  documentNumber: String!
-  "The date of that document."
-  documentDate: Date
-  "Votes for, in a resolution."
-  votesFor: Int
-  "Eligible voters (full members of the cell, committee members)."
-  votesEligible: Int
-  "The reason code, for leaving or removal."
-  reason: String
-  "A free note."
-  note: String!
-  "Who recorded it."
-  recordedBy: String!
-  "When it was recorded."
-  recordedAt: Time!
-}
-
-"The quarterly quality review of a person on the source list."
-type SourceReview {
-  "The quarter, e.g. 2026Q3."
-  quarter: String!
-  "good, fair, needs_work or drop."
-  rating: String!
-  "The note."
-  note: String!
-  "Who recorded it."
-  recordedBy: String!
-}
-
-"A candidate case: one person moving through the pipeline in one cell."
-type Candidate implements Node {
-  "The opaque global ID."
-  id: ID!
-  "The person."
-  person: Person
-  "The cell that considers the case."
-  cell: Unit
-  "Who proposed the person for the source list."
-  proposer: CodeItem!
-  "The current stage."
-  stage: Stage!
-  "The stage's Vietnamese label."
-  stageLabel: String!
-  "Since when the case is at this stage."
-  stageSince: Date!
-  "The day the person was listed as a source."
-  listedOn: Date!
-  "The date of the awareness-course certificate."
-  certificateOn: Date
-  "The day the dossier was complete."
-  dossierOn: Date
-  "The date of the cell's resolution."
-  cellResolutionOn: Date
-  "The date of the committee's resolution."
-  committeeResolutionOn: Date
-  "The date of the admission decision (party age counts from it)."
-  decisionOn: Date
-  "The number of the admission decision."
-  decisionNumber: String
-  "How many times the decision deadline was extended."
-  extensions: Int!
-  "The date of the admission ceremony (probation starts)."
-  ceremonyOn: Date
-  "Full membership from (the end of the 12 months)."
-  recognizedOn: Date
-  "The day the case closed (full member, left, removed)."
-  closedOn: Date
-  "Why it closed, for left or removed."
-  closeReason: String
-  "The full member assigned to follow and help."
-  helper: Person
-  "The sponsors."
-  sponsors: [Sponsor!]!
-  "Everything due, earliest first."
-  dues: [Due!]!
-  "The next thing due."
-  nextDue: Due
-  "Every move, oldest first."
-  history: [CaseEvent!]!
-  "The quarterly reviews, newest first."
-  reviews: [SourceReview!]!
-  "Version for optimistic concurrency: pass it back with every move."
-  version: Int!
-}
-
-"A page of candidates."
-type CandidateConnection {
-  "The candidates of this page, with their cursors."
-  edges: [CandidateEdge!]!
-  "The candidates of this page."
-  nodes: [Candidate!]!
-  "How many cases match the filter in the caller's scope, over all pages (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A candidate in a connection."
-type CandidateEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The candidate."
-  node: Candidate!
-}
-
-"How many cases are at one stage."
-type StageCount {
-  "The stage."
-  stage: Stage!
-  "Its Vietnamese label."
-  label: String!
-  "The number of cases."
-  count: Int!
-}
-
-"A rule of the pipeline, kept as data: its value, unit and source."
-type PipelineRule {
-  "The rule id named in RULE_VIOLATION errors."
-  id: String!
-  "The value."
-  value: Int!
-  "months, working_days, count, level, numerator, denominator or years."
-  unit: String!
-  "What it says, in Vietnamese."
-  label: String!
-  "Its legal source."
-  source: String!
-  "refuse: a move that breaks it is refused; deadline: a missed deadline, refused for a new move, recorded and flagged for a fact of the past (an import)."
-  enforcement: String!
-  "A note, e.g. 'verify'."
-  note: String!
-}
-
-"Filters of the candidate list."
-input CandidateFilter {
-  "The subtree of this unit (default: the caller's scope)."
-  unitId: ID
-  "Any of these stages (default: every open stage)."
-  stages: [Stage!]
-  "Only cases with something overdue today."
-  overdue: Boolean
-  "Cases followed by this member."
-  helperId: ID
-  "Cases in cells this committee member answers for."
-  responsibleId: ID
-  "The person's name, without accents."
-  text: String
-  "Sex code (male, female)."
-  sex: String
-  "Ethnicity code."
-  ethnicity: String
-  "Ethnic minorities only (true) or Kinh only (false)."
-  minority: Boolean
-  "Youth Union members only."
-  youthUnion: Boolean
-  "Proposer code."
-  proposer: String
-}
-
-extend type Query {
-  "A person by global ID; null when missing or outside the scope."
-  person(id: ID!): Person
-  "Persons in the caller's scope whose name contains the text (without accents)."
-  persons(text: String, unitId: ID, first: Int, after: String): PersonConnection!
-  "A candidate case by global ID."
-  candidate(id: ID!): Candidate
-  "Candidate cases, newest first."
-  candidates(filter: CandidateFilter, first: Int, after: String): CandidateConnection!
-  "What is due or overdue in a subtree up to a date (default: 30 days from today), by date. Without ` + "`" + `from` + "`" + `, overdue items are included."
-  dueList(unitId: ID, from: Date, to: Date, first: Int, after: String): DueConnection!
-  "How many cases of a subtree are at each stage."
-  funnel(unitId: ID): [StageCount!]!
-  "Members of a unit's subtree on a date, by status."
-  memberCounts(unitId: ID!, asOf: Date): [MemberStatusCount!]!
-  "The pipeline's rule table."
-  pipelineRules: [PipelineRule!]!
-  "A code list (ethnicity, religion, general_education, professional_qualification, political_theory, occupation, position, proposer, leave_reason, sex)."
-  codeList(list: String!): [CodeItem!]!
-}
-
-"A person to record."
-input PersonInput {
-  "Full name."
-  fullName: String!
-  "Sex code."
-  sex: String!
-  "Date of birth."
-  birthDate: Date!
-  "12-digit national ID."
-  nationalId: String!
-  "Ethnicity code (default kinh)."
-  ethnicity: String
-  "Religion code (default none)."
-  religion: String
-  "General education code."
-  generalEducation: String
-  "Professional qualification code."
-  professionalQualification: String
-  "Political theory code."
-  politicalTheory: String
-  "Occupation code."
-  occupation: String
-  "Youth Union member."
-  youthUnionMember: Boolean
-  "The village."
-  villageId: ID
-  "Workplace or school."
-  workplace: String
-  "The cell the person's records belong to."
-  unitId: ID!
-  "Provincial exception to the age window (document reference)."
-  ageException: String
-  "Exception to the minimum education (document reference)."
-  educationException: String
-}
-
-"Record a person."
-input CreatePersonInput {
-  "The person."
-  person: PersonInput!
-}
-
-"The result of recording a person."
-type PersonPayload {
-  "The person."
-  person: Person!
-}
-
-"What backs a move of a case."
-input CaseDocumentInput {
-  "The date the move took effect."
-  effective: Date!
-  "The form (e.g. 6-KNĐ)."
-  form: String
-  "The resolution or decision number."
-  number: String
-  "The date of that document."
-  date: Date
-  "A free note."
-  note: String
-}
-
-"Votes of a resolution."
-input VotesInput {
-  "Votes for."
-  for: Int!
-  "Eligible voters."
-  eligible: Int!
-}
-
-"Put a person on a cell's source list."
-input OpenCandidateInput {
-  "The person."
-  personId: ID!
-  "The cell."
-  cellId: ID!
-  "Who proposed them (code list proposer)."
-  proposer: String!
-  "The full member who will follow and help them."
-  helperId: ID
-  "The listing."
-  document: CaseDocumentInput!
-}
-
-"A move that needs only a document (course, extension, decision, ceremony)."
-input CaseMoveInput {
-  "The case."
-  candidateId: ID!
-  "The version you read: the move fails with CONFLICT if somebody moved the case since."
-  version: Int!
-  "The document."
-  document: CaseDocumentInput!
-}
-
-"A move with a vote (cell, committee, recognition)."
-input CaseVoteInput {
-  "The case."
-  candidateId: ID!
-  "The version you read."
-  version: Int!
-  "The resolution."
-  document: CaseDocumentInput!
-  "The votes."
-  votes: VotesInput!
-}
-
-"Leave the pipeline, or removal after probation, with a reason."
-input CaseCloseInput {
-  "The case."
-  candidateId: ID!
-  "The version you read."
-  version: Int!
-  "The document."
-  document: CaseDocumentInput!
-  "Reason code (code list leave_reason)."
-  reason: String!
-}
-
-"One sponsor of a dossier."
-input SponsorInput {
-  "The sponsor, a full member."
-  personId: ID!
-  "Since when they worked or studied with the candidate."
-  knownSince: Date!
-  "The date of the letter (default: the dossier date)."
-  letterOn: Date
-}
-
-"Complete the dossier."
-input CompleteDossierInput {
-  "The case."
-  candidateId: ID!
-  "The version you read."
-  version: Int!
-  "The dossier date."
-  document: CaseDocumentInput!
-  "Application (1-KNĐ) date."
-  applicationOn: Date!
-  "Biography (2-KNĐ) date."
-  biographyOn: Date!
-  "The sponsors (3-KNĐ)."
-  sponsors: [SponsorInput!]!
-  "The Youth Union's resolution (4-KNĐ), where it applies."
-  youthUnionResolution: CaseDocumentInput
-  "Comments of mass organizations and residence (5-KNĐ) date."
-  commentsOn: Date!
-  "Background check date."
-  backgroundCheckOn: Date!
-}
-
-"Assign the full member who follows a candidate."
-input AssignHelperInput {
-  "The case."
-  candidateId: ID!
-  "The version you read."
-  version: Int!
-  "The helper."
-  helperId: ID!
-  "Since when."
-  effective: Date!
-}
-
-"The quarterly review of a source."
-input ReviewSourceInput {
-  "The case."
-  candidateId: ID!
-  "The quarter, e.g. 2026Q3."
-  quarter: String!
-  "good, fair, needs_work or drop."
-  rating: String!
-  "A note."
-  note: String
-}
-
-"The result of a move."
-type CandidatePayload {
-  "The case after the move (with its new version)."
-  candidate: Candidate!
-  "Warnings in Vietnamese that did not stop the move (a former member listed before the re-admission interval is over: the decision will have to wait)."
-  warnings: [String!]!
-}
-
-extend type Mutation {
-  "Record a person."
-  createPerson(input: CreatePersonInput!): PersonPayload!
-  "List a person as a source of a cell."
-  openCandidate(input: OpenCandidateInput!): CandidatePayload!
-  "Record the awareness-course certificate."
-  completeCourse(input: CaseMoveInput!): CandidatePayload!
-  "Record the complete dossier."
-  completeDossier(input: CompleteDossierInput!): CandidatePayload!
-  "Record the cell's resolution (6-KNĐ)."
-  recordCellResolution(input: CaseVoteInput!): CandidatePayload!
-  "Record the committee's resolution (8-KNĐ)."
-  recordCommitteeResolution(input: CaseVoteInput!): CandidatePayload!
-  "Extend the decision deadline (once)."
-  extendDecision(input: CaseMoveInput!): CandidatePayload!
-  "Record the admission decision (9-KNĐ)."
-  recordDecision(input: CaseMoveInput!): CandidatePayload!
-  "Record the admission ceremony: probation starts."
-  holdCeremony(input: CaseMoveInput!): CandidatePayload!
-  "Record the vote on recognition as a full member."
-  recordRecognitionVote(input: CaseVoteInput!): CandidatePayload!
-  "Remove a probationary member who is not recognized."
-  removeProbationary(input: CaseCloseInput!): CandidatePayload!
-  "Take a candidate out of the pipeline."
-  leavePipeline(input: CaseCloseInput!): CandidatePayload!
-  "Assign the helper."
-  assignHelper(input: AssignHelperInput!): CandidatePayload!
-  "Record the quarterly review of a source."
-  reviewSource(input: ReviewSourceInput!): CandidatePayload!
-}
-
-"Change some fields of a person; omitted fields stay as they are, an empty string clears an optional one."
-input UpdatePersonInput {
-  "The person."
-  personId: ID!
-  "The version you read: the update fails with CONFLICT if somebody changed the person since."
-  version: Int!
-  "Full name."
-  fullName: String
-  "Sex code."
-  sex: String
-  "Date of birth."
-  birthDate: Date
-  "12-digit national ID."
-  nationalId: String
-  "Ethnicity code."
-  ethnicity: String
-  "Religion code."
-  religion: String
-  "General education code."
-  generalEducation: String
-  "Professional qualification code."
-  professionalQualification: String
-  "Political theory code."
-  politicalTheory: String
-  "Occupation code."
-  occupation: String
-  "Youth Union member."
-  youthUnionMember: Boolean
-  "Workplace or school."
-  workplace: String
-  "Provincial exception to the age window (document reference)."
-  ageException: String
-  "Exception to the minimum education (document reference)."
-  educationException: String
-}
-
-"Record a membership event other than admission and recognition (which the pipeline records): exemption, transfer, removal, death."
-input RecordMemberEventInput {
-  "The member."
-  personId: ID!
-  "exempted, exemption_ended, transferred_out_official, transferred_in_official, transferred_out_temporary, temporary_returned, removed, expelled, deceased."
-  kind: String!
-  "The date it takes effect."
-  effective: Date!
-  "For an official transfer: the receiving cell, when it uses ptdv."
-  toUnitId: ID
-  "The backing document."
-  document: String!
-  "A free note."
-  note: String
-}
-
-"The result of recording a membership event."
-type MemberEventPayload {
-  "The person, with the new status."
-  person: Person
-}
-
-"Open an awareness-course or new-member class with its roster."
-input CreateCourseInput {
-  "awareness or new_member."
-  kind: String!
-  "The class name."
-  name: String!
-  "The organizing committee."
-  unitId: ID!
-  "First day."
-  startsOn: Date!
-  "Last day."
-  endsOn: Date!
-  "The persons on the roster."
-  personIds: [ID!]!
-}
-
-"Complete a class: everyone on the roster except those who failed gets the certificate on their open case."
-input CompleteCourseClassInput {
-  "The class id returned by createCourse."
-  courseId: ID!
-  "The completion date (the certificate date)."
-  completedOn: Date!
-  "The persons who did not pass."
-  failedPersonIds: [ID!]
-}
-
-"A class and the cases it updated."
-type CoursePayload {
-  "The class id."
-  courseId: ID!
-  "The cases whose certificate was recorded."
-  updated: [Candidate!]!
-}
-
-"Assign the committee member responsible for a cell or unit."
-input AssignResponsibleInput {
-  "The unit."
-  unitId: ID!
-  "The committee member (a full member)."
-  personId: ID!
-  "From this date."
-  from: Date!
-}
-
-"The result of an assignment."
-type AssignResponsiblePayload {
-  "The unit."
-  unit: Unit
-}
-
-extend type Mutation {
-  "Change a person's fields."
-  updatePerson(input: UpdatePersonInput!): PersonPayload!
-  "Record a membership event (exemption, transfer, removal, death)."
-  recordMemberEvent(input: RecordMemberEventInput!): MemberEventPayload!
-  "Open a class with its roster."
-  createCourse(input: CreateCourseInput!): CoursePayload!
-  "Complete a class: certificates for everyone who passed."
-  completeCourseClass(input: CompleteCourseClassInput!): CoursePayload!
-  "Assign the committee member responsible for a unit."
-  assignResponsible(input: AssignResponsibleInput!): AssignResponsiblePayload!
-}
-
-# ─── Terms, targets and live progress ─────────────────────────────────────────────────────────
-
-"A unit's term (nhiệm kỳ), from its congress to the next."
-type Term implements Node {
-  "The opaque global ID."
-  id: ID!
-  "The unit."
-  unit: Unit
-  "E.g. 'Nhiệm kỳ 2020–2025'."
-  name: String!
-  "First day."
-  startsOn: Date!
-  "Last day."
-  endsOn: Date!
-  "The congress resolution."
-  congressDocument: String!
-}
-
-"The kind of a target's period."
-enum PeriodKind {
-  "A unit's term."
-  TERM
-  "A calendar year."
-  YEAR
-  "A calendar quarter."
-  QUARTER
-}
-
-"A target's period; both ends included."
-type Period {
-  "Term, year or quarter."
-  kind: PeriodKind!
-  "First day."
-  start: Date!
-  "Last day."
-  end: Date!
-}
-
-"How a target is expressed."
-enum TargetKind {
-  "A number (admit 750)."
-  COUNT
-  "A percentage of a base (above 4 % of the members at the end of last year)."
-  RATE
-}
-
-"A target of a unit for a measure and a period, as it stands after its latest revision."
-type Target implements Node {
-  "The opaque global ID."
-  id: ID!
-  "The unit."
-  unit: Unit
-  "The measure: admissions, or a composition measure such as village_heads_members_pct."
-  measure: String!
-  "The period."
-  period: Period!
-  "Count or rate."
-  kind: TargetKind!
-  "The count, for a count target."
-  count: Int
-  "The percentage, for a rate target (4.0 = 4 %)."
-  rate: Float
-  "The base of a rate target, e.g. members_end_of_previous_year."
-  rateBase: String
-  "A note."
-  note: String!
-  "The target it was handed down from."
-  parent: Target
-  "The revision number: pass it back to reviseTarget."
-  revision: Int!
-  "Every revision, oldest first."
-  revisions: [TargetRevision!]!
-  "Where the unit stands against it, as of a date (default today)."
-  progress(asOf: Date): Progress!
-  "The shares handed down to units below, and whether they add up."
-  allocation: Allocation!
-}
-
-"One revision of a target's values."
-type TargetRevision {
-  "The revision number."
-  revision: Int!
-  "Count or rate."
-  kind: TargetKind!
-  "The count."
-  count: Int
-  "The rate."
-  rate: Float
-  "Why it changed."
-  reason: String!
-  "Who recorded it."
-  recordedBy: String!
-  "When."
-  recordedAt: Time!
-}
-
-"A target compared with the targets handed down from it."
-type Allocation {
-  "The children's counts summed."
-  sumOfChildren: Int!
-  "The sum minus the target: below zero part is not handed down, above zero more is."
-  difference: Int!
-  "Whether the shares add up."
-  balanced: Boolean!
-  "The warning in Vietnamese; empty when balanced."
-  warning: String!
-  "The handed-down targets."
-  children: [Target!]!
-}
-
-"Where a unit stands against its target: the layout of the official quarterly tables."
-type Progress {
-  "The unit."
-  unit: Unit
-  "The measure."
-  measure: String!
-  "The period."
-  period: Period!
-  "The day counted through (the requested day, clamped into the period)."
-  asOf: Date!
-  "Where the target comes from: explicit, merged (the predecessors' targets summed), split or none."
-  targetSource: String!
-  "The unit's own target."
-  target: Target
-  "The number to reach; for a rate target the resolved number."
-  targetCount: Int
-  "The rate, for a rate target."
-  rate: Float
-  "The denominator of a rate target: members of the subtree on denominatorOn."
-  denominator: Int
-  "31 December of the year before the period."
-  denominatorOn: Date
-  "Admitted so far in the period (by decision date), this period."
-  admitted: Int!
-  "Admitted / target × 100."
-  percentDone: Float
-  "Days of the period elapsed."
-  daysElapsed: Int!
-  "Days of the period."
-  daysTotal: Int!
-  "Percent of the period elapsed."
-  percentElapsed: Float!
-  "The count expected by now at an even pace."
-  expected: Float
-  "Admitted in the same period last year."
-  samePeriodLastYear: Int!
-  "This period / same period last year × 100."
-  percentOfLastYear: Float
-}
-
-"A child unit's progress."
-type ChildProgress {
-  "The child unit."
-  unit: Unit!
-  "Its progress."
-  progress: Progress!
-}
-
-"A page of children's progress."
-type ChildProgressConnection {
-  "The rows of this page, with their cursors."
-  edges: [ChildProgressEdge!]!
-  "The rows of this page."
-  nodes: [ChildProgress!]!
-  "How many children there are in all on the date (exact)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A row in a connection."
-type ChildProgressEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The row."
-  node: ChildProgress!
-}
-
-"A page of targets."
-type TargetConnection {
-  "The targets of this page, with their cursors."
-  edges: [TargetEdge!]!
-  "The targets of this page."
-  nodes: [Target!]!
-  "How many targets match, over all pages (exact: a count query)."
-  totalCount: Int!
-  "Where this page stands."
-  pageInfo: PageInfo!
-}
-
-"A target in a connection."
-type TargetEdge {
-  "The cursor to pass as ` + "`" + `after` + "`" + `."
-  cursor: String!
-  "The target."
-  node: Target!
-}
-
-"How children are ordered by progress."
-enum ProgressSort {
-  "The furthest behind first."
-  PERCENT_ASC
-  "The furthest ahead first."
-  PERCENT_DESC
-}
-
-extend type Query {
-  "A unit's terms."
-  terms(unitId: ID!): [Term!]!
-  "A unit's targets, latest period first."
-  targets(unitId: ID!, measure: String, first: Int, after: String): TargetConnection!
-  "Where a unit stands for the period of the kind that contains the date (default today)."
-  progress(unitId: ID!, measure: String = "admissions", periodKind: PeriodKind!, asOf: Date): Progress!
-  "Every child's progress for the period of the kind that contains the date, sorted by percent done."
-  childrenProgress(unitId: ID!, measure: String = "admissions", periodKind: PeriodKind!, asOf: Date, sort: ProgressSort = PERCENT_ASC, first: Int, after: String): ChildProgressConnection!
-}
-
-"Record a unit's term."
-input CreateTermInput {
-  "The unit."
-  unitId: ID!
-  "E.g. 'Nhiệm kỳ 2025–2030'."
-  name: String!
-  "First day."
-  startsOn: Date!
-  "Last day."
-  endsOn: Date!
-  "The congress resolution."
-  congressDocument: String
-}
-
-"Set a target."
-input SetTargetInput {
-  "The unit."
-  unitId: ID!
-  "The measure (default admissions)."
-  measure: String
-  "Term, year or quarter."
-  periodKind: PeriodKind!
-  "For a year or quarter: its year."
-  year: Int
-  "For a quarter: 1–4."
-  quarter: Int
-  "For a term target: the term."
-  termId: ID
-  "Count or rate."
-  kind: TargetKind!
-  "The count."
-  count: Int
-  "The rate in percent."
-  rate: Float
-  "The rate base."
-  rateBase: String
-  "A note."
-  note: String
-}
-
-"Revise a target's values; the old ones stay in history."
-input ReviseTargetInput {
-  "The target."
-  targetId: ID!
-  "The revision you read."
-  revision: Int!
-  "Count or rate."
-  kind: TargetKind!
-  "The count."
-  count: Int
-  "The rate."
-  rate: Float
-  "The rate base."
-  rateBase: String
-  "A note."
-  note: String
-  "Why it changes."
-  reason: String!
-}
-
-"A unit's share of a handed-down target."
-input ShareInput {
-  "The unit."
-  unitId: ID!
-  "Its count."
-  count: Int!
-}
-
-"Hand a count target down to units below."
-input HandDownTargetInput {
-  "The target."
-  targetId: ID!
-  "The shares."
-  shares: [ShareInput!]!
-}
-
-"The result of recording a term."
-type TermPayload {
-  "The term."
-  term: Term!
-}
-
-"The result of setting or revising a target."
-type TargetPayload {
-  "The target."
-  target: Target!
-}
-
-"The result of handing a target down."
-type HandDownPayload {
-  "The allocation, with a warning when the shares do not add up."
-  allocation: Allocation!
-}
-
-extend type Mutation {
-  "Record a unit's term."
-  createTerm(input: CreateTermInput!): TermPayload!
-  "Set a target."
-  setTarget(input: SetTargetInput!): TargetPayload!
-  "Revise a target."
-  reviseTarget(input: ReviseTargetInput!): TargetPayload!
-  "Hand a count target down to units below."
-  handDownTarget(input: HandDownTargetInput!): HandDownPayload!
-}
-
-# ── Import and export of lists ───────────────────────────────────────────────────────────────────
-
-"A file sent as in the GraphQL multipart request specification (multipart/form-data)."
-scalar Upload
-
-"What a list file holds; its layout is the one ` + "`" + `ptdv import template` + "`" + ` writes."
-enum ListKind {
-  "Candidates (quần chúng ưu tú) with the dates and documents of the stages they passed."
-  CANDIDATES
-  "Members with their admission and recognition."
-  MEMBERS
-  "Party units (the hierarchy as it stands): code, name, kind, sector, parent, the date from which the row holds."
-  UNITS
-  "Terms and targets: unit code, measure, period (term, year, quarter) with its dates, the number or the rate, the document."
-  TARGETS
-}
-
-enum FileFormat {
-  XLSX
-  CSV
-}
-
-"A file returned inline."
-type File {
-  "A name to save it under."
-  name: String!
-  contentType: String!
-  "The bytes, base64."
-  base64: String!
-}
-
-input ImportListInput {
-  kind: ListKind!
-  "An .xlsx or .csv file (by its name's extension) in the kind's layout."
-  file: Upload!
-  "Write the good rows and return the bad ones in rejectFile; by default one bad row means nothing is written."
-  skipInvalid: Boolean = false
-}
-
-"Why a row of an imported file was refused."
-type ImportProblem {
-  "The row number as the file shows it (the header is row 1)."
-  row: Int!
-  "The column's header; null for the row as a whole."
-  column: String
-  "INVALID_INPUT, RULE_VIOLATION, NOT_FOUND or CONFLICT."
-  code: String!
-  "The id of the rule that refused it, for RULE_VIOLATION."
-  rule: String
-  "In Vietnamese."
-  message: String!
-}
-
-type ImportListPayload {
-  "False when nothing was written (some row is bad and skipInvalid was not set)."
-  written: Boolean!
-  "Deadlines that rows missed, recorded as facts of the past with the event flagged (code LATE, the rule, how many working days late); the first 1,000."
-  warnings: [ImportProblem!]!
-  rows: Int!
-  "Rows that recorded a new person (or unit)."
-  created: Int!
-  "Rows that added stages or events to a person already recorded (never for units: a changed unit is a CONFLICT)."
-  updated: Int!
-  "Rows already recorded exactly (the same file imported again)."
-  unchanged: Int!
-  "Number of bad rows."
-  rejected: Int!
-  "The first 1,000 problems; rejectFile holds them all."
-  problems: [ImportProblem!]!
-  "The bad rows in the file's layout with a last column \"Lỗi\" (the reasons): fix and import it again. Null when no row is bad."
-  rejectFile: File
-}
-
-extend type Query {
-  "A unit subtree's candidates (each person's latest case), members or units as a file in the import layout; cells that begin with = + - @ are neutralised."
-  exportList(unitId: ID!, kind: ListKind!, format: FileFormat = XLSX, asOf: Date): File!
-}
-
-extend type Mutation {
-  "Import a candidate, member or unit list: every row is checked with the API's own rules first; all or nothing unless skipInvalid."
-  importList(input: ImportListInput!): ImportListPayload!
-}
-
-# ─── Analytics: breakdowns, funnel and nightly runs (published by the nightly job) ──────────────
-
-"Which tree a figure is counted on."
-enum BreakdownMap {
-  "The unit's subtree as the tree stood on the period's date."
-  AS_WAS
-  "Today's tree: predecessors' figures (org_lineage) summed into their successors."
-  TODAY
-}
-
-"""
-A unit's members at the period's date (measure ` + "`" + `stock` + "`" + `) and admissions in the period (` + "`" + `admissions` + "`" + `, by
-decision date) by one dimension, from the latest nightly run.
-"""
-type Breakdown {
-  unit: Unit
-  "The period's label (2025, 2025-Q3, 2025-07, 2020-10-15/2025-10-14) and kind (year, quarter, month, term)."
-  period: String!
-  periodKind: String!
-  startsOn: Date!
-  endsOn: Date!
-  "The date of the stock and of the tree: the period's end, or the snapshot's date if earlier."
-  onDate: Date!
-  dimension: String!
-  map: BreakdownMap!
-  "The date the snapshot describes, and the run that computed it."
-  asOf: Date!
-  runId: ID!
-  rows: [BreakdownRow!]!
-}
-
-"One category's figures. Counts are of persons (fractional only on today's map, for what was recorded on a split unit itself)."
-type BreakdownRow {
-  "stock or admissions"
-  measure: String!
-  category: String!
-  "null when suppressed"
-  count: Float
-  total: Float!
-  share: Float
-  countLastYear: Float
-  totalLastYear: Float
-  shareLastYear: Float
-  change: Float
-  "Why the counts are withheld (small counts of ethnicity or religion in a cell), or null."
-  suppressed: String
-}
-
-"A unit's candidate funnel for a period (its subtree as it stood on the period's date)."
-type FunnelBreakdown {
-  unit: Unit
-  period: String!
-  periodKind: String!
-  asOf: Date!
-  runId: ID!
-  stages: [FunnelStage!]!
-  dropouts: [FunnelDropout!]!
-}
-
-type FunnelStage {
-  stage: String!
-  "Cases that entered the stage in the period."
-  entered: Int!
-  "Cases that left the stage in the period."
-  exited: Int!
-  "Entries into the next stage over entries into this one, in the period."
-  conversion: Float
-  "Median and 90th percentile of working days spent in the stage by the cases that left it in the period."
-  medianWorkingDays: Float
-  p90WorkingDays: Float
-}
-
-type FunnelDropout {
-  "left or removed"
-  stage: String!
-  fromStage: String!
-  "Code list leave_reason."
-  reason: String!
-  count: Int!
-}
-
-"One run of the nightly job."
-type NightlyRun {
-  id: ID!
-  startedAt: Time!
-  finishedAt: Time
-  "running, succeeded or failed"
-  status: String!
-  asOf: Date!
-  "Rows of every table of the snapshot, as JSON text."
-  rowsPerTable: String!
-  "Seconds per step, as JSON text."
-  secondsPerStep: String!
-  error: String
-}
-
-extend type Query {
-  """
-  A unit's breakdown by a dimension (total, grade, sex, ethnic_minority, ethnicity, youth, age_band,
-  general_education, upper_secondary, professional_qualification, college_plus, political_theory, religious,
-  religion, occupation) for a period (2025, 2025-Q3, 2025-07 or a term 2020-10-15/2025-10-14).
-  """
-  breakdown(unitId: ID!, period: String!, dimension: String!, map: BreakdownMap = AS_WAS): Breakdown!
-  "A unit's candidate funnel for a period (the ` + "`" + `funnel` + "`" + ` field is today's stage counts)."
-  funnelBreakdown(unitId: ID!, period: String!): FunnelBreakdown!
-  "The last nightly runs, newest first: the freshness of the analytics."
-  nightlyRuns(last: Int = 10): [NightlyRun!]!
-}
-
-# ─── Forecasts ───────────────────────────────────────────────────────────────────────────────
-
-"""
-A target's forecast as the latest nightly run published it (package analytics/forecast): the admissions
-expected by the end of the period from the candidates already in the pipeline and the flow of new ones,
-with intervals, the probability of meeting the target and the expected shortfall.
-"""
-type Forecast {
-  "The unit."
-  unit: Unit
-  "The target; null when it lies outside the caller's scope."
-  target: Target
-  "The forecast uses what was recorded by the end of this day."
-  asOf: Date!
-  "The run that published it."
-  runId: String!
-  "The target's period."
-  period: Period!
-  "Admissions decided in the period and recorded by asOf."
-  admitted: Int!
-  "Admissions expected by the end of the period (admitted included)."
-  expected: Float!
-  "The 80 % interval: low end."
-  low80: Int!
-  "The 80 % interval: high end."
-  high80: Int!
-  "The 95 % interval: low end."
-  low95: Int!
-  "The 95 % interval: high end."
-  high95: Int!
-  "Expected from decided cases waiting for their ceremony."
-  fromPending: Float!
-  "Expected from the cases in the stages before the decision."
-  fromPipeline: Float!
-  "Expected from candidates not yet listed."
-  fromNewSources: Float!
-  "The number to reach (a rate target's resolved number); null when unknown."
-  targetCount: Int
-  "The probability of meeting the target, 0–1."
-  probabilityToMeet: Float
-  "The expected shortfall: the mean of max(0, target − admissions)."
-  expectedShortfall: Float
-  "One sentence in Vietnamese saying where the numbers come from."
-  explanation: String!
-}
-
-extend type Query {
-  "The latest published forecast of a unit's target; null when there is none or it lies outside the scope."
-  forecast(unitId: ID!, targetId: ID!): Forecast
-  "The latest run's forecasts for a unit's children (today's tree) and targets of the period kind, least likely to meet their target first."
-  atRisk(unitId: ID!, periodKind: PeriodKind!): [Forecast!]!
-}
-
-# ─── The unit page: a unit's pipeline, members and targets, read from the unit ─────────────────
-
-# What a unit page shows, read from the unit so that a page is one query. Each field has the arguments
-# and the meaning of the top-level field of the same name with ` + "`" + `unitId` + "`" + ` set to this unit; dates default
-# to the unit's ` + "`" + `asOf` + "`" + ` where the top-level field defaults to today.
-extend type Unit {
-  "Where the unit stands for the period of the kind that contains the date (default: the unit's asOf). As ` + "`" + `Query.progress` + "`" + `."
-  progress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date): Progress!
-  "Every child's progress for the period of the unit's own progress report, sorted by percent done. As ` + "`" + `Query.childrenProgress` + "`" + `."
-  childrenProgress(measure: String = "admissions", periodKind: PeriodKind!, asOf: Date, sort: ProgressSort = PERCENT_ASC, first: Int, after: String): ChildProgressConnection!
-  "The candidate cases of the unit's subtree, newest first. As ` + "`" + `Query.candidates` + "`" + `; ` + "`" + `filter.unitId` + "`" + ` must be omitted (the unit is this one)."
-  candidates(filter: CandidateFilter, first: Int, after: String): CandidateConnection!
-  "What is due or overdue in the unit's subtree up to a date (default: 30 days from today), by date. As ` + "`" + `Query.dueList` + "`" + `."
-  dueList(from: Date, to: Date, first: Int, after: String): DueConnection!
-  "Members of the unit's subtree on the date (default: the unit's asOf), by status. As ` + "`" + `Query.memberCounts` + "`" + `."
-  memberCounts(asOf: Date): [MemberStatusCount!]!
-  "The unit's terms. As ` + "`" + `Query.terms` + "`" + `."
-  terms: [Term!]!
-  "The unit's targets, latest period first. As ` + "`" + `Query.targets` + "`" + `."
-  targets(measure: String, first: Int, after: String): TargetConnection!
-}
+"The root of every change: each domain's schema file (graph/schema/*.graphql) extends it."
+type Mutation
 `, BuiltIn: false},
+	{Name: "schema/analytics.graphql", Input: sourceData("schema/analytics.graphql"), BuiltIn: false},
+	{Name: "schema/bulk.graphql", Input: sourceData("schema/bulk.graphql"), BuiltIn: false},
+	{Name: "schema/forecast.graphql", Input: sourceData("schema/forecast.graphql"), BuiltIn: false},
+	{Name: "schema/member.graphql", Input: sourceData("schema/member.graphql"), BuiltIn: false},
+	{Name: "schema/org.graphql", Input: sourceData("schema/org.graphql"), BuiltIn: false},
+	{Name: "schema/people.graphql", Input: sourceData("schema/people.graphql"), BuiltIn: false},
+	{Name: "schema/pipeline.graphql", Input: sourceData("schema/pipeline.graphql"), BuiltIn: false},
+	{Name: "schema/target.graphql", Input: sourceData("schema/target.graphql"), BuiltIn: false},
+	{Name: "schema/unitpage.graphql", Input: sourceData("schema/unitpage.graphql"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -13348,6 +11603,94 @@ func (ec *executionContext) fieldContext_MemberStatusCount_count(_ context.Conte
 	return graphql.NewScalarFieldContext("MemberStatusCount", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Mutation_importList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportList(ctx, fc.Args["input"].(model.ImportListInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportListPayload) graphql.Marshaler {
+			return ec.marshalNImportListPayload2ᚖptdvᚋgraphᚋmodelᚐImportListPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportListPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordMemberEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordMemberEvent(ctx, fc.Args["input"].(model.RecordMemberEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberEventPayload) graphql.Marshaler {
+			return ec.marshalNMemberEventPayload2ᚖptdvᚋgraphᚋmodelᚐMemberEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordMemberEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createUnit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13738,6 +12081,50 @@ func (ec *executionContext) fieldContext_Mutation_createPerson(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createPerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(model.UpdatePersonInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
+			return ec.marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14316,94 +12703,6 @@ func (ec *executionContext) fieldContext_Mutation_reviewSource(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updatePerson(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePerson(ctx, fc.Args["input"].(model.UpdatePersonInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
-			return ec.marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PersonPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updatePerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordMemberEvent(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordMemberEvent(ctx, fc.Args["input"].(model.RecordMemberEventInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberEventPayload) graphql.Marshaler {
-			return ec.marshalNMemberEventPayload2ᚖptdvᚋgraphᚋmodelᚐMemberEventPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_recordMemberEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MemberEventPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordMemberEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14706,50 +13005,6 @@ func (ec *executionContext) fieldContext_Mutation_handDownTarget(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_handDownTarget_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_importList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_importList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportList(ctx, fc.Args["input"].(model.ImportListInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportListPayload) graphql.Marshaler {
-			return ec.marshalNImportListPayload2ᚖptdvᚋgraphᚋmodelᚐImportListPayload(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_importList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportListPayload(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_importList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16321,7 +14576,7 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16344,7 +14599,7 @@ func (ec *executionContext) fieldContext_PipelineRule_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16367,7 +14622,7 @@ func (ec *executionContext) fieldContext_PipelineRule_value(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16390,7 +14645,7 @@ func (ec *executionContext) fieldContext_PipelineRule_unit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16413,7 +14668,7 @@ func (ec *executionContext) fieldContext_PipelineRule_label(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16436,7 +14691,7 @@ func (ec *executionContext) fieldContext_PipelineRule_source(_ context.Context, 
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16459,7 +14714,7 @@ func (ec *executionContext) fieldContext_PipelineRule_enforcement(_ context.Cont
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17121,6 +15376,314 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_breakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_breakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Breakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string), fc.Args["dimension"].(string), fc.Args["map"].(*model.BreakdownMap))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
+			return ec.marshalNBreakdown2ᚖptdvᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Breakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_funnelBreakdown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FunnelBreakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FunnelBreakdown) graphql.Marshaler {
+			return ec.marshalNFunnelBreakdown2ᚖptdvᚋgraphᚋmodelᚐFunnelBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelBreakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_funnelBreakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nightlyRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().NightlyRuns(ctx, fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.NightlyRun) graphql.Marshaler {
+			return ec.marshalNNightlyRun2ᚕptdvᚋgraphᚋmodelᚐNightlyRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NightlyRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nightlyRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportList(ctx, fc.Args["unitId"].(string), fc.Args["kind"].(model.ListKind), fc.Args["format"].(*model.FileFormat), fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.File) graphql.Marshaler {
+			return ec.marshalNFile2ᚖptdvᚋgraphᚋmodelᚐFile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_File(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Forecast(ctx, fc.Args["unitId"].(string), fc.Args["targetId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *forecast.Published) graphql.Marshaler {
+			return ec.marshalOForecast2ᚖptdvᚋanalyticsᚋforecastᚐPublished(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_atRisk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_atRisk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AtRisk(ctx, fc.Args["unitId"].(string), fc.Args["periodKind"].(model.PeriodKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []forecast.Published) graphql.Marshaler {
+			return ec.marshalNForecast2ᚕptdvᚋanalyticsᚋforecastᚐPublishedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_atRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_atRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_memberCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_memberCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MemberCounts(ctx, fc.Args["unitId"].(string), fc.Args["asOf"].(*model.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.MemberStatusCount) graphql.Marshaler {
+			return ec.marshalNMemberStatusCount2ᚕptdvᚋgraphᚋmodelᚐMemberStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_memberCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberStatusCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_memberCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_unit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17373,6 +15936,50 @@ func (ec *executionContext) fieldContext_Query_persons(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_codeList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_codeList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CodeList(ctx, fc.Args["list"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []codes.Item) graphql.Marshaler {
+			return ec.marshalNCodeItem2ᚕptdvᚋinternalᚋcodesᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_codeList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CodeItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_codeList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_candidate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17549,50 +16156,6 @@ func (ec *executionContext) fieldContext_Query_funnel(ctx context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_memberCounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_memberCounts(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().MemberCounts(ctx, fc.Args["unitId"].(string), fc.Args["asOf"].(*model.Date))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.MemberStatusCount) graphql.Marshaler {
-			return ec.marshalNMemberStatusCount2ᚕptdvᚋgraphᚋmodelᚐMemberStatusCountᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_memberCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MemberStatusCount(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_memberCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_pipelineRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17605,8 +16168,8 @@ func (ec *executionContext) _Query_pipelineRules(ctx context.Context, field grap
 			return ec.Resolvers.Query().PipelineRules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
-			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
+			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17621,50 +16184,6 @@ func (ec *executionContext) fieldContext_Query_pipelineRules(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PipelineRule(ctx, field)
 		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_codeList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_codeList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CodeList(ctx, fc.Args["list"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []codes.Item) graphql.Marshaler {
-			return ec.marshalNCodeItem2ᚕptdvᚋinternalᚋcodesᚐItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_codeList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CodeItem(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_codeList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
 	}
 	return fc, nil
 }
@@ -17839,270 +16358,6 @@ func (ec *executionContext) fieldContext_Query_childrenProgress(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_childrenProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_exportList(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_exportList(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExportList(ctx, fc.Args["unitId"].(string), fc.Args["kind"].(model.ListKind), fc.Args["format"].(*model.FileFormat), fc.Args["asOf"].(*model.Date))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.File) graphql.Marshaler {
-			return ec.marshalNFile2ᚖptdvᚋgraphᚋmodelᚐFile(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_exportList(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_File(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_exportList_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_breakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_breakdown(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Breakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string), fc.Args["dimension"].(string), fc.Args["map"].(*model.BreakdownMap))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Breakdown) graphql.Marshaler {
-			return ec.marshalNBreakdown2ᚖptdvᚋgraphᚋmodelᚐBreakdown(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_breakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Breakdown(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_breakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_funnelBreakdown(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().FunnelBreakdown(ctx, fc.Args["unitId"].(string), fc.Args["period"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.FunnelBreakdown) graphql.Marshaler {
-			return ec.marshalNFunnelBreakdown2ᚖptdvᚋgraphᚋmodelᚐFunnelBreakdown(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_funnelBreakdown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_FunnelBreakdown(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_funnelBreakdown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_nightlyRuns(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().NightlyRuns(ctx, fc.Args["last"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.NightlyRun) graphql.Marshaler {
-			return ec.marshalNNightlyRun2ᚕptdvᚋgraphᚋmodelᚐNightlyRunᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_nightlyRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NightlyRun(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nightlyRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_forecast(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Forecast(ctx, fc.Args["unitId"].(string), fc.Args["targetId"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *forecast.Published) graphql.Marshaler {
-			return ec.marshalOForecast2ᚖptdvᚋanalyticsᚋforecastᚐPublished(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Forecast(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_atRisk(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_atRisk(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AtRisk(ctx, fc.Args["unitId"].(string), fc.Args["periodKind"].(model.PeriodKind))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []forecast.Published) graphql.Marshaler {
-			return ec.marshalNForecast2ᚕptdvᚋanalyticsᚋforecastᚐPublishedᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_atRisk(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Forecast(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_atRisk_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27974,6 +26229,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "importList":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importList(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordMemberEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordMemberEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUnit":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUnit(ctx, field)
@@ -28033,6 +26302,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createPerson":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPerson(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePerson":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePerson(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -28128,20 +26404,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updatePerson":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updatePerson(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "recordMemberEvent":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordMemberEvent(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCourse(ctx, field)
@@ -28187,13 +26449,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "handDownTarget":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_handDownTarget(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "importList":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_importList(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -29831,7 +28086,7 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 
 var pipelineRuleImplementors = []string{"PipelineRule"}
 
-func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *rule.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -30418,6 +28673,160 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "breakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_breakdown(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "funnelBreakdown":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_funnelBreakdown(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nightlyRuns":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nightlyRuns(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "exportList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_exportList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "forecast":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_forecast(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "atRisk":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_atRisk(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "memberCounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_memberCounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "unit":
 			field := field
 
@@ -30550,6 +28959,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "codeList":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_codeList(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "candidate":
 			field := field
 
@@ -30638,28 +29069,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "memberCounts":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_memberCounts(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "pipelineRules":
 			field := field
 
@@ -30670,28 +29079,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_pipelineRules(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "codeList":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_codeList(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -30780,138 +29167,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_childrenProgress(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "exportList":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_exportList(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "breakdown":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_breakdown(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "funnelBreakdown":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_funnelBreakdown(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "nightlyRuns":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_nightlyRuns(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "forecast":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_forecast(ctx, field)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "atRisk":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_atRisk(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -35496,15 +33751,15 @@ func (ec *executionContext) marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPers
 	return ec._PersonPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx context.Context, sel ast.SelectionSet, v pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx context.Context, sel ast.SelectionSet, v rule.Rule) graphql.Marshaler {
 	return ec._PipelineRule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx, sel, v[i])
+		return ec.marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/analytics"
+	"ptdv/analytics/report"
 	"ptdv/internal/auth"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -117,7 +118,7 @@ func tokenCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		if *unit == "" && r != auth.RoleAdmin {
+		if *unit == "" && !r.Holds(auth.PermNationalScope) {
 			return fmt.Errorf("--unit is required for role %s (only admin may have national scope)", r)
 		}
 		secret, err := e.jwtSecret()
@@ -177,8 +178,12 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 		return err
 	}
 	fmt.Printf("\nLượt chạy %d: %s; Parquet tại %s.\n", run.ID, stepsVN(run.Steps, run.Duration), run.Parquet.Dir)
-	// The forecasts of every open target, published beside the snapshot (reporting.forecast).
-	return e.forecastRun(ctx, url, asOf)
+	// The forecasts of every open target, published beside the snapshot (reporting.forecast), then the
+	// reports of every province from what was just published.
+	if err := e.forecastRun(ctx, url, asOf); err != nil {
+		return err
+	}
+	return e.report(ctx, url, report.Options{PDF: "auto"})
 }
 
 const exampleQuery = `# Cây tổ chức đảng hôm nay: các tỉnh, và đơn vị trực thuộc của từng tỉnh.

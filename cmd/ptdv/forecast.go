@@ -115,6 +115,22 @@ func (e *env) forecastRun(ctx context.Context, ownerURL, asOf string) error {
 	if err := forecast.Publish(ctx, owner, run, rs); err != nil {
 		return err
 	}
+	// The report's backtest (the last complete year, commune level), again when a week old.
+	fresh, err := forecast.BacktestFresh(ctx, owner, "commune", day, 7*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		t1 := time.Now()
+		bt, err := forecast.ReportBacktest(h)
+		if err != nil {
+			return err
+		}
+		if err := forecast.PublishBacktest(ctx, owner, run, "commune", bt); err != nil {
+			return err
+		}
+		fmt.Printf("Kiểm định ngược năm %d cho báo cáo: %s dự báo cấp xã, %s.\n", day.Year()-1, vn.Int(int64(len(bt))), secs(time.Since(t1)))
+	}
 	risk := 0
 	for _, r := range rs {
 		if r.PMeet != nil && *r.PMeet < 0.5 {

@@ -30,6 +30,7 @@ var commands = []command{
 	{"seed", "sinh dữ liệu mô phỏng quy mô demo, tỉnh hoặc toàn quốc (generate realistic data)", seedCmd, ""},
 	{"import", "nhập danh sách từ tệp Excel/CSV (import candidates|members|units|targets FILE, or template KIND)", importCmd, "candidates|members|units|targets FILE  |  template KIND"},
 	{"forecast", "dự báo kết nạp theo chỉ tiêu; kiểm định ngược (forecast backtest)", forecastCmd, "backtest"},
+	{"report", "lập báo cáo tiến độ, dự báo, cơ cấu theo tỉnh: HTML, XLSX, PDF (write the nightly report)", reportCmd, ""},
 	{"export", "xuất danh sách của một đơn vị ra Excel/CSV (export candidates|members|units|targets of a subtree)", exportCmd, "candidates|members|units|targets"},
 }
 
