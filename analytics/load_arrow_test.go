@@ -173,8 +173,7 @@ func TestParallelStreamsOneSnapshot(t *testing.T) {
 			INSERT INTO org_sector (code, rank, label_vi, label_en) VALUES ('test_sector', 99, 'thử', 'test');
 			INSERT INTO target_measure (code, rank, label_vi, label_en, kinds, live_progress)
 				VALUES ('test_measure', 99, 'thử', 'test', ARRAY['count'], false);
-			INSERT INTO pipeline_rule (id, value, unit, label_vi, source)
-				SELECT 'test.rule', value, unit, label_vi, source FROM pipeline_rule LIMIT 1;`)
+			INSERT INTO rule (id, value, unit, label_vi, source) VALUES ('test.rule', 1, 'months', 'thử', 'thử');`)
 		return err
 	}
 	defer func() { testHookPoint = nil }()
@@ -185,10 +184,10 @@ func TestParallelStreamsOneSnapshot(t *testing.T) {
 	}
 	var after int64
 	if err := d.Owner.DB.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM calendar_day) + (SELECT count(*) FROM org_sector)
-		+ (SELECT count(*) FROM target_measure) + (SELECT count(*) FROM pipeline_rule)`).Scan(&after); err != nil {
+		+ (SELECT count(*) FROM target_measure) + (SELECT count(*) FROM rule)`).Scan(&after); err != nil {
 		t.Fatal(err)
 	}
-	if before := one.Tables["calendar_day"] + one.Tables["org_sector"] + one.Tables["target_measure"] + one.Tables["pipeline_rule"]; after != before+4 {
+	if before := one.Tables["calendar_day"] + one.Tables["org_sector"] + one.Tables["target_measure"] + one.Tables["rule"]; after != before+4 {
 		t.Fatalf("the hook added %d rows, want 4", after-before)
 	}
 	for _, s := range sources {
