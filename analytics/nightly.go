@@ -150,18 +150,24 @@ var reported = []struct {
 }
 
 // packedBreakdown is the DuckDB query that packs the file's breakdown into the rows of
-// reporting.breakdown_pack (migration 0028): one row per map, unit, period, measure and dimension,
-// categories and counts as PostgreSQL array literals in category order. $run is the run id.
-const packedBreakdown = `SELECT $run AS run_id, map, unit_id, period_kind, period, measure, dimension,
-	any_value(total) AS total, any_value(total_last_year) AS total_last_year,
-	'{' || string_agg('"' || replace(replace(category, '\', '\\'), '"', '\"') || '"', ',' ORDER BY category) || '}' AS categories,
-	'{' || string_agg(n::VARCHAR, ',' ORDER BY category) || '}' AS n,
-	CASE WHEN bool_or(n_last_year IS NOT NULL) THEN '{' || string_agg(coalesce(n_last_year, 0)::VARCHAR, ',' ORDER BY category) || '}' END AS n_last_year
-FROM breakdown
-GROUP BY map, unit_id, period_kind, period, measure, dimension`
+// reporting.breakdown_pack (migration 0028): one row per map, unit, period and measure, the
+// dimensions, categories and counts as PostgreSQL array literals. One list of structs keeps the
+// arrays aligned without sorting inside the groups. $run is the run id.
+const packedBreakdown = `WITH g AS (
+	SELECT map, unit_id, period_kind, period, measure, max(total) AS total, max(total_last_year) AS total_last_year,
+		bool_or(n_last_year IS NOT NULL) AS has_ly,
+		list({'d': dimension, 'c': '"' || replace(replace(category, '\', '\\'), '"', '\"') || '"', 'n': n, 'l': coalesce(n_last_year, 0)}) AS x
+	FROM breakdown
+	GROUP BY map, unit_id, period_kind, period, measure)
+SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_last_year,
+	'{' || array_to_string(list_transform(x, lambda e: e.d), ',') || '}' AS dimensions,
+	'{' || array_to_string(list_transform(x, lambda e: e.c), ',') || '}' AS categories,
+	'{' || array_to_string(list_transform(x, lambda e: e.n), ',') || '}' AS n,
+	CASE WHEN has_ly THEN '{' || array_to_string(list_transform(x, lambda e: e.l), ',') || '}' END AS n_last_year
+FROM g`
 
-var packedCols = []string{"run_id", "map", "unit_id", "period_kind", "period", "measure", "dimension", "total", "total_last_year",
-	"categories", "n", "n_last_year"}
+var packedCols = []string{"run_id", "map", "unit_id", "period_kind", "period", "measure", "total", "total_last_year",
+	"dimensions", "categories", "n", "n_last_year"}
 
 // writeBack copies the result tables of the published file into the reporting schema and marks the
 // run succeeded, in one transaction; rows of older runs beyond keep succeeded runs are deleted in it.
@@ -227,7 +233,7 @@ func writeBack(ctx context.Context, pg *pgx.Conn, res Result, run *Run, keep int
 	if err := testHook("postgres.breakdown"); err != nil {
 		return nil, err
 	}
-	if _, err := tx.Exec(ctx, `CREATE INDEX ON `+part+` (run_id, unit_id, period_kind, period, dimension, map)`); err != nil {
+	if _, err := tx.Exec(ctx, `CREATE INDEX ON `+part+` (run_id, unit_id, period_kind, period, map)`); err != nil {
 		return nil, fmt.Errorf("analytics: index %s: %w", part, err)
 	}
 	lap("breakdown_index")

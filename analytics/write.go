@@ -119,7 +119,7 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 	defer conn.Close()
 
 	began := time.Now()
-	snap, copied, err := copyFromPostgres(ctx, pgURL, db, key, o, log)
+	snap, copied, err := copyFromPostgres(ctx, pgURL, db, sources, key, o, log)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 // snapshot (pg_export_snapshot) and every other stream's transaction imports it (SET TRANSACTION
 // SNAPSHOT) before reading anything, so all streams see exactly the same rows. Each stream has
 // its own PostgreSQL connection and DuckDB connection and takes the next table, largest first.
-func copyFromPostgres(ctx context.Context, pgURL string, db *sql.DB, key []byte, o Options, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
+func copyFromPostgres(ctx context.Context, pgURL string, db *sql.DB, sources []source, key []byte, o Options, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
 	var snap pgSnapshot
 	cfg, err := pgx.ParseConfig(pgURL)
 	if err != nil {

@@ -51,8 +51,8 @@ func TestBreakdownThroughGraphQL(t *testing.T) {
 		{"as_was", ids["GL"], "sex", "female", 120, 303}, {"today", ids["GL"], "sex", "female", 150, 380},
 	} {
 		// Last year: the same counts.
-		exec(`INSERT INTO reporting.breakdown_pack VALUES (7, ?, ?, 'year', '2025', 'stock', ?, ?, ?, ARRAY[?], ARRAY[?::float8], ARRAY[?::float8])`,
-			row.m, row.unit, row.dim, row.tot, row.tot, row.cat, row.n, row.n)
+		exec(`INSERT INTO reporting.breakdown_pack VALUES (7, ?, ?, 'year', '2025', 'stock', ?, ?, ARRAY[?], ARRAY[?], ARRAY[?::float8], ARRAY[?::float8])`,
+			row.m, row.unit, row.tot, row.tot, row.dim, row.cat, row.n, row.n)
 	}
 	exec(`INSERT INTO reporting.funnel VALUES (7, ?, 'year', '2025', 'source', 1, 10, 6, 0.6, 40, 90)`, ids["GL"])
 

@@ -1,6 +1,6 @@
--- 0028: the breakdown rows of a nightly run, packed: one row per map, unit, period, measure and dimension
--- with the categories and their counts as arrays, instead of one row per category (≈ 6× fewer rows for the
--- nightly write-back to load and index). Each run's rows are loaded into a table of their own
+-- 0028: the breakdown rows of a nightly run, packed: one row per map, unit, period and measure with the
+-- dimensions, categories and their counts as arrays, instead of one row per category (≈ 25× fewer rows for
+-- the nightly write-back to load and index: most units are cells with one or two categories per dimension). Each run's rows are loaded into a table of their own
 -- (reporting.breakdown_pack_r<run id>, created, filled with COPY … FREEZE and indexed in the run's
 -- transaction) and attached as a partition, so publishing a run never updates an index row by row, and
 -- dropping an old run is dropping its table instead of deleting millions of rows.
@@ -16,21 +16,21 @@ CREATE TABLE reporting.breakdown_pack (
     period_kind     text   NOT NULL CHECK (period_kind IN ('month', 'quarter', 'year', 'term')),
     period          text   NOT NULL,
     measure         text   NOT NULL CHECK (measure IN ('stock', 'admissions')),
-    dimension       text   NOT NULL,
     total           float8 NOT NULL,       -- the unit's count this period (the dimension 'total')
     total_last_year float8,                -- the same a year before; NULL when the run has no such period
-    categories      text[]   NOT NULL,
-    n               float8[] NOT NULL,     -- n[i] is the count of categories[i]
+    dimensions      text[]   NOT NULL,
+    categories      text[]   NOT NULL,     -- categories[i] is a category of dimensions[i]
+    n               float8[] NOT NULL,     -- n[i] is its count
     n_last_year     float8[],              -- the same a year before; NULL when the run has no such period
-    CHECK (cardinality(categories) = cardinality(n)),
+    CHECK (cardinality(categories) = cardinality(n) AND cardinality(dimensions) = cardinality(n)),
     CHECK (n_last_year IS NULL OR cardinality(n_last_year) = cardinality(n))
 ) PARTITION BY LIST (run_id);
-CREATE INDEX breakdown_pack_read ON reporting.breakdown_pack (run_id, unit_id, period_kind, period, dimension, map);
+CREATE INDEX breakdown_pack_read ON reporting.breakdown_pack (run_id, unit_id, period_kind, period, map);
 -- Rows written outside a run's own partition (tests) land here; the job attaches one partition per run.
 CREATE TABLE reporting.breakdown_pack_default PARTITION OF reporting.breakdown_pack DEFAULT;
 
 CREATE VIEW reporting.breakdown AS
-SELECT b.run_id, b.map, b.unit_id, b.period_kind, b.period, p.starts_on, p.ends_on, p.on_date, b.measure, b.dimension,
+SELECT b.run_id, b.map, b.unit_id, b.period_kind, b.period, p.starts_on, p.ends_on, p.on_date, b.measure, c.dimension,
     c.category, c.n, b.total,
     CASE WHEN b.total > 0 THEN c.n / b.total END AS share,
     c.n_ly AS n_last_year, b.total_last_year,
@@ -38,6 +38,6 @@ SELECT b.run_id, b.map, b.unit_id, b.period_kind, b.period, p.starts_on, p.ends_
     c.n - c.n_ly AS change
 FROM reporting.breakdown_pack b
 JOIN reporting.period p ON p.run_id = b.run_id AND p.kind = b.period_kind AND p.label = b.period
-CROSS JOIN LATERAL unnest(b.categories, b.n, b.n_last_year) AS c(category, n, n_ly);
+CROSS JOIN LATERAL unnest(b.dimensions, b.categories, b.n, b.n_last_year) AS c(dimension, category, n, n_ly);
 
 GRANT SELECT ON reporting.breakdown_pack, reporting.breakdown TO ptdv_app;
