@@ -29,9 +29,18 @@ type Unit struct {
 	Code     string  `bun:"code"`
 	Name     string  `bun:"name"`
 	Kind     string  `bun:"kind"`
+	Sector   string  `bun:"sector"`
 	Parent   int64   `bun:"parent_id"`
 	Path     string  `bun:"path"`
 	Children []*Unit `bun:"-"`
+}
+
+// HasPage says whether a child of the report's root gets its own drill-down page: communes and wards
+// (territorial grassroots committees) and the levels above the grassroots. The other grassroots units
+// (agencies', enterprises', schools' committees and cells; some 1.500 in a province) are rows of the
+// province's tables and of the workbook.
+func (u *Unit) HasPage() bool {
+	return u.Kind == "grassroots_committee" && u.Sector == "territorial" || u.Kind == "district" || u.Kind == "province"
 }
 
 // Line is one row of an office table: a criterion this period and the same period last year.
@@ -139,7 +148,7 @@ func runs(ctx context.Context, db bun.IDB, asOf time.Time) (nightly int64, night
 // provinces lists the provinces of today's tree (at day), or the one with the code.
 func provinces(ctx context.Context, db bun.IDB, day time.Time, code string) ([]*Unit, error) {
 	var us []*Unit
-	q := `SELECT u.id, u.code, u.kind, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
+	q := `SELECT u.id, u.code, u.kind, u.sector, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
 			coalesce((SELECT n.name FROM org_unit_name n WHERE n.unit_id = u.id AND n.valid_from <= ?0 ORDER BY n.valid_from DESC LIMIT 1), u.code) AS name
 		FROM org_unit u JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)
 		WHERE `
@@ -165,7 +174,7 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 	day := d.AsOf
 	t := time.Now()
 	var us []*Unit
-	err := db.NewRaw(`SELECT u.id, u.code, u.kind, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
+	err := db.NewRaw(`SELECT u.id, u.code, u.kind, u.sector, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
 			coalesce((SELECT n.name FROM org_unit_name n WHERE n.unit_id = u.id AND n.valid_from <= ?0 ORDER BY n.valid_from DESC LIMIT 1), u.code) AS name
 		FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0) AND l.path <@ ?1::ltree AND nlevel(l.path) <= nlevel(?1::ltree) + 2
@@ -190,7 +199,7 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 	top := []int64{root.ID} // the root and its children: the pages
 	for id, u := range d.Units {
 		ids = append(ids, id)
-		if u.Parent == root.ID {
+		if u.Parent == root.ID && u.HasPage() {
 			top = append(top, id)
 		}
 	}

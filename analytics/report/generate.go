@@ -154,6 +154,9 @@ func writeProvince(runDir string, d *Data, pdf *printer) (ProvinceReport, error)
 		return pr, err
 	}
 	for _, c := range root.Children {
+		if !c.HasPage() {
+			continue
+		}
 		if err := write(c.Code+".html", buildPage(d, c, false)); err != nil {
 			return pr, err
 		}
@@ -194,6 +197,9 @@ func headline(d *Data, u *Unit) []forecast.Published {
 	}
 	return nil
 }
+
+// maxRows is the longest list a page shows (the at-risk units, the overdue ones); the workbook has all.
+const maxRows = 40
 
 // buildPage formats a unit's page.
 func buildPage(d *Data, u *Unit, isRoot bool) page {
@@ -236,12 +242,16 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		p.NoTarget += "."
 	}
 	href := func(c *Unit) string {
-		if isRoot {
+		if isRoot && c.HasPage() {
 			return c.Code + ".html"
 		}
 		return ""
 	}
 	p.RiskTitle, p.Risk = riskRows(d, u, href)
+	if len(p.Risk) > maxRows {
+		p.RiskMore = fmt.Sprintf("Còn %s đơn vị khác có khả năng đạt cao hơn: xem đủ trong tệp XLSX (trang Tiến độ).", num(float64(len(p.Risk)-maxRows), 0))
+		p.Risk = p.Risk[:maxRows]
+	}
 	for _, t := range d.Tables[u.ID] {
 		p.Tables = append(p.Tables, tableView{Title: t.Title, Rows: tableRows(t)})
 	}
@@ -285,6 +295,10 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 			}
 		}
 		sort.SliceStable(cs, func(i, j int) bool { return d.Overdue[cs[i].ID].Cases > d.Overdue[cs[j].ID].Cases })
+		if len(cs) > maxRows {
+			p.OverdueMore = fmt.Sprintf("Còn %s đơn vị khác có ít hồ sơ quá hạn hơn: xem đủ trong tệp XLSX (trang Quá hạn).", num(float64(len(cs)-maxRows), 0))
+			cs = cs[:maxRows]
+		}
 		for _, c := range cs {
 			r := row(c, d.Overdue[c.ID], c.Name)
 			r.Href = href(c)
@@ -315,6 +329,9 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		}
 		p.Backtest = bt
 		for _, c := range u.Children {
+			if !c.HasPage() {
+				continue
+			}
 			p.Children = append(p.Children, link{Href: c.Code + ".html", Code: c.Code, Name: c.Name})
 		}
 	}
