@@ -24,6 +24,7 @@ func BenchmarkReport(b *testing.B) {
 			b.Fatal(err)
 		}
 		idb = conn
+		opt.ReadOnly = true
 		gen = func() (Summary, error) { opt.Out = b.TempDir(); return Generate(ctx, conn, opt) }
 	} else {
 		d := pgtest.New(b)

@@ -120,6 +120,8 @@ type Options struct {
 	// Chromium is the browser binary; "": looked up on PATH (chromium, chromium-browser, google-chrome).
 	Chromium string
 	Now      func() time.Time
+	// ReadOnly skips refreshing the planner's statistics (ANALYZE) of the published tables.
+	ReadOnly bool
 }
 
 // runs finds the newest nightly run and forecast run at or before asOf.

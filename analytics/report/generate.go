@@ -93,7 +93,9 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 	defer os.RemoveAll(tmp)
 	steps := map[string]time.Duration{}
 	t0 := time.Now()
-	analyze(ctx, db)
+	if !opt.ReadOnly {
+		analyze(ctx, db)
+	}
 	steps["analyze"] = time.Since(t0)
 	t0 = time.Now()
 	sh, err := loadShared(ctx, db, asOf)
