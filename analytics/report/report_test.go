@@ -19,6 +19,7 @@ import (
 
 	"ptdv/analytics"
 	"ptdv/analytics/forecast"
+	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/seed"
@@ -217,8 +218,14 @@ func TestReport(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d runs in the index, %v", len(ms), err)
 	}
-	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: "NO-SUCH"}); err == nil {
-		t.Error("an unknown unit's report: no error")
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: "NO-SUCH"}); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("an unknown unit's report: %v, want NOT_FOUND", err)
+	}
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", AsOf: today.AddDate(-1, 0, 0)}); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("a report before any run: %v, want NOT_FOUND", err)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 3 { // two runs and the index, nothing half-written
+		t.Errorf("%d entries in the reports' directory after the refused ones", len(ents))
 	}
 
 	t.Run("chromium", func(t *testing.T) { chromiumCheck(t, filepath.Join(sum.Dir, code, "index.html")) })
