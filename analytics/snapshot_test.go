@@ -122,6 +122,17 @@ func TestSnapshot(t *testing.T) {
 	if _, err := d.Owner.DB.ExecContext(ctx, treeSQL); err != nil {
 		t.Fatal(err)
 	}
+	// A case whose decision was recorded late, as an office's history is (issue 17): the flag and the
+	// working days late are in the snapshot, countable ("quyết định kết nạp quá hạn").
+	if _, err := d.Owner.DB.ExecContext(ctx, `
+		INSERT INTO person (id, full_name, sex, birth_date, unit_id) OVERRIDING SYSTEM VALUE VALUES (1, 'Nguyễn Văn An', 'male', '1995-01-01', 10);
+		INSERT INTO candidate_case (id, person_id, cell_id, proposer, stage, stage_since, listed_on) OVERRIDING SYSTEM VALUE
+			VALUES (1, 1, 10, (SELECT code FROM code_item WHERE list = 'proposer' ORDER BY code LIMIT 1), 'decision', '2024-10-15', '2024-01-10');
+		INSERT INTO case_event (case_id, kind, stage_after, effective, recorded_by, late_rule, late_days) VALUES
+			(1, 'listed', 'source', '2024-01-10', 'test', NULL, NULL),
+			(1, 'decided', 'decision', '2024-10-15', 'test', (SELECT id FROM rule WHERE enforcement = 'deadline' ORDER BY id LIMIT 1), 47)`); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(t.TempDir(), "snap") // Snapshot creates it
 	final := filepath.Join(dir, PublishedName)
 
@@ -196,6 +207,14 @@ func TestSnapshot(t *testing.T) {
 	}
 	if meta.version != FormatVersion || meta.snapshot == "" || meta.lsn == "" || meta.units != 12 {
 		t.Errorf("snapshot_meta = %+v", meta)
+	}
+	var late struct {
+		n, days int
+		rule    string
+	}
+	if err := old.QueryRowContext(ctx, `SELECT count(*), max(late_days), max(late_rule) FROM case_event WHERE late_rule IS NOT NULL`).
+		Scan(&late.n, &late.days, &late.rule); err != nil || late.n != 1 || late.days != 47 || late.rule == "" {
+		t.Errorf("late events in the snapshot: %+v, %v; want one, 47 working days late", late, err)
 	}
 	var got struct {
 		parent         sql.NullInt64

@@ -50,8 +50,7 @@ var sources = []source{
 			(attrs->>'member')::boolean AS member, active
 		FROM code_item ORDER BY list, rank, code`},
 	{"calendar_day", `SELECT day, kind, name_vi FROM calendar_day ORDER BY day`},
-	{"pipeline_rule", `SELECT id, value, unit, label_vi, source FROM pipeline_rule ORDER BY id`},
-	{"member_rule", `SELECT id, value, unit, source FROM member_rule ORDER BY id`},
+	{"rule", `SELECT id, value, unit, label_vi, source FROM rule ORDER BY id`},
 
 	// People, pseudonymized: no name, national ID, address, workplace, phone or birth day. The
 	// person's id is replaced by {{pkey(...)}}, a keyed hash (see pseudonymKey) that is stable
@@ -73,7 +72,8 @@ var sources = []source{
 			ceremony_on, recognized_on, closed_on, close_reason, recognition_rounds,
 			CASE WHEN helper_id IS NOT NULL THEN {{pkey(helper_id)}} END AS helper_key
 		FROM candidate_case`},
-	{"case_event", `SELECT id, case_id, kind, stage_after, effective, document_date, votes_for, votes_eligible, reason
+	{"case_event", `SELECT id, case_id, kind, stage_after, effective, document_date, votes_for, votes_eligible, reason,
+			late_rule, late_days
 		FROM case_event`},
 
 	// Terms and targets.

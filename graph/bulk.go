@@ -20,9 +20,6 @@ import (
 // MaxUpload is the largest file importList accepts (the multipart request as a whole).
 const MaxUpload = 32 << 20
 
-// maxProblems is how many problems a payload lists; the reject file holds them all.
-const maxProblems = 1000
-
 // lateCode is the code of a warning: a missed deadline recorded as a fact of the past.
 const lateCode = "LATE"
 
@@ -62,10 +59,9 @@ func fileOf(name string, f sheet.Format, s sheet.Sheet) (*model.File, error) {
 func importPayload(rep bulk.Report, name string, f sheet.Format) (*model.ImportListPayload, error) {
 	out := &model.ImportListPayload{Written: rep.Written, Rows: rep.Rows, Created: rep.Created, Updated: rep.Updated,
 		Unchanged: rep.Unchanged, Rejected: rep.Bad(), Problems: []model.ImportProblem{}}
-	for i, p := range rep.Problems {
-		if i == maxProblems {
-			break
-		}
+	// Every problem and warning, each with its rule's id: an office fixes a file of 200,000 rows from
+	// this list as well as from the reject file.
+	for _, p := range rep.Problems {
 		mp := model.ImportProblem{Row: p.Row, Code: string(p.Code), Message: p.Message}
 		if p.Column != "" {
 			mp.Column = &p.Column
@@ -76,10 +72,7 @@ func importPayload(rep bulk.Report, name string, f sheet.Format) (*model.ImportL
 		out.Problems = append(out.Problems, mp)
 	}
 	out.Warnings = []model.ImportProblem{}
-	for i, w := range rep.Warnings {
-		if i == maxProblems {
-			break
-		}
+	for _, w := range rep.Warnings {
 		mp := model.ImportProblem{Row: w.Row, Code: lateCode, Message: w.Message, Rule: &w.Rule}
 		if w.Column != "" {
 			mp.Column = &w.Column

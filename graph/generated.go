@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/rule"
 	"ptdv/internal/target"
 	"strconv"
 	"sync/atomic"
@@ -860,7 +861,7 @@ type PersonConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PersonConnection) (int, error)
 }
 type PipelineRuleResolver interface {
-	Label(ctx context.Context, obj *pipeline.Rule) (string, error)
+	Label(ctx context.Context, obj *rule.Rule) (string, error)
 }
 type PositionResolver interface {
 	Position(ctx context.Context, obj *people.Position) (*codes.Item, error)
@@ -897,7 +898,7 @@ type QueryResolver interface {
 	Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
 	DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
 	Funnel(ctx context.Context, unitID *string) ([]pipeline.StageCount, error)
-	PipelineRules(ctx context.Context) ([]pipeline.Rule, error)
+	PipelineRules(ctx context.Context) ([]rule.Rule, error)
 	Terms(ctx context.Context, unitID string) ([]target.Term, error)
 	Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error)
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
@@ -14575,7 +14576,7 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_id(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14598,7 +14599,7 @@ func (ec *executionContext) fieldContext_PipelineRule_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_value(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14621,7 +14622,7 @@ func (ec *executionContext) fieldContext_PipelineRule_value(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_unit(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14644,7 +14645,7 @@ func (ec *executionContext) fieldContext_PipelineRule_unit(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_label(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14667,7 +14668,7 @@ func (ec *executionContext) fieldContext_PipelineRule_label(_ context.Context, f
 	return graphql.NewScalarFieldContext("PipelineRule", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_source(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14690,7 +14691,7 @@ func (ec *executionContext) fieldContext_PipelineRule_source(_ context.Context, 
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_enforcement(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14713,7 +14714,7 @@ func (ec *executionContext) fieldContext_PipelineRule_enforcement(_ context.Cont
 	return graphql.NewScalarFieldContext("PipelineRule", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.Rule) (ret graphql.Marshaler) {
+func (ec *executionContext) _PipelineRule_note(ctx context.Context, field graphql.CollectedField, obj *rule.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16167,8 +16168,8 @@ func (ec *executionContext) _Query_pipelineRules(ctx context.Context, field grap
 			return ec.Resolvers.Query().PipelineRules(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
-			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
+			return ec.marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -28085,7 +28086,7 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 
 var pipelineRuleImplementors = []string{"PipelineRule"}
 
-func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) _PipelineRule(ctx context.Context, sel ast.SelectionSet, obj *rule.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -33750,15 +33751,15 @@ func (ec *executionContext) marshalNPersonPayload2ᚖptdvᚋgraphᚋmodelᚐPers
 	return ec._PersonPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx context.Context, sel ast.SelectionSet, v pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx context.Context, sel ast.SelectionSet, v rule.Rule) graphql.Marshaler {
 	return ec._PipelineRule(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋpipelineᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []pipeline.Rule) graphql.Marshaler {
+func (ec *executionContext) marshalNPipelineRule2ᚕptdvᚋinternalᚋruleᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []rule.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPipelineRule2ptdvᚋinternalᚋpipelineᚐRule(ctx, sel, v[i])
+		return ec.marshalNPipelineRule2ptdvᚋinternalᚋruleᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

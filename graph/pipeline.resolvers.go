@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/rule"
 )
 
 // ID is the resolver for the id field.
@@ -375,7 +376,7 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 }
 
 // Label is the resolver for the label field.
-func (r *pipelineRuleResolver) Label(ctx context.Context, obj *pipeline.Rule) (string, error) {
+func (r *pipelineRuleResolver) Label(ctx context.Context, obj *rule.Rule) (string, error) {
 	return obj.LabelVI, nil
 }
 
@@ -416,7 +417,7 @@ func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
-func (r *queryResolver) PipelineRules(ctx context.Context) ([]pipeline.Rule, error) {
+func (r *queryResolver) PipelineRules(ctx context.Context) ([]rule.Rule, error) {
 	if _, err := auth.FromContext(ctx); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@
 -- Age is counted in whole years at the end of the month of `on_date` from the birth year and month (exact at
 -- every month end, which every closed period ends on). Youth: aged 30 or under, the upper bound of
 -- "thanh niên" in the Youth Law (Luật Thanh niên 2020, Điều 1: from 16 to 30) and of Youth Union
--- membership (pipeline_rule youth_union.max_age_years).
+-- membership (rule youth_union.max_age_years).
 -- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
 -- runner): stock is counted once per date (a year, its last quarter and its December share one) and
 -- joined to the periods after counting; the per-person rows are never stored: they feed one

@@ -201,7 +201,7 @@ func Get(ctx context.Context, db bun.IDB, unitID int64, period, dimension string
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Result{}, fmt.Errorf("breakdown: read: %w", err)
 	}
-	if slices.Contains(sensitive, dimension) && (a.Role == auth.RoleAnalyst || a.Role == auth.RoleViewer) {
+	if slices.Contains(sensitive, dimension) && !a.Can(auth.PermSmallUnitDetail) {
 		var kind string
 		if err := db.NewRaw(`SELECT kind FROM org_unit WHERE id = ?`, unitID).Scan(ctx, &kind); err != nil {
 			return Result{}, fmt.Errorf("breakdown: unit kind: %w", err)

@@ -118,7 +118,7 @@ func tokenCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 		if err != nil {
 			return err
 		}
-		if *unit == "" && r != auth.RoleAdmin {
+		if *unit == "" && !r.Holds(auth.PermNationalScope) {
 			return fmt.Errorf("--unit is required for role %s (only admin may have national scope)", r)
 		}
 		secret, err := e.jwtSecret()

@@ -698,7 +698,7 @@ type ReviewSourceInput struct {
 	CandidateID string `json:"candidateId"`
 	// The quarter, e.g. 2026Q3.
 	Quarter string `json:"quarter"`
-	// good, fair, needs_work or drop.
+	// A code of the code list review_rating (codeList(list: "review_rating")): good, fair, needs_work, drop as shipped.
 	Rating string `json:"rating"`
 	// A note.
 	Note *string `json:"note,omitempty"`

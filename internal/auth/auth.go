@@ -28,6 +28,11 @@ import (
 // test: in a test binary with PTDV_TEST_NO_APP_FILTER=1, the scope tests must pass on row-level security alone.
 var appFilterOff = testing.Testing() && os.Getenv("PTDV_TEST_NO_APP_FILTER") == "1"
 
+// AppFilterOff reports whether the two-key test switched the application's filter off: a test then
+// skips the checks whose only lock is the application's by design (reads of the tree, terms and
+// targets, which hold no personal data and have no read policies; see README, "Who sees what").
+func AppFilterOff() bool { return appFilterOff }
+
 // Role is what an actor does; it decides permissions, not scope.
 type Role string
 
@@ -50,27 +55,86 @@ const (
 	// unit entitled to decide (org_kind.decides_admission), never a cell's secretary.
 	PermCommitteeResolution Permission = "case:committee_resolution"
 	PermDecideAdmission     Permission = "case:decide_admission"
+	// PermWriteCase opens and moves candidate cases, records courses and batches.
+	PermWriteCase Permission = "case:write"
+	// PermAssignResponsible assigns the committee member responsible for a unit.
+	PermAssignResponsible Permission = "unit:assign_responsible"
+	PermReadPerson        Permission = "person:read"
+	PermWritePerson       Permission = "person:write"
+	PermReadMember        Permission = "member:read"
+	PermWriteMember       Permission = "member:write"
+	PermReadTarget        Permission = "target:read"
+	PermWriteTarget       Permission = "target:write"
+	// PermEditCalendar edits the national holiday calendar.
+	PermEditCalendar Permission = "calendar:write"
+	// PermNationalScope may hold a token with no unit (the whole country).
+	PermNationalScope Permission = "scope:national"
+	// PermSmallUnitDetail reads sensitive breakdowns (ethnicity, religion) of a cell unsuppressed.
+	PermSmallUnitDetail Permission = "breakdown:small_unit_detail"
 )
 
-// permissions is the role table. Later issues add rows, not code paths.
-var permissions = map[Role][]Permission{
-	RoleAdmin:     {PermReadTree, PermWriteTree, PermCommitteeResolution, PermDecideAdmission},
-	RoleBoard:     {PermReadTree, PermWriteTree, PermCommitteeResolution, PermDecideAdmission},
-	RoleSecretary: {PermReadTree},
-	RoleAnalyst:   {PermReadTree},
-	RoleViewer:    {PermReadTree},
+// Rule is one row of the permission table: the roles that hold a permission, and what a refused
+// caller reads.
+type Rule struct {
+	Permission Permission
+	Roles      []Role
+	Refusal    string // Vietnamese, shown with FORBIDDEN
+}
+
+var (
+	everyone = []Role{RoleAdmin, RoleBoard, RoleSecretary, RoleAnalyst, RoleViewer}
+	managers = []Role{RoleAdmin, RoleBoard}
+	writers  = []Role{RoleAdmin, RoleBoard, RoleSecretary}
+)
+
+// table is the permission table: every role check of the system is a row here, asked through Can or
+// Require. Later issues add rows, not code paths (a test fails on role comparisons outside this package).
+var table = []Rule{
+	{PermReadTree, everyone, "Vai trò của bạn không được xem cây tổ chức."},
+	{PermWriteTree, managers, "Vai trò của bạn không được thực hiện thao tác này."},
+	{PermCommitteeResolution, managers, "Vai trò của bạn không được ghi nghị quyết của đảng ủy về kết nạp."},
+	{PermDecideAdmission, managers, "Vai trò của bạn không được ghi quyết định kết nạp."},
+	{PermWriteCase, writers, "Vai trò của bạn không được ghi hồ sơ phát triển đảng viên."},
+	{PermAssignResponsible, managers, "Chỉ ban tổ chức phân công cấp ủy viên phụ trách."},
+	{PermReadPerson, everyone, "Vai trò của bạn không được xem hồ sơ quần chúng, đảng viên."},
+	{PermWritePerson, writers, "Vai trò của bạn không được sửa hồ sơ quần chúng, đảng viên."},
+	{PermReadMember, everyone, "Vai trò của bạn không được xem hồ sơ đảng viên."},
+	{PermWriteMember, writers, "Vai trò của bạn không được thực hiện thao tác này với hồ sơ đảng viên."},
+	{PermReadTarget, everyone, "Vai trò của bạn không được xem chỉ tiêu."},
+	{PermWriteTarget, managers, "Vai trò của bạn không được đặt hoặc sửa chỉ tiêu."},
+	{PermEditCalendar, []Role{RoleAdmin}, "Chỉ quản trị viên được sửa lịch nghỉ lễ, Tết."},
+	{PermNationalScope, []Role{RoleAdmin}, "Chỉ quản trị viên được có phạm vi toàn quốc."},
+	{PermSmallUnitDetail, writers, "Vai trò của bạn không được xem chi tiết nhạy cảm của chi bộ."},
+}
+
+// Table returns the permission table, in its order (the README's "Who may do what" prints it).
+func Table() []Rule { return slices.Clone(table) }
+
+func ruleOf(p Permission) (Rule, bool) {
+	for _, r := range table {
+		if r.Permission == p {
+			return r, true
+		}
+	}
+	return Rule{}, false
 }
 
 // Roles lists the known roles, in a stable order.
-func Roles() []Role { return []Role{RoleAdmin, RoleBoard, RoleSecretary, RoleAnalyst, RoleViewer} }
+func Roles() []Role { return slices.Clone(everyone) }
 
 // ParseRole validates a role name.
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
-	if _, ok := permissions[r]; !ok {
+	if !slices.Contains(everyone, r) {
 		return "", apperr.Invalid("role", fmt.Sprintf("Vai trò %q không tồn tại.", s), fmt.Sprintf("unknown role %q", s))
 	}
 	return r, nil
+}
+
+// Holds reports whether a role has a permission (for callers without an actor, such as the CLI minting a token).
+func (r Role) Holds(p Permission) bool {
+	row, ok := ruleOf(p)
+	return ok && slices.Contains(row.Roles, r)
 }
 
 // Actor is the caller of a request.
@@ -105,16 +169,22 @@ type Scope struct {
 func (a *Actor) Scope() Scope { return a.scope }
 
 // Can reports whether the actor's role has the permission.
-func (a *Actor) Can(p Permission) bool { return slices.Contains(permissions[a.Role], p) }
+func (a *Actor) Can(p Permission) bool { return a != nil && a.Role.Holds(p) }
 
-// Require returns FORBIDDEN unless the actor's role has the permission.
+// Require returns FORBIDDEN, with the permission's refusal text, unless the actor's role has the permission.
 func (a *Actor) Require(p Permission) error {
 	if a.Can(p) {
 		return nil
 	}
-	return apperr.New(apperr.Forbidden,
-		"Vai trò của bạn không được thực hiện thao tác này.",
-		fmt.Sprintf("role %s lacks permission %s", a.Role, p))
+	msg := "Vai trò của bạn không được thực hiện thao tác này."
+	if row, ok := ruleOf(p); ok {
+		msg = row.Refusal
+	}
+	role := Role("")
+	if a != nil {
+		role = a.Role
+	}
+	return apperr.New(apperr.Forbidden, msg, fmt.Sprintf("role %s lacks permission %s", role, p))
 }
 
 type ctxKey struct{}
@@ -158,7 +228,7 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	a := &Actor{Subject: c.Subject, Role: role, UnitCode: c.Unit}
 	if c.Unit == "" {
-		if role != RoleAdmin {
+		if !role.Holds(PermNationalScope) {
 			return nil, apperr.New(apperr.Unauthenticated, "Mã đăng nhập không gắn với tổ chức đảng nào.",
 				"only admin tokens may have national scope")
 		}
@@ -202,7 +272,7 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	root := *row.Path
 	var heirs []int64
 	for _, e := range all {
-		if slices.ContainsFunc(e.holders, func(p string) bool { return p == root || strings.HasPrefix(p, root+".") }) {
+		if slices.ContainsFunc(e.holders, func(p string) bool { return Within(p, root) }) {
 			heirs = append(heirs, e.id)
 		}
 	}
@@ -283,6 +353,23 @@ func endedOn(ctx context.Context, db bun.IDB, k treeKey) ([]ended, error) {
 	return e, nil
 }
 
+// Within reports whether a unit whose materialized path is path lies in the subtree rooted at root
+// (root itself included). It is the one subtree test in Go; SubtreeSQL is its twin in SQL.
+func Within(path, root string) bool {
+	return root != "" && (path == root || strings.HasPrefix(path, root+"."))
+}
+
+// SubtreeSQL returns the SQL condition that holds when the ltree in column col lies in the subtree
+// rooted at root, an SQL expression (a column, or "?::ltree" with the root's path as argument): the
+// twin of Within, served by the GiST index on org_link.path.
+func SubtreeSQL(col, root string) string { return col + " <@ " + root }
+
+// Covers reports whether a unit whose path on the scope's day is path lies in the scope's subtree (a
+// national scope covers every unit). The heirs, units that no longer exist, are matched by id in UnitFilter.
+func (s Scope) Covers(path string) bool {
+	return s.All || slices.ContainsFunc(s.Roots, func(root string) bool { return Within(path, root) })
+}
+
 // UnitFilter returns an SQL condition, with its arguments, that holds when the unit id in column col
 // is inside the scope: the unit's link on the scope's day lies in the actor's subtree, or the unit is
 // one of the heirs (every unit has link rows, an ended one its old ones). It is the single definition of
@@ -293,7 +380,7 @@ func (s Scope) UnitFilter(col string) (string, []any) {
 	if s.All || appFilterOff {
 		return "TRUE", nil
 	}
-	cond := "sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND sl.path <@ ?::ltree[]"
+	cond := "sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date) AND " + SubtreeSQL("sl.path", "?::ltree[]")
 	args := []any{s.On, s.On, pgdialect.Array(s.Roots)}
 	if len(s.Heirs) > 0 {
 		cond = "(" + cond + " OR sl.unit_id = ANY(?::bigint[]))"
@@ -309,7 +396,7 @@ func (s Scope) Units() (string, []any) {
 		return "SELECT id AS unit_id FROM org_unit", nil
 	}
 	return `SELECT sl.unit_id FROM org_link sl
-		WHERE sl.path <@ ?::ltree[] AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date)
+		WHERE ` + SubtreeSQL("sl.path", "?::ltree[]") + ` AND sl.valid_from <= ?::date AND (sl.valid_to IS NULL OR sl.valid_to > ?::date)
 		UNION ALL SELECT unnest(?::bigint[])`, []any{pgdialect.Array(s.Roots), s.On, s.On, pgdialect.Array(s.Heirs)}
 }
 

@@ -331,6 +331,10 @@ func TestBadRowsWriteNothing(t *testing.T) {
 				if p.Column != b.column || p.Code != b.code || p.Rule != b.rule || p.Message == "" {
 					t.Errorf("row %d: problem %+v, want column %q code %s rule %q", row, p, b.column, b.code, b.rule)
 				}
+				// The command prints the rule's id with the reason.
+				if s := p.String(); (b.rule != "") != strings.Contains(s, "[quy định "+b.rule+"]") {
+					t.Errorf("row %d: printed %q, want the rule %q named", row, s, b.rule)
+				}
 			}
 		}
 		if !found {
@@ -353,6 +357,15 @@ func TestBadRowsWriteNothing(t *testing.T) {
 	last := len(rep.Rejected.Header) - 1
 	if rep.Rejected.Header[last] != "Lỗi" || !strings.Contains(rep.Rejected.Rows[0][last], "Ngày sinh") {
 		t.Errorf("reject sheet: header %v, first row %v", rep.Rejected.Header, rep.Rejected.Rows[0])
+	}
+	// Beside the reasons, the ids of the rules that refused each row (none for a malformed cell).
+	if rep.Rejected.Header[last-1] != "Quy định" {
+		t.Errorf("reject sheet: header %v, want a column \"Quy định\" before \"Lỗi\"", rep.Rejected.Header)
+	}
+	for i, b := range bad {
+		if got := rep.Rejected.Rows[i][last-1]; got != b.rule {
+			t.Errorf("reject row %d: rules %q, want %q", i+1, got, b.rule)
+		}
 	}
 	// The reject file imports as it is (its "Lỗi" column is ignored) and is refused for the same reasons.
 	again, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, sheetTable(rep.Rejected), bulk.Options{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"ptdv/internal/apperr"
@@ -71,6 +72,12 @@ var candidateSteps = []step{
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.CommitteeVote(doc(r, on, "committee_res_no"), votes(r, "committee_for", "committee_eligible"))
 		}},
+	// The extension of the decision deadline: after the committee's resolution, or before it when the
+	// row dates it so (replay puts it in its place).
+	{col: "extension", have: func(c pipeline.Case) *time.Time { return c.DecisionExtendedOn },
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Extension(doc(r, on, "extension_no"))
+		}},
 	{col: "decision", have: func(c pipeline.Case) *time.Time { return c.DecisionOn },
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Decision(doc(r, on, "decision_no"))
@@ -96,6 +103,26 @@ var candidateSteps = []step{
 			}
 			return pipeline.Leaving(doc(r, on, "left_no"), reason)
 		}},
+}
+
+// stepsOf is the order of a row's stages: candidateSteps, with the extension of the decision deadline
+// before the committee's resolution when the row dates it earlier (an extension may come at either stage).
+func stepsOf(r *record) []step {
+	ext, com := r.date("extension"), r.date("committee_res")
+	if ext == nil || com == nil || !ext.Before(*com) {
+		return candidateSteps
+	}
+	out := make([]step, 0, len(candidateSteps))
+	for _, s := range candidateSteps {
+		switch s.col {
+		case "extension":
+			continue
+		case "committee_res":
+			out = append(out, candidateSteps[slices.IndexFunc(candidateSteps, func(s step) bool { return s.col == "extension" })])
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // recognizedVote is the date of the vote that made the case a full member: the case's closing day.
@@ -157,7 +184,7 @@ func (im *importer) opening(r *record, personID int64) pipeline.OpenInput {
 // refused move is a problem of the row (an error is returned only when the database failed).
 func (im *importer) replay(r *record, c pipeline.Case, apply func(pipeline.Step) (pipeline.Case, error)) (bool, error) {
 	moved := false
-	for _, s := range candidateSteps {
+	for _, s := range stepsOf(r) {
 		on := r.date(s.col)
 		if on == nil {
 			continue

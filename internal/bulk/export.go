@@ -55,7 +55,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		return exportTargets(ctx, db, u, on)
 	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
-	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
+	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON ` + auth.SubtreeSQL("x.path", "r.path") + `
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
 		  AND x.unit_id = %s AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) AND ` + cond + `)`
 	sargs := append([]any{u.ID, on, on, on, on}, args...)
@@ -183,6 +183,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			ev.youth_no,
 			to_char(c.cell_resolution_on, 'DD/MM/YYYY'), ev.cell_no, ev.cell_for::text, ev.cell_eligible::text,
 			to_char(c.committee_resolution_on, 'DD/MM/YYYY'), ev.committee_no, ev.committee_for::text, ev.committee_eligible::text,
+			to_char(ev.extension_on, 'DD/MM/YYYY'), ev.extension_no,
 			to_char(c.decision_on, 'DD/MM/YYYY'), c.decision_no,
 			to_char(c.ceremony_on, 'DD/MM/YYYY'),
 			to_char(ev.recognition_on, 'DD/MM/YYYY'), ev.recognition_no, ev.recognition_for::text, ev.recognition_eligible::text,
@@ -201,6 +202,8 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.document_no) FILTER (WHERE e.kind = 'committee_resolved') AS committee_no,
 				max(e.votes_for) FILTER (WHERE e.kind = 'committee_resolved') AS committee_for,
 				max(e.votes_eligible) FILTER (WHERE e.kind = 'committee_resolved') AS committee_eligible,
+				max(e.effective) FILTER (WHERE e.kind = 'decision_extended') AS extension_on,
+				max(e.document_no) FILTER (WHERE e.kind = 'decision_extended') AS extension_no,
 				max(e.effective) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_on,
 				max(e.document_no) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_no,
 				max(e.votes_for) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_for,
@@ -228,7 +231,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
 	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
-	"decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
+	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
 	"left", "left_reason", "left_no"}
 
 // memberRows reads the members of the subtree on the day with their admission and recognition.

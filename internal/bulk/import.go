@@ -231,14 +231,19 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 }
 
 // rejects lists the rows' problems in rep and builds the reject file: the header and the bad rows as
-// read, the reasons in the "Lỗi" column (the file's own when it is a reject file imported again).
+// read, the ids of the rules that refused each row in the "Quy định" column and the reasons in the "Lỗi"
+// column (the file's own columns when it is a reject file imported again).
 func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
-	header, errCol := append([]string(nil), t.Header...), len(t.Header)
-	if i, ok := idx[colErrors]; ok {
-		errCol = i
-	} else {
-		header = append(header, errorsColumn.Header)
+	header := append([]string(nil), t.Header...)
+	col := func(c Column) int {
+		if i, ok := idx[c.Key]; ok {
+			return i
+		}
+		header = append(header, c.Header)
+		return len(header) - 1
 	}
+	ruleCol := col(rulesColumn)
+	errCol := col(errorsColumn)
 	rep.Rejected = sheet.Sheet{Name: "Lỗi", Header: header}
 	for _, r := range recs {
 		if len(r.probs) == 0 {
@@ -246,11 +251,16 @@ func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
 		}
 		rep.Problems = append(rep.Problems, r.probs...)
 		msgs := make([]string, len(r.probs))
+		var rules []string
 		for i, p := range r.probs {
-			msgs[i] = strings.TrimPrefix(p.String(), fmt.Sprintf("Dòng %d, ", r.n))
+			msgs[i] = p.reason()
+			if p.Rule != "" && !slices.Contains(rules, p.Rule) {
+				rules = append(rules, p.Rule)
+			}
 		}
 		cells := make([]string, len(header))
 		copy(cells, r.raw)
+		cells[ruleCol] = strings.Join(rules, "; ")
 		cells[errCol] = strings.Join(msgs, "; ")
 		rep.Rejected.Rows = append(rep.Rejected.Rows, cells)
 	}

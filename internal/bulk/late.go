@@ -10,7 +10,7 @@ import (
 // lateColumn is the file column of the stage whose date missed a deadline, by event kind.
 var lateColumn = map[string]string{
 	"cell_resolved":     "cell_res",
-	"decision_extended": "decision",
+	"decision_extended": "extension",
 	"decided":           "decision",
 	"ceremony_held":     "ceremony",
 	"recognition_vote":  "recognition",
@@ -52,7 +52,7 @@ func (im *importer) lateWarnings(ctx context.Context, rep *Report) error {
 			label = "Quá hạn"
 		}
 		rep.Warnings = append(rep.Warnings, Problem{Row: im.seen[r.NationalID], Column: cols[lateColumn[r.Kind]], Rule: r.Rule,
-			Message: fmt.Sprintf("%s %d ngày làm việc; đã ghi nhận như sự việc đã xảy ra (quy định %s).", label, r.Days, r.Rule)})
+			Message: fmt.Sprintf("%s %d ngày làm việc; đã ghi nhận như sự việc đã xảy ra.", label, r.Days)})
 	}
 	return nil
 }

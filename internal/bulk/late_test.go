@@ -78,3 +78,60 @@ func TestImportRecordsLateFactsOfThePast(t *testing.T) {
 		t.Errorf("a refused row wrote something: %s → %s", before, after)
 	}
 }
+
+// The extension of the decision deadline comes from the file (date and document): a decision inside the
+// extended deadline is no late fact; the extension may be dated before or after the committee's
+// resolution; it is exported in the same columns and a second import of the file changes nothing.
+func TestImportDecisionExtension(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
+	// The cell resolved on 10/05/2024 (60 working days end in early August, 90 in mid-September); the
+	// committee on 20/05/2024. Decided 10/09/2024.
+	decided := []string{"Ngày QĐ kết nạp", "10/09/2024", "Số QĐ kết nạp", "91-QĐ/ĐU"}
+	after := append(append(slices.Clone(committee), "Ngày gia hạn QĐ kết nạp", "15/07/2024", "Số văn bản gia hạn", "12-CV/ĐU"), decided...)
+	before := append(append(slices.Clone(committee), "Ngày gia hạn QĐ kết nạp", "15/05/2024", "Số văn bản gia hạn", "13-CV/ĐU"), decided...)
+	none := append(slices.Clone(committee), decided...)
+	in := table(bulk.Candidates,
+		candidate("Ngô Thị Hà", "Nữ", "09/09/1995", "034195000016", after...),
+		candidate("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", before...),
+		candidate("Bùi Văn Giang", "Nam", "03/03/1996", "034096000015", none...))
+	rep := mustImport(t, d.App, bulk.Candidates, in)
+	// Only the decision without an extension is late.
+	if len(rep.Warnings) != 1 || rep.Warnings[0].Row != 4 || rep.Warnings[0].Rule != pipeline.RuleDecisionDeadline {
+		t.Errorf("warnings %+v; want the decision of row 4 only", rep.Warnings)
+	}
+	var ext []string
+	if err := d.Owner.NewRaw(`SELECT to_char(e.effective, 'DD/MM/YYYY') || ' ' || e.document_no || ' ' || c.extensions
+		FROM case_event e JOIN candidate_case c ON c.id = e.case_id WHERE e.kind = 'decision_extended' ORDER BY e.effective DESC`).Scan(context.Background(), &ext); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ext, []string{"15/07/2024 12-CV/ĐU 1", "15/05/2024 13-CV/ĐU 1"}) {
+		t.Errorf("extensions recorded: %q", ext)
+	}
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(h string) int { return slices.Index(out.Header, h) }
+	var exported []string
+	for _, r := range out.Rows {
+		if v := r[col("Ngày gia hạn QĐ kết nạp")]; v != "" {
+			exported = append(exported, v+" "+r[col("Số văn bản gia hạn")])
+		}
+	}
+	slices.Sort(exported)
+	if !slices.Equal(exported, []string{"15/05/2024 13-CV/ĐU", "15/07/2024 12-CV/ĐU"}) {
+		t.Errorf("exported extensions: %q", exported)
+	}
+	again := mustImport(t, d.App, bulk.Candidates, in)
+	if again.Unchanged != 3 || again.Updated != 0 || len(again.Warnings) != 0 {
+		t.Errorf("the same file again: %+v", again)
+	}
+	// An extension dated after the deadline it extends is still a fact of the past: recorded, flagged.
+	late := append(append(slices.Clone(committee), "Ngày gia hạn QĐ kết nạp", "16/09/2024", "Số văn bản gia hạn", "14-CV/ĐU"),
+		"Ngày QĐ kết nạp", "20/09/2024", "Số QĐ kết nạp", "92-QĐ/ĐU")
+	rep = mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidate("Lê Văn An", "Nam", "01/02/2000", "034200000011", late...)))
+	if len(rep.Warnings) == 0 || rep.Warnings[0].Column != "Ngày gia hạn QĐ kết nạp" || rep.Warnings[0].Rule != pipeline.RuleDecisionDeadline {
+		t.Errorf("a late extension: warnings %+v", rep.Warnings)
+	}
+}

@@ -49,6 +49,7 @@ type Column struct {
 const (
 	colNo     = "no"
 	colErrors = "errors"
+	colRules  = "rules"
 )
 
 // Columns shared by both layouts: the person.
@@ -89,6 +90,9 @@ var candidateColumns = append(clone(personColumns),
 	Column{Key: "committee_res_no", Header: "Số NQ đảng ủy"},
 	Column{Key: "committee_for", Header: "Đảng ủy: số tán thành"},
 	Column{Key: "committee_eligible", Header: "Đảng ủy: tổng số cấp ủy viên"},
+	Column{Key: "extension", Header: "Ngày gia hạn QĐ kết nạp",
+		Note: "Ngày văn bản gia hạn thời hạn ra quyết định kết nạp (một lần); để trống khi không gia hạn."},
+	Column{Key: "extension_no", Header: "Số văn bản gia hạn"},
 	Column{Key: "decision", Header: "Ngày QĐ kết nạp", Note: "Mẫu 9-KNĐ."},
 	Column{Key: "decision_no", Header: "Số QĐ kết nạp"},
 	Column{Key: "ceremony", Header: "Ngày lễ kết nạp"},
@@ -131,8 +135,13 @@ var unitColumns = []Column{
 	{Key: "founded_doc", Header: "Văn bản", Note: "Văn bản thành lập hoặc điều chuyển, ví dụ: Quyết định số 123-QĐ/TU ngày 01/07/2025."},
 }
 
-// errorsColumn is appended to reject files; importing a reject file ignores it.
-var errorsColumn = Column{Key: colErrors, Header: "Lỗi", ExportOnly: true}
+// rulesColumn and errorsColumn are appended to reject files: the ids of the rules that refused the row
+// (empty when no rule did: a malformed cell, a missing code) and the reasons. Importing a reject file
+// ignores both.
+var (
+	rulesColumn  = Column{Key: colRules, Header: "Quy định", ExportOnly: true}
+	errorsColumn = Column{Key: colErrors, Header: "Lỗi", ExportOnly: true}
+)
 
 func clone(cs []Column) []Column { return append([]Column(nil), cs...) }
 
@@ -163,7 +172,7 @@ func Headers(k Kind) []string {
 // (case, accents, spacing and punctuation do not matter). A column the layout does not know, a
 // repeated column or a missing required one refuses the file: nothing in it would be lost silently.
 func columnMap(k Kind, header []string) (map[string]int, error) {
-	byFold := map[string]Column{codes.Fold(errorsColumn.Header): errorsColumn}
+	byFold := map[string]Column{codes.Fold(errorsColumn.Header): errorsColumn, codes.Fold(rulesColumn.Header): rulesColumn}
 	for _, c := range Layout(k) {
 		byFold[codes.Fold(c.Header)] = c
 	}

@@ -21,11 +21,26 @@ type Problem struct {
 	Message string // Vietnamese
 }
 
+// String is the problem as the command prints it: the row, the column, the reason and, when a rule
+// refused or flagged the row, the rule's id ("… [quy định decision.deadline_wd]"), whatever its spelling.
 func (p Problem) String() string {
 	if p.Column == "" {
-		return fmt.Sprintf("Dòng %d: %s", p.Row, p.Message)
+		return fmt.Sprintf("Dòng %d: %s", p.Row, p.reason())
 	}
-	return fmt.Sprintf("Dòng %d, cột \"%s\": %s", p.Row, p.Column, p.Message)
+	return fmt.Sprintf("Dòng %d, %s", p.Row, p.reason())
+}
+
+// reason is the problem without its row: the column, the message and the rule, as the reject file's
+// "Lỗi" column holds it.
+func (p Problem) reason() string {
+	s := p.Message
+	if p.Column != "" {
+		s = fmt.Sprintf("cột \"%s\": %s", p.Column, p.Message)
+	}
+	if p.Rule != "" {
+		s += " [quy định " + p.Rule + "]"
+	}
+	return s
 }
 
 // record is one data row. Its cells are read by column key through the import's column map, shared by

@@ -97,10 +97,8 @@ func requireAdmin(ctx context.Context) (*auth.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Role != auth.RoleAdmin {
-		return nil, apperr.New(apperr.Forbidden,
-			"Chỉ quản trị viên được sửa lịch nghỉ lễ, Tết.",
-			fmt.Sprintf("role %s may not edit the holiday calendar; only admin may", a.Role))
+	if err := a.Require(auth.PermEditCalendar); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

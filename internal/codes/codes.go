@@ -34,6 +34,7 @@ const (
 	MemberEvent               = "member_event"
 	MemberStatus              = "member_status"
 	IDProvince                = "id_province"
+	ReviewRating              = "review_rating" // the quarterly review of a source
 )
 
 // Item is one code of a list.

@@ -23,33 +23,33 @@ import (
 	"ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
+	"ptdv/internal/rule"
 	"ptdv/internal/vn"
 )
 
-// Rule ids: the numeric ones are rows of member_rule; the others name checks in code.
+// Rule ids, rows of the rule table (package rule): the numeric ones carry their value; the others name
+// checks in code.
 const (
-	RuleProbationMonths      = "probation_months"       // recognition no earlier than this many months after the ceremony
-	RuleReadmissionMinMonths = "readmission_min_months" // re-admission no earlier than this many months after leaving
-	RuleReadmissionMaxTimes  = "readmission_max_times"  // how many times a person may be re-admitted
+	RuleProbationMonths      = "probation.months"       // recognition no earlier than this many months after the ceremony
+	RuleReadmissionMinMonths = "readmission.min_months" // re-admission no earlier than this many months after leaving
+	RuleReadmissionMaxTimes  = "readmission.max_times"  // how many times a person may be re-admitted
 	RuleSequence             = "member.sequence"        // which event may follow which status
 	RuleDecisionDate         = "member.decision_date"   // an admission decision precedes its ceremony
 )
 
-// The role table of this package.
-var (
-	writeRoles = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
-	readRoles  = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true,
-		auth.RoleAnalyst: true, auth.RoleViewer: true}
-)
-
+// actor is the request's actor once auth's permission table lets it read member records (and write
+// them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if write && !writeRoles[a.Role] || !readRoles[a.Role] {
-		return nil, apperr.New(apperr.Forbidden, "Vai trò của bạn không được thực hiện thao tác này với hồ sơ đảng viên.",
-			fmt.Sprintf("role %s may not do this with member records", a.Role))
+	p := auth.PermReadMember
+	if write {
+		p = auth.PermWriteMember
+	}
+	if err := a.Require(p); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -59,31 +59,19 @@ func init() {
 	people.RegisterMoveHook(rebuild)
 }
 
-// Rule is a row of member_rule.
-type Rule struct {
-	ID     string `bun:"id"`
-	Value  int    `bun:"value"`
-	Unit   string `bun:"unit"`
-	Source string `bun:"source"`
-	Note   string `bun:"note"`
-}
+// Rule is a row of the rule table.
+type Rule = rule.Rule
 
-// Rules reads the rule table, keyed by id.
-func Rules(ctx context.Context, db bun.IDB) (map[string]Rule, error) {
-	var rs []Rule
-	if err := db.NewRaw(`SELECT id, value, unit, source, note FROM member_rule`).Scan(ctx, &rs); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("member: rules: %w", err)
+// Rules reads the rule table, keyed by id, with the rows this package reads.
+func Rules(ctx context.Context, db bun.IDB) (rule.Set, error) {
+	s, err := rule.Load(ctx, db)
+	if err != nil {
+		return nil, err
 	}
-	m := make(map[string]Rule, len(rs))
-	for _, r := range rs {
-		m[r.ID] = r
+	if err := s.Require(RuleProbationMonths, RuleReadmissionMinMonths, RuleReadmissionMaxTimes); err != nil {
+		return nil, fmt.Errorf("member: %w", err)
 	}
-	for _, id := range []string{RuleProbationMonths, RuleReadmissionMinMonths, RuleReadmissionMaxTimes} {
-		if _, ok := m[id]; !ok {
-			return nil, fmt.Errorf("member: rule %q is missing from member_rule", id)
-		}
-	}
-	return m, nil
+	return s, nil
 }
 
 const eventCols = `id, person_id, unit_id, kind, effective, decision_date, to_unit_id, document, note, recorded_by, recorded_at`
@@ -423,7 +411,7 @@ func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d tim
 		cond, args = sc.UnitFilter("l.unit_id")
 	}
 	return `WITH u AS MATERIALIZED (SELECT l.unit_id FROM org_link l
-			WHERE l.path <@ ?::ltree AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
+			WHERE ` + auth.SubtreeSQL("l.path", "?::ltree") + ` AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND ` + cond + `) `,
 		append([]any{path, d, d}, args...), true, nil
 }
 

@@ -181,7 +181,7 @@ func TestRecognitionRule(t *testing.T) {
 	}
 	admit(t, ctx, d.App, p, "2023-01-10", false)
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-09")})
-	wantRule(t, "recognition a day early", err, "probation_months")
+	wantRule(t, "recognition a day early", err, member.RuleProbationMonths)
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindAdmitted, Effective: fixture.Day("2023-06-01"), DecisionDate: fixture.Ptr(fixture.Day("2023-05-01"))})
 	wantRule(t, "second admission", err, member.RuleSequence)
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, UnitID: tr.Y, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-10")})
@@ -205,13 +205,13 @@ func TestRecognitionRule(t *testing.T) {
 	}
 
 	// The value is data: an administrator lengthens the probation and the same recognition is refused.
-	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_rule SET value = 18 WHERE id = 'probation_months'`); err != nil {
+	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE rule SET value = 18 WHERE id = 'probation.months'`); err != nil {
 		t.Fatal(err)
 	}
 	q := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
 	admit(t, ctx, d.App, q, "2023-01-10", false)
 	err = member.Record(ctx, d.App, member.Event{PersonID: q, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-10")})
-	wantRule(t, "recognition under an 18-month rule", err, "probation_months")
+	wantRule(t, "recognition under an 18-month rule", err, member.RuleProbationMonths)
 	record(t, ctx, d.App, member.Event{PersonID: q, Kind: member.KindRecognized, Effective: fixture.Day("2024-07-10")})
 }
 
@@ -234,7 +234,7 @@ func TestReadmission(t *testing.T) {
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindRemoved, Effective: fixture.Day("2019-01-01")})
 
 	err := member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindReadmitted, Effective: fixture.Day("2021-12-31"), DecisionDate: fixture.Ptr(fixture.Day("2021-12-01"))})
-	wantRule(t, "readmission before 36 months", err, "readmission_min_months")
+	wantRule(t, "readmission before 36 months", err, member.RuleReadmissionMinMonths)
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindAdmitted, Effective: fixture.Day("2022-01-01"), DecisionDate: fixture.Ptr(fixture.Day("2021-12-01"))})
 	wantRule(t, "a removed member is admitted, not readmitted", err, member.RuleSequence)
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindReadmitted, Effective: fixture.Day("2022-01-01"), DecisionDate: fixture.Ptr(fixture.Day("2021-12-01"))})
@@ -245,11 +245,11 @@ func TestReadmission(t *testing.T) {
 	}
 	// Probation again: 12 months from the new ceremony.
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindRecognized, Effective: fixture.Day("2022-12-31")})
-	wantRule(t, "recognition after readmission", err, "probation_months")
+	wantRule(t, "recognition after readmission", err, member.RuleProbationMonths)
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindRecognized, Effective: fixture.Day("2023-01-01")})
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindRemoved, Effective: fixture.Day("2023-02-01")})
 	err = member.Record(ctx, d.App, member.Event{PersonID: p, Kind: member.KindReadmitted, Effective: fixture.Day("2026-02-01"), DecisionDate: fixture.Ptr(fixture.Day("2026-01-15"))})
-	wantRule(t, "second readmission", err, "readmission_max_times")
+	wantRule(t, "second readmission", err, member.RuleReadmissionMaxTimes)
 
 	// Nothing follows death.
 	q := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
@@ -287,7 +287,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 		t.Errorf("sibling records: %v", err)
 	}
 	admit(t, fixture.System(), d.App, p, "2020-01-01", true)
-	for _, q := range []string{`UPDATE member_event SET note = 'x'`, `DELETE FROM member_event`, `UPDATE member_rule SET value = 1`} {
+	for _, q := range []string{`UPDATE member_event SET note = 'x'`, `DELETE FROM member_event`, `UPDATE rule SET value = 1`} {
 		if _, err := d.App.ExecContext(context.Background(), q); err == nil {
 			t.Errorf("%s as the application role succeeded", q)
 		}

@@ -3,8 +3,8 @@
 // derived, and the status spans cached from them so that "the members of a unit's subtree on a date,
 // by status" is one indexed query that follows the tree as it stood on that date.
 //
-// The rule values the lifecycle checks (probation length, re-admission interval and count) live in table
-// member_rule; every refusal names the rule's id.
+// The rule values the lifecycle checks (probation length, re-admission interval and count) live in the
+// rule table (package rule); every refusal names the rule's id.
 package member
 
 import (

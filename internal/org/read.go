@@ -313,7 +313,7 @@ func descendantsQuery(ctx context.Context, db bun.IDB, id int64, asOf time.Time,
 	if err != nil || root.Path == "" {
 		return nil, err
 	}
-	return newLinkQuery(asOf, "c.path <@ ?::ltree AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
+	return newLinkQuery(asOf, auth.SubtreeSQL("c.path", "?::ltree")+" AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
 }
 
 // CountDescendants counts the subtree below a unit on asOf, by kind.
@@ -329,7 +329,7 @@ func CountDescendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time)
 		N    int    `bun:"n"`
 	}
 	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
-		WHERE l.path <@ ?::ltree AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
+		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
 		GROUP BY u.kind`, append([]any{root.Path, id, Day(asOf), Day(asOf)}, args...)...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: count descendants: %w", err)

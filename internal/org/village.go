@@ -206,7 +206,7 @@ func setCell(ctx context.Context, tx bun.IDB, villageID, communeID, cellID int64
 		return err
 	}
 	c, commune := m[cellID], m[communeID]
-	if !c.ExistsOn(d) || c.Path == "" || !strings.HasPrefix(c.Path, commune.Path+".") && c.ID != communeID {
+	if !c.ExistsOn(d) || c.Path == "" || !auth.Within(c.Path, commune.Path) {
 		return apperr.Rule(RuleVillageCell,
 			fmt.Sprintf("Chi bộ %s không thuộc %s vào ngày %s.", c.Name, commune.Name, vn.Date(d)),
 			fmt.Sprintf("cell %s is not inside commune %s on %s", c.Code, commune.Code, d.Format(time.DateOnly)))

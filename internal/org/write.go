@@ -249,7 +249,7 @@ func createUnit(ctx context.Context, tx bun.IDB, n NewUnit, parent *Unit, d time
 // moveUnit re-parents u and its whole subtree on day d: every open link version below u is closed on
 // d and reopened with the new path prefix (versions opened on d itself are corrected in place).
 func moveUnit(ctx context.Context, tx bun.IDB, u, p Unit, d time.Time, op int64) error {
-	if p.Path == u.Path || strings.HasPrefix(p.Path, u.Path+".") {
+	if auth.Within(p.Path, u.Path) {
 		return apperr.Rule(RuleNoCycle,
 			fmt.Sprintf("Không thể chuyển %s vào trực thuộc chính nó hoặc đơn vị cấp dưới của nó (%s).", u.Code, p.Code),
 			fmt.Sprintf("moving %s under %s would create a cycle", u.Code, p.Code))
@@ -259,7 +259,7 @@ func moveUnit(ctx context.Context, tx bun.IDB, u, p Unit, d time.Time, op int64)
 	}
 	// Nothing below u may have history after d: the rewrite assumes every open version is the last.
 	var later bool
-	if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM org_link WHERE path <@ ?::ltree AND (valid_from > ? OR valid_to > ?))`,
+	if err := tx.NewRaw(`SELECT EXISTS (SELECT 1 FROM org_link WHERE `+auth.SubtreeSQL("path", "?::ltree")+` AND (valid_from > ? OR valid_to > ?))`,
 		u.Path, d, d).Scan(ctx, &later); err != nil {
 		return err
 	}
@@ -272,11 +272,11 @@ func moveUnit(ctx context.Context, tx bun.IDB, u, p Unit, d time.Time, op int64)
 	const rebase = `CASE WHEN nlevel(path) > nlevel(?0::ltree) THEN ?1::ltree || subpath(path, nlevel(?0::ltree)) ELSE ?1::ltree END`
 	const parent = `CASE WHEN unit_id = ?2 THEN ?3::bigint ELSE parent_id END`
 	if _, err := tx.NewRaw(`UPDATE org_link SET path = `+rebase+`, parent_id = `+parent+`
-		WHERE path <@ ?0::ltree AND valid_to IS NULL AND valid_from = ?4`, u.Path, newPath, u.ID, p.ID, d).Exec(ctx); err != nil {
+		WHERE `+auth.SubtreeSQL("path", "?0::ltree")+` AND valid_to IS NULL AND valid_from = ?4`, u.Path, newPath, u.ID, p.ID, d).Exec(ctx); err != nil {
 		return err
 	}
 	_, err := tx.NewRaw(`WITH closed AS (
-			UPDATE org_link SET valid_to = ?4 WHERE path <@ ?0::ltree AND valid_to IS NULL AND valid_from < ?4
+			UPDATE org_link SET valid_to = ?4 WHERE `+auth.SubtreeSQL("path", "?0::ltree")+` AND valid_to IS NULL AND valid_from < ?4
 			RETURNING unit_id, parent_id, path)
 		INSERT INTO org_link (unit_id, parent_id, path, valid_from, op_id)
 		SELECT unit_id, `+parent+`, `+rebase+`, ?4, ?5 FROM closed`, u.Path, newPath, u.ID, p.ID, d, op).Exec(ctx)
@@ -503,7 +503,7 @@ func Merge(ctx context.Context, db bun.IDB, preds []int64, succ Successor, doc D
 			if err := alive(ctx, tx, pu, d.Effective, true); err != nil {
 				return Result{}, err
 			}
-			if a != nil && (a.Path == pu.Path || strings.HasPrefix(a.Path, pu.Path+".")) {
+			if a != nil && auth.Within(a.Path, pu.Path) {
 				return Result{}, apperr.Rule(RuleMergeDescend,
 					fmt.Sprintf("Không thể sáp nhập %s vào đơn vị cấp dưới của chính nó (%s).", pu.Code, a.Code),
 					fmt.Sprintf("cannot merge %s into its own descendant %s", pu.Code, a.Code))
@@ -644,7 +644,7 @@ func Split(ctx context.Context, db bun.IDB, id int64, parts []SplitPart, doc Doc
 				if err := alive(ctx, tx, parent, d.Effective, false); err != nil {
 					return Result{}, err
 				}
-				if parent.ID == id || strings.HasPrefix(parent.Path, u.Path+".") {
+				if parent.ID == id || auth.Within(parent.Path, u.Path) {
 					return Result{}, apperr.Rule(RuleNoCycle, "Đơn vị mới không thể trực thuộc đơn vị bị chia tách.", "a successor cannot sit under the split unit")
 				}
 			} else if u.ParentID != nil {

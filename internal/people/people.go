@@ -97,32 +97,11 @@ func (p Person) NationalIDFor(a *auth.Actor) string {
 	return ""
 }
 
-// The role table of this package: who may write and read persons. Scope is separate (package auth).
-var (
-	writeRoles = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
-	readRoles  = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true,
-		auth.RoleAnalyst: true, auth.RoleViewer: true}
-)
+// RequireWrite returns FORBIDDEN unless the actor's role may write persons (auth's permission table;
+// scope is separate).
+func RequireWrite(a *auth.Actor) error { return a.Require(auth.PermWritePerson) }
 
-// CanWrite reports whether the actor's role may record and change persons.
-func CanWrite(a *auth.Actor) bool { return a != nil && writeRoles[a.Role] }
-
-// RequireWrite returns FORBIDDEN unless the actor's role may write persons.
-func RequireWrite(a *auth.Actor) error {
-	if CanWrite(a) {
-		return nil
-	}
-	return apperr.New(apperr.Forbidden, "Vai trò của bạn không được sửa hồ sơ quần chúng, đảng viên.",
-		fmt.Sprintf("role %s may not write persons", a.Role))
-}
-
-func requireRead(a *auth.Actor) error {
-	if readRoles[a.Role] {
-		return nil
-	}
-	return apperr.New(apperr.Forbidden, "Vai trò của bạn không được xem hồ sơ quần chúng, đảng viên.",
-		fmt.Sprintf("role %s may not read persons", a.Role))
-}
+func requireRead(a *auth.Actor) error { return a.Require(auth.PermReadPerson) }
 
 // vietnam is the civil time zone the dates of the domain are taken in.
 var vietnam = time.FixedZone("ICT", 7*60*60)

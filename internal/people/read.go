@@ -219,7 +219,7 @@ func searchQuery(ctx context.Context, db bun.IDB, f Filter) (*query, error) {
 		today := Today()
 		q.where(`p.unit_id IN (SELECT l.unit_id FROM org_link l, org_link r
 			WHERE r.unit_id = ? AND r.valid_from <= ?::date AND (r.valid_to IS NULL OR r.valid_to > ?::date)
-			  AND l.path <@ r.path AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date))`,
+			  AND `+auth.SubtreeSQL("l.path", "r.path")+` AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date))`,
 			f.UnitID, today, today, today, today)
 	}
 	for _, c := range []struct{ col, v string }{

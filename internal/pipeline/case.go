@@ -65,13 +65,16 @@ type Case struct {
 	DecisionOn            *time.Time `bun:"decision_on"`
 	DecisionNo            *string    `bun:"decision_no"`
 	Extensions            int        `bun:"extensions"`
-	CeremonyOn            *time.Time `bun:"ceremony_on"`
-	RecognizedOn          *time.Time `bun:"recognized_on"`
-	ClosedOn              *time.Time `bun:"closed_on"`
-	CloseReason           *string    `bun:"close_reason"`
-	RecognitionRounds     int        `bun:"recognition_rounds"`
-	HelperID              *int64     `bun:"helper_id"`
-	Version               int        `bun:"version"`
+	// DecisionExtendedOn is the day of the last extension of the decision deadline (its event's date),
+	// read with the case: nil without one.
+	DecisionExtendedOn *time.Time `bun:"decision_extended_on"`
+	CeremonyOn         *time.Time `bun:"ceremony_on"`
+	RecognizedOn       *time.Time `bun:"recognized_on"`
+	ClosedOn           *time.Time `bun:"closed_on"`
+	CloseReason        *string    `bun:"close_reason"`
+	RecognitionRounds  int        `bun:"recognition_rounds"`
+	HelperID           *int64     `bun:"helper_id"`
+	Version            int        `bun:"version"`
 	// Warnings of the move that returned the case (not stored): a former member listed before the
 	// re-admission interval is over, for example.
 	Warnings []string `bun:"-" json:"-"`
@@ -131,7 +134,9 @@ type Sponsor struct {
 
 const caseCols = `c.id, c.person_id, c.cell_id, c.proposer, c.stage, c.stage_since, c.listed_on, c.certificate_on, c.dossier_on,
 	c.cell_resolution_on, c.committee_resolution_on, c.decision_on, c.decision_no, c.extensions, c.ceremony_on, c.recognized_on,
-	c.closed_on, c.close_reason, c.recognition_rounds, c.helper_id, c.version`
+	c.closed_on, c.close_reason, c.recognition_rounds, c.helper_id, c.version,
+	CASE WHEN c.extensions > 0 THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'decision_extended') END
+		AS decision_extended_on`
 
 // scope returns the condition that keeps cases inside the actor's scope: a case belongs to its cell.
 func scope(ctx context.Context) (string, []any, error) {

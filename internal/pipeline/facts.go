@@ -75,8 +75,8 @@ func (p person) formerMember(on time.Time) (leftOn time.Time, readmissions int, 
 	return leftOn, readmissions, st == member.StatusRemoved || st == member.StatusExpelled
 }
 
-// readmission applies the re-admission rules (member_rule, in the pipeline's table) to a former member
-// on a date: at most readmission_max_times re-admissions, and not before readmission_min_months after
+// readmission applies the re-admission rules (rows of the rule table) to a former member on a date: at
+// most readmission.max_times re-admissions, and not before readmission.min_months after
 // leaving. It returns the refusal, or nil; from is the first day the interval allows.
 func readmission(p person, e env, on time.Time) (from time.Time, err error) {
 	leftOn, n, ok := p.formerMember(on)

@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/codes"
 	"ptdv/internal/page"
 )
 
@@ -46,7 +47,7 @@ func (b *builder) add(cond string, args ...any) {
 }
 
 func subtreeCond(b *builder, col string, unitID int64, on time.Time) {
-	b.add(`EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON x.path <@ r.path
+	b.add(`EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
 		  AND x.unit_id = `+col+` AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?))`, unitID, on, on, on, on)
 }
@@ -87,7 +88,7 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 	}
 	if f.ResponsibleID != nil {
 		b.add(`EXISTS (SELECT 1 FROM unit_responsible ur JOIN org_link rl ON rl.unit_id = ur.unit_id
-			JOIN org_link cl ON cl.path <@ rl.path AND cl.unit_id = c.cell_id
+			JOIN org_link cl ON `+auth.SubtreeSQL("cl.path", "rl.path")+` AND cl.unit_id = c.cell_id
 			WHERE ur.person_id = ? AND ur.valid_from <= ? AND (ur.valid_to IS NULL OR ur.valid_to > ?)
 			  AND rl.valid_from <= ? AND (rl.valid_to IS NULL OR rl.valid_to > ?)
 			  AND cl.valid_from <= ? AND (cl.valid_to IS NULL OR cl.valid_to > ?))`,
@@ -230,12 +231,18 @@ func Review(ctx context.Context, db bun.IDB, caseID int64, quarter, rating, note
 	if !regexp.MustCompile(`^[0-9]{4}Q[1-4]$`).MatchString(quarter) {
 		return apperr.Invalid("quarter", "Quý phải có dạng 2026Q3.", "quarter must look like 2026Q3")
 	}
-	switch rating {
-	case "good", "fair", "needs_work", "drop":
-	default:
-		return apperr.Invalid("rating", "Xếp loại phải là: tốt, khá, cần bồi dưỡng thêm, đưa ra khỏi nguồn.", "unknown rating")
-	}
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		set, err := codes.Load(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if !set.Valid(codes.ReviewRating, rating) {
+			var labels []string
+			for _, it := range set.List(codes.ReviewRating) {
+				labels = append(labels, strings.ToLower(it.LabelVI))
+			}
+			return apperr.Invalid("rating", "Xếp loại phải là: "+strings.Join(labels, ", ")+".", "unknown rating")
+		}
 		c, err := GetOne(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -283,15 +290,15 @@ func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, 
 	if err != nil {
 		return err
 	}
-	if a.Role != auth.RoleAdmin && a.Role != auth.RoleBoard {
-		return apperr.New(apperr.Forbidden, "Chỉ ban tổ chức phân công cấp ủy viên phụ trách.", "only boards assign responsibility")
+	if err := a.Require(auth.PermAssignResponsible); err != nil {
+		return err
 	}
 	from = day(from)
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := auth.CheckUnits(ctx, tx, unitID); err != nil {
 			return err
 		}
-		if err := requireFullMember(dbWorld{ctx: ctx, tx: tx}, personID, from, "personId"); err != nil {
+		if err := requireFullMember(dbWorld{ctx: ctx, tx: tx}, personID, from, "personId", RuleResponsibleFullMember); err != nil {
 			return err
 		}
 		var last *time.Time

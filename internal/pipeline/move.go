@@ -20,17 +20,14 @@ import (
 	"ptdv/internal/vn"
 )
 
-// writers may move cases: the boards and the cell secretaries (and admins).
-var writers = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true}
-
+// requireWriter is the request's actor once auth's permission table lets it move cases.
 func requireWriter(ctx context.Context) (*auth.Actor, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !writers[a.Role] {
-		return nil, apperr.New(apperr.Forbidden, "Vai trò của bạn không được ghi hồ sơ phát triển đảng viên.",
-			fmt.Sprintf("role %s may not change candidate cases", a.Role))
+	if err := a.Require(auth.PermWriteCase); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -96,7 +96,7 @@ func opening(in OpenInput, w world) (Case, Event, error) {
 		return Case{}, Event{}, apperr.Rule(RuleStageOrder, fmt.Sprintf("%s đang là đảng viên.", p.FullName), "the person is a member")
 	}
 	if in.HelperID != nil {
-		if err := requireFullMember(w, *in.HelperID, d.Effective, "helperId"); err != nil {
+		if err := requireFullMember(w, *in.HelperID, d.Effective, "helperId", RuleHelperFullMember); err != nil {
 			return Case{}, Event{}, err
 		}
 	}
@@ -208,7 +208,7 @@ func Dossier(in DossierInput) Step {
 				return Event{}, apperr.Invalid("sponsors", "Người giới thiệu bị trùng.", "sponsors repeat or include the candidate")
 			}
 			seen[s.PersonID] = true
-			if err := requireFullMember(w, s.PersonID, d.Effective, "sponsors"); err != nil {
+			if err := requireFullMember(w, s.PersonID, d.Effective, "sponsors", RuleSponsorFullMember); err != nil {
 				return Event{}, err
 			}
 			if s.KnownSince.IsZero() || monthsBetween(day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
@@ -366,6 +366,7 @@ func Extension(d Doc) Step {
 			}
 		}
 		c.Extensions++
+		c.DecisionExtendedOn = &d.Effective
 		ev := eventOf(d)
 		ev.flag(late)
 		return ev, nil
@@ -505,7 +506,7 @@ func Recognition(d Doc, v Votes) Step {
 		}
 		ev.Form = "10-KNĐ, 11-KNĐ"
 		ev.VotesFor, ev.VotesEligible = &v.For, &v.Eligible
-		if !e.rules.passes("vote.recognition", v.For, v.Eligible) {
+		if !e.rules.Passes("vote.recognition", v.For, v.Eligible) {
 			ev.Details = jsonOf(map[string]any{"passed": false})
 			return ev, nil
 		}
@@ -583,7 +584,7 @@ func Helper(helperID int64, d Doc) Step {
 		if err != nil {
 			return Event{}, err
 		}
-		if err := requireFullMember(w, helperID, d.Effective, "helperId"); err != nil {
+		if err := requireFullMember(w, helperID, d.Effective, "helperId", RuleHelperFullMember); err != nil {
 			return Event{}, err
 		}
 		c.HelperID = &helperID
@@ -625,7 +626,7 @@ func votes(e env, vote, rule string, v Votes, who, whoEN string) error {
 	if v.Eligible <= 0 || v.For < 0 || v.For > v.Eligible {
 		return apperr.Invalid("votes", "Số phiếu không hợp lệ: số tán thành phải từ 0 đến tổng số có quyền biểu quyết.", "invalid votes")
 	}
-	if !e.rules.passes(vote, v.For, v.Eligible) {
+	if !e.rules.Passes(vote, v.For, v.Eligible) {
 		return apperr.Rule(rule,
 			fmt.Sprintf("Nghị quyết %s chưa đạt %d/%d số tán thành (%d/%d).", who, e.rules.V(vote+".numerator"), e.rules.V(vote+".denominator"), v.For, v.Eligible),
 			fmt.Sprintf("the vote of the %s is below %d/%d", whoEN, e.rules.V(vote+".numerator"), e.rules.V(vote+".denominator")))

@@ -304,7 +304,7 @@ func TestDossierRules(t *testing.T) {
 	}
 	_, err = pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2024-04-01",
 		[]pipeline.SponsorInput{{PersonID: w.sponsor1, KnownSince: fixture.Day("2020-01-01")}, {PersonID: probationary, KnownSince: fixture.Day("2020-01-01")}}))
-	wantRule(t, "probationary sponsor", err, pipeline.RuleSponsorCount)
+	wantRule(t, "probationary sponsor", err, pipeline.RuleSponsorFullMember)
 	// The Youth Union route needs a Youth Union member of Youth Union age.
 	yu := pipeline.Doc{Effective: fixture.Day("2024-03-20"), Number: "NQ 2-NQ/ĐTN"}
 	in := w.dossier("2024-04-01", w.sponsors("2022-09-01")[:1])

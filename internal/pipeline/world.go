@@ -101,8 +101,10 @@ func (w dbWorld) recordMember(c *Case, kind string, on time.Time, decision *time
 		DecisionDate: decision, Document: doc})
 }
 
-// requireFullMember refuses a sponsor or helper who is not a full member on the date.
-func requireFullMember(w world, id int64, on time.Time, field string) error {
+// requireFullMember refuses a sponsor, helper or responsible committee member who is not a full member
+// on the date, naming the rule of the role (RuleSponsorFullMember, RuleHelperFullMember,
+// RuleResponsibleFullMember).
+func requireFullMember(w world, id int64, on time.Time, field, rule string) error {
 	p, err := w.person(id)
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {
@@ -111,7 +113,7 @@ func requireFullMember(w world, id int64, on time.Time, field string) error {
 		return err
 	}
 	if st := p.memberStatus(on); st != member.StatusFull {
-		return apperr.Rule(RuleSponsorCount,
+		return apperr.Rule(rule,
 			fmt.Sprintf("%s không phải đảng viên chính thức vào ngày %s.", p.FullName, vn.Date(on)),
 			fmt.Sprintf("person %d is not a full member on %s", id, on.Format(time.DateOnly)))
 	}

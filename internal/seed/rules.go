@@ -11,7 +11,7 @@ import (
 )
 
 // ruleSet holds the rule values the generated histories respect and the derived columns use: read from
-// pipeline_rule and member_rule, never written in code (rules are data).
+// the rule table, never written in code (rules are data).
 type ruleSet struct {
 	v map[string]int
 }
@@ -26,7 +26,7 @@ func (r ruleSet) get(id string) int {
 
 func loadRules(ctx context.Context, conn *pgx.Conn) (ruleSet, error) {
 	rs := ruleSet{v: map[string]int{}}
-	rows, err := conn.Query(ctx, `SELECT id, value FROM pipeline_rule UNION ALL SELECT 'member.' || id, value FROM member_rule`)
+	rows, err := conn.Query(ctx, `SELECT id, value FROM rule`)
 	if err != nil {
 		return rs, fmt.Errorf("seed: read rules: %w", err)
 	}
@@ -45,15 +45,15 @@ func loadRules(ctx context.Context, conn *pgx.Conn) (ruleSet, error) {
 		"dossier.stale_months", "sponsor.count", "sponsor.known_months", "sponsor.youth_union_count", "youth_union.max_age_years",
 		"vote.cell.numerator", "vote.cell.denominator", "vote.committee.numerator", "vote.committee.denominator",
 		"vote.recognition.numerator", "vote.recognition.denominator", "decision.deadline_wd", "decision.extension_wd",
-		"ceremony.deadline_wd", "probation.months", "recognition.deadline_wd", "source.stall_months", "member.probation_months"} {
+		"ceremony.deadline_wd", "probation.months", "recognition.deadline_wd", "source.stall_months"} {
 		if _, ok := rs.v[id]; !ok {
-			return rs, fmt.Errorf("seed: rule %s is missing from the rule tables", id)
+			return rs, fmt.Errorf("seed: rule %s is missing from the rule table", id)
 		}
 	}
 	return rs, nil
 }
 
-// passes reports whether votesFor of eligible reach the fraction of a vote rule (pipeline's Rules.passes).
+// passes reports whether votesFor of eligible reach the fraction of a vote rule (rule.Set.Passes).
 func (r ruleSet) passes(vote string, votesFor, eligible int) bool {
 	return votesFor*r.get(vote+".denominator") >= r.get(vote+".numerator")*eligible
 }

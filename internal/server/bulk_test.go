@@ -7,8 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,6 +95,18 @@ func TestImportAndExportThroughGraphQL(t *testing.T) {
 	rej, err := sheet.Read(bytes.NewReader(raw), sheet.CSV, sheet.DefaultLimits)
 	if err != nil || len(rej.Rows) != 1 || rej.Header[len(rej.Header)-1] != "Lỗi" || rf["name"] != "danh-sach.loi.csv" {
 		t.Fatalf("reject file %v: %+v, %v", rf["name"], rej, err)
+	}
+
+	// Every bad row is listed with its reasons, not only the first 1,000.
+	many := [][]string{good}
+	for i := range 1205 {
+		row := slices.Clone(bad)
+		row[slices.Index(bulk.Headers(bulk.Candidates), "Số CCCD")] = fmt.Sprintf("0642019%05d", i)
+		many = append(many, row)
+	}
+	r = f.upload(tok, "nhieu-loi.csv", csvFile(t, many...), false)
+	if p, _ := r.Data["importList"].(map[string]any); p == nil || len(p["problems"].([]any)) != 1205 {
+		t.Errorf("1,205 bad rows: %d problems listed, %v", len(p["problems"].([]any)), r.Errors)
 	}
 
 	r = f.upload(tok, "danh-sach.csv", csvFile(t, good, bad), true)

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"ptdv/internal/auth"
 	"ptdv/internal/member"
 )
 
@@ -326,7 +327,7 @@ func countMembersRollup(ctx context.Context, db bun.IDB, srcs []source, on []tim
 		-- correlated scan of rv per root would cost O(roots²).
 		top AS (
 			SELECT * FROM rv
-			WHERE rv.roots = 1 OR NOT EXISTS (SELECT 1 FROM rv o WHERE o.subject = rv.subject AND o.path @> rv.path AND o.path <> rv.path))
+			WHERE rv.roots = 1 OR NOT EXISTS (SELECT 1 FROM rv o WHERE o.subject = rv.subject AND `+auth.SubtreeSQL("rv.path", "o.path")+` AND o.path <> rv.path))
 		SELECT w.subject, coalesce(sum(y.n), 0)::bigint AS n
 		FROM w LEFT JOIN top ON top.subject = w.subject
 		LEFT JOIN member_yearend y ON y.ancestor_id = top.unit_id AND y.year = top.year
@@ -367,7 +368,7 @@ func countMembersSpans(ctx context.Context, db bun.IDB, srcs []source, on []time
 			WHERE w.on_day < s.until),
 		uv AS MATERIALIZED (
 			SELECT DISTINCT rv.subject, l.unit_id, rv.on_day
-			FROM rv JOIN org_link l ON l.path <@ rv.path
+			FROM rv JOIN org_link l ON `+auth.SubtreeSQL("l.path", "rv.path")+`
 			WHERE l.valid_from <= rv.on_day AND (l.valid_to IS NULL OR l.valid_to > rv.on_day)
 			  AND CASE WHEN cardinality(rv.within::bigint[]) = 0 THEN TRUE
 			      ELSE string_to_array(l.path::text, '.')::bigint[] && rv.within::bigint[] END)

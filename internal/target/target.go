@@ -161,22 +161,19 @@ type RateBase struct {
 	Note    string `bun:"note"`
 }
 
-// The role table of this package: everybody in scope reads targets and progress; admins and boards set
-// them.
-var (
-	writeRoles = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true}
-	readRoles  = map[auth.Role]bool{auth.RoleAdmin: true, auth.RoleBoard: true, auth.RoleSecretary: true,
-		auth.RoleAnalyst: true, auth.RoleViewer: true}
-)
-
+// actor is the request's actor once auth's permission table lets it read targets and progress (and set
+// them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
 	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if write && !writeRoles[a.Role] || !readRoles[a.Role] {
-		return nil, apperr.New(apperr.Forbidden, "Vai trò của bạn không được đặt hoặc sửa chỉ tiêu.",
-			fmt.Sprintf("role %s may not set targets", a.Role))
+	p := auth.PermReadTarget
+	if write {
+		p = auth.PermWriteTarget
+	}
+	if err := a.Require(p); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -401,7 +401,7 @@ func checkTermUnit(ctx context.Context, tx bun.IDB, unitID int64, t Term) error 
 	}
 	var ok bool
 	err := tx.NewRaw(`SELECT EXISTS (
-			SELECT 1 FROM org_link l JOIN org_link m ON l.path <@ m.path
+			SELECT 1 FROM org_link l JOIN org_link m ON `+auth.SubtreeSQL("l.path", "m.path")+`
 			WHERE l.unit_id = ?0 AND m.unit_id = ?1
 			  AND l.valid_from <= ?3::date AND coalesce(l.valid_to, 'infinity') > ?2::date
 			  AND m.valid_from <= ?3::date AND coalesce(m.valid_to, 'infinity') > ?2::date
@@ -615,7 +615,7 @@ func HandDown(ctx context.Context, idb bun.IDB, parentTargetID int64, shares []S
 		}
 		var inside []int64
 		err = tx.NewRaw(`SELECT x.id FROM unnest(?::bigint[], ?::date[]) AS x(id, on_day)
-			WHERE EXISTS (SELECT 1 FROM org_link l JOIN org_link p ON l.path <@ p.path
+			WHERE EXISTS (SELECT 1 FROM org_link l JOIN org_link p ON `+auth.SubtreeSQL("l.path", "p.path")+`
 				WHERE l.unit_id = x.id AND p.unit_id = ?
 				  AND l.valid_from <= x.on_day AND (l.valid_to IS NULL OR l.valid_to > x.on_day)
 				  AND p.valid_from <= x.on_day AND (p.valid_to IS NULL OR p.valid_to > x.on_day))`,
