@@ -202,6 +202,36 @@ func TestReport(t *testing.T) {
 	if !found {
 		t.Error("no year row of the province in the workbook")
 	}
+	// The offices' summary sheet: the province's admissions this year.
+	var adm float64
+	if err := d.Owner.QueryRowContext(ctx, `SELECT n FROM reporting.breakdown WHERE run_id = (SELECT max(id) FROM reporting.nightly_run WHERE status = 'succeeded')
+		AND map = 'today' AND unit_id = ? AND period = '2026' AND measure = 'admissions' AND dimension = 'total'`, pid).Scan(&adm); err != nil {
+		t.Fatal(err)
+	}
+	x, err = excelize.OpenFile(filepath.Join(sum.Dir, code, code+".xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = x.GetRows("Kết nạp theo đơn vị")
+	x.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, r := range rows {
+		if len(r) > 2 && r[0] == code {
+			found = true
+			if r[2] != fmt.Sprint(adm) {
+				t.Errorf("admissions in the summary sheet %q, database %v", r[2], adm)
+			}
+		}
+	}
+	if !found {
+		t.Error("no province row in the summary sheet")
+	}
+	if got := after(t, page[strings.Index(page, "<h3>Kết nạp đảng viên</h3>"):], "Tổng số"); got != count(adm) {
+		t.Errorf("admissions on the page %q, database %v", got, adm)
+	}
 	// The index lists the run and the province.
 	idx, err := os.ReadFile(filepath.Join(out, "index.html"))
 	if err != nil {
