@@ -330,6 +330,24 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 			bt.Rows = backtestRows(d.Backtest)
 		}
 		p.Backtest = bt
+		for _, c := range criteria[1:] {
+			p.ByUnitHead = append(p.ByUnitHead, c.label)
+		}
+		for _, c := range u.Children {
+			ts := d.Tables[c.ID]
+			if !c.HasPage() || len(ts) == 0 {
+				continue
+			}
+			ls := ts[0].Lines // admissions
+			row := []string{c.Name, count(ls[0].N), "—", "—"}
+			if ls[0].HasLast {
+				row[2], row[3] = count(ls[0].NLast), pct(ratio(ls[0].N, ls[0].NLast))
+			}
+			for _, l := range ls[1:] {
+				row = append(row, count(l.N))
+			}
+			p.ByUnit = append(p.ByUnit, row)
+		}
 		for _, c := range u.Children {
 			if !c.HasPage() {
 				continue

@@ -23,6 +23,8 @@ type page struct {
 	RiskMore        string
 	Year            string
 	Tables          []tableView
+	ByUnit          [][]string // the year's admissions per commune (the province's page)
+	ByUnitHead      []string
 	Funnel          []stageRow
 	FunnelSVG       template.HTML
 	Overdue         []overdueRow
@@ -216,7 +218,11 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <tr><th rowspan="2">Chỉ tiêu</th><th colspan="2">Kỳ này</th><th colspan="2">Cùng kỳ năm trước</th><th rowspan="2">Tỷ lệ % so cùng kỳ</th></tr>
 <tr><th>Số lượng</th><th>Tỷ lệ %</th><th>Số lượng</th><th>Tỷ lệ %</th></tr></thead><tbody>
 {{range .Rows}}<tr>{{range $i, $c := .}}<td{{if $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody></table>
-{{else}}<p class="empty">Chưa có số liệu cơ cấu (lượt tổng hợp hằng đêm chưa chạy).</p>{{end}}</section>
+{{else}}<p class="empty">Chưa có số liệu cơ cấu (lượt tổng hợp hằng đêm chưa chạy).</p>{{end}}
+{{if .ByUnit}}<h3>Kết nạp năm {{.Year}} theo xã, phường</h3><table class="data office"><thead>
+<tr><th rowspan="2">Đơn vị</th><th colspan="3">Tổng số</th><th colspan="{{len .ByUnitHead}}">Trong đó (kỳ này)</th></tr>
+<tr><th>Kỳ này</th><th>Cùng kỳ năm trước</th><th>Tỷ lệ %</th>{{range .ByUnitHead}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+{{range .ByUnit}}<tr>{{range $i, $c := .}}<td{{if $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody></table>{{end}}</section>
 
 <section id="pheu"><h2>4. Phễu phát triển đảng viên năm {{.Year}} và thời gian ở mỗi bước</h2>
 {{if .Funnel}}{{.FunnelSVG}}<table class="data"><thead><tr><th>Bước</th><th>Vào bước</th><th>Ra khỏi bước</th><th>Chuyển bước tiếp</th><th>Trung vị ngày làm việc</th><th>90 % xong trong (ngày)</th></tr></thead><tbody>
