@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"image/png"
 	"log/slog"
 	"os"
@@ -331,7 +330,6 @@ func chromiumCheck(t *testing.T, page string) {
 	if blue < 200 {
 		t.Error("the screenshot shows no forecast fan: the chart did not render")
 	}
-	_ = image.Point{}
 	p := &printer{bin: bin}
 	pdf := filepath.Join(t.TempDir(), "page.pdf")
 	if err := p.print(page, pdf); err != nil {
@@ -339,6 +337,20 @@ func chromiumCheck(t *testing.T, page string) {
 	}
 	b, _ := os.ReadFile(pdf)
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
-		t.Error("the PDF is not a PDF")
+		t.Fatal("the PDF is not a PDF")
 	}
+	// Every page is A4 (595 × 842 points), as the print CSS asks.
+	boxes := regexp.MustCompile(`MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]`).FindAllSubmatch(b, -1)
+	if len(boxes) == 0 {
+		t.Error("no page in the PDF")
+	}
+	for _, m := range boxes {
+		var w, h float64
+		fmt.Sscan(string(m[1]), &w)
+		fmt.Sscan(string(m[2]), &h)
+		if w < 594 || w > 596 || h < 841 || h > 843 {
+			t.Errorf("a PDF page of %s × %s points, not A4", m[1], m[2])
+		}
+	}
+	t.Logf("PDF: %d A4 pages, %d bytes", len(boxes), len(b))
 }
