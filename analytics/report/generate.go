@@ -75,6 +75,7 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	pdf := newPrinter(opt)
+	defer pdf.close()
 
 	name := asOf.Format(time.DateOnly)
 	if nightly != 0 {

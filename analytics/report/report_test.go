@@ -330,11 +330,24 @@ func chromiumCheck(t *testing.T, page string) {
 	if blue < 200 {
 		t.Error("the screenshot shows no forecast fan: the chart did not render")
 	}
+	// Both ways of printing: the browser kept open for a run (DevTools pipe), and one Chromium a page.
 	p := &printer{bin: bin}
 	pdf := filepath.Join(t.TempDir(), "page.pdf")
-	if err := p.print(page, pdf); err != nil {
+	if err := p.printCLI(page, pdf); err != nil {
 		t.Fatal(err)
 	}
+	checkPDF(t, pdf)
+	for i := range 2 {
+		pdf := filepath.Join(t.TempDir(), fmt.Sprintf("pipe%d.pdf", i))
+		if err := p.viaPipe(page, pdf); err != nil {
+			t.Fatal(err)
+		}
+		checkPDF(t, pdf)
+	}
+	p.close()
+}
+
+func checkPDF(t *testing.T, pdf string) {
 	b, _ := os.ReadFile(pdf)
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatal("the PDF is not a PDF")
