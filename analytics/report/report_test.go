@@ -247,6 +247,27 @@ func TestReport(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d runs in the index, %v", len(ms), err)
 	}
+	// The backtest published by the nightly is fresh for this year, not for the next.
+	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today, time.Hour); err != nil || !ok {
+		t.Errorf("the backtest just published is not fresh: %v %v", ok, err)
+	}
+	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today.AddDate(1, 0, 0), time.Hour); err != nil || ok {
+		t.Errorf("last year's backtest is fresh next year: %v %v", ok, err)
+	}
+	// A commune's report on its own: its page, its cells in the tables.
+	var commune, communeName string
+	if err := d.Owner.QueryRowContext(ctx, `SELECT u.code, n.name FROM reporting.forecast f JOIN org_unit u ON u.id = f.unit_id
+		JOIN org_unit_name n ON n.unit_id = u.id AND n.valid_to IS NULL
+		WHERE u.kind = 'grassroots_committee' AND u.sector = 'territorial' ORDER BY u.code LIMIT 1`).Scan(&commune, &communeName); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Generate(ctx, d.Owner, Options{Out: t.TempDir(), PDF: "off", Unit: commune})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(cs.Dir, commune, "index.html")); err != nil || !strings.Contains(string(b), communeName) {
+		t.Errorf("the commune's own report: %v", err)
+	}
 	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: "NO-SUCH"}); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("an unknown unit's report: %v, want NOT_FOUND", err)
 	}
