@@ -68,6 +68,9 @@ type Options struct {
 	MemoryLimit string
 	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default (the number of cores).
 	Threads int
+	// Streams is the number of parallel PostgreSQL → DuckDB streams of the copy, all on one
+	// exported snapshot; 0 means 3.
+	Streams int
 	// Keep is the number of published generations kept in <dir>/generations (the newest
 	// included); 0 means 3.
 	Keep int

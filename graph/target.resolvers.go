@@ -133,6 +133,11 @@ func (r *progressResolver) DenominatorOn(ctx context.Context, obj *target.Progre
 	return optDate(obj.DenominatorOn), nil
 }
 
+// DecidedNotAdmitted is the resolver for the decidedNotAdmitted field.
+func (r *progressResolver) DecidedNotAdmitted(ctx context.Context, obj *target.Progress) (int, error) {
+	return target.DecidedNotAdmitted(ctx, r.DB, obj.UnitID, obj.Period.Start, obj.AsOf)
+}
+
 // Terms is the resolver for the terms field.
 func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term, error) {
 	unit, err := idOf("unitId", typeUnit, unitID)

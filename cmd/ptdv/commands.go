@@ -180,7 +180,11 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 	if err := e.forecastRun(ctx, url, asOf); err != nil {
 		return err
 	}
-	return e.report(ctx, url, report.Options{PDF: "auto"})
+	pdf := envOr("PTDV_REPORT_PDF", "auto")
+	if pdf != "auto" && pdf != "on" && pdf != "off" {
+		return fmt.Errorf("PTDV_REPORT_PDF: auto, on hoặc off, không phải %q", pdf)
+	}
+	return e.report(ctx, url, report.Options{PDF: pdf})
 }
 
 const exampleQuery = `# Cây tổ chức đảng hôm nay: các tỉnh, và đơn vị trực thuộc của từng tỉnh.
