@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 // hinted is a batching loader that a parent list tells which keys its items will ask for (expect). The
@@ -87,7 +88,7 @@ func (h *hinted[K, V]) Load(ctx context.Context, k K) (V, error) {
 // of one root field then fetch one by one: the cost limit bounds them).
 
 func rootUnit(ctx context.Context, id int64, asOf time.Time) (*org.Unit, error) {
-	loadersFor(ctx).unit.expect(org.ChildKey{ID: id, AsOf: org.Day(asOf)})
+	loadersFor(ctx).unit.expect(org.ChildKey{ID: id, AsOf: vn.Day(asOf)})
 	return loadUnit(ctx, id, asOf)
 }
 
@@ -105,7 +106,7 @@ func rootCase(ctx context.Context, id int64) (*pipeline.Case, error) {
 func announceNodes(ctx context.Context, ids []string) {
 	var units []org.ChildKey
 	var persons, cases []int64
-	day := today()
+	day := vn.Today()
 	for _, id := range ids {
 		t, k, err := parseGlobalID(id)
 		if err != nil {
@@ -142,7 +143,7 @@ func expectCases(ctx context.Context, cs []pipeline.Case) {
 	persons := make([]int64, 0, 2*len(cs))
 	cells := make([]org.ChildKey, 0, len(cs))
 	ids := make([]int64, 0, len(cs))
-	day := today()
+	day := vn.Today()
 	for i := range cs {
 		c := &cs[i]
 		persons = append(persons, c.PersonID)
@@ -170,7 +171,7 @@ func expectUnits(ctx context.Context, us []org.Unit) {
 	for i := range us {
 		u := &us[i]
 		if u.ParentID != nil {
-			parents = append(parents, org.ChildKey{ID: *u.ParentID, AsOf: org.Day(u.AsOf)})
+			parents = append(parents, org.ChildKey{ID: *u.ParentID, AsOf: vn.Day(u.AsOf)})
 		}
 		counts = append(counts, org.ChildKey{ID: u.ID, AsOf: u.AsOf}) // as Unit.childCount asks
 	}
@@ -182,7 +183,7 @@ func expectUnits(ctx context.Context, us []org.Unit) {
 func expectUnitsOn(ctx context.Context, day time.Time, ids ...int64) {
 	keys := make([]org.ChildKey, len(ids))
 	for i, id := range ids {
-		keys[i] = org.ChildKey{ID: id, AsOf: org.Day(day)}
+		keys[i] = org.ChildKey{ID: id, AsOf: vn.Day(day)}
 	}
 	loadersFor(ctx).unit.expect(keys...)
 }
