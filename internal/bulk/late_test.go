@@ -161,3 +161,38 @@ func TestImportDossierPapers(t *testing.T) {
 		t.Errorf("a biography after the dossier: written=%v %+v, %v", rep.Written, rep.Problems, err)
 	}
 }
+
+// A candidate who became a full member earlier in the office's history votes on the later candidates of
+// the cell, in the same file: the first import counts it (the batch path) as a second import of the same
+// rows does (the one-by-one path, from the records).
+func TestSameFileCandidateVotesLater(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+	// Lê Văn An: ceremony 19/06/2024, a full member from 19/06/2025. Đỗ Thị Bình: the cell resolves on
+	// 10/09/2025, with three full members entitled to vote.
+	an := candidate("Lê Văn An", "Nam", "01/02/2000", "034200000011", full...)
+	binh := func(eligible string) map[string]string {
+		return with(candidate("Đỗ Thị Bình", "Nữ", "05/06/2001", "034301000012"), "Ngày vào danh sách nguồn", "10/01/2025",
+			"Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2025", "Số GCN", "12/GCN", "Ngày hoàn thiện hồ sơ", "20/08/2025",
+			"CCCD người giới thiệu 1", "034075000001", "Người giới thiệu 1 cùng công tác từ", "01/01/2020",
+			"CCCD người giới thiệu 2", "034180000002", "Người giới thiệu 2 cùng công tác từ", "01/06/2022",
+			"Ngày NQ chi bộ", "10/09/2025", "Số NQ chi bộ", "9-NQ/CB", "Chi bộ: số tán thành", eligible, "Chi bộ: tổng số đảng viên chính thức", eligible)
+	}
+	// Two entitled (the members recorded before the file) is wrong: An is one too.
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, an, binh("2")), bulk.Options{})
+	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Column != "Chi bộ: tổng số đảng viên chính thức" && rep.Problems[0].Column != "Ngày NQ chi bộ" {
+		t.Errorf("two entitled: written=%v %+v, %v", rep.Written, rep.Problems, err)
+	}
+	rep = mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, an, binh("3")))
+	if rep.Created != 2 {
+		t.Errorf("created %d, want 2", rep.Created)
+	}
+	var votes string
+	if err := d.Owner.NewRaw(`SELECT e.votes_for || '/' || e.votes_eligible FROM case_event e JOIN candidate_case c ON c.id = e.case_id
+		JOIN person p ON p.id = c.person_id WHERE p.national_id = '034301000012' AND e.kind = 'cell_resolved'`).Scan(context.Background(), &votes); err != nil || votes != "3/3" {
+		t.Errorf("Bình's cell resolution: %q, %v", votes, err)
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, an, binh("3"))); again.Unchanged != 2 {
+		t.Errorf("the same file again: %+v", again)
+	}
+}
