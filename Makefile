@@ -2,6 +2,9 @@
 GO      ?= go
 BIN     := bin/ptdv
 # Debian puts the server binaries (initdb, postgres, pg_ctl) outside PATH.
+# duckdb_arrow: the analytics snapshot copies PostgreSQL rows into DuckDB as Arrow record batches
+# (analytics/load_arrow.go); without the tag it falls back to the slower row-by-row Appender.
+export GOFLAGS += -tags=duckdb_arrow
 PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 
 .PHONY: all build demo test check fmt vet generate generate-check bench postgres clean fuzz twokey

@@ -6,6 +6,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -21,6 +23,23 @@ func baseConfig() url.Values {
 		"autoinstall_known_extensions": {"false"},
 		"autoload_known_extensions":    {"false"},
 	}
+}
+
+// Reader limits: every Open caps its DuckDB instance, so that a reader (the write-back, the Parquet
+// copy, `ptdv analytics sql`, the report) stays within the nightly's memory budget whatever it asks;
+// beyond ReaderMemoryLimit DuckDB spills into a private temporary directory.
+var (
+	ReaderMemoryLimit = "1GB"
+	ReaderThreads     = 2
+)
+
+// readerConfig is the configuration of a read-only instance.
+func readerConfig() url.Values {
+	v := baseConfig()
+	v.Set("memory_limit", ReaderMemoryLimit)
+	v.Set("threads", strconv.Itoa(ReaderThreads))
+	v.Set("temp_directory", filepath.Join(os.TempDir(), fmt.Sprintf("ptdv-duckdb-%d", os.Getpid())))
+	return v
 }
 
 // writerConfig is the configuration of the database a snapshot writes.
@@ -70,7 +89,7 @@ func openWriter(path string, o Options, tempDir string) (*sql.DB, error) {
 // Each connection of the pool starts with the attached file as its default database, so
 // queries name tables plainly ("SELECT * FROM unit_asof"). Close the DB when done.
 func Open(path string) (*sql.DB, error) {
-	d, err := dsn(":memory:", baseConfig())
+	d, err := dsn(":memory:", readerConfig())
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"ptdv/internal/vn"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -76,9 +78,9 @@ func Nightly(ctx context.Context, pgURL, dir string, o NightlyOptions) (Run, err
 	}
 	asOf := o.AsOf
 	if asOf.IsZero() {
-		asOf = start.In(vietnam)
+		asOf = start.In(vn.Zone)
 	}
-	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	asOf = vn.Day(asOf)
 	o.AsOf = asOf
 	host, _ := os.Hostname()
 	if err := pg.QueryRow(ctx, `INSERT INTO reporting.nightly_run (as_of, host) VALUES ($1, $2) RETURNING id`, asOf, host).Scan(&run.ID); err != nil {
@@ -134,23 +136,47 @@ func nightly(ctx context.Context, pg *pgx.Conn, pgURL, dir string, o NightlyOpti
 	return nil
 }
 
-// reported are the tables copied into the reporting schema, with their columns (the same names in
-// the DuckDB file and in PostgreSQL, run_id first in PostgreSQL).
+// reported are the tables copied into the reporting schema as they are, with their columns (the
+// same names in the DuckDB file and in PostgreSQL, run_id first in PostgreSQL). The breakdown goes
+// packed, see packedBreakdown.
 var reported = []struct {
 	table string
 	cols  []string
 }{
 	{"period", []string{"kind", "label", "starts_on", "ends_on", "on_date"}},
-	{"breakdown", []string{"map", "unit_id", "period_kind", "period", "starts_on", "ends_on", "on_date", "measure", "dimension",
-		"category", "n", "total", "share", "n_last_year", "total_last_year", "share_last_year", "change"}},
 	{"funnel", []string{"unit_id", "period_kind", "period", "stage", "stage_order", "entered", "exited", "conversion",
 		"median_working_days", "p90_working_days"}},
 	{"funnel_dropout", []string{"unit_id", "period_kind", "period", "stage", "from_stage", "reason", "n"}},
 	{"unit_gap", []string{"unit_id", "villages", "villages_no_cell", "villages_no_member", "cells_9_full_no_committee"}},
 }
 
+// packedBreakdown is the DuckDB query that packs the file's breakdown into the rows of
+// reporting.breakdown_pack (migration 0028): one row per map, unit, period and measure, the
+// dimensions, categories and counts as PostgreSQL array literals. One list of structs keeps the
+// arrays aligned without sorting inside the groups. $run is the run id.
+const packedBreakdown = `WITH g AS (
+	SELECT map, unit_id, period_kind, period, measure, max(total) AS total, max(total_last_year) AS total_last_year,
+		bool_or(n_last_year IS NOT NULL) AS has_ly,
+		list({'d': dimension, 'c': '"' || replace(replace(category, '\', '\\'), '"', '\"') || '"', 'n': n, 'l': coalesce(n_last_year, 0)}) AS x
+	FROM breakdown
+	GROUP BY map, unit_id, period_kind, period, measure)
+SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_last_year,
+	'{' || array_to_string(list_transform(x, lambda e: e.d), ',') || '}' AS dimensions,
+	'{' || array_to_string(list_transform(x, lambda e: e.c), ',') || '}' AS categories,
+	'{' || array_to_string(list_transform(x, lambda e: e.n), ',') || '}' AS n,
+	CASE WHEN has_ly THEN '{' || array_to_string(list_transform(x, lambda e: e.l), ',') || '}' END AS n_last_year
+FROM g`
+
+var packedCols = []string{"run_id", "map", "unit_id", "period_kind", "period", "measure", "total", "total_last_year",
+	"dimensions", "categories", "n", "n_last_year"}
+
 // writeBack copies the result tables of the published file into the reporting schema and marks the
 // run succeeded, in one transaction; rows of older runs beyond keep succeeded runs are deleted in it.
+//
+// Rows go as CSV: DuckDB's COPY … TO writes into a pipe that PostgreSQL's COPY … FROM STDIN reads,
+// so no row passes through Go values. The breakdown goes packed into a table of the run's own
+// (breakdown_pack_r<id>), created in this transaction, filled with COPY … FREEZE, indexed once
+// full and attached as a partition; older runs' partitions are dropped, not deleted row by row.
 func writeBack(ctx context.Context, pg *pgx.Conn, res Result, run *Run, keep int) (map[string]int64, error) {
 	if keep <= 0 {
 		keep = 2
@@ -160,44 +186,138 @@ func writeBack(ctx context.Context, pg *pgx.Conn, res Result, run *Run, keep int
 		return nil, err
 	}
 	defer duck.Close()
+	dc, err := duck.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: write back: %w", err)
+	}
+	defer dc.Close()
 	tx, err := pg.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("analytics: write back: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
+	// The run can be written again from its file: a commit lost in a crash costs a rerun, not data.
+	if _, err := tx.Exec(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+		return nil, fmt.Errorf("analytics: write back: %w", err)
+	}
 	rows := map[string]int64{}
+	began := time.Now()
+	lap := func(step string) {
+		run.Steps["postgres."+step] = time.Since(began).Seconds()
+		began = time.Now()
+	}
 	for _, t := range reported {
-		q, err := duck.QueryContext(ctx, "SELECT "+strings.Join(t.cols, ", ")+" FROM "+ident(t.table))
-		if err != nil {
-			return nil, fmt.Errorf("analytics: read %s: %w", t.table, err)
-		}
-		src := &duckRows{rows: q, run: run.ID, n: len(t.cols)}
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"reporting", t.table}, append([]string{"run_id"}, t.cols...), src)
-		q.Close()
+		q := "SELECT " + strconv.FormatInt(run.ID, 10) + " AS run_id, " + strings.Join(t.cols, ", ") + " FROM " + ident(t.table)
+		n, err := pipeCSV(ctx, dc, tx, q, "reporting."+t.table+" (run_id, "+strings.Join(t.cols, ", ")+")", false)
 		if err != nil {
 			return nil, fmt.Errorf("analytics: write reporting.%s: %w", t.table, err)
 		}
 		rows[t.table] = n
+		lap(t.table)
 		if err := testHook("postgres." + t.table); err != nil {
 			return nil, err
 		}
 	}
+
+	part := fmt.Sprintf("reporting.breakdown_pack_r%d", run.ID)
+	if _, err := tx.Exec(ctx, `CREATE TABLE `+part+` (LIKE reporting.breakdown_pack INCLUDING CONSTRAINTS,
+		CHECK (run_id = `+strconv.FormatInt(run.ID, 10)+`))`); err != nil {
+		return nil, fmt.Errorf("analytics: create %s: %w", part, err)
+	}
+	n, err := pipeCSV(ctx, dc, tx, strings.ReplaceAll(packedBreakdown, "$run", strconv.FormatInt(run.ID, 10)),
+		part+" ("+strings.Join(packedCols, ", ")+")", true)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: write %s: %w", part, err)
+	}
+	rows["breakdown_pack"] = n
+	lap("breakdown_pack")
+	if err := testHook("postgres.breakdown"); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `CREATE INDEX ON `+part+` (run_id, unit_id, period_kind, period, map)`); err != nil {
+		return nil, fmt.Errorf("analytics: index %s: %w", part, err)
+	}
+	lap("breakdown_index")
+	if _, err := tx.Exec(ctx, `ALTER TABLE reporting.breakdown_pack ATTACH PARTITION `+part+` FOR VALUES IN (`+strconv.FormatInt(run.ID, 10)+`)`); err != nil {
+		return nil, fmt.Errorf("analytics: attach %s: %w", part, err)
+	}
+	// The rows of the breakdown as the view reporting.breakdown shows them.
+	var unpacked int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(cardinality(categories)), 0) FROM `+part).Scan(&unpacked); err != nil {
+		return nil, fmt.Errorf("analytics: count %s: %w", part, err)
+	}
+	rows["breakdown"] = unpacked
+	lap("breakdown_attach")
+
 	tables, _ := json.Marshal(res.Tables)
 	if _, err := tx.Exec(ctx, `UPDATE reporting.nightly_run SET status = 'succeeded', finished_at = now(), snapshot_file = $2,
 		rows_per_table = $3, seconds_per_step = $4 WHERE id = $1`, run.ID, res.Generation, string(tables), stepsJSON(run.Steps)); err != nil {
 		return nil, fmt.Errorf("analytics: mark the run succeeded: %w", err)
 	}
 	// Keep the rows of the newest succeeded runs only.
+	const keptRuns = `SELECT id FROM reporting.nightly_run WHERE status = 'succeeded' ORDER BY id DESC LIMIT $1`
 	for _, t := range reported {
-		if _, err := tx.Exec(ctx, `DELETE FROM reporting.`+t.table+` WHERE run_id NOT IN (
-			SELECT id FROM reporting.nightly_run WHERE status = 'succeeded' ORDER BY id DESC LIMIT $1)`, keep); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM reporting.`+t.table+` WHERE run_id NOT IN (`+keptRuns+`)`, keep); err != nil {
 			return nil, fmt.Errorf("analytics: delete old rows of reporting.%s: %w", t.table, err)
 		}
+	}
+	old, err := tx.Query(ctx, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'reporting.breakdown_pack'::regclass AND c.relname ~ '^breakdown_pack_r[0-9]+$'
+		AND substr(c.relname, 17)::bigint NOT IN (`+keptRuns+`)`, keep)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: old breakdown partitions: %w", err)
+	}
+	drop, err := pgx.CollectRows(old, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("analytics: old breakdown partitions: %w", err)
+	}
+	for _, p := range drop {
+		if _, err := tx.Exec(ctx, `DROP TABLE reporting.`+pgx.Identifier{p}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("analytics: drop %s: %w", p, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM reporting.breakdown_pack_default WHERE run_id NOT IN (`+keptRuns+`)`, keep); err != nil {
+		return nil, fmt.Errorf("analytics: delete old rows of reporting.breakdown_pack: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("analytics: commit the write-back: %w", err)
 	}
+	lap("cleanup")
 	return rows, nil
+}
+
+// pipeCSV streams the rows of the DuckDB query q into the PostgreSQL table target ("name (cols)")
+// in tx: DuckDB writes CSV into one end of a pipe (opened by path through /dev/fd), PostgreSQL's COPY
+// reads the other. freeze asks for COPY … FREEZE (target created in this transaction). It returns
+// the rows PostgreSQL took, after checking that DuckDB finished without error.
+func pipeCSV(ctx context.Context, dc *sql.Conn, tx pgx.Tx, q, target string, freeze bool) (int64, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	path := fmt.Sprintf("/dev/fd/%d", w.Fd())
+	duckErr := make(chan error, 1)
+	go func() {
+		_, err := dc.ExecContext(ctx, "COPY ("+q+") TO "+quote(path)+" (FORMAT csv, HEADER false, USE_TMP_FILE false)")
+		// Closing our write end ends PostgreSQL's input, whether DuckDB finished or failed.
+		w.Close()
+		duckErr <- err
+	}()
+	opts := "FORMAT csv"
+	if freeze {
+		opts += ", FREEZE"
+	}
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, "COPY "+target+" FROM STDIN ("+opts+")")
+	if err != nil {
+		r.Close() // unblocks DuckDB if it is still writing
+		<-duckErr
+		return 0, err
+	}
+	if err := <-duckErr; err != nil {
+		return 0, fmt.Errorf("DuckDB: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 func stepsJSON(steps map[string]float64) string {
@@ -212,32 +332,3 @@ func stepsJSON(steps map[string]float64) string {
 	b, _ := json.Marshal(steps)
 	return string(b)
 }
-
-// duckRows feeds DuckDB rows to pgx's CopyFrom, with the run id as first column.
-type duckRows struct {
-	rows *sql.Rows
-	run  int64
-	n    int
-	vals []any
-	err  error
-}
-
-func (d *duckRows) Next() bool {
-	if !d.rows.Next() {
-		d.err = d.rows.Err()
-		return false
-	}
-	if d.vals == nil {
-		d.vals = make([]any, d.n+1)
-	}
-	ptrs := make([]any, d.n)
-	for i := range ptrs {
-		ptrs[i] = &d.vals[i+1]
-	}
-	d.vals[0] = d.run
-	d.err = d.rows.Scan(ptrs...)
-	return d.err == nil
-}
-
-func (d *duckRows) Values() ([]any, error) { return d.vals, d.err }
-func (d *duckRows) Err() error             { return d.err }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,34 @@ func checkPublications(t *testing.T, d *pgtest.DB, run Run) {
 				tb, onlyView, onlyParquet, badProvince, n, m.Tables[tb].Rows)
 		}
 	}
+	// The breakdown's computed columns, unpacked by the view reporting.breakdown, agree with the file's.
+	const agg = `count(share), coalesce(sum(share), 0), count(n_last_year), coalesce(sum(n_last_year), 0),
+		coalesce(sum(total * (dimension = 'sex')::int), 0), coalesce(sum(total_last_year * (dimension = 'sex')::int), 0),
+		count(share_last_year), coalesce(sum(share_last_year), 0), count(change), coalesce(sum(change), 0),
+		count(DISTINCT dimension || '/' || category), coalesce(sum(extract(day FROM on_date) + extract(month FROM starts_on)), 0)`
+	fileAgg, pgAgg := make([]float64, 12), make([]float64, 12)
+	scan := func(v []float64) []any {
+		p := make([]any, len(v))
+		for i := range v {
+			p[i] = &v[i]
+		}
+		return p
+	}
+	if err := duck.QueryRowContext(ctx, `SELECT `+strings.ReplaceAll(agg, "::int", "::INT")+` FROM breakdown`).Scan(scan(fileAgg)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Owner.QueryRowContext(ctx, `SELECT `+agg+` FROM reporting.breakdown WHERE run_id = ?`, run.ID).Scan(scan(pgAgg)...); err != nil {
+		t.Fatal(err)
+	}
+	for i := range fileAgg {
+		if math.Abs(fileAgg[i]-pgAgg[i]) > 1e-6*math.Max(1, math.Abs(fileAgg[i])) {
+			t.Errorf("breakdown aggregate %d: file %v, PostgreSQL %v", i, fileAgg[i], pgAgg[i])
+		}
+	}
+	if fileAgg[2] == 0 || fileAgg[8] == 0 {
+		t.Errorf("no last-year figures in the file: %v", fileAgg)
+	}
+
 	// The reporting schema holds the file's rows for the run.
 	for _, tb := range []string{"breakdown", "funnel", "funnel_dropout", "unit_gap", "period"} {
 		var inFile, inPG int64

@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"ptdv/internal/vn"
 	"sort"
 	"strings"
 	"time"
@@ -54,11 +55,6 @@ const (
 // same directory.
 var ErrLocked = errors.New("analytics: another snapshot is already being written to this directory")
 
-// vietnam is the civil time zone of the data (UTC+7, no daylight saving time), used for the
-// default as-of date so that a run shortly after midnight in Vietnam takes the new day even
-// on a server that runs in UTC.
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // Options tune Snapshot. The zero value works.
 type Options struct {
 	// Logger receives progress (Info) and data warnings (Warn); nil means slog.Default().
@@ -72,6 +68,9 @@ type Options struct {
 	MemoryLimit string
 	// Threads caps DuckDB's worker threads; 0 keeps DuckDB's default (the number of cores).
 	Threads int
+	// Streams is the number of parallel PostgreSQL → DuckDB streams of the copy, all on one
+	// exported snapshot; 0 means 3.
+	Streams int
 	// Keep is the number of published generations kept in <dir>/generations (the newest
 	// included); 0 means 3.
 	Keep int
@@ -141,9 +140,9 @@ func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Resu
 	}
 	asOf := opts.AsOf
 	if asOf.IsZero() {
-		asOf = start.In(vietnam)
+		asOf = start.In(vn.Zone)
 	}
-	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	asOf = vn.Day(asOf)
 
 	dir, err := filepath.Abs(dir)
 	if err != nil {

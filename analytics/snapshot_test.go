@@ -130,7 +130,7 @@ func TestSnapshot(t *testing.T) {
 			VALUES (1, 1, 10, (SELECT code FROM code_item WHERE list = 'proposer' ORDER BY code LIMIT 1), 'decision', '2024-10-15', '2024-01-10');
 		INSERT INTO case_event (case_id, kind, stage_after, effective, recorded_by, late_rule, late_days) VALUES
 			(1, 'listed', 'source', '2024-01-10', 'test', NULL, NULL),
-			(1, 'decided', 'decision', '2024-10-15', 'test', (SELECT id FROM pipeline_rule WHERE enforcement = 'deadline' ORDER BY id LIMIT 1), 47)`); err != nil {
+			(1, 'decided', 'decision', '2024-10-15', 'test', (SELECT id FROM rule WHERE enforcement = 'deadline' ORDER BY id LIMIT 1), 47)`); err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "snap") // Snapshot creates it

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -117,7 +119,7 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 	defer conn.Close()
 
 	began := time.Now()
-	snap, copied, err := copyFromPostgres(ctx, pgURL, conn, key, log)
+	snap, copied, err := copyFromPostgres(ctx, pgURL, db, sources, key, o, log)
 	if err != nil {
 		return err
 	}
@@ -151,9 +153,13 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 	return conn.Close()
 }
 
-// copyFromPostgres copies every source inside one REPEATABLE READ READ ONLY transaction, so
-// the copies agree with each other, and returns the rows copied per table.
-func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, key []byte, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
+// copyFromPostgres copies every source inside one REPEATABLE READ READ ONLY transaction's
+// snapshot, so the copies agree with each other, and returns the rows copied per table. The
+// tables are read in o.Streams parallel streams (default 3): the first transaction exports its
+// snapshot (pg_export_snapshot) and every other stream's transaction imports it (SET TRANSACTION
+// SNAPSHOT) before reading anything, so all streams see exactly the same rows. Each stream has
+// its own PostgreSQL connection and DuckDB connection and takes the next table, largest first.
+func copyFromPostgres(ctx context.Context, pgURL string, db *sql.DB, sources []source, key []byte, o Options, log *slog.Logger) (pgSnapshot, map[string]int64, error) {
 	var snap pgSnapshot
 	cfg, err := pgx.ParseConfig(pgURL)
 	if err != nil {
@@ -162,53 +168,148 @@ func copyFromPostgres(ctx context.Context, pgURL string, dst *sql.Conn, key []by
 	if _, ok := cfg.RuntimeParams["application_name"]; !ok {
 		cfg.RuntimeParams["application_name"] = "ptdv analytics snapshot"
 	}
-	pg, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		return snap, nil, fmt.Errorf("analytics: connect to PostgreSQL: %w", err)
+	streams := o.Streams
+	if streams <= 0 {
+		streams = 3
 	}
+	streams = min(streams, len(sources))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	type stream struct {
+		pg   *pgx.Conn
+		tx   pgx.Tx
+		duck *sql.Conn
+	}
+	ss := make([]*stream, 0, streams)
 	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		pg.Close(cctx)
+		for _, s := range ss {
+			if s.duck != nil {
+				s.duck.Close()
+			}
+			if s.tx != nil {
+				s.tx.Rollback(context.WithoutCancel(ctx))
+			}
+			cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			s.pg.Close(cctx)
+			ccancel()
+		}
 	}()
-	tx, err := pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return snap, nil, fmt.Errorf("analytics: begin snapshot transaction: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-
-	// The first statement fixes the transaction's snapshot; record what identifies it.
-	var lsn *string // NULL on a standby that has not replayed anything yet
-	err = tx.QueryRow(ctx, `SELECT now(), pg_current_snapshot()::text,
-			(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,
-			current_setting('server_version'), current_database()`).
-		Scan(&snap.takenAt, &snap.snapshot, &lsn, &snap.serverVersion, &snap.database)
-	if err != nil {
-		return snap, nil, fmt.Errorf("analytics: read snapshot identity: %w", err)
-	}
-	if lsn != nil {
-		snap.lsn = *lsn
-	}
-
-	copied := make(map[string]int64, len(sources))
-	for _, s := range sources {
-		began := time.Now()
-		n, err := load(ctx, tx, dst, s.table, pseudonymize(s.query, key))
+	var exported string
+	for i := range streams {
+		pg, err := pgx.ConnectConfig(ctx, cfg)
 		if err != nil {
-			return snap, nil, fmt.Errorf("analytics: copy %s: %w", s.table, err)
+			return snap, nil, fmt.Errorf("analytics: connect to PostgreSQL: %w", err)
 		}
-		copied[s.table] = n
-		if err := testHook("copy." + s.table); err != nil {
-			return snap, nil, err
+		s := &stream{pg: pg}
+		ss = append(ss, s)
+		if s.tx, err = pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}); err != nil {
+			return snap, nil, fmt.Errorf("analytics: begin snapshot transaction: %w", err)
 		}
-		took := time.Since(began)
-		log.Info("analytics: copied", "table", s.table, "rows", n, "took", took.Round(time.Millisecond),
-			"rows_per_s", int64(float64(n)/max(took.Seconds(), 1e-6)))
+		if i == 0 {
+			// The first statement fixes the transaction's snapshot; record what identifies it
+			// and export it for the other streams.
+			var lsn *string // NULL on a standby that has not replayed anything yet
+			err = s.tx.QueryRow(ctx, `SELECT now(), pg_current_snapshot()::text,
+					(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,
+					current_setting('server_version'), current_database(), pg_export_snapshot()`).
+				Scan(&snap.takenAt, &snap.snapshot, &lsn, &snap.serverVersion, &snap.database, &exported)
+			if err != nil {
+				return snap, nil, fmt.Errorf("analytics: read snapshot identity: %w", err)
+			}
+			if lsn != nil {
+				snap.lsn = *lsn
+			}
+			if err := testHook("snapshot.exported"); err != nil {
+				return snap, nil, err
+			}
+		} else if _, err := s.tx.Exec(ctx, "SET TRANSACTION SNAPSHOT "+quote(exported)); err != nil {
+			return snap, nil, fmt.Errorf("analytics: share the snapshot with stream %d: %w", i+1, err)
+		}
+		if s.duck, err = db.Conn(ctx); err != nil {
+			return snap, nil, fmt.Errorf("analytics: DuckDB connection: %w", err)
+		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return snap, nil, fmt.Errorf("analytics: end snapshot transaction: %w", err)
+
+	// Largest tables first, so the last table to finish is a small one.
+	order := make([]source, len(sources))
+	copy(order, sources)
+	sort.SliceStable(order, func(i, j int) bool { return sourceWeight(order[i].table) > sourceWeight(order[j].table) })
+	next := make(chan source, len(order))
+	for _, s := range order {
+		next <- s
+	}
+	close(next)
+
+	var mu sync.Mutex
+	copied := make(map[string]int64, len(sources))
+	errs := make(chan error, streams)
+	for _, st := range ss {
+		go func() {
+			errs <- func() error {
+				for s := range next {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					began := time.Now()
+					n, err := load(ctx, st.tx, st.duck, s.table, pseudonymize(s.query, key))
+					if err != nil {
+						return fmt.Errorf("analytics: copy %s: %w", s.table, err)
+					}
+					mu.Lock()
+					copied[s.table] = n
+					mu.Unlock()
+					if err := testHook("copy." + s.table); err != nil {
+						return err
+					}
+					took := time.Since(began)
+					log.Info("analytics: copied", "table", s.table, "rows", n, "took", took.Round(time.Millisecond),
+						"rows_per_s", int64(float64(n)/max(took.Seconds(), 1e-6)))
+				}
+				return nil
+			}()
+		}()
+	}
+	var first error
+	for range ss {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	if first != nil {
+		return snap, nil, first
+	}
+	for _, s := range ss {
+		if err := s.tx.Commit(ctx); err != nil {
+			return snap, nil, fmt.Errorf("analytics: end snapshot transaction: %w", err)
+		}
+		s.tx = nil
 	}
 	return snap, copied, nil
+}
+
+// sourceWeight orders the copies: the large tables (rows at national size, in millions) first.
+func sourceWeight(table string) int {
+	switch table {
+	case "case_event":
+		return 18
+	case "member_event":
+		return 15
+	case "member_status_span":
+		return 10
+	case "person":
+		return 7
+	case "candidate_case":
+		return 4
+	case "person_unit":
+		return 3
+	case "person_position":
+		return 2
+	case "org_link", "org_unit", "org_unit_name":
+		return 1
+	}
+	return 0
 }
 
 // writeMeta records snapshot_meta, after checking that every copied table holds the rows the

@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/org"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 // Unit is the resolver for the unit field.
@@ -161,7 +162,7 @@ func (r *queryResolver) Progress(ctx context.Context, unitID string, measure *st
 	if err != nil {
 		return nil, err
 	}
-	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()))
+	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, vn.Today()))
 }
 
 // ChildrenProgress is the resolver for the childrenProgress field.
@@ -170,7 +171,7 @@ func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, mea
 	if err != nil {
 		return nil, err
 	}
-	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()), sort, first, after)
+	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, vn.Today()), sort, first, after)
 }
 
 // ID is the resolver for the id field.
@@ -227,7 +228,7 @@ func (r *targetResolver) Revisions(ctx context.Context, obj *target.Target) ([]t
 
 // Progress is the resolver for the progress field.
 func (r *targetResolver) Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error) {
-	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, today()))
+	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, vn.Today()))
 	if err != nil {
 		return nil, err
 	}

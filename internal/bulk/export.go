@@ -43,7 +43,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	if err != nil {
 		return sheet.Sheet{}, err
 	}
-	on = org.Day(on)
+	on = vn.Day(on)
 	u, err := org.GetOne(ctx, db, unitID, on) // NOT_FOUND outside the scope
 	if err != nil {
 		return sheet.Sheet{}, err

@@ -13,8 +13,7 @@ import (
 // and viewers, the funnel and the runs.
 func TestBreakdownThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 0)
+	f, ids := seeded(t, 0)
 	ctx := context.Background()
 	admin := f.token("admin", "")
 	const q = `query($u: ID!, $p: String!, $d: String!, $m: BreakdownMap) {
@@ -51,8 +50,8 @@ func TestBreakdownThroughGraphQL(t *testing.T) {
 		{"as_was", ids["GL"], "sex", "female", 120, 303}, {"today", ids["GL"], "sex", "female", 150, 380},
 	} {
 		// Last year: the same counts.
-		exec(`INSERT INTO reporting.breakdown VALUES (7, ?, ?, 'year', '2025', '2025-01-01', '2025-12-31', '2025-12-31', 'stock', ?, ?, ?, ?, ? / ?, ?, ?, ? / ?, 0)`,
-			row.m, row.unit, row.dim, row.cat, row.n, row.tot, row.n, row.tot, row.n, row.tot, row.n, row.tot)
+		exec(`INSERT INTO reporting.breakdown_pack VALUES (7, ?, ?, 'year', '2025', 'stock', ?, ?, ARRAY[?], ARRAY[?], ARRAY[?::float8], ARRAY[?::float8])`,
+			row.m, row.unit, row.tot, row.tot, row.dim, row.cat, row.n, row.n)
 	}
 	exec(`INSERT INTO reporting.funnel VALUES (7, ?, 'year', '2025', 'source', 1, 10, 6, 0.6, 40, 90)`, ids["GL"])
 

@@ -9,8 +9,7 @@ import (
 
 func TestTargetsThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 2)
+	f, ids := seeded(t, 2)
 	board := f.token("board", "GL")
 	r := f.query(board, `mutation($u: ID!) { setTarget(input: {unitId: $u, periodKind: YEAR, year: 2025, kind: COUNT, count: 160}) {
 		target { id revision count period { kind start end } progress(asOf: "2025-07-01") { admitted decidedNotAdmitted targetCount percentDone percentElapsed expected samePeriodLastYear } } } }`,

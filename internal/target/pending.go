@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/vn"
 )
 
 // DecidedNotAdmitted counts the admissions of a unit's subtree that are decided but not yet held: cases
@@ -23,7 +24,7 @@ func DecidedNotAdmitted(ctx context.Context, db bun.IDB, unitID int64, from, asO
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return 0, err
 	}
-	from, asOf = Day(from), Day(asOf)
+	from, asOf = vn.Day(from), vn.Day(asOf)
 	var n int
 	err := db.NewRaw(`
 		WITH RECURSIVE lin(id) AS (
