@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -117,7 +118,7 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 	}
 	var sponsors []int64
 	for _, r := range rows {
-		for _, k := range []string{"sponsor1", "sponsor2"} {
+		for _, k := range memberKeys {
 			if r.text(k) != "" {
 				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
 			}
@@ -146,7 +147,7 @@ func (im *importer) batchable(r *record) bool {
 	if _, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
 		return false
 	}
-	for _, k := range []string{"sponsor1", "sponsor2"} {
+	for _, k := range memberKeys {
 		if r.text(k) == "" {
 			continue
 		}
@@ -268,7 +269,7 @@ func (r *record) auditInput() map[string]any {
 		if v == "" {
 			continue
 		}
-		if k == "nid" || k == "sponsor1" || k == "sponsor2" {
+		if k == "nid" || slices.Contains(memberKeys, k) {
 			v = people.Person{NationalID: r.nationalIDQuiet(k)}.MaskedNationalID()
 		}
 		cells[k] = v

@@ -196,3 +196,67 @@ func TestSameFileCandidateVotesLater(t *testing.T) {
 		t.Errorf("the same file again: %+v", again)
 	}
 }
+
+// The helper (người giúp đỡ, 11-KNĐ) comes from the file with the day of the assignment, placed among the
+// stages by its date; it must be a recorded full member; it is exported and a second import changes
+// nothing.
+func TestImportHelper(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
+	early := append(slices.Clone(ceremony), "CCCD người giúp đỡ", "034075000001", "Ngày phân công người giúp đỡ", "01/02/2024")
+	late := append(slices.Clone(ceremony), "CCCD người giúp đỡ", "034180000002", "Ngày phân công người giúp đỡ", "19/06/2024")
+	in := table(bulk.Candidates,
+		candidate("Ngô Thị Hà", "Nữ", "09/09/1995", "034195000016", early...),
+		candidate("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", late...))
+	mustImport(t, d.App, bulk.Candidates, in)
+	var got []string
+	if err := d.Owner.NewRaw(`SELECT p.national_id || ' ' || to_char(e.effective, 'DD/MM/YYYY') || ' ' || h.national_id
+		FROM case_event e JOIN candidate_case c ON c.id = e.case_id JOIN person p ON p.id = c.person_id JOIN person h ON h.id = c.helper_id
+		WHERE e.kind = 'helper_assigned' ORDER BY p.national_id`).Scan(context.Background(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"034094000017 19/06/2024 034180000002", "034195000016 01/02/2024 034075000001"}; !slices.Equal(got, want) {
+		t.Errorf("helpers recorded %q, want %q", got, want)
+	}
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported []string
+	for _, r := range out.Rows {
+		exported = append(exported, r[slices.Index(out.Header, "CCCD người giúp đỡ")]+" "+r[slices.Index(out.Header, "Ngày phân công người giúp đỡ")])
+	}
+	slices.Sort(exported)
+	if want := []string{"034075000001 01/02/2024", "034180000002 19/06/2024"}; !slices.Equal(exported, want) {
+		t.Errorf("exported helpers %q, want %q", exported, want)
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, in); again.Unchanged != 2 {
+		t.Errorf("the same file again: %+v", again)
+	}
+	// Not recorded, without a date, a probationary member: refused on the helper's columns, nothing written.
+	before := counts(t, d.App)
+	bad := table(bulk.Candidates,
+		candidate("Bùi Văn Giang", "Nam", "03/03/1996", "034096000015", append(slices.Clone(course), "CCCD người giúp đỡ", "034075999999", "Ngày phân công người giúp đỡ", "01/04/2024")...),
+		candidate("Vũ Văn Cường", "Nam", "07/07/1998", "034098000013", append(slices.Clone(course), "CCCD người giúp đỡ", "034075000001")...),
+		candidate("Hoàng Thị Dung", "Nữ", "12/12/1997", "034197000014", append(slices.Clone(course), "CCCD người giúp đỡ", "034199000003", "Ngày phân công người giúp đỡ", "01/06/2026")...))
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, bad, bulk.Options{})
+	if err != nil || rep.Written {
+		t.Fatalf("bad helpers: written=%v, %v", rep.Written, err)
+	}
+	type p struct {
+		row    int
+		column string
+		code   apperr.Code
+	}
+	var ps []p
+	for _, x := range rep.Problems {
+		ps = append(ps, p{x.Row, x.Column, x.Code})
+	}
+	want := []p{{2, "CCCD người giúp đỡ", apperr.NotFound}, {3, "Ngày phân công người giúp đỡ", apperr.InvalidInput}, {4, "CCCD người giúp đỡ", apperr.RuleViolation}}
+	if !slices.Equal(ps, want) {
+		t.Errorf("problems %+v, want %+v", rep.Problems, want)
+	}
+	if after := counts(t, d.App); after != before {
+		t.Errorf("refused rows wrote something: %s → %s", before, after)
+	}
+}

@@ -588,7 +588,7 @@ func Helper(helperID int64, d Doc) Step {
 		if err := requireFullMember(w, helperID, d.Effective, "helperId", RuleHelperFullMember); err != nil {
 			return Event{}, err
 		}
-		c.HelperID = &helperID
+		c.HelperID, c.HelperSince = &helperID, &d.Effective
 		ev := eventOf(d)
 		ev.Details = jsonOf(map[string]any{"helperId": helperID})
 		return ev, nil
