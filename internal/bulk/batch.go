@@ -45,6 +45,14 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 	if len(fresh) == 0 {
 		return rest, nil
 	}
+	if im.kind == Candidates {
+		// In the order of their listing, whatever the file's (often by name or by cell): a candidate the
+		// batch makes a full member votes on the later candidates of the cell (pipeline.Batch.Keep), so
+		// the earlier cases are checked first. A case listed before another yet voted on after the
+		// other's probation ended is still checked without it (the rows are checked one after another,
+		// not their moves in the order of their dates): such a row is refused on the number entitled.
+		slices.SortStableFunc(fresh, func(a, b *record) int { return listedOf(a).Compare(listedOf(b)) })
+	}
 	personIDs, err := db.NextIDs(ctx, im.tx, "person", len(fresh))
 	if err != nil {
 		return nil, err
@@ -136,6 +144,14 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 		drafts := b.Flush()
 		return persons, func(ctx context.Context) error { return pipeline.WriteDrafts(ctx, im.bulk, drafts) }, nil
 	}, nil
+}
+
+// listedOf is a candidate row's listing day (zero when the row has none: it is refused anyway).
+func listedOf(r *record) time.Time {
+	if d := r.date("listed"); d != nil {
+		return *d
+	}
+	return time.Time{}
 }
 
 // batchable: a new person (of a candidate or member list) whose sponsors, if any, were recorded before
