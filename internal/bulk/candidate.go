@@ -56,7 +56,7 @@ var candidateSteps = []step{
 			in := pipeline.DossierInput{Doc: pipeline.Doc{Effective: on, Note: "Nhập từ tệp."},
 				ApplicationOn: paper("application"), BiographyOn: paper("biography"), CommentsOn: paper("comments"),
 				BackgroundCheckOn: paper("background_check")}
-			for _, s := range [][2]string{{"sponsor1", "sponsor1_since"}, {"sponsor2", "sponsor2_since"}} {
+			for _, s := range [][3]string{{"sponsor1", "sponsor1_since", "sponsor1_letter"}, {"sponsor2", "sponsor2_since", "sponsor2_letter"}} {
 				if r.text(s[0]) == "" {
 					continue
 				}
@@ -65,7 +65,11 @@ var candidateSteps = []step{
 					r.invalid(s[1], "Cần ngày người giới thiệu bắt đầu cùng công tác, học tập với người vào Đảng.")
 					return pipeline.Step{}
 				}
-				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: on})
+				if l := r.date(s[2]); l != nil && l.After(on) {
+					r.invalid(s[2], "Giấy giới thiệu (mẫu 3-KNĐ) không được sau ngày hoàn thiện hồ sơ.")
+					return pipeline.Step{}
+				}
+				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: paper(s[2])})
 			}
 			if no := r.text("youth_resolution"); no != "" {
 				in.YouthUnionResolution = &pipeline.Doc{Effective: on, Number: no, Date: &on}

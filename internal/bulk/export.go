@@ -184,6 +184,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char((ev.papers->>'commentsOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
 			to_char((ev.papers->>'backgroundCheckOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
 			sp.ids[1]::text, to_char(sp.since[1], 'DD/MM/YYYY'), sp.ids[2]::text, to_char(sp.since[2], 'DD/MM/YYYY'),
+			to_char(sp.letter[1], 'DD/MM/YYYY'), to_char(sp.letter[2], 'DD/MM/YYYY'),
 			ev.youth_no,
 			to_char(c.cell_resolution_on, 'DD/MM/YYYY'), ev.cell_no, ev.cell_for::text, ev.cell_eligible::text,
 			to_char(c.committee_resolution_on, 'DD/MM/YYYY'), ev.committee_no, ev.committee_for::text, ev.committee_eligible::text,
@@ -218,7 +219,8 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.document_no) FILTER (WHERE e.kind IN ('left', 'removed')) AS left_no
 			FROM case_event e WHERE e.case_id = c.id) ev
 		CROSS JOIN LATERAL (
-			SELECT array_agg(s.sponsor_id ORDER BY s.sponsor_id) AS ids, array_agg(s.known_since ORDER BY s.sponsor_id) AS since
+			SELECT array_agg(s.sponsor_id ORDER BY s.sponsor_id) AS ids, array_agg(s.known_since ORDER BY s.sponsor_id) AS since,
+				array_agg(s.letter_on ORDER BY s.sponsor_id) AS letter
 			FROM case_sponsor s WHERE s.case_id = c.id) sp
 		ORDER BY c.cell_id, c.person_id`, args...).Scan(ctx, &rows)
 	if err != nil && !isNoRows(err) {
@@ -237,7 +239,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 
 var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
 	"application", "biography", "comments", "background_check",
-	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "youth_resolution",
+	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
 	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
 	"helper", "helper_since", "left", "left_reason", "left_no"}

@@ -411,7 +411,7 @@ func (im *importer) parse(r *record) {
 		r.code(im.match, "proposer", "proposer")
 		r.code(im.match, "leave_reason", "left_reason")
 		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
-			"sponsor1_since", "sponsor2_since", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
+			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
 			"helper_since", "left"} {
 			r.date(k)
 		}
