@@ -130,6 +130,15 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 	if err := os.Rename(tmp, dir); err != nil {
 		return Summary{}, fmt.Errorf("report: %w", err)
 	}
+	keep := opt.Keep
+	if keep <= 0 {
+		keep = 14
+	}
+	if ms, err := readManifests(opt.Out); err == nil {
+		for i := keep; i < len(ms); i++ {
+			os.RemoveAll(filepath.Join(opt.Out, ms[i].Name))
+		}
+	}
 	if err := WriteIndex(opt.Out); err != nil {
 		return Summary{}, err
 	}

@@ -247,6 +247,16 @@ func TestReport(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d runs in the index, %v", len(ms), err)
 	}
+	// Keep 1: the older run's reports are removed, the index lists the newest.
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: code, Keep: 1, Now: func() time.Time { return today.Add(time.Hour) }}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err = readManifests(out); err != nil || len(ms) != 1 {
+		t.Fatalf("%d runs kept, %v", len(ms), err)
+	}
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off"}); err != nil {
+		t.Fatal(err)
+	}
 	// The backtest published by the nightly is fresh for this year, not for the next.
 	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today, time.Hour); err != nil || !ok {
 		t.Errorf("the backtest just published is not fresh: %v %v", ok, err)
