@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"ptdv/internal/vn"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,9 +78,9 @@ func Nightly(ctx context.Context, pgURL, dir string, o NightlyOptions) (Run, err
 	}
 	asOf := o.AsOf
 	if asOf.IsZero() {
-		asOf = start.In(vietnam)
+		asOf = start.In(vn.Zone)
 	}
-	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	asOf = vn.Day(asOf)
 	o.AsOf = asOf
 	host, _ := os.Hostname()
 	if err := pg.QueryRow(ctx, `INSERT INTO reporting.nightly_run (as_of, host) VALUES ($1, $2) RETURNING id`, asOf, host).Scan(&run.ID); err != nil {

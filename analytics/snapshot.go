@@ -30,6 +30,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"ptdv/internal/vn"
 	"sort"
 	"strings"
 	"time"
@@ -53,11 +54,6 @@ const (
 // ErrLocked is returned (wrapped) by Snapshot when another snapshot is being written into the
 // same directory.
 var ErrLocked = errors.New("analytics: another snapshot is already being written to this directory")
-
-// vietnam is the civil time zone of the data (UTC+7, no daylight saving time), used for the
-// default as-of date so that a run shortly after midnight in Vietnam takes the new day even
-// on a server that runs in UTC.
-var vietnam = time.FixedZone("ICT", 7*60*60)
 
 // Options tune Snapshot. The zero value works.
 type Options struct {
@@ -144,9 +140,9 @@ func Snapshot(ctx context.Context, pgURL string, dir string, opts Options) (Resu
 	}
 	asOf := opts.AsOf
 	if asOf.IsZero() {
-		asOf = start.In(vietnam)
+		asOf = start.In(vn.Zone)
 	}
-	asOf = time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	asOf = vn.Day(asOf)
 
 	dir, err := filepath.Abs(dir)
 	if err != nil {

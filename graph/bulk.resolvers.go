@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"ptdv/graph/model"
 	"ptdv/internal/bulk"
+	"ptdv/internal/vn"
 )
 
 // ImportList is the resolver for the importList field.
@@ -31,7 +32,7 @@ func (r *queryResolver) ExportList(ctx context.Context, unitID string, kind mode
 	if err != nil {
 		return nil, err
 	}
-	k, day := listKind(kind), dateOr(asOf, today())
+	k, day := listKind(kind), dateOr(asOf, vn.Today())
 	s, err := bulk.Export(ctx, r.DB, k, unit, day)
 	if err != nil {
 		return nil, err

@@ -9,20 +9,14 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
-
-// today is the default as-of date: today's civil date in Vietnam.
-func today() time.Time {
-	return org.Day(time.Now().In(vnZone))
-}
-
-var vnZone = time.FixedZone("ICT", 7*3600)
 
 func dateOr(d *model.Date, def time.Time) time.Time {
 	if d == nil {
 		return def
 	}
-	return org.Day(d.Time())
+	return vn.Day(d.Time())
 }
 
 func dateOf(t time.Time) *model.Date { d := model.Date(t); return &d }

@@ -140,6 +140,8 @@ var fieldCost = map[string]int{
 	// One unit's progress against one target: a subtree count, but the unit's own, and a page of targets
 	// with their progress is a normal screen.
 	"Target.progress": costQuery * 5,
+	// The decided cases of a subtree not admitted yet: a subtree count, asked with a progress.
+	"Progress.decidedNotAdmitted": costQuery * 5,
 }
 
 // connectionFields are the fields paged with `first`.

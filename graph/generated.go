@@ -495,6 +495,7 @@ type ComplexityRoot struct {
 		AsOf               func(childComplexity int) int
 		DaysElapsed        func(childComplexity int) int
 		DaysTotal          func(childComplexity int) int
+		DecidedNotAdmitted func(childComplexity int) int
 		Denominator        func(childComplexity int) int
 		DenominatorOn      func(childComplexity int) int
 		Expected           func(childComplexity int) int
@@ -875,6 +876,8 @@ type ProgressResolver interface {
 	TargetSource(ctx context.Context, obj *target.Progress) (string, error)
 
 	DenominatorOn(ctx context.Context, obj *target.Progress) (*model.Date, error)
+
+	DecidedNotAdmitted(ctx context.Context, obj *target.Progress) (int, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -2900,6 +2903,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Progress.DaysTotal(childComplexity), true
+	case "Progress.decidedNotAdmitted":
+		if e.ComplexityRoot.Progress.DecidedNotAdmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Progress.DecidedNotAdmitted(childComplexity), true
 	case "Progress.denominator":
 		if e.ComplexityRoot.Progress.Denominator == nil {
 			break
@@ -4977,6 +4986,8 @@ func (ec *executionContext) childFields_Progress(ctx context.Context, field grap
 		return ec.fieldContext_Progress_denominatorOn(ctx, field)
 	case "admitted":
 		return ec.fieldContext_Progress_admitted(ctx, field)
+	case "decidedNotAdmitted":
+		return ec.fieldContext_Progress_decidedNotAdmitted(ctx, field)
 	case "percentDone":
 		return ec.fieldContext_Progress_percentDone(ctx, field)
 	case "daysElapsed":
@@ -15093,6 +15104,29 @@ func (ec *executionContext) _Progress_admitted(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Progress_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Progress", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Progress_decidedNotAdmitted(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Progress_decidedNotAdmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Progress().DecidedNotAdmitted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Progress_decidedNotAdmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Progress", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Progress_percentDone(ctx context.Context, field graphql.CollectedField, obj *target.Progress) (ret graphql.Marshaler) {
@@ -28531,6 +28565,44 @@ func (ec *executionContext) _Progress(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "decidedNotAdmitted":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Progress_decidedNotAdmitted(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "percentDone":
 			out.Values[i] = ec._Progress_percentDone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

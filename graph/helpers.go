@@ -9,6 +9,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/org"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -30,7 +31,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	}
 	switch t {
 	case typeUnit:
-		u, err := loadUnit(ctx, k, today())
+		u, err := loadUnit(ctx, k, vn.Today())
 		if err != nil || u == nil {
 			return nil, err
 		}
@@ -66,7 +67,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 		}
 		return &t, err
 	case typeVillage:
-		m, err := org.GetVillages(ctx, r.DB, []int64{k}, today())
+		m, err := org.GetVillages(ctx, r.DB, []int64{k}, vn.Today())
 		if v, ok := m[k]; ok {
 			return &v, err
 		}

@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 // loaders batch the lookups that a page of results repeats per item (a unit's parent, its child
@@ -86,7 +87,7 @@ func newLoaders(db bun.IDB) *loaders {
 			return nil, err
 		}
 		out := make(map[int64][]pipeline.DueItem, len(ids))
-		t := today()
+		t := vn.Today()
 		for _, id := range ids {
 			out[id] = []pipeline.DueItem{}
 			for _, d := range m[id] {
@@ -110,7 +111,7 @@ func loadersFor(ctx context.Context) *loaders { return ctx.Value(loadersKey{}).(
 
 // loadUnit returns a unit as of a date through the request's loader; nil when missing or out of scope.
 func loadUnit(ctx context.Context, id int64, asOf time.Time) (*org.Unit, error) {
-	u, err := loadersFor(ctx).unit.Load(ctx, org.ChildKey{ID: id, AsOf: org.Day(asOf)})
+	u, err := loadersFor(ctx).unit.Load(ctx, org.ChildKey{ID: id, AsOf: vn.Day(asOf)})
 	if err != nil {
 		if isMissing(err) {
 			return nil, nil

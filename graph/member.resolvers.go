@@ -12,6 +12,7 @@ import (
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
+	"ptdv/internal/vn"
 )
 
 // Unit is the resolver for the unit field.
@@ -66,7 +67,7 @@ func (r *queryResolver) MemberCounts(ctx context.Context, unitID string, asOf *m
 	if err != nil {
 		return nil, err
 	}
-	return r.memberCounts(ctx, unit, dateOr(asOf, today()))
+	return r.memberCounts(ctx, unit, dateOr(asOf, vn.Today()))
 }
 
 // MemberEvent returns MemberEventResolver implementation.

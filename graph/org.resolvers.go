@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/org"
+	"ptdv/internal/vn"
 )
 
 // TotalCount is the resolver for the totalCount field.
@@ -20,7 +21,7 @@ func (r *lineageConnectionResolver) TotalCount(ctx context.Context, obj *model.L
 
 // Unit is the resolver for the unit field.
 func (r *lineageLinkResolver) Unit(ctx context.Context, obj *org.LineageLink) (*org.Unit, error) {
-	return loadUnit(ctx, obj.UnitID, today())
+	return loadUnit(ctx, obj.UnitID, vn.Today())
 }
 
 // Operation is the resolver for the operation field.
@@ -191,7 +192,7 @@ func (r *operationConnectionResolver) TotalCount(ctx context.Context, obj *model
 
 // Unit is the resolver for the unit field.
 func (r *queryResolver) Unit(ctx context.Context, id *string, code *string, asOf *model.Date) (*org.Unit, error) {
-	d := dateOr(asOf, today())
+	d := dateOr(asOf, vn.Today())
 	switch {
 	case id != nil && code == nil:
 		t, k, err := parseGlobalID(*id)
@@ -215,7 +216,7 @@ func (r *queryResolver) RootUnits(ctx context.Context, asOf *model.Date, first *
 	if err != nil {
 		return nil, err
 	}
-	day := dateOr(asOf, today())
+	day := dateOr(asOf, vn.Today())
 	res, err := org.Roots(ctx, r.DB, day, p)
 	if err != nil {
 		return nil, err
@@ -229,7 +230,7 @@ func (r *queryResolver) SearchUnits(ctx context.Context, text string, asOf *mode
 	if err != nil {
 		return nil, err
 	}
-	day, historic := dateOr(asOf, today()), includeHistoric != nil && *includeHistoric
+	day, historic := dateOr(asOf, vn.Today()), includeHistoric != nil && *includeHistoric
 	res, err := org.Search(ctx, r.DB, text, day, historic, optKind(kind), p)
 	if err != nil {
 		return nil, err
@@ -466,7 +467,7 @@ func (r *villageResolver) Kind(ctx context.Context, obj *org.Village) (model.Vil
 
 // Commune is the resolver for the commune field.
 func (r *villageResolver) Commune(ctx context.Context, obj *org.Village) (*org.Unit, error) {
-	return loadUnit(ctx, obj.CommuneID, today())
+	return loadUnit(ctx, obj.CommuneID, vn.Today())
 }
 
 // Cell is the resolver for the cell field.
@@ -474,7 +475,7 @@ func (r *villageResolver) Cell(ctx context.Context, obj *org.Village) (*org.Unit
 	if obj.CellID == nil {
 		return nil, nil
 	}
-	return loadUnit(ctx, *obj.CellID, today())
+	return loadUnit(ctx, *obj.CellID, vn.Today())
 }
 
 // TotalCount is the resolver for the totalCount field.

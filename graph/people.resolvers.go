@@ -17,6 +17,7 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 // Label is the resolver for the label field.
@@ -101,7 +102,7 @@ func (r *personResolver) Age(ctx context.Context, obj *people.Person, asOf *mode
 	if !sees(ctx, auth.FieldAge, obj) {
 		return 0, hiddenRequired(auth.FieldAge)
 	}
-	return people.AgeAt(*obj, dateOr(asOf, today()))
+	return people.AgeAt(*obj, dateOr(asOf, vn.Today()))
 }
 
 // NationalID is the resolver for the nationalId field.
@@ -174,7 +175,7 @@ func (r *personResolver) Village(ctx context.Context, obj *people.Person) (*org.
 	if obj.VillageID == nil || !sees(ctx, auth.FieldVillage, obj) {
 		return nil, nil
 	}
-	m, err := org.GetVillages(ctx, r.DB, []int64{*obj.VillageID}, today())
+	m, err := org.GetVillages(ctx, r.DB, []int64{*obj.VillageID}, vn.Today())
 	if v, ok := m[*obj.VillageID]; ok {
 		return &v, err
 	}
@@ -191,7 +192,7 @@ func (r *personResolver) Workplace(ctx context.Context, obj *people.Person) (*st
 
 // Unit is the resolver for the unit field.
 func (r *personResolver) Unit(ctx context.Context, obj *people.Person) (*org.Unit, error) {
-	return loadUnit(ctx, obj.UnitID, today())
+	return loadUnit(ctx, obj.UnitID, vn.Today())
 }
 
 // Positions is the resolver for the positions field.
@@ -220,7 +221,7 @@ func (r *personResolver) EducationException(ctx context.Context, obj *people.Per
 
 // MemberStatus is the resolver for the memberStatus field.
 func (r *personResolver) MemberStatus(ctx context.Context, obj *people.Person, asOf *model.Date) (*model.MemberStatus, error) {
-	st, err := member.Status(ctx, r.DB, obj.ID, dateOr(asOf, today()))
+	st, err := member.Status(ctx, r.DB, obj.ID, dateOr(asOf, vn.Today()))
 	if err != nil || st.Status == "" {
 		return nil, err
 	}
@@ -235,7 +236,7 @@ func (r *personResolver) MemberEvents(ctx context.Context, obj *people.Person) (
 
 // Candidate is the resolver for the candidate field.
 func (r *personResolver) Candidate(ctx context.Context, obj *people.Person) (*pipeline.Case, error) {
-	res, err := pipeline.List(ctx, r.DB, pipeline.Filter{PersonID: &obj.ID}, today(), page.Args{First: 1})
+	res, err := pipeline.List(ctx, r.DB, pipeline.Filter{PersonID: &obj.ID}, vn.Today(), page.Args{First: 1})
 	if err != nil || len(res.Items) == 0 {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/codes"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 func str(s *string) string {
@@ -118,7 +119,7 @@ func candidateFilter(in *model.CandidateFilter) (pipeline.Filter, error) {
 		f.Stages = append(f.Stages, strings.ToLower(string(s)))
 	}
 	if in.Overdue != nil && *in.Overdue {
-		t := today()
+		t := vn.Today()
 		f.OverdueOn = &t
 	}
 	f.Text, f.Sex, f.Ethnicity, f.Proposer = str(in.Text), str(in.Sex), str(in.Ethnicity), str(in.Proposer)

@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/rule"
+	"ptdv/internal/vn"
 )
 
 // ID is the resolver for the id field.
@@ -28,7 +29,7 @@ func (r *candidateResolver) Person(ctx context.Context, obj *pipeline.Case) (*pe
 
 // Cell is the resolver for the cell field.
 func (r *candidateResolver) Cell(ctx context.Context, obj *pipeline.Case) (*org.Unit, error) {
-	return loadUnit(ctx, obj.CellID, today())
+	return loadUnit(ctx, obj.CellID, vn.Today())
 }
 
 // Proposer is the resolver for the proposer field.
@@ -371,7 +372,7 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 	if err := pipeline.AssignResponsible(ctx, r.DB, unit, person, input.From.Time()); err != nil {
 		return nil, err
 	}
-	u, err := loadUnit(ctx, unit, today())
+	u, err := loadUnit(ctx, unit, vn.Today())
 	return &model.AssignResponsiblePayload{Unit: u}, err
 }
 
@@ -413,7 +414,7 @@ func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Funnel(ctx, r.DB, unit, today())
+	return pipeline.Funnel(ctx, r.DB, unit, vn.Today())
 }
 
 // PipelineRules is the resolver for the pipelineRules field.

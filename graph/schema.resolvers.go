@@ -10,6 +10,7 @@ import (
 	"ptdv/graph/model"
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/vn"
 )
 
 // Node is the resolver for the node field.
@@ -41,7 +42,7 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	}
 	v := &model.Viewer{Subject: a.Subject, Role: string(a.Role)}
 	if a.UnitID != 0 {
-		if v.Unit, err = loadUnit(ctx, a.UnitID, today()); err != nil {
+		if v.Unit, err = loadUnit(ctx, a.UnitID, vn.Today()); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/org"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 // Unit is the resolver for the unit field.
@@ -132,6 +133,11 @@ func (r *progressResolver) DenominatorOn(ctx context.Context, obj *target.Progre
 	return optDate(obj.DenominatorOn), nil
 }
 
+// DecidedNotAdmitted is the resolver for the decidedNotAdmitted field.
+func (r *progressResolver) DecidedNotAdmitted(ctx context.Context, obj *target.Progress) (int, error) {
+	return target.DecidedNotAdmitted(ctx, r.DB, obj.UnitID, obj.Period.Start, obj.AsOf)
+}
+
 // Terms is the resolver for the terms field.
 func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term, error) {
 	unit, err := idOf("unitId", typeUnit, unitID)
@@ -156,7 +162,7 @@ func (r *queryResolver) Progress(ctx context.Context, unitID string, measure *st
 	if err != nil {
 		return nil, err
 	}
-	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()))
+	return r.unitProgress(ctx, unit, measure, periodKind, dateOr(asOf, vn.Today()))
 }
 
 // ChildrenProgress is the resolver for the childrenProgress field.
@@ -165,7 +171,7 @@ func (r *queryResolver) ChildrenProgress(ctx context.Context, unitID string, mea
 	if err != nil {
 		return nil, err
 	}
-	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, today()), sort, first, after)
+	return r.unitChildrenProgress(ctx, unit, measure, periodKind, dateOr(asOf, vn.Today()), sort, first, after)
 }
 
 // ID is the resolver for the id field.
@@ -222,7 +228,7 @@ func (r *targetResolver) Revisions(ctx context.Context, obj *target.Target) ([]t
 
 // Progress is the resolver for the progress field.
 func (r *targetResolver) Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error) {
-	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, today()))
+	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, vn.Today()))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"ptdv/internal/member"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 // The unit page's fields exist twice: on Query, keyed by unitId, and on Unit, so that a unit page is one
@@ -50,7 +51,7 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 	if err != nil {
 		return nil, err
 	}
-	res, err := pipeline.List(ctx, r.DB, f, today(), p)
+	res, err := pipeline.List(ctx, r.DB, f, vn.Today(), p)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +63,7 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 		func(cur string, n *pipeline.Case) model.CandidateEdge {
 			return model.CandidateEdge{Cursor: cur, Node: n}
 		})
-	day := today()
+	day := vn.Today()
 	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.DB, f, day) }), nil
 }
 
@@ -93,7 +94,7 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 		d := to.Time()
 		toD = &d
 	}
-	day := today()
+	day := vn.Today()
 	until := pipeline.DueUntil(toD, day)
 	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, until, day, p)
 	if err != nil {

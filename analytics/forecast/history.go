@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"ptdv/internal/vn"
 	"slices"
 	"sort"
 	"time"
@@ -14,7 +15,7 @@ const NoDay Day = 1<<31 - 1
 
 // DayOf converts a date (its year, month and day; the time of day is ignored).
 func DayOf(t time.Time) Day {
-	return Day(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	return Day(vn.Day(t).Unix() / 86400)
 }
 
 // Date builds a Day from its parts.

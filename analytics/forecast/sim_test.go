@@ -3,6 +3,7 @@ package forecast
 import (
 	"math"
 	"math/rand/v2"
+	"ptdv/internal/seed"
 )
 
 // simSpec describes a synthetic history whose true rates are known: one province, communes of cells;
@@ -73,7 +74,7 @@ func simulate(sp simSpec) *History {
 	for i := range sp.Communes {
 		for j := range sp.Cells {
 			cell := simCell(i, j)
-			lambda := sp.Rate * gammaDraw(r, sp.RateShape) / sp.RateShape
+			lambda := sp.Rate * seed.Gamma(r, sp.RateShape) / sp.RateShape
 			days := float64(end - start + 1)
 			n := poissonDraw(r, lambda*days/30.44)
 			for range n {
@@ -135,27 +136,6 @@ func itoa(n int64) string {
 		n /= 10
 	}
 	return string(b)
-}
-
-// gammaDraw draws Gamma(shape, 1) (Marsaglia–Tsang).
-func gammaDraw(r *rand.Rand, shape float64) float64 {
-	if shape < 1 {
-		return gammaDraw(r, shape+1) * math.Pow(r.Float64(), 1/shape)
-	}
-	d := shape - 1.0/3
-	c := 1 / math.Sqrt(9*d)
-	for {
-		x := r.NormFloat64()
-		v := 1 + c*x
-		if v <= 0 {
-			continue
-		}
-		v = v * v * v
-		u := r.Float64()
-		if math.Log(u) < 0.5*x*x+d-d*v+d*math.Log(v) {
-			return d * v
-		}
-	}
 }
 
 func poissonDraw(r *rand.Rand, mean float64) int {

@@ -29,9 +29,18 @@ type Unit struct {
 	Code     string  `bun:"code"`
 	Name     string  `bun:"name"`
 	Kind     string  `bun:"kind"`
+	Sector   string  `bun:"sector"`
 	Parent   int64   `bun:"parent_id"`
 	Path     string  `bun:"path"`
 	Children []*Unit `bun:"-"`
+}
+
+// HasPage says whether a child of the report's root gets its own drill-down page: communes and wards
+// (territorial grassroots committees) and the levels above the grassroots. The other grassroots units
+// (agencies', enterprises', schools' committees and cells; some 1.500 in a province) are rows of the
+// province's tables and of the workbook.
+func (u *Unit) HasPage() bool {
+	return u.Kind == "grassroots_committee" && u.Sector == "territorial" || u.Kind == "district" || u.Kind == "province"
 }
 
 // Line is one row of an office table: a criterion this period and the same period last year.
@@ -87,6 +96,18 @@ type Data struct {
 	Overdue     map[int64]*Overdue
 	Backtest    []forecast.Outcome // the communes' scored forecasts (reporting.backtest_outcome)
 	BacktestRun string
+	shared      *shared
+	// Steps accumulates the time spent reading, per kind of read.
+	Steps map[string]time.Duration
+}
+
+// step records the time since t0 under name and returns now.
+func (d *Data) step(name string, t0 time.Time) time.Time {
+	now := time.Now()
+	if d.Steps != nil {
+		d.Steps[name] += now.Sub(t0)
+	}
+	return now
 }
 
 // Options choose what Generate renders.
@@ -99,6 +120,8 @@ type Options struct {
 	// Chromium is the browser binary; "": looked up on PATH (chromium, chromium-browser, google-chrome).
 	Chromium string
 	Now      func() time.Time
+	// ReadOnly skips refreshing the planner's statistics (ANALYZE) of the published tables.
+	ReadOnly bool
 }
 
 // runs finds the newest nightly run and forecast run at or before asOf.
@@ -127,7 +150,7 @@ func runs(ctx context.Context, db bun.IDB, asOf time.Time) (nightly int64, night
 // provinces lists the provinces of today's tree (at day), or the one with the code.
 func provinces(ctx context.Context, db bun.IDB, day time.Time, code string) ([]*Unit, error) {
 	var us []*Unit
-	q := `SELECT u.id, u.code, u.kind, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
+	q := `SELECT u.id, u.code, u.kind, u.sector, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
 			coalesce((SELECT n.name FROM org_unit_name n WHERE n.unit_id = u.id AND n.valid_from <= ?0 ORDER BY n.valid_from DESC LIMIT 1), u.code) AS name
 		FROM org_unit u JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)
 		WHERE `
@@ -151,8 +174,9 @@ func provinces(ctx context.Context, db bun.IDB, day time.Time, code string) ([]*
 // as-of day), and what was published about them.
 func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 	day := d.AsOf
+	t := time.Now()
 	var us []*Unit
-	err := db.NewRaw(`SELECT u.id, u.code, u.kind, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
+	err := db.NewRaw(`SELECT u.id, u.code, u.kind, u.sector, coalesce(l.parent_id, 0) AS parent_id, l.path::text AS path,
 			coalesce((SELECT n.name FROM org_unit_name n WHERE n.unit_id = u.id AND n.valid_from <= ?0 ORDER BY n.valid_from DESC LIMIT 1), u.code) AS name
 		FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0) AND l.path <@ ?1::ltree AND nlevel(l.path) <= nlevel(?1::ltree) + 2
@@ -177,11 +201,12 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 	top := []int64{root.ID} // the root and its children: the pages
 	for id, u := range d.Units {
 		ids = append(ids, id)
-		if u.Parent == root.ID {
+		if u.Parent == root.ID && u.HasPage() {
 			top = append(top, id)
 		}
 	}
 
+	t = d.step("units", t)
 	// Forecasts of every unit loaded (the children's at-risk lists need the grandchildren's).
 	d.Forecasts = map[int64][]forecast.Published{}
 	if d.ForecastRun != "" {
@@ -196,6 +221,7 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 		}
 	}
 
+	t = d.step("forecasts", t)
 	d.Admissions = map[int64]map[string]float64{}
 	d.Tables = map[int64][]Table{}
 	d.Funnel = map[int64][]Stage{}
@@ -219,6 +245,7 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 			d.Admissions[a.UnitID][a.Period] += a.N
 		}
 
+		t = d.step("admissions", t)
 		var rows []struct {
 			UnitID        int64    `bun:"unit_id"`
 			Measure       string   `bun:"measure"`
@@ -285,6 +312,7 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 			}
 		}
 
+		t = d.step("breakdown", t)
 		var fs []struct {
 			UnitID int64 `bun:"unit_id"`
 			Stage
@@ -300,33 +328,15 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 		}
 	}
 
-	// Overdue: the live due list on the as-of day, open cases of the subtree, counted up the path.
-	var due []struct {
-		Path string `bun:"path"`
-		Kind string `bun:"kind"`
-		N    int    `bun:"n"`
-	}
-	err = db.NewRaw(`SELECT l.path::text AS path, d.kind, count(*) AS n
-		FROM case_due d JOIN candidate_case c ON c.id = d.case_id
-		JOIN org_link l ON l.unit_id = c.cell_id AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)
-		WHERE c.closed_on IS NULL AND d.due_on < ?0 AND l.path <@ ?1::ltree GROUP BY 1, 2`, day, root.Path).Scan(ctx, &due)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("report: overdue: %w", err)
-	}
-	var cases []struct {
-		Path string `bun:"path"`
-		N    int    `bun:"n"`
-	}
-	err = db.NewRaw(`SELECT l.path::text AS path, count(DISTINCT c.id) AS n
-		FROM case_due d JOIN candidate_case c ON c.id = d.case_id
-		JOIN org_link l ON l.unit_id = c.cell_id AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)
-		WHERE c.closed_on IS NULL AND d.due_on < ?0 AND l.path <@ ?1::ltree GROUP BY 1`, day, root.Path).Scan(ctx, &cases)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("report: overdue cases: %w", err)
-	}
+	t = d.step("funnel", t)
+	// Overdue and the backtest: read once for every province (shared), counted here up the paths.
 	d.Overdue = map[int64]*Overdue{}
-	up := func(path string, fn func(o *Overdue)) {
-		for _, label := range strings.Split(path, ".") {
+	top1 := strings.SplitN(root.Path, ".", 2)[0]
+	for _, r := range d.shared.overdue[top1] {
+		if r.Path != root.Path && !strings.HasPrefix(r.Path, root.Path+".") {
+			continue
+		}
+		for _, label := range strings.Split(r.Path, ".") {
 			id, err := strconv.ParseInt(label, 10, 64)
 			if err != nil || d.Units[id] == nil {
 				continue
@@ -336,32 +346,28 @@ func load(ctx context.Context, db bun.IDB, root *Unit, d *Data) error {
 				o = &Overdue{ByKind: map[string]int{}}
 				d.Overdue[id] = o
 			}
-			fn(o)
+			if r.Kind == "" {
+				o.Cases += r.N
+			} else {
+				o.ByKind[r.Kind] += r.N
+			}
 		}
 	}
-	for _, r := range due {
-		up(r.Path, func(o *Overdue) { o.ByKind[r.Kind] += r.N })
-	}
-	for _, r := range cases {
-		up(r.Path, func(o *Overdue) { o.Cases += r.N })
-	}
-
-	// The backtest of the communes of the root (as they stood at each origin, under the root or a
-	// predecessor of it).
-	var bs []forecast.PublishedOutcome
-	err = db.NewRaw(`SELECT o.* FROM reporting.backtest_outcome o
-		WHERE o.level = 'commune' AND EXISTS (SELECT 1 FROM org_link l WHERE l.unit_id = o.unit_id
-			AND l.valid_from <= o.origin AND (l.valid_to IS NULL OR l.valid_to > o.origin)
-			AND (l.path ~ ('*.' || ?0 || '.*')::lquery OR l.path ~ ANY (SELECT ('*.' || p.predecessor_id || '.*')::lquery FROM org_lineage p WHERE p.successor_id = ?0)))
-		ORDER BY o.origin, o.unit_id`, root.ID).Scan(ctx, &bs)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("report: backtest: %w", err)
-	}
+	t = d.step("overdue", t)
+	// The backtest of the communes of the root as they stood at each origin: under the root, or under
+	// a predecessor of it (a province merged into it since).
 	d.Backtest = d.Backtest[:0]
-	for _, b := range bs {
-		d.Backtest = append(d.Backtest, b.Outcome())
-		d.BacktestRun = b.RunID
+	tops := append([]string{top1}, d.shared.predecessors[root.ID]...)
+	for _, tp := range tops {
+		for _, b := range d.shared.backtest[tp] {
+			if tp == top1 && root.Path != top1 && !strings.Contains("."+b.path+".", "."+strconv.FormatInt(root.ID, 10)+".") {
+				continue
+			}
+			d.Backtest = append(d.Backtest, b.Outcome())
+			d.BacktestRun = b.RunID
+		}
 	}
+	d.step("backtest", t)
 	for _, u := range d.Units {
 		sort.Slice(u.Children, func(i, j int) bool { return u.Children[i].Code < u.Children[j].Code })
 	}
@@ -383,4 +389,67 @@ var criteria = []struct{ label, dimension, category string }{
 	{"Tốt nghiệp trung học phổ thông", "upper_secondary", "yes"},
 	{"Cao đẳng, đại học trở lên", "college_plus", "yes"},
 	{"Người có đạo (theo tôn giáo)", "religious", "yes"},
+}
+
+// shared is what is read once for all provinces: the overdue counts per cell path, the backtest's
+// outcomes per province at their origin, the provinces' predecessors.
+type shared struct {
+	overdue      map[string][]dueRow    // by the path's first label (the province)
+	backtest     map[string][]btOutcome // by the province at the origin
+	predecessors map[int64][]string     // a unit's predecessors (ids as path labels)
+}
+
+type dueRow struct {
+	Path string `bun:"path"`
+	Kind string `bun:"kind"` // "": the number of cases with anything overdue
+	N    int    `bun:"n"`
+}
+
+type btOutcome struct {
+	forecast.PublishedOutcome
+	path string
+}
+
+// loadShared reads the overdue counts on day (the live due list: open cases, something due before
+// day, by the cell's path that day), the latest backtest and the lineage of the units.
+func loadShared(ctx context.Context, db bun.IDB, day time.Time) (*shared, error) {
+	sh := &shared{overdue: map[string][]dueRow{}, backtest: map[string][]btOutcome{}, predecessors: map[int64][]string{}}
+	var due []dueRow
+	err := db.NewRaw(`SELECT l.path::text AS path, coalesce(d.kind, '') AS kind, CASE WHEN d.kind IS NULL THEN count(DISTINCT c.id) ELSE count(*) END AS n
+		FROM case_due d JOIN candidate_case c ON c.id = d.case_id
+		JOIN org_link l ON l.unit_id = c.cell_id AND l.valid_from <= ?0 AND (l.valid_to IS NULL OR l.valid_to > ?0)
+		WHERE c.closed_on IS NULL AND d.due_on < ?0 GROUP BY GROUPING SETS ((l.path, d.kind), (l.path))`, day).Scan(ctx, &due)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("report: overdue: %w", err)
+	}
+	for _, r := range due {
+		top := strings.SplitN(r.Path, ".", 2)[0]
+		sh.overdue[top] = append(sh.overdue[top], r)
+	}
+	var bs []struct {
+		forecast.PublishedOutcome
+		Path string `bun:"path"`
+	}
+	err = db.NewRaw(`SELECT o.*, coalesce(l.path::text, '') AS path FROM reporting.backtest_outcome o
+		LEFT JOIN org_link l ON l.unit_id = o.unit_id AND l.valid_from <= o.origin AND (l.valid_to IS NULL OR l.valid_to > o.origin)
+		WHERE o.level = 'commune' ORDER BY o.origin, o.unit_id`).Scan(ctx, &bs)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("report: backtest: %w", err)
+	}
+	for _, b := range bs {
+		top := strings.SplitN(b.Path, ".", 2)[0]
+		sh.backtest[top] = append(sh.backtest[top], btOutcome{b.PublishedOutcome, b.Path})
+	}
+	var lin []struct {
+		Pred int64 `bun:"predecessor_id"`
+		Succ int64 `bun:"successor_id"`
+	}
+	err = db.NewRaw(`SELECT g.predecessor_id, g.successor_id FROM org_lineage g JOIN org_unit u ON u.id = g.successor_id WHERE u.kind = 'province'`).Scan(ctx, &lin)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("report: lineage: %w", err)
+	}
+	for _, l := range lin {
+		sh.predecessors[l.Succ] = append(sh.predecessors[l.Succ], strconv.FormatInt(l.Pred, 10))
+	}
+	return sh, nil
 }

@@ -44,6 +44,7 @@ type Summary struct {
 	Dir      string // the run's directory
 	Manifest Manifest
 	Took     time.Duration
+	Steps    map[string]time.Duration // reading per kind, and writing: html, xlsx, pdf
 }
 
 // Generate writes the reports of the newest published runs (at or before opt.AsOf) under
@@ -74,6 +75,7 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	pdf := newPrinter(opt)
+	defer pdf.close()
 
 	name := asOf.Format(time.DateOnly)
 	if nightly != 0 {
@@ -90,9 +92,21 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 		return Summary{}, fmt.Errorf("report: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	steps := map[string]time.Duration{}
+	t0 := time.Now()
+	if !opt.ReadOnly {
+		analyze(ctx, db)
+	}
+	steps["analyze"] = time.Since(t0)
+	t0 = time.Now()
+	sh, err := loadShared(ctx, db, asOf)
+	if err != nil {
+		return Summary{}, err
+	}
+	steps["shared"] = time.Since(t0)
 	m := Manifest{Name: name, AsOf: asOf, Generated: now(), NightlyRun: nightly, ForecastRun: fcRun, PDFNote: pdf.note}
 	for _, p := range ps {
-		d := &Data{AsOf: asOf, Generated: m.Generated, NightlyRun: nightly, NightlyAsOf: nightlyAsOf, ForecastRun: fcRun, Year: fmt.Sprint(asOf.Year())}
+		d := &Data{AsOf: asOf, Generated: m.Generated, NightlyRun: nightly, NightlyAsOf: nightlyAsOf, ForecastRun: fcRun, Year: fmt.Sprint(asOf.Year()), Steps: steps, shared: sh}
 		if err := load(ctx, db, p, d); err != nil {
 			return Summary{}, err
 		}
@@ -119,7 +133,7 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 	if err := WriteIndex(opt.Out); err != nil {
 		return Summary{}, err
 	}
-	return Summary{Dir: dir, Manifest: m, Took: time.Since(start)}, nil
+	return Summary{Dir: dir, Manifest: m, Took: time.Since(start), Steps: steps}, nil
 }
 
 // writeProvince writes one province's pages, workbook and PDF into runDir/<code>/.
@@ -138,18 +152,24 @@ func writeProvince(runDir string, d *Data, pdf *printer) (ProvinceReport, error)
 		pr.Pages++
 		return os.WriteFile(filepath.Join(dir, file), b.Bytes(), 0o644)
 	}
+	t := time.Now()
 	if err := write("index.html", buildPage(d, root, true)); err != nil {
 		return pr, err
 	}
 	for _, c := range root.Children {
+		if !c.HasPage() {
+			continue
+		}
 		if err := write(c.Code+".html", buildPage(d, c, false)); err != nil {
 			return pr, err
 		}
 	}
+	t = d.step("html", t)
 	pr.XLSX = root.Code + ".xlsx"
 	if err := writeXLSX(filepath.Join(dir, pr.XLSX), d); err != nil {
 		return pr, err
 	}
+	t = d.step("xlsx", t)
 	if pdf.bin != "" {
 		out := root.Code + ".pdf"
 		if err := pdf.print(filepath.Join(dir, "index.html"), filepath.Join(dir, out)); err != nil {
@@ -160,6 +180,7 @@ func writeProvince(runDir string, d *Data, pdf *printer) (ProvinceReport, error)
 			pr.PDF = out
 		}
 	}
+	d.step("pdf", t)
 	for _, f := range headline(d, root) {
 		pr.Target, pr.Admitted, pr.Expected, pr.PMeet = f.Target, f.Admitted, f.Expected, f.PMeet
 		break
@@ -179,6 +200,9 @@ func headline(d *Data, u *Unit) []forecast.Published {
 	}
 	return nil
 }
+
+// maxRows is the longest list a page shows (the at-risk units, the overdue ones); the workbook has all.
+const maxRows = 40
 
 // buildPage formats a unit's page.
 func buildPage(d *Data, u *Unit, isRoot bool) page {
@@ -221,12 +245,16 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		p.NoTarget += "."
 	}
 	href := func(c *Unit) string {
-		if isRoot {
+		if isRoot && c.HasPage() {
 			return c.Code + ".html"
 		}
 		return ""
 	}
 	p.RiskTitle, p.Risk = riskRows(d, u, href)
+	if len(p.Risk) > maxRows {
+		p.RiskMore = fmt.Sprintf("Còn %s đơn vị khác có khả năng đạt cao hơn: xem đủ trong tệp XLSX (trang Tiến độ).", num(float64(len(p.Risk)-maxRows), 0))
+		p.Risk = p.Risk[:maxRows]
+	}
 	for _, t := range d.Tables[u.ID] {
 		p.Tables = append(p.Tables, tableView{Title: t.Title, Rows: tableRows(t)})
 	}
@@ -270,6 +298,10 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 			}
 		}
 		sort.SliceStable(cs, func(i, j int) bool { return d.Overdue[cs[i].ID].Cases > d.Overdue[cs[j].ID].Cases })
+		if len(cs) > maxRows {
+			p.OverdueMore = fmt.Sprintf("Còn %s đơn vị khác có ít hồ sơ quá hạn hơn: xem đủ trong tệp XLSX (trang Quá hạn).", num(float64(len(cs)-maxRows), 0))
+			cs = cs[:maxRows]
+		}
 		for _, c := range cs {
 			r := row(c, d.Overdue[c.ID], c.Name)
 			r.Href = href(c)
@@ -299,7 +331,28 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 			bt.Rows = backtestRows(d.Backtest)
 		}
 		p.Backtest = bt
+		for _, c := range criteria[1:] {
+			p.ByUnitHead = append(p.ByUnitHead, c.label)
+		}
 		for _, c := range u.Children {
+			ts := d.Tables[c.ID]
+			if !c.HasPage() || len(ts) == 0 {
+				continue
+			}
+			ls := ts[0].Lines // admissions
+			row := []string{c.Name, count(ls[0].N), "—", "—"}
+			if ls[0].HasLast {
+				row[2], row[3] = count(ls[0].NLast), pct(ratio(ls[0].N, ls[0].NLast))
+			}
+			for _, l := range ls[1:] {
+				row = append(row, count(l.N))
+			}
+			p.ByUnit = append(p.ByUnit, row)
+		}
+		for _, c := range u.Children {
+			if !c.HasPage() {
+				continue
+			}
 			p.Children = append(p.Children, link{Href: c.Code + ".html", Code: c.Code, Name: c.Name})
 		}
 	}
@@ -334,4 +387,21 @@ func readManifests(out string) ([]Manifest, error) {
 		return ms[i].Generated.After(ms[j].Generated)
 	})
 	return ms, nil
+}
+
+// analyze refreshes the planner's statistics of the published tables when a tenth of their rows changed
+// since the last analyze: the nightly job has just copied them, and without statistics PostgreSQL reads
+// the whole run's index instead of the units asked for (75 ms instead of 1 on the small seed). Errors are
+// ignored: a reader that does not own the tables reads with what statistics there are.
+func analyze(ctx context.Context, db bun.IDB) {
+	var tables []string
+	err := db.NewRaw(`SELECT quote_ident(schemaname) || '.' || quote_ident(relname) FROM pg_stat_user_tables
+		WHERE schemaname = 'reporting' AND relname IN ('breakdown', 'funnel', 'forecast', 'backtest_outcome')
+		AND n_mod_since_analyze > 0.1 * greatest(n_live_tup, 1000)`).Scan(ctx, &tables)
+	if err != nil {
+		return
+	}
+	for _, t := range tables {
+		db.ExecContext(ctx, "ANALYZE "+t)
+	}
 }

@@ -20,13 +20,17 @@ type page struct {
 	NoTarget        string
 	RiskTitle       string
 	Risk            []riskRow
+	RiskMore        string
 	Year            string
 	Tables          []tableView
+	ByUnit          [][]string // the year's admissions per commune (the province's page)
+	ByUnitHead      []string
 	Funnel          []stageRow
 	FunnelSVG       template.HTML
 	Overdue         []overdueRow
 	OverdueKinds    []string
 	OverdueTotal    overdueRow
+	OverdueMore     string
 	Backtest        *backtestView
 	Children        []link
 	IndexHref       string
@@ -207,14 +211,18 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{if .Risk}}<p class="note">Sắp xếp theo khả năng đạt chỉ tiêu, thấp nhất trước; đơn vị chưa có chỉ tiêu xếp cuối.</p>
 <table class="data risk"><thead><tr><th>Đơn vị</th><th>Chỉ tiêu</th><th>Đã kết nạp</th><th>Dự kiến</th><th>Khoảng 80 %</th><th>Khả năng đạt</th><th>Thiếu dự kiến</th><th>Giải thích</th></tr></thead><tbody>
 {{range .Risk}}<tr><td>{{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}<br><span class="code">{{.Code}}</span></td><td class="n">{{.Target}}</td><td class="n">{{.Admitted}}</td><td class="n">{{.Expected}}</td><td class="n">{{.Interval}}</td><td class="n p">{{.Bar}} {{.P}}</td><td class="n">{{.Shortfall}}</td><td class="ex">{{.Explanation}}</td></tr>
-{{end}}</tbody></table>{{else}}<p class="empty">Không có đơn vị trực thuộc nào có chỉ tiêu đang mở.</p>{{end}}</section>
+{{end}}</tbody></table>{{if .RiskMore}}<p class="note">{{.RiskMore}}</p>{{end}}{{else}}<p class="empty">Không có đơn vị trực thuộc nào có chỉ tiêu đang mở.</p>{{end}}</section>
 
 <section id="co-cau"><h2>3. Cơ cấu đảng viên năm {{.Year}}</h2>
 {{range .Tables}}<h3>{{.Title}}</h3><table class="data office"><thead>
 <tr><th rowspan="2">Chỉ tiêu</th><th colspan="2">Kỳ này</th><th colspan="2">Cùng kỳ năm trước</th><th rowspan="2">Tỷ lệ % so cùng kỳ</th></tr>
 <tr><th>Số lượng</th><th>Tỷ lệ %</th><th>Số lượng</th><th>Tỷ lệ %</th></tr></thead><tbody>
 {{range .Rows}}<tr>{{range $i, $c := .}}<td{{if $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody></table>
-{{else}}<p class="empty">Chưa có số liệu cơ cấu (lượt tổng hợp hằng đêm chưa chạy).</p>{{end}}</section>
+{{else}}<p class="empty">Chưa có số liệu cơ cấu (lượt tổng hợp hằng đêm chưa chạy).</p>{{end}}
+{{if .ByUnit}}<h3>Kết nạp năm {{.Year}} theo xã, phường</h3><table class="data office"><thead>
+<tr><th rowspan="2">Đơn vị</th><th colspan="3">Tổng số</th><th colspan="{{len .ByUnitHead}}">Trong đó (kỳ này)</th></tr>
+<tr><th>Kỳ này</th><th>Cùng kỳ năm trước</th><th>Tỷ lệ %</th>{{range .ByUnitHead}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+{{range .ByUnit}}<tr>{{range $i, $c := .}}<td{{if $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody></table>{{end}}</section>
 
 <section id="pheu"><h2>4. Phễu phát triển đảng viên năm {{.Year}} và thời gian ở mỗi bước</h2>
 {{if .Funnel}}{{.FunnelSVG}}<table class="data"><thead><tr><th>Bước</th><th>Vào bước</th><th>Ra khỏi bước</th><th>Chuyển bước tiếp</th><th>Trung vị ngày làm việc</th><th>90 % xong trong (ngày)</th></tr></thead><tbody>
@@ -225,13 +233,13 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{if .Overdue}}<table class="data"><thead><tr><th>Đơn vị</th><th>Hồ sơ quá hạn</th>{{range .OverdueKinds}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Overdue}}<tr><td>{{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}{{.Name}}{{end}} <span class="code">{{.Code}}</span></td><td class="n">{{.Cases}}</td>{{range .ByKind}}<td class="n">{{.}}</td>{{end}}</tr>{{end}}
 <tr class="sum"><td>{{.OverdueTotal.Name}}</td><td class="n">{{.OverdueTotal.Cases}}</td>{{range .OverdueTotal.ByKind}}<td class="n">{{.}}</td>{{end}}</tr>
-</tbody></table>{{else}}<p class="empty">Không có hồ sơ quá hạn.</p>{{end}}</section>
+</tbody></table>{{if .OverdueMore}}<p class="note">{{.OverdueMore}}</p>{{end}}{{else}}<p class="empty">Không có hồ sơ quá hạn.</p>{{end}}</section>
 
 {{with .Backtest}}<section id="kiem-dinh"><h2>6. {{.Title}}</h2><p class="note">{{.Note}}</p>
 {{if .Rows}}<table class="data"><thead><tr><th>Còn lại</th><th>Số dự báo</th><th>RMSE</th><th>MAE</th><th>RMSE ÷ kéo dài tuyến tính</th><th>÷ theo mùa</th><th>÷ năm trước</th><th>Khoảng 80 % chứa</th><th>Khoảng 95 % chứa</th><th>Brier (tỷ lệ chung)</th></tr></thead><tbody>
 {{range .Rows}}<tr>{{range $i, $c := .}}<td{{if $i}} class="n"{{end}}>{{$c}}</td>{{end}}</tr>{{end}}</tbody></table>{{end}}</section>{{end}}
 
-{{if .Children}}<section id="don-vi" class="children"><h2>Trang chi tiết đơn vị trực thuộc</h2><ul class="cols">
+{{if .Children}}<section id="don-vi" class="children"><h2>Trang chi tiết xã, phường</h2><ul class="cols">
 {{range .Children}}<li><a href="{{.Href}}">{{.Name}}</a> <span class="code">{{.Code}}</span></li>{{end}}</ul></section>{{end}}
 <footer><p>Số liệu do ptdv tổng hợp tự động; số lượng theo ngày quyết định kết nạp, tính cả đơn vị tiền thân của đơn vị đã hợp nhất.</p></footer>
 </body></html>

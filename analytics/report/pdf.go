@@ -14,6 +14,8 @@ type printer struct {
 	bin  string
 	must bool
 	note string // why there is no PDF
+	b    *browser
+	pipe bool // false after the DevTools pipe failed once: one Chromium per page from then on
 }
 
 // Chromium finds the headless browser: the named binary, or chromium, chromium-browser, google-chrome
@@ -34,7 +36,7 @@ func Chromium(name string) string {
 }
 
 func newPrinter(opt Options) *printer {
-	p := &printer{must: opt.PDF == "on"}
+	p := &printer{must: opt.PDF == "on", pipe: true}
 	if opt.PDF == "off" {
 		return p
 	}
@@ -52,8 +54,43 @@ func ChromiumArgs(profile string) []string {
 		"--user-data-dir=" + profile, "--disable-extensions", "--disable-background-networking"}
 }
 
-// print writes the PDF of an HTML file (A4, as the print CSS lays it out, no header or footer).
+// print writes the PDF of an HTML file (A4, as the print CSS lays it out, no header or footer): through
+// the browser kept open for the run, else (the pipe failed) one headless Chromium for the page.
 func (p *printer) print(html, pdf string) error {
+	if p.pipe {
+		err := p.viaPipe(html, pdf)
+		if err == nil {
+			return nil
+		}
+		p.pipe = false
+		p.close()
+	}
+	return p.printCLI(html, pdf)
+}
+
+func (p *printer) viaPipe(html, pdf string) error {
+	if p.b == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		b, err := startBrowser(ctx, p.bin)
+		if err != nil {
+			return err
+		}
+		p.b = b
+	}
+	return p.b.printPDF(html, pdf)
+}
+
+// close stops the browser kept open, if any.
+func (p *printer) close() {
+	if p.b != nil {
+		p.b.close()
+		p.b = nil
+	}
+}
+
+// printCLI prints with `chromium --headless --print-to-pdf`.
+func (p *printer) printCLI(html, pdf string) error {
 	abs, err := filepath.Abs(html)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
 	"image/png"
 	"log/slog"
 	"os"
@@ -19,6 +18,7 @@ import (
 
 	"ptdv/analytics"
 	"ptdv/analytics/forecast"
+	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/seed"
@@ -201,6 +201,36 @@ func TestReport(t *testing.T) {
 	if !found {
 		t.Error("no year row of the province in the workbook")
 	}
+	// The offices' summary sheet: the province's admissions this year.
+	var adm float64
+	if err := d.Owner.QueryRowContext(ctx, `SELECT n FROM reporting.breakdown WHERE run_id = (SELECT max(id) FROM reporting.nightly_run WHERE status = 'succeeded')
+		AND map = 'today' AND unit_id = ? AND period = '2026' AND measure = 'admissions' AND dimension = 'total'`, pid).Scan(&adm); err != nil {
+		t.Fatal(err)
+	}
+	x, err = excelize.OpenFile(filepath.Join(sum.Dir, code, code+".xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = x.GetRows("Kết nạp theo đơn vị")
+	x.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, r := range rows {
+		if len(r) > 2 && r[0] == code {
+			found = true
+			if r[2] != fmt.Sprint(adm) {
+				t.Errorf("admissions in the summary sheet %q, database %v", r[2], adm)
+			}
+		}
+	}
+	if !found {
+		t.Error("no province row in the summary sheet")
+	}
+	if got := after(t, page[strings.Index(page, "<h3>Kết nạp đảng viên</h3>"):], "Tổng số"); got != count(adm) {
+		t.Errorf("admissions on the page %q, database %v", got, adm)
+	}
 	// The index lists the run and the province.
 	idx, err := os.ReadFile(filepath.Join(out, "index.html"))
 	if err != nil {
@@ -217,8 +247,35 @@ func TestReport(t *testing.T) {
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d runs in the index, %v", len(ms), err)
 	}
-	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: "NO-SUCH"}); err == nil {
-		t.Error("an unknown unit's report: no error")
+	// The backtest published by the nightly is fresh for this year, not for the next.
+	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today, time.Hour); err != nil || !ok {
+		t.Errorf("the backtest just published is not fresh: %v %v", ok, err)
+	}
+	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today.AddDate(1, 0, 0), time.Hour); err != nil || ok {
+		t.Errorf("last year's backtest is fresh next year: %v %v", ok, err)
+	}
+	// A commune's report on its own: its page, its cells in the tables.
+	var commune, communeName string
+	if err := d.Owner.QueryRowContext(ctx, `SELECT u.code, n.name FROM reporting.forecast f JOIN org_unit u ON u.id = f.unit_id
+		JOIN org_unit_name n ON n.unit_id = u.id AND n.valid_to IS NULL
+		WHERE u.kind = 'grassroots_committee' AND u.sector = 'territorial' ORDER BY u.code LIMIT 1`).Scan(&commune, &communeName); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := Generate(ctx, d.Owner, Options{Out: t.TempDir(), PDF: "off", Unit: commune})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(cs.Dir, commune, "index.html")); err != nil || !strings.Contains(string(b), communeName) {
+		t.Errorf("the commune's own report: %v", err)
+	}
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: "NO-SUCH"}); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("an unknown unit's report: %v, want NOT_FOUND", err)
+	}
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", AsOf: today.AddDate(-1, 0, 0)}); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("a report before any run: %v, want NOT_FOUND", err)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 3 { // two runs and the index, nothing half-written
+		t.Errorf("%d entries in the reports' directory after the refused ones", len(ents))
 	}
 
 	t.Run("chromium", func(t *testing.T) { chromiumCheck(t, filepath.Join(sum.Dir, code, "index.html")) })
@@ -294,14 +351,40 @@ func chromiumCheck(t *testing.T, page string) {
 	if blue < 200 {
 		t.Error("the screenshot shows no forecast fan: the chart did not render")
 	}
-	_ = image.Point{}
+	// Both ways of printing: the browser kept open for a run (DevTools pipe), and one Chromium a page.
 	p := &printer{bin: bin}
 	pdf := filepath.Join(t.TempDir(), "page.pdf")
-	if err := p.print(page, pdf); err != nil {
+	if err := p.printCLI(page, pdf); err != nil {
 		t.Fatal(err)
 	}
+	checkPDF(t, pdf)
+	for i := range 2 {
+		pdf := filepath.Join(t.TempDir(), fmt.Sprintf("pipe%d.pdf", i))
+		if err := p.viaPipe(page, pdf); err != nil {
+			t.Fatal(err)
+		}
+		checkPDF(t, pdf)
+	}
+	p.close()
+}
+
+func checkPDF(t *testing.T, pdf string) {
 	b, _ := os.ReadFile(pdf)
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
-		t.Error("the PDF is not a PDF")
+		t.Fatal("the PDF is not a PDF")
 	}
+	// Every page is A4 (595 × 842 points), as the print CSS asks.
+	boxes := regexp.MustCompile(`MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]`).FindAllSubmatch(b, -1)
+	if len(boxes) == 0 {
+		t.Error("no page in the PDF")
+	}
+	for _, m := range boxes {
+		var w, h float64
+		fmt.Sscan(string(m[1]), &w)
+		fmt.Sscan(string(m[2]), &h)
+		if w < 594 || w > 596 || h < 841 || h > 843 {
+			t.Errorf("a PDF page of %s × %s points, not A4", m[1], m[2])
+		}
+	}
+	t.Logf("PDF: %d A4 pages, %d bytes", len(boxes), len(b))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -106,7 +107,7 @@ func writeXLSX(path string, d *Data) error {
 		}
 		style[k] = id
 	}
-	sheets := []string{"Tiến độ", "Cơ cấu", "Phễu", "Quá hạn", "Kiểm định"}
+	sheets := []string{"Tiến độ", "Cơ cấu", "Phễu", "Quá hạn", "Kiểm định", "Kết nạp theo đơn vị", "Đảng viên theo đơn vị"}
 	for i, n := range sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", n); err != nil {
@@ -260,7 +261,43 @@ func writeXLSX(path string, d *Data) error {
 	}
 	widths(f, sheets[4], map[string]float64{"A": 16, "E": 16, "F": 14, "G": 14})
 
-	for _, x := range []*xsheet{s, s2, s3, s4, s5} {
+	// The offices' summary sheets: one row per unit (the province first), for each criterion this period,
+	// the same period last year and this period as a percentage of last year's.
+	var byUnit []*xsheet
+	for mi, m := range measures {
+		x := &xsheet{f: f, name: sheets[5+mi], style: style}
+		title(x, strings.ToUpper(m.title)+" NĂM "+d.Year+" THEO ĐƠN VỊ")
+		h1 := []string{"Mã", "Đơn vị"}
+		h2 := []string{"", ""}
+		for _, c := range criteria {
+			h1 = append(h1, c.label, "", "")
+			h2 = append(h2, "Kỳ này", "Cùng kỳ năm trước", "Tỷ lệ %")
+		}
+		x.head(h1...)
+		for ci := range criteria {
+			x.merge(3+3*ci, 5+3*ci)
+		}
+		x.head(h2...)
+		for _, u := range all {
+			ts := d.Tables[u.ID]
+			if len(ts) <= mi {
+				continue
+			}
+			vs := []any{u.Code, u.Name}
+			for _, l := range ts[mi].Lines {
+				if l.HasLast {
+					vs = append(vs, l.N, l.NLast, fpct(ratio(l.N, l.NLast)))
+				} else {
+					vs = append(vs, l.N, nil, nil)
+				}
+			}
+			x.line(vs...)
+		}
+		widths(f, x.name, map[string]float64{"A": 12, "B": 34})
+		byUnit = append(byUnit, x)
+	}
+
+	for _, x := range append([]*xsheet{s, s2, s3, s4, s5}, byUnit...) {
 		if x.err != nil {
 			return fmt.Errorf("report: xlsx %s: %w", x.name, x.err)
 		}

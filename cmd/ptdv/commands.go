@@ -144,11 +144,8 @@ func tokenCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 func nightlyCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	asOf := fs.String("as-of", "", "ngày chốt số liệu YYYY-MM-DD (mặc định: hôm nay)")
 	return func(ctx context.Context, e *env) error {
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		return e.nightly(ctx, url, *asOf)
@@ -183,7 +180,11 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 	if err := e.forecastRun(ctx, url, asOf); err != nil {
 		return err
 	}
-	return e.report(ctx, url, report.Options{PDF: "auto"})
+	pdf := envOr("PTDV_REPORT_PDF", "auto")
+	if pdf != "auto" && pdf != "on" && pdf != "off" {
+		return fmt.Errorf("PTDV_REPORT_PDF: auto, on hoặc off, không phải %q", pdf)
+	}
+	return e.report(ctx, url, report.Options{PDF: pdf})
 }
 
 const exampleQuery = `# Cây tổ chức đảng hôm nay: các tỉnh, và đơn vị trực thuộc của từng tỉnh.
@@ -335,11 +336,8 @@ func seedCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	seedN := fs.Uint64("seed", 1, "hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu")
 	from := fs.Int("from", 2016, "năm bắt đầu lịch sử")
 	return func(ctx context.Context, e *env) error {
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		st, err := seed.Run(ctx, url, seed.Options{Scale: *scale, Seed: *seedN, FromYear: *from, Progress: os.Stderr, Logger: e.log})

@@ -160,13 +160,23 @@ func (e *env) migrate(ctx context.Context, url string) ([]string, error) {
 	return applied, member.ExtendYearEnd(ctx, owner)
 }
 
+// migratedOwner finds or starts the database and applies the migrations as its owner: it returns the
+// owner's URL, for the commands that load or publish as the owner (seed, nightly, forecast, report).
+func (e *env) migratedOwner(ctx context.Context) (string, error) {
+	url, err := e.ownerURL(ctx)
+	if err != nil {
+		return "", err
+	}
+	if _, err := e.migrate(ctx, url); err != nil {
+		return "", err
+	}
+	return url, nil
+}
+
 // migratedApp finds or starts the database, applies the migrations as its owner and opens the
 // application's pool: what every command that reads or writes data starts with.
 func (e *env) migratedApp(ctx context.Context) (ownerURL string, app *bun.DB, err error) {
-	if ownerURL, err = e.ownerURL(ctx); err != nil {
-		return "", nil, err
-	}
-	if _, err = e.migrate(ctx, ownerURL); err != nil {
+	if ownerURL, err = e.migratedOwner(ctx); err != nil {
 		return "", nil, err
 	}
 	app, err = e.appDB(ctx, ownerURL)

@@ -19,7 +19,7 @@ func reportCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	unit := fs.String("unit", "", "mã đảng bộ tỉnh (trống: mọi tỉnh)")
 	out := fs.String("out", "", "thư mục báo cáo (mặc định: $PTDV_DATA/analytics/report)")
 	asOf := fs.String("as-of", "", "dùng lượt chạy mới nhất đến ngày YYYY-MM-DD (mặc định: mới nhất)")
-	pdf := fs.String("pdf", "auto", "in PDF qua Chromium: auto (nếu đã cài), on (bắt buộc), off")
+	pdf := fs.String("pdf", envOr("PTDV_REPORT_PDF", "auto"), "in PDF qua Chromium: auto (nếu đã cài), on (bắt buộc), off (env PTDV_REPORT_PDF)")
 	return func(ctx context.Context, e *env) error {
 		if *pdf != "auto" && *pdf != "on" && *pdf != "off" {
 			fmt.Fprintf(os.Stderr, "--pdf: auto, on hoặc off, không phải %q\n", *pdf)
@@ -33,11 +33,8 @@ func reportCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 			o.AsOf = t
 		}
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		return e.report(ctx, url, o)
@@ -62,6 +59,11 @@ func (e *env) report(ctx context.Context, url string, o report.Options) error {
 	if err != nil {
 		return err
 	}
+	steps := []any{"took", sum.Took.Round(time.Millisecond)}
+	for k, v := range sum.Steps {
+		steps = append(steps, k, v.Round(time.Millisecond))
+	}
+	e.log.Info("report written", steps...)
 	pages, pdfs := 0, 0
 	for _, p := range sum.Manifest.Provinces {
 		pages += p.Pages

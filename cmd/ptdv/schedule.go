@@ -9,15 +9,8 @@ import (
 	"time"
 
 	"ptdv/analytics"
+	"ptdv/internal/vn"
 )
-
-// vietnamTZ is the zone of the nightly schedule's time of day.
-func vietnamTZ() *time.Location {
-	if l, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
-		return l
-	}
-	return time.FixedZone("ICT", 7*60*60)
-}
 
 // parseNightlyAt parses "HH:MM" (or "off", which returns ok = false).
 func parseNightlyAt(s string) (h, m int, ok bool, err error) {
@@ -47,7 +40,7 @@ func nextRun(now time.Time, h, m int, loc *time.Location) time.Time {
 // another process holds the lock for is skipped (logged); a failed run is logged and recorded in
 // reporting.nightly_run by the job itself.
 func (e *env) scheduleNightly(ctx context.Context, url string, h, m int) {
-	loc := vietnamTZ()
+	loc := vn.Zone
 	for {
 		next := nextRun(time.Now(), h, m, loc)
 		e.log.Info("nightly scheduled", "at", next.Format(time.RFC3339))

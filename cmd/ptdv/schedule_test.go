@@ -1,12 +1,13 @@
 package main
 
 import (
+	"ptdv/internal/vn"
 	"testing"
 	"time"
 )
 
 func TestNextRun(t *testing.T) {
-	loc := vietnamTZ()
+	loc := vn.Zone
 	for _, c := range []struct{ now, want string }{
 		{"2026-12-03T18:00:00Z", "2026-12-04T02:00:00+07:00"}, // 01:00 in Vietnam: today at 02:00
 		{"2026-12-03T19:00:00Z", "2026-12-05T02:00:00+07:00"}, // 02:00 exactly: tomorrow

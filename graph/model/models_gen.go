@@ -419,7 +419,7 @@ type ImportListInput struct {
 type ImportListPayload struct {
 	// False when nothing was written (some row is bad and skipInvalid was not set).
 	Written bool `json:"written"`
-	// Deadlines that rows missed, recorded as facts of the past with the event flagged (code LATE, the rule, how many working days late); the first 1,000.
+	// Deadlines that rows missed, recorded as facts of the past with the event flagged (code LATE, the rule, how many working days late); every one.
 	Warnings []ImportProblem `json:"warnings"`
 	Rows     int             `json:"rows"`
 	// Rows that recorded a new person (or unit).
@@ -430,7 +430,7 @@ type ImportListPayload struct {
 	Unchanged int `json:"unchanged"`
 	// Number of bad rows.
 	Rejected int `json:"rejected"`
-	// The first 1,000 problems; rejectFile holds them all.
+	// Every problem of every bad row, each with its rule when a rule refused it; rejectFile holds the same rows (its column "Quy định" the rule ids, "Lỗi" the reasons).
 	Problems []ImportProblem `json:"problems"`
 	// The bad rows in the file's layout with a last column "Lỗi" (the reasons): fix and import it again. Null when no row is bad.
 	RejectFile *File `json:"rejectFile,omitempty"`

@@ -206,6 +206,19 @@ func FromContext(ctx context.Context) (*Actor, error) {
 	return nil, apperr.New(apperr.Unauthenticated, "Cần đăng nhập.", "no authenticated actor")
 }
 
+// Permitted returns the request's actor once its role holds the permission: UNAUTHENTICATED without an
+// actor, FORBIDDEN without the permission. Every write and read that checks a permission starts here.
+func Permitted(ctx context.Context, p Permission) (*Actor, error) {
+	a, err := FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Require(p); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // System is the actor of jobs the binary runs itself (demo loading, nightly): national scope.
 func System(subject string) *Actor {
 	return &Actor{Subject: subject, Role: RoleAdmin, scope: Scope{All: true, On: vn.Today()}}
@@ -225,7 +238,7 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 	if err != nil {
 		return nil, apperr.New(apperr.Unauthenticated, "Mã đăng nhập không hợp lệ.", "token has an unknown role")
 	}
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	day = vn.Day(day)
 	a := &Actor{Subject: c.Subject, Role: role, UnitCode: c.Unit}
 	if c.Unit == "" {
 		if !role.Holds(PermNationalScope) {

@@ -198,6 +198,19 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 			return err
 		}()},
 	} {
+		if auth.AppFilterOff() { // the two-key test, row-level security alone
+			switch c.what {
+			case "members of the cell in 2024", "the cell", "the cell's operations", "the cell's progress in 2024":
+				continue // reads of the tree and of counts as it was: the application's lock alone (README)
+			case "open case in the cell":
+				// Refused before the insert the policies would refuse, by the pipeline's own check that the
+				// person's records belong to another cell; nothing is written (the audit check below).
+				if c.err == nil {
+					t.Errorf("old owner: %s: not refused", c.what)
+				}
+				continue
+			}
+		}
 		fixture.WantCode(t, "old owner: "+c.what, c.err, apperr.NotFound)
 	}
 	if ps, err := people.Search(b, w.db, people.Filter{}, page.Args{First: 50}); err != nil || slices.ContainsFunc(ps.Items, func(p people.Person) bool { return p.ID == px || p.ID == mx }) {
@@ -216,11 +229,13 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 		t.Errorf("old owner's deadlines: %v, %v", ds, err)
 	}
 	// B's members in 2024, listed: Y's only; the 2024 subtree of B shown today has no X.
-	if ls, err := member.List(b, w.db, w.B, fixture.Day("2024-06-30"), "", page.Args{First: 10}); err != nil || len(ls.Items) != 0 {
+	// (With row-level security alone the list shows the moved member's span, not the person: the spans,
+	// which the counts read, follow their unit as it was; the listing's rule is the application's.)
+	if ls, err := member.List(b, w.db, w.B, fixture.Day("2024-06-30"), "", page.Args{First: 10}); !auth.AppFilterOff() && (err != nil || len(ls.Items) != 0) {
 		t.Errorf("old owner's member list of 2024: %v, %v", ls.Items, err)
 	}
-	if kids, err := org.Children(b, w.db, w.B, fixture.Day("2024-06-30"), org.Filter{}, page.Args{First: 10}); err != nil || len(kids.Items) != 2 ||
-		slices.ContainsFunc(kids.Items, func(u org.Unit) bool { return u.ID == w.X }) {
+	if kids, err := org.Children(b, w.db, w.B, fixture.Day("2024-06-30"), org.Filter{}, page.Args{First: 10}); !auth.AppFilterOff() && (err != nil || len(kids.Items) != 2 ||
+		slices.ContainsFunc(kids.Items, func(u org.Unit) bool { return u.ID == w.X })) {
 		t.Errorf("old owner's children in 2024: %v, %v", kids.Items, err)
 	}
 	// Counts for past periods stay with the unit as it was then.
@@ -261,8 +276,8 @@ func TestMovedCellBelongsToTheNewOwnerOnly(t *testing.T) {
 		t.Errorf("new owner's children today: %v, %v", kids.Items, err)
 	}
 	// On a past day the new owner's tree shows the cell as a root of its own: its parent then was B.
-	if rs, err := org.Roots(a, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
-		rs.Items[0].ID != w.A || rs.Items[1].ID != w.X {
+	if rs, err := org.Roots(a, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); !auth.AppFilterOff() && (err != nil || len(rs.Items) != 2 ||
+		rs.Items[0].ID != w.A || rs.Items[1].ID != w.X) {
 		t.Errorf("new owner's roots in 2024: %v, %v", rs.Items, err)
 	}
 	// Nothing the old owner tried was written.
@@ -303,8 +318,8 @@ func TestMergedCommunesHistoryGoesToTheSuccessor(t *testing.T) {
 	if u, err := org.GetOne(s, w.db, w.M1, fixture.Day("2024-06-30")); err != nil || u.Code != "HY.M1" {
 		t.Errorf("successor reads a predecessor as it was: %v, %v", u, err)
 	}
-	if rs, err := org.Roots(s, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); err != nil || len(rs.Items) != 2 ||
-		rs.Items[0].ID != w.M1 || rs.Items[1].ID != w.M2 {
+	if rs, err := org.Roots(s, w.db, fixture.Day("2024-06-30"), page.Args{First: 10}); !auth.AppFilterOff() && (err != nil || len(rs.Items) != 2 ||
+		rs.Items[0].ID != w.M1 || rs.Items[1].ID != w.M2) {
 		t.Errorf("successor's roots in 2024: %v, %v", rs.Items, err)
 	}
 	if ts, err := target.UnitTargets(s, w.db, w.M1, target.Filter{}, page.Args{First: 10}); err != nil || len(ts.Items) != 1 {
@@ -319,8 +334,9 @@ func TestMergedCommunesHistoryGoesToTheSuccessor(t *testing.T) {
 	}
 	// Another commune sees none of it.
 	o := fixture.ActorOn(t, w.db, "board", "HY.PC.MT", w.today)
-	_, err = org.GetOne(o, w.db, w.M1, fixture.Day("2024-06-30"))
-	fixture.WantCode(t, "another commune reads a predecessor", err, apperr.NotFound)
+	if _, err = org.GetOne(o, w.db, w.M1, fixture.Day("2024-06-30")); !auth.AppFilterOff() { // a read of the tree
+		fixture.WantCode(t, "another commune reads a predecessor", err, apperr.NotFound)
+	}
 	_, err = people.GetOne(o, w.db, pm)
 	fixture.WantCode(t, "another commune reads a predecessor's person", err, apperr.NotFound)
 }
@@ -389,8 +405,9 @@ func TestDissolvedDistrictGoesToItsParent(t *testing.T) {
 	}
 	// Another district does not see the dissolved one.
 	o := fixture.ActorOn(t, w.db, "board", "HY.PC", w.today)
-	_, err = org.GetOne(o, w.db, w.D2, fixture.Day("2024-06-30"))
-	fixture.WantCode(t, "another district reads the dissolved one", err, apperr.NotFound)
+	if _, err = org.GetOne(o, w.db, w.D2, fixture.Day("2024-06-30")); !auth.AppFilterOff() { // a read of the tree
+		fixture.WantCode(t, "another district reads the dissolved one", err, apperr.NotFound)
+	}
 }
 
 // Heirs follow a chain of changes: a cell dissolved without successor goes to its last parent's holder;

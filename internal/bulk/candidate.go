@@ -46,8 +46,16 @@ var candidateSteps = []step{
 		}},
 	{col: "dossier", have: func(c pipeline.Case) *time.Time { return c.DossierOn },
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			// The papers' own dates when the row has them, else the dossier's.
+			paper := func(col string) time.Time {
+				if d := r.date(col); d != nil {
+					return *d
+				}
+				return on
+			}
 			in := pipeline.DossierInput{Doc: pipeline.Doc{Effective: on, Note: "Nhập từ tệp."},
-				ApplicationOn: on, BiographyOn: on, CommentsOn: on, BackgroundCheckOn: on}
+				ApplicationOn: paper("application"), BiographyOn: paper("biography"), CommentsOn: paper("comments"),
+				BackgroundCheckOn: paper("background_check")}
 			for _, s := range [][2]string{{"sponsor1", "sponsor1_since"}, {"sponsor2", "sponsor2_since"}} {
 				if r.text(s[0]) == "" {
 					continue

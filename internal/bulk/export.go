@@ -43,7 +43,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	if err != nil {
 		return sheet.Sheet{}, err
 	}
-	on = org.Day(on)
+	on = vn.Day(on)
 	u, err := org.GetOne(ctx, db, unitID, on) // NOT_FOUND outside the scope
 	if err != nil {
 		return sheet.Sheet{}, err
@@ -179,6 +179,10 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char(c.listed_on, 'DD/MM/YYYY'),
 			to_char(c.certificate_on, 'DD/MM/YYYY'), ev.cert_no,
 			to_char(c.dossier_on, 'DD/MM/YYYY'),
+			to_char((ev.papers->>'applicationOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
+			to_char((ev.papers->>'biographyOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
+			to_char((ev.papers->>'commentsOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
+			to_char((ev.papers->>'backgroundCheckOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
 			sp.ids[1]::text, to_char(sp.since[1], 'DD/MM/YYYY'), sp.ids[2]::text, to_char(sp.since[2], 'DD/MM/YYYY'),
 			ev.youth_no,
 			to_char(c.cell_resolution_on, 'DD/MM/YYYY'), ev.cell_no, ev.cell_for::text, ev.cell_eligible::text,
@@ -196,6 +200,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			SELECT
 				max(e.document_no) FILTER (WHERE e.kind = 'course_completed' AND e.effective = c.certificate_on) AS cert_no,
 				max(e.details->'youthUnionResolution'->>'Number') FILTER (WHERE e.kind = 'dossier_completed' AND e.effective = c.dossier_on) AS youth_no,
+				(array_agg(e.details ORDER BY e.id DESC) FILTER (WHERE e.kind = 'dossier_completed' AND e.effective = c.dossier_on))[1] AS papers,
 				max(e.document_no) FILTER (WHERE e.kind = 'cell_resolved') AS cell_no,
 				max(e.votes_for) FILTER (WHERE e.kind = 'cell_resolved') AS cell_for,
 				max(e.votes_eligible) FILTER (WHERE e.kind = 'cell_resolved') AS cell_eligible,
@@ -229,6 +234,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 }
 
 var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
+	"application", "biography", "comments", "background_check",
 	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
 	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",

@@ -150,7 +150,7 @@ func maskedIDs(k Kind, recs []*record) error {
 // dates checks the row's dates against today and the birth date, before anything is written: the API
 // refuses them too, in words that do not say why ("không hợp lệ").
 func (im *importer) dates(r *record, keys []string) {
-	today := people.Today()
+	today := vn.Today()
 	birth := r.day("birth")
 	if birth != nil && birth.After(today) {
 		r.invalid("birth", fmt.Sprintf("Ngày sinh %s sau ngày hôm nay (%s).", vn.Date(*birth), vn.Date(today)))

@@ -410,8 +410,8 @@ func (im *importer) parse(r *record) {
 		r.required("listed")
 		r.code(im.match, "proposer", "proposer")
 		r.code(im.match, "leave_reason", "left_reason")
-		for _, k := range []string{"listed", "certificate", "dossier", "sponsor1_since", "sponsor2_since", "cell_res",
-			"committee_res", "decision", "ceremony", "recognition", "left"} {
+		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
+			"sponsor1_since", "sponsor2_since", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition", "left"} {
 			r.date(k)
 		}
 		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible"} {

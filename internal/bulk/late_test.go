@@ -135,3 +135,29 @@ func TestImportDecisionExtension(t *testing.T) {
 		t.Errorf("a late extension: warnings %+v", rep.Warnings)
 	}
 }
+
+// The dossier's papers keep their own dates (1-KNĐ, 2-KNĐ, 5-KNĐ, the background check), the dossier's
+// date when the row leaves them empty; a paper dated after the dossier is refused on its column; the
+// export writes them back.
+func TestImportDossierPapers(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
+	papers := append(slices.Clone(dossier), "Ngày đơn xin vào Đảng", "01/04/2024", "Ngày thẩm tra lý lịch", "18/04/2024")
+	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidate("Vũ Văn Cường", "Nam", "07/07/1998", "034098000013", papers...)))
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
+	if err != nil || len(out.Rows) != 1 {
+		t.Fatalf("export: %d rows, %v", len(out.Rows), err)
+	}
+	var got []string
+	for _, h := range []string{"Ngày đơn xin vào Đảng", "Ngày lý lịch", "Ngày nhận xét của đoàn thể, nơi cư trú", "Ngày thẩm tra lý lịch"} {
+		got = append(got, out.Rows[0][slices.Index(out.Header, h)])
+	}
+	if want := []string{"01/04/2024", "20/04/2024", "20/04/2024", "18/04/2024"}; !slices.Equal(got, want) {
+		t.Errorf("exported papers %q, want %q", got, want)
+	}
+	late := append(slices.Clone(dossier), "Ngày lý lịch", "25/04/2024")
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, candidate("Hoàng Thị Dung", "Nữ", "12/12/1997", "034197000014", late...)), bulk.Options{})
+	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Column != "Ngày lý lịch" || rep.Problems[0].Code != apperr.InvalidInput {
+		t.Errorf("a biography after the dossier: written=%v %+v, %v", rep.Written, rep.Problems, err)
+	}
+}

@@ -102,6 +102,8 @@ var fieldColumns = map[string]string{
 	"religion": "religion", "general_education": "general_education", "professional_qualification": "professional_qualification",
 	"political_theory": "political_theory", "occupation": "occupation", "unit_id": "cell", "cellId": "cell", "proposer": "proposer",
 	"reason": "left_reason", "workplace": "workplace",
+	// the dossier's papers
+	"applicationOn": "application", "biographyOn": "biography", "commentsOn": "comments", "backgroundCheckOn": "background_check",
 	// package org's fields, for unit lists
 	"code": "code", "name": "unit_name", "kind": "kind", "sector": "sector", "parentId": "parent", "effective": "founded",
 	"document": "founded_doc",

@@ -158,7 +158,7 @@ func (im *importer) applyUnit(ctx context.Context, r *record) (int, error) {
 // sameUnit accepts a row that names a recorded unit only when it has it as the unit stands today: a
 // rename or a move is an operation with its own document (the API's), not a silent edit of a cell.
 func (im *importer) sameUnit(ctx context.Context, r *record, id int64, kind, parentCode string) error {
-	today := org.Day(time.Now())
+	today := vn.Day(time.Now())
 	u, err := org.GetOne(ctx, im.tx, id, today)
 	if err != nil {
 		if apperr.CodeOf(err) == apperr.NotFound {

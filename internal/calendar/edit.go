@@ -93,14 +93,7 @@ func DeleteDay(ctx context.Context, db bun.IDB, day time.Time) error {
 }
 
 func requireAdmin(ctx context.Context) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.Require(auth.PermEditCalendar); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermEditCalendar)
 }
 
 // lockDay serializes edits of one date (a transaction-scoped advisory lock in the two-key space, keyed

@@ -40,18 +40,10 @@ const (
 // actor is the request's actor once auth's permission table lets it read member records (and write
 // them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p := auth.PermReadMember
 	if write {
-		p = auth.PermWriteMember
+		return auth.Permitted(ctx, auth.PermWriteMember)
 	}
-	if err := a.Require(p); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermReadMember)
 }
 
 func init() {
@@ -231,13 +223,13 @@ func normalize(e Event) (Event, error) {
 	if e.Effective.IsZero() {
 		return e, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
 	}
-	today := people.Today()
-	e.Effective = people.Day(e.Effective)
+	today := vn.Today()
+	e.Effective = vn.Day(e.Effective)
 	if e.Effective.Year() < 1930 || e.Effective.After(today) {
 		return e, apperr.Invalid("effective", "Ngày hiệu lực không hợp lệ (không được sau ngày hôm nay).", "effective date out of range or in the future")
 	}
 	if e.DecisionDate != nil {
-		d := people.Day(*e.DecisionDate)
+		d := vn.Day(*e.DecisionDate)
 		if d.Year() < 1930 || d.After(today) {
 			return e, apperr.Invalid("decision_date", "Ngày quyết định không hợp lệ.", "decision date out of range or in the future")
 		}
@@ -365,7 +357,7 @@ func Status(ctx context.Context, db bun.IDB, personID int64, on time.Time) (Stat
 	if err != nil {
 		return State{}, err
 	}
-	return StatusOn(es, people.Day(on)), nil
+	return StatusOn(es, vn.Day(on)), nil
 }
 
 // Spans returns the status spans of a person in the actor's scope, oldest first.
@@ -424,7 +416,7 @@ func CountByStatus(ctx context.Context, db bun.IDB, unitID int64, date time.Time
 	if err != nil {
 		return nil, err
 	}
-	d := people.Day(date)
+	d := vn.Day(date)
 	with, args, ok, err := subtree(ctx, db, a, unitID, d, false)
 	if err != nil || !ok {
 		return map[string]int{}, err
@@ -474,7 +466,7 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 			return page.Page[Span]{}, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
 		}
 	}
-	d := people.Day(date)
+	d := vn.Day(date)
 	with, args, ok, err := subtree(ctx, db, a, unitID, d, true)
 	if err != nil || !ok {
 		return page.Page[Span]{}, err

@@ -66,9 +66,7 @@ func wantRule(t *testing.T, what string, err error, rule string) {
 
 func TestCountByStatusAcrossMerger(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
 	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
@@ -168,8 +166,7 @@ func TestCountByStatusAcrossMerger(t *testing.T) {
 
 func TestRecognitionRule(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	ctx := fixture.Actor(t, d.App, "secretary", "VP.TD.HH.DB")
 	p := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 
@@ -189,7 +186,7 @@ func TestRecognitionRule(t *testing.T) {
 		t.Errorf("an event in another unit: %v", err)
 	}
 	record(t, ctx, d.App, member.Event{PersonID: p, UnitID: tr.X, Kind: member.KindRecognized, Effective: fixture.Day("2024-01-10")})
-	if n := count(t, d.Owner, `SELECT count(*) FROM member_event`); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_event`); n != 2 {
 		t.Errorf("%d events, want 2 (refusals write nothing)", n)
 	}
 
@@ -215,20 +212,9 @@ func TestRecognitionRule(t *testing.T) {
 	record(t, ctx, d.App, member.Event{PersonID: q, Kind: member.KindRecognized, Effective: fixture.Day("2024-07-10")})
 }
 
-func count(t testing.TB, db bun.IDB, q string) int {
-	t.Helper()
-	var n int
-	if err := db.NewRaw(q).Scan(context.Background(), &n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestReadmission(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	p := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	admit(t, ctx, d.App, p, "2015-01-01", true)
 	record(t, ctx, d.App, member.Event{PersonID: p, Kind: member.KindRemoved, Effective: fixture.Day("2019-01-01")})
@@ -270,8 +256,7 @@ func TestReadmission(t *testing.T) {
 
 func TestPermissionsAndAppendOnly(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	p := fixture.Person(t, fixture.System(), d.App, "Nguyễn Văn An", tr.X)
 	viewer := fixture.Actor(t, d.App, "viewer", "VP")
 	err := member.Record(viewer, d.App, member.Event{PersonID: p, Kind: member.KindAdmitted, Effective: fixture.Day("2020-01-01"), DecisionDate: fixture.Ptr(fixture.Day("2020-01-01"))})
@@ -292,7 +277,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 			t.Errorf("%s as the application role succeeded", q)
 		}
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM audit_log WHERE action = 'member.record'`); n != 2 {
 		t.Errorf("%d audit rows, want 2", n)
 	}
 }
@@ -301,9 +286,7 @@ func TestPermissionsAndAppendOnly(t *testing.T) {
 // (auth: a unit that is or ever was in the subtree is visible), though its path then lay elsewhere.
 func TestCountUnitThatMovedIn(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.Y)
 	admit(t, ctx, d.App, a, "2020-03-01", true)
 	if _, err := org.Move(ctx, d.App, tr.Y, tr.C3, org.Doc{Effective: fixture.Day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {

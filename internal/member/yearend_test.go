@@ -39,7 +39,7 @@ func checkYearend(t *testing.T, d *pgtest.DB, what string) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") || len(want) == 0 {
 		t.Errorf("%s: member_yearend (unit year n)\n%v\ndiffers from the spans\n%v", what, got, want)
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE n < 0`); n != 0 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE n < 0`); n != 0 {
 		t.Errorf("%s: %d negative counts", what, n)
 	}
 	if _, err := d.Owner.ExecContext(ctx, `SELECT member_rebuild_yearend()`); err != nil {
@@ -57,9 +57,7 @@ func checkYearend(t *testing.T, d *pgtest.DB, what string) {
 // with its district's end, and a cell moved after a year-end it changes (recorded later, dated before).
 func TestYearendRollup(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
-	ctx := fixture.System()
+	d, tr, ctx := fixture.NewTree(t)
 	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
 	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
 	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
@@ -101,7 +99,7 @@ func TestYearendRollup(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkYearend(t, d, "a cell moved")
-	if k := count(t, d.Owner, `SELECT n FROM member_yearend WHERE ancestor_id = `+strconv.FormatInt(res.Units[0], 10)+` AND year = 2025`); k != 3 {
+	if k := fixture.Count(t, d.Owner, `SELECT n FROM member_yearend WHERE ancestor_id = `+strconv.FormatInt(res.Units[0], 10)+` AND year = 2025`); k != 3 {
 		t.Errorf("new commune on 31/12/2025: %d members, want B, A and E", k)
 	}
 
@@ -120,7 +118,7 @@ func TestYearendRollup(t *testing.T) {
 	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2021`); err != nil {
 		t.Fatal(err)
 	}
-	if k := count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE year < 2021`); k != 0 {
+	if k := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_yearend WHERE year < 2021`); k != 0 {
 		t.Errorf("%d rows before the window", k)
 	}
 	checkYearend(t, d, "window from 2021")
@@ -133,7 +131,7 @@ func TestYearendRollup(t *testing.T) {
 	if err := member.ExtendYearEnd(context.Background(), d.Owner); err != nil {
 		t.Fatal(err)
 	}
-	if k := count(t, d.Owner, `SELECT to_year - extract(year FROM current_date)::int FROM member_yearend_window`); k != 1 {
+	if k := fixture.Count(t, d.Owner, `SELECT to_year - extract(year FROM current_date)::int FROM member_yearend_window`); k != 1 {
 		t.Errorf("to_year is %d years ahead, want 1", k)
 	}
 	checkYearend(t, d, "extended from 2022")

@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/auth"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // Operation is a recorded change to the tree.
@@ -85,7 +86,7 @@ func GetVillages(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (
 	err = db.NewRaw(`SELECT v.id, v.code, v.name, v.kind, v.commune_id, v.valid_from, v.valid_to, vc.cell_id
 		FROM village v
 		LEFT JOIN village_cell vc ON vc.village_id = v.id AND vc.valid_from <= ?0 AND (vc.valid_to IS NULL OR vc.valid_to > ?0)
-		WHERE v.id = ANY(?1::bigint[]) AND `+renumber(cond, 2), append([]any{Day(asOf), pgdialect.Array(ids)}, args...)...).Scan(ctx, &vs)
+		WHERE v.id = ANY(?1::bigint[]) AND `+renumber(cond, 2), append([]any{vn.Day(asOf), pgdialect.Array(ids)}, args...)...).Scan(ctx, &vs)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: get villages: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // Unit is a node of the hierarchy as it stood on AsOf.
@@ -51,9 +52,6 @@ func (u Unit) Depth() int {
 	}
 	return strings.Count(u.Path, ".") + 1
 }
-
-// Day truncates t to its civil date (UTC midnight), the form every date in this package takes.
-func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 
 // A unit query runs in two steps: the first picks the ids of the page (filters, scope, order by
 // code, limit) touching only org_unit and the candidate ids; the second decorates just those rows
@@ -86,7 +84,7 @@ func (q *query) String() string {
 
 // newQuery reads units chosen by conditions on org_unit (alias u) alone.
 func newQuery(asOf time.Time) *query {
-	return &query{from: "org_unit u", args: []any{Day(asOf)}}
+	return &query{from: "org_unit u", args: []any{vn.Day(asOf)}}
 }
 
 // newLinkQuery reads the units whose link on asOf matches cond (on org_link columns, alias c).
@@ -98,7 +96,7 @@ func newLinkQuery(asOf time.Time, cond string, args ...any) *query {
 // returns. The candidates are materialized first: otherwise the planner may walk the whole code index
 // looking for the first page of, say, a province's children.
 func newCandidateQuery(asOf time.Time, candidates string, args ...any) *query {
-	q := &query{from: "c JOIN org_unit u ON u.id = c.unit_id", args: []any{Day(asOf)}}
+	q := &query{from: "c JOIN org_unit u ON u.id = c.unit_id", args: []any{vn.Day(asOf)}}
 	q.with = "c AS MATERIALIZED (" + q.number(candidates, args) + "), "
 	return q
 }
@@ -160,7 +158,7 @@ func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, e
 		return nil, fmt.Errorf("org: list units: %w", err)
 	}
 	for i := range us {
-		us[i].AsOf = Day(asOf)
+		us[i].AsOf = vn.Day(asOf)
 	}
 	return us, nil
 }
@@ -256,7 +254,7 @@ func rootsQuery(ctx context.Context, asOf time.Time) (*query, error) {
 	switch {
 	case sc.All:
 		q = newLinkQuery(asOf, "c.parent_id IS NULL")
-	case Day(asOf).Equal(sc.On):
+	case vn.Day(asOf).Equal(sc.On):
 		q = newLinkQuery(asOf, "c.unit_id = ?", a.UnitID)
 	default:
 		units, uargs := sc.Units()
@@ -330,7 +328,7 @@ func CountDescendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time)
 	}
 	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
-		GROUP BY u.kind`, append([]any{root.Path, id, Day(asOf), Day(asOf)}, args...)...).Scan(ctx, &rows)
+		GROUP BY u.kind`, append([]any{root.Path, id, vn.Day(asOf), vn.Day(asOf)}, args...)...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: count descendants: %w", err)
 	}
@@ -382,7 +380,7 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 	}
 	byDay := map[time.Time][]int64{}
 	for _, k := range keys {
-		byDay[Day(k.AsOf)] = append(byDay[Day(k.AsOf)], k.ID)
+		byDay[vn.Day(k.AsOf)] = append(byDay[vn.Day(k.AsOf)], k.ID)
 	}
 	out := make(map[ChildKey]int, len(keys))
 	cond, args := a.Scope().UnitFilter("l.unit_id")

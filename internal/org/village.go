@@ -61,7 +61,7 @@ func Villages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time, p p
 		return page.Page[Village]{}, err
 	}
 	cond, args := a.Scope().UnitFilter("v.commune_id")
-	d := Day(asOf)
+	d := vn.Day(asOf)
 	var vs []Village
 	err = db.NewRaw(`SELECT v.id, v.code, v.name, v.kind, v.commune_id, v.valid_from, v.valid_to, vc.cell_id
 		FROM village v
@@ -102,11 +102,8 @@ type NewVillage struct {
 
 // CreateVillage records a village of a commune, optionally with its covering cell.
 func CreateVillage(ctx context.Context, db bun.IDB, v NewVillage, doc Doc) (int64, error) {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return 0, err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return 0, err
 	}
 	d, err := doc.validate()
@@ -154,11 +151,8 @@ func CreateVillage(ctx context.Context, db bun.IDB, v NewVillage, doc Doc) (int6
 
 // AssignVillageCell changes the cell that covers a village from the effective date on (nil: none).
 func AssignVillageCell(ctx context.Context, db bun.IDB, villageID int64, cellID *int64, doc Doc) error {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return err
 	}
 	d, err := doc.validate()
@@ -224,7 +218,7 @@ func CountVillages(ctx context.Context, db bun.IDB, unitID int64, asOf time.Time
 		return 0, err
 	}
 	cond, args := a.Scope().UnitFilter("v.commune_id")
-	d := Day(asOf)
+	d := vn.Day(asOf)
 	var n int
 	err = db.NewRaw(`SELECT count(*) FROM village v
 		LEFT JOIN village_cell vc ON vc.village_id = v.id AND vc.valid_from <= ?0 AND (vc.valid_to IS NULL OR vc.valid_to > ?0)

@@ -61,11 +61,8 @@ var codeRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9._-]{0,63}$`)
 
 // run executes a tree operation: permission, one transaction, the global tree lock, the audit row.
 func run(ctx context.Context, db bun.IDB, action string, audited any, fn func(ctx context.Context, tx bun.Tx) (Result, error)) (Result, error) {
-	a, err := auth.FromContext(ctx)
+	_, err := auth.Permitted(ctx, auth.PermWriteTree)
 	if err != nil {
-		return Result{}, err
-	}
-	if err := a.Require(auth.PermWriteTree); err != nil {
 		return Result{}, err
 	}
 	var res Result
@@ -104,7 +101,7 @@ func (d Doc) validate() (Doc, error) {
 	if d.Effective.IsZero() {
 		return d, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
 	}
-	d.Effective = Day(d.Effective)
+	d.Effective = vn.Day(d.Effective)
 	if d.Effective.Year() < 1930 || d.Effective.Year() > 2100 {
 		return d, apperr.Invalid("effective", "Ngày hiệu lực không hợp lệ.", "effective date out of range")
 	}
@@ -166,6 +163,19 @@ func load(ctx context.Context, tx bun.IDB, ids []int64, on time.Time) (map[int64
 		}
 	}
 	return m, nil
+}
+
+// aliveInScope reads a unit in the actor's scope (NOT_FOUND otherwise) that an operation ending it or
+// one of its versions may touch on day d (alive, strict).
+func aliveInScope(ctx context.Context, tx bun.IDB, id int64, d time.Time) (Unit, error) {
+	if err := auth.CheckUnits(ctx, tx, id); err != nil {
+		return Unit{}, err
+	}
+	m, err := load(ctx, tx, []int64{id}, d)
+	if err != nil {
+		return Unit{}, err
+	}
+	return m[id], alive(ctx, tx, m[id], d, true)
 }
 
 // alive refuses an operation on day d unless the unit exists then and d falls after its last
@@ -352,15 +362,8 @@ func Rename(ctx context.Context, db bun.IDB, id int64, name string, doc Doc) (Re
 		if name, err = cleanName("name", name); err != nil {
 			return Result{}, err
 		}
-		if err := auth.CheckUnits(ctx, tx, id); err != nil {
-			return Result{}, err
-		}
-		m, err := load(ctx, tx, []int64{id}, d.Effective)
+		u, err := aliveInScope(ctx, tx, id, d.Effective)
 		if err != nil {
-			return Result{}, err
-		}
-		u := m[id]
-		if err := alive(ctx, tx, u, d.Effective, true); err != nil {
 			return Result{}, err
 		}
 		if u.Name == name {
@@ -416,21 +419,15 @@ func Dissolve(ctx context.Context, db bun.IDB, id int64, doc Doc) (Result, error
 		if err != nil {
 			return Result{}, err
 		}
-		if err := auth.CheckUnits(ctx, tx, id); err != nil {
-			return Result{}, err
-		}
-		m, err := load(ctx, tx, []int64{id}, d.Effective)
+		u, err := aliveInScope(ctx, tx, id, d.Effective)
 		if err != nil {
-			return Result{}, err
-		}
-		if err := alive(ctx, tx, m[id], d.Effective, true); err != nil {
 			return Result{}, err
 		}
 		op, err := insertOp(ctx, tx, "dissolve", d, map[string]any{"id": id})
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{OperationID: op, Units: []int64{id}}, endUnit(ctx, tx, m[id], d.Effective, op)
+		return Result{OperationID: op, Units: []int64{id}}, endUnit(ctx, tx, u, d.Effective, op)
 	})
 }
 

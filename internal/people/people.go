@@ -62,7 +62,7 @@ func (p Person) AgeOn(d time.Time) int { return calendar.YearsBetween(p.BirthDat
 
 // AgeAt is AgeOn for a date a caller gave: before the birth date there is no age (INVALID_INPUT).
 func AgeAt(p Person, d time.Time) (int, error) {
-	if Day(d).Before(p.BirthDate) {
+	if vn.Day(d).Before(p.BirthDate) {
 		return 0, apperr.Invalid("asOf", fmt.Sprintf("Ngày %s trước ngày sinh (%s): chưa có tuổi.", vn.Date(d), vn.Date(p.BirthDate)),
 			"the date is before the birth date")
 	}
@@ -102,12 +102,3 @@ func (p Person) NationalIDFor(a *auth.Actor) string {
 func RequireWrite(a *auth.Actor) error { return a.Require(auth.PermWritePerson) }
 
 func requireRead(a *auth.Actor) error { return a.Require(auth.PermReadPerson) }
-
-// vietnam is the civil time zone the dates of the domain are taken in.
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
-// Today is today's civil date in Vietnam, as a UTC midnight (the form every date here takes).
-func Today() time.Time { return Day(time.Now().In(vietnam)) }
-
-// Day truncates t to its civil date (UTC midnight).
-func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/calendar"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // selectCols reads a person (alias p) with the positions held on the date in the first argument.
@@ -40,7 +41,7 @@ func (q *query) where(cond string, args ...any) {
 }
 
 func (q *query) sql(tail string) (string, []any) {
-	today := Today()
+	today := vn.Today()
 	return `SELECT ` + selectCols + ` FROM person p WHERE ` + strings.Join(q.conds, " AND ") + tail,
 		append([]any{today, today}, q.args...)
 }
@@ -183,9 +184,9 @@ func searchQuery(ctx context.Context, db bun.IDB, f Filter) (*query, error) {
 	if err != nil {
 		return nil, err
 	}
-	on := Today()
+	on := vn.Today()
 	if !f.On.IsZero() {
-		on = Day(f.On)
+		on = vn.Day(f.On)
 	}
 	if err := filterSight(a, f); err != nil {
 		return nil, err
@@ -216,7 +217,7 @@ func searchQuery(ctx context.Context, db bun.IDB, f Filter) (*query, error) {
 		if err := auth.CheckUnits(ctx, db, f.UnitID); err != nil {
 			return nil, err
 		}
-		today := Today()
+		today := vn.Today()
 		q.where(`p.unit_id IN (SELECT l.unit_id FROM org_link l, org_link r
 			WHERE r.unit_id = ? AND r.valid_from <= ?::date AND (r.valid_to IS NULL OR r.valid_to > ?::date)
 			  AND `+auth.SubtreeSQL("l.path", "r.path")+` AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date))`,

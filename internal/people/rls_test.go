@@ -26,8 +26,7 @@ import (
 func TestRowSecurityAlone(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "001090012345", tr.X))
 	binh := mustCreate(t, fixture.System(), d.App, person("Trần Văn Bình", "male", "1991-05-01", "001091012345", tr.Y))
 	if err := people.SetPosition(fixture.System(), d.App, binh.ID, "village_head", fixture.Day("2020-01-01"), ""); err != nil {
@@ -35,7 +34,7 @@ func TestRowSecurityAlone(t *testing.T) {
 	}
 	mine := fixture.Actor(t, d.App, "board", "VP.TD.HH") // C1: sees X (An), not Y (Bình)
 	ctx := context.Background()
-	total := count(t, d.Owner, `SELECT count(*) FROM person`)
+	total := fixture.Count(t, d.Owner, `SELECT count(*) FROM person`)
 
 	read := func(ctx context.Context, q string, args ...any) int {
 		t.Helper()
@@ -114,10 +113,10 @@ func TestRowSecurityAlone(t *testing.T) {
 	if err != nil {
 		t.Errorf("bulk insert with a national scope: %v", err)
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM person WHERE workplace = 'hacked'`) + count(t, d.Owner, `SELECT count(*) FROM person_position WHERE note = 'hacked'`); n != 0 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM person WHERE workplace = 'hacked'`) + fixture.Count(t, d.Owner, `SELECT count(*) FROM person_position WHERE note = 'hacked'`); n != 0 {
 		t.Errorf("%d rows written out of scope", n)
 	}
-	if n := count(t, d.Owner, `SELECT count(*) FROM person_position WHERE person_id = `+itoa(binh.ID)); n != 2 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM person_position WHERE person_id = `+itoa(binh.ID)); n != 2 {
 		t.Errorf("%d positions of Bình, want 2 (the first and the national bulk insert)", n)
 	}
 }
@@ -128,8 +127,7 @@ func TestRowSecurityAlone(t *testing.T) {
 func TestRowSecurityFollowsTheTreeToday(t *testing.T) {
 	t.Parallel()
 	skipWithoutRLS(t)
-	d := pgtest.New(t)
-	tr := fixture.BuildTree(t, d.App)
+	d, tr, _ := fixture.NewTree(t)
 	an := mustCreate(t, fixture.System(), d.App, person("Nguyễn Văn An", "male", "1990-05-01", "", tr.X))
 	if _, err := org.Move(fixture.System(), d.App, tr.X, tr.C3, org.Doc{Effective: fixture.Day("2025-01-01"), Document: "QĐ điều chuyển"}); err != nil {
 		t.Fatal(err)

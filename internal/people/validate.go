@@ -108,8 +108,8 @@ func validate(set *codes.Set, f fields, old *fields) (fields, error) {
 	if f.BirthDate.IsZero() {
 		return f, apperr.Invalid("birth_date", "Cần ghi ngày sinh.", "birth date is required")
 	}
-	f.BirthDate = Day(f.BirthDate)
-	if f.BirthDate.Year() < 1900 || f.BirthDate.After(Today()) {
+	f.BirthDate = vn.Day(f.BirthDate)
+	if f.BirthDate.Year() < 1900 || f.BirthDate.After(vn.Today()) {
 		return f, apperr.Invalid("birth_date", "Ngày sinh không hợp lệ.", "birth date out of range")
 	}
 	for _, c := range []struct {

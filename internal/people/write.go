@@ -231,11 +231,11 @@ func newFields(set *codes.Set, n NewPerson) (fields, time.Time, error) {
 	if n.UnitID == 0 {
 		return f, time.Time{}, apperr.Invalid("unit_id", "Cần chọn chi bộ, đơn vị quản lý hồ sơ.", "unit_id is required")
 	}
-	since := Today()
+	since := vn.Today()
 	if !n.Since.IsZero() {
-		since = Day(n.Since)
+		since = vn.Day(n.Since)
 	}
-	if since.After(Today()) || since.Before(f.BirthDate) {
+	if since.After(vn.Today()) || since.Before(f.BirthDate) {
 		return f, time.Time{}, apperr.Invalid("since", "Ngày bắt đầu thuộc đơn vị không hợp lệ.", "since must fall between the birth date and today")
 	}
 	return f, since, nil
@@ -374,18 +374,15 @@ func RegisterMoveHook(h MoveHook) {
 func MoveUnit(ctx context.Context, idb bun.IDB, personID, newUnitID int64, date time.Time) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		a, _ := auth.FromContext(ctx)
-		cur, err := GetForUpdate(ctx, tx, personID)
+		cur, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		if date.IsZero() {
 			return apperr.Invalid("date", "Cần ngày chuyển.", "date is required")
 		}
-		d := Day(date)
-		if d.After(Today()) {
+		d := vn.Day(date)
+		if d.After(vn.Today()) {
 			return apperr.Invalid("date", "Ngày chuyển không được sau ngày hôm nay.", "a move cannot be dated in the future")
 		}
 		if newUnitID == cur.UnitID {
@@ -436,11 +433,8 @@ func MoveUnit(ctx context.Context, idb bun.IDB, personID, newUnitID int64, date 
 func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position string, from time.Time, note string) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		a, _ := auth.FromContext(ctx)
-		cur, err := GetForUpdate(ctx, tx, personID)
+		cur, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		set, err := codes.Load(ctx, tx)
@@ -450,7 +444,7 @@ func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 		if !set.Valid(codes.Position, position) {
 			return apperr.Invalid("position", fmt.Sprintf("Chức vụ %q không có trong danh mục.", position), fmt.Sprintf("unknown position %q", position))
 		}
-		if from.IsZero() || Day(from).After(Today()) || Day(from).Before(cur.BirthDate) {
+		if from.IsZero() || vn.Day(from).After(vn.Today()) || vn.Day(from).Before(cur.BirthDate) {
 			return apperr.Invalid("valid_from", "Ngày bắt đầu giữ chức vụ không hợp lệ.", "invalid start date")
 		}
 		if note, err = cleanDoc("note", note, 500); err != nil {
@@ -467,11 +461,11 @@ func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 				fmt.Sprintf("person %d already holds %s; end it first", personID, position))
 		}
 		if _, err := tx.NewRaw(`INSERT INTO person_position (person_id, position, valid_from, note, recorded_by) VALUES (?, ?, ?::date, ?, ?)`,
-			personID, position, Day(from), note, a.Subject).Exec(ctx); err != nil {
+			personID, position, vn.Day(from), note, a.Subject).Exec(ctx); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "person.position.set", "person", fmt.Sprint(personID), nil,
-			map[string]any{"position": position, "from": Day(from).Format(time.DateOnly), "note": note})
+			map[string]any{"position": position, "from": vn.Day(from).Format(time.DateOnly), "note": note})
 	})
 }
 
@@ -479,11 +473,8 @@ func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 // the day before).
 func EndPosition(ctx context.Context, idb bun.IDB, personID int64, position string, to time.Time) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
-		cur, err := GetForUpdate(ctx, tx, personID)
+		_, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		if to.IsZero() {
@@ -498,15 +489,25 @@ func EndPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 		if err != nil {
 			return err
 		}
-		if !Day(to).After(from) {
+		if !vn.Day(to).After(from) {
 			return apperr.Invalid("valid_to", fmt.Sprintf("Ngày thôi giữ chức vụ phải sau ngày bắt đầu (%s).", vn.Date(from)), "end must be after start")
 		}
 		if _, err := tx.NewRaw(`UPDATE person_position SET valid_to = ?::date WHERE person_id = ? AND position = ? AND valid_to IS NULL`,
-			Day(to), personID, position).Exec(ctx); err != nil {
+			vn.Day(to), personID, position).Exec(ctx); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, "person.position.end", "person", fmt.Sprint(personID),
 			map[string]any{"position": position, "from": from.Format(time.DateOnly)},
-			map[string]any{"position": position, "to": Day(to).Format(time.DateOnly)})
+			map[string]any{"position": position, "to": vn.Day(to).Format(time.DateOnly)})
 	})
+}
+
+// lockInScope reads and locks a person (GetForUpdate) whose unit the actor may write to (auth.CheckUnits):
+// the start of every change to a recorded person.
+func lockInScope(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
+	p, err := GetForUpdate(ctx, tx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	return p, auth.CheckUnits(ctx, tx, p.UnitID)
 }

@@ -20,20 +20,11 @@ import (
 // testDir makes a directory the server user can traverse when the tests run
 // as root (t.TempDir's parents are 0700), removed after the test. Cleanups
 // run last-in first-out, so a Stop registered after this runs before the
-// removal. It prefers the RAM-backed /dev/shm: on the project's VMs initdb
-// in /tmp took from 1 s to 9 s depending on other disk activity, which
-// made these tests slow and their timing meaningless.
+// removal (TempDir prefers /dev/shm, which keeps the tests' timing meaningful).
 func testDir(t *testing.T) string {
 	t.Helper()
-	base := ""
-	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() && syscall.Access("/dev/shm", 0x2 /* W_OK */) == nil {
-		base = "/dev/shm"
-	}
-	dir, err := os.MkdirTemp(base, "pglocal-test-")
+	dir, err := TempDir("pglocal-test-")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })

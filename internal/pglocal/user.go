@@ -194,3 +194,23 @@ func bytesTrim(b []byte) string {
 	}
 	return s
 }
+
+// TempDir makes a directory for a private cluster that the server user can traverse when the caller
+// runs as root (pglocal then runs PostgreSQL as another user, and os.MkdirTemp's parents may be 0700).
+// It prefers the RAM-backed /dev/shm: on the project's VMs initdb in /tmp took from 1 s to 9 s
+// depending on other disk activity. The caller removes it.
+func TempDir(prefix string) (string, error) {
+	base := ""
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() && syscall.Access("/dev/shm", 0x2 /* W_OK */) == nil {
+		base = "/dev/shm"
+	}
+	dir, err := os.MkdirTemp(base, prefix)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	return dir, nil
+}

@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/vn"
 )
 
 // Course is an awareness-course class (lớp bồi dưỡng nhận thức về Đảng) or a new-member class.
@@ -41,7 +42,7 @@ func CreateCourse(ctx context.Context, db bun.IDB, c Course) (Course, error) {
 	if c.Name == "" || len(c.Name) > 300 {
 		return Course{}, apperr.Invalid("name", "Cần tên lớp (tối đa 300 ký tự).", "a class name is required")
 	}
-	c.StartsOn, c.EndsOn = day(c.StartsOn), day(c.EndsOn)
+	c.StartsOn, c.EndsOn = vn.Day(c.StartsOn), vn.Day(c.EndsOn)
 	if c.StartsOn.IsZero() || c.EndsOn.Before(c.StartsOn) {
 		return Course{}, apperr.Invalid("endsOn", "Ngày kết thúc phải sau ngày khai giảng.", "the class must end after it starts")
 	}
@@ -95,7 +96,7 @@ func CompleteCourseClass(ctx context.Context, db bun.IDB, courseID int64, on tim
 	if _, err := requireWriter(ctx); err != nil {
 		return nil, err
 	}
-	on = day(on)
+	on = vn.Day(on)
 	var updated []int64
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var c Course

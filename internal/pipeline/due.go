@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"ptdv/internal/calendar"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -19,7 +20,7 @@ func dues(c Case, e env) []Due {
 	certValid := c.CertificateOn != nil
 	var certExp time.Time
 	if certValid {
-		certExp = addMonths(*c.CertificateOn, e.rules.V(RuleCertificate))
+		certExp = calendar.AddMonths(*c.CertificateOn, e.rules.V(RuleCertificate))
 	}
 	switch c.Stage {
 	case StageSource, StageCourseDone:
@@ -27,17 +28,17 @@ func dues(c Case, e env) []Due {
 			add("certificate_expires", RuleCertificate, certExp)
 			// A source holding a valid certificate that has not moved for a year: "có nguồn nhưng
 			// không kết nạp được".
-			add("source_stalled", RuleSourceStall, addMonths(c.StageSince, e.rules.V(RuleSourceStall)))
+			add("source_stalled", RuleSourceStall, calendar.AddMonths(c.StageSince, e.rules.V(RuleSourceStall)))
 		}
 	case StageDossier:
 		add("certificate_expires", RuleCertificate, certExp)
-		add("dossier_stale", RuleDossierStale, addMonths(*c.DossierOn, e.rules.V(RuleDossierStale)))
+		add("dossier_stale", RuleDossierStale, calendar.AddMonths(*c.DossierOn, e.rules.V(RuleDossierStale)))
 	case StageCellResolution, StageCommitteeResolution:
 		add("decision_due", RuleDecisionDeadline, decisionDue(c, e))
 	case StageDecision:
 		add("ceremony_due", RuleCeremonyDeadline, e.cal.AddWorkingDays(*c.DecisionOn, e.rules.V(RuleCeremonyDeadline)))
 	case StageProbation:
-		end := addMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
+		end := calendar.AddMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
 		add("probation_ends", RuleProbation, end)
 		add("recognition_due", RuleRecognitionDue, e.cal.AddWorkingDays(end, e.rules.V(RuleRecognitionDue)))
 	}

@@ -14,6 +14,7 @@ import (
 	"ptdv/internal/member"
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
+	"ptdv/internal/vn"
 )
 
 func as(t *testing.T, w *world, role, unit string) context.Context {
@@ -38,7 +39,7 @@ func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
 	ctx := fixture.System()
-	tomorrow := people.Today().AddDate(0, 0, 1)
+	tomorrow := vn.Today().AddDate(0, 0, 1)
 	pid := w.person(t, "Nguyễn Văn Tương Lai", "1998-05-10", w.cellA, nil)
 	_, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: pid, CellID: w.cellA, Proposer: "cell", Doc: pipeline.Doc{Effective: tomorrow}})
 	wantCode(t, "listing tomorrow", err, apperr.InvalidInput)

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // Filter narrows the candidate list.
@@ -286,14 +287,11 @@ func Reviews(ctx context.Context, db bun.IDB, caseID int64) ([]SourceReview, err
 
 // AssignResponsible records the committee member responsible for a unit from a date on.
 func AssignResponsible(ctx context.Context, db bun.IDB, unitID, personID int64, from time.Time) error {
-	a, err := auth.FromContext(ctx)
+	a, err := auth.Permitted(ctx, auth.PermAssignResponsible)
 	if err != nil {
 		return err
 	}
-	if err := a.Require(auth.PermAssignResponsible); err != nil {
-		return err
-	}
-	from = day(from)
+	from = vn.Day(from)
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := auth.CheckUnits(ctx, tx, unitID); err != nil {
 			return err

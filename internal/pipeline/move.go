@@ -16,20 +16,12 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/calendar"
-	"ptdv/internal/people"
 	"ptdv/internal/vn"
 )
 
 // requireWriter is the request's actor once auth's permission table lets it move cases.
 func requireWriter(ctx context.Context) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.Require(auth.PermWriteCase); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermWriteCase)
 }
 
 // Doc is the document that backs a move: its effective date, form number (1-KNĐ … 11-KNĐ),
@@ -84,20 +76,18 @@ func (ev *Event) flag(l *Late) {
 	}
 }
 
-func day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
-
 func ptr[T any](v T) *T { return &v }
 
 func (d Doc) clean(requireNumber bool) (Doc, error) {
 	if d.Effective.IsZero() {
 		return d, apperr.Invalid("effective", "Cần ngày hiệu lực.", "effective date is required")
 	}
-	d.Effective = day(d.Effective)
+	d.Effective = vn.Day(d.Effective)
 	if err := pastDate("effective", d.Effective); err != nil {
 		return d, err
 	}
 	if d.Date != nil {
-		d.Date = ptr(day(*d.Date))
+		d.Date = ptr(vn.Day(*d.Date))
 		if err := pastDate("document.date", *d.Date); err != nil {
 			return d, err
 		}
@@ -116,7 +106,7 @@ func (d Doc) clean(requireNumber bool) (Doc, error) {
 // 31/12/9999 once went through and gave five-digit years in the dues) or before 1900, as member
 // events do.
 func pastDate(field string, t time.Time) error {
-	if today := people.Today(); t.After(today) {
+	if today := vn.Today(); t.After(today) {
 		return apperr.Invalid(field, fmt.Sprintf("Ngày %s sau ngày hôm nay (%s): chỉ ghi những việc đã diễn ra.", vn.Date(t), vn.Date(today)),
 			"the date is in the future")
 	}
@@ -364,9 +354,3 @@ func stageIs(c *Case, want ...string) error {
 func advance(c *Case, stage string, on time.Time) {
 	c.Stage, c.StageSince = stage, on
 }
-
-func addMonths(t time.Time, n int) time.Time { return calendar.AddMonths(t, n) }
-
-// monthsBetween counts whole months from a to b (the age and sponsor rules count in months) with
-// calendar's arithmetic, the inverse of addMonths: 29/02/2008 to 28/02/2026 is 216 months.
-func monthsBetween(a, b time.Time) int { return calendar.MonthsBetween(a, b) }

@@ -10,6 +10,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/calendar"
 	"ptdv/internal/member"
 	"ptdv/internal/vn"
 )
@@ -170,7 +171,7 @@ func Dossier(in DossierInput) Step {
 		}
 		for name, t := range map[string]time.Time{"applicationOn": in.ApplicationOn, "biographyOn": in.BiographyOn,
 			"commentsOn": in.CommentsOn, "backgroundCheckOn": in.BackgroundCheckOn} {
-			if t.IsZero() || day(t).After(d.Effective) || t.Year() < 1900 {
+			if t.IsZero() || vn.Day(t).After(d.Effective) || t.Year() < 1900 {
 				return Event{}, apperr.Invalid(name, "Cần ngày của từng giấy tờ trong hồ sơ, không sau ngày hoàn thiện hồ sơ.",
 					name+" is required and must not be after the dossier date")
 			}
@@ -190,7 +191,7 @@ func Dossier(in DossierInput) Step {
 				return Event{}, err
 			}
 			in.YouthUnionResolution = &yu
-			if !p.YouthUnionMember || monthsBetween(p.BirthDate, d.Effective) >= 12*(e.rules.V(RuleYouthAge)+1) {
+			if !p.YouthUnionMember || calendar.MonthsBetween(p.BirthDate, d.Effective) >= 12*(e.rules.V(RuleYouthAge)+1) {
 				return Event{}, apperr.Rule(RuleSponsorYouth,
 					fmt.Sprintf("%s không ở tuổi đoàn hoặc không là đoàn viên: cần %d đảng viên chính thức giới thiệu.", p.FullName, need),
 					"the Youth Union route needs a Youth Union member of Youth Union age")
@@ -211,7 +212,7 @@ func Dossier(in DossierInput) Step {
 			if err := requireFullMember(w, s.PersonID, d.Effective, "sponsors", RuleSponsorFullMember); err != nil {
 				return Event{}, err
 			}
-			if s.KnownSince.IsZero() || monthsBetween(day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
+			if s.KnownSince.IsZero() || calendar.MonthsBetween(vn.Day(s.KnownSince), d.Effective) < e.rules.V(RuleSponsorKnown) {
 				return Event{}, apperr.Rule(RuleSponsorKnown,
 					fmt.Sprintf("Người giới thiệu phải công tác, học tập cùng người vào Đảng ít nhất %d tháng (tính đến %s).",
 						e.rules.V(RuleSponsorKnown), vn.Date(d.Effective)),
@@ -220,9 +221,9 @@ func Dossier(in DossierInput) Step {
 		}
 		sponsors := make([]SponsorInput, len(in.Sponsors))
 		for i, sp := range in.Sponsors {
-			sponsors[i] = SponsorInput{PersonID: sp.PersonID, KnownSince: day(sp.KnownSince), LetterOn: d.Effective}
+			sponsors[i] = SponsorInput{PersonID: sp.PersonID, KnownSince: vn.Day(sp.KnownSince), LetterOn: d.Effective}
 			if !sp.LetterOn.IsZero() {
-				sponsors[i].LetterOn = day(sp.LetterOn)
+				sponsors[i].LetterOn = vn.Day(sp.LetterOn)
 			}
 		}
 		if err := w.setSponsors(c, sponsors); err != nil {
@@ -262,7 +263,7 @@ func CellVote(d Doc, v Votes) Step {
 		if err != nil {
 			return Event{}, err
 		}
-		age := monthsBetween(p.BirthDate, d.Effective)
+		age := calendar.MonthsBetween(p.BirthDate, d.Effective)
 		if age < e.rules.V(RuleAgeMin) {
 			return Event{}, apperr.Rule(RuleAgeMin,
 				fmt.Sprintf("%s chưa đủ 18 tuổi vào ngày chi bộ xét (%s): mới %d tuổi %d tháng.", p.FullName, vn.Date(d.Effective), age/12, age%12),
@@ -283,7 +284,7 @@ func CellVote(d Doc, v Votes) Step {
 		}
 		var late *Late
 		if c.DossierOn != nil {
-			if stale := addMonths(*c.DossierOn, e.rules.V(RuleDossierStale)); d.Effective.After(stale) {
+			if stale := calendar.AddMonths(*c.DossierOn, e.rules.V(RuleDossierStale)); d.Effective.After(stale) {
 				late, err = e.missed(RuleDossierStale, stale, d.Effective, apperr.Rule(RuleDossierStale,
 					fmt.Sprintf("Hồ sơ đã quá %d tháng (hoàn thiện ngày %s) mà chi bộ chưa xét: cần làm lại thư giới thiệu và nhận xét.",
 						e.rules.V(RuleDossierStale), vn.Date(*c.DossierOn)),
@@ -480,7 +481,7 @@ func Recognition(d Doc, v Votes) Step {
 		if err := stageIs(c, StageProbation); err != nil {
 			return Event{}, err
 		}
-		end := addMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
+		end := calendar.AddMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
 		if d.Effective.Before(end) {
 			return Event{}, apperr.Rule(RuleProbation,
 				fmt.Sprintf("Chưa hết %d tháng dự bị (đến %s).", e.rules.V(RuleProbation), vn.Date(end)),
@@ -598,7 +599,7 @@ func certificateValid(c *Case, e env, on time.Time) error {
 	if c.CertificateOn == nil {
 		return apperr.Rule(RuleCertificate, "Chưa có giấy chứng nhận bồi dưỡng nhận thức về Đảng.", "no awareness-course certificate")
 	}
-	if exp := addMonths(*c.CertificateOn, e.rules.V(RuleCertificate)); !on.Before(exp) {
+	if exp := calendar.AddMonths(*c.CertificateOn, e.rules.V(RuleCertificate)); !on.Before(exp) {
 		return apperr.Rule(RuleCertificate,
 			fmt.Sprintf("Chứng chỉ bồi dưỡng nhận thức về Đảng đã hết hạn ngày %s.", vn.Date(exp)),
 			fmt.Sprintf("the awareness-course certificate expired on %s", exp.Format(time.DateOnly)))

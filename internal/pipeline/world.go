@@ -47,7 +47,7 @@ func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (i
 	if err := auth.CheckUnits(ctx, db, cellID); err != nil {
 		return 0, err
 	}
-	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, day(on))
+	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, vn.Day(on))
 }
 
 func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {

@@ -436,7 +436,7 @@ func (p *pipe) timeline(s scenario) timeline {
 	t.since = t.listed.AddDate(0, -p.between(13, 60), -p.rng.IntN(28))
 	// Recognition votes and closing.
 	if at(sProbation) {
-		end := addMonths(t.ceremony, 12)
+		end := calendar.AddMonths(t.ceremony, 12)
 		switch {
 		case s.Reach == sFull && s.FailVote:
 			first := p.work(end.AddDate(0, 0, p.between(5, 10)), end)
@@ -464,7 +464,7 @@ func fits(t *timeline, start time.Time) bool {
 	if t.listed.Before(start.AddDate(0, 1, 0)) {
 		return false
 	}
-	return t.dossier.IsZero() || monthsBetween(since, t.dossier) >= 13
+	return t.dossier.IsZero() || calendar.MonthsBetween(since, t.dossier) >= 13
 }
 
 // planCases draws every case: its dates, its cell (balanced over the cells it fits) and its person.
@@ -700,18 +700,18 @@ func (p *pipe) drawPerson(pl *plan) {
 		}
 	}
 	n := p.newPerson(c, pr, sex, birth, young, false)
-	if n.Occupation == "university_student" && monthsBetween(birth, p.today) > 23*12 {
+	if n.Occupation == "university_student" && calendar.MonthsBetween(birth, p.today) > 23*12 {
 		n.Occupation = "non_state_enterprise_worker"
 		n.Workplace = c.place(n.Occupation)
 	}
 	n.Since = t.since
 	// Youth Union members: most of those of Youth Union age when listed.
-	ageListed := monthsBetween(birth, t.listed) / 12
+	ageListed := calendar.MonthsBetween(birth, t.listed) / 12
 	n.YouthUnionMember = ageListed <= 30 && p.rng.IntN(100) < 90
 	pl.person = n
 	// The Youth Union route (its resolution and one sponsor) for about half of those still of Youth
 	// Union age when the dossier is complete.
-	pl.yuRoute = n.YouthUnionMember && !t.dossier.IsZero() && monthsBetween(birth, t.dossier) < 12*30 && p.rng.IntN(2) == 0
+	pl.yuRoute = n.YouthUnionMember && !t.dossier.IsZero() && calendar.MonthsBetween(birth, t.dossier) < 12*30 && p.rng.IntN(2) == 0
 	switch {
 	case n.YouthUnionMember && p.rng.IntN(100) < 55:
 		pl.proposer = "youth_union"
@@ -826,8 +826,8 @@ func (p *pipe) recordMember(c *cellRun, np people.NewPerson, birth time.Time, fr
 	events := []member.Event{
 		{PersonID: per.ID, Kind: member.KindAdmitted, Effective: ceremony, DecisionDate: &decision,
 			Document: p.decisionDoc(issuer, decision)},
-		{PersonID: per.ID, Kind: member.KindRecognized, Effective: addMonths(ceremony, 12),
-			Document: p.decisionDoc(issuer, addMonths(ceremony, 12).AddDate(0, 0, p.between(10, 30)))},
+		{PersonID: per.ID, Kind: member.KindRecognized, Effective: calendar.AddMonths(ceremony, 12),
+			Document: p.decisionDoc(issuer, calendar.AddMonths(ceremony, 12).AddDate(0, 0, p.between(10, 30)))},
 	}
 	if len(from) > 0 {
 		to := unit
@@ -1168,7 +1168,7 @@ func (p *pipe) reviews(pl *plan) error {
 // rating draws the review of a source at the end of a quarter.
 func (p *pipe) rating(pl *plan, since, end time.Time) (string, string) {
 	switch {
-	case pl.c.Stage == sDossier && pl.c.DossierOn != nil && addMonths(*pl.c.DossierOn, 12).Before(end.AddDate(0, 1, 0)):
+	case pl.c.Stage == sDossier && pl.c.DossierOn != nil && calendar.AddMonths(*pl.c.DossierOn, 12).Before(end.AddDate(0, 1, 0)):
 		return "needs_work", "Hồ sơ sắp quá 12 tháng mà chi bộ chưa xét; cần làm lại thư giới thiệu và nhận xét."
 	case pl.c.CertificateOn != nil && pl.c.Stage != sDossier && !since.After(end.AddDate(-1, 0, 0)):
 		return "needs_work", "Có giấy chứng nhận bồi dưỡng nhưng hơn 12 tháng chưa hoàn thiện hồ sơ; chi bộ phân công đảng viên giúp đỡ."
@@ -1209,7 +1209,7 @@ func (p *pipe) positions() error {
 		if w.candidate {
 			for _, pl := range c.plans {
 				if pl.person.Sex == w.sex && (w.ethnicity == "" || pl.person.Ethnicity == w.ethnicity) && pl.c.Open() &&
-					pl.c.Stage != sSource && monthsBetween(pl.person.BirthDate, p.today) > 12*25 {
+					pl.c.Stage != sSource && calendar.MonthsBetween(pl.person.BirthDate, p.today) > 12*25 {
 					who, since = pl.personID, pl.person.Since
 					break
 				}
@@ -1250,23 +1250,4 @@ func (p *pipe) responsibilities() error {
 		}
 	}
 	return nil
-}
-
-// addMonths adds calendar months, keeping the end of month (as the pipeline rules count).
-func addMonths(t time.Time, n int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	if last := first.AddDate(0, 1, -1).Day(); d > last {
-		d = last
-	}
-	return time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, time.UTC)
-}
-
-// monthsBetween counts whole months from a to b (as the age and sponsor rules count).
-func monthsBetween(a, b time.Time) int {
-	n := (b.Year()-a.Year())*12 + int(b.Month()) - int(a.Month())
-	if b.Day() < a.Day() {
-		n--
-	}
-	return n
 }

@@ -517,7 +517,7 @@ func (h *history) member(u histUnit, c hcell, d time.Time) error {
 	ceremony := h.cal.AddWorkingDays(d, 5+h.rng.IntN(16))
 	events := []member.Event{{Kind: member.KindAdmitted, Effective: ceremony, DecisionDate: &d, Document: h.decisionDoc(c, d)}}
 	rec := h.cal.AddWorkingDays(calendar.AddMonths(ceremony, 12), h.rng.IntN(15))
-	last := people.Today() // no event may be dated in the future, whatever day the demo is loaded for
+	last := vn.Today() // no event may be dated in the future, whatever day the demo is loaded for
 	if h.today.Before(last) {
 		last = h.today
 	}

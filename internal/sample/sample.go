@@ -41,7 +41,6 @@ import (
 	dbx "ptdv/internal/db"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
-	"ptdv/internal/people"
 	"ptdv/internal/vn"
 )
 
@@ -94,7 +93,7 @@ var (
 
 // Load records the demo data for today in Vietnam (UTC+7): see LoadAt.
 func Load(ctx context.Context, db bun.IDB) (Summary, error) {
-	return LoadAt(ctx, db, people.Today())
+	return LoadAt(ctx, db, vn.Today())
 }
 
 // LoadAt records the demo data, unless it is already there, and returns its summary as of today: the
@@ -111,12 +110,12 @@ func Load(ctx context.Context, db bun.IDB) (Summary, error) {
 func LoadAt(ctx context.Context, db bun.IDB, today time.Time) (Summary, error) {
 	ctx = auth.WithActor(ctx, auth.System(Subject))
 	t0 := time.Now()
-	today = org.Day(today)
-	if latest := people.Today().AddDate(0, 0, maxAheadDays); today.Before(pipelineFrom) || today.After(latest) {
+	today = vn.Day(today)
+	if latest := vn.Today().AddDate(0, 0, maxAheadDays); today.Before(pipelineFrom) || today.After(latest) {
 		return Summary{}, fmt.Errorf("demo: today %s is outside %s … %s (the demo's pipeline needs the cells after the 2025 reform, and no member event may be dated in the future)",
 			today.Format(time.DateOnly), pipelineFrom.Format(time.DateOnly), latest.Format(time.DateOnly))
 	}
-	now := org.Day(time.Now())
+	now := vn.Day(time.Now())
 	haveTree := false
 	_, err := org.GetByCode(ctx, db, firstCode, now)
 	switch {
@@ -794,7 +793,7 @@ func (l *loader) decision(issuer string, signed time.Time) string {
 func summarize(ctx context.Context, db bun.IDB, today time.Time, took time.Duration) (Summary, error) {
 	s := Summary{ByKind: map[string]int{}, CasesByStage: map[string]int{}, Duration: took,
 		AdminUnitCode: adminUnitCode, SampleCommuneCode: sampleCommuneCode, SampleCellCode: sampleCellCode}
-	now := org.Day(time.Now())
+	now := vn.Day(time.Now())
 	for _, p := range append(slices.Clone(provinces), newGiaLai) {
 		u, err := org.GetByCode(ctx, db, p.Code, now)
 		if err != nil {

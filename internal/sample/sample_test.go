@@ -19,6 +19,7 @@ import (
 	"ptdv/internal/pipeline"
 	"ptdv/internal/sample"
 	"ptdv/internal/target"
+	"ptdv/internal/vn"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -360,7 +361,7 @@ func TestLoad(t *testing.T) {
 	})
 
 	t.Run("pipeline", func(t *testing.T) {
-		checkPipeline(t, e.ctx, d.App, s, people.Today())
+		checkPipeline(t, e.ctx, d.App, s, vn.Today())
 	})
 
 	t.Run("idempotent", func(t *testing.T) {
@@ -394,8 +395,8 @@ func TestLoad(t *testing.T) {
 func TestLoadAtEarlierDay(t *testing.T) {
 	d := pgtest.New(t)
 	ctx := context.Background()
-	earlier := people.Today().AddDate(0, 0, -45)
-	for _, bad := range []time.Time{day(2025, 12, 31), people.Today().AddDate(0, 0, 1), people.Today().AddDate(1, 0, 0)} {
+	earlier := vn.Today().AddDate(0, 0, -45)
+	for _, bad := range []time.Time{day(2025, 12, 31), vn.Today().AddDate(0, 0, 1), vn.Today().AddDate(1, 0, 0)} {
 		if _, err := sample.LoadAt(ctx, d.App, bad); err == nil {
 			t.Errorf("LoadAt(%s) was accepted", bad.Format(time.DateOnly))
 		}
@@ -611,7 +612,7 @@ func TestLoadNeedsTheDatabaseHandle(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if _, err := sample.LoadAt(ctx, tx, people.Today()); err == nil {
+	if _, err := sample.LoadAt(ctx, tx, vn.Today()); err == nil {
 		t.Fatal("LoadAt in a caller's transaction was accepted")
 	}
 	var n int

@@ -3,6 +3,7 @@ package seed
 import (
 	"math"
 	"math/rand/v2"
+	"ptdv/internal/calendar"
 	"ptdv/internal/vn"
 	"time"
 )
@@ -92,33 +93,12 @@ func daysIn(y, m int) int {
 	return 31
 }
 
-// addMonths adds calendar months keeping the end of month, as package pipeline counts
-// (31/01 + 1 month = 28 or 29/02).
-func addMonths(d day, n int) day {
-	y, m, dd := d.ymd()
-	mm := m - 1 + n
-	y += mm / 12
-	mm %= 12
-	if mm < 0 {
-		mm += 12
-		y--
-	}
-	if l := daysIn(y, mm+1); dd > l {
-		dd = l
-	}
-	return mkday(y, mm+1, dd)
-}
+// addMonths is calendar.AddMonths on the generator's days (31/01 + 1 month = 28 or 29/02), so the
+// generated histories count months as the pipeline checks them.
+func addMonths(d day, n int) day { return dayOf(calendar.AddMonths(d.time(), n)) }
 
-// monthsBetween counts whole months from a to b, as the age and sponsor rules count.
-func monthsBetween(a, b day) int {
-	ya, ma, da := a.ymd()
-	yb, mb, db := b.ymd()
-	n := (yb-ya)*12 + mb - ma
-	if db < da {
-		n--
-	}
-	return n
-}
+// monthsBetween is calendar.MonthsBetween on the generator's days: the age and sponsor rules' count.
+func monthsBetween(a, b day) int { return calendar.MonthsBetween(a.time(), b.time()) }
 
 func maxDay(a, b day) day {
 	if a > b {
@@ -166,10 +146,13 @@ func (r rng) between(lo, hi int) int {
 // pick returns a random element.
 func pick[T any](r rng, xs []T) T { return xs[r.IntN(len(xs))] }
 
-// gamma draws from a Gamma(shape, 1) distribution (Marsaglia and Tsang).
-func (r rng) gamma(shape float64) float64 {
+// gamma draws Gamma(shape, 1) (see Gamma).
+func (r rng) gamma(shape float64) float64 { return Gamma(r.Rand, shape) }
+
+// Gamma draws from a Gamma(shape, 1) distribution (Marsaglia and Tsang).
+func Gamma(r *rand.Rand, shape float64) float64 {
 	if shape < 1 {
-		return r.gamma(shape+1) * math.Pow(r.Float64(), 1/shape)
+		return Gamma(r, shape+1) * math.Pow(r.Float64(), 1/shape)
 	}
 	d := shape - 1.0/3
 	c := 1 / math.Sqrt(9*d)

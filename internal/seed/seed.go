@@ -26,6 +26,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"ptdv/internal/vn"
 	"runtime"
 	"slices"
 	"sync"
@@ -65,8 +66,6 @@ type Stats struct {
 // seed loads): the seed never mixes with other data.
 var ErrNotEmpty = errors.New("seed: the database is not empty")
 
-var vietnam = time.FixedZone("ICT", 7*60*60)
-
 // Run generates the data of a scale and loads it into the database at ownerURL (a URL of the schema's
 // owner: the load drops and rebuilds indexes and constraints, and freezes rows as it copies them).
 func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
@@ -78,7 +77,7 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	if opts.FromYear == 0 {
 		opts.FromYear = 2016
 	}
-	realToday := dayOf(time.Now().In(vietnam))
+	realToday := dayOf(vn.Today())
 	today := realToday
 	if !opts.Today.IsZero() {
 		today = mkday(opts.Today.Year(), int(opts.Today.Month()), opts.Today.Day())

@@ -13,8 +13,7 @@ import (
 // and viewers, the funnel and the runs.
 func TestBreakdownThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 0)
+	f, ids := seeded(t, 0)
 	ctx := context.Background()
 	admin := f.token("admin", "")
 	const q = `query($u: ID!, $p: String!, $d: String!, $m: BreakdownMap) {

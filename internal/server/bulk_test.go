@@ -69,8 +69,7 @@ func candidateRow(kv ...string) []string {
 // A board uploads a list through GraphQL; a bad row comes back with its reasons and a reject file,
 // a hostile file with INVALID_FILE, and the export returns the recorded rows in the same layout.
 func TestImportAndExportThroughGraphQL(t *testing.T) {
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	tok := f.token("board", "GL.PK")
 	good := candidateRow("Họ và tên", "Rơ Mah Hơn", "Giới tính", "Nam", "Ngày sinh", "02/03/2001", "Số CCCD", "064201000123",
 		"Dân tộc", "Gia Rai", "Mã chi bộ", "GL.PK.HP.1", "Nơi giới thiệu nguồn", "Chi bộ", "Ngày vào danh sách nguồn", "15/01/2025")

@@ -7,8 +7,7 @@ import "testing"
 // is an error, not a negative number.
 func TestDatesOutOfRangeAreInvalidInput(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	p := mkPerson(t, f.db.App, "Rơ Châm Hơn", ids["GL.PK.HT.000"], "1999-02-03")
 	tok := f.token("board", "GL")
 	u := gid("Unit", ids["GL"])

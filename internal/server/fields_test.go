@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/people"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/sheet"
+	"ptdv/internal/vn"
 )
 
 // The role × field matrix of the README ("Who sees what"), written out here on its own so that a change
@@ -43,8 +44,7 @@ educationException         F     F     F         F                  F      F
 // Every cell of the matrix through the GraphQL server, plus the same fields in the candidate export.
 func TestPersonFieldMatrix(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	cell := ids["GL.PK.HT.000"]
 	village, err := org.CreateVillage(fixture.System(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
 		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: fixture.Day("2015-01-01")})
@@ -74,7 +74,7 @@ func TestPersonFieldMatrix(t *testing.T) {
 		"politicalTheory": "elementary", "occupation": "public_employee", "youthUnionMember": "true", "village": "GL.PK.HT.TDP1",
 		"workplace": "Trường THCS Hội Thương", "positions": "village_head", "ageException": "CV 12-TU", "educationException": "CV 13-TU",
 	}
-	full["age"] = fmt.Sprint(p.AgeOn(people.Today()))
+	full["age"] = fmt.Sprint(p.AgeOn(vn.Today()))
 	masked := "*********789"
 
 	lines := strings.Split(strings.TrimSpace(fieldMatrix), "\n")

@@ -9,8 +9,7 @@ import (
 // atRisk: children least likely to meet their target first, and nothing outside the caller's scope.
 func TestForecastThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 2)
+	f, ids := seeded(t, 2)
 	board := f.token("board", "GL")
 	tids := map[string]string{}
 	for _, u := range []string{"GL.PK.HT", "GL.PK.HP"} {

@@ -26,8 +26,7 @@ func aliases(n int, field string) string {
 // before any resolver runs (the only queries are the actor's resolution), with a coded, Vietnamese error.
 func TestCostRefusesAliasedDatabaseFields(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 0)
+	f, ids := seeded(t, 0)
 	tok := f.token("board", "GL")
 	unit := gid("Unit", ids["GL"])
 	// Warm up: the actor's resolution is all a refused request may cost.

@@ -16,8 +16,7 @@ import (
 // answer carries an English noun or an internal id.
 func TestMissingAndOutOfScopeLookAlike(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	far := ids["GL.PK.HT.000"] // Hội Thương's cell: outside the Hội Phú board's scope
 	village, err := org.CreateVillage(fixture.System(), f.db.App, org.NewVillage{Code: "GL.PK.HT.TDP1", Name: "Tổ dân phố 1", Kind: "residential_group",
 		CommuneID: ids["GL.PK.HT"]}, org.Doc{Effective: fixture.Day("2015-01-01")})

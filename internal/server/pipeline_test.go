@@ -76,8 +76,7 @@ func cases(t *testing.T, db bun.IDB, cell int64, n int, s1, s2 int64) []int64 {
 // SQL queries as a page of 5.
 func TestCandidatePageQueryCount(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	cell := ids["GL.PK.HT.000"]
 	s1, s2 := mkMember(t, f.db.App, "Trần Văn Giới", cell), mkMember(t, f.db.App, "Lê Thị Thiệu", cell)
 	cases(t, f.db.App, cell, 55, s1, s2)
@@ -126,8 +125,7 @@ func TestCandidatePageQueryCount(t *testing.T) {
 
 func TestPersonsAndSponsorsAreScoped(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	htCell, hpCell := ids["GL.PK.HT.000"], ids["GL.PK.HP.1"]
 	// The sponsors' records belong to the other ward's cell: a secretary of Hội Thương sees the
 	// case and the candidate, never the sponsors.
@@ -169,8 +167,7 @@ func TestPersonsAndSponsorsAreScoped(t *testing.T) {
 
 func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	cell := ids["GL.PK.HT.000"]
 	tok := f.token("secretary", "GL.PK.HT.000")
 	r := f.query(tok, `mutation($u: ID!) { createPerson(input: {person: {fullName: "  Nguyễn   Văn  Tư ", sex: "male", birthDate: "1999-09-09",
@@ -224,8 +221,7 @@ func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 
 func TestMemberEventsAndClassesThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	ht, hp := ids["GL.PK.HT.000"], ids["GL.PK.HP.1"]
 	m := mkMember(t, f.db.App, "Võ Văn Chuyển", ht)
 	cand := mkPerson(t, f.db.App, "Võ Thị Học", ht, "2000-02-02")

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -238,15 +237,8 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 // restartDir is a directory for a private cluster that the server user can enter when the tests run as
 // root (pglocal then runs PostgreSQL as another user).
 func restartDir(t *testing.T) string {
-	base := ""
-	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() && syscall.Access("/dev/shm", 0x2 /* W_OK */) == nil {
-		base = "/dev/shm"
-	}
-	dir, err := os.MkdirTemp(base, "ptdv-restart-test-")
+	dir, err := pglocal.TempDir("ptdv-restart-test-")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })

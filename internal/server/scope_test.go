@@ -15,8 +15,7 @@ import (
 // ward's 2024 progress is unchanged; a token of a dissolved cell is refused with 401 UNAUTHENTICATED.
 func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 1)
+	f, ids := seeded(t, 1)
 	cell, hp, ht := ids["GL.PK.HP.1"], ids["GL.PK.HP"], ids["GL.PK.HT"]
 	db := f.db.App
 	p := mkPerson(t, db, "Rơ Mah Hlim", cell, "1999-09-09")

@@ -34,6 +34,12 @@ type testServer struct {
 	qc  *pgtest.QueryCounter
 }
 
+// seeded is a fixture (not in development mode) with seed's tree (cells as seed takes them), and its ids by code.
+func seeded(t testing.TB, cells int) (*testServer, map[string]int64) {
+	f := newFixture(t, false)
+	return f, seed(t, f.db.App, cells)
+}
+
 func newFixture(t testing.TB, dev bool) *testServer {
 	d := pgtest.New(t)
 	qc := &pgtest.QueryCounter{}
@@ -175,8 +181,7 @@ func mustMint(t *testing.T, key []byte, role, unit string) string {
 
 func TestScopeThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 2)
+	f, ids := seeded(t, 2)
 	ht := f.token("board", "GL.PK.HT") // the board of ward Hội Thương
 	sibling := gid("Unit", ids["GL.PK.HP"])
 	siblingCell := gid("Unit", ids["GL.PK.HP.1"])

@@ -1,17 +1,26 @@
 package server_test
 
-import "testing"
+import (
+	"testing"
+
+	"ptdv/internal/fixture"
+	"ptdv/internal/target"
+)
 
 func TestTargetsThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 2)
+	f, ids := seeded(t, 2)
 	board := f.token("board", "GL")
 	r := f.query(board, `mutation($u: ID!) { setTarget(input: {unitId: $u, periodKind: YEAR, year: 2025, kind: COUNT, count: 160}) {
-		target { id revision count period { kind start end } progress(asOf: "2025-07-01") { admitted targetCount percentDone percentElapsed expected samePeriodLastYear } } } }`,
+		target { id revision count period { kind start end } progress(asOf: "2025-07-01") { admitted decidedNotAdmitted targetCount percentDone percentElapsed expected samePeriodLastYear } } } }`,
 		map[string]any{"u": gid("Unit", ids["GL.PK"])})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
+	}
+	// The decided cases waiting for their ceremony, counted like the domain counts them.
+	waiting, err := target.DecidedNotAdmitted(fixture.System(), f.db.App, ids["GL.PK"], fixture.Day("2025-01-01"), fixture.Day("2025-07-01"))
+	if got := r.Data["setTarget"].(map[string]any)["target"].(map[string]any)["progress"].(map[string]any)["decidedNotAdmitted"]; err != nil || got != float64(waiting) {
+		t.Errorf("decidedNotAdmitted = %v, want %d (%v)", got, waiting, err)
 	}
 	tg := r.Data["setTarget"].(map[string]any)["target"].(map[string]any)
 	pr := tg["progress"].(map[string]any)

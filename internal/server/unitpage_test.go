@@ -11,8 +11,7 @@ import (
 // unitPageFixture: a ward with three cells, two full members and n candidate cases in its first cell,
 // a year target and a term.
 func unitPageFixture(t *testing.T, n int) (*testServer, string, string) {
-	f := newFixture(t, false)
-	ids := seed(t, f.db.App, 3)
+	f, ids := seeded(t, 3)
 	cell := ids["GL.PK.HT.000"]
 	s1, s2 := mkMember(t, f.db.App, "Trần Văn Giới", cell), mkMember(t, f.db.App, "Lê Thị Thiệu", cell)
 	cases(t, f.db.App, cell, n, s1, s2)

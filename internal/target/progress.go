@@ -267,7 +267,7 @@ func countPart(ctx context.Context, pool *bun.DB, a *auth.Actor, g lineage, reqs
 const secondConnWait = 20 * time.Millisecond
 
 func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, measure string, reqs []request, today time.Time) ([]Progress, error) {
-	today = Day(today)
+	today = vn.Day(today)
 	var units []int64
 	for _, r := range reqs {
 		units = append(units, r.unit)
@@ -573,7 +573,7 @@ func ProgressForUnit(ctx context.Context, db bun.IDB, unitID int64, measure stri
 	if err := liveMeasure(ctx, db, measure); err != nil {
 		return Progress{}, err
 	}
-	d := Day(date)
+	d := vn.Day(date)
 	r := request{unit: unitID}
 	switch kind {
 	case PeriodYear:
@@ -675,7 +675,7 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 		after.has, after.code = parts[0] == "1", parts[2]
 	}
 
-	d := Day(today)
+	d := vn.Day(today)
 	var kids []struct {
 		ID   int64  `bun:"unit_id"`
 		Code string `bun:"code"`
@@ -769,7 +769,7 @@ func CountChildren(ctx context.Context, db bun.IDB, unitID int64, today time.Tim
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return 0, err
 	}
-	d := Day(today)
+	d := vn.Day(today)
 	cond, cargs := a.Scope().UnitFilter("l.unit_id")
 	if a.Scope().All {
 		cond, cargs = "TRUE", nil

@@ -16,6 +16,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/page"
+	"ptdv/internal/vn"
 )
 
 // PeriodKind is the kind of a target's period.
@@ -57,15 +58,12 @@ func QuarterOf(d time.Time) int { return (int(d.Month())-1)/3 + 1 }
 
 // Contains reports whether day d falls inside the period.
 func (p Period) Contains(d time.Time) bool {
-	d = Day(d)
+	d = vn.Day(d)
 	return !d.Before(p.Start) && !d.After(p.End)
 }
 
 // Days is the number of days of the period.
 func (p Period) Days() int { return days(p.Start, p.End) + 1 }
-
-// Day truncates t to its civil date (UTC midnight).
-func Day(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
 
 // days counts the days from a to b (b - a).
 func days(a, b time.Time) int { return int(math.Round(b.Sub(a).Hours() / 24)) }
@@ -164,18 +162,10 @@ type RateBase struct {
 // actor is the request's actor once auth's permission table lets it read targets and progress (and set
 // them, when write).
 func actor(ctx context.Context, write bool) (*auth.Actor, error) {
-	a, err := auth.FromContext(ctx)
-	if err != nil {
-		return nil, err
-	}
-	p := auth.PermReadTarget
 	if write {
-		p = auth.PermWriteTarget
+		return auth.Permitted(ctx, auth.PermWriteTarget)
 	}
-	if err := a.Require(p); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return auth.Permitted(ctx, auth.PermReadTarget)
 }
 
 // Measures reads the measures and their rate bases.
@@ -243,7 +233,7 @@ type targetRow struct {
 
 func (r targetRow) target() Target {
 	t := Target{ID: r.ID, UnitID: r.UnitID, Measure: r.Measure,
-		Period:         Period{Kind: PeriodKind(r.PeriodKind), Start: Day(r.PeriodStart), End: Day(r.PeriodEnd), TermID: r.TermID},
+		Period:         Period{Kind: PeriodKind(r.PeriodKind), Start: vn.Day(r.PeriodStart), End: vn.Day(r.PeriodEnd), TermID: r.TermID},
 		Values:         Values{Kind: Kind(r.Kind), Count: r.Count, Rate: r.Rate, RateBase: r.RateBase, Note: r.Note},
 		ParentTargetID: r.ParentTargetID, Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	if r.UpdatedAt != nil {
@@ -344,7 +334,7 @@ func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page
 		cond, args = cond+" AND t.period_kind = ?", append(args, string(f.PeriodKind))
 	}
 	if f.On != nil {
-		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, Day(*f.On), Day(*f.On))
+		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
 	}
 	if p.After != "" {
 		start, id, ok := strings.Cut(p.After, "|")
@@ -446,7 +436,7 @@ func CountUnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter) (
 		cond, args = cond+" AND t.period_kind = ?", append(args, string(f.PeriodKind))
 	}
 	if f.On != nil {
-		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, Day(*f.On), Day(*f.On))
+		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
 	}
 	sc, sargs := a.Scope().UnitFilter("t.unit_id")
 	var n int

@@ -302,16 +302,7 @@ func TestMergedCommune(t *testing.T) {
 	admit(t, d.App, xa, fixture.Day("2025-02-10"), fixture.Day("2025-03-15"), fixture.Day("2025-05-20"))
 	admit(t, d.App, xb, fixture.Day("2025-01-20"), fixture.Day("2025-06-10"))
 
-	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
-		New:      &org.NewUnit{Code: "HY.TT", Name: "Đảng bộ xã Toàn Thắng mới", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := res.Units[0]
-	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
-		t.Fatal(err)
-	}
+	s := reform(t, ctx, d.App, a, b, p, dist, "HY.TT", "Đảng bộ xã Toàn Thắng mới")
 	admit(t, d.App, xa, fixture.Day("2025-08-05"))
 	admit(t, d.App, xb, fixture.Day("2025-09-09"))
 

@@ -141,7 +141,7 @@ func CreateTerm(ctx context.Context, idb bun.IDB, n NewTerm) (Term, error) {
 		if err := checkDate("endsOn", n.EndsOn); err != nil {
 			return err
 		}
-		s, e := Day(n.StartsOn), Day(n.EndsOn)
+		s, e := vn.Day(n.StartsOn), vn.Day(n.EndsOn)
 		if !e.After(s) {
 			return apperr.Invalid("endsOn", "Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu.", "the term must end after it starts")
 		}
@@ -227,7 +227,7 @@ func (p Period) normalize(ctx context.Context, tx bun.IDB) (Period, *Term, error
 	if err := checkDate("periodStart", p.Start); err != nil {
 		return p, nil, err
 	}
-	p.Start = Day(p.Start)
+	p.Start = vn.Day(p.Start)
 	var want Period
 	switch p.Kind {
 	case PeriodYear:
@@ -243,7 +243,7 @@ func (p Period) normalize(ctx context.Context, tx bun.IDB) (Period, *Term, error
 	if err := checkDate("periodEnd", p.End); err != nil {
 		return p, nil, err
 	}
-	p.End = Day(p.End)
+	p.End = vn.Day(p.End)
 	if p.End.Before(p.Start) {
 		return p, nil, apperr.Invalid("periodEnd", "Ngày kết thúc kỳ không được trước ngày bắt đầu.", "the period ends before it starts")
 	}

@@ -11,6 +11,8 @@ import (
 	"ptdv/internal/page"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/target"
+
+	"github.com/uptrace/bun"
 )
 
 // denominators lists each child's rate figures, then the province's own, as ChildrenProgress and
@@ -62,16 +64,7 @@ func TestRateTargetsFromYearend(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The reform: A and B merge under the province, the district ends.
-	res, err := org.Merge(ctx, d.App, []int64{a, b}, org.Successor{
-		New:      &org.NewUnit{Code: "HD.AL", Name: "Đảng bộ xã An Lạc", Kind: "grassroots_committee", Sector: "territorial"},
-		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := res.Units[0]
-	if _, err := org.Dissolve(ctx, d.App, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
-		t.Fatal(err)
-	}
+	s := reform(t, ctx, d.App, a, b, p, dist, "HD.AL", "Đảng bộ xã An Lạc")
 	admit(t, d.App, xa, spread("2026-01-12", 4, 30)...)
 	for _, u := range []int64{s, c} {
 		newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2026),
@@ -103,7 +96,7 @@ func TestRateTargetsFromYearend(t *testing.T) {
 	if _, err := d.Owner.ExecContext(context.Background(), `UPDATE member_yearend_window SET from_year = 2100`); err != nil {
 		t.Fatal(err)
 	}
-	if n := countRows(t, d, `SELECT count(*) FROM member_yearend`); n != 0 {
+	if n := fixture.Count(t, d.Owner, `SELECT count(*) FROM member_yearend`); n != 0 {
 		t.Fatalf("%d rollup rows in an empty window", n)
 	}
 	spans := denominators(t, ctx, d, p, own.ID)
@@ -112,11 +105,19 @@ func TestRateTargetsFromYearend(t *testing.T) {
 	}
 }
 
-func countRows(t *testing.T, d *pgtest.DB, q string) int {
+// reform merges communes a and b into a new grassroots committee (code, name) under the province p and
+// ends the district dist, both on 01/07/2025: the 2025 reform the target tests replay. It returns the
+// successor.
+func reform(t *testing.T, ctx context.Context, db bun.IDB, a, b, p, dist int64, code, name string) int64 {
 	t.Helper()
-	var n int
-	if err := d.Owner.NewRaw(q).Scan(context.Background(), &n); err != nil {
+	res, err := org.Merge(ctx, db, []int64{a, b}, org.Successor{
+		New:      &org.NewUnit{Code: code, Name: name, Kind: "grassroots_committee", Sector: "territorial"},
+		ParentID: &p}, org.Doc{Effective: fixture.Day("2025-07-01"), Document: "Nghị quyết sáp nhập"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	if _, err := org.Dissolve(ctx, db, dist, org.Doc{Effective: fixture.Day("2025-07-01")}); err != nil {
+		t.Fatal(err)
+	}
+	return res.Units[0]
 }
