@@ -25,11 +25,8 @@ func forecastCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			return errUsage
 		}
 		if e.args[0] == "run" {
-			url, err := e.ownerURL(ctx)
+			url, err := e.migratedOwner(ctx)
 			if err != nil {
-				return err
-			}
-			if _, err := e.migrate(ctx, url); err != nil {
 				return err
 			}
 			return e.forecastRun(ctx, url, *asOf)

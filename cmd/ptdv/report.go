@@ -33,11 +33,8 @@ func reportCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			}
 			o.AsOf = t
 		}
-		url, err := e.ownerURL(ctx)
+		url, err := e.migratedOwner(ctx)
 		if err != nil {
-			return err
-		}
-		if _, err := e.migrate(ctx, url); err != nil {
 			return err
 		}
 		return e.report(ctx, url, o)

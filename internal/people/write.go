@@ -374,11 +374,8 @@ func RegisterMoveHook(h MoveHook) {
 func MoveUnit(ctx context.Context, idb bun.IDB, personID, newUnitID int64, date time.Time) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		a, _ := auth.FromContext(ctx)
-		cur, err := GetForUpdate(ctx, tx, personID)
+		cur, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		if date.IsZero() {
@@ -436,11 +433,8 @@ func MoveUnit(ctx context.Context, idb bun.IDB, personID, newUnitID int64, date 
 func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position string, from time.Time, note string) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
 		a, _ := auth.FromContext(ctx)
-		cur, err := GetForUpdate(ctx, tx, personID)
+		cur, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		set, err := codes.Load(ctx, tx)
@@ -479,11 +473,8 @@ func SetPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 // the day before).
 func EndPosition(ctx context.Context, idb bun.IDB, personID int64, position string, to time.Time) error {
 	return run(ctx, idb, func(ctx context.Context, tx bun.Tx) error {
-		cur, err := GetForUpdate(ctx, tx, personID)
+		_, err := lockInScope(ctx, tx, personID)
 		if err != nil {
-			return err
-		}
-		if err := auth.CheckUnits(ctx, tx, cur.UnitID); err != nil {
 			return err
 		}
 		if to.IsZero() {
@@ -509,4 +500,14 @@ func EndPosition(ctx context.Context, idb bun.IDB, personID int64, position stri
 			map[string]any{"position": position, "from": from.Format(time.DateOnly)},
 			map[string]any{"position": position, "to": vn.Day(to).Format(time.DateOnly)})
 	})
+}
+
+// lockInScope reads and locks a person (GetForUpdate) whose unit the actor may write to (auth.CheckUnits):
+// the start of every change to a recorded person.
+func lockInScope(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
+	p, err := GetForUpdate(ctx, tx, id)
+	if err != nil {
+		return Person{}, err
+	}
+	return p, auth.CheckUnits(ctx, tx, p.UnitID)
 }
