@@ -5,11 +5,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"ptdv/analytics/breakdown"
+	"ptdv/internal/auth"
+	"ptdv/internal/db"
 	"ptdv/internal/pgtest"
 )
 
@@ -150,4 +154,94 @@ func BenchmarkExtract(b *testing.B) {
 	b.ReportMetric(float64(copyRows)/copyTime.Seconds(), "copy_rows/s")
 	b.ReportMetric(float64(loadRows)/loadTime.Seconds(), "load_rows/s")
 	b.ReportMetric(100*copyTime.Seconds()/loadTime.Seconds(), "ratio_%")
+}
+
+// liveBreakdownSQL computes, in PostgreSQL from the system of record, what one breakdown answer
+// holds: a unit's subtree (as it was on the period's date), the members at the date and the
+// admissions in the period by sex, for the period and the same period a year before. $1 the unit,
+// $2 the period's first day, $3 its date, $4 and $5 the same a year before.
+const liveBreakdownSQL = `
+WITH per(k, starts, on_date) AS (VALUES ('cur', $2::date, $3::date), ('ly', $4::date, $5::date)),
+sub AS (
+	SELECT per.k, per.starts, per.on_date, l.unit_id FROM per JOIN org_link top ON top.unit_id = $1
+		AND top.valid_from <= per.on_date AND (top.valid_to IS NULL OR top.valid_to > per.on_date)
+	JOIN org_link l ON l.path <@ top.path AND l.valid_from <= per.on_date AND (l.valid_to IS NULL OR l.valid_to > per.on_date)),
+f AS (
+	SELECT sub.k, 'stock' AS measure, s.person_id FROM sub JOIN member_status_span s ON s.unit_id = sub.unit_id
+		AND s.valid_from <= sub.on_date AND (s.valid_to IS NULL OR s.valid_to > sub.on_date)
+		AND s.status IN ('probationary', 'full', 'exempted', 'temporary_out')
+	UNION ALL
+	SELECT sub.k, 'admissions', e.person_id FROM sub JOIN member_event e ON e.unit_id = sub.unit_id
+		AND e.kind IN ('admitted', 'readmitted') AND coalesce(e.decision_date, e.effective) BETWEEN sub.starts AND sub.on_date)
+SELECT f.k, f.measure, coalesce(p.sex, 'unknown'), count(*) FROM f JOIN person p ON p.id = f.person_id GROUP BY 1, 2, 3`
+
+// BenchmarkBreakdownRead reads one breakdown (a province, this year, by sex, as it was) the way
+// GraphQL's breakdown field does (package breakdown over the reporting schema, scope checked), and
+// computes the same numbers live in PostgreSQL, printing both times and their ratio. Opt-in:
+// PTDV_BENCH_ANALYTICS_URL, the owner URL of a seeded database on which `ptdv nightly` has run.
+func BenchmarkBreakdownRead(b *testing.B) {
+	url := os.Getenv("PTDV_BENCH_ANALYTICS_URL")
+	if url == "" {
+		b.Skip("set PTDV_BENCH_ANALYTICS_URL to the owner URL of a database with a nightly run")
+	}
+	ctx := context.Background()
+	owner, err := db.Open(ctx, url, db.Options{ApplicationName: "ptdv-bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close()
+	var unit int64
+	var code string
+	if err := owner.QueryRowContext(ctx, `SELECT u.id, u.code FROM org_unit u WHERE u.kind = 'province' AND u.valid_to IS NULL
+		ORDER BY (SELECT count(*) FROM org_link l WHERE l.path <@ (SELECT path FROM org_link WHERE unit_id = u.id AND valid_to IS NULL)) DESC
+		LIMIT 1`).Scan(&unit, &code); err != nil {
+		b.Fatal(err)
+	}
+	a, err := auth.Resolve(ctx, owner, auth.Claims{Role: string(auth.RoleAdmin), Unit: code})
+	if err != nil {
+		b.Fatal(err)
+	}
+	actx := auth.WithActor(ctx, a)
+	run, err := breakdown.Latest(ctx, owner)
+	if err != nil {
+		b.Fatal(err)
+	}
+	label := strconv.Itoa(run.AsOf.Year())
+	var got breakdown.Result
+	began := time.Now()
+	for b.Loop() {
+		if got, err = breakdown.Get(actx, owner, unit, label, "sex", breakdown.AsWas); err != nil {
+			b.Fatal(err)
+		}
+	}
+	read := time.Since(began) / time.Duration(b.N)
+	p := got.Period
+	ly := func(t time.Time) time.Time { return t.AddDate(-1, 0, 0) }
+	const liveRuns = 3
+	began = time.Now()
+	live := map[string]float64{}
+	for range liveRuns {
+		rows, err := owner.QueryContext(ctx, liveBreakdownSQL, unit, p.StartsOn, p.OnDate, ly(p.StartsOn), ly(p.OnDate))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var k, m, c string
+			var n float64
+			rows.Scan(&k, &m, &c, &n)
+			live[k+"/"+m+"/"+c] = n
+		}
+		rows.Close()
+	}
+	liveTime := time.Since(began) / liveRuns
+	// The two agree (the snapshot is of the same data).
+	for _, r := range got.Rows {
+		if r.N != nil && live["cur/"+r.Measure+"/"+r.Category] != *r.N {
+			b.Errorf("%s %s: snapshot %v, live %v", r.Measure, r.Category, *r.N, live["cur/"+r.Measure+"/"+r.Category])
+		}
+	}
+	b.Logf("breakdown of unit %d (%s), %s, by sex: read %v, live in PostgreSQL %v (%.0f× faster), %d rows",
+		unit, code, label, read.Round(time.Microsecond), liveTime.Round(time.Millisecond), float64(liveTime)/float64(read), len(got.Rows))
+	b.ReportMetric(float64(read.Microseconds())/1000, "read_ms")
+	b.ReportMetric(float64(liveTime.Microseconds())/1000, "live_ms")
 }

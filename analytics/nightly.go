@@ -153,12 +153,15 @@ var reported = []struct {
 // packedBreakdown is the DuckDB query that packs the file's breakdown into the rows of
 // reporting.breakdown_pack (migration 0028): one row per map, unit, period and measure, the
 // dimensions, categories and counts as PostgreSQL array literals. One list of structs keeps the
-// arrays aligned without sorting inside the groups. $run is the run id.
+// arrays aligned without sorting inside the groups. $run is the run id; the units with
+// unit_id % $parts = $part are packed (list aggregates do not spill to disk, so the breakdown goes
+// in parts small enough for the reader's memory_limit).
 const packedBreakdown = `WITH g AS (
 	SELECT map, unit_id, period_kind, period, measure, max(total) AS total, max(total_last_year) AS total_last_year,
 		bool_or(n_last_year IS NOT NULL) AS has_ly,
 		list({'d': dimension, 'c': '"' || replace(replace(category, '\', '\\'), '"', '\"') || '"', 'n': n, 'l': coalesce(n_last_year, 0)}) AS x
 	FROM breakdown
+	WHERE unit_id % $parts = $part
 	GROUP BY map, unit_id, period_kind, period, measure)
 SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_last_year,
 	'{' || array_to_string(list_transform(x, lambda e: e.d), ',') || '}' AS dimensions,
@@ -166,6 +169,9 @@ SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_
 	'{' || array_to_string(list_transform(x, lambda e: e.n), ',') || '}' AS n,
 	CASE WHEN has_ly THEN '{' || array_to_string(list_transform(x, lambda e: e.l), ',') || '}' END AS n_last_year
 FROM g`
+
+// packRows is the number of breakdown rows packed at a time (≈ 0.5 GB of DuckDB memory).
+var packRows int64 = 2_000_000
 
 var packedCols = []string{"run_id", "map", "unit_id", "period_kind", "period", "measure", "total", "total_last_year",
 	"dimensions", "categories", "n", "n_last_year"}
@@ -224,12 +230,16 @@ func writeBack(ctx context.Context, pg *pgx.Conn, res Result, run *Run, keep int
 		CHECK (run_id = `+strconv.FormatInt(run.ID, 10)+`))`); err != nil {
 		return nil, fmt.Errorf("analytics: create %s: %w", part, err)
 	}
-	n, err := pipeCSV(ctx, dc, tx, strings.ReplaceAll(packedBreakdown, "$run", strconv.FormatInt(run.ID, 10)),
-		part+" ("+strings.Join(packedCols, ", ")+")", true)
-	if err != nil {
-		return nil, fmt.Errorf("analytics: write %s: %w", part, err)
+	parts := res.Tables["breakdown"]/packRows + 1
+	for i := range parts {
+		q := strings.NewReplacer("$run", strconv.FormatInt(run.ID, 10), "$parts", strconv.FormatInt(parts, 10),
+			"$part", strconv.FormatInt(i, 10)).Replace(packedBreakdown)
+		n, err := pipeCSV(ctx, dc, tx, q, part+" ("+strings.Join(packedCols, ", ")+")", true)
+		if err != nil {
+			return nil, fmt.Errorf("analytics: write %s: %w", part, err)
+		}
+		rows["breakdown_pack"] += n
 	}
-	rows["breakdown_pack"] = n
 	lap("breakdown_pack")
 	if err := testHook("postgres.breakdown"); err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
--- The persons counted, with the categories of every dimension, counted per unit (leaf) before the
+-- The persons counted (member_span, admission: 01b_member.sql), counted per unit (leaf) before the
 -- rollup over the tree.
 --   stock       the members (a status with member = true in code_item member_status: probationary, full,
 --               exempted, temporarily attending elsewhere) on the period's date `on_date`, in the unit of
@@ -12,44 +12,24 @@
 -- membership (rule youth_union.max_age_years).
 -- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
 -- runner): stock is counted once per date (a year, its last quarter and its December share one) and
--- joined to the periods after counting; the per-person rows are never stored: they feed one
+-- joined to the periods after counting; the per-date rows are never stored: they feed one
 -- aggregation with a grouping set per dimension, small enough per date to stay in memory.
 -- each on_date
 INSERT INTO leaf
 WITH d AS (SELECT {{on_date}} AS on_date),
 m AS (
-	SELECT d.on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.unit_id, s.person_key, s.grade
-	FROM d JOIN member_status_span s ON s.valid_from <= d.on_date AND coalesce(s.valid_to, DATE '9999-12-31') > d.on_date
-	WHERE s.status IN (SELECT code FROM code_item WHERE list = 'member_status' AND member)
-	UNION ALL
-	SELECT p.on_date, p.id, 'admissions', e.unit_id, e.person_key, 'probationary'
-	FROM period p JOIN member_event e ON coalesce(e.decision_date, e.effective) BETWEEN p.starts_on AND p.on_date
-	WHERE e.kind IN ('admitted', 'readmitted') AND p.on_date = {{on_date}}),
-a AS (
-	SELECT m.on_date, m.period_id, m.measure, m.unit_id, m.grade, x.sex, x.ethnic_minority, x.ethnicity,
-		x.general_education, x.professional_qualification, x.political_theory, x.religion, x.occupation,
-		(year(m.on_date) * 12 + month(m.on_date) - (x.birth_year * 12 + x.birth_month)) // 12 AS age
-	FROM m JOIN person x USING (person_key)),
+	SELECT d.on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
+	FROM d JOIN member_span s ON s.valid_from <= d.on_date AND s.valid_to > d.on_date
+	UNION ALL BY NAME
+	SELECT p.on_date, p.id AS period_id, 'admissions' AS measure, 'probationary' AS grade, a.* EXCLUDE (day)
+	FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
+	WHERE p.on_date = {{on_date}}),
 f AS (
-	SELECT a.on_date, a.period_id, a.measure, a.unit_id,
-		coalesce(a.grade, 'unknown') AS grade,
-		coalesce(a.sex, 'unknown') AS sex,
-		CASE a.ethnic_minority WHEN true THEN 'yes' WHEN false THEN 'no' ELSE 'unknown' END AS ethnic_minority,
-		coalesce(a.ethnicity, 'unknown') AS ethnicity,
-		CASE WHEN a.age <= 30 THEN 'yes' ELSE 'no' END AS youth,
-		CASE WHEN a.age <= 30 THEN '30_or_under' WHEN a.age <= 40 THEN '31_40' WHEN a.age <= 50 THEN '41_50'
-			WHEN a.age <= 60 THEN '51_60' WHEN a.age <= 70 THEN '61_70' ELSE 'over_70' END AS age_band,
-		coalesce(a.general_education, 'unknown') AS general_education,
-		CASE WHEN a.general_education IS NULL THEN 'unknown' WHEN a.general_education = 'upper_secondary' THEN 'yes' ELSE 'no' END AS upper_secondary,
-		coalesce(a.professional_qualification, 'unknown') AS professional_qualification,
-		CASE WHEN pq.level IS NULL THEN 'unknown' WHEN pq.level >= 3 THEN 'yes' ELSE 'no' END AS college_plus,
-		coalesce(a.political_theory, 'unknown') AS political_theory,
-		CASE WHEN rl.religious IS NULL THEN 'unknown' WHEN rl.religious THEN 'yes' ELSE 'no' END AS religious,
-		coalesce(a.religion, 'unknown') AS religion,
-		coalesce(a.occupation, 'unknown') AS occupation
-	FROM a
-	LEFT JOIN code_item pq ON pq.list = 'professional_qualification' AND pq.code = a.professional_qualification
-	LEFT JOIN code_item rl ON rl.list = 'religion' AND rl.code = a.religion),
+	SELECT m.* EXCLUDE (birth_ym, age),
+		CASE WHEN age <= 30 THEN 'yes' ELSE 'no' END AS youth,
+		CASE WHEN age <= 30 THEN '30_or_under' WHEN age <= 40 THEN '31_40' WHEN age <= 50 THEN '41_50'
+			WHEN age <= 60 THEN '51_60' WHEN age <= 70 THEN '61_70' ELSE 'over_70' END AS age_band
+	FROM (SELECT *, (year(on_date) * 12 + month(on_date) - birth_ym) // 12 AS age FROM m) m),
 g AS (
 	SELECT on_date, period_id, measure, unit_id,
 		CASE WHEN GROUPING(grade) = 0 THEN 'grade' WHEN GROUPING(sex) = 0 THEN 'sex'

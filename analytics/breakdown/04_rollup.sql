@@ -26,3 +26,4 @@ SELECT 'today', a.ancestor_id, f.period_id, f.measure, f.dimension, f.category, 
 FROM leaf f JOIN anc_today a ON a.unit_id = f.unit_id
 WHERE NOT (f.period_id IN (SELECT id FROM fine_period) AND a.ancestor_id IN (SELECT id FROM cell_unit))
 GROUP BY ALL;
+DROP TABLE leaf;

@@ -26,3 +26,4 @@ SELECT j.map, j.unit_id, u.province_id, p.kind AS period_kind, p.label AS period
 FROM j JOIN period p ON p.id = j.period_id
 LEFT JOIN tot t ON t.map = j.map AND t.unit_id = j.unit_id AND t.period_id = j.period_id AND t.measure = j.measure
 LEFT JOIN unit_province u ON u.id = j.unit_id;
+DROP TABLE breakdown_raw;

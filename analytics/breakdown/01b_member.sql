@@ -1,0 +1,35 @@
+-- The persons counted, with the category of every dimension worked out once (02_fact.sql runs once per
+-- period date and only filters these by date; joining the person table and the code lists for every date
+-- was most of its time):
+--   person_cat  every person's categories; birth_ym = birth year * 12 + birth month (age is counted from it);
+--   member_span the member status spans (statuses with member = true in code_item member_status) with the
+--               person's categories;
+--   admission   admitted and readmitted events with their day (the decision date, the ceremony when no
+--               decision date was recorded, as package target counts them) and the person's categories.
+CREATE TEMP TABLE person_cat AS
+SELECT x.person_key, x.birth_year * 12 + x.birth_month AS birth_ym,
+	coalesce(x.sex, 'unknown') AS sex,
+	CASE x.ethnic_minority WHEN true THEN 'yes' WHEN false THEN 'no' ELSE 'unknown' END AS ethnic_minority,
+	coalesce(x.ethnicity, 'unknown') AS ethnicity,
+	coalesce(x.general_education, 'unknown') AS general_education,
+	CASE WHEN x.general_education IS NULL THEN 'unknown' WHEN x.general_education = 'upper_secondary' THEN 'yes' ELSE 'no' END AS upper_secondary,
+	coalesce(x.professional_qualification, 'unknown') AS professional_qualification,
+	CASE WHEN pq.level IS NULL THEN 'unknown' WHEN pq.level >= 3 THEN 'yes' ELSE 'no' END AS college_plus,
+	coalesce(x.political_theory, 'unknown') AS political_theory,
+	CASE WHEN rl.religious IS NULL THEN 'unknown' WHEN rl.religious THEN 'yes' ELSE 'no' END AS religious,
+	coalesce(x.religion, 'unknown') AS religion,
+	coalesce(x.occupation, 'unknown') AS occupation
+FROM person x
+LEFT JOIN code_item pq ON pq.list = 'professional_qualification' AND pq.code = x.professional_qualification
+LEFT JOIN code_item rl ON rl.list = 'religion' AND rl.code = x.religion;
+
+CREATE TEMP TABLE member_span AS
+SELECT s.unit_id, s.valid_from, coalesce(s.valid_to, DATE '9999-12-31') AS valid_to, coalesce(s.grade, 'unknown') AS grade,
+	c.* EXCLUDE (person_key)
+FROM member_status_span s JOIN person_cat c USING (person_key)
+WHERE s.status IN (SELECT code FROM code_item WHERE list = 'member_status' AND member);
+
+CREATE TEMP TABLE admission AS
+SELECT e.unit_id, coalesce(e.decision_date, e.effective) AS day, c.* EXCLUDE (person_key)
+FROM member_event e JOIN person_cat c USING (person_key)
+WHERE e.kind IN ('admitted', 'readmitted');
