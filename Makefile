@@ -7,7 +7,7 @@ BIN     := bin/ptdv
 export GOFLAGS += -tags=duckdb_arrow
 PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 
-.PHONY: all build demo test check fmt vet generate generate-check bench postgres chromium clean fuzz twokey
+.PHONY: all build demo test check fmt vet generate generate-check bench bench-api postgres chromium clean fuzz twokey
 
 all: build
 
@@ -51,6 +51,13 @@ test: postgres chromium
 
 bench: postgres
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x ./...
+
+# The API's screens on the national fixture (not in CI): 1 and 32 concurrent clients with vegeta, p50/p95/p99,
+# throughput and SQL statements per request. NATIONAL is a PTDV_DATA seeded with `ptdv seed --scale national`
+# (seeded first when empty); it is only read. BENCH_API_FLAGS: e.g. -duration 20s -clients 1,8,32.
+NATIONAL ?= /work/national/data
+bench-api: build
+	$(GO) run ./cmd/bench-api -bin ./$(BIN) -data $(NATIONAL) $(BENCH_API_FLAGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

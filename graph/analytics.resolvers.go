@@ -21,7 +21,7 @@ func (r *queryResolver) Breakdown(ctx context.Context, unitID string, period str
 	if mapArg != nil && *mapArg == model.BreakdownMapToday {
 		m = breakdown.Today
 	}
-	res, err := breakdown.Get(ctx, r.DB, unit, period, dimension, m)
+	res, err := breakdown.Get(ctx, r.db(ctx), unit, period, dimension, m)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r *queryResolver) FunnelBreakdown(ctx context.Context, unitID string, peri
 	if err != nil {
 		return nil, err
 	}
-	res, err := breakdown.Funnel(ctx, r.DB, unit, period)
+	res, err := breakdown.Funnel(ctx, r.db(ctx), unit, period)
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +47,7 @@ func (r *queryResolver) NightlyRuns(ctx context.Context, last *int) ([]model.Nig
 	if last != nil {
 		n = *last
 	}
-	runs, err := breakdown.Runs(ctx, r.DB, n)
+	runs, err := breakdown.Runs(ctx, r.db(ctx), n)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func (r *mutationResolver) ImportList(ctx context.Context, input model.ImportLis
 	if err != nil {
 		return nil, err
 	}
-	rep, err := importUpload(ctx, r.DB, listKind(input.Kind), f, input.File.File, bulk.Options{SkipInvalid: input.SkipInvalid != nil && *input.SkipInvalid})
+	rep, err := importUpload(ctx, r.db(ctx), listKind(input.Kind), f, input.File.File, bulk.Options{SkipInvalid: input.SkipInvalid != nil && *input.SkipInvalid})
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (r *queryResolver) ExportList(ctx context.Context, unitID string, kind mode
 		return nil, err
 	}
 	k, day := listKind(kind), dateOr(asOf, vn.Today())
-	s, err := bulk.Export(ctx, r.DB, k, unit, day)
+	s, err := bulk.Export(ctx, r.db(ctx), k, unit, day)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func connection[T, E any](p page.Page[T], key func(i int, item *T) string, edge 
 		cursors[i] = page.Cursor(key(i, &p.Items[i]))
 		edges[i] = edge(cursors[i], &p.Items[i])
 	}
-	pi := &model.PageInfo{HasNextPage: p.HasNext}
+	pi := &model.PageInfo{HasNextPage: p.HasNext, HasPreviousPage: p.HasPrev}
 	if n := len(cursors); n > 0 {
 		pi.StartCursor, pi.EndCursor = &cursors[0], &cursors[n-1]
 	}

@@ -33,9 +33,23 @@ func (r *Resolver) pageArgs(first *int, after *string) (page.Args, error) {
 	return page.New(first, after, !r.Dev)
 }
 
+// pageArgsBack is pageArgs for a list that may also be read from its end (last/before).
+func (r *Resolver) pageArgsBack(first *int, after *string, last *int, before *string) (page.Args, error) {
+	return page.NewBackward(first, after, last, before, !r.Dev)
+}
+
 // Enum values are the domain codes in upper case (grassroots_committee ↔ GRASSROOTS_COMMITTEE).
 func enumOf[E ~string](code string) E { return E(strings.ToUpper(code)) }
 func codeOf[E ~string](e E) string    { return strings.ToLower(string(e)) }
+
+// optCode is codeOf for an optional enum argument: nil stays nil.
+func optCode[E ~string](e *E) *string {
+	if e == nil {
+		return nil
+	}
+	c := codeOf(*e)
+	return &c
+}
 
 func optKind(k *model.UnitKind) org.Filter {
 	if k == nil {
@@ -44,7 +58,8 @@ func optKind(k *model.UnitKind) org.Filter {
 	return org.Filter{Kind: codeOf(*k)}
 }
 
-func unitConnection(p page.Page[org.Unit]) *model.UnitConnection {
+func unitConnection(ctx context.Context, p page.Page[org.Unit]) *model.UnitConnection {
+	expectUnits(ctx, p.Items)
 	c := &model.UnitConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(p, func(_ int, u *org.Unit) string { return u.Code },
 		func(cur string, n *org.Unit) model.UnitEdge { return model.UnitEdge{Cursor: cur, Node: n} })
@@ -69,12 +84,12 @@ func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
 }
 
 func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {
-	ops, err := org.GetOperations(ctx, r.DB, []int64{res.OperationID})
+	ops, err := org.GetOperations(ctx, r.db(ctx), []int64{res.OperationID})
 	if err != nil {
 		return nil, err
 	}
 	op := ops[res.OperationID]
-	us, err := org.Get(ctx, r.DB, res.Units, asOf)
+	us, err := org.Get(ctx, r.db(ctx), res.Units, asOf)
 	if err != nil {
 		return nil, err
 	}

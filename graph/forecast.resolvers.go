@@ -21,7 +21,7 @@ func (r *forecastResolver) Unit(ctx context.Context, obj *forecast.Published) (*
 
 // Target is the resolver for the target field.
 func (r *forecastResolver) Target(ctx context.Context, obj *forecast.Published) (*target.Target, error) {
-	t, err := target.GetTarget(ctx, r.DB, obj.TargetID)
+	t, err := target.GetTarget(ctx, r.db(ctx), obj.TargetID)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}
@@ -48,7 +48,7 @@ func (r *queryResolver) Forecast(ctx context.Context, unitID string, targetID st
 	if err != nil {
 		return nil, err
 	}
-	p, err := forecast.LatestForecast(ctx, r.DB, unit, tg)
+	p, err := forecast.LatestForecast(ctx, r.db(ctx), unit, tg)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return nil, nil
 	}
@@ -64,7 +64,7 @@ func (r *queryResolver) AtRisk(ctx context.Context, unitID string, periodKind mo
 	if err != nil {
 		return nil, err
 	}
-	return forecast.AtRisk(ctx, r.DB, unit, codeOf(periodKind))
+	return forecast.AtRisk(ctx, r.db(ctx), unit, codeOf(periodKind))
 }
 
 // Forecast returns ForecastResolver implementation.

@@ -60,6 +60,7 @@ type ResolverRoot interface {
 	Position() PositionResolver
 	Progress() ProgressResolver
 	Query() QueryResolver
+	SourceReview() SourceReviewResolver
 	Sponsor() SponsorResolver
 	StageCount() StageCountResolver
 	Target() TargetResolver
@@ -518,7 +519,7 @@ type ComplexityRoot struct {
 		Candidate        func(childComplexity int, id string) int
 		Candidates       func(childComplexity int, filter *model.CandidateFilter, first *int, after *string) int
 		ChildrenProgress func(childComplexity int, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) int
-		CodeList         func(childComplexity int, list string) int
+		CodeList         func(childComplexity int, list model.CodeList) int
 		DueList          func(childComplexity int, unitID *string, from *model.Date, to *model.Date, first *int, after *string) int
 		ExportList       func(childComplexity int, unitID string, kind model.ListKind, format *model.FileFormat, asOf *model.Date) int
 		Forecast         func(childComplexity int, unitID string, targetID string) int
@@ -634,7 +635,7 @@ type ComplexityRoot struct {
 		KindLabel        func(childComplexity int) int
 		MemberCounts     func(childComplexity int, asOf *model.Date) int
 		Name             func(childComplexity int, asOf *model.Date) int
-		Operations       func(childComplexity int, first *int, after *string) int
+		Operations       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Parent           func(childComplexity int, asOf *model.Date) int
 		Predecessors     func(childComplexity int, first *int, after *string) int
 		Progress         func(childComplexity int, measure *string, periodKind model.PeriodKind, asOf *model.Date) int
@@ -727,7 +728,7 @@ type CandidateResolver interface {
 	CeremonyOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error)
 	RecognizedOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error)
 	ClosedOn(ctx context.Context, obj *pipeline.Case) (*model.Date, error)
-
+	CloseReason(ctx context.Context, obj *pipeline.Case) (*codes.Item, error)
 	Helper(ctx context.Context, obj *pipeline.Case) (*people.Person, error)
 	Sponsors(ctx context.Context, obj *pipeline.Case) ([]pipeline.Sponsor, error)
 	Dues(ctx context.Context, obj *pipeline.Case) ([]pipeline.DueItem, error)
@@ -740,12 +741,14 @@ type CandidateConnectionResolver interface {
 }
 type CaseEventResolver interface {
 	Late(ctx context.Context, obj *pipeline.Event) (*model.Lateness, error)
-
+	Kind(ctx context.Context, obj *pipeline.Event) (model.CaseEventKind, error)
 	StageAfter(ctx context.Context, obj *pipeline.Event) (model.Stage, error)
 	Effective(ctx context.Context, obj *pipeline.Event) (*model.Date, error)
 
 	DocumentNumber(ctx context.Context, obj *pipeline.Event) (string, error)
 	DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error)
+
+	Reason(ctx context.Context, obj *pipeline.Event) (*codes.Item, error)
 }
 type ChildProgressResolver interface {
 	Unit(ctx context.Context, obj *target.ChildProgress) (*org.Unit, error)
@@ -783,6 +786,7 @@ type LineageLinkResolver interface {
 	Effective(ctx context.Context, obj *org.LineageLink) (*model.Date, error)
 }
 type MemberEventResolver interface {
+	Kind(ctx context.Context, obj *member.Event) (model.MemberEventKind, error)
 	Unit(ctx context.Context, obj *member.Event) (*org.Unit, error)
 	Effective(ctx context.Context, obj *member.Event) (*model.Date, error)
 	DecisionDate(ctx context.Context, obj *member.Event) (*model.Date, error)
@@ -896,7 +900,7 @@ type QueryResolver interface {
 	UnitKinds(ctx context.Context) ([]org.KindRule, error)
 	Person(ctx context.Context, id string) (*people.Person, error)
 	Persons(ctx context.Context, text *string, unitID *string, first *int, after *string) (*model.PersonConnection, error)
-	CodeList(ctx context.Context, list string) ([]codes.Item, error)
+	CodeList(ctx context.Context, list model.CodeList) ([]codes.Item, error)
 	Candidate(ctx context.Context, id string) (*pipeline.Case, error)
 	Candidates(ctx context.Context, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
 	DueList(ctx context.Context, unitID *string, from *model.Date, to *model.Date, first *int, after *string) (*model.DueConnection, error)
@@ -906,6 +910,9 @@ type QueryResolver interface {
 	Targets(ctx context.Context, unitID string, measure *string, first *int, after *string) (*model.TargetConnection, error)
 	Progress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, unitID string, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
+}
+type SourceReviewResolver interface {
+	Rating(ctx context.Context, obj *pipeline.SourceReview) (*codes.Item, error)
 }
 type SponsorResolver interface {
 	Person(ctx context.Context, obj *pipeline.Sponsor) (*people.Person, error)
@@ -967,7 +974,7 @@ type UnitResolver interface {
 	Predecessors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Successors(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.LineageConnection, error)
 	Villages(ctx context.Context, obj *org.Unit, asOf *model.Date, first *int, after *string) (*model.VillageConnection, error)
-	Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error)
+	Operations(ctx context.Context, obj *org.Unit, first *int, after *string, last *int, before *string) (*model.OperationConnection, error)
 	Progress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date) (*target.Progress, error)
 	ChildrenProgress(ctx context.Context, obj *org.Unit, measure *string, periodKind model.PeriodKind, asOf *model.Date, sort *model.ProgressSort, first *int, after *string) (*model.ChildProgressConnection, error)
 	Candidates(ctx context.Context, obj *org.Unit, filter *model.CandidateFilter, first *int, after *string) (*model.CandidateConnection, error)
@@ -3059,7 +3066,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CodeList(childComplexity, args["list"].(string)), true
+		return e.ComplexityRoot.Query.CodeList(childComplexity, args["list"].(model.CodeList)), true
 	case "Query.dueList":
 		if e.ComplexityRoot.Query.DueList == nil {
 			break
@@ -3724,7 +3731,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Unit.Operations(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Unit.Operations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Unit.parent":
 		if e.ComplexityRoot.Unit.Parent == nil {
 			break
@@ -4155,9 +4162,12 @@ interface Node {
 type PageInfo {
   "Whether more items follow the last one of this page."
   hasNextPage: Boolean!
-  "Always false: ptdv pages forward only, with ` + "`" + `first` + "`" + ` and ` + "`" + `after` + "`" + `."
+  """
+  Whether items precede the first one of this page: known when paging backward with ` + "`" + `last` + "`" + ` and
+  ` + "`" + `before` + "`" + ` (on the lists that may be read from their end), false when paging forward.
+  """
   hasPreviousPage: Boolean!
-  "Cursor of the first item of this page, if any."
+  "Cursor of the first item of this page, if any; pass it as ` + "`" + `before` + "`" + ` to get the previous page."
   startCursor: String
   "Cursor of the last item of this page; pass it as ` + "`" + `after` + "`" + ` to get the next page."
   endCursor: String
@@ -4167,8 +4177,8 @@ type PageInfo {
 type Viewer {
   "The subject of the caller's token."
   subject: String!
-  "The caller's role: admin, board, secretary, analyst or viewer."
-  role: String!
+  "The caller's role."
+  role: Role!
   "The root of the caller's scope; null for a national scope."
   unit: Unit
 }
@@ -4187,6 +4197,20 @@ type Query {
 
 "The root of every change: each domain's schema file (graph/schema/*.graphql) extends it."
 type Mutation
+
+"What a caller does; it decides permissions, not scope."
+enum Role {
+  "Quản trị hệ thống."
+  ADMIN
+  "Ban Tổ chức của một cấp ủy."
+  BOARD
+  "Bí thư chi bộ."
+  SECRETARY
+  "Đọc số liệu phân tích và báo cáo."
+  ANALYST
+  "Chỉ đọc."
+  VIEWER
+}
 `, BuiltIn: false},
 	{Name: "schema/analytics.graphql", Input: sourceData("schema/analytics.graphql"), BuiltIn: false},
 	{Name: "schema/bulk.graphql", Input: sourceData("schema/bulk.graphql"), BuiltIn: false},
@@ -6106,8 +6130,8 @@ func (ec *executionContext) field_Query_codeList_args(ctx context.Context, rawAr
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
+		func(ctx context.Context, v any) (model.CodeList, error) {
+			return ec.unmarshalNCodeList2ptdvᚋgraphᚋmodelᚐCodeList(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6923,6 +6947,22 @@ func (ec *executionContext) field_Unit_operations_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8241,18 +8281,27 @@ func (ec *executionContext) _Candidate_closeReason(ctx context.Context, field gr
 			return ec.fieldContext_Candidate_closeReason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CloseReason, nil
+			return ec.Resolvers.Candidate().CloseReason(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
+			return ec.marshalOCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Candidate_closeReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Candidate", field, false, false, errors.New("field of type String does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "Candidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CodeItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Candidate_helper(ctx context.Context, field graphql.CollectedField, obj *pipeline.Case) (ret graphql.Marshaler) {
@@ -8740,18 +8789,18 @@ func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.C
 			return ec.fieldContext_CaseEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.CaseEvent().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CaseEventKind) graphql.Marshaler {
+			return ec.marshalNCaseEventKind2ptdvᚋgraphᚋmodelᚐCaseEventKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CaseEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("CaseEvent", field, true, true, errors.New("field of type CaseEventKind does not have child fields"))
 }
 
 func (ec *executionContext) _CaseEvent_stageAfter(ctx context.Context, field graphql.CollectedField, obj *pipeline.Event) (ret graphql.Marshaler) {
@@ -8924,18 +8973,27 @@ func (ec *executionContext) _CaseEvent_reason(ctx context.Context, field graphql
 			return ec.fieldContext_CaseEvent_reason(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
+			return ec.Resolvers.CaseEvent().Reason(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
+			return ec.marshalOCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_CaseEvent_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "CaseEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CodeItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CaseEvent_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.Event) (ret graphql.Marshaler) {
@@ -11398,18 +11456,18 @@ func (ec *executionContext) _MemberEvent_kind(ctx context.Context, field graphql
 			return ec.fieldContext_MemberEvent_kind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
+			return ec.Resolvers.MemberEvent().Kind(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.MemberEventKind) graphql.Marshaler {
+			return ec.marshalNMemberEventKind2ptdvᚋgraphᚋmodelᚐMemberEventKind(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_MemberEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MemberEvent", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("MemberEvent", field, true, true, errors.New("field of type MemberEventKind does not have child fields"))
 }
 
 func (ec *executionContext) _MemberEvent_unit(ctx context.Context, field graphql.CollectedField, obj *member.Event) (ret graphql.Marshaler) {
@@ -15980,7 +16038,7 @@ func (ec *executionContext) _Query_codeList(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CodeList(ctx, fc.Args["list"].(string))
+			return ec.Resolvers.Query().CodeList(ctx, fc.Args["list"].(model.CodeList))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []codes.Item) graphql.Marshaler {
@@ -16506,18 +16564,27 @@ func (ec *executionContext) _SourceReview_rating(ctx context.Context, field grap
 			return ec.fieldContext_SourceReview_rating(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
+			return ec.Resolvers.SourceReview().Rating(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *codes.Item) graphql.Marshaler {
+			return ec.marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SourceReview_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SourceReview", field, false, false, errors.New("field of type String does not have child fields"))
+	fc = &graphql.FieldContext{
+		Object:     "SourceReview",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CodeItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SourceReview_note(ctx context.Context, field graphql.CollectedField, obj *pipeline.SourceReview) (ret graphql.Marshaler) {
@@ -18392,7 +18459,7 @@ func (ec *executionContext) _Unit_operations(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Unit().Operations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Unit().Operations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OperationConnection) graphql.Marshaler {
@@ -19096,15 +19163,15 @@ func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.Coll
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2ptdvᚋgraphᚋmodelᚐRole(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Viewer", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, errors.New("field of type Role does not have child fields"))
 }
 
 func (ec *executionContext) _Viewer_unit(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -20761,7 +20828,7 @@ func (ec *executionContext) unmarshalInputCandidateFilter(ctx context.Context, o
 			it.Text = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOSex2ᚖptdvᚋgraphᚋmodelᚐSex(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21153,7 +21220,7 @@ func (ec *executionContext) unmarshalInputCreateCourseInput(ctx context.Context,
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNCourseKind2ptdvᚋgraphᚋmodelᚐCourseKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21799,7 +21866,7 @@ func (ec *executionContext) unmarshalInputPersonInput(ctx context.Context, obj a
 			it.FullName = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNSex2ptdvᚋgraphᚋmodelᚐSex(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -21934,7 +22001,7 @@ func (ec *executionContext) unmarshalInputRecordMemberEventInput(ctx context.Con
 			it.PersonID = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNMemberEventKind2ptdvᚋgraphᚋmodelᚐMemberEventKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -22456,7 +22523,7 @@ func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context,
 			it.FullName = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOSex2ᚖptdvᚋgraphᚋmodelᚐSex(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -23588,10 +23655,43 @@ func (ec *executionContext) _Candidate(ctx context.Context, sel ast.SelectionSet
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "closeReason":
-			out.Values[i] = ec._Candidate_closeReason(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Candidate_closeReason(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "helper":
 			field := field
 
@@ -24069,10 +24169,43 @@ func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "kind":
-			out.Values[i] = ec._CaseEvent_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CaseEvent_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "stageAfter":
 			field := field
 
@@ -24241,10 +24374,43 @@ func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
-			out.Values[i] = ec._CaseEvent_reason(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CaseEvent_reason(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "note":
 			out.Values[i] = ec._CaseEvent_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26013,10 +26179,43 @@ func (ec *executionContext) _MemberEvent(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MemberEvent")
 		case "kind":
-			out.Values[i] = ec._MemberEvent_kind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._MemberEvent_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "unit":
 			field := field
 
@@ -29301,22 +29500,55 @@ func (ec *executionContext) _SourceReview(ctx context.Context, sel ast.Selection
 		case "quarter":
 			out.Values[i] = ec._SourceReview_quarter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rating":
-			out.Values[i] = ec._SourceReview_rating(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SourceReview_rating(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "note":
 			out.Values[i] = ec._SourceReview_note(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "recordedBy":
 			out.Values[i] = ec._SourceReview_recordedBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32986,6 +33218,16 @@ func (ec *executionContext) marshalNCaseEvent2ᚕptdvᚋinternalᚋpipelineᚐEv
 	return ret
 }
 
+func (ec *executionContext) unmarshalNCaseEventKind2ptdvᚋgraphᚋmodelᚐCaseEventKind(ctx context.Context, v any) (model.CaseEventKind, error) {
+	var res model.CaseEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseEventKind2ptdvᚋgraphᚋmodelᚐCaseEventKind(ctx context.Context, sel ast.SelectionSet, v model.CaseEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCaseMoveInput2ptdvᚋgraphᚋmodelᚐCaseMoveInput(ctx context.Context, v any) (model.CaseMoveInput, error) {
 	res, err := ec.unmarshalInputCaseMoveInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33086,6 +33328,16 @@ func (ec *executionContext) marshalNCodeItem2ᚖptdvᚋinternalᚋcodesᚐItem(c
 	return ec._CodeItem(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCodeList2ptdvᚋgraphᚋmodelᚐCodeList(ctx context.Context, v any) (model.CodeList, error) {
+	var res model.CodeList
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCodeList2ptdvᚋgraphᚋmodelᚐCodeList(ctx context.Context, sel ast.SelectionSet, v model.CodeList) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCompleteCourseClassInput2ptdvᚋgraphᚋmodelᚐCompleteCourseClassInput(ctx context.Context, v any) (model.CompleteCourseClassInput, error) {
 	res, err := ec.unmarshalInputCompleteCourseClassInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33094,6 +33346,16 @@ func (ec *executionContext) unmarshalNCompleteCourseClassInput2ptdvᚋgraphᚋmo
 func (ec *executionContext) unmarshalNCompleteDossierInput2ptdvᚋgraphᚋmodelᚐCompleteDossierInput(ctx context.Context, v any) (model.CompleteDossierInput, error) {
 	res, err := ec.unmarshalInputCompleteDossierInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCourseKind2ptdvᚋgraphᚋmodelᚐCourseKind(ctx context.Context, v any) (model.CourseKind, error) {
+	var res model.CourseKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCourseKind2ptdvᚋgraphᚋmodelᚐCourseKind(ctx context.Context, sel ast.SelectionSet, v model.CourseKind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNCoursePayload2ᚖptdvᚋgraphᚋmodelᚐCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.CoursePayload) graphql.Marshaler {
@@ -33554,6 +33816,16 @@ func (ec *executionContext) marshalNMemberEvent2ᚕptdvᚋinternalᚋmemberᚐEv
 	return ret
 }
 
+func (ec *executionContext) unmarshalNMemberEventKind2ptdvᚋgraphᚋmodelᚐMemberEventKind(ctx context.Context, v any) (model.MemberEventKind, error) {
+	var res model.MemberEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberEventKind2ptdvᚋgraphᚋmodelᚐMemberEventKind(ctx context.Context, sel ast.SelectionSet, v model.MemberEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMemberEventPayload2ᚖptdvᚋgraphᚋmodelᚐMemberEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.MemberEventPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -33897,6 +34169,16 @@ func (ec *executionContext) unmarshalNReviseTargetInput2ptdvᚋgraphᚋmodelᚐR
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRole2ptdvᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2ptdvᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNSector2ptdvᚋgraphᚋmodelᚐSector(ctx context.Context, v any) (model.Sector, error) {
 	var res model.Sector
 	err := res.UnmarshalGQL(v)
@@ -33910,6 +34192,16 @@ func (ec *executionContext) marshalNSector2ptdvᚋgraphᚋmodelᚐSector(ctx con
 func (ec *executionContext) unmarshalNSetTargetInput2ptdvᚋgraphᚋmodelᚐSetTargetInput(ctx context.Context, v any) (model.SetTargetInput, error) {
 	res, err := ec.unmarshalInputSetTargetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSex2ptdvᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
+	var res model.Sex
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSex2ptdvᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v model.Sex) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNShareInput2ptdvᚋgraphᚋmodelᚐShareInput(ctx context.Context, v any) (model.ShareInput, error) {
@@ -34903,6 +35195,22 @@ func (ec *executionContext) unmarshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐPro
 }
 
 func (ec *executionContext) marshalOProgressSort2ᚖptdvᚋgraphᚋmodelᚐProgressSort(ctx context.Context, sel ast.SelectionSet, v *model.ProgressSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSex2ᚖptdvᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (*model.Sex, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Sex)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2ᚖptdvᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v *model.Sex) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

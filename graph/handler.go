@@ -17,10 +17,11 @@ import (
 )
 
 // NewHandler builds the GraphQL handler: explicit transports (GET, POST, multipart), a parsed-query
-// cache, automatic persisted queries, cost (cost.go) and depth limits, a bound on the resolvers running
-// their own queries at once, and the error presenter. Outside dev mode introspection and the
-// validator's suggestions are off.
-func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
+// cache, trusted documents (when a manifest is given), automatic persisted queries (unless only trusted
+// documents run), cost (cost.go) and depth limits, a bound on the resolvers running their own queries
+// at once, and the error presenter. Outside dev mode introspection and the validator's suggestions are
+// off. trusted may be nil; a request's top-level documentId needs trusted.Middleware around the handler.
+func NewHandler(r *Resolver, log *slog.Logger, trusted *TrustedDocuments) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -29,7 +30,12 @@ func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
 	srv.AddTransport(safeMultipart{transport.MultipartForm{MaxUploadSize: MaxUpload, MaxMemory: 8 << 20}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(15000)
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	if trusted != nil {
+		srv.Use(trusted)
+	}
+	if trusted == nil || !trusted.Only {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
 	// Introspection first: outside dev mode the introspection query is refused as such, not as too deep.
 	if r.Dev {
 		srv.Use(extension.Introspection{})
@@ -46,7 +52,7 @@ func NewHandler(r *Resolver, log *slog.Logger) *handler.Server {
 	})
 	// Per-request dataloaders: caches never outlive the caller (and so the caller's scope).
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(r.DB))
+		ctx = context.WithValue(ctx, loadersKey{}, newLoaders(r.db(ctx)))
 		if _, ok := ctx.Value(dbSlotsKey{}).(chan struct{}); !ok {
 			ctx = WithDBSlots(ctx, make(chan struct{}, DefaultDBSlots))
 		}

@@ -31,43 +31,43 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 	}
 	switch t {
 	case typeUnit:
-		u, err := loadUnit(ctx, k, vn.Today())
+		u, err := rootUnit(ctx, k, vn.Today())
 		if err != nil || u == nil {
 			return nil, err
 		}
 		return u, nil
 	case typeOperation:
-		m, err := org.GetOperations(ctx, r.DB, []int64{k})
+		m, err := org.GetOperations(ctx, r.db(ctx), []int64{k})
 		if o, ok := m[k]; ok {
 			return &o, err
 		}
 		return nil, err
 	case typePerson:
-		p, err := loadPerson(ctx, k)
+		p, err := rootPerson(ctx, k)
 		if err != nil || p == nil {
 			return nil, err
 		}
 		return p, nil
 	case typeCandidate:
-		c, err := loadCase(ctx, k)
+		c, err := rootCase(ctx, k)
 		if err != nil || c == nil {
 			return nil, err
 		}
 		return c, nil
 	case typeTarget:
-		t, err := target.GetTarget(ctx, r.DB, k)
+		t, err := target.GetTarget(ctx, r.db(ctx), k)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
 		return &t, err
 	case typeTerm:
-		t, err := target.GetTerm(ctx, r.DB, k)
+		t, err := target.GetTerm(ctx, r.db(ctx), k)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
 		return &t, err
 	case typeVillage:
-		m, err := org.GetVillages(ctx, r.DB, []int64{k}, vn.Today())
+		m, err := org.GetVillages(ctx, r.db(ctx), []int64{k}, vn.Today())
 		if v, ok := m[k]; ok {
 			return &v, err
 		}
@@ -77,7 +77,7 @@ func (r *Resolver) node(ctx context.Context, id string) (model.Node, error) {
 }
 
 func villagePayload(ctx context.Context, r *Resolver, id int64, asOf time.Time) (*model.VillagePayload, error) {
-	m, err := org.GetVillages(ctx, r.DB, []int64{id}, asOf)
+	m, err := org.GetVillages(ctx, r.db(ctx), []int64{id}, asOf)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +90,7 @@ func (r *Resolver) lineage(ctx context.Context, obj *org.Unit, forward bool, fir
 	if err != nil {
 		return nil, err
 	}
-	links, err := org.Lineage(ctx, r.DB, obj.ID, forward)
+	links, err := org.Lineage(ctx, r.db(ctx), obj.ID, forward)
 	if err != nil {
 		return nil, err
 	}

@@ -20,12 +20,12 @@ import (
 // count), so a page costs a constant number of SQL queries. They live for one request: their caches
 // must never outlive the caller's scope.
 type loaders struct {
-	unit       *dataloadgen.Loader[org.ChildKey, org.Unit]
-	childCount *dataloadgen.Loader[org.ChildKey, int]
-	person     *dataloadgen.Loader[int64, people.Person]
-	cases      *dataloadgen.Loader[int64, pipeline.Case]
-	sponsors   *dataloadgen.Loader[int64, []pipeline.Sponsor]
-	dues       *dataloadgen.Loader[int64, []pipeline.DueItem]
+	unit       *hinted[org.ChildKey, org.Unit]
+	childCount *hinted[org.ChildKey, int]
+	person     *hinted[int64, people.Person]
+	cases      *hinted[int64, pipeline.Case]
+	sponsors   *hinted[int64, []pipeline.Sponsor]
+	dues       *hinted[int64, []pipeline.DueItem]
 	labels     func() (labels, error)
 	codes      func() (*codes.Set, error)
 	totals     totals // see connection.go
@@ -36,12 +36,13 @@ type labels struct{ kinds, sectors map[string]string }
 type loadersKey struct{}
 
 func newLoaders(db bun.IDB) *loaders {
-	// The wait gathers the keys that sibling fields ask for concurrently into one batch; 16 ms (the
-	// library's default) keeps a page of 100 items in one batch even on a loaded 2-core machine, at a
-	// small latency cost per level of nesting.
+	// The lists announce the keys their items will ask for (hints.go): those are fetched on the first
+	// ask, with no wait. For the others, the wait gathers the keys that sibling fields ask for
+	// concurrently into one batch; 16 ms (the library's default) keeps a page of 100 items in one batch
+	// even on a loaded 2-core machine.
 	wait := dataloadgen.WithWait(16 * time.Millisecond)
 	l := &loaders{
-		unit: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]org.Unit, error) {
+		unit: newHinted(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]org.Unit, error) {
 			byDay := map[time.Time][]int64{}
 			for _, k := range keys {
 				byDay[k.AsOf] = append(byDay[k.AsOf], k.ID)
@@ -58,7 +59,7 @@ func newLoaders(db bun.IDB) *loaders {
 			}
 			return out, nil
 		}, wait),
-		childCount: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]int, error) {
+		childCount: newHinted(func(ctx context.Context, keys []org.ChildKey) (map[org.ChildKey]int, error) {
 			m, err := org.ChildCounts(ctx, db, keys)
 			if err != nil {
 				return nil, err
@@ -71,17 +72,17 @@ func newLoaders(db bun.IDB) *loaders {
 			return m, nil
 		}, wait),
 	}
-	l.person = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]people.Person, error) {
+	l.person = newHinted(func(ctx context.Context, ids []int64) (map[int64]people.Person, error) {
 		return people.Get(ctx, db, ids)
 	}, wait)
-	l.cases = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]pipeline.Case, error) {
+	l.cases = newHinted(func(ctx context.Context, ids []int64) (map[int64]pipeline.Case, error) {
 		return pipeline.Get(ctx, db, ids)
 	}, wait)
-	l.sponsors = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]pipeline.Sponsor, error) {
+	l.sponsors = newHinted(func(ctx context.Context, ids []int64) (map[int64][]pipeline.Sponsor, error) {
 		m, err := pipeline.Sponsors(ctx, db, ids)
 		return fill(m, ids), err
 	}, wait)
-	l.dues = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64][]pipeline.DueItem, error) {
+	l.dues = newHinted(func(ctx context.Context, ids []int64) (map[int64][]pipeline.DueItem, error) {
 		m, err := pipeline.Dues(ctx, db, ids)
 		if err != nil {
 			return nil, err
@@ -103,6 +104,36 @@ func newLoaders(db bun.IDB) *loaders {
 	l.labels = func() (labels, error) {
 		once.Do(func() { lb.kinds, lb.sectors, lerr = org.Labels(context.Background(), db) })
 		return lb, lerr
+	}
+	l.unit.then = func(ctx context.Context, m map[org.ChildKey]org.Unit) {
+		us := make([]org.Unit, 0, len(m))
+		for _, u := range m {
+			us = append(us, u)
+		}
+		expectUnits(ctx, us)
+	}
+	l.person.then = func(ctx context.Context, m map[int64]people.Person) {
+		ids := make([]int64, 0, len(m))
+		for _, p := range m {
+			ids = append(ids, p.UnitID)
+		}
+		expectUnitsOn(ctx, vn.Today(), ids...)
+	}
+	l.cases.then = func(ctx context.Context, m map[int64]pipeline.Case) {
+		cs := make([]pipeline.Case, 0, len(m))
+		for _, c := range m {
+			cs = append(cs, c)
+		}
+		expectCases(ctx, cs)
+	}
+	l.sponsors.then = func(ctx context.Context, m map[int64][]pipeline.Sponsor) {
+		var ids []int64
+		for _, ss := range m {
+			for _, s := range ss {
+				ids = append(ids, s.SponsorID)
+			}
+		}
+		l.person.expect(ids...)
 	}
 	return l
 }

@@ -15,6 +15,11 @@ import (
 	"ptdv/internal/vn"
 )
 
+// Kind is the resolver for the kind field.
+func (r *memberEventResolver) Kind(ctx context.Context, obj *member.Event) (model.MemberEventKind, error) {
+	return enumOf[model.MemberEventKind](obj.Kind), nil
+}
+
 // Unit is the resolver for the unit field.
 func (r *memberEventResolver) Unit(ctx context.Context, obj *member.Event) (*org.Unit, error) {
 	return loadUnit(ctx, obj.UnitID, obj.Effective)
@@ -47,11 +52,11 @@ func (r *mutationResolver) RecordMemberEvent(ctx context.Context, input model.Re
 		}
 		return nil, err
 	}
-	if err := member.RecordDirect(ctx, r.DB, member.Event{PersonID: id, Kind: input.Kind, Effective: input.Effective.Time(),
+	if err := member.RecordDirect(ctx, r.db(ctx), member.Event{PersonID: id, Kind: codeOf(input.Kind), Effective: input.Effective.Time(),
 		ToUnitID: to, Document: input.Document, Note: str(input.Note)}); err != nil {
 		return nil, err
 	}
-	ps, err := people.Get(ctx, r.DB, []int64{id})
+	ps, err := people.Get(ctx, r.db(ctx), []int64{id})
 	if err != nil {
 		return nil, err
 	}

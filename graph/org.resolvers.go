@@ -40,7 +40,7 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Create(ctx, r.DB, newUnit(input.Unit), parent, doc(input.Document))
+	res, err := org.Create(ctx, r.db(ctx), newUnit(input.Unit), parent, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (r *mutationResolver) RenameUnit(ctx context.Context, input model.RenameUni
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Rename(ctx, r.DB, id, input.Name, doc(input.Document))
+	res, err := org.Rename(ctx, r.db(ctx), id, input.Name, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (r *mutationResolver) MoveUnit(ctx context.Context, input model.MoveUnitInp
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Move(ctx, r.DB, id, parent, doc(input.Document))
+	res, err := org.Move(ctx, r.db(ctx), id, parent, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (r *mutationResolver) MergeUnits(ctx context.Context, input model.MergeUnit
 		n := newUnit(input.NewSuccessor)
 		s.New = &n
 	}
-	res, err := org.Merge(ctx, r.DB, preds, s, doc(input.Document))
+	res, err := org.Merge(ctx, r.db(ctx), preds, s, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (r *mutationResolver) SplitUnit(ctx context.Context, input model.SplitUnitI
 			return nil, err
 		}
 	}
-	res, err := org.Split(ctx, r.DB, id, parts, doc(input.Document))
+	res, err := org.Split(ctx, r.db(ctx), id, parts, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (r *mutationResolver) DissolveUnit(ctx context.Context, input model.Dissolv
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Dissolve(ctx, r.DB, id, doc(input.Document))
+	res, err := org.Dissolve(ctx, r.db(ctx), id, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (r *mutationResolver) CreateVillage(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	id, err := org.CreateVillage(ctx, r.DB, org.NewVillage{Code: input.Code, Name: input.Name, Kind: codeOf(input.Kind), CommuneID: commune, CellID: cell}, doc(input.Document))
+	id, err := org.CreateVillage(ctx, r.db(ctx), org.NewVillage{Code: input.Code, Name: input.Name, Kind: codeOf(input.Kind), CommuneID: commune, CellID: cell}, doc(input.Document))
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ func (r *mutationResolver) AssignVillageCell(ctx context.Context, input model.As
 	if err != nil {
 		return nil, err
 	}
-	if err := org.AssignVillageCell(ctx, r.DB, id, cell, doc(input.Document)); err != nil {
+	if err := org.AssignVillageCell(ctx, r.db(ctx), id, cell, doc(input.Document)); err != nil {
 		return nil, err
 	}
 	return villagePayload(ctx, r.Resolver, id, input.Document.Effective.Time())
@@ -199,12 +199,13 @@ func (r *queryResolver) Unit(ctx context.Context, id *string, code *string, asOf
 		if err != nil || t != typeUnit {
 			return nil, nil
 		}
-		return loadUnit(ctx, k, d)
+		return rootUnit(ctx, k, d)
 	case code != nil && id == nil:
-		u, err := org.GetByCode(ctx, r.DB, *code, d)
+		u, err := org.GetByCode(ctx, r.db(ctx), *code, d)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			return nil, nil
 		}
+		expectUnits(ctx, []org.Unit{u})
 		return &u, err
 	}
 	return nil, apperr.Invalid("id", "Cần đúng một trong hai: id hoặc code.", "give exactly one of id or code")
@@ -217,11 +218,11 @@ func (r *queryResolver) RootUnits(ctx context.Context, asOf *model.Date, first *
 		return nil, err
 	}
 	day := dateOr(asOf, vn.Today())
-	res, err := org.Roots(ctx, r.DB, day, p)
+	res, err := org.Roots(ctx, r.db(ctx), day, p)
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.DB, day) }), nil
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) { return org.CountRoots(ctx, r.db(ctx), day) }), nil
 }
 
 // SearchUnits is the resolver for the searchUnits field.
@@ -231,12 +232,12 @@ func (r *queryResolver) SearchUnits(ctx context.Context, text string, asOf *mode
 		return nil, err
 	}
 	day, historic := dateOr(asOf, vn.Today()), includeHistoric != nil && *includeHistoric
-	res, err := org.Search(ctx, r.DB, text, day, historic, optKind(kind), p)
+	res, err := org.Search(ctx, r.db(ctx), text, day, historic, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
-		return org.CountSearch(ctx, r.DB, text, day, historic, optKind(kind))
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
+		return org.CountSearch(ctx, r.db(ctx), text, day, historic, optKind(kind))
 	}), nil
 }
 
@@ -245,7 +246,7 @@ func (r *queryResolver) UnitKinds(ctx context.Context) ([]org.KindRule, error) {
 	if _, err := auth.FromContext(ctx); err != nil {
 		return nil, err
 	}
-	return org.KindRules(ctx, r.DB)
+	return org.KindRules(ctx, r.db(ctx))
 }
 
 // ID is the resolver for the id field.
@@ -329,12 +330,12 @@ func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.
 		return nil, err
 	}
 	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Children(ctx, r.DB, obj.ID, day, optKind(kind), p)
+	res, err := org.Children(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
-		return org.CountChildren(ctx, r.DB, obj.ID, day, optKind(kind))
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
+		return org.CountChildren(ctx, r.db(ctx), obj.ID, day, optKind(kind))
 	}), nil
 }
 
@@ -349,7 +350,7 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 	if err != nil {
 		return nil, err
 	}
-	all, err := org.Ancestors(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf))
+	all, err := org.Ancestors(ctx, r.db(ctx), obj.ID, dateOr(asOf, obj.AsOf))
 	if err != nil {
 		return nil, err
 	}
@@ -367,18 +368,18 @@ func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *mod
 		return nil, err
 	}
 	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Descendants(ctx, r.DB, obj.ID, day, optKind(kind), p)
+	res, err := org.Descendants(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
 	if err != nil {
 		return nil, err
 	}
-	return withTotal(ctx, unitConnection(res), func(ctx context.Context) (int, error) {
-		return org.CountDescendantsOf(ctx, r.DB, obj.ID, day, optKind(kind))
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
+		return org.CountDescendantsOf(ctx, r.db(ctx), obj.ID, day, optKind(kind))
 	}), nil
 }
 
 // DescendantCounts is the resolver for the descendantCounts field.
 func (r *unitResolver) DescendantCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.KindCount, error) {
-	m, err := org.CountDescendants(ctx, r.DB, obj.ID, dateOr(asOf, obj.AsOf))
+	m, err := org.CountDescendants(ctx, r.db(ctx), obj.ID, dateOr(asOf, obj.AsOf))
 	if err != nil {
 		return nil, err
 	}
@@ -408,23 +409,23 @@ func (r *unitResolver) Villages(ctx context.Context, obj *org.Unit, asOf *model.
 		return nil, err
 	}
 	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Villages(ctx, r.DB, obj.ID, day, p)
+	res, err := org.Villages(ctx, r.db(ctx), obj.ID, day, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.VillageConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *org.Village) string { return x.Code },
 		func(cur string, n *org.Village) model.VillageEdge { return model.VillageEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountVillages(ctx, r.DB, obj.ID, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountVillages(ctx, r.db(ctx), obj.ID, day) }), nil
 }
 
 // Operations is the resolver for the operations field.
-func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int, after *string) (*model.OperationConnection, error) {
-	p, err := r.pageArgs(first, after)
+func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int, after *string, last *int, before *string) (*model.OperationConnection, error) {
+	p, err := r.pageArgsBack(first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
-	res, err := org.Operations(ctx, r.DB, obj.ID, p)
+	res, err := org.Operations(ctx, r.db(ctx), obj.ID, p)
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +434,7 @@ func (r *unitResolver) Operations(ctx context.Context, obj *org.Unit, first *int
 		func(cur string, n *org.Operation) model.OperationEdge {
 			return model.OperationEdge{Cursor: cur, Node: n}
 		})
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountOperations(ctx, r.DB, obj.ID) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return org.CountOperations(ctx, r.db(ctx), obj.ID) }), nil
 }
 
 // TotalCount is the resolver for the totalCount field.

@@ -36,7 +36,7 @@ func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreateP
 		return nil, err
 	}
 	in := input.Person
-	p, err := people.Create(ctx, r.DB, people.NewPerson{FullName: in.FullName, Sex: in.Sex, BirthDate: in.BirthDate.Time(),
+	p, err := people.Create(ctx, r.db(ctx), people.NewPerson{FullName: in.FullName, Sex: codeOf(in.Sex), BirthDate: in.BirthDate.Time(),
 		NationalID: in.NationalID, Ethnicity: str(in.Ethnicity), Religion: str(in.Religion), GeneralEducation: str(in.GeneralEducation),
 		ProfessionalQualification: str(in.ProfessionalQualification), PoliticalTheory: str(in.PoliticalTheory),
 		Occupation: str(in.Occupation), YouthUnionMember: in.YouthUnionMember != nil && *in.YouthUnionMember, VillageID: village,
@@ -53,7 +53,7 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 	if err != nil {
 		return nil, err
 	}
-	patch := people.PersonPatch{FullName: input.FullName, Sex: input.Sex, NationalID: input.NationalID, Ethnicity: input.Ethnicity,
+	patch := people.PersonPatch{FullName: input.FullName, Sex: optCode(input.Sex), NationalID: input.NationalID, Ethnicity: input.Ethnicity,
 		Religion: input.Religion, GeneralEducation: input.GeneralEducation, ProfessionalQualification: input.ProfessionalQualification,
 		PoliticalTheory: input.PoliticalTheory, Occupation: input.Occupation, YouthUnionMember: input.YouthUnionMember,
 		Workplace: input.Workplace, AgeException: input.AgeException, EducationException: input.EducationException}
@@ -61,7 +61,7 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 		b := input.BirthDate.Time()
 		patch.BirthDate = &b
 	}
-	p, err := people.Update(ctx, r.DB, id, input.Version, patch)
+	p, err := people.Update(ctx, r.db(ctx), id, input.Version, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (r *personResolver) Village(ctx context.Context, obj *people.Person) (*org.
 	if obj.VillageID == nil || !sees(ctx, auth.FieldVillage, obj) {
 		return nil, nil
 	}
-	m, err := org.GetVillages(ctx, r.DB, []int64{*obj.VillageID}, vn.Today())
+	m, err := org.GetVillages(ctx, r.db(ctx), []int64{*obj.VillageID}, vn.Today())
 	if v, ok := m[*obj.VillageID]; ok {
 		return &v, err
 	}
@@ -200,7 +200,7 @@ func (r *personResolver) Positions(ctx context.Context, obj *people.Person) ([]p
 	if !sees(ctx, auth.FieldPositions, obj) {
 		return nil, hiddenRequired(auth.FieldPositions)
 	}
-	return people.Positions(ctx, r.DB, obj.ID)
+	return people.Positions(ctx, r.db(ctx), obj.ID)
 }
 
 // AgeException is the resolver for the ageException field.
@@ -221,7 +221,7 @@ func (r *personResolver) EducationException(ctx context.Context, obj *people.Per
 
 // MemberStatus is the resolver for the memberStatus field.
 func (r *personResolver) MemberStatus(ctx context.Context, obj *people.Person, asOf *model.Date) (*model.MemberStatus, error) {
-	st, err := member.Status(ctx, r.DB, obj.ID, dateOr(asOf, vn.Today()))
+	st, err := member.Status(ctx, r.db(ctx), obj.ID, dateOr(asOf, vn.Today()))
 	if err != nil || st.Status == "" {
 		return nil, err
 	}
@@ -231,12 +231,12 @@ func (r *personResolver) MemberStatus(ctx context.Context, obj *people.Person, a
 
 // MemberEvents is the resolver for the memberEvents field.
 func (r *personResolver) MemberEvents(ctx context.Context, obj *people.Person) ([]member.Event, error) {
-	return member.History(ctx, r.DB, obj.ID)
+	return member.History(ctx, r.db(ctx), obj.ID)
 }
 
 // Candidate is the resolver for the candidate field.
 func (r *personResolver) Candidate(ctx context.Context, obj *people.Person) (*pipeline.Case, error) {
-	res, err := pipeline.List(ctx, r.DB, pipeline.Filter{PersonID: &obj.ID}, vn.Today(), page.Args{First: 1})
+	res, err := pipeline.List(ctx, r.db(ctx), pipeline.Filter{PersonID: &obj.ID}, vn.Today(), page.Args{First: 1})
 	if err != nil || len(res.Items) == 0 {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (r *queryResolver) Person(ctx context.Context, id string) (*people.Person, 
 	if err != nil || t != typePerson {
 		return nil, nil
 	}
-	return loadPerson(ctx, k)
+	return rootPerson(ctx, k)
 }
 
 // Persons is the resolver for the persons field.
@@ -286,23 +286,28 @@ func (r *queryResolver) Persons(ctx context.Context, text *string, unitID *strin
 	if unit != nil {
 		f.UnitID = *unit
 	}
-	res, err := people.Search(ctx, r.DB, f, p)
+	res, err := people.Search(ctx, r.db(ctx), f, p)
 	if err != nil {
 		return nil, err
 	}
+	units := make([]int64, len(res.Items))
+	for i := range res.Items {
+		units[i] = res.Items[i].UnitID
+	}
+	expectUnitsOn(ctx, vn.Today(), units...)
 	c := &model.PersonConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *people.Person) string { return x.PageKey() },
 		func(cur string, n *people.Person) model.PersonEdge { return model.PersonEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return people.CountSearch(ctx, r.DB, f) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return people.CountSearch(ctx, r.db(ctx), f) }), nil
 }
 
 // CodeList is the resolver for the codeList field.
-func (r *queryResolver) CodeList(ctx context.Context, list string) ([]codes.Item, error) {
+func (r *queryResolver) CodeList(ctx context.Context, list model.CodeList) ([]codes.Item, error) {
 	set, err := loadersFor(ctx).codes()
 	if err != nil {
 		return nil, err
 	}
-	items := set.List(list)
+	items := set.List(codeOf(list))
 	if items == nil {
 		return nil, apperr.Invalid("list", fmt.Sprintf("Danh mục %q không tồn tại.", list), "unknown code list")
 	}

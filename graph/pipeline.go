@@ -79,7 +79,7 @@ func (r *mutationResolver) docMove(ctx context.Context, in model.CaseMoveInput,
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document)))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document)))
 }
 
 func (r *mutationResolver) voteMove(ctx context.Context, in model.CaseVoteInput,
@@ -88,7 +88,7 @@ func (r *mutationResolver) voteMove(ctx context.Context, in model.CaseVoteInput,
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document), pipeline.Votes{For: in.Votes.For, Eligible: in.Votes.Eligible}))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document), pipeline.Votes{For: in.Votes.For, Eligible: in.Votes.Eligible}))
 }
 
 func (r *mutationResolver) closeMove(ctx context.Context, in model.CaseCloseInput,
@@ -97,7 +97,7 @@ func (r *mutationResolver) closeMove(ctx context.Context, in model.CaseCloseInpu
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(fn(ctx, r.DB, id, in.Version, caseDoc(in.Document), in.Reason))
+	return casePayload(fn(ctx, r.db(ctx), id, in.Version, caseDoc(in.Document), in.Reason))
 }
 
 func candidateFilter(in *model.CandidateFilter) (pipeline.Filter, error) {
@@ -122,7 +122,7 @@ func candidateFilter(in *model.CandidateFilter) (pipeline.Filter, error) {
 		t := vn.Today()
 		f.OverdueOn = &t
 	}
-	f.Text, f.Sex, f.Ethnicity, f.Proposer = str(in.Text), str(in.Sex), str(in.Ethnicity), str(in.Proposer)
+	f.Text, f.Sex, f.Ethnicity, f.Proposer = str(in.Text), str(optCode(in.Sex)), str(in.Ethnicity), str(in.Proposer)
 	f.Minority, f.YouthUnion = in.Minority, in.YouthUnion
 	return f, nil
 }

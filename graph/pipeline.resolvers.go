@@ -102,6 +102,11 @@ func (r *candidateResolver) ClosedOn(ctx context.Context, obj *pipeline.Case) (*
 	return optDate(obj.ClosedOn), nil
 }
 
+// CloseReason is the resolver for the closeReason field.
+func (r *candidateResolver) CloseReason(ctx context.Context, obj *pipeline.Case) (*codes.Item, error) {
+	return optCodeItem(ctx, "leave_reason", str(obj.CloseReason))
+}
+
 // Helper is the resolver for the helper field.
 func (r *candidateResolver) Helper(ctx context.Context, obj *pipeline.Case) (*people.Person, error) {
 	if obj.HelperID == nil {
@@ -131,12 +136,12 @@ func (r *candidateResolver) NextDue(ctx context.Context, obj *pipeline.Case) (*p
 
 // History is the resolver for the history field.
 func (r *candidateResolver) History(ctx context.Context, obj *pipeline.Case) ([]pipeline.Event, error) {
-	return pipeline.History(ctx, r.DB, obj.ID)
+	return pipeline.History(ctx, r.db(ctx), obj.ID)
 }
 
 // Reviews is the resolver for the reviews field.
 func (r *candidateResolver) Reviews(ctx context.Context, obj *pipeline.Case) ([]pipeline.SourceReview, error) {
-	return pipeline.Reviews(ctx, r.DB, obj.ID)
+	return pipeline.Reviews(ctx, r.db(ctx), obj.ID)
 }
 
 // TotalCount is the resolver for the totalCount field.
@@ -150,6 +155,11 @@ func (r *caseEventResolver) Late(ctx context.Context, obj *pipeline.Event) (*mod
 		return nil, nil
 	}
 	return &model.Lateness{Rule: *obj.LateRule, WorkingDays: *obj.LateDays}, nil
+}
+
+// Kind is the resolver for the kind field.
+func (r *caseEventResolver) Kind(ctx context.Context, obj *pipeline.Event) (model.CaseEventKind, error) {
+	return enumOf[model.CaseEventKind](obj.Kind), nil
 }
 
 // StageAfter is the resolver for the stageAfter field.
@@ -170,6 +180,11 @@ func (r *caseEventResolver) DocumentNumber(ctx context.Context, obj *pipeline.Ev
 // DocumentDate is the resolver for the documentDate field.
 func (r *caseEventResolver) DocumentDate(ctx context.Context, obj *pipeline.Event) (*model.Date, error) {
 	return optDate(obj.DocumentDate), nil
+}
+
+// Reason is the resolver for the reason field.
+func (r *caseEventResolver) Reason(ctx context.Context, obj *pipeline.Event) (*codes.Item, error) {
+	return optCodeItem(ctx, "leave_reason", str(obj.Reason))
 }
 
 // Kind is the resolver for the kind field.
@@ -216,7 +231,7 @@ func (r *mutationResolver) OpenCandidate(ctx context.Context, input model.OpenCa
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.Open(ctx, r.DB, pipeline.OpenInput{PersonID: person, CellID: cell, Proposer: input.Proposer,
+	return casePayload(pipeline.Open(ctx, r.db(ctx), pipeline.OpenInput{PersonID: person, CellID: cell, Proposer: input.Proposer,
 		HelperID: helper, Doc: caseDoc(input.Document)}))
 }
 
@@ -248,7 +263,7 @@ func (r *mutationResolver) CompleteDossier(ctx context.Context, input model.Comp
 		d := caseDoc(input.YouthUnionResolution)
 		in.YouthUnionResolution = &d
 	}
-	return casePayload(pipeline.CompleteDossier(ctx, r.DB, id, input.Version, in))
+	return casePayload(pipeline.CompleteDossier(ctx, r.db(ctx), id, input.Version, in))
 }
 
 // RecordCellResolution is the resolver for the recordCellResolution field.
@@ -301,7 +316,7 @@ func (r *mutationResolver) AssignHelper(ctx context.Context, input model.AssignH
 	if err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.AssignHelper(ctx, r.DB, id, input.Version, helper, pipeline.Doc{Effective: input.Effective.Time()}))
+	return casePayload(pipeline.AssignHelper(ctx, r.db(ctx), id, input.Version, helper, pipeline.Doc{Effective: input.Effective.Time()}))
 }
 
 // ReviewSource is the resolver for the reviewSource field.
@@ -310,10 +325,10 @@ func (r *mutationResolver) ReviewSource(ctx context.Context, input model.ReviewS
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.Review(ctx, r.DB, id, input.Quarter, input.Rating, str(input.Note)); err != nil {
+	if err := pipeline.Review(ctx, r.db(ctx), id, input.Quarter, input.Rating, str(input.Note)); err != nil {
 		return nil, err
 	}
-	return casePayload(pipeline.GetOne(ctx, r.DB, id))
+	return casePayload(pipeline.GetOne(ctx, r.db(ctx), id))
 }
 
 // CreateCourse is the resolver for the createCourse field.
@@ -326,7 +341,7 @@ func (r *mutationResolver) CreateCourse(ctx context.Context, input model.CreateC
 	if err != nil {
 		return nil, err
 	}
-	c, err := pipeline.CreateCourse(ctx, r.DB, pipeline.Course{Kind: input.Kind, Name: input.Name, UnitID: unit,
+	c, err := pipeline.CreateCourse(ctx, r.db(ctx), pipeline.Course{Kind: codeOf(input.Kind), Name: input.Name, UnitID: unit,
 		StartsOn: input.StartsOn.Time(), EndsOn: input.EndsOn.Time(), Roster: roster})
 	if err != nil {
 		return nil, err
@@ -344,11 +359,11 @@ func (r *mutationResolver) CompleteCourseClass(ctx context.Context, input model.
 	if err != nil {
 		return nil, err
 	}
-	ids, err := pipeline.CompleteCourseClass(ctx, r.DB, id, input.CompletedOn.Time(), failed)
+	ids, err := pipeline.CompleteCourseClass(ctx, r.db(ctx), id, input.CompletedOn.Time(), failed)
 	if err != nil {
 		return nil, err
 	}
-	m, err := pipeline.Get(ctx, r.DB, ids)
+	m, err := pipeline.Get(ctx, r.db(ctx), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -369,7 +384,7 @@ func (r *mutationResolver) AssignResponsible(ctx context.Context, input model.As
 	if err != nil {
 		return nil, err
 	}
-	if err := pipeline.AssignResponsible(ctx, r.DB, unit, person, input.From.Time()); err != nil {
+	if err := pipeline.AssignResponsible(ctx, r.db(ctx), unit, person, input.From.Time()); err != nil {
 		return nil, err
 	}
 	u, err := loadUnit(ctx, unit, vn.Today())
@@ -387,7 +402,7 @@ func (r *queryResolver) Candidate(ctx context.Context, id string) (*pipeline.Cas
 	if err != nil || t != typeCandidate {
 		return nil, nil
 	}
-	return loadCase(ctx, k)
+	return rootCase(ctx, k)
 }
 
 // Candidates is the resolver for the candidates field.
@@ -414,7 +429,7 @@ func (r *queryResolver) Funnel(ctx context.Context, unitID *string) ([]pipeline.
 	if err != nil {
 		return nil, err
 	}
-	return pipeline.Funnel(ctx, r.DB, unit, vn.Today())
+	return pipeline.Funnel(ctx, r.db(ctx), unit, vn.Today())
 }
 
 // PipelineRules is the resolver for the pipelineRules field.
@@ -422,11 +437,16 @@ func (r *queryResolver) PipelineRules(ctx context.Context) ([]rule.Rule, error) 
 	if _, err := auth.FromContext(ctx); err != nil {
 		return nil, err
 	}
-	rules, err := pipeline.LoadRules(ctx, r.DB)
+	rules, err := pipeline.LoadRules(ctx, r.db(ctx))
 	if err != nil {
 		return nil, err
 	}
 	return rules.List(), nil
+}
+
+// Rating is the resolver for the rating field.
+func (r *sourceReviewResolver) Rating(ctx context.Context, obj *pipeline.SourceReview) (*codes.Item, error) {
+	return codeItem(ctx, "review_rating", obj.Rating)
 }
 
 // Person is the resolver for the person field.
@@ -479,6 +499,9 @@ func (r *Resolver) DueConnection() DueConnectionResolver { return &dueConnection
 // PipelineRule returns PipelineRuleResolver implementation.
 func (r *Resolver) PipelineRule() PipelineRuleResolver { return &pipelineRuleResolver{r} }
 
+// SourceReview returns SourceReviewResolver implementation.
+func (r *Resolver) SourceReview() SourceReviewResolver { return &sourceReviewResolver{r} }
+
 // Sponsor returns SponsorResolver implementation.
 func (r *Resolver) Sponsor() SponsorResolver { return &sponsorResolver{r} }
 
@@ -492,6 +515,7 @@ type (
 	dueResolver                 struct{ *Resolver }
 	dueConnectionResolver       struct{ *Resolver }
 	pipelineRuleResolver        struct{ *Resolver }
+	sourceReviewResolver        struct{ *Resolver }
 	sponsorResolver             struct{ *Resolver }
 	stageCountResolver          struct{ *Resolver }
 )

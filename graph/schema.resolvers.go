@@ -23,6 +23,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 	if len(ids) > 100 {
 		return nil, apperr.Invalid("ids", "Tối đa 100 mã mỗi lần.", "at most 100 ids")
 	}
+	announceNodes(ctx, ids)
 	out := make([]model.Node, len(ids))
 	for i, id := range ids {
 		n, err := r.node(ctx, id)
@@ -40,9 +41,9 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &model.Viewer{Subject: a.Subject, Role: string(a.Role)}
+	v := &model.Viewer{Subject: a.Subject, Role: enumOf[model.Role](string(a.Role))}
 	if a.UnitID != 0 {
-		if v.Unit, err = loadUnit(ctx, a.UnitID, vn.Today()); err != nil {
+		if v.Unit, err = rootUnit(ctx, a.UnitID, vn.Today()); err != nil {
 			return nil, err
 		}
 	}

@@ -30,7 +30,7 @@ func (r *mutationResolver) CreateTerm(ctx context.Context, input model.CreateTer
 	if err != nil {
 		return nil, err
 	}
-	t, err := target.CreateTerm(ctx, r.DB, target.NewTerm{UnitID: unit, Name: input.Name, StartsOn: input.StartsOn.Time(),
+	t, err := target.CreateTerm(ctx, r.db(ctx), target.NewTerm{UnitID: unit, Name: input.Name, StartsOn: input.StartsOn.Time(),
 		EndsOn: input.EndsOn.Time(), CongressDocument: str(input.CongressDocument)})
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ func (r *mutationResolver) SetTarget(ctx context.Context, input model.SetTargetI
 	if measure == "" {
 		measure = target.MeasureAdmissions
 	}
-	t, err := target.CreateTarget(ctx, r.DB, target.NewTarget{UnitID: unit, Measure: measure, Period: period,
+	t, err := target.CreateTarget(ctx, r.db(ctx), target.NewTarget{UnitID: unit, Measure: measure, Period: period,
 		Values: target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count, Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}})
 	if err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func (r *mutationResolver) ReviseTarget(ctx context.Context, input model.ReviseT
 	if err != nil {
 		return nil, err
 	}
-	t, err := target.ReviseTarget(ctx, r.DB, id, input.Revision, target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count,
+	t, err := target.ReviseTarget(ctx, r.db(ctx), id, input.Revision, target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count,
 		Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}, input.Reason)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (r *mutationResolver) HandDownTarget(ctx context.Context, input model.HandD
 		}
 		shares[i].Count = s.Count
 	}
-	a, err := target.HandDown(ctx, r.DB, id, shares)
+	a, err := target.HandDown(ctx, r.db(ctx), id, shares)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (r *queryResolver) Terms(ctx context.Context, unitID string) ([]target.Term
 	if err != nil {
 		return nil, err
 	}
-	return target.Terms(ctx, r.DB, unit)
+	return target.Terms(ctx, r.db(ctx), unit)
 }
 
 // Targets is the resolver for the targets field.
@@ -214,7 +214,7 @@ func (r *targetResolver) Parent(ctx context.Context, obj *target.Target) (*targe
 	if obj.ParentTargetID == nil {
 		return nil, nil
 	}
-	t, err := target.GetTarget(ctx, r.DB, *obj.ParentTargetID)
+	t, err := target.GetTarget(ctx, r.db(ctx), *obj.ParentTargetID)
 	if apperr.CodeOf(err) == apperr.NotFound { // handed down from above the caller's scope
 		return nil, nil
 	}
@@ -223,12 +223,12 @@ func (r *targetResolver) Parent(ctx context.Context, obj *target.Target) (*targe
 
 // Revisions is the resolver for the revisions field.
 func (r *targetResolver) Revisions(ctx context.Context, obj *target.Target) ([]target.Revision, error) {
-	return target.Revisions(ctx, r.DB, obj.ID)
+	return target.Revisions(ctx, r.db(ctx), obj.ID)
 }
 
 // Progress is the resolver for the progress field.
 func (r *targetResolver) Progress(ctx context.Context, obj *target.Target, asOf *model.Date) (*target.Progress, error) {
-	p, err := target.TargetProgress(ctx, r.DB, obj.ID, dateOr(asOf, vn.Today()))
+	p, err := target.TargetProgress(ctx, r.db(ctx), obj.ID, dateOr(asOf, vn.Today()))
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (r *targetResolver) Progress(ctx context.Context, obj *target.Target, asOf 
 
 // Allocation is the resolver for the allocation field.
 func (r *targetResolver) Allocation(ctx context.Context, obj *target.Target) (*target.Allocation, error) {
-	a, err := target.GetAllocation(ctx, r.DB, obj.ID)
+	a, err := target.GetAllocation(ctx, r.db(ctx), obj.ID)
 	if err != nil {
 		return nil, err
 	}

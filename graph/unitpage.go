@@ -18,7 +18,7 @@ import (
 // scope is checked) and map the result: the two cannot drift apart.
 
 func (r *Resolver) unitProgress(ctx context.Context, unit int64, measure *string, periodKind model.PeriodKind, on time.Time) (*target.Progress, error) {
-	p, err := target.ProgressForUnit(ctx, r.DB, unit, target.MeasureOr(str(measure)), target.PeriodKind(codeOf(periodKind)), on)
+	p, err := target.ProgressForUnit(ctx, r.db(ctx), unit, target.MeasureOr(str(measure)), target.PeriodKind(codeOf(periodKind)), on)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 	if sort != nil && *sort == model.ProgressSortPercentDesc {
 		order = target.SortPercentDesc
 	}
-	res, err := target.ChildrenProgressFor(ctx, r.DB, unit, str(measure), target.PeriodKind(codeOf(periodKind)), on, order, pg)
+	res, err := target.ChildrenProgressFor(ctx, r.db(ctx), unit, str(measure), target.PeriodKind(codeOf(periodKind)), on, order, pg)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (r *Resolver) unitChildrenProgress(ctx context.Context, unit int64, measure
 		func(cur string, n *target.ChildProgress) model.ChildProgressEdge {
 			return model.ChildProgressEdge{Cursor: cur, Node: n}
 		})
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountChildren(ctx, r.DB, unit, on) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountChildren(ctx, r.db(ctx), unit, on) }), nil
 }
 
 func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int, after *string) (*model.CandidateConnection, error) {
@@ -51,20 +51,21 @@ func (r *Resolver) candidates(ctx context.Context, f pipeline.Filter, first *int
 	if err != nil {
 		return nil, err
 	}
-	res, err := pipeline.List(ctx, r.DB, f, vn.Today(), p)
+	res, err := pipeline.List(ctx, r.db(ctx), f, vn.Today(), p)
 	if err != nil {
 		return nil, err
 	}
 	for i := range res.Items {
 		loadersFor(ctx).cases.Prime(res.Items[i].ID, res.Items[i])
 	}
+	expectCases(ctx, res.Items)
 	c := &model.CandidateConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.Case) string { return itoa(x.ID) },
 		func(cur string, n *pipeline.Case) model.CandidateEdge {
 			return model.CandidateEdge{Cursor: cur, Node: n}
 		})
 	day := vn.Today()
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.DB, f, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.Count(ctx, r.db(ctx), f, day) }), nil
 }
 
 // unitCandidateFilter is the filter of Unit.candidates: the unit is the one the field is read on, so
@@ -96,21 +97,28 @@ func (r *Resolver) dueList(ctx context.Context, unit *int64, from, to *model.Dat
 	}
 	day := vn.Today()
 	until := pipeline.DueUntil(toD, day)
-	res, err := pipeline.DueList(ctx, r.DB, unit, fromD, until, day, p)
+	res, err := pipeline.DueList(ctx, r.db(ctx), unit, fromD, until, day, p)
 	if err != nil {
 		return nil, err
 	}
+	caseIDs := make([]int64, len(res.Items))
+	for i := range res.Items {
+		caseIDs[i] = res.Items[i].CaseID
+	}
+	loadersFor(ctx).cases.expect(caseIDs...)
 	c := &model.DueConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *pipeline.DueItem) string { return pipeline.DueCursor(x.Due) },
 		func(cur string, n *pipeline.DueItem) model.DueEdge { return model.DueEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return pipeline.CountDue(ctx, r.DB, unit, fromD, until, day) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) {
+		return pipeline.CountDue(ctx, r.db(ctx), unit, fromD, until, day)
+	}), nil
 }
 
 func (r *Resolver) memberCounts(ctx context.Context, unit int64, on time.Time) ([]model.MemberStatusCount, error) {
-	if err := auth.CheckUnits(ctx, r.DB, unit); err != nil {
+	if err := auth.CheckUnits(ctx, r.db(ctx), unit); err != nil {
 		return nil, err
 	}
-	m, err := member.CountByStatus(ctx, r.DB, unit, on)
+	m, err := member.CountByStatus(ctx, r.db(ctx), unit, on)
 	if err != nil {
 		return nil, err
 	}
@@ -127,12 +135,12 @@ func (r *Resolver) targets(ctx context.Context, unit int64, measure *string, fir
 		return nil, err
 	}
 	f := target.Filter{Measure: str(measure)}
-	res, err := target.UnitTargets(ctx, r.DB, unit, f, p)
+	res, err := target.UnitTargets(ctx, r.db(ctx), unit, f, p)
 	if err != nil {
 		return nil, err
 	}
 	c := &model.TargetConnection{}
 	c.Edges, c.Nodes, c.PageInfo = connection(res, func(_ int, x *target.Target) string { return x.PageKey() },
 		func(cur string, n *target.Target) model.TargetEdge { return model.TargetEdge{Cursor: cur, Node: n} })
-	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountUnitTargets(ctx, r.DB, unit, f) }), nil
+	return withTotal(ctx, c, func(ctx context.Context) (int, error) { return target.CountUnitTargets(ctx, r.db(ctx), unit, f) }), nil
 }

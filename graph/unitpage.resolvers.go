@@ -43,7 +43,7 @@ func (r *unitResolver) MemberCounts(ctx context.Context, obj *org.Unit, asOf *mo
 
 // Terms is the resolver for the terms field.
 func (r *unitResolver) Terms(ctx context.Context, obj *org.Unit) ([]target.Term, error) {
-	return target.Terms(ctx, r.DB, obj.ID)
+	return target.Terms(ctx, r.db(ctx), obj.ID)
 }
 
 // Targets is the resolver for the targets field.

@@ -120,6 +120,8 @@ type Options struct {
 	// Chromium is the browser binary; "": looked up on PATH (chromium, chromium-browser, google-chrome).
 	Chromium string
 	Now      func() time.Time
+	// Keep is the number of runs' reports kept under Out (the newest by as-of day); 0 means 14.
+	Keep int
 	// ReadOnly skips refreshing the planner's statistics (ANALYZE) of the published tables.
 	ReadOnly bool
 }

@@ -81,6 +81,11 @@ func TestEdgeUnits(t *testing.T) {
 	if err := writeXLSX(t.TempDir()+"/x.xlsx", d); err != nil {
 		t.Fatal(err)
 	}
+	for v, want := range map[float64]float64{0: 4, 1: 4, 4: 4, 4.1: 8, 9: 20, 82: 100, 101: 200, 750: 800, 810: 1000, 90: 100} {
+		if got := niceCeil(v); got != want {
+			t.Errorf("niceCeil(%v) = %v, want %v", v, got, want)
+		}
+	}
 	// Burn-up points never go below zero nor before the period.
 	pts := burnPoints(map[string]float64{"2026-06": 5, "2026-05": 9}, f(4, ip(5), 3, 4, fp(1), fp(0), y0, y1))
 	for _, p := range pts {

@@ -130,6 +130,15 @@ func Generate(ctx context.Context, db bun.IDB, opt Options) (Summary, error) {
 	if err := os.Rename(tmp, dir); err != nil {
 		return Summary{}, fmt.Errorf("report: %w", err)
 	}
+	keep := opt.Keep
+	if keep <= 0 {
+		keep = 14
+	}
+	if ms, err := readManifests(opt.Out); err == nil {
+		for i := keep; i < len(ms); i++ {
+			os.RemoveAll(filepath.Join(opt.Out, ms[i].Name))
+		}
+	}
 	if err := WriteIndex(opt.Out); err != nil {
 		return Summary{}, err
 	}
@@ -250,10 +259,26 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		}
 		return ""
 	}
-	p.RiskTitle, p.Risk = riskRows(d, u, href)
-	if len(p.Risk) > maxRows {
-		p.RiskMore = fmt.Sprintf("Còn %s đơn vị khác có khả năng đạt cao hơn: xem đủ trong tệp XLSX (trang Tiến độ).", num(float64(len(p.Risk)-maxRows), 0))
-		p.Risk = p.Risk[:maxRows]
+	if isRoot {
+		// The communes and wards, all of them; then the province's other grassroots units, the least
+		// likely first.
+		var t1, t2 string
+		t1, p.Risk = riskRows(d, u, href, (*Unit).HasPage)
+		t2, p.RiskOther = riskRows(d, u, href, func(c *Unit) bool { return !c.HasPage() })
+		p.RiskTitle = t1
+		if t1 == "" {
+			p.RiskTitle = t2
+		}
+		if len(p.RiskOther) > maxRows {
+			p.RiskMore = fmt.Sprintf("Còn %s đơn vị khác có khả năng đạt cao hơn: xem đủ trong tệp XLSX (trang Tiến độ).", num(float64(len(p.RiskOther)-maxRows), 0))
+			p.RiskOther = p.RiskOther[:maxRows]
+		}
+	} else {
+		p.RiskTitle, p.Risk = riskRows(d, u, href, func(*Unit) bool { return true })
+		if len(p.Risk) > maxRows {
+			p.RiskMore = fmt.Sprintf("Còn %s đơn vị khác có khả năng đạt cao hơn: xem đủ trong tệp XLSX (trang Tiến độ).", num(float64(len(p.Risk)-maxRows), 0))
+			p.Risk = p.Risk[:maxRows]
+		}
 	}
 	for _, t := range d.Tables[u.ID] {
 		p.Tables = append(p.Tables, tableView{Title: t.Title, Rows: tableRows(t)})

@@ -21,6 +21,7 @@ type page struct {
 	RiskTitle       string
 	Risk            []riskRow
 	RiskMore        string
+	RiskOther       []riskRow // on the province's page: the grassroots units that are not communes
 	Year            string
 	Tables          []tableView
 	ByUnit          [][]string // the year's admissions per commune (the province's page)
@@ -105,10 +106,13 @@ func elapsed(f forecast.Published) float64 {
 
 // riskRows lists the children's forecasts of a period kind (year first, else term, else quarter), least
 // likely to meet the target first, those without a target last.
-func riskRows(d *Data, u *Unit, href func(*Unit) string) (string, []riskRow) {
+func riskRows(d *Data, u *Unit, href func(*Unit) string, keep func(*Unit) bool) (string, []riskRow) {
 	for _, kind := range []string{"year", "term", "quarter"} {
 		var fs []forecast.Published
 		for _, c := range u.Children {
+			if !keep(c) {
+				continue
+			}
 			for _, f := range d.Forecasts[c.ID] {
 				if f.PeriodKind == kind && !f.PeriodEnd.Before(f.AsOf) {
 					fs = append(fs, f)
@@ -208,10 +212,10 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 {{else}}<p class="empty">{{.NoTarget}}</p>{{end}}</section>
 
 <section id="nguy-co"><h2>2. Đơn vị trực thuộc có nguy cơ không đạt chỉ tiêu{{if .RiskTitle}} ({{.RiskTitle}}){{end}}</h2>
-{{if .Risk}}<p class="note">Sắp xếp theo khả năng đạt chỉ tiêu, thấp nhất trước; đơn vị chưa có chỉ tiêu xếp cuối.</p>
-<table class="data risk"><thead><tr><th>Đơn vị</th><th>Chỉ tiêu</th><th>Đã kết nạp</th><th>Dự kiến</th><th>Khoảng 80 %</th><th>Khả năng đạt</th><th>Thiếu dự kiến</th><th>Giải thích</th></tr></thead><tbody>
-{{range .Risk}}<tr><td>{{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}<br><span class="code">{{.Code}}</span></td><td class="n">{{.Target}}</td><td class="n">{{.Admitted}}</td><td class="n">{{.Expected}}</td><td class="n">{{.Interval}}</td><td class="n p">{{.Bar}} {{.P}}</td><td class="n">{{.Shortfall}}</td><td class="ex">{{.Explanation}}</td></tr>
-{{end}}</tbody></table>{{if .RiskMore}}<p class="note">{{.RiskMore}}</p>{{end}}{{else}}<p class="empty">Không có đơn vị trực thuộc nào có chỉ tiêu đang mở.</p>{{end}}</section>
+{{if or .Risk .RiskOther}}<p class="note">Sắp xếp theo khả năng đạt chỉ tiêu, thấp nhất trước; đơn vị chưa có chỉ tiêu xếp cuối.</p>
+{{if .Risk}}{{template "risk" .Risk}}{{end}}
+{{if .RiskOther}}<h3>Các tổ chức cơ sở khác (cơ quan, đơn vị sự nghiệp, doanh nghiệp, trường học)</h3>{{template "risk" .RiskOther}}{{end}}
+{{if .RiskMore}}<p class="note">{{.RiskMore}}</p>{{end}}{{else}}<p class="empty">Không có đơn vị trực thuộc nào có chỉ tiêu đang mở.</p>{{end}}</section>
 
 <section id="co-cau"><h2>3. Cơ cấu đảng viên năm {{.Year}}</h2>
 {{range .Tables}}<h3>{{.Title}}</h3><table class="data office"><thead>
@@ -244,6 +248,10 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <footer><p>Số liệu do ptdv tổng hợp tự động; số lượng theo ngày quyết định kết nạp, tính cả đơn vị tiền thân của đơn vị đã hợp nhất.</p></footer>
 </body></html>
 `))
+
+var _ = template.Must(pageTmpl.New("risk").Parse(`<table class="data risk"><thead><tr><th>Đơn vị</th><th>Chỉ tiêu</th><th>Đã kết nạp</th><th>Dự kiến</th><th>Khoảng 80 %</th><th>Khả năng đạt</th><th>Thiếu dự kiến</th><th>Giải thích</th></tr></thead><tbody>
+{{range .}}<tr><td>{{if .Href}}<a href="{{.Href}}">{{.Name}}</a>{{else}}{{.Name}}{{end}}<br><span class="code">{{.Code}}</span></td><td class="n">{{.Target}}</td><td class="n">{{.Admitted}}</td><td class="n">{{.Expected}}</td><td class="n">{{.Interval}}</td><td class="n p">{{.Bar}} {{.P}}</td><td class="n">{{.Shortfall}}</td><td class="ex">{{.Explanation}}</td></tr>
+{{end}}</tbody></table>`))
 
 func renderPage(w io.Writer, p page) error { return pageTmpl.Execute(w, p) }
 

@@ -145,17 +145,14 @@ func TestReport(t *testing.T) {
 		t.Errorf("overdue on the page %q, database %d", got, overdue)
 	}
 	// At risk: sorted by the probability printed.
-	risk := regexp.MustCompile(`<td class="n p">(?:<svg.*?</svg>)? ?(\d+) %</td>`).FindAllStringSubmatch(page, -1)
+	// At risk: each list sorted by the probability printed (the communes and wards, then the others).
+	riskPart := page[strings.Index(page, `id="nguy-co"`):strings.Index(page, `id="co-cau"`)]
+	for i, part := range strings.Split(riskPart, "<h3>") {
+		checkSorted(t, part, i)
+	}
+	risk := regexp.MustCompile(`<td class="n p">(?:<svg.*?</svg>)? ?(\d+) %</td>`).FindAllStringSubmatch(riskPart, -1)
 	if len(risk) < 2 {
 		t.Fatalf("%d units at risk on the page", len(risk))
-	}
-	for i := 1; i < len(risk); i++ {
-		var a, b int
-		fmt.Sscan(risk[i-1][1], &a)
-		fmt.Sscan(risk[i][1], &b)
-		if a > b {
-			t.Errorf("at-risk list not sorted: %d %% before %d %%", a, b)
-		}
 	}
 	// The backtest's figures.
 	if !strings.Contains(page, "kiểm định ngược) năm 2025") || !strings.Contains(page, "9 tháng") {
@@ -246,6 +243,16 @@ func TestReport(t *testing.T) {
 	ms, err := readManifests(out)
 	if err != nil || len(ms) != 2 {
 		t.Fatalf("%d runs in the index, %v", len(ms), err)
+	}
+	// Keep 1: the older run's reports are removed, the index lists the newest.
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off", Unit: code, Keep: 1, Now: func() time.Time { return today.Add(time.Hour) }}); err != nil {
+		t.Fatal(err)
+	}
+	if ms, err = readManifests(out); err != nil || len(ms) != 1 {
+		t.Fatalf("%d runs kept, %v", len(ms), err)
+	}
+	if _, err := Generate(ctx, d.Owner, Options{Out: out, PDF: "off"}); err != nil {
+		t.Fatal(err)
 	}
 	// The backtest published by the nightly is fresh for this year, not for the next.
 	if ok, err := forecast.BacktestFresh(ctx, d.Owner, "commune", today, time.Hour); err != nil || !ok {
@@ -387,4 +394,17 @@ func checkPDF(t *testing.T, pdf string) {
 		}
 	}
 	t.Logf("PDF: %d A4 pages, %d bytes", len(boxes), len(b))
+}
+
+// checkSorted checks that the probabilities in one at-risk table never decrease.
+func checkSorted(t *testing.T, table string, n int) {
+	risk := regexp.MustCompile(`<td class="n p">(?:<svg.*?</svg>)? ?(\d+) %</td>`).FindAllStringSubmatch(table, -1)
+	for i := 1; i < len(risk); i++ {
+		var a, b int
+		fmt.Sscan(risk[i-1][1], &a)
+		fmt.Sscan(risk[i][1], &b)
+		if a > b {
+			t.Errorf("at-risk list %d not sorted: %d %% before %d %%", n, a, b)
+		}
+	}
 }

@@ -139,21 +139,19 @@ func burnUp(f forecast.Published, pts []Point) template.HTML {
 	return template.HTML(s.b.String())
 }
 
-// niceCeil rounds up to 1, 2, 2.5 or 5 times a power of ten.
+// niceCeil is the top of a chart's scale: four whole steps of 1, 2, 2,5 or 5 times a power of ten, at
+// or above v (4, 8, 20, 40, 80, 100, 200…), so that every tick is a whole number.
 func niceCeil(v float64) float64 {
-	if v <= 1 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if m*p >= v {
-			if m*p/4 != math.Trunc(m*p/4) && m*p >= 4 {
-				continue // quarter ticks on whole numbers
+	for p := 1.0; ; p *= 10 {
+		for _, m := range []float64{1, 2, 2.5, 5} {
+			if m*p != math.Trunc(m*p) {
+				continue
 			}
-			return m * p
+			if 4*m*p >= v {
+				return 4 * m * p
+			}
 		}
 	}
-	return 10 * p
 }
 
 // probBar draws a probability as a small horizontal bar (red below 50 %, amber below 80 %, green).

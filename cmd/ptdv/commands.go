@@ -14,6 +14,7 @@ import (
 
 	"ptdv/analytics"
 	"ptdv/analytics/report"
+	"ptdv/graph"
 	"ptdv/internal/auth"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -49,6 +50,28 @@ func serveCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 	}
 }
 
+// trustedDocuments loads PTDV_TRUSTED_DOCUMENTS; PTDV_TRUSTED_ONLY=1 without a manifest is an error
+// (a production server that would refuse everything).
+func (e *env) trustedDocuments() (*graph.TrustedDocuments, error) {
+	path, only := e.get("PTDV_TRUSTED_DOCUMENTS"), e.get("PTDV_TRUSTED_ONLY")
+	if only != "0" && only != "1" {
+		return nil, fmt.Errorf("PTDV_TRUSTED_ONLY must be 0 or 1")
+	}
+	if path == "" {
+		if only == "1" {
+			return nil, fmt.Errorf("PTDV_TRUSTED_ONLY=1 needs PTDV_TRUSTED_DOCUMENTS (the manifest of the frontends' operations)")
+		}
+		return nil, nil
+	}
+	t, err := graph.LoadTrustedDocuments(path)
+	if err != nil {
+		return nil, err
+	}
+	t.Only = only == "1"
+	e.log.Info("trusted documents", "path", path, "documents", t.Len(), "only", t.Only)
+	return t, nil
+}
+
 func envOr(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok {
 		return v
@@ -74,8 +97,16 @@ func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, 
 	if _, err := fmt.Sscan(e.get("PTDV_ACTOR_CONCURRENCY"), &share); err != nil || share < 1 {
 		return fmt.Errorf("PTDV_ACTOR_CONCURRENCY must be a positive number")
 	}
+	trusted, err := e.trustedDocuments()
+	if err != nil {
+		return err
+	}
+	read, err := e.readDB(ctx)
+	if err != nil {
+		return err
+	}
 	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
-		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery})
+		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery, Trusted: trusted, ReadDB: read})
 	err = server.Serve(ctx, e.get("PTDV_LISTEN"), h, 20*time.Second, func(addr string) {
 		e.log.Info("serving", "addr", addr, "dev", dev)
 		if banner != nil {

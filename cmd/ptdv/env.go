@@ -25,6 +25,7 @@ import (
 var envVars = []struct{ name, flag, def, help string }{
 	{"DATABASE_URL", "database-url", "", "PostgreSQL URL (owner role). Trống: tự chạy PostgreSQL riêng dưới $PTDV_DATA/pg"},
 	{"DATABASE_APP_URL", "database-app-url", "", "PostgreSQL URL máy chủ API đăng nhập (vai trò chỉ thuộc ptdv_app). Trống: ptdv tự tạo vai trò ptdv_login, mật khẩu lưu trong $PTDV_DATA/db-login.secret"},
+	{"DATABASE_READ_URL", "database-read-url", "", "PostgreSQL URL của bản sao chỉ đọc (read replica), đăng nhập như DATABASE_APP_URL: các truy vấn (query) đọc từ đó, các thao tác ghi (mutation) ở máy chính. Trống: mọi thứ ở máy chính"},
 	{"PTDV_DATA", "data", "./.ptdv", "thư mục dữ liệu: cụm PostgreSQL nhúng, tệp DuckDB, khoá JWT"},
 	{"PTDV_LISTEN", "listen", "127.0.0.1:8080", "địa chỉ lắng nghe của máy chủ HTTP"},
 	{"PTDV_JWT_SECRET", "jwt-secret", "", "khoá ký HS256 (≥ 32 byte). Trống: tạo và lưu trong $PTDV_DATA/jwt.secret"},
@@ -33,6 +34,8 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PTDV_DB_MAX_CONNS", "db-max-conns", "20", "số kết nối tối đa tới PostgreSQL"},
 	{"PTDV_STATEMENT_TIMEOUT", "statement-timeout", "15s", "thời gian tối đa cho một câu lệnh SQL của máy chủ"},
 	{"PTDV_REQUEST_TIMEOUT", "request-timeout", "30s", "thời gian tối đa cho một yêu cầu GraphQL"},
+	{"PTDV_TRUSTED_DOCUMENTS", "trusted-documents", "", "tệp JSON các truy vấn đã đăng ký của giao diện (hash → truy vấn, định dạng persisted-documents.json của graphql-codegen client preset). Trống: không có"},
+	{"PTDV_TRUSTED_ONLY", "trusted-only", "0", "1: chỉ chạy các truy vấn trong PTDV_TRUSTED_DOCUMENTS (môi trường sản xuất); APQ tắt"},
 	{"PTDV_ACTOR_CONCURRENCY", "actor-concurrency", "4", "số yêu cầu (và truy vấn CSDL riêng) tối đa cùng lúc của một người dùng (mã đăng nhập và tổ chức); quá thì đợi 1 giây rồi từ chối TOO_MANY_REQUESTS"},
 }
 
@@ -203,6 +206,29 @@ func (e *env) appDB(ctx context.Context, ownerURL string) (*bun.DB, error) {
 	d, err := db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: "ptdv"})
 	if err != nil {
 		return nil, err
+	}
+	e.closers = append(e.closers, func() { d.Close() })
+	return d, nil
+}
+
+// readDB opens DATABASE_READ_URL (nil when empty) with the application pool's settings: a replica the
+// API's queries read from.
+func (e *env) readDB(ctx context.Context) (*bun.DB, error) {
+	url := e.get("DATABASE_READ_URL")
+	if url == "" {
+		return nil, nil
+	}
+	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
+	if err != nil {
+		return nil, err
+	}
+	var max int
+	if _, err := fmt.Sscan(e.get("PTDV_DB_MAX_CONNS"), &max); err != nil || max < 1 {
+		return nil, fmt.Errorf("PTDV_DB_MAX_CONNS must be a positive number")
+	}
+	d, err := db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: "ptdv-read"})
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 	}
 	e.closers = append(e.closers, func() { d.Close() })
 	return d, nil

@@ -125,14 +125,14 @@ type CandidateFilter struct {
 	// The person's name, without accents.
 	Text *string `json:"text,omitempty"`
 	// Sex code (male, female).
-	Sex *string `json:"sex,omitempty"`
-	// Ethnicity code.
+	Sex *Sex `json:"sex,omitempty"`
+	// A code of the ethnicity list (`codeList(list: ETHNICITY)`).
 	Ethnicity *string `json:"ethnicity,omitempty"`
 	// Ethnic minorities only (true) or Kinh only (false).
 	Minority *bool `json:"minority,omitempty"`
 	// Youth Union members only.
 	YouthUnion *bool `json:"youthUnion,omitempty"`
-	// Proposer code.
+	// A code of the proposer list (`codeList(list: PROPOSER)`).
 	Proposer *string `json:"proposer,omitempty"`
 }
 
@@ -152,7 +152,7 @@ type CaseCloseInput struct {
 	Version int `json:"version"`
 	// The document.
 	Document *CaseDocumentInput `json:"document"`
-	// Reason code (code list leave_reason).
+	// Why: a code of the leave_reason list (`codeList(list: LEAVE_REASON)`).
 	Reason string `json:"reason"`
 }
 
@@ -254,8 +254,8 @@ type CoursePayload struct {
 
 // Open an awareness-course or new-member class with its roster.
 type CreateCourseInput struct {
-	// awareness or new_member.
-	Kind string `json:"kind"`
+	// The kind of class.
+	Kind CourseKind `json:"kind"`
 	// The class name.
 	Name string `json:"name"`
 	// The organizing committee.
@@ -561,7 +561,7 @@ type OpenCandidateInput struct {
 	PersonID string `json:"personId"`
 	// The cell.
 	CellID string `json:"cellId"`
-	// Who proposed them (code list proposer).
+	// Who proposed them: a code of the proposer list (`codeList(list: PROPOSER)`).
 	Proposer string `json:"proposer"`
 	// The full member who will follow and help them.
 	HelperID *string `json:"helperId,omitempty"`
@@ -593,9 +593,10 @@ type OperationEdge struct {
 type PageInfo struct {
 	// Whether more items follow the last one of this page.
 	HasNextPage bool `json:"hasNextPage"`
-	// Always false: ptdv pages forward only, with `first` and `after`.
+	// Whether items precede the first one of this page: known when paging backward with `last` and
+	// `before` (on the lists that may be read from their end), false when paging forward.
 	HasPreviousPage bool `json:"hasPreviousPage"`
-	// Cursor of the first item of this page, if any.
+	// Cursor of the first item of this page, if any; pass it as `before` to get the previous page.
 	StartCursor *string `json:"startCursor,omitempty"`
 	// Cursor of the last item of this page; pass it as `after` to get the next page.
 	EndCursor *string `json:"endCursor,omitempty"`
@@ -626,22 +627,22 @@ type PersonInput struct {
 	// Full name.
 	FullName string `json:"fullName"`
 	// Sex code.
-	Sex string `json:"sex"`
+	Sex Sex `json:"sex"`
 	// Date of birth.
 	BirthDate Date `json:"birthDate"`
 	// 12-digit national ID.
 	NationalID string `json:"nationalId"`
-	// Ethnicity code (default kinh).
+	// A code of the ethnicity list (`codeList(list: ETHNICITY)`; default kinh).
 	Ethnicity *string `json:"ethnicity,omitempty"`
-	// Religion code (default none).
+	// A code of the religion list (`codeList(list: RELIGION)`; default none).
 	Religion *string `json:"religion,omitempty"`
-	// General education code.
+	// A code of the general_education list (`codeList(list: GENERAL_EDUCATION)`).
 	GeneralEducation *string `json:"generalEducation,omitempty"`
-	// Professional qualification code.
+	// A code of the professional_qualification list (`codeList(list: PROFESSIONAL_QUALIFICATION)`).
 	ProfessionalQualification *string `json:"professionalQualification,omitempty"`
-	// Political theory code.
+	// A code of the political_theory list (`codeList(list: POLITICAL_THEORY)`).
 	PoliticalTheory *string `json:"politicalTheory,omitempty"`
-	// Occupation code.
+	// A code of the occupation list (`codeList(list: OCCUPATION)`).
 	Occupation *string `json:"occupation,omitempty"`
 	// Youth Union member.
 	YouthUnionMember *bool `json:"youthUnionMember,omitempty"`
@@ -670,8 +671,8 @@ type Query struct {
 type RecordMemberEventInput struct {
 	// The member.
 	PersonID string `json:"personId"`
-	// exempted, exemption_ended, transferred_out_official, transferred_in_official, transferred_out_temporary, temporary_returned, removed, expelled, deceased.
-	Kind string `json:"kind"`
+	// What happens: any kind but ADMITTED, RECOGNIZED and READMITTED, which the pipeline records.
+	Kind MemberEventKind `json:"kind"`
 	// The date it takes effect.
 	Effective Date `json:"effective"`
 	// For an official transfer: the receiving cell, when it uses ptdv.
@@ -698,7 +699,7 @@ type ReviewSourceInput struct {
 	CandidateID string `json:"candidateId"`
 	// The quarter, e.g. 2026Q3.
 	Quarter string `json:"quarter"`
-	// A code of the code list review_rating (codeList(list: "review_rating")): good, fair, needs_work, drop as shipped.
+	// A code of the review_rating list (`codeList(list: REVIEW_RATING)`): good, fair, needs_work, drop as shipped.
 	Rating string `json:"rating"`
 	// A note.
 	Note *string `json:"note,omitempty"`
@@ -859,22 +860,22 @@ type UpdatePersonInput struct {
 	// Full name.
 	FullName *string `json:"fullName,omitempty"`
 	// Sex code.
-	Sex *string `json:"sex,omitempty"`
+	Sex *Sex `json:"sex,omitempty"`
 	// Date of birth.
 	BirthDate *Date `json:"birthDate,omitempty"`
 	// 12-digit national ID.
 	NationalID *string `json:"nationalId,omitempty"`
-	// Ethnicity code.
+	// A code of the ethnicity list (`codeList(list: ETHNICITY)`).
 	Ethnicity *string `json:"ethnicity,omitempty"`
-	// Religion code.
+	// A code of the religion list (`codeList(list: RELIGION)`).
 	Religion *string `json:"religion,omitempty"`
-	// General education code.
+	// A code of the general_education list (`codeList(list: GENERAL_EDUCATION)`).
 	GeneralEducation *string `json:"generalEducation,omitempty"`
-	// Professional qualification code.
+	// A code of the professional_qualification list (`codeList(list: PROFESSIONAL_QUALIFICATION)`).
 	ProfessionalQualification *string `json:"professionalQualification,omitempty"`
-	// Political theory code.
+	// A code of the political_theory list (`codeList(list: POLITICAL_THEORY)`).
 	PoliticalTheory *string `json:"politicalTheory,omitempty"`
-	// Occupation code.
+	// A code of the occupation list (`codeList(list: OCCUPATION)`).
 	Occupation *string `json:"occupation,omitempty"`
 	// Youth Union member.
 	YouthUnionMember *bool `json:"youthUnionMember,omitempty"`
@@ -890,8 +891,8 @@ type UpdatePersonInput struct {
 type Viewer struct {
 	// The subject of the caller's token.
 	Subject string `json:"subject"`
-	// The caller's role: admin, board, secretary, analyst or viewer.
-	Role string `json:"role"`
+	// The caller's role.
+	Role Role `json:"role"`
 	// The root of the caller's scope; null for a national scope.
 	Unit *org.Unit `json:"unit,omitempty"`
 }
@@ -983,6 +984,243 @@ func (e *BreakdownMap) UnmarshalJSON(b []byte) error {
 }
 
 func (e BreakdownMap) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a recorded move of a case.
+type CaseEventKind string
+
+const (
+	// Đưa vào danh sách nguồn.
+	CaseEventKindListed CaseEventKind = "LISTED"
+	// Có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng.
+	CaseEventKindCourseCompleted CaseEventKind = "COURSE_COMPLETED"
+	// Hoàn thành hồ sơ.
+	CaseEventKindDossierCompleted CaseEventKind = "DOSSIER_COMPLETED"
+	// Chi bộ ra nghị quyết (6-KNĐ).
+	CaseEventKindCellResolved CaseEventKind = "CELL_RESOLVED"
+	// Đảng ủy cơ sở ra nghị quyết (8-KNĐ).
+	CaseEventKindCommitteeResolved CaseEventKind = "COMMITTEE_RESOLVED"
+	// Gia hạn thời hạn ra quyết định.
+	CaseEventKindDecisionExtended CaseEventKind = "DECISION_EXTENDED"
+	// Quyết định kết nạp (9-KNĐ).
+	CaseEventKindDecided CaseEventKind = "DECIDED"
+	// Tổ chức lễ kết nạp.
+	CaseEventKindCeremonyHeld CaseEventKind = "CEREMONY_HELD"
+	// Biểu quyết công nhận chính thức.
+	CaseEventKindRecognitionVote CaseEventKind = "RECOGNITION_VOTE"
+	// Xóa tên đảng viên dự bị.
+	CaseEventKindRemoved CaseEventKind = "REMOVED"
+	// Ra khỏi danh sách nguồn.
+	CaseEventKindLeft CaseEventKind = "LEFT"
+	// Phân công đảng viên giúp đỡ.
+	CaseEventKindHelperAssigned CaseEventKind = "HELPER_ASSIGNED"
+)
+
+var AllCaseEventKind = []CaseEventKind{
+	CaseEventKindListed,
+	CaseEventKindCourseCompleted,
+	CaseEventKindDossierCompleted,
+	CaseEventKindCellResolved,
+	CaseEventKindCommitteeResolved,
+	CaseEventKindDecisionExtended,
+	CaseEventKindDecided,
+	CaseEventKindCeremonyHeld,
+	CaseEventKindRecognitionVote,
+	CaseEventKindRemoved,
+	CaseEventKindLeft,
+	CaseEventKindHelperAssigned,
+}
+
+func (e CaseEventKind) IsValid() bool {
+	switch e {
+	case CaseEventKindListed, CaseEventKindCourseCompleted, CaseEventKindDossierCompleted, CaseEventKindCellResolved, CaseEventKindCommitteeResolved, CaseEventKindDecisionExtended, CaseEventKindDecided, CaseEventKindCeremonyHeld, CaseEventKindRecognitionVote, CaseEventKindRemoved, CaseEventKindLeft, CaseEventKindHelperAssigned:
+		return true
+	}
+	return false
+}
+
+func (e CaseEventKind) String() string {
+	return string(e)
+}
+
+func (e *CaseEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CaseEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CaseEventKind", str)
+	}
+	return nil
+}
+
+func (e CaseEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CaseEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CaseEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A code list kept as data: its entries may change, the lists do not.
+type CodeList string
+
+const (
+	// Giới tính.
+	CodeListSex CodeList = "SEX"
+	// Dân tộc.
+	CodeListEthnicity CodeList = "ETHNICITY"
+	// Tôn giáo.
+	CodeListReligion CodeList = "RELIGION"
+	// Giáo dục phổ thông.
+	CodeListGeneralEducation CodeList = "GENERAL_EDUCATION"
+	// Chuyên môn, nghiệp vụ.
+	CodeListProfessionalQualification CodeList = "PROFESSIONAL_QUALIFICATION"
+	// Lý luận chính trị.
+	CodeListPoliticalTheory CodeList = "POLITICAL_THEORY"
+	// Nghề nghiệp.
+	CodeListOccupation CodeList = "OCCUPATION"
+	// Chức vụ, vị trí.
+	CodeListPosition CodeList = "POSITION"
+	// Nơi giới thiệu.
+	CodeListProposer CodeList = "PROPOSER"
+	// Lý do ra khỏi nguồn.
+	CodeListLeaveReason CodeList = "LEAVE_REASON"
+	// Biến động đảng viên.
+	CodeListMemberEvent CodeList = "MEMBER_EVENT"
+	// Tình trạng đảng viên.
+	CodeListMemberStatus CodeList = "MEMBER_STATUS"
+	// Đánh giá nguồn hằng quý.
+	CodeListReviewRating CodeList = "REVIEW_RATING"
+)
+
+var AllCodeList = []CodeList{
+	CodeListSex,
+	CodeListEthnicity,
+	CodeListReligion,
+	CodeListGeneralEducation,
+	CodeListProfessionalQualification,
+	CodeListPoliticalTheory,
+	CodeListOccupation,
+	CodeListPosition,
+	CodeListProposer,
+	CodeListLeaveReason,
+	CodeListMemberEvent,
+	CodeListMemberStatus,
+	CodeListReviewRating,
+}
+
+func (e CodeList) IsValid() bool {
+	switch e {
+	case CodeListSex, CodeListEthnicity, CodeListReligion, CodeListGeneralEducation, CodeListProfessionalQualification, CodeListPoliticalTheory, CodeListOccupation, CodeListPosition, CodeListProposer, CodeListLeaveReason, CodeListMemberEvent, CodeListMemberStatus, CodeListReviewRating:
+		return true
+	}
+	return false
+}
+
+func (e CodeList) String() string {
+	return string(e)
+}
+
+func (e *CodeList) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CodeList(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CodeList", str)
+	}
+	return nil
+}
+
+func (e CodeList) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CodeList) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CodeList) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a class.
+type CourseKind string
+
+const (
+	// Lớp bồi dưỡng nhận thức về Đảng.
+	CourseKindAwareness CourseKind = "AWARENESS"
+	// Lớp bồi dưỡng đảng viên mới.
+	CourseKindNewMember CourseKind = "NEW_MEMBER"
+)
+
+var AllCourseKind = []CourseKind{
+	CourseKindAwareness,
+	CourseKindNewMember,
+}
+
+func (e CourseKind) IsValid() bool {
+	switch e {
+	case CourseKindAwareness, CourseKindNewMember:
+		return true
+	}
+	return false
+}
+
+func (e CourseKind) String() string {
+	return string(e)
+}
+
+func (e *CourseKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CourseKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CourseKind", str)
+	}
+	return nil
+}
+
+func (e CourseKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CourseKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CourseKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1175,6 +1413,94 @@ func (e *ListKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e ListKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a membership event (code list member_event).
+type MemberEventKind string
+
+const (
+	// Kết nạp: dự bị từ ngày lễ kết nạp.
+	MemberEventKindAdmitted MemberEventKind = "ADMITTED"
+	// Công nhận đảng viên chính thức.
+	MemberEventKindRecognized MemberEventKind = "RECOGNIZED"
+	// Miễn công tác và sinh hoạt đảng.
+	MemberEventKindExempted MemberEventKind = "EXEMPTED"
+	// Hết miễn sinh hoạt.
+	MemberEventKindExemptionEnded MemberEventKind = "EXEMPTION_ENDED"
+	// Chuyển sinh hoạt chính thức đi.
+	MemberEventKindTransferredOutOfficial MemberEventKind = "TRANSFERRED_OUT_OFFICIAL"
+	// Nhận chuyển sinh hoạt chính thức đến.
+	MemberEventKindTransferredInOfficial MemberEventKind = "TRANSFERRED_IN_OFFICIAL"
+	// Chuyển sinh hoạt tạm thời đi.
+	MemberEventKindTransferredOutTemporary MemberEventKind = "TRANSFERRED_OUT_TEMPORARY"
+	// Trở về sau sinh hoạt tạm thời.
+	MemberEventKindTemporaryReturned MemberEventKind = "TEMPORARY_RETURNED"
+	// Xóa tên.
+	MemberEventKindRemoved MemberEventKind = "REMOVED"
+	// Khai trừ.
+	MemberEventKindExpelled MemberEventKind = "EXPELLED"
+	// Từ trần.
+	MemberEventKindDeceased MemberEventKind = "DECEASED"
+	// Kết nạp lại: dự bị lần nữa.
+	MemberEventKindReadmitted MemberEventKind = "READMITTED"
+)
+
+var AllMemberEventKind = []MemberEventKind{
+	MemberEventKindAdmitted,
+	MemberEventKindRecognized,
+	MemberEventKindExempted,
+	MemberEventKindExemptionEnded,
+	MemberEventKindTransferredOutOfficial,
+	MemberEventKindTransferredInOfficial,
+	MemberEventKindTransferredOutTemporary,
+	MemberEventKindTemporaryReturned,
+	MemberEventKindRemoved,
+	MemberEventKindExpelled,
+	MemberEventKindDeceased,
+	MemberEventKindReadmitted,
+}
+
+func (e MemberEventKind) IsValid() bool {
+	switch e {
+	case MemberEventKindAdmitted, MemberEventKindRecognized, MemberEventKindExempted, MemberEventKindExemptionEnded, MemberEventKindTransferredOutOfficial, MemberEventKindTransferredInOfficial, MemberEventKindTransferredOutTemporary, MemberEventKindTemporaryReturned, MemberEventKindRemoved, MemberEventKindExpelled, MemberEventKindDeceased, MemberEventKindReadmitted:
+		return true
+	}
+	return false
+}
+
+func (e MemberEventKind) String() string {
+	return string(e)
+}
+
+func (e *MemberEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberEventKind", str)
+	}
+	return nil
+}
+
+func (e MemberEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberEventKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1442,6 +1768,73 @@ func (e ProgressSort) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a caller does; it decides permissions, not scope.
+type Role string
+
+const (
+	// Quản trị hệ thống.
+	RoleAdmin Role = "ADMIN"
+	// Ban Tổ chức của một cấp ủy.
+	RoleBoard Role = "BOARD"
+	// Bí thư chi bộ.
+	RoleSecretary Role = "SECRETARY"
+	// Đọc số liệu phân tích và báo cáo.
+	RoleAnalyst Role = "ANALYST"
+	// Chỉ đọc.
+	RoleViewer Role = "VIEWER"
+)
+
+var AllRole = []Role{
+	RoleAdmin,
+	RoleBoard,
+	RoleSecretary,
+	RoleAnalyst,
+	RoleViewer,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleAdmin, RoleBoard, RoleSecretary, RoleAnalyst, RoleViewer:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The sector a unit works in, as in the official statistical forms.
 type Sector string
 
@@ -1513,6 +1906,64 @@ func (e *Sector) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sector) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Sex (code list sex).
+type Sex string
+
+const (
+	// Nam.
+	SexMale Sex = "MALE"
+	// Nữ.
+	SexFemale Sex = "FEMALE"
+)
+
+var AllSex = []Sex{
+	SexMale,
+	SexFemale,
+}
+
+func (e Sex) IsValid() bool {
+	switch e {
+	case SexMale, SexFemale:
+		return true
+	}
+	return false
+}
+
+func (e Sex) String() string {
+	return string(e)
+}
+
+func (e *Sex) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sex(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sex", str)
+	}
+	return nil
+}
+
+func (e Sex) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sex) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sex) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -3,6 +3,7 @@ package bulk
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -43,6 +44,14 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 	}
 	if len(fresh) == 0 {
 		return rest, nil
+	}
+	if im.kind == Candidates {
+		// In the order of their listing, whatever the file's (often by name or by cell): a candidate the
+		// batch makes a full member votes on the later candidates of the cell (pipeline.Batch.Keep), so
+		// the earlier cases are checked first. A case listed before another yet voted on after the
+		// other's probation ended is still checked without it (the rows are checked one after another,
+		// not their moves in the order of their dates): such a row is refused on the number entitled.
+		slices.SortStableFunc(fresh, func(a, b *record) int { return listedOf(a).Compare(listedOf(b)) })
 	}
 	personIDs, err := db.NextIDs(ctx, im.tx, "person", len(fresh))
 	if err != nil {
@@ -117,7 +126,7 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 	}
 	var sponsors []int64
 	for _, r := range rows {
-		for _, k := range []string{"sponsor1", "sponsor2"} {
+		for _, k := range memberKeys {
 			if r.text(k) != "" {
 				sponsors = append(sponsors, im.ids[r.nationalIDQuiet(k)])
 			}
@@ -137,6 +146,14 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 	}, nil
 }
 
+// listedOf is a candidate row's listing day (zero when the row has none: it is refused anyway).
+func listedOf(r *record) time.Time {
+	if d := r.date("listed"); d != nil {
+		return *d
+	}
+	return time.Time{}
+}
+
 // batchable: a new person (of a candidate or member list) whose sponsors, if any, were recorded before
 // the import.
 func (im *importer) batchable(r *record) bool {
@@ -146,7 +163,7 @@ func (im *importer) batchable(r *record) bool {
 	if _, ok := im.ids[r.nationalIDQuiet("nid")]; ok {
 		return false
 	}
-	for _, k := range []string{"sponsor1", "sponsor2"} {
+	for _, k := range memberKeys {
 		if r.text(k) == "" {
 			continue
 		}
@@ -268,7 +285,7 @@ func (r *record) auditInput() map[string]any {
 		if v == "" {
 			continue
 		}
-		if k == "nid" || k == "sponsor1" || k == "sponsor2" {
+		if k == "nid" || slices.Contains(memberKeys, k) {
 			v = people.Person{NationalID: r.nationalIDQuiet(k)}.MaskedNationalID()
 		}
 		cells[k] = v

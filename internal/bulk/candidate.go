@@ -56,7 +56,7 @@ var candidateSteps = []step{
 			in := pipeline.DossierInput{Doc: pipeline.Doc{Effective: on, Note: "Nhập từ tệp."},
 				ApplicationOn: paper("application"), BiographyOn: paper("biography"), CommentsOn: paper("comments"),
 				BackgroundCheckOn: paper("background_check")}
-			for _, s := range [][2]string{{"sponsor1", "sponsor1_since"}, {"sponsor2", "sponsor2_since"}} {
+			for _, s := range [][3]string{{"sponsor1", "sponsor1_since", "sponsor1_letter"}, {"sponsor2", "sponsor2_since", "sponsor2_letter"}} {
 				if r.text(s[0]) == "" {
 					continue
 				}
@@ -65,7 +65,11 @@ var candidateSteps = []step{
 					r.invalid(s[1], "Cần ngày người giới thiệu bắt đầu cùng công tác, học tập với người vào Đảng.")
 					return pipeline.Step{}
 				}
-				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: on})
+				if l := r.date(s[2]); l != nil && l.After(on) {
+					r.invalid(s[2], "Giấy giới thiệu (mẫu 3-KNĐ) không được sau ngày hoàn thiện hồ sơ.")
+					return pipeline.Step{}
+				}
+				in.Sponsors = append(in.Sponsors, pipeline.SponsorInput{PersonID: im.ids[r.nationalIDQuiet(s[0])], KnownSince: *since, LetterOn: paper(s[2])})
 			}
 			if no := r.text("youth_resolution"); no != "" {
 				in.YouthUnionResolution = &pipeline.Doc{Effective: on, Number: no, Date: &on}
@@ -98,6 +102,11 @@ var candidateSteps = []step{
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Recognition(doc(r, on, "recognition_no"), votes(r, "recognition_for", "recognition_eligible"))
 		}},
+	// The helper (11-KNĐ): assigned on its date, among the stages (replay puts it in its place).
+	{col: "helper_since", have: func(c pipeline.Case) *time.Time { return c.HelperSince },
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Helper(im.ids[r.nationalIDQuiet("helper")], pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
+		}},
 	{col: "left", have: func(c pipeline.Case) *time.Time {
 		if c.Stage == pipeline.StageLeft || c.Stage == pipeline.StageRemoved {
 			return c.ClosedOn
@@ -113,24 +122,40 @@ var candidateSteps = []step{
 		}},
 }
 
-// stepsOf is the order of a row's stages: candidateSteps, with the extension of the decision deadline
-// before the committee's resolution when the row dates it earlier (an extension may come at either stage).
+// floating are the steps a case may take at any of several stages: the extension of the decision deadline
+// (after the cell's resolution, before or after the committee's) and the helper's assignment.
+var floating = []string{"extension", "helper_since"}
+
+// stepsOf is the order of a row's stages: candidateSteps, each floating step with a date placed before
+// the first stage the row dates after it (stages dated the same day first).
 func stepsOf(r *record) []step {
-	ext, com := r.date("extension"), r.date("committee_res")
-	if ext == nil || com == nil || !ext.Before(*com) {
+	var fixed, out []step
+	var float []step
+	for _, s := range candidateSteps {
+		if slices.Contains(floating, s.col) {
+			if r.date(s.col) != nil {
+				float = append(float, s)
+			}
+			continue
+		}
+		fixed = append(fixed, s)
+	}
+	if len(float) == 0 {
 		return candidateSteps
 	}
-	out := make([]step, 0, len(candidateSteps))
-	for _, s := range candidateSteps {
-		switch s.col {
-		case "extension":
-			continue
-		case "committee_res":
-			out = append(out, candidateSteps[slices.IndexFunc(candidateSteps, func(s step) bool { return s.col == "extension" })])
+	for _, s := range fixed {
+		if on := r.date(s.col); on != nil {
+			float = slices.DeleteFunc(float, func(f step) bool {
+				if r.date(f.col).Before(*on) {
+					out = append(out, f)
+					return true
+				}
+				return false
+			})
 		}
 		out = append(out, s)
 	}
-	return out
+	return append(out, float...)
 }
 
 // recognizedVote is the date of the vote that made the case a full member: the case's closing day.

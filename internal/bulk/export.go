@@ -74,7 +74,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 	for _, r := range rows {
 		ids = append(ids, r.PersonID)
 		units[r.UnitID] = true
-		for _, s := range []string{"sponsor1", "sponsor2"} {
+		for _, s := range memberKeys {
 			if v := r.cells[s]; v != "" {
 				id, _ := strconv.ParseInt(v, 10, 64)
 				ids = append(ids, id)
@@ -105,7 +105,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		if !ok {
 			continue // moved out of scope since
 		}
-		for _, s := range []string{"sponsor1", "sponsor2"} {
+		for _, s := range memberKeys {
 			if v := r.cells[s]; v != "" {
 				id, _ := strconv.ParseInt(v, 10, 64)
 				r.cells[s] = ""
@@ -184,6 +184,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char((ev.papers->>'commentsOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
 			to_char((ev.papers->>'backgroundCheckOn')::timestamptz AT TIME ZONE 'UTC', 'DD/MM/YYYY'),
 			sp.ids[1]::text, to_char(sp.since[1], 'DD/MM/YYYY'), sp.ids[2]::text, to_char(sp.since[2], 'DD/MM/YYYY'),
+			to_char(sp.letter[1], 'DD/MM/YYYY'), to_char(sp.letter[2], 'DD/MM/YYYY'),
 			ev.youth_no,
 			to_char(c.cell_resolution_on, 'DD/MM/YYYY'), ev.cell_no, ev.cell_for::text, ev.cell_eligible::text,
 			to_char(c.committee_resolution_on, 'DD/MM/YYYY'), ev.committee_no, ev.committee_for::text, ev.committee_eligible::text,
@@ -191,6 +192,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char(c.decision_on, 'DD/MM/YYYY'), c.decision_no,
 			to_char(c.ceremony_on, 'DD/MM/YYYY'),
 			to_char(ev.recognition_on, 'DD/MM/YYYY'), ev.recognition_no, ev.recognition_for::text, ev.recognition_eligible::text,
+			c.helper_id::text, to_char(ev.helper_since, 'DD/MM/YYYY'),
 			CASE WHEN c.stage IN ('left', 'removed') THEN to_char(c.closed_on, 'DD/MM/YYYY') END,
 			(SELECT label_vi FROM code_item WHERE list = 'leave_reason' AND code = c.close_reason),
 			ev.left_no)::text AS cells
@@ -208,6 +210,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.votes_for) FILTER (WHERE e.kind = 'committee_resolved') AS committee_for,
 				max(e.votes_eligible) FILTER (WHERE e.kind = 'committee_resolved') AS committee_eligible,
 				max(e.effective) FILTER (WHERE e.kind = 'decision_extended') AS extension_on,
+				max(e.effective) FILTER (WHERE e.kind = 'helper_assigned') AS helper_since,
 				max(e.document_no) FILTER (WHERE e.kind = 'decision_extended') AS extension_no,
 				max(e.effective) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_on,
 				max(e.document_no) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_no,
@@ -216,7 +219,8 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.document_no) FILTER (WHERE e.kind IN ('left', 'removed')) AS left_no
 			FROM case_event e WHERE e.case_id = c.id) ev
 		CROSS JOIN LATERAL (
-			SELECT array_agg(s.sponsor_id ORDER BY s.sponsor_id) AS ids, array_agg(s.known_since ORDER BY s.sponsor_id) AS since
+			SELECT array_agg(s.sponsor_id ORDER BY s.sponsor_id) AS ids, array_agg(s.known_since ORDER BY s.sponsor_id) AS since,
+				array_agg(s.letter_on ORDER BY s.sponsor_id) AS letter
 			FROM case_sponsor s WHERE s.case_id = c.id) sp
 		ORDER BY c.cell_id, c.person_id`, args...).Scan(ctx, &rows)
 	if err != nil && !isNoRows(err) {
@@ -235,10 +239,10 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 
 var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
 	"application", "biography", "comments", "background_check",
-	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "youth_resolution",
+	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
 	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
-	"left", "left_reason", "left_no"}
+	"helper", "helper_since", "left", "left_reason", "left_no"}
 
 // memberRows reads the members of the subtree on the day with their admission and recognition.
 func memberRows(ctx context.Context, db bun.IDB, subtree string, args []any, on time.Time) ([]exported, error) {

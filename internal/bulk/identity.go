@@ -135,7 +135,7 @@ func (im *importer) identity(r *record) {
 // may not see them in full. Its rows would only ever be refused one by one.
 func maskedIDs(k Kind, recs []*record) error {
 	for _, r := range recs {
-		for _, key := range []string{"nid", "sponsor1", "sponsor2"} {
+		for _, key := range append([]string{"nid"}, memberKeys...) {
 			if s := r.text(key); strings.Contains(s, "*") && strings.Trim(s, "*0123456789 ") == "" {
 				return apperr.New(apperr.InvalidFile, fmt.Sprintf(
 					"Tệp này được xuất với số CCCD đã che (dòng %d, cột \"%s\": %s), nên không nhập lại được. Hãy nhập tệp gốc của đơn vị, hoặc xuất lại bằng tài khoản được xem đủ số CCCD.",

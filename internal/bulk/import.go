@@ -347,7 +347,7 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 	var unitCodes, nids []string
 	for _, r := range recs {
 		unitCodes = append(unitCodes, r.text("cell"))
-		for _, k := range []string{"nid", "sponsor1", "sponsor2"} {
+		for _, k := range append([]string{"nid"}, memberKeys...) {
 			if s := r.text(k); s != "" {
 				nids = append(nids, r.nationalIDQuiet(k))
 			}
@@ -411,13 +411,14 @@ func (im *importer) parse(r *record) {
 		r.code(im.match, "proposer", "proposer")
 		r.code(im.match, "leave_reason", "left_reason")
 		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
-			"sponsor1_since", "sponsor2_since", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition", "left"} {
+			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
+			"helper_since", "left"} {
 			r.date(k)
 		}
 		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible"} {
 			r.count(k)
 		}
-		for _, k := range []string{"sponsor1", "sponsor2"} {
+		for _, k := range memberKeys {
 			if r.nationalID(k); r.text(k) != "" {
 				// A sponsor outside the scope reads as one not recorded: the same words, whoever holds the ID.
 				sp, ok := im.known[r.nationalIDQuiet(k)]
@@ -425,6 +426,9 @@ func (im *importer) parse(r *record) {
 					r.fail(k, apperr.NotFound, "", "Không tìm thấy đảng viên có số CCCD này trong phạm vi của bạn.")
 				}
 			}
+		}
+		if r.text("helper") != "" && r.text("helper_since") == "" {
+			r.invalid("helper_since", "Cần ngày phân công người giúp đỡ.")
 		}
 		if r.text("left") != "" && r.text("left_reason") == "" {
 			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")

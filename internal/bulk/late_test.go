@@ -142,22 +142,128 @@ func TestImportDecisionExtension(t *testing.T) {
 func TestImportDossierPapers(t *testing.T) {
 	d := tree(t)
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
-	papers := append(slices.Clone(dossier), "Ngày đơn xin vào Đảng", "01/04/2024", "Ngày thẩm tra lý lịch", "18/04/2024")
+	papers := append(slices.Clone(dossier), "Ngày đơn xin vào Đảng", "01/04/2024", "Ngày thẩm tra lý lịch", "18/04/2024",
+		"Ngày giấy giới thiệu 1", "10/04/2024")
 	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidate("Vũ Văn Cường", "Nam", "07/07/1998", "034098000013", papers...)))
 	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
 	if err != nil || len(out.Rows) != 1 {
 		t.Fatalf("export: %d rows, %v", len(out.Rows), err)
 	}
 	var got []string
-	for _, h := range []string{"Ngày đơn xin vào Đảng", "Ngày lý lịch", "Ngày nhận xét của đoàn thể, nơi cư trú", "Ngày thẩm tra lý lịch"} {
+	for _, h := range []string{"Ngày đơn xin vào Đảng", "Ngày lý lịch", "Ngày nhận xét của đoàn thể, nơi cư trú", "Ngày thẩm tra lý lịch",
+		"Ngày giấy giới thiệu 1", "Ngày giấy giới thiệu 2"} {
 		got = append(got, out.Rows[0][slices.Index(out.Header, h)])
 	}
-	if want := []string{"01/04/2024", "20/04/2024", "20/04/2024", "18/04/2024"}; !slices.Equal(got, want) {
+	if want := []string{"01/04/2024", "20/04/2024", "20/04/2024", "18/04/2024", "10/04/2024", "20/04/2024"}; !slices.Equal(got, want) {
 		t.Errorf("exported papers %q, want %q", got, want)
 	}
-	late := append(slices.Clone(dossier), "Ngày lý lịch", "25/04/2024")
-	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, candidate("Hoàng Thị Dung", "Nữ", "12/12/1997", "034197000014", late...)), bulk.Options{})
-	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Column != "Ngày lý lịch" || rep.Problems[0].Code != apperr.InvalidInput {
-		t.Errorf("a biography after the dossier: written=%v %+v, %v", rep.Written, rep.Problems, err)
+	for col, row := range map[string]map[string]string{
+		"Ngày lý lịch":           candidate("Hoàng Thị Dung", "Nữ", "12/12/1997", "034197000014", append(slices.Clone(dossier), "Ngày lý lịch", "25/04/2024")...),
+		"Ngày giấy giới thiệu 2": candidate("Bùi Văn Giang", "Nam", "03/03/1996", "034096000015", append(slices.Clone(dossier), "Ngày giấy giới thiệu 2", "21/04/2024")...),
+	} {
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, row), bulk.Options{})
+		if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Column != col || rep.Problems[0].Code != apperr.InvalidInput {
+			t.Errorf("%s after the dossier: written=%v %+v, %v", col, rep.Written, rep.Problems, err)
+		}
+	}
+}
+
+// A candidate who became a full member earlier in the office's history votes on the later candidates of
+// the cell, in the same file: the first import counts it (the batch path) as a second import of the same
+// rows does (the one-by-one path, from the records).
+func TestSameFileCandidateVotesLater(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+	// Lê Văn An: ceremony 19/06/2024, a full member from 19/06/2025. Đỗ Thị Bình: the cell resolves on
+	// 10/09/2025, with three full members entitled to vote.
+	an := candidate("Lê Văn An", "Nam", "01/02/2000", "034200000011", full...)
+	binh := func(eligible string) map[string]string {
+		return with(candidate("Đỗ Thị Bình", "Nữ", "05/06/2001", "034301000012"), "Ngày vào danh sách nguồn", "10/01/2025",
+			"Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2025", "Số GCN", "12/GCN", "Ngày hoàn thiện hồ sơ", "20/08/2025",
+			"CCCD người giới thiệu 1", "034075000001", "Người giới thiệu 1 cùng công tác từ", "01/01/2020",
+			"CCCD người giới thiệu 2", "034180000002", "Người giới thiệu 2 cùng công tác từ", "01/06/2022",
+			"Ngày NQ chi bộ", "10/09/2025", "Số NQ chi bộ", "9-NQ/CB", "Chi bộ: số tán thành", eligible, "Chi bộ: tổng số đảng viên chính thức", eligible)
+	}
+	// Two entitled (the members recorded before the file) is wrong: An is one too.
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, an, binh("2")), bulk.Options{})
+	if err != nil || rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Column != "Chi bộ: tổng số đảng viên chính thức" && rep.Problems[0].Column != "Ngày NQ chi bộ" {
+		t.Errorf("two entitled: written=%v %+v, %v", rep.Written, rep.Problems, err)
+	}
+	// Bình's row first, as a file sorted by name has it: the rows are checked in the order of their listing.
+	rep = mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, binh("3"), an))
+	if rep.Created != 2 {
+		t.Errorf("created %d, want 2", rep.Created)
+	}
+	var votes string
+	if err := d.Owner.NewRaw(`SELECT e.votes_for || '/' || e.votes_eligible FROM case_event e JOIN candidate_case c ON c.id = e.case_id
+		JOIN person p ON p.id = c.person_id WHERE p.national_id = '034301000012' AND e.kind = 'cell_resolved'`).Scan(context.Background(), &votes); err != nil || votes != "3/3" {
+		t.Errorf("Bình's cell resolution: %q, %v", votes, err)
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, an, binh("3"))); again.Unchanged != 2 {
+		t.Errorf("the same file again: %+v", again)
+	}
+}
+
+// The helper (người giúp đỡ, 11-KNĐ) comes from the file with the day of the assignment, placed among the
+// stages by its date; it must be a recorded full member; it is exported and a second import changes
+// nothing.
+func TestImportHelper(t *testing.T) {
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
+	early := append(slices.Clone(ceremony), "CCCD người giúp đỡ", "034075000001", "Ngày phân công người giúp đỡ", "01/02/2024")
+	late := append(slices.Clone(ceremony), "CCCD người giúp đỡ", "034180000002", "Ngày phân công người giúp đỡ", "19/06/2024")
+	in := table(bulk.Candidates,
+		candidate("Ngô Thị Hà", "Nữ", "09/09/1995", "034195000016", early...),
+		candidate("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", late...))
+	mustImport(t, d.App, bulk.Candidates, in)
+	var got []string
+	if err := d.Owner.NewRaw(`SELECT p.national_id || ' ' || to_char(e.effective, 'DD/MM/YYYY') || ' ' || h.national_id
+		FROM case_event e JOIN candidate_case c ON c.id = e.case_id JOIN person p ON p.id = c.person_id JOIN person h ON h.id = c.helper_id
+		WHERE e.kind = 'helper_assigned' ORDER BY p.national_id`).Scan(context.Background(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"034094000017 19/06/2024 034180000002", "034195000016 01/02/2024 034075000001"}; !slices.Equal(got, want) {
+		t.Errorf("helpers recorded %q, want %q", got, want)
+	}
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported []string
+	for _, r := range out.Rows {
+		exported = append(exported, r[slices.Index(out.Header, "CCCD người giúp đỡ")]+" "+r[slices.Index(out.Header, "Ngày phân công người giúp đỡ")])
+	}
+	slices.Sort(exported)
+	if want := []string{"034075000001 01/02/2024", "034180000002 19/06/2024"}; !slices.Equal(exported, want) {
+		t.Errorf("exported helpers %q, want %q", exported, want)
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, in); again.Unchanged != 2 {
+		t.Errorf("the same file again: %+v", again)
+	}
+	// Not recorded, without a date, a probationary member: refused on the helper's columns, nothing written.
+	before := counts(t, d.App)
+	bad := table(bulk.Candidates,
+		candidate("Bùi Văn Giang", "Nam", "03/03/1996", "034096000015", append(slices.Clone(course), "CCCD người giúp đỡ", "034075999999", "Ngày phân công người giúp đỡ", "01/04/2024")...),
+		candidate("Vũ Văn Cường", "Nam", "07/07/1998", "034098000013", append(slices.Clone(course), "CCCD người giúp đỡ", "034075000001")...),
+		candidate("Hoàng Thị Dung", "Nữ", "12/12/1997", "034197000014", append(slices.Clone(course), "CCCD người giúp đỡ", "034199000003", "Ngày phân công người giúp đỡ", "01/06/2026")...))
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, bad, bulk.Options{})
+	if err != nil || rep.Written {
+		t.Fatalf("bad helpers: written=%v, %v", rep.Written, err)
+	}
+	type p struct {
+		row    int
+		column string
+		code   apperr.Code
+	}
+	var ps []p
+	for _, x := range rep.Problems {
+		ps = append(ps, p{x.Row, x.Column, x.Code})
+	}
+	want := []p{{2, "CCCD người giúp đỡ", apperr.NotFound}, {3, "Ngày phân công người giúp đỡ", apperr.InvalidInput}, {4, "CCCD người giúp đỡ", apperr.RuleViolation}}
+	if !slices.Equal(ps, want) {
+		t.Errorf("problems %+v, want %+v", rep.Problems, want)
+	}
+	if after := counts(t, d.App); after != before {
+		t.Errorf("refused rows wrote something: %s → %s", before, after)
 	}
 }

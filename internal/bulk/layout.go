@@ -85,6 +85,8 @@ var candidateColumns = append(clone(personColumns),
 	Column{Key: "sponsor1_since", Header: "Người giới thiệu 1 cùng công tác từ", Note: "dd/mm/yyyy."},
 	Column{Key: "sponsor2", Header: "CCCD người giới thiệu 2", Note: "Để trống khi Đoàn giới thiệu thay một đảng viên."},
 	Column{Key: "sponsor2_since", Header: "Người giới thiệu 2 cùng công tác từ"},
+	Column{Key: "sponsor1_letter", Header: "Ngày giấy giới thiệu 1", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
+	Column{Key: "sponsor2_letter", Header: "Ngày giấy giới thiệu 2", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
 	Column{Key: "youth_resolution", Header: "Số NQ giới thiệu của Đoàn", Note: "Mẫu 4-KNĐ; chỉ khi Đoàn giới thiệu."},
 	Column{Key: "cell_res", Header: "Ngày NQ chi bộ", Note: "Mẫu 6-KNĐ."},
 	Column{Key: "cell_res_no", Header: "Số NQ chi bộ"},
@@ -104,11 +106,17 @@ var candidateColumns = append(clone(personColumns),
 	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
 	Column{Key: "recognition_for", Header: "Công nhận: số tán thành"},
 	Column{Key: "recognition_eligible", Header: "Công nhận: tổng số đảng viên chính thức"},
+	Column{Key: "helper", Header: "CCCD người giúp đỡ", Note: "Đảng viên chính thức được phân công giúp đỡ (mẫu 11-KNĐ), đã có trong hệ thống."},
+	Column{Key: "helper_since", Header: "Ngày phân công người giúp đỡ", Note: "dd/mm/yyyy; bắt buộc khi có người giúp đỡ."},
 	Column{Key: "left", Header: "Ngày ra khỏi danh sách", Note: "Ngày ra khỏi danh sách nguồn, hoặc ngày xóa tên đảng viên dự bị."},
 	Column{Key: "left_reason", Header: "Lý do ra khỏi danh sách", Note: "Theo danh mục: chuyển đi, không đủ tiêu chuẩn, …"},
 	Column{Key: "left_no", Header: "Số văn bản ra khỏi danh sách", Note: "Bắt buộc khi xóa tên đảng viên dự bị."},
 	confirmBirthColumn,
 )
+
+// memberKeys are the columns of a candidate row that name a recorded full member by national ID: the
+// sponsors and the helper (người giúp đỡ).
+var memberKeys = []string{"sponsor1", "sponsor2", "helper"}
 
 // confirmBirthColumn: a row whose national ID is recorded with another birth date is refused, unless
 // the office confirms here that the row's date is the right one (the recorded date is then corrected).

@@ -8,6 +8,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/codes"
+	"ptdv/internal/pipeline"
 	"ptdv/internal/vn"
 )
 
@@ -86,6 +87,9 @@ func (r *record) failErr(key string, err error) error {
 	if k, ok := fieldColumns[e.Field]; ok && header(r.kind, k) != "" {
 		key = k
 	}
+	if k, ok := ruleColumns[e.Rule]; ok && header(r.kind, k) != "" {
+		key = k
+	}
 	if e.Field == "since" { // the person belongs to the cell from the listing, or the admission
 		key = "listed"
 		if r.kind == Members {
@@ -96,6 +100,10 @@ func (r *record) failErr(key string, err error) error {
 	return nil
 }
 
+// ruleColumns names the column of a rule's refusal when the rule is about another column than the move's
+// date: the helper who is not a full member on the day is the helper's.
+var ruleColumns = map[string]string{pipeline.RuleHelperFullMember: "helper"}
+
 // fieldColumns maps the API's input fields to the layout's columns.
 var fieldColumns = map[string]string{
 	"full_name": "name", "sex": "sex", "birth_date": "birth", "national_id": "nid", "ethnicity": "ethnicity",
@@ -103,7 +111,7 @@ var fieldColumns = map[string]string{
 	"political_theory": "political_theory", "occupation": "occupation", "unit_id": "cell", "cellId": "cell", "proposer": "proposer",
 	"reason": "left_reason", "workplace": "workplace",
 	// the dossier's papers
-	"applicationOn": "application", "biographyOn": "biography", "commentsOn": "comments", "backgroundCheckOn": "background_check",
+	"helperId": "helper", "applicationOn": "application", "biographyOn": "biography", "commentsOn": "comments", "backgroundCheckOn": "background_check",
 	// package org's fields, for unit lists
 	"code": "code", "name": "unit_name", "kind": "kind", "sector": "sector", "parentId": "parent", "effective": "founded",
 	"document": "founded_doc",

@@ -35,16 +35,29 @@ const touched = `
 	UNION SELECT ended_op FROM org_unit WHERE id = ?0 AND ended_op IS NOT NULL
 	UNION SELECT op_id FROM org_lineage WHERE predecessor_id = ?0 OR successor_id = ?0`
 
-// Operations lists the operations that touched a unit, newest first; the cursor is the operation id.
+// Operations lists the operations that touched a unit, newest first (a backward page: the oldest, in
+// the same order); the cursor is the operation id.
 func Operations(ctx context.Context, db bun.IDB, unitID int64, p page.Args) (page.Page[Operation], error) {
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return page.Page[Operation]{}, err
+	}
+	var ops []Operation
+	if p.Backward { // from the oldest: ids above the cursor, nearest first
+		after := int64(0)
+		if p.Before != "" {
+			after, _ = strconv.ParseInt(p.Before, 10, 64)
+		}
+		err := db.NewRaw(`SELECT id, kind, effective, document, note, recorded_by, recorded_at FROM org_operation
+			WHERE id IN (`+touched+`) AND id > ?1 ORDER BY id LIMIT ?2`, unitID, after, p.Last+1).Scan(ctx, &ops)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return page.Page[Operation]{}, fmt.Errorf("org: operations: %w", err)
+		}
+		return page.TrimBack(ops, p), nil
 	}
 	before := int64(1<<63 - 1)
 	if p.After != "" {
 		before, _ = strconv.ParseInt(p.After, 10, 64)
 	}
-	var ops []Operation
 	err := db.NewRaw(`SELECT id, kind, effective, document, note, recorded_by, recorded_at FROM org_operation
 		WHERE id IN (`+touched+`) AND id < ?1 ORDER BY id DESC LIMIT ?2`, unitID, before, p.First+1).Scan(ctx, &ops)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -182,6 +182,12 @@ func (b *Batch) Keep(d *Draft, input any) error {
 		return err
 	}
 	d.dues = dues(d.Case, b.e)
+	// A candidate the batch made a full member votes in the cell from the end of the probation on: a
+	// later row of the same file (an office's history, in listing order) counts it as the records will.
+	if d.Case.Stage == StageFullMember && d.Case.RecognizedOn != nil {
+		b.full[d.Case.CellID] = append(b.full[d.Case.CellID], member.Span{PersonID: d.Case.PersonID, UnitID: d.Case.CellID,
+			Status: "full", Grade: "full", ValidFrom: *d.Case.RecognizedOn})
+	}
 	d.audit = audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10), After: json.RawMessage(after)}
 	b.kept = append(b.kept, d)
 	return nil
@@ -199,8 +205,8 @@ func (b *Batch) Flush() []*Draft {
 func (d *Draft) env() env { return d.b.e }
 
 // fullMembers counts the full members of a cell on a date as recorded, from the spans NewBatch read
-// (no query here: a batch is checked while the previous chunk is written on the same connection). The
-// batch's own new persons are not full members of the cell yet.
+// (no query here: a batch is checked while the previous chunk is written on the same connection), and
+// the batch's own candidates made full members by rows kept before (Keep).
 func (d *Draft) fullMembers(cellID int64, on time.Time) (int, error) {
 	n := 0
 	for _, s := range d.b.full[cellID] {

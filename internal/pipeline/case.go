@@ -68,13 +68,15 @@ type Case struct {
 	// DecisionExtendedOn is the day of the last extension of the decision deadline (its event's date),
 	// read with the case: nil without one.
 	DecisionExtendedOn *time.Time `bun:"decision_extended_on"`
-	CeremonyOn         *time.Time `bun:"ceremony_on"`
-	RecognizedOn       *time.Time `bun:"recognized_on"`
-	ClosedOn           *time.Time `bun:"closed_on"`
-	CloseReason        *string    `bun:"close_reason"`
-	RecognitionRounds  int        `bun:"recognition_rounds"`
-	HelperID           *int64     `bun:"helper_id"`
-	Version            int        `bun:"version"`
+	// HelperSince is the day the current helper was assigned (its event's date), read with the case.
+	HelperSince       *time.Time `bun:"helper_since"`
+	CeremonyOn        *time.Time `bun:"ceremony_on"`
+	RecognizedOn      *time.Time `bun:"recognized_on"`
+	ClosedOn          *time.Time `bun:"closed_on"`
+	CloseReason       *string    `bun:"close_reason"`
+	RecognitionRounds int        `bun:"recognition_rounds"`
+	HelperID          *int64     `bun:"helper_id"`
+	Version           int        `bun:"version"`
 	// Warnings of the move that returned the case (not stored): a former member listed before the
 	// re-admission interval is over, for example.
 	Warnings []string `bun:"-" json:"-"`
@@ -136,7 +138,9 @@ const caseCols = `c.id, c.person_id, c.cell_id, c.proposer, c.stage, c.stage_sin
 	c.cell_resolution_on, c.committee_resolution_on, c.decision_on, c.decision_no, c.extensions, c.ceremony_on, c.recognized_on,
 	c.closed_on, c.close_reason, c.recognition_rounds, c.helper_id, c.version,
 	CASE WHEN c.extensions > 0 THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'decision_extended') END
-		AS decision_extended_on`
+		AS decision_extended_on,
+	CASE WHEN c.helper_id IS NOT NULL THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'helper_assigned') END
+		AS helper_since`
 
 // scope returns the condition that keeps cases inside the actor's scope: a case belongs to its cell.
 func scope(ctx context.Context) (string, []any, error) {

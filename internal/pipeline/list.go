@@ -40,6 +40,9 @@ type Filter struct {
 type builder struct {
 	conds []string
 	args  []any
+	// small: the subtree's cells are listed (cellsOf), so a list starts from them, not from an index in
+	// the list's order.
+	small bool
 }
 
 func (b *builder) add(cond string, args ...any) {
@@ -47,13 +50,33 @@ func (b *builder) add(cond string, args ...any) {
 	b.args = append(b.args, args...)
 }
 
-func subtreeCond(b *builder, col string, unitID int64, on time.Time) {
+// smallSubtree is the most units a subtree may have for its lists to start from its cells: then the
+// cases are read through candidate_case_cell (a commune's in a few ms) instead of walking the whole
+// table in id or date order and probing each row's cell, which at national size takes seconds when the
+// subtree's cases are sparse (a commune holds 1/1,500 of the open cases). A province is above it: a
+// page of its cases is found early in that walk when cases of all provinces interleave in id order.
+const smallSubtree = 5000
+
+func subtreeCond(ctx context.Context, db bun.IDB, b *builder, col string, unitID int64, on time.Time) error {
+	var ids []int64
+	err := db.NewRaw(`SELECT x.unit_id FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
+		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
+		  AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) LIMIT ?`, unitID, on, on, on, on, smallSubtree+1).Scan(ctx, &ids)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("pipeline: subtree: %w", err)
+	}
+	if len(ids) <= smallSubtree {
+		b.add(col+" = ANY(?::bigint[])", pgdialect.Array(ids))
+		b.small = true
+		return nil
+	}
 	b.add(`EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
 		  AND x.unit_id = `+col+` AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?))`, unitID, on, on, on, on)
+	return nil
 }
 
-func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
+func (f Filter) build(ctx context.Context, db bun.IDB, today time.Time) (*builder, error) {
 	cond, args, err := scope(ctx)
 	if err != nil {
 		return nil, err
@@ -66,11 +89,18 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 		return nil, err
 	}
 	if f.UnitID != nil {
-		subtreeCond(b, "c.cell_id", *f.UnitID, today)
+		if err := subtreeCond(ctx, db, b, "c.cell_id", *f.UnitID, today); err != nil {
+			return nil, err
+		}
 	}
-	if len(f.Stages) == 0 {
+	switch {
+	case len(f.Stages) == 0 && b.small:
+		// Not the open-case index's predicate: ANDing that index's 400k entries with the cells' few
+		// costs more than filtering the cells' cases (88 ms against 5 ms for a commune).
+		b.add("(c.closed_on + 0) IS NULL")
+	case len(f.Stages) == 0:
 		b.add("c.closed_on IS NULL")
-	} else {
+	default:
 		for _, s := range f.Stages {
 			if stageIndex(s) < 0 {
 				return nil, apperr.Invalid("stage", fmt.Sprintf("Bước %q không tồn tại.", s), "unknown stage")
@@ -129,7 +159,7 @@ func (f Filter) build(ctx context.Context, today time.Time) (*builder, error) {
 
 // List returns candidate cases matching the filter, newest case first; the cursor is the case id.
 func List(ctx context.Context, db bun.IDB, f Filter, today time.Time, p page.Args) (page.Page[Case], error) {
-	b, err := f.build(ctx, today)
+	b, err := f.build(ctx, db, today)
 	if err != nil {
 		return page.Page[Case]{}, err
 	}
@@ -141,8 +171,12 @@ func List(ctx context.Context, db bun.IDB, f Filter, today time.Time, p page.Arg
 		b.add("c.id < ?", id)
 	}
 	var cs []Case
+	order := "c.id DESC"
+	if b.small {
+		order = "c.id + 0 DESC" // from the cells' cases, not backwards through the whole table
+	}
 	err = db.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE `+strings.Join(b.conds, " AND ")+
-		fmt.Sprintf(" ORDER BY c.id DESC LIMIT %d", p.First+1), b.args...).Scan(ctx, &cs)
+		fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...).Scan(ctx, &cs)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[Case]{}, fmt.Errorf("pipeline: list: %w", err)
 	}
@@ -158,7 +192,7 @@ type DueItem struct {
 // DueList lists what is due or overdue in a subtree up to a date (from `from`, or everything overdue
 // when from is nil), by date; the cursor is "date|case|kind".
 func DueList(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, to, today time.Time, p page.Args) (page.Page[DueItem], error) {
-	b, err := Filter{UnitID: unitID}.build(ctx, today)
+	b, err := Filter{UnitID: unitID}.build(ctx, db, today)
 	if err != nil {
 		return page.Page[DueItem]{}, err
 	}
@@ -180,8 +214,12 @@ func DueList(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, to
 		b.add("(d.due_on, d.case_id, d.kind) > (?, ?, ?)", t, id, parts[2])
 	}
 	var ds []DueItem
+	order := "d.due_on, d.case_id, d.kind"
+	if b.small {
+		order = "d.due_on + 0, d.case_id, d.kind" // from the cells' cases, not through every due date
+	}
 	err = db.NewRaw(`SELECT d.case_id, d.kind, d.due_on, d.rule_id FROM case_due d JOIN candidate_case c ON c.id = d.case_id
-		WHERE `+strings.Join(b.conds, " AND ")+fmt.Sprintf(" ORDER BY d.due_on, d.case_id, d.kind LIMIT %d", p.First+1), b.args...).Scan(ctx, &ds)
+		WHERE `+strings.Join(b.conds, " AND ")+fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...).Scan(ctx, &ds)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[DueItem]{}, fmt.Errorf("pipeline: due list: %w", err)
 	}
@@ -204,7 +242,7 @@ type StageCount struct {
 
 // Funnel counts the cases of a subtree per stage (every stage listed, zeros included).
 func Funnel(ctx context.Context, db bun.IDB, unitID *int64, today time.Time) ([]StageCount, error) {
-	b, err := Filter{UnitID: unitID, Stages: Stages}.build(ctx, today)
+	b, err := Filter{UnitID: unitID, Stages: Stages}.build(ctx, db, today)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +376,7 @@ func filterSight(a *auth.Actor, f Filter) error {
 
 // Count is the number of cases List returns over all its pages: the same filter and scope, counted.
 func Count(ctx context.Context, db bun.IDB, f Filter, today time.Time) (int, error) {
-	b, err := f.build(ctx, today)
+	b, err := f.build(ctx, db, today)
 	if err != nil {
 		return 0, err
 	}
@@ -352,7 +390,7 @@ func Count(ctx context.Context, db bun.IDB, f Filter, today time.Time) (int, err
 
 // CountDue is the number of items DueList returns over all its pages: the same unit, dates and scope.
 func CountDue(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, to, today time.Time) (int, error) {
-	b, err := Filter{UnitID: unitID}.build(ctx, today)
+	b, err := Filter{UnitID: unitID}.build(ctx, db, today)
 	if err != nil {
 		return 0, err
 	}

@@ -224,6 +224,11 @@ func Dossier(in DossierInput) Step {
 			sponsors[i] = SponsorInput{PersonID: sp.PersonID, KnownSince: vn.Day(sp.KnownSince), LetterOn: d.Effective}
 			if !sp.LetterOn.IsZero() {
 				sponsors[i].LetterOn = vn.Day(sp.LetterOn)
+				// A sponsor's letter (3-KNĐ) is one of the dossier's papers: not after the dossier.
+				if sponsors[i].LetterOn.After(d.Effective) || sp.LetterOn.Year() < 1900 {
+					return Event{}, apperr.Invalid("letterOn", "Giấy giới thiệu (mẫu 3-KNĐ) không được sau ngày hoàn thiện hồ sơ.",
+						"a sponsor's letter must not be after the dossier date")
+				}
 			}
 		}
 		if err := w.setSponsors(c, sponsors); err != nil {
@@ -588,7 +593,7 @@ func Helper(helperID int64, d Doc) Step {
 		if err := requireFullMember(w, helperID, d.Effective, "helperId", RuleHelperFullMember); err != nil {
 			return Event{}, err
 		}
-		c.HelperID = &helperID
+		c.HelperID, c.HelperSince = &helperID, &d.Effective
 		ev := eventOf(d)
 		ev.Details = jsonOf(map[string]any{"helperId": helperID})
 		return ev, nil

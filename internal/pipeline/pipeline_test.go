@@ -311,6 +311,13 @@ func TestDossierRules(t *testing.T) {
 	in.YouthUnionResolution = &yu
 	_, err = pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, in)
 	wantRule(t, "youth union route for a non-member", err, pipeline.RuleSponsorYouth)
+	// A sponsor's letter (3-KNĐ) dated after the dossier it belongs to.
+	late := w.sponsors("2022-09-01")
+	late[1].LetterOn = fixture.Day("2024-04-02")
+	_, err = pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2024-04-01", late))
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidInput || e.Field != "letterOn" {
+		t.Errorf("a letter after the dossier: %v", err)
+	}
 	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2024-04-01", w.sponsors("2022-09-01"))))
 	// The dossier goes stale after 12 months without the cell's resolution.
 	_, err = pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-04-02", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2})

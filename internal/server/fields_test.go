@@ -159,7 +159,7 @@ func TestPersonFieldMatrix(t *testing.T) {
 		{"viewer", `{ candidates(filter: {minority: true}, first: 5) { edges { cursor } } }`, "FORBIDDEN"},
 		{"viewer", `{ persons(text: "Rơ Châm", first: 5) { edges { cursor } } }`, ""},
 		{"board", `{ candidates(filter: {ethnicity: "gia_rai", text: "Rơ Châm"}, first: 5) { edges { cursor } } }`, ""},
-		{"analyst", `{ candidates(filter: {sex: "female"}, first: 5) { edges { cursor } } }`, ""},
+		{"analyst", `{ candidates(filter: {sex: FEMALE}, first: 5) { edges { cursor } } }`, ""},
 	} {
 		if r := f.query(tokens[c.role], c.q, nil); r.code() != c.code || (c.code == "" && r.Data == nil) {
 			t.Errorf("%s %s: %+v", c.role, c.q, r.Errors)

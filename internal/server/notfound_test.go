@@ -62,11 +62,11 @@ func TestMissingAndOutOfScopeLookAlike(t *testing.T) {
 		{"terms", func(v ids4) string { return `{ terms(unitId: "` + v.unit + `") { name } }` }},
 		{"exportList", func(v ids4) string { return `{ exportList(unitId: "` + v.unit + `", kind: MEMBERS) { name } }` }},
 		{"createPerson in unit", func(v ids4) string {
-			return `mutation { createPerson(input: {person: {fullName: "Nguyễn Văn Mới", sex: "male", birthDate: "1999-02-03",
+			return `mutation { createPerson(input: {person: {fullName: "Nguyễn Văn Mới", sex: MALE, birthDate: "1999-02-03",
 				nationalId: "064099000999", unitId: "` + v.unit + `"}}) { person { id } } }`
 		}},
 		{"createPerson with village", func(v ids4) string {
-			return `mutation { createPerson(input: {person: {fullName: "Nguyễn Văn Mới", sex: "male", birthDate: "1999-02-03",
+			return `mutation { createPerson(input: {person: {fullName: "Nguyễn Văn Mới", sex: MALE, birthDate: "1999-02-03",
 				nationalId: "064099000998", unitId: "` + own + `", villageId: "` + v.village + `"}}) { person { id } } }`
 		}},
 		{"updatePerson", func(v ids4) string {
@@ -84,7 +84,7 @@ func TestMissingAndOutOfScopeLookAlike(t *testing.T) {
 			return `mutation { completeCourse(input: {candidateId: "` + v.cand + `", version: 1, document: {effective: "2025-02-03"}}) { candidate { id } } }`
 		}},
 		{"recordMemberEvent", func(v ids4) string {
-			return `mutation { recordMemberEvent(input: {personId: "` + v.person + `", kind: "admitted", effective: "2025-02-03", document: "QĐ"}) { __typename } }`
+			return `mutation { recordMemberEvent(input: {personId: "` + v.person + `", kind: ADMITTED, effective: "2025-02-03", document: "QĐ"}) { __typename } }`
 		}},
 		{"createVillage", func(v ids4) string {
 			return `mutation { createVillage(input: {code: "GL.X.TDP9", name: "Tổ 9", kind: RESIDENTIAL_GROUP, communeId: "` + v.unit + `", ` + doc + `}) { village { id } } }`

@@ -170,7 +170,7 @@ func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 	f, ids := seeded(t, 1)
 	cell := ids["GL.PK.HT.000"]
 	tok := f.token("secretary", "GL.PK.HT.000")
-	r := f.query(tok, `mutation($u: ID!) { createPerson(input: {person: {fullName: "  Nguyễn   Văn  Tư ", sex: "male", birthDate: "1999-09-09",
+	r := f.query(tok, `mutation($u: ID!) { createPerson(input: {person: {fullName: "  Nguyễn   Văn  Tư ", sex: MALE, birthDate: "1999-09-09",
 		nationalId: "064099123456", unitId: $u, generalEducation: "upper_secondary", ethnicity: "kinh"}}) { person { id fullName age(asOf: "2025-09-09") sex { label } } } }`,
 		map[string]any{"u": gid("Unit", cell)})
 	if len(r.Errors) > 0 {
@@ -211,7 +211,7 @@ func TestPipelineMutationsThroughGraphQL(t *testing.T) {
 		t.Errorf("decision out of order: %+v", r)
 	}
 	r = f.query(tok, `query($c: ID!) { candidate(id: $c) { history { kind effective documentNumber } } funnel { stage count } pipelineRules { id value } }`, map[string]any{"c": c["id"]})
-	if h := r.Data["candidate"].(map[string]any)["history"].([]any); len(h) != 2 {
+	if h := r.Data["candidate"].(map[string]any)["history"].([]any); len(h) != 2 || h[0].(map[string]any)["kind"] != "LISTED" {
 		t.Errorf("history = %v", h)
 	}
 	if rules := r.Data["pipelineRules"].([]any); len(rules) < 20 {
@@ -231,7 +231,7 @@ func TestMemberEventsAndClassesThroughGraphQL(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
 	}
-	r = f.query(board, `mutation($u: ID!, $p: ID!) { createCourse(input: {kind: "awareness", name: "Lớp BDNT 1/2025", unitId: $u, startsOn: "2025-03-03", endsOn: "2025-03-07", personIds: [$p]}) { courseId } }`,
+	r = f.query(board, `mutation($u: ID!, $p: ID!) { createCourse(input: {kind: AWARENESS, name: "Lớp BDNT 1/2025", unitId: $u, startsOn: "2025-03-03", endsOn: "2025-03-07", personIds: [$p]}) { courseId } }`,
 		map[string]any{"u": gid("Unit", ids["GL.PK.HT"]), "p": gid("Person", cand)})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)
@@ -242,12 +242,12 @@ func TestMemberEventsAndClassesThroughGraphQL(t *testing.T) {
 		t.Errorf("class: %+v", r)
 	}
 	// Admission is not recorded by hand.
-	r = f.query(board, `mutation($p: ID!) { recordMemberEvent(input: {personId: $p, kind: "admitted", effective: "2025-01-01", document: "x"}) { person { id } } }`, map[string]any{"p": gid("Person", m)})
+	r = f.query(board, `mutation($p: ID!) { recordMemberEvent(input: {personId: $p, kind: ADMITTED, effective: "2025-01-01", document: "x"}) { person { id } } }`, map[string]any{"p": gid("Person", m)})
 	if r.code() != "INVALID_INPUT" {
 		t.Errorf("manual admission: %+v", r)
 	}
 	// An official transfer to the other ward: the ward board no longer sees the member.
-	r = f.query(board, `mutation($p: ID!, $to: ID!) { recordMemberEvent(input: {personId: $p, kind: "transferred_out_official", effective: "2025-06-01", toUnitId: $to, document: "GGT 12"}) { person { id } } }`,
+	r = f.query(board, `mutation($p: ID!, $to: ID!) { recordMemberEvent(input: {personId: $p, kind: TRANSFERRED_OUT_OFFICIAL, effective: "2025-06-01", toUnitId: $to, document: "GGT 12"}) { person { id } } }`,
 		map[string]any{"p": gid("Person", m), "to": gid("Unit", hp)})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.Errors)

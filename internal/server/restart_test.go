@@ -108,7 +108,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	client := &http.Client{Timeout: 20 * time.Second}
 	create := func() (string, bool) {
 		n := seq.Add(1)
-		q := fmt.Sprintf(`mutation($u: ID!) { createPerson(input: {person: {fullName: "Nguyễn Văn %s", sex: "male",
+		q := fmt.Sprintf(`mutation($u: ID!) { createPerson(input: {person: {fullName: "Nguyễn Văn %s", sex: MALE,
 			birthDate: "1999-09-09", nationalId: "064099%06d", unitId: $u, generalEducation: "upper_secondary", ethnicity: "kinh"}}) { person { id } } }`, letters(n), n)
 		body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"u": cell}})
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))

@@ -67,13 +67,13 @@ func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 	}{
 		"update person": {`mutation($p: ID!) { updatePerson(input: {personId: $p, version: 1, workplace: "Nông trường"}) { person { id } } }`,
 			map[string]any{"p": gid("Person", p)}},
-		"create person in the cell": {`mutation($u: ID!) { createPerson(input: {person: {fullName: "Siu H'Ngơn", sex: "female", birthDate: "2001-01-01", nationalId: "064301999999", unitId: $u, generalEducation: "upper_secondary", ethnicity: "gia_rai"}}) { person { id } } }`,
+		"create person in the cell": {`mutation($u: ID!) { createPerson(input: {person: {fullName: "Siu H'Ngơn", sex: FEMALE, birthDate: "2001-01-01", nationalId: "064301999999", unitId: $u, generalEducation: "upper_secondary", ethnicity: "gia_rai"}}) { person { id } } }`,
 			map[string]any{"u": gid("Unit", cell)}},
 		"move case": {`mutation($c: ID!) { completeCourse(input: {candidateId: $c, version: 1, document: {effective: "2026-02-10", number: "CN 1"}}) { candidate { stage } } }`,
 			map[string]any{"c": gid("Candidate", c.ID)}},
 		"close case": {`mutation($c: ID!) { leavePipeline(input: {candidateId: $c, version: 1, document: {effective: "2026-02-10"}, reason: "declined"}) { candidate { stage } } }`,
 			map[string]any{"c": gid("Candidate", c.ID)}},
-		"member events": {`mutation($p: ID!) { recordMemberEvent(input: {personId: $p, kind: "deceased", effective: "2025-03-15", document: "GCT 4"}) { person { id } } }`,
+		"member events": {`mutation($p: ID!) { recordMemberEvent(input: {personId: $p, kind: DECEASED, effective: "2025-03-15", document: "GCT 4"}) { person { id } } }`,
 			map[string]any{"p": gid("Person", m)}},
 	} {
 		if r := f.query(old, q.query, q.vars); r.code() != "NOT_FOUND" {
@@ -96,10 +96,19 @@ func TestScopeFollowsTodaysTreeThroughGraphQL(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Errorf("the new ward moves the case: %+v", r.Errors)
 	}
-	r = f.query(neu, `mutation($c: ID!) { leavePipeline(input: {candidateId: $c, version: 2, document: {effective: "2026-02-11"}, reason: "declined"}) { candidate { stage } } }`,
+	r = f.query(neu, `mutation($c: ID!) { leavePipeline(input: {candidateId: $c, version: 2, document: {effective: "2026-02-11"}, reason: "declined"}) { candidate { stage closeReason { list code } history { kind reason { code label } } } } }`,
 		map[string]any{"c": gid("Candidate", c.ID)})
 	if len(r.Errors) > 0 {
-		t.Errorf("the new ward closes the case: %+v", r.Errors)
+		t.Fatalf("the new ward closes the case: %+v", r.Errors)
+	}
+	// The reason is the code list's item, not a bare string.
+	closed := r.Data["leavePipeline"].(map[string]any)["candidate"].(map[string]any)
+	if cr := closed["closeReason"].(map[string]any); cr["list"] != "leave_reason" || cr["code"] != "declined" {
+		t.Errorf("close reason = %v", cr)
+	}
+	hist := closed["history"].([]any)
+	if last := hist[len(hist)-1].(map[string]any); last["kind"] != "LEFT" || last["reason"].(map[string]any)["label"] != "Không còn nguyện vọng vào Đảng" {
+		t.Errorf("last move = %v", last)
 	}
 
 	// A dissolved cell's token no longer works.

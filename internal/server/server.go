@@ -32,7 +32,10 @@ import (
 
 // Config is what the server needs.
 type Config struct {
-	DB        *bun.DB // connected as the application role
+	DB *bun.DB // connected as the application role
+	// ReadDB, when set, is a read replica (connected as the application role too) that query operations
+	// read from; mutations, and what a mutation's operation reads, stay on DB.
+	ReadDB    *bun.DB
 	JWTSecret []byte
 	Dev       bool // GraphiQL, introspection, connections without `first`
 	Logger    *slog.Logger
@@ -46,6 +49,9 @@ type Config struct {
 	ActorWait        time.Duration
 	// GraphiQL defaults in dev mode.
 	DevToken, DevQuery string
+	// Trusted is the manifest of the frontends' operations (nil: none); with Trusted.Only the server runs
+	// nothing else.
+	Trusted *graph.TrustedDocuments
 	// Migrations to compare against in /readyz (normally db.Migrations).
 	Migrations fs.FS
 }
@@ -78,8 +84,15 @@ func New(cfg Config) http.Handler {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(cfg.DB.DB, "ptdv"))
 	m := newMetrics(reg)
+	cfg.DB.AddQueryHook(sqlHook{m.sql.WithLabelValues("primary")})
+	if cfg.ReadDB != nil {
+		cfg.ReadDB.AddQueryHook(sqlHook{m.sql.WithLabelValues("read")})
+	}
 
-	gql := graph.NewHandler(&graph.Resolver{DB: cfg.DB, Dev: cfg.Dev}, log)
+	var gql http.Handler = graph.NewHandler(&graph.Resolver{DB: cfg.DB, Read: cfg.ReadDB, Dev: cfg.Dev}, log, cfg.Trusted)
+	if cfg.Trusted != nil {
+		gql = cfg.Trusted.Middleware(gql)
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
