@@ -221,7 +221,7 @@ func BenchmarkBreakdownRead(b *testing.B) {
 	began = time.Now()
 	live := map[string]float64{}
 	for range liveRuns {
-		rows, err := owner.QueryContext(ctx, liveBreakdownSQL, unit, p.StartsOn, p.OnDate, ly(p.StartsOn), ly(p.OnDate))
+		rows, err := owner.DB.QueryContext(ctx, liveBreakdownSQL, unit, p.StartsOn, p.OnDate, ly(p.StartsOn), ly(p.OnDate))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -29,12 +29,15 @@ SELECT row_number() OVER (ORDER BY kind, starts_on, ends_on)::INTEGER AS id, kin
 	least(ends_on, {{as_of}}) AS on_date
 FROM p WHERE starts_on <= {{as_of}};
 
--- The period a year before (a term: the term before it), for "same period last year".
+-- The period a year before (a term: the term before it), for "same period last year". Provinces'
+-- terms have different dates, so several terms may end in the month before a term starts: the one
+-- that ends last before it is its predecessor (a province's own previous term ends the day before).
 ALTER TABLE period ADD COLUMN ly_period_id INTEGER;
 UPDATE period SET ly_period_id = (
 	SELECT q.id FROM period q WHERE q.kind = period.kind AND (
 		(period.kind <> 'term' AND q.starts_on = period.starts_on - INTERVAL 1 YEAR)
-		OR (period.kind = 'term' AND q.ends_on < period.starts_on AND q.ends_on >= period.starts_on - INTERVAL 1 MONTH)));
+		OR (period.kind = 'term' AND q.ends_on < period.starts_on AND q.ends_on >= period.starts_on - INTERVAL 1 MONTH))
+	ORDER BY q.ends_on DESC, q.starts_on DESC LIMIT 1);
 
 -- unit_today: where a unit's figures go on today's map. A unit that exists on the as-of date maps to
 -- itself; a unit that ended in a merge or split maps to its successors in org_lineage, followed until
