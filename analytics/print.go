@@ -29,7 +29,9 @@ func PrintYear(ctx context.Context, w io.Writer, path string) error {
 		WHERE b.map = 'today' AND b.period_kind = 'year' AND b.period = ?
 			AND (b.dimension, b.category) IN (('total', 'total'), ('grade', 'probationary'), ('sex', 'female'), ('ethnic_minority', 'yes'),
 				('youth', 'yes'), ('upper_secondary', 'yes'), ('college_plus', 'yes'), ('religious', 'yes'))
-		ORDER BY u.name, b.measure DESC, b.dimension`, strconv.Itoa(year))
+		ORDER BY u.name, b.measure DESC, CASE b.dimension WHEN 'total' THEN 0 WHEN 'grade' THEN 1 WHEN 'sex' THEN 2
+			WHEN 'ethnic_minority' THEN 3 WHEN 'youth' THEN 4 WHEN 'upper_secondary' THEN 5 WHEN 'college_plus' THEN 6 ELSE 7 END`,
+		strconv.Itoa(year))
 	if err != nil {
 		return fmt.Errorf("analytics: %w", err)
 	}

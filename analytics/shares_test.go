@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +86,31 @@ func TestKnownShares(t *testing.T) {
 			if n != c.n || share != c.share || nly == nil || *nly != wantLY {
 				t.Errorf("unit %d %s %s %s: n %v share %v last year %v; want %v, %v, %v", unit, c.measure, c.dim, c.cat, n, share, nly, c.n, c.share, wantLY)
 			}
+		}
+	}
+
+	// The year's structure as the demo prints it: each measure's total line heads its categories (the roster
+	// has no probationary member, so the stock has no "dự bị" line).
+	var out bytes.Buffer
+	if err := PrintYear(ctx, &out, r.Path); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "  ") {
+			lines = append(lines, strings.Join(strings.Fields(l), " "))
+		}
+	}
+	want := []string{"Đảng viên 10.000", "nữ 4.200 (42,0 %)", "dân tộc thiểu số 550 (5,5 %)", "từ 30 tuổi trở xuống 1.000 (10,0 %)",
+		"tốt nghiệp THPT 7.800 (78,0 %)", "cao đẳng trở lên 3.700 (37,0 %)", "có tôn giáo 170 (1,7 %)",
+		"Kết nạp 1.000", "dự bị 1.000 (100,0 %)", "nữ 500 (50,0 %)"}
+	if len(lines) < len(want) {
+		t.Fatalf("printed year:\n%s", out.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q, want it to start with %q; printed:\n%s", i, lines[i], w, out.String())
+			break
 		}
 	}
 }
