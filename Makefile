@@ -55,7 +55,7 @@ bench: postgres
 # The API's screens on the national fixture (not in CI): 1 and 32 concurrent clients with vegeta, p50/p95/p99,
 # throughput and SQL statements per request. NATIONAL is a PTDV_DATA seeded with `ptdv seed --scale national`
 # (seeded first when empty); it is only read. BENCH_API_FLAGS: e.g. -duration 20s -clients 1,8,32.
-NATIONAL ?= /work/national/data
+NATIONAL ?= .ptdv-national
 bench-api: build
 	$(GO) run ./cmd/bench-api -bin ./$(BIN) -data $(NATIONAL) $(BENCH_API_FLAGS)
 

@@ -48,7 +48,7 @@ type screen struct {
 }
 
 func run() error {
-	data := flag.String("data", "/work/national/data", "the national fixture's PTDV_DATA (seeded with `ptdv seed --scale national` when empty)")
+	data := flag.String("data", ".ptdv-national", "the national fixture's PTDV_DATA (seeded with `ptdv seed --scale national` when empty)")
 	bin := flag.String("bin", "bin/ptdv", "the ptdv binary")
 	dur := flag.Duration("duration", 10*time.Second, "length of each run")
 	clientsFlag := flag.String("clients", "1,32", "concurrent clients of the runs")
