@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"ptdv/analytics/breakdown"
 	"ptdv/analytics/forecast"
 	"ptdv/internal/apperr"
 )
@@ -57,15 +58,8 @@ type Table struct {
 	Lines []Line
 }
 
-// Stage is one stage of the funnel of the year.
-type Stage struct {
-	Stage             string   `bun:"stage"`
-	Entered           int64    `bun:"entered"`
-	Exited            int64    `bun:"exited"`
-	Conversion        *float64 `bun:"conversion"`
-	MedianWorkingDays *float64 `bun:"median_working_days"`
-	P90WorkingDays    *float64 `bun:"p90_working_days"`
-}
+// Stage is one stage of the funnel of the year, as the API reads it.
+type Stage = breakdown.Stage
 
 // Point is a point of the burn-up chart: admissions counted by the day.
 type Point struct {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"ptdv/internal/target"
 	"ptdv/internal/vn"
 )
 
@@ -67,18 +68,9 @@ func date(t time.Time) string {
 	return vn.Date(t)
 }
 
-// periodKindVI names a kind of target period.
-var periodKindVI = map[string]string{"term": "Nhiệm kỳ", "year": "Năm", "quarter": "Quý"}
+// periodLabel names a kind of target period.
+func periodLabel(kind string) string { return target.PeriodLabels[target.PeriodKind(kind)] }
 
-// dueKindVI names what is overdue.
-var dueKindVI = map[string]string{
-	"source_stalled":      "Nguồn chưa được bồi dưỡng",
-	"certificate_expires": "Giấy chứng nhận học lớp sắp hết hạn",
-	"dossier_stale":       "Hồ sơ quá hạn xét",
-	"decision_due":        "Chờ quyết định kết nạp",
-	"ceremony_due":        "Chờ tổ chức lễ kết nạp",
-	"probation_ends":      "Hết thời gian dự bị",
-	"recognition_due":     "Chờ công nhận đảng viên chính thức",
-}
-
+// dueKinds are the columns of the overdue table, in the pipeline's order; their names are
+// pipeline.DueLabels.
 var dueKinds = []string{"source_stalled", "certificate_expires", "dossier_stale", "decision_due", "ceremony_due", "probation_ends", "recognition_due"}

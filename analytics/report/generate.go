@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"ptdv/analytics/forecast"
+	"ptdv/internal/pipeline"
 )
 
 // ProvinceReport is one province's report as written.
@@ -238,7 +239,7 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		if f.PeriodEnd.Before(f.AsOf) {
 			continue
 		}
-		h := "Chỉ tiêu " + periodKindVI[f.PeriodKind]
+		h := "Chỉ tiêu " + periodLabel(f.PeriodKind)
 		if f.PeriodKind == "year" {
 			h += " " + fmt.Sprint(f.PeriodStart.Year())
 		} else {
@@ -306,7 +307,7 @@ func buildPage(d *Data, u *Unit, isRoot bool) page {
 		}
 	}
 	for _, k := range kinds {
-		p.OverdueKinds = append(p.OverdueKinds, dueKindVI[k])
+		p.OverdueKinds = append(p.OverdueKinds, pipeline.DueLabels[k])
 	}
 	row := func(c *Unit, o *Overdue, name string) overdueRow {
 		r := overdueRow{Code: c.Code, Name: name, Cases: num(float64(o.Cases), 0)}

@@ -78,7 +78,7 @@ func stageLabel(s string) string {
 
 // targetFacts formats one forecast's figures.
 func targetFacts(f forecast.Published) [][2]string {
-	facts := [][2]string{{"Kỳ", periodKindVI[f.PeriodKind] + " " + date(f.PeriodStart) + " – " + date(f.PeriodEnd)}}
+	facts := [][2]string{{"Kỳ", periodLabel(f.PeriodKind) + " " + date(f.PeriodStart) + " – " + date(f.PeriodEnd)}}
 	if f.Target != nil {
 		facts = append(facts, [2]string{"Chỉ tiêu", num(float64(*f.Target), 0)})
 		facts = append(facts, [2]string{"Đã kết nạp", num(float64(f.Admitted), 0) + " (" + pct(ratio(float64(f.Admitted), float64(*f.Target))) + " chỉ tiêu)"})
@@ -135,7 +135,7 @@ func riskRows(d *Data, u *Unit, href func(*Unit) string, keep func(*Unit) bool) 
 		rows := make([]riskRow, 0, len(fs))
 		for _, f := range fs {
 			c := d.Units[f.UnitID]
-			r := riskRow{Href: href(c), Code: c.Code, Name: c.Name, Period: periodKindVI[f.PeriodKind] + " " + date(f.PeriodStart) + " – " + date(f.PeriodEnd),
+			r := riskRow{Href: href(c), Code: c.Code, Name: c.Name, Period: periodLabel(f.PeriodKind) + " " + date(f.PeriodStart) + " – " + date(f.PeriodEnd),
 				Target: "—", Admitted: num(float64(f.Admitted), 0), Expected: num(f.Expected, 1),
 				Interval: num(float64(f.Lo80), 0) + "–" + num(float64(f.Hi80), 0), P: "—", Shortfall: "—", Explanation: f.Explanation, Bar: probBar(f.PMeet)}
 			if f.Target != nil {
@@ -149,7 +149,7 @@ func riskRows(d *Data, u *Unit, href func(*Unit) string, keep func(*Unit) bool) 
 			}
 			rows = append(rows, r)
 		}
-		return periodKindVI[kind], rows
+		return periodLabel(kind), rows
 	}
 	return "", nil
 }

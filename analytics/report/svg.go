@@ -79,7 +79,7 @@ func burnUp(f forecast.Published, pts []Point) template.HTML {
 	y := func(v float64) float64 { return top + (1-v/ymax)*(H-top-bottom) }
 	var s svgWriter
 	s.f(`<svg class="chart burnup" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`,
-		W, H, W, H, esc("Biểu đồ tiến độ chỉ tiêu "+periodKindVI[f.PeriodKind]))
+		W, H, W, H, esc("Biểu đồ tiến độ chỉ tiêu "+periodLabel(f.PeriodKind)))
 	// Grid and the y axis.
 	step := ymax / 4
 	for i := 0; i <= 4; i++ {

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ptdv/analytics/forecast"
+	"ptdv/internal/pipeline"
 )
 
 // xsheet writes rows into one sheet of a workbook: numbers as numbers (the reader's Excel shows them in
@@ -163,7 +164,7 @@ func writeXLSX(path string, d *Data) error {
 		if fc.Shortfall != nil {
 			sf = math.Round(*fc.Shortfall*10) / 10
 		}
-		s.line(u.Code, u.Name, periodKindVI[fc.PeriodKind], dateCell{fc.PeriodStart}, dateCell{fc.PeriodEnd}, target, float64(fc.Admitted), share,
+		s.line(u.Code, u.Name, periodLabel(fc.PeriodKind), dateCell{fc.PeriodStart}, dateCell{fc.PeriodEnd}, target, float64(fc.Admitted), share,
 			math.Round(fc.Expected*10)/10, float64(fc.Lo80), float64(fc.Hi80), float64(fc.Lo95), float64(fc.Hi95), pm, sf, fc.Explanation)
 	}
 	widths(f, sheets[0], map[string]float64{"A": 12, "B": 34, "C": 10, "D": 12, "E": 12, "P": 90})
@@ -219,7 +220,7 @@ func writeXLSX(path string, d *Data) error {
 	title(s4, "HỒ SƠ QUÁ HẠN")
 	head := []string{"Mã", "Đơn vị", "Hồ sơ quá hạn"}
 	for _, k := range dueKinds {
-		head = append(head, dueKindVI[k])
+		head = append(head, pipeline.DueLabels[k])
 	}
 	s4.head(head...)
 	for _, u := range append(root.Children, root) {

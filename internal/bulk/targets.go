@@ -39,12 +39,14 @@ var targetColumns = []Column{
 	{Key: "document", Header: "Văn bản", Note: "Nghị quyết đại hội hoặc văn bản giao chỉ tiêu."},
 }
 
-var periodKinds = map[string]target.PeriodKind{
-	codes.Fold("Nhiệm kỳ"): target.PeriodTerm, codes.Fold("Năm"): target.PeriodYear, codes.Fold("Quý"): target.PeriodQuarter,
-	"term": target.PeriodTerm, "year": target.PeriodYear, "quarter": target.PeriodQuarter,
-}
-
-var periodKindVI = map[target.PeriodKind]string{target.PeriodTerm: "Nhiệm kỳ", target.PeriodYear: "Năm", target.PeriodQuarter: "Quý"}
+// periodKinds reads a period kind by its Vietnamese name (accents and case folded) or its code.
+var periodKinds = func() map[string]target.PeriodKind {
+	m := map[string]target.PeriodKind{}
+	for k, label := range target.PeriodLabels {
+		m[codes.Fold(label)], m[string(k)] = k, k
+	}
+	return m
+}()
 
 // targetRow is a row's cells, checked.
 type targetRow struct {
@@ -286,7 +288,7 @@ func exportTargets(ctx context.Context, db bun.IDB, root org.Unit, on time.Time)
 		for _, t := range ts.Items {
 			n++
 			cells := map[string]string{colNo: strconv.Itoa(n), "code": u.Code, "unit_name": u.Name, "measure": label[t.Measure],
-				"period_kind": periodKindVI[t.Period.Kind], "start": vn.Date(t.Period.Start), "end": vn.Date(t.Period.End), "document": t.Values.Note}
+				"period_kind": target.PeriodLabels[t.Period.Kind], "start": vn.Date(t.Period.Start), "end": vn.Date(t.Period.End), "document": t.Values.Note}
 			if t.Period.TermID != nil {
 				tm, err := target.GetTerm(ctx, db, *t.Period.TermID)
 				if err != nil {

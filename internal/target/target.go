@@ -28,6 +28,9 @@ const (
 	PeriodQuarter PeriodKind = "quarter"
 )
 
+// PeriodLabels are the Vietnamese names of the period kinds (import layouts, reports).
+var PeriodLabels = map[PeriodKind]string{PeriodTerm: "Nhiệm kỳ", PeriodYear: "Năm", PeriodQuarter: "Quý"}
+
 // Period is a term, a calendar year or a calendar quarter. Both ends are inclusive.
 type Period struct {
 	Kind   PeriodKind
