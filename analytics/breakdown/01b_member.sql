@@ -33,3 +33,25 @@ CREATE TEMP TABLE admission AS
 SELECT e.unit_id, coalesce(e.decision_date, e.effective) AS day, c.* EXCLUDE (person_key)
 FROM member_event e JOIN person_cat c USING (person_key)
 WHERE e.kind IN ('admitted', 'readmitted');
+
+-- The grain of the counts. Figures are published for the top two levels of the tree on a date: the
+-- province and the level below it (districts before 1 July 2025; communes, wards and the province's
+-- own grassroots committees since). Nationally that is a few thousand units; the ≈ 450,000 below them
+-- (grassroots organizations and cells, ≤ a few thousand members each) are counted live by the API from
+-- PostgreSQL (package breakdown), which is exact, fresh and cheap at that size, while publishing every
+-- cell for every period would be billions of rows. So a person is counted in the first two elements of
+-- their unit's path: `top2` of the unit's last link starting on or before the date (as it was) and of its
+-- successors' paths on the as-of date (today's map).
+CREATE TEMP MACRO top2(path) AS CASE WHEN strpos(path, '.') = 0 THEN path
+	ELSE split_part(path, '.', 1) || '.' || split_part(path, '.', 2) END;
+
+CREATE TEMP TABLE top_link AS
+SELECT unit_id, valid_from, top2(path) AS top FROM org_link;
+
+-- unit_top_today: where a unit's figures go on today's map, at the grain above, with the weight (a split
+-- unit's direct figures are shared among its successors) and one row per unit marked `first`, so that
+-- joining it does not count a person twice on the other map.
+CREATE TEMP TABLE unit_top_today AS
+SELECT unit_id, top, weight, row_number() OVER (PARTITION BY unit_id ORDER BY top) = 1 AS first
+FROM (SELECT t.unit_id, top2(pt.path) AS top, sum(t.weight) AS weight
+	FROM unit_today t JOIN path_today pt ON pt.unit_id = t.today_id GROUP BY ALL);

@@ -1,5 +1,5 @@
--- The persons counted (member_span, admission: 01b_member.sql), counted per unit (leaf) before the
--- rollup over the tree.
+-- The persons counted (member_span, admission: 01b_member.sql), counted per period date at the grain of
+-- the top two levels (leaf) before the rollup over the tree.
 --   stock       the members (a status with member = true in code_item member_status: probationary, full,
 --               exempted, temporarily attending elsewhere) on the period's date `on_date`, in the unit of
 --               their status span then;
@@ -12,18 +12,24 @@
 -- membership (rule youth_union.max_age_years).
 -- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
 -- runner): stock is counted once per date (a year, its last quarter and its December share one) and
--- joined to the periods after counting; the per-date rows are never stored: they feed one
--- aggregation with a grouping set per dimension, small enough per date to stay in memory.
+-- joined to the periods after counting. A person's unit becomes the top two levels of its path on the date
+-- (top_was) and on today's map (top_today) before counting, so each date's aggregation holds a few
+-- thousand units' groups, not ≈ 450,000 cells'.
 -- each on_date
 INSERT INTO leaf
 WITH d AS (SELECT {{on_date}} AS on_date),
-m AS (
+tw AS (SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id),
+m0 AS (
 	SELECT d.on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
 	FROM d JOIN member_span s ON s.valid_from <= d.on_date AND s.valid_to > d.on_date
 	UNION ALL BY NAME
 	SELECT p.on_date, p.id AS period_id, 'admissions' AS measure, 'probationary' AS grade, a.* EXCLUDE (day)
 	FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
 	WHERE p.on_date = {{on_date}}),
+m AS (
+	SELECT m0.* EXCLUDE (unit_id), tw.top AS top_was, coalesce(tt.top, '') AS top_today,
+		coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight
+	FROM m0 LEFT JOIN tw USING (unit_id) LEFT JOIN unit_top_today tt USING (unit_id)),
 f AS (
 	SELECT m.* EXCLUDE (birth_ym, age),
 		CASE WHEN age <= 30 THEN 'yes' ELSE 'no' END AS youth,
@@ -31,7 +37,7 @@ f AS (
 			WHEN age <= 60 THEN '51_60' WHEN age <= 70 THEN '61_70' ELSE 'over_70' END AS age_band
 	FROM (SELECT *, (year(on_date) * 12 + month(on_date) - birth_ym) // 12 AS age FROM m) m),
 g AS (
-	SELECT on_date, period_id, measure, unit_id,
+	SELECT on_date, period_id, measure, top_was, top_today,
 		CASE WHEN GROUPING(grade) = 0 THEN 'grade' WHEN GROUPING(sex) = 0 THEN 'sex'
 			WHEN GROUPING(ethnic_minority) = 0 THEN 'ethnic_minority' WHEN GROUPING(ethnicity) = 0 THEN 'ethnicity'
 			WHEN GROUPING(youth) = 0 THEN 'youth' WHEN GROUPING(age_band) = 0 THEN 'age_band'
@@ -41,16 +47,30 @@ g AS (
 			WHEN GROUPING(religion) = 0 THEN 'religion' WHEN GROUPING(occupation) = 0 THEN 'occupation' ELSE 'total' END AS dimension,
 		coalesce(grade, sex, ethnic_minority, ethnicity, youth, age_band, general_education, upper_secondary,
 			professional_qualification, college_plus, political_theory, religious, religion, occupation, 'total') AS category,
-		count(*) AS n
+		count(*) FILTER (WHERE first AND top_was IS NOT NULL) AS n_was, sum(weight) AS n_today
 	FROM f
-	GROUP BY GROUPING SETS ((on_date, period_id, measure, unit_id),
-		(on_date, period_id, measure, unit_id, grade), (on_date, period_id, measure, unit_id, sex),
-		(on_date, period_id, measure, unit_id, ethnic_minority), (on_date, period_id, measure, unit_id, ethnicity),
-		(on_date, period_id, measure, unit_id, youth), (on_date, period_id, measure, unit_id, age_band),
-		(on_date, period_id, measure, unit_id, general_education), (on_date, period_id, measure, unit_id, upper_secondary),
-		(on_date, period_id, measure, unit_id, professional_qualification), (on_date, period_id, measure, unit_id, college_plus),
-		(on_date, period_id, measure, unit_id, political_theory), (on_date, period_id, measure, unit_id, religious),
-		(on_date, period_id, measure, unit_id, religion), (on_date, period_id, measure, unit_id, occupation)))
+	GROUP BY GROUPING SETS ((on_date, period_id, measure, top_was, top_today),
+		(on_date, period_id, measure, top_was, top_today, grade), (on_date, period_id, measure, top_was, top_today, sex),
+		(on_date, period_id, measure, top_was, top_today, ethnic_minority), (on_date, period_id, measure, top_was, top_today, ethnicity),
+		(on_date, period_id, measure, top_was, top_today, youth), (on_date, period_id, measure, top_was, top_today, age_band),
+		(on_date, period_id, measure, top_was, top_today, general_education), (on_date, period_id, measure, top_was, top_today, upper_secondary),
+		(on_date, period_id, measure, top_was, top_today, professional_qualification), (on_date, period_id, measure, top_was, top_today, college_plus),
+		(on_date, period_id, measure, top_was, top_today, political_theory), (on_date, period_id, measure, top_was, top_today, religious),
+		(on_date, period_id, measure, top_was, top_today, religion), (on_date, period_id, measure, top_was, top_today, occupation)))
 -- Stock rows (no period yet) go to every period of their date.
-SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.unit_id, g.dimension, g.category, g.n
+SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
 FROM g LEFT JOIN period p ON g.period_id IS NULL AND p.on_date = g.on_date;
+
+-- The funnel's entries into a stage and exits from it in the periods of this date, with the working days
+-- spent in the stage of those who left, at the same grain (the tree as it was).
+INSERT INTO funnel_leaf
+WITH tw AS (SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id),
+x AS (
+	SELECT p.id AS period_id, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
+	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}}
+	UNION ALL
+	SELECT p.id, x.cell_id, x.stage, x.prev, false, NULL, x.wd
+	FROM period p JOIN stage_entry x ON x.left_on BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}})
+SELECT x.period_id, {{on_date}}, tw.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
+FROM x JOIN tw USING (unit_id)
+GROUP BY ALL;
