@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -157,6 +158,7 @@ func TestNightly(t *testing.T) {
 	pg.Close(ctx)
 
 	checkAPI(t, d, run2, province, provinceCode)
+	checkLive(t, d)
 }
 
 // checkPublications compares the file's views, the Parquet copy (read back with DuckDB's
@@ -291,11 +293,13 @@ func checkAPI(t *testing.T, d *pgtest.DB, run Run, province int64, provinceCode 
 		t.Errorf("outside scope: %v, want NOT_FOUND", err)
 	}
 	// Suppression at cell level for analysts and viewers, not for the board.
+	// A cell of fewer than 5 members at the end of 2025: every ethnicity count of it is small. Cells are
+	// counted live (below the top two levels), and suppressed the same way.
 	var cell int64
 	var cellCode string
-	if err := duck.QueryRow(`SELECT b.unit_id, l.code FROM breakdown b JOIN unit_label l ON l.id = b.unit_id
-		WHERE l.kind = 'cell' AND b.map = 'as_was' AND b.period = '2025' AND b.dimension = 'ethnicity' AND b.n BETWEEN 1 AND 4
-		ORDER BY b.unit_id LIMIT 1`).Scan(&cell, &cellCode); err != nil {
+	if err := d.Owner.QueryRowContext(ctx, `SELECT u.id, u.code FROM org_unit u JOIN member_status_span s ON s.unit_id = u.id
+		WHERE u.kind = 'cell' AND s.valid_from <= '2025-12-31' AND (s.valid_to IS NULL OR s.valid_to > '2025-12-31')
+		GROUP BY u.id, u.code HAVING count(*) BETWEEN 1 AND 4 ORDER BY u.id LIMIT 1`).Scan(&cell, &cellCode); err != nil {
 		t.Fatal(err)
 	}
 	for _, role := range []auth.Role{auth.RoleAnalyst, auth.RoleViewer, auth.RoleBoard} {
@@ -336,4 +340,107 @@ func checkAPI(t *testing.T, d *pgtest.DB, run Run, province int64, provinceCode 
 	if err != nil || len(runs) < 3 || runs[0].ID != run.ID || runs[0].Status != "succeeded" || runs[0].SecondsPerStep["postgres"] == 0 {
 		t.Errorf("runs: %+v, %v", runs, err)
 	}
+}
+
+// checkLive compares the breakdowns of units below the top two levels, which package breakdown counts
+// live from PostgreSQL when asked, with the test's own SQL (pgAsWas, pgToday), on both maps, for
+// years, a quarter, a month and a term around the 2025 merger, every dimension, and last year's counts.
+func checkLive(t *testing.T, d *pgtest.DB) {
+	t.Helper()
+	ctx := context.Background()
+	admin := auth.WithActor(ctx, auth.System("test"))
+	pg := d.Owner.DB
+	var term string
+	if err := pg.QueryRow(`SELECT label FROM reporting.period WHERE kind = 'term' AND run_id = (SELECT max(id) FROM reporting.nightly_run
+		WHERE status = 'succeeded') ORDER BY starts_on LIMIT 1`).Scan(&term); err != nil {
+		t.Fatal(err)
+	}
+	var checked, lyChecked int
+	for _, label := range []string{"2024", "2025", "2025-06", "2026-Q2", term} {
+		var p, ly breakdown.Period
+		var runID int64
+		if err := pg.QueryRow(`SELECT run_id, kind, starts_on, on_date FROM reporting.period WHERE label = $1
+			AND run_id = (SELECT max(id) FROM reporting.nightly_run WHERE status = 'succeeded')`, label).Scan(&runID, &p.Kind, &p.StartsOn, &p.OnDate); err != nil {
+			t.Fatal(err)
+		}
+		if err := pg.QueryRow(`SELECT starts_on, on_date FROM reporting.period WHERE run_id = $1 AND kind = $2
+			AND (kind <> 'term' AND starts_on = $3::date - interval '1 year' OR kind = 'term' AND ends_on < $3 AND ends_on >= $3::date - interval '1 month')
+			ORDER BY ends_on DESC LIMIT 1`, runID, p.Kind, p.StartsOn).Scan(&ly.StartsOn, &ly.OnDate); err != nil && err != sql.ErrNoRows {
+			t.Fatal(err)
+		}
+		for _, m := range []breakdown.Map{breakdown.AsWas, breakdown.Today} {
+			on := p.OnDate
+			if m == breakdown.Today {
+				on = demoToday
+			}
+			var want, wantLY map[cell]float64
+			if m == breakdown.AsWas {
+				want = collect(t, func() (*sql.Rows, error) { return pg.QueryContext(ctx, pgAsWas, p.StartsOn, p.OnDate) })
+				if !ly.OnDate.IsZero() {
+					wantLY = collect(t, func() (*sql.Rows, error) { return pg.QueryContext(ctx, pgAsWas, ly.StartsOn, ly.OnDate) })
+				}
+			} else {
+				want = collect(t, func() (*sql.Rows, error) { return pg.QueryContext(ctx, pgToday, p.StartsOn, p.OnDate, demoToday) })
+				if !ly.OnDate.IsZero() {
+					wantLY = collect(t, func() (*sql.Rows, error) { return pg.QueryContext(ctx, pgToday, ly.StartsOn, ly.OnDate, demoToday) })
+				}
+			}
+			top := topUnits(t, pg, on)
+			// Eight units below the top two levels with figures this period: cells and committees.
+			var units []int64
+			seen := map[int64]bool{}
+			for c := range want {
+				if !top[c.unit] && !seen[c.unit] {
+					seen[c.unit] = true
+					units = append(units, c.unit)
+				}
+			}
+			sort.Slice(units, func(i, j int) bool { return units[i] < units[j] })
+			if len(units) == 0 {
+				t.Fatalf("%s %s: no unit below the top two levels has figures", m, label)
+			}
+			step := max(1, len(units)/8)
+			for i := 0; i < len(units); i += step {
+				u := units[i]
+				for _, dim := range breakdown.Dimensions {
+					res, err := breakdown.Get(admin, d.Owner, u, label, dim, m)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !res.Live {
+						t.Fatalf("%s %s unit %d: not counted live", m, label, u)
+					}
+					got, gotLY := map[cell]float64{}, map[cell]float64{}
+					for _, r := range res.Rows {
+						k := cell{u, r.Measure, dim, r.Category}
+						if *r.N != 0 {
+							got[k] = *r.N
+						}
+						if r.NLastYear != nil && *r.NLastYear != 0 {
+							gotLY[k] = *r.NLastYear
+							lyChecked++
+						}
+					}
+					only := func(all map[cell]float64) map[cell]float64 {
+						o := map[cell]float64{}
+						for k, v := range all {
+							if k.unit == u && k.dimension == dim {
+								o[k] = v
+							}
+						}
+						return o
+					}
+					diff(t, fmt.Sprintf("live %s %s unit %d %s", m, label, u, dim), got, only(want))
+					if wantLY != nil {
+						diff(t, fmt.Sprintf("live last year %s %s unit %d %s", m, label, u, dim), gotLY, only(wantLY))
+					}
+					checked++
+				}
+			}
+		}
+	}
+	if checked == 0 || lyChecked == 0 {
+		t.Errorf("live: %d breakdowns checked, %d last-year counts", checked, lyChecked)
+	}
+	t.Logf("live: %d breakdowns of units below the top two levels checked against PostgreSQL (%d last-year counts)", checked, lyChecked)
 }

@@ -88,6 +88,9 @@ type Result struct {
 	Map       Map
 	Run       Run
 	Rows      []Row
+	// Live is true when the rows were counted from the records when asked (a unit below the top two
+	// levels of the tree, see live.go), not read from the run.
+	Live bool
 }
 
 var periodRE = regexp.MustCompile(`^(\d{4})$|^(\d{4})-Q[1-4]$|^(\d{4})-(0[1-9]|1[0-2])$|^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$`)
@@ -194,12 +197,27 @@ func Get(ctx context.Context, db bun.IDB, unitID int64, period, dimension string
 		return Result{}, err
 	}
 	res := Result{UnitID: unitID, Period: p, Dimension: dimension, Map: m, Run: run}
-	err = db.NewRaw(`SELECT measure, category, n, total, share, n_last_year, total_last_year, share_last_year, change
-		FROM reporting.breakdown
-		WHERE run_id = ? AND unit_id = ? AND period_kind = ? AND period = ? AND dimension = ? AND map = ?
-		ORDER BY measure DESC, n DESC, category`, run.ID, unitID, p.Kind, p.Label, dimension, string(m)).Scan(ctx, &res.Rows)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return Result{}, fmt.Errorf("breakdown: read: %w", err)
+	on := p.OnDate
+	if m == Today {
+		on = run.AsOf
+	}
+	pub, err := published(ctx, db, unitID, on)
+	if err != nil {
+		return Result{}, err
+	}
+	if pub {
+		err = db.NewRaw(`SELECT measure, category, n, total, share, n_last_year, total_last_year, share_last_year, change
+			FROM reporting.breakdown
+			WHERE run_id = ? AND unit_id = ? AND period_kind = ? AND period = ? AND dimension = ? AND map = ?
+			ORDER BY measure DESC, n DESC, category`, run.ID, unitID, p.Kind, p.Label, dimension, string(m)).Scan(ctx, &res.Rows)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return Result{}, fmt.Errorf("breakdown: read: %w", err)
+		}
+	} else {
+		res.Live = true
+		if res.Rows, err = live(ctx, db, run, unitID, p, dimension, m); err != nil {
+			return Result{}, err
+		}
 	}
 	if slices.Contains(sensitive, dimension) && !a.Can(auth.PermSmallUnitDetail) {
 		var kind string
