@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -437,6 +438,108 @@ func checkLive(t *testing.T, d *pgtest.DB) {
 					checked++
 				}
 			}
+		}
+	}
+	// The funnel: a published unit's entries and exits per stage, and its dropouts, are the sums of its
+	// children's, which are counted live (a case is always in a cell below it).
+	for _, label := range []string{"2025", "2026-Q2"} {
+		var on time.Time
+		if err := pg.QueryRow(`SELECT on_date FROM reporting.period WHERE label = $1 ORDER BY run_id DESC LIMIT 1`, label).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		var parent int64
+		if err := pg.QueryRow(`SELECT f.unit_id FROM reporting.funnel f JOIN org_link l ON l.unit_id = f.unit_id
+			AND l.valid_from <= $2 AND (l.valid_to IS NULL OR l.valid_to > $2) AND nlevel(l.path) = 2
+			WHERE f.period = $1 AND f.run_id = (SELECT max(id) FROM reporting.nightly_run WHERE status = 'succeeded')
+			GROUP BY 1 ORDER BY sum(f.entered) DESC LIMIT 1`, label, on).Scan(&parent); err != nil {
+			t.Fatal(err)
+		}
+		whole, err := breakdown.Funnel(admin, d.Owner, parent, label)
+		if err != nil || whole.Live {
+			t.Fatalf("funnel of %d: live %v, %v", parent, whole.Live, err)
+		}
+		rows, err := pg.Query(`SELECT unit_id FROM org_link WHERE parent_id = $1 AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)`, parent, on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var children []int64
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			children = append(children, id)
+		}
+		rows.Close()
+		sum := map[string]float64{}
+		for _, c := range children {
+			f, err := breakdown.Funnel(admin, d.Owner, c, label)
+			if err != nil || !f.Live {
+				t.Fatalf("funnel of child %d: live %v, %v", c, f.Live, err)
+			}
+			for _, s := range f.Stages {
+				sum["entered "+s.Stage] += float64(s.Entered)
+				sum["exited "+s.Stage] += float64(s.Exited)
+			}
+			for _, x := range f.Dropouts {
+				sum["dropout "+x.Stage+" "+x.FromStage+" "+x.Reason] += float64(x.N)
+			}
+		}
+		want := map[string]float64{}
+		for _, s := range whole.Stages {
+			want["entered "+s.Stage] += float64(s.Entered)
+			want["exited "+s.Stage] += float64(s.Exited)
+		}
+		for _, x := range whole.Dropouts {
+			want["dropout "+x.Stage+" "+x.FromStage+" "+x.Reason] += float64(x.N)
+		}
+		for k, v := range want {
+			if v == 0 {
+				delete(want, k)
+			}
+		}
+		for k, v := range sum {
+			if v == 0 {
+				delete(sum, k)
+			}
+		}
+		// The published medians and 90th percentiles (read from working-day histograms) equal
+		// PostgreSQL's percentile_cont over the exits, worked out here on their own.
+		q, err := pg.Query(`WITH RECURSIVE x AS (
+			SELECT e.case_id, e.id, e.stage_after AS stage, e.effective,
+				lag(e.stage_after) OVER (PARTITION BY e.case_id ORDER BY e.effective, e.id) AS prev
+			FROM case_event e JOIN candidate_case c ON c.id = e.case_id
+			JOIN LATERAL (SELECT path FROM org_link l WHERE l.unit_id = c.cell_id AND l.valid_from <= $3 ORDER BY l.valid_from DESC LIMIT 1) l
+				ON l.path ~ ('*.' || $1::text || '.*')::lquery),
+			s AS (SELECT *, lead(effective) OVER (PARTITION BY case_id ORDER BY effective, id) AS left_on FROM x WHERE prev IS NULL OR prev <> stage),
+			w AS (SELECT stage, (SELECT count(*) FROM generate_series(s.effective + 1, s.left_on, interval '1 day') g(d)
+				LEFT JOIN calendar_day cd ON cd.day = g.d::date
+				WHERE coalesce(cd.kind IN ('work_day'), extract(isodow FROM g.d) < 6) AND coalesce(cd.kind NOT IN ('holiday', 'day_off'), true)) AS wd
+				FROM s WHERE left_on BETWEEN $2 AND $3)
+			SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY wd), percentile_cont(0.9) WITHIN GROUP (ORDER BY wd) FROM w GROUP BY 1`,
+			parent, on.AddDate(0, 0, 0).Format("2006")+map[bool]string{true: "-04-01", false: "-01-01"}[label == "2026-Q2"], on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		quantiles := 0
+		for q.Next() {
+			var stage string
+			var med, p90 float64
+			q.Scan(&stage, &med, &p90)
+			for _, st := range whole.Stages {
+				if st.Stage == stage {
+					quantiles++
+					if st.MedianWorkingDays == nil || math.Abs(*st.MedianWorkingDays-med) > 1e-9 || math.Abs(*st.P90WorkingDays-p90) > 1e-9 {
+						t.Errorf("funnel %s unit %d stage %s: median %v, p90 %v; PostgreSQL %v, %v", label, parent, stage,
+							st.MedianWorkingDays, st.P90WorkingDays, med, p90)
+					}
+				}
+			}
+		}
+		q.Close()
+		if quantiles == 0 {
+			t.Errorf("funnel %s unit %d: no stage with exits to compare", label, parent)
+		}
+		if fmt.Sprint(sum) != fmt.Sprint(want) || len(want) < 4 {
+			t.Errorf("funnel %s of unit %d: published %v, its %d children counted live %v", label, parent, want, len(children), sum)
 		}
 	}
 	if checked == 0 || lyChecked == 0 {

@@ -230,3 +230,118 @@ func bindNamed(q string, args map[string]any) (string, []any) {
 	}
 	return string(out), vals
 }
+
+// stageOrder is the funnel's order of stages (06_funnel.sql); conversion is into the next one.
+var stageOrder = map[string]int{"source": 1, "course_done": 2, "dossier": 3, "cell_resolution": 4,
+	"committee_resolution": 5, "decision": 6, "probation": 7, "full_member": 8, "left": 90, "removed": 91}
+
+// liveFunnelSQL lists a unit's subtree's stage entries in the period (entered) and exits from a stage in
+// the period with the working days spent in it, as 01c_stage_entry.sql and 02_fact.sql define them: a
+// stage is entered by an event whose stage differs from the case's stage before it and left at the next
+// entry; working days count the calendar's working days after the entry up to the exit (none before the
+// job's calendar starts, 01/01/2000).
+const liveFunnelSQL = `
+WITH RECURSIVE per(k, starts, on_date) AS (VALUES ('cur', ?cs::date, ?co::date)),` + subtreeSQL + `,
+	e AS (
+		SELECT e.id, e.case_id, e.stage_after AS stage, e.effective, e.reason,
+			lag(e.stage_after) OVER (PARTITION BY e.case_id ORDER BY e.effective, e.id) AS prev
+		FROM sub JOIN candidate_case c ON c.cell_id = sub.unit_id JOIN case_event e ON e.case_id = c.id),
+	s AS (SELECT * FROM e WHERE prev IS NULL OR prev <> stage),
+	x AS (SELECT s.*, lead(s.effective) OVER (PARTITION BY s.case_id ORDER BY s.effective, s.id) AS left_on FROM s),
+	y AS (
+		SELECT stage, prev, reason, true AS entered, NULL::int AS wd FROM x WHERE effective BETWEEN ?cs AND ?co
+		UNION ALL
+		SELECT stage, prev, NULL, false, CASE WHEN effective >= DATE '2000-01-01' THEN (
+			SELECT count(*) FROM generate_series(x.effective + 1, x.left_on, interval '1 day') g(d)
+			LEFT JOIN calendar_day cd ON cd.day = g.d::date
+			WHERE CASE WHEN cd.kind IN ('holiday', 'day_off') THEN false WHEN cd.kind = 'work_day' THEN true
+				ELSE extract(isodow FROM g.d) < 6 END)::int END
+		FROM x WHERE left_on BETWEEN ?cs AND ?co)
+SELECT stage, coalesce(prev, 'unknown') AS from_stage, coalesce(reason, 'unknown') AS reason, entered,
+	count(*) AS n, array_agg(wd) FILTER (WHERE wd IS NOT NULL) AS wds
+FROM y GROUP BY 1, 2, 3, 4`
+
+// liveFunnel counts a unit's funnel for a period (its subtree as it was on the period's date) in the
+// shape of the published rows.
+func liveFunnel(ctx context.Context, db bun.IDB, run Run, unitID int64, p Period) ([]Stage, []Dropout, error) {
+	q, args := bindNamed(liveFunnelSQL, map[string]any{"cs": p.StartsOn, "co": p.OnDate, "unit": unitID,
+		"map": string(AsWas), "today": run.AsOf})
+	var rows []struct {
+		Stage     string  `bun:"stage"`
+		FromStage string  `bun:"from_stage"`
+		Reason    string  `bun:"reason"`
+		Entered   bool    `bun:"entered"`
+		N         int64   `bun:"n"`
+		WDs       []int64 `bun:"wds,array"`
+	}
+	if err := db.NewRaw(q, args...).Scan(ctx, &rows); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("breakdown: live funnel: %w", err)
+	}
+	byStage := map[string]*Stage{}
+	wds := map[string][]int64{}
+	var dropouts []Dropout
+	for _, r := range rows {
+		if _, ok := stageOrder[r.Stage]; !ok {
+			continue
+		}
+		s := byStage[r.Stage]
+		if s == nil {
+			s = &Stage{Stage: r.Stage}
+			byStage[r.Stage] = s
+		}
+		if r.Entered {
+			s.Entered += r.N
+			if r.Stage == "left" || r.Stage == "removed" {
+				dropouts = append(dropouts, Dropout{Stage: r.Stage, FromStage: r.FromStage, Reason: r.Reason, N: r.N})
+			}
+		} else {
+			s.Exited += r.N
+			wds[r.Stage] = append(wds[r.Stage], r.WDs...)
+		}
+	}
+	stages := make([]Stage, 0, len(byStage))
+	for name, s := range byStage {
+		if o := stageOrder[name]; o < 8 && s.Entered > 0 {
+			var next int64
+			for n2, s2 := range byStage {
+				if stageOrder[n2] == o+1 {
+					next = s2.Entered
+				}
+			}
+			s.Conversion = ptr(float64(next) / float64(s.Entered))
+		}
+		if v := wds[name]; len(v) > 0 {
+			sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+			s.MedianWorkingDays, s.P90WorkingDays = ptr(quantile(v, 0.5)), ptr(quantile(v, 0.9))
+		}
+		stages = append(stages, *s)
+	}
+	sort.Slice(stages, func(i, j int) bool { return stageOrder[stages[i].Stage] < stageOrder[stages[j].Stage] })
+	// The published order: count descending, then stage, from stage, reason.
+	sort.Slice(dropouts, func(i, j int) bool {
+		a, b := dropouts[i], dropouts[j]
+		if a.N != b.N {
+			return a.N > b.N
+		}
+		if a.Stage != b.Stage {
+			return a.Stage < b.Stage
+		}
+		if a.FromStage != b.FromStage {
+			return a.FromStage < b.FromStage
+		}
+		return a.Reason < b.Reason
+	})
+	return stages, dropouts, nil
+}
+
+// quantile is quantile_cont (and PostgreSQL's percentile_cont) of sorted values: the value at position
+// (n − 1) · q, interpolated between its neighbours.
+func quantile(sorted []int64, q float64) float64 {
+	h := float64(len(sorted)-1) * q
+	lo := int(h)
+	hi := lo
+	if float64(lo) < h {
+		hi = lo + 1
+	}
+	return float64(sorted[lo]) + (h-float64(lo))*float64(sorted[hi]-sorted[lo])
+}

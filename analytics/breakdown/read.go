@@ -268,6 +268,8 @@ type FunnelResult struct {
 	Run      Run
 	Stages   []Stage
 	Dropouts []Dropout
+	// Live: counted from the records when asked (see live.go).
+	Live bool
 }
 
 // Funnel returns a unit's funnel for a period from the latest run.
@@ -277,6 +279,15 @@ func Funnel(ctx context.Context, db bun.IDB, unitID int64, period string) (Funne
 		return FunnelResult{}, err
 	}
 	res := FunnelResult{UnitID: unitID, Period: p, Run: run}
+	pub, err := published(ctx, db, unitID, p.OnDate)
+	if err != nil {
+		return FunnelResult{}, err
+	}
+	if !pub {
+		res.Live = true
+		res.Stages, res.Dropouts, err = liveFunnel(ctx, db, run, unitID, p)
+		return res, err
+	}
 	err = db.NewRaw(`SELECT stage, entered, exited, conversion, median_working_days, p90_working_days FROM reporting.funnel
 		WHERE run_id = ? AND unit_id = ? AND period_kind = ? AND period = ? ORDER BY stage_order`,
 		run.ID, unitID, p.Kind, p.Label).Scan(ctx, &res.Stages)
