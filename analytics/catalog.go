@@ -54,14 +54,14 @@ var tableDocs = map[string]doc{
 		"on_date":      "ngày tính số đảng viên và cây tổ chức: cuối kỳ, hoặc ngày chốt nếu kỳ chưa kết thúc",
 		"ly_period_id": "kỳ cùng kỳ năm trước (với nhiệm kỳ: nhiệm kỳ trước)",
 	}},
-	"breakdown": {"Cơ cấu đảng viên theo đơn vị (cả cây trực thuộc), kỳ, chỉ số, chiều và nhóm; có cùng kỳ năm trước. map = as_was: cây tổ chức như tại ngày của kỳ; map = today: số của đơn vị tiền thân cộng vào đơn vị kế thừa (org_lineage) trên cây hôm nay.", map[string]string{
+	"breakdown": {"Cơ cấu đảng viên theo đơn vị (cả cây trực thuộc), kỳ, chỉ số, chiều và nhóm; có cùng kỳ năm trước. Chỉ hai cấp trên cùng của cây tại ngày của kỳ (tỉnh và cấp ngay dưới: huyện trước 01/07/2025; xã, phường và đảng bộ trực thuộc tỉnh từ đó); các đơn vị cấp dưới được API đếm trực tiếp từ PostgreSQL khi hỏi, hoặc tính từ member_status_span và person trong tệp này. map = as_was: cây tổ chức như tại ngày của kỳ; map = today: số của đơn vị tiền thân cộng vào đơn vị kế thừa (org_lineage) trên cây hôm nay.", map[string]string{
 		"measure":   "stock: đảng viên tại on_date (dự bị, chính thức, miễn sinh hoạt, sinh hoạt tạm thời nơi khác); admissions: kết nạp có ngày quyết định (không có thì ngày lễ) trong kỳ",
 		"dimension": "total, grade, sex, ethnic_minority, ethnicity, youth (≤ 30 tuổi: Luật Thanh niên 2020), age_band, general_education, upper_secondary, professional_qualification, college_plus (cao đẳng trở lên), political_theory, religious, religion, occupation",
 		"n":         "số người (map today: có thể lẻ khi đơn vị bị chia tách, chia đều cho các đơn vị kế thừa)",
 		"total":     "tổng số của đơn vị, kỳ, chỉ số (mẫu số của share)",
 		"change":    "n − n_last_year",
 	}},
-	"funnel":             {"Phễu phát triển đảng viên theo đơn vị (cây như tại ngày của kỳ) và kỳ: số hồ sơ vào mỗi bước, tỷ lệ chuyển sang bước sau trong kỳ, số ra khỏi bước, trung vị và phân vị 90 số ngày làm việc ở bước.", nil},
+	"funnel":             {"Phễu phát triển đảng viên theo đơn vị (hai cấp trên cùng, cây như tại ngày của kỳ) và kỳ: số hồ sơ vào mỗi bước, tỷ lệ chuyển sang bước sau trong kỳ, số ra khỏi bước, trung vị và phân vị 90 số ngày làm việc ở bước.", nil},
 	"funnel_dropout":     {"Hồ sơ dừng (left, removed) trong kỳ theo bước trước đó và lý do.", nil},
 	"village_gap":        {"Thôn, tổ dân phố tại ngày chốt: chưa có chi bộ (no_cell), chưa có đảng viên cư trú (no_member).", nil},
 	"cell_committee_gap": {"Chi bộ có từ 9 đảng viên chính thức tại ngày chốt (được bầu chi ủy); ptdv chưa ghi nhận chi ủy nên committee_recorded luôn false.", nil},
