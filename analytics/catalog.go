@@ -38,6 +38,7 @@ var tableDocs = map[string]doc{
 	"person_unit":        {"Tổ chức đảng quản lý hồ sơ của một người theo thời gian.", nil},
 	"person_position":    {"Chức danh ở thôn, nơi làm việc theo thời gian.", nil},
 	"member_event":       {"Sự kiện đảng viên (kết nạp, công nhận, chuyển, xóa tên…): chỉ ghi thêm.", map[string]string{"decision_date": "ngày quyết định; tuổi đảng và số kết nạp tính theo ngày này"}},
+	"member_yearend":     {"Số đảng viên của đơn vị (cả cây trực thuộc) tại 31/12 mỗi năm, như PostgreSQL lưu (member_yearend); dự báo đọc quy mô đơn vị từ đây.", nil},
 	"member_status_span": {"Trạng thái đảng viên theo thời gian, suy ra từ member_event và person_unit.", nil},
 	"candidate_case":     {"Hồ sơ phát triển đảng viên: một người qua các bước tại một chi bộ.", nil},
 	"case_event": {"Mọi bước của hồ sơ (stage_after: bước sau sự kiện; reason: lý do dừng, danh mục leave_reason).", map[string]string{

@@ -69,6 +69,9 @@ var sources = []source{
 		FROM member_event`},
 	{"member_status_span", `SELECT {{pkey(person_id)}} AS person_key, unit_id, status, grade, valid_from, valid_to
 		FROM member_status_span`},
+	// Members of each unit's subtree on 31/12 of each year (kept by PostgreSQL's triggers): the
+	// forecasts' size of a unit, read from this file by the nightly job.
+	{"member_yearend", `SELECT ancestor_id, year, n FROM member_yearend`},
 	{"candidate_case", `SELECT id, {{pkey(person_id)}} AS person_key, cell_id, proposer, stage, stage_since, listed_on,
 			certificate_on, dossier_on, cell_resolution_on, committee_resolution_on, decision_on, extensions,
 			ceremony_on, recognized_on, closed_on, close_reason, recognition_rounds,

@@ -32,6 +32,33 @@ func Load(ctx context.Context, db bun.IDB, opt LoadOptions) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
+	return load(ctx, db, a.Scope(), opt)
+}
+
+// Querier runs a query: bun.IDB over PostgreSQL, or database/sql over the nightly's DuckDB file, whose
+// tables of the same names hold the same columns (the queries below run unchanged on both).
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// LoadSnapshot reads the same history from the nightly job's DuckDB file (analytics.Open) instead of
+// PostgreSQL: the job has just copied it there, consistent to one transaction, and reading it back is
+// seconds where the same reads from PostgreSQL are minutes at national size. The file has no row-level
+// scope, so only a national actor (the nightly job's auth.System) may load from it.
+func LoadSnapshot(ctx context.Context, duck Querier, opt LoadOptions) (*History, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc := a.Scope()
+	if !sc.All {
+		return nil, fmt.Errorf("forecast: loading from the snapshot needs a national scope")
+	}
+	return load(ctx, duck, sc, opt)
+}
+
+func load(ctx context.Context, db Querier, sc auth.Scope, opt LoadOptions) (*History, error) {
+	var err error
 	asOf := time.Now()
 	if !opt.AsOf.IsZero() {
 		asOf = opt.AsOf
@@ -43,7 +70,6 @@ func Load(ctx context.Context, db bun.IDB, opt LoadOptions) (*History, error) {
 	}
 	h.From = DayOf(from)
 	fromD, asOfD := h.From.Time(), h.AsOf.Time()
-	sc := a.Scope()
 	scope := func(col string) (string, []any) { return sc.UnitFilter(col) }
 
 	q := func(query string, args []any, scan func(*sql.Rows) error) error {

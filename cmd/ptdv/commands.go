@@ -208,7 +208,7 @@ func (e *env) nightly(ctx context.Context, url, asOf string) error {
 	fmt.Printf("\nLượt chạy %d: %s; Parquet tại %s.\n", run.ID, stepsVN(run.Steps, run.Duration), run.Parquet.Dir)
 	// The forecasts of every open target, published beside the snapshot (reporting.forecast), then the
 	// reports of every province from what was just published.
-	if err := e.forecastRun(ctx, url, asOf); err != nil {
+	if err := e.forecastRun(ctx, url, asOf, run.Snapshot.Path); err != nil {
 		return err
 	}
 	pdf := envOr("PTDV_REPORT_PDF", "auto")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"ptdv/analytics"
 	"ptdv/analytics/forecast"
 	"ptdv/internal/auth"
 	"ptdv/internal/db"
@@ -29,7 +30,7 @@ func forecastCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			if err != nil {
 				return err
 			}
-			return e.forecastRun(ctx, url, *asOf)
+			return e.forecastRun(ctx, url, *asOf, "")
 		}
 		var opt forecast.BacktestOptions
 		if *from != "" {
@@ -86,7 +87,9 @@ func splitComma(s string) []string {
 
 // forecastRun forecasts every open admissions target as of a day and publishes the run to
 // reporting.forecast (as the schema owner, like the nightly snapshot).
-func (e *env) forecastRun(ctx context.Context, ownerURL, asOf string) error {
+// snapshot, when set, is the DuckDB file the nightly job has just published: the history is read back
+// from it (seconds) instead of from PostgreSQL (minutes at national size).
+func (e *env) forecastRun(ctx context.Context, ownerURL, asOf, snapshot string) error {
 	day := time.Now()
 	if asOf != "" {
 		var err error
@@ -101,8 +104,18 @@ func (e *env) forecastRun(ctx context.Context, ownerURL, asOf string) error {
 	defer owner.Close()
 	ctx = auth.WithActor(ctx, auth.System("ptdv-forecast"))
 	t0 := time.Now()
-	h, err := forecast.Load(ctx, owner, forecast.LoadOptions{AsOf: day})
-	if err != nil {
+	var h *forecast.History
+	if snapshot != "" {
+		duck, err := analytics.Open(snapshot)
+		if err != nil {
+			return err
+		}
+		h, err = forecast.LoadSnapshot(ctx, duck, forecast.LoadOptions{AsOf: day})
+		duck.Close()
+		if err != nil {
+			return err
+		}
+	} else if h, err = forecast.Load(ctx, owner, forecast.LoadOptions{AsOf: day}); err != nil {
 		return err
 	}
 	tl := time.Since(t0)
