@@ -55,3 +55,19 @@ CREATE TEMP TABLE unit_top_today AS
 SELECT unit_id, top, weight, row_number() OVER (PARTITION BY unit_id ORDER BY top) = 1 AS first
 FROM (SELECT t.unit_id, top2(pt.path) AS top, sum(t.weight) AS weight
 	FROM unit_today t JOIN path_today pt ON pt.unit_id = t.today_id GROUP BY ALL);
+
+-- derive_map: the dimensions that are functions of another, with the category each category gives:
+-- total (from sex: every person has one), ethnic_minority (ethnicity), youth (age_band), upper_secondary
+-- (general_education), college_plus (professional_qualification), religious (religion). 02_fact.sql
+-- counts the base dimensions only and 04_rollup.sql sums these from them, which is exact because each
+-- base category gives one derived category (checked below: the job stops otherwise).
+CREATE TEMP TABLE derive_map AS
+SELECT DISTINCT 'sex' AS from_dim, sex AS from_cat, 'total' AS dimension, 'total' AS category FROM person_cat
+UNION ALL SELECT DISTINCT 'ethnicity', ethnicity, 'ethnic_minority', ethnic_minority FROM person_cat
+UNION ALL SELECT DISTINCT 'general_education', general_education, 'upper_secondary', upper_secondary FROM person_cat
+UNION ALL SELECT DISTINCT 'professional_qualification', professional_qualification, 'college_plus', college_plus FROM person_cat
+UNION ALL SELECT DISTINCT 'religion', religion, 'religious', religious FROM person_cat
+UNION ALL SELECT 'age_band', b, 'youth', CASE b WHEN '30_or_under' THEN 'yes' ELSE 'no' END
+FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b);
+SELECT error('analytics: a category gives two categories of a derived dimension: ' || string_agg(from_dim || '=' || from_cat, ', '))
+FROM (SELECT from_dim, from_cat, dimension FROM derive_map GROUP BY ALL HAVING count(*) > 1) HAVING count(*) > 0;

@@ -32,31 +32,31 @@ m AS (
 	FROM m0 LEFT JOIN tw USING (unit_id) LEFT JOIN unit_top_today tt USING (unit_id)),
 f AS (
 	SELECT m.* EXCLUDE (birth_ym, age),
-		CASE WHEN age <= 30 THEN 'yes' ELSE 'no' END AS youth,
 		CASE WHEN age <= 30 THEN '30_or_under' WHEN age <= 40 THEN '31_40' WHEN age <= 50 THEN '41_50'
 			WHEN age <= 60 THEN '51_60' WHEN age <= 70 THEN '61_70' ELSE 'over_70' END AS age_band
 	FROM (SELECT *, (year(on_date) * 12 + month(on_date) - birth_ym) // 12 AS age FROM m) m),
+-- The nine base dimensions only: total, ethnic_minority, youth, upper_secondary, college_plus and
+-- religious are functions of sex, ethnicity, age_band, general_education, professional_qualification
+-- and religion (derive_map, 01b_member.sql) and are summed from them after counting (04_rollup.sql).
 g AS (
 	SELECT on_date, period_id, measure, top_was, top_today,
 		CASE WHEN GROUPING(grade) = 0 THEN 'grade' WHEN GROUPING(sex) = 0 THEN 'sex'
-			WHEN GROUPING(ethnic_minority) = 0 THEN 'ethnic_minority' WHEN GROUPING(ethnicity) = 0 THEN 'ethnicity'
-			WHEN GROUPING(youth) = 0 THEN 'youth' WHEN GROUPING(age_band) = 0 THEN 'age_band'
-			WHEN GROUPING(general_education) = 0 THEN 'general_education' WHEN GROUPING(upper_secondary) = 0 THEN 'upper_secondary'
-			WHEN GROUPING(professional_qualification) = 0 THEN 'professional_qualification' WHEN GROUPING(college_plus) = 0 THEN 'college_plus'
-			WHEN GROUPING(political_theory) = 0 THEN 'political_theory' WHEN GROUPING(religious) = 0 THEN 'religious'
-			WHEN GROUPING(religion) = 0 THEN 'religion' WHEN GROUPING(occupation) = 0 THEN 'occupation' ELSE 'total' END AS dimension,
-		coalesce(grade, sex, ethnic_minority, ethnicity, youth, age_band, general_education, upper_secondary,
-			professional_qualification, college_plus, political_theory, religious, religion, occupation, 'total') AS category,
+			WHEN GROUPING(ethnicity) = 0 THEN 'ethnicity' WHEN GROUPING(age_band) = 0 THEN 'age_band'
+			WHEN GROUPING(general_education) = 0 THEN 'general_education'
+			WHEN GROUPING(professional_qualification) = 0 THEN 'professional_qualification'
+			WHEN GROUPING(political_theory) = 0 THEN 'political_theory'
+			WHEN GROUPING(religion) = 0 THEN 'religion' ELSE 'occupation' END AS dimension,
+		coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
+			religion, occupation) AS category,
 		count(*) FILTER (WHERE first AND top_was IS NOT NULL) AS n_was, sum(weight) AS n_today
 	FROM f
-	GROUP BY GROUPING SETS ((on_date, period_id, measure, top_was, top_today),
+	GROUP BY GROUPING SETS (
 		(on_date, period_id, measure, top_was, top_today, grade), (on_date, period_id, measure, top_was, top_today, sex),
-		(on_date, period_id, measure, top_was, top_today, ethnic_minority), (on_date, period_id, measure, top_was, top_today, ethnicity),
-		(on_date, period_id, measure, top_was, top_today, youth), (on_date, period_id, measure, top_was, top_today, age_band),
-		(on_date, period_id, measure, top_was, top_today, general_education), (on_date, period_id, measure, top_was, top_today, upper_secondary),
-		(on_date, period_id, measure, top_was, top_today, professional_qualification), (on_date, period_id, measure, top_was, top_today, college_plus),
-		(on_date, period_id, measure, top_was, top_today, political_theory), (on_date, period_id, measure, top_was, top_today, religious),
-		(on_date, period_id, measure, top_was, top_today, religion), (on_date, period_id, measure, top_was, top_today, occupation)))
+		(on_date, period_id, measure, top_was, top_today, ethnicity), (on_date, period_id, measure, top_was, top_today, age_band),
+		(on_date, period_id, measure, top_was, top_today, general_education),
+		(on_date, period_id, measure, top_was, top_today, professional_qualification),
+		(on_date, period_id, measure, top_was, top_today, political_theory), (on_date, period_id, measure, top_was, top_today, religion),
+		(on_date, period_id, measure, top_was, top_today, occupation)))
 -- Stock rows (no period yet) go to every period of their date.
 SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
 FROM g LEFT JOIN period p ON g.period_id IS NULL AND p.on_date = g.on_date;
