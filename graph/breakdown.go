@@ -21,7 +21,7 @@ func breakdownOut(ctx context.Context, r breakdown.Result) (*model.Breakdown, er
 	}
 	out := &model.Breakdown{Unit: u, Period: r.Period.Label, PeriodKind: r.Period.Kind,
 		StartsOn: model.Date(r.Period.StartsOn), EndsOn: model.Date(r.Period.EndsOn), OnDate: model.Date(r.Period.OnDate),
-		Dimension: r.Dimension, Map: m, AsOf: model.Date(r.Run.AsOf), RunID: strconv.FormatInt(r.Run.ID, 10),
+		Dimension: r.Dimension, Map: m, AsOf: model.Date(r.Run.AsOf), RunID: strconv.FormatInt(r.Run.ID, 10), Live: r.Live,
 		Rows: make([]model.BreakdownRow, 0, len(r.Rows))}
 	for _, x := range r.Rows {
 		row := model.BreakdownRow{Measure: x.Measure, Category: x.Category, Count: x.N, Total: x.Total, Share: x.Share,
@@ -41,7 +41,7 @@ func funnelOut(ctx context.Context, r breakdown.FunnelResult) (*model.FunnelBrea
 		return nil, err
 	}
 	out := &model.FunnelBreakdown{Unit: u, Period: r.Period.Label, PeriodKind: r.Period.Kind, AsOf: model.Date(r.Run.AsOf),
-		RunID: strconv.FormatInt(r.Run.ID, 10), Stages: []model.FunnelStage{}, Dropouts: []model.FunnelDropout{}}
+		RunID: strconv.FormatInt(r.Run.ID, 10), Live: r.Live, Stages: []model.FunnelStage{}, Dropouts: []model.FunnelDropout{}}
 	for _, s := range r.Stages {
 		out.Stages = append(out.Stages, model.FunnelStage{Stage: s.Stage, Entered: int(s.Entered), Exited: int(s.Exited),
 			Conversion: s.Conversion, MedianWorkingDays: s.MedianWorkingDays, P90WorkingDays: s.P90WorkingDays})

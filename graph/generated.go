@@ -94,6 +94,7 @@ type ComplexityRoot struct {
 		AsOf       func(childComplexity int) int
 		Dimension  func(childComplexity int) int
 		EndsOn     func(childComplexity int) int
+		Live       func(childComplexity int) int
 		Map        func(childComplexity int) int
 		OnDate     func(childComplexity int) int
 		Period     func(childComplexity int) int
@@ -257,6 +258,7 @@ type ComplexityRoot struct {
 	FunnelBreakdown struct {
 		AsOf       func(childComplexity int) int
 		Dropouts   func(childComplexity int) int
+		Live       func(childComplexity int) int
 		Period     func(childComplexity int) int
 		PeriodKind func(childComplexity int) int
 		RunID      func(childComplexity int) int
@@ -1076,6 +1078,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Breakdown.EndsOn(childComplexity), true
+	case "Breakdown.live":
+		if e.ComplexityRoot.Breakdown.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Breakdown.Live(childComplexity), true
 	case "Breakdown.map":
 		if e.ComplexityRoot.Breakdown.Map == nil {
 			break
@@ -1765,6 +1773,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FunnelBreakdown.Dropouts(childComplexity), true
+	case "FunnelBreakdown.live":
+		if e.ComplexityRoot.FunnelBreakdown.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelBreakdown.Live(childComplexity), true
 	case "FunnelBreakdown.period":
 		if e.ComplexityRoot.FunnelBreakdown.Period == nil {
 			break
@@ -4274,6 +4288,8 @@ func (ec *executionContext) childFields_Breakdown(ctx context.Context, field gra
 		return ec.fieldContext_Breakdown_asOf(ctx, field)
 	case "runId":
 		return ec.fieldContext_Breakdown_runId(ctx, field)
+	case "live":
+		return ec.fieldContext_Breakdown_live(ctx, field)
 	case "rows":
 		return ec.fieldContext_Breakdown_rows(ctx, field)
 	}
@@ -4594,6 +4610,8 @@ func (ec *executionContext) childFields_FunnelBreakdown(ctx context.Context, fie
 		return ec.fieldContext_FunnelBreakdown_asOf(ctx, field)
 	case "runId":
 		return ec.fieldContext_FunnelBreakdown_runId(ctx, field)
+	case "live":
+		return ec.fieldContext_FunnelBreakdown_live(ctx, field)
 	case "stages":
 		return ec.fieldContext_FunnelBreakdown_stages(ctx, field)
 	case "dropouts":
@@ -7569,6 +7587,29 @@ func (ec *executionContext) fieldContext_Breakdown_runId(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _Breakdown_live(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Breakdown_live(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Live, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Breakdown_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Breakdown", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Breakdown_rows(ctx context.Context, field graphql.CollectedField, obj *model.Breakdown) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10380,6 +10421,29 @@ func (ec *executionContext) _FunnelBreakdown_runId(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_FunnelBreakdown_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _FunnelBreakdown_live(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelBreakdown_live(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Live, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelBreakdown_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelBreakdown", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _FunnelBreakdown_stages(ctx context.Context, field graphql.CollectedField, obj *model.FunnelBreakdown) (ret graphql.Marshaler) {
@@ -22882,6 +22946,11 @@ func (ec *executionContext) _Breakdown(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "live":
+			out.Values[i] = ec._Breakdown_live(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "rows":
 			out.Values[i] = ec._Breakdown_rows(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25470,6 +25539,11 @@ func (ec *executionContext) _FunnelBreakdown(ctx context.Context, sel ast.Select
 			}
 		case "runId":
 			out.Values[i] = ec._FunnelBreakdown_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "live":
+			out.Values[i] = ec._FunnelBreakdown_live(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

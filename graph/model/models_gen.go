@@ -68,9 +68,13 @@ type Breakdown struct {
 	Dimension string       `json:"dimension"`
 	Map       BreakdownMap `json:"map"`
 	// The date the snapshot describes, and the run that computed it.
-	AsOf  Date           `json:"asOf"`
-	RunID string         `json:"runId"`
-	Rows  []BreakdownRow `json:"rows"`
+	AsOf  Date   `json:"asOf"`
+	RunID string `json:"runId"`
+	// True when the rows were counted from the records when asked, not read from the run: the run publishes the
+	// top two levels of the tree (the province and the unit below it); grassroots organizations and cells are
+	// counted live, with the same definitions and the run's periods.
+	Live bool           `json:"live"`
+	Rows []BreakdownRow `json:"rows"`
 }
 
 // One category's figures. Counts are of persons (fractional only on today's map, for what was recorded on a split unit itself).
@@ -363,13 +367,15 @@ type File struct {
 
 // A unit's candidate funnel for a period (its subtree as it stood on the period's date).
 type FunnelBreakdown struct {
-	Unit       *org.Unit       `json:"unit,omitempty"`
-	Period     string          `json:"period"`
-	PeriodKind string          `json:"periodKind"`
-	AsOf       Date            `json:"asOf"`
-	RunID      string          `json:"runId"`
-	Stages     []FunnelStage   `json:"stages"`
-	Dropouts   []FunnelDropout `json:"dropouts"`
+	Unit       *org.Unit `json:"unit,omitempty"`
+	Period     string    `json:"period"`
+	PeriodKind string    `json:"periodKind"`
+	AsOf       Date      `json:"asOf"`
+	RunID      string    `json:"runId"`
+	// True when counted from the records when asked (a unit below the top two levels), not read from the run.
+	Live     bool            `json:"live"`
+	Stages   []FunnelStage   `json:"stages"`
+	Dropouts []FunnelDropout `json:"dropouts"`
 }
 
 type FunnelDropout struct {
