@@ -140,10 +140,10 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 		}
 		// The key of a row: the national ID, or a unit's code.
 		key, keyMsg := "nid", "Số CCCD trùng với dòng %d."
-		order := recs
+		order, depth := recs, map[*record]int(nil)
 		if k == Units {
 			key, keyMsg = "code", "Mã đơn vị trùng với dòng %d."
-			order = unitOrder(recs)
+			order, depth = unitOrder(recs)
 		}
 		keyOf := func(r *record) string {
 			if key == "nid" {
@@ -176,15 +176,10 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 		}
 		switch {
 		case k == Units:
-			// A unit list is short: its rows go on through org.Create, each in a savepoint, even when the
-			// file is refused already, so that the report has every row's problems.
-			for _, r := range good {
-				if len(r.probs) > 0 { // its parent's row failed meanwhile
-					continue
-				}
-				if err := im.applyRow(ctx, r, key, &rep); err != nil {
-					return err
-				}
+			// Unit rows go on being recorded even when the file is refused already, so that the report
+			// has every row's problems (a child's parent must be there to check the child).
+			if err := im.applyUnits(ctx, good, depth, &rep); err != nil {
+				return err
 			}
 		case refused:
 			// The file is refused: the rows of new persons are still checked in memory by the API's rules
