@@ -148,25 +148,27 @@ func (im *importer) applyUnits(ctx context.Context, rows []*record, depth map[*r
 	return nil
 }
 
-// createLevel records one level of unit rows: none is the parent of another.
+// createLevel records one level of unit rows (none is the parent of another): the new units with
+// org.CreateMany, the rows of recorded units compared with sameUnits.
 func (im *importer) createLevel(ctx context.Context, rows []*record, rep *Report) error {
-	var news []*record
+	var news, same []*record
 	var cs []org.Creation
 	for _, r := range rows {
 		code := r.text("code")
-		if _, recorded := im.cells[code]; recorded {
-			if err := im.applyRow(ctx, r, "code", rep); err != nil {
-				return err
-			}
-			continue
-		}
 		parentID, ok := im.unitParent(r)
 		if !ok {
 			im.failed[code] = r.n
 			continue
 		}
+		if _, recorded := im.cells[code]; recorded {
+			same = append(same, r)
+			continue
+		}
 		news = append(news, r)
 		cs = append(cs, org.Creation{Unit: im.newUnit(r), ParentID: parentID, Doc: unitDoc(r)})
+	}
+	if err := im.sameUnits(ctx, same, rep); err != nil {
+		return err
 	}
 	if len(cs) == 0 {
 		return nil
@@ -265,6 +267,58 @@ func (im *importer) sameUnit(ctx context.Context, r *record, id int64, kind, par
 		}
 		have = p.Code
 	}
+	im.sameAs(r, u, have, kind, parentCode, today)
+	return nil
+}
+
+// sameUnits is sameUnit for many rows of recorded units, with two reads for all of them (a second
+// import of a province's 15,000 units took 36 s one by one).
+func (im *importer) sameUnits(ctx context.Context, rows []*record, rep *Report) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	today := vn.Day(time.Now())
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = im.cells[r.text("code")]
+	}
+	units, err := org.Get(ctx, im.tx, ids, today) // in the scope only, as GetOne
+	if err != nil {
+		return err
+	}
+	var parentIDs []int64
+	for _, u := range units {
+		if u.ParentID != nil {
+			parentIDs = append(parentIDs, *u.ParentID)
+		}
+	}
+	parents, err := org.Get(ctx, im.tx, parentIDs, today)
+	if err != nil {
+		return err
+	}
+	for i, r := range rows {
+		u, ok := units[ids[i]]
+		if !ok {
+			r.fail("code", apperr.Conflict, "", "Mã này đã được dùng cho một đơn vị ngoài phạm vi của bạn.")
+		} else {
+			have := ""
+			if u.ParentID != nil {
+				have = parents[*u.ParentID].Code
+			}
+			im.sameAs(r, u, have, im.newUnit(r).Kind, r.text("parent"), today)
+		}
+		if len(r.probs) > 0 {
+			im.failed[r.text("code")] = r.n
+		} else {
+			rep.Unchanged++
+		}
+	}
+	return nil
+}
+
+// sameAs records a conflict when the row describes the recorded unit u (under the unit coded have)
+// otherwise than it stands today.
+func (im *importer) sameAs(r *record, u org.Unit, have, kind, parentCode string, today time.Time) {
 	switch {
 	case !u.ExistsOn(today):
 		r.fail("code", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s đã kết thúc hoạt động.", u.Code))
@@ -275,7 +329,6 @@ func (im *importer) sameUnit(ctx context.Context, r *record, id int64, kind, par
 	case have != parentCode:
 		r.fail("parent", apperr.Conflict, "", fmt.Sprintf("Đơn vị mã %s đang trực thuộc đơn vị mã \"%s\"; chuyển đơn vị bằng thao tác điều chuyển.", u.Code, have))
 	}
-	return nil
 }
 
 // exportUnits lists the unit and its subtree as they stand on the day, parents first, in the import

@@ -92,7 +92,9 @@ var badUnits = []map[string]string{
 	unitRow("HY.TD.8", "Chi bộ văn bản dài", "cell", "HY.TD", "01/07/2025", "Văn bản", strings.Repeat("x", 501)),
 	unitRow("HY.TD.7", "Chi bộ năm 1920", "cell", "HY.TD", "01/07/1920"), // date out of range
 	unitRow("HB", "Đảng bộ tỉnh khác", "province", "", "01/01/2000"),     // a root: national scope only
-	unitRow("HY.QS.4", "Chi bộ xã khác", "cell", "HY.QS", "01/07/2025"),  // another commune: out of a commune's scope
+	unitRow("HY.QS.4", "Chi bộ xã khác", "cell", "HY.QS", "01/07/2025"),
+	unitRow("HY.QS.1", "Chi bộ thôn Mai Xá", "cell", "HY.QC", "01/01/1990"),     // recorded, under another parent (a move)
+	unitRow("HY.QC.1", "Chi bộ thôn An Phú mới", "cell", "HY.QC", "01/01/1990"), // recorded, another name (a rename)  // another commune: out of a commune's scope
 }
 
 // The batch path (org.CreateMany a level at a time) records exactly what org.Create records row by row
@@ -159,7 +161,7 @@ func TestUnitsBatchMatchesOneByOne(t *testing.T) {
 		name  string
 		actor func(*bun.DB) context.Context
 		bad   int
-	}{{"national", national, 11}, {"commune board", commune, 0}} {
+	}{{"national", national, 13}, {"commune board", commune, 0}} {
 		for _, skip := range []bool{false, true} {
 			brep, _, bdump := run(c.actor, rows, bulk.Options{SkipInvalid: skip})
 			srep, _, sdump := run(c.actor, rows, bulk.OneByOne(bulk.Options{SkipInvalid: skip}))
