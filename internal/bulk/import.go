@@ -68,8 +68,8 @@ var errRow = errors.New("bulk: row refused")
 // writes. Rows of persons not recorded yet take the batch path (batch.go: checked in memory by the same
 // rules, written with COPY); the others go through the API's own functions one by one. A row whose
 // person (by national ID) is already recorded adds only what is not recorded yet: importing the same
-// file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
-// after its parent's row wherever that stands in the file.
+// file twice changes nothing the second time. Unit rows (keyed by code) go through org.CreateMany a
+// level of the tree at a time, each after its parent's row wherever that stands in the file.
 //
 // Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
 // outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).

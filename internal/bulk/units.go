@@ -124,8 +124,9 @@ func unitOrder(recs []*record) ([]*record, map[*record]int) {
 // applyUnits records the good unit rows, in unitOrder. New units go through org.CreateMany a level of
 // the tree at a time (the parents of a level are recorded by then: before the import, or by a level
 // above), with Create's rules and audit but a few statements a level instead of ≈ 15 a unit; the
-// levels all write or not with the file. Rows of recorded units are compared one by one (sameUnit).
-// With oneByOne every row goes through org.Create, for the tests that compare the two paths.
+// levels all write or not with the file. Rows of recorded units are compared a level at a time
+// (sameUnits). With oneByOne every row goes through org.Create or sameUnit, for the tests that compare
+// the two paths.
 func (im *importer) applyUnits(ctx context.Context, rows []*record, depth map[*record]int, rep *Report) error {
 	if im.oneByOne {
 		for _, r := range rows {
