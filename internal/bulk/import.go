@@ -68,8 +68,8 @@ var errRow = errors.New("bulk: row refused")
 // writes. Rows of persons not recorded yet take the batch path (batch.go: checked in memory by the same
 // rules, written with COPY); the others go through the API's own functions one by one. A row whose
 // person (by national ID) is already recorded adds only what is not recorded yet: importing the same
-// file twice changes nothing the second time. Unit rows (keyed by code) go through org.Create, each
-// after its parent's row wherever that stands in the file.
+// file twice changes nothing the second time. Unit rows (keyed by code) go through org.CreateMany a
+// level of the tree at a time, each after its parent's row wherever that stands in the file.
 //
 // Every run of an actor allowed to import is audited ("import.run": the file's hash, the rows, the
 // outcome), refused or not, and bounded by the role's limits of rows per file and per day (import_limit).
@@ -140,10 +140,10 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 		}
 		// The key of a row: the national ID, or a unit's code.
 		key, keyMsg := "nid", "Số CCCD trùng với dòng %d."
-		order := recs
+		order, depth := recs, map[*record]int(nil)
 		if k == Units {
 			key, keyMsg = "code", "Mã đơn vị trùng với dòng %d."
-			order = unitOrder(recs)
+			order, depth = unitOrder(recs)
 		}
 		keyOf := func(r *record) string {
 			if key == "nid" {
@@ -176,15 +176,10 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 		}
 		switch {
 		case k == Units:
-			// A unit list is short: its rows go on through org.Create, each in a savepoint, even when the
-			// file is refused already, so that the report has every row's problems.
-			for _, r := range good {
-				if len(r.probs) > 0 { // its parent's row failed meanwhile
-					continue
-				}
-				if err := im.applyRow(ctx, r, key, &rep); err != nil {
-					return err
-				}
+			// Unit rows go on being recorded even when the file is refused already, so that the report
+			// has every row's problems (a child's parent must be there to check the child).
+			if err := im.applyUnits(ctx, good, depth, &rep); err != nil {
+				return err
 			}
 		case refused:
 			// The file is refused: the rows of new persons are still checked in memory by the API's rules

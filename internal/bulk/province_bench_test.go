@@ -196,3 +196,26 @@ func TestProvinceHistoryGoesInWhole(t *testing.T) {
 		t.Errorf("admissions by commune and year (-generator +database):\n%s", diff)
 	}
 }
+
+// BenchmarkReimportUnits sends a province's unit list (PTDV_BENCH_PROVINCE_SCALE, as above) a second
+// time: every row is a recorded unit as it stands, compared and counted unchanged, nothing written.
+func BenchmarkReimportUnits(b *testing.B) {
+	scale := 0.05
+	if s, err := strconv.ParseFloat(os.Getenv("PTDV_BENCH_PROVINCE_SCALE"), 64); err == nil && s > 0 {
+		scale = s
+	}
+	p := genProvince(scale)
+	for b.Loop() {
+		b.StopTimer()
+		d := pgtest.New(b)
+		if rep, err := bulk.Import(fixture.System(), d.App, bulk.Units, p.units, bulk.Options{}); err != nil || !rep.Written {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		rep, err := bulk.Import(fixture.System(), d.App, bulk.Units, p.units, bulk.Options{})
+		if err != nil || !rep.Written || rep.Unchanged != len(p.units.Rows) {
+			b.Fatalf("%+v, %v", rep.Problems[:min(3, len(rep.Problems))], err)
+		}
+	}
+	b.ReportMetric(float64(len(p.units.Rows)), "rows")
+}

@@ -89,12 +89,16 @@ func translate(err error) error {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return apperr.New(apperr.Conflict, "Mã đã được dùng cho một đơn vị khác.", "code already in use: "+pe.Detail)
+			return errCodeUsed(pe.Detail)
 		case "23P01":
 			return apperr.Rule(RuleHistoryOrder, "Thao tác chồng lên lịch sử đã ghi của đơn vị.", "operation overlaps recorded history")
 		}
 	}
 	return err
+}
+
+func errCodeUsed(detail string) error {
+	return apperr.New(apperr.Conflict, "Mã đã được dùng cho một đơn vị khác.", "code already in use: "+detail)
 }
 
 func (d Doc) validate() (Doc, error) {
@@ -122,13 +126,8 @@ func cleanName(field, s string) (string, error) {
 }
 
 func (n NewUnit) validate(ctx context.Context, db bun.IDB) (NewUnit, error) {
-	n.Code = strings.ToUpper(strings.TrimSpace(n.Code))
-	if !codeRE.MatchString(n.Code) {
-		return n, apperr.Invalid("code", "Mã đơn vị chỉ gồm chữ in hoa không dấu, số, '.', '_', '-' (tối đa 64 ký tự).",
-			"code must match "+codeRE.String())
-	}
-	var err error
-	if n.Name, err = cleanName("name", n.Name); err != nil {
+	n, err := n.clean()
+	if err != nil {
 		return n, err
 	}
 	var ok bool
@@ -136,15 +135,35 @@ func (n NewUnit) validate(ctx context.Context, db bun.IDB) (NewUnit, error) {
 		return n, err
 	}
 	if !ok {
-		return n, apperr.Invalid("kind", fmt.Sprintf("Loại tổ chức đảng %q không tồn tại.", n.Kind), fmt.Sprintf("unknown unit kind %q", n.Kind))
+		return n, errUnknownKind(n.Kind)
 	}
 	if err := db.NewRaw(`SELECT EXISTS (SELECT 1 FROM org_sector WHERE code = ?)`, n.Sector).Scan(ctx, &ok); err != nil {
 		return n, err
 	}
 	if !ok {
-		return n, apperr.Invalid("sector", fmt.Sprintf("Lĩnh vực %q không tồn tại.", n.Sector), fmt.Sprintf("unknown sector %q", n.Sector))
+		return n, errUnknownSector(n.Sector)
 	}
 	return n, nil
+}
+
+// clean checks and normalises the code and the name, what validate checks without the database.
+func (n NewUnit) clean() (NewUnit, error) {
+	n.Code = strings.ToUpper(strings.TrimSpace(n.Code))
+	if !codeRE.MatchString(n.Code) {
+		return n, apperr.Invalid("code", "Mã đơn vị chỉ gồm chữ in hoa không dấu, số, '.', '_', '-' (tối đa 64 ký tự).",
+			"code must match "+codeRE.String())
+	}
+	var err error
+	n.Name, err = cleanName("name", n.Name)
+	return n, err
+}
+
+func errUnknownKind(kind string) error {
+	return apperr.Invalid("kind", fmt.Sprintf("Loại tổ chức đảng %q không tồn tại.", kind), fmt.Sprintf("unknown unit kind %q", kind))
+}
+
+func errUnknownSector(sector string) error {
+	return apperr.Invalid("sector", fmt.Sprintf("Lĩnh vực %q không tồn tại.", sector), fmt.Sprintf("unknown sector %q", sector))
 }
 
 // load reads units inside a write, after the scope check, so it is not scoped again.
@@ -182,10 +201,8 @@ func aliveInScope(ctx context.Context, tx bun.IDB, id int64, d time.Time) (Unit,
 // recorded change (history is appended in date order). strict also refuses d on the unit's first
 // day, for operations that end a unit or a version.
 func alive(ctx context.Context, tx bun.IDB, u Unit, d time.Time, strict bool) error {
-	if !u.ExistsOn(d) || u.Path == "" || (strict && !d.After(u.ValidFrom)) {
-		return apperr.Rule(RuleAlive,
-			fmt.Sprintf("Đơn vị %s (%s) không tồn tại vào ngày %s.", u.Name, u.Code, vn.Date(d)),
-			fmt.Sprintf("unit %s does not exist on %s", u.Code, d.Format(time.DateOnly)))
+	if err := existsOn(u, d, strict); err != nil {
+		return err
 	}
 	var last time.Time
 	err := tx.NewRaw(`SELECT max(v) FROM (
@@ -195,6 +212,21 @@ func alive(ctx context.Context, tx bun.IDB, u Unit, d time.Time, strict bool) er
 	if err != nil {
 		return err
 	}
+	return afterLast(u, d, strict, last)
+}
+
+// existsOn is alive's first half: the unit exists on d (strict: and d is not its first day).
+func existsOn(u Unit, d time.Time, strict bool) error {
+	if !u.ExistsOn(d) || u.Path == "" || (strict && !d.After(u.ValidFrom)) {
+		return apperr.Rule(RuleAlive,
+			fmt.Sprintf("Đơn vị %s (%s) không tồn tại vào ngày %s.", u.Name, u.Code, vn.Date(d)),
+			fmt.Sprintf("unit %s does not exist on %s", u.Code, d.Format(time.DateOnly)))
+	}
+	return nil
+}
+
+// afterLast is alive's second half: d falls on or after (strict: after) the unit's last recorded change.
+func afterLast(u Unit, d time.Time, strict bool, last time.Time) error {
 	if d.Before(last) || (strict && d.Equal(last)) {
 		return apperr.Rule(RuleHistoryOrder,
 			fmt.Sprintf("Đơn vị %s đã có thay đổi ghi ngày %s; thao tác mới phải có ngày hiệu lực sau ngày đó.", u.Code, vn.Date(last)),
@@ -210,6 +242,10 @@ func kindAllowed(ctx context.Context, tx bun.IDB, kind string, parentKind *strin
 	if err != nil || ok {
 		return err
 	}
+	return errKindParent(kind, parentKind)
+}
+
+func errKindParent(kind string, parentKind *string) error {
 	pk := "(gốc)"
 	if parentKind != nil {
 		pk = *parentKind
