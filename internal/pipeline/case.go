@@ -11,8 +11,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 )
 
 // Stages, in order. Left and removed end a case outside the order.
@@ -164,24 +164,13 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Case, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: get cases: %w", err)
 	}
-	m := make(map[int64]Case, len(cs))
-	for _, c := range cs {
-		m[c.ID] = c
-	}
-	return m, nil
+	return byid.Map(cs, func(c Case) int64 { return c.ID }), nil
 }
 
 // GetOne returns one case or NOT_FOUND.
 func GetOne(ctx context.Context, db bun.IDB, id int64) (Case, error) {
 	m, err := Get(ctx, db, []int64{id})
-	if err != nil {
-		return Case{}, err
-	}
-	c, ok := m[id]
-	if !ok {
-		return Case{}, apperr.NotFoundf("case", fmt.Sprint(id))
-	}
-	return c, nil
+	return byid.One(m, err, "case", id)
 }
 
 // History returns a case's events, oldest first.
