@@ -1,7 +1,7 @@
-// Package byid holds the two halves of every read by id, written once: rows keyed by their id (what a
-// batch read such as pipeline.Get or the GraphQL loaders return) and one row out of such a batch, or
-// NOT_FOUND when the batch does not hold it (a row that does not exist and one out of the actor's
-// scope look the same).
+// Package byid holds what every read by id does with its rows, written once: rows keyed by their id
+// (what a batch read such as pipeline.Get or the GraphQL loaders return), rows grouped by the id they
+// hang on (a case's sponsors, a person's spans), and one row out of a batch, or NOT_FOUND when the
+// batch does not hold it (a row that does not exist and one out of the actor's scope look the same).
 package byid
 
 import (
@@ -15,6 +15,15 @@ func Map[T any](rows []T, id func(T) int64) map[int64]T {
 	m := make(map[int64]T, len(rows))
 	for _, r := range rows {
 		m[id(r)] = r
+	}
+	return m
+}
+
+// Group gathers rows by id(row), each group in the rows' order.
+func Group[T any](rows []T, id func(T) int64) map[int64][]T {
+	m := map[int64][]T{}
+	for _, r := range rows {
+		m[id(r)] = append(m[id(r)], r)
 	}
 	return m
 }
