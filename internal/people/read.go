@@ -97,8 +97,13 @@ func GetForUpdate(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
+	return q.one(ctx, tx, id, " FOR UPDATE OF p")
+}
+
+// one reads person id with q (tail ends the statement), NOT_FOUND when q reads none.
+func (q *query) one(ctx context.Context, db bun.IDB, id int64, tail string) (Person, error) {
 	q.where("p.id = ?", id)
-	ps, err := q.list(ctx, tx, " FOR UPDATE OF p")
+	ps, err := q.list(ctx, db, tail)
 	if err != nil {
 		return Person{}, err
 	}
