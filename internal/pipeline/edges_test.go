@@ -91,11 +91,8 @@ func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 	t.Parallel()
 	w, d := newWorld(t)
-	ctx := fixture.System()
 	pid := w.person(t, "Lê Văn Quyết", "1995-05-10", w.cellA, nil)
-	c := w.open(t, pid, "2025-01-06")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-02-10", "CN 1")))
-	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2020-01-01"))))
+	c := w.toDossierOn(t, pid, "2025-01-06", "2025-02-10", "2025-03-03", "2020-01-01")
 	sec := as(t, w, "secretary", "HY.QC.1")
 	c = w.ok(pipeline.CellResolution(sec, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	for name, who := range map[string]context.Context{

@@ -194,11 +194,17 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 
 // advance takes a fresh case to the dossier stage with standard dates.
 func (w *world) toDossier(t *testing.T, pid int64) pipeline.Case {
+	return w.toDossierOn(t, pid, "2025-01-06", "2025-02-10", "2025-03-03", "2022-09-01")
+}
+
+// toDossierOn opens a case for pid on listed, completes its course on course (certificate CN 1) and its
+// dossier on dossier, with two sponsors who have known the candidate since known.
+func (w *world) toDossierOn(t *testing.T, pid int64, listed, course, dossier, known string) pipeline.Case {
 	t.Helper()
 	ctx := fixture.System()
-	c := w.open(t, pid, "2025-01-06")
-	c = w.ok(pipeline.CompleteCourse(ctx, w.db, c.ID, c.Version, doc("2025-02-10", "CN 1")))
-	return w.ok(pipeline.CompleteDossier(ctx, w.db, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2022-09-01"))))
+	c := w.open(t, pid, listed)
+	c = w.ok(pipeline.CompleteCourse(ctx, w.db, c.ID, c.Version, doc(course, "CN 1")))
+	return w.ok(pipeline.CompleteDossier(ctx, w.db, c.ID, c.Version, w.dossier(dossier, w.sponsors(known))))
 }
 
 func TestRulesRefuseWithTheirIDs(t *testing.T) {
@@ -376,9 +382,7 @@ func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 	w, d := newWorld(t)
 	ctx := fixture.System()
 	pid := w.person(t, "Đinh Văn Tết", "1994-04-04", w.cellA, nil)
-	c := w.open(t, pid, "2025-09-01")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-09-15", "CN 1")))
-	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-10-01", w.sponsors("2022-09-01"))))
+	c := w.toDossierOn(t, pid, "2025-09-01", "2025-09-15", "2025-10-01", "2022-09-01")
 	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-11-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-12-10", "NQ 2"), pipeline.Votes{For: 9, Eligible: 9}))
 	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2026-01-20", "QĐ 3")))
