@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -75,22 +74,7 @@ func BenchmarkExtract(b *testing.B) {
 	}
 	ctx := context.Background()
 	key := []byte("0123456789abcdef0123456789abcdef")
-	dir := b.TempDir()
-	duck, err := openWriter(filepath.Join(dir, "bench.duckdb"), Options{MemoryLimit: "1GB", Threads: 2}, filepath.Join(dir, "tmp"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer duck.Close()
-	conn, err := duck.Conn(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close()
-	pg, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pg.Close(ctx)
+	duck, conn, pg := writerAndSource(b, url, Options{MemoryLimit: "1GB", Threads: 2})
 	var copyRows, loadRows int64
 	var copyTime, loadTime time.Duration
 	for b.Loop() {

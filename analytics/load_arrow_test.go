@@ -4,7 +4,6 @@ package analytics
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -37,22 +36,7 @@ func TestArrowLoaderSameAsAppender(t *testing.T) {
 	if _, err := d.Owner.DB.ExecContext(ctx, loaderTypesSQL); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	db, err := openWriter(filepath.Join(dir, "l.duckdb"), Options{Threads: 2}, filepath.Join(dir, "tmp"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	pg, err := pgx.Connect(ctx, d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
+	_, conn, pg := writerAndSource(t, d.URL, Options{Threads: 2})
 	tx, err := pg.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		t.Fatal(err)
@@ -124,22 +108,7 @@ func TestArrowLoaderSameAsAppender(t *testing.T) {
 func TestArrowLoaderRefusesInfinity(t *testing.T) {
 	ctx := context.Background()
 	d := pgtest.New(t)
-	dir := t.TempDir()
-	db, err := openWriter(filepath.Join(dir, "l.duckdb"), Options{Threads: 1}, filepath.Join(dir, "tmp"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	pg, err := pgx.Connect(ctx, d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close(ctx)
+	_, conn, pg := writerAndSource(t, d.URL, Options{Threads: 1})
 	tx, err := pg.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)

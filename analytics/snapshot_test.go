@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"ptdv/internal/pgtest"
 	"ptdv/internal/vn"
 )
@@ -383,4 +385,28 @@ func TestFormatVN(t *testing.T) {
 			t.Errorf("vn.Int(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// writerAndSource opens what a loader test copies between: a DuckDB writer with o in a temporary
+// folder, a connection to it, and a PostgreSQL connection to url, all closed when tb ends.
+func writerAndSource(tb testing.TB, url string, o Options) (*sql.DB, *sql.Conn, *pgx.Conn) {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	db, err := openWriter(filepath.Join(dir, "w.duckdb"), o, filepath.Join(dir, "tmp"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	pg, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { pg.Close(ctx) })
+	return db, conn, pg
 }

@@ -191,6 +191,26 @@ type Score struct {
 	Brier, BrierBaseline float64 // BrierBaseline: always forecasting the base rate of meeting targets
 }
 
+// Horizon is the score of the outcomes forecast with the same number of months left.
+type Horizon struct {
+	MonthsLeft int
+	Score      Score
+}
+
+// ByMonthsLeft scores outcomes by months left, the most months first.
+func ByMonthsLeft(os []Outcome) []Horizon {
+	by := map[int][]Outcome{}
+	for _, o := range os {
+		by[o.MonthsLeft] = append(by[o.MonthsLeft], o)
+	}
+	hs := make([]Horizon, 0, len(by))
+	for k, group := range by {
+		hs = append(hs, Horizon{MonthsLeft: k, Score: Summarize(group)})
+	}
+	sort.Slice(hs, func(i, j int) bool { return hs[i].MonthsLeft > hs[j].MonthsLeft })
+	return hs
+}
+
 // Summarize scores outcomes.
 func Summarize(os []Outcome) Score {
 	var s Score
@@ -306,22 +326,13 @@ func PrintBacktest(w io.Writer, level string, os []Outcome, took time.Duration) 
 	head := fmt.Sprintf("%-9s %7s %7s %6s %8s %8s %8s %6s %8s %8s %8s %8s %7s %8s", "còn (th)", "n", "RMSE", "MAE",
 		"RMSE/rr", "RMSE/mùa", "RMSE/nt", "MAE/rr", "MAE/mùa", "MAE/nt", "phủ 80%", "phủ 95%", "Brier", "Brier0")
 	fmt.Fprintln(w, head)
-	by := map[int][]Outcome{}
-	for _, o := range os {
-		by[o.MonthsLeft] = append(by[o.MonthsLeft], o)
-	}
-	keys := make([]int, 0, len(by))
-	for k := range by {
-		keys = append(keys, k)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(keys)))
 	line := func(label string, s Score) {
 		fmt.Fprintf(w, "%-9s %7s %7s %6s %8s %8s %8s %6s %8s %8s %8s %8s %7s %8s\n", label, vn.Int(int64(s.N)), num(s.RMSE, 2), num(s.MAE, 2),
 			num(s.RMSERun, 3), num(s.RMSESeas, 3), num(s.RMSELast, 3), num(s.MAERun, 3), num(s.MAESeas, 3), num(s.MAELast, 3),
 			pct(s.Cover80), pct(s.Cover95), num(s.Brier, 3), num(s.BrierBaseline, 3))
 	}
-	for _, k := range keys {
-		line(fmt.Sprint(k), Summarize(by[k]))
+	for _, h := range ByMonthsLeft(os) {
+		line(fmt.Sprint(h.MonthsLeft), h.Score)
 	}
 	line("tất cả", Summarize(os))
 	real := 0

@@ -71,18 +71,7 @@ func PublishBacktest(ctx context.Context, db bun.IDB, runID, level string, os []
 			Actual: o.Actual, Expected: o.Expected, Lo80: o.Lo80, Hi80: o.Hi80, Lo95: o.Lo95, Hi95: o.Hi95, RunRate: o.RunRate,
 			Seasonal: o.Seasonal, LastYear: o.LastYear, Target: o.Target, RealTarget: o.RealTarget, PMeet: o.PMeet}
 	}
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*PublishedOutcome)(nil)).Where("level = ?", level).Exec(ctx); err != nil {
-			return fmt.Errorf("backtest publish: %w", err)
-		}
-		for i := 0; i < len(rows); i += 1000 {
-			batch := rows[i:min(i+1000, len(rows))]
-			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
-				return fmt.Errorf("backtest publish: %w", err)
-			}
-		}
-		return nil
-	})
+	return replaceRows(ctx, db, "backtest publish", "level = ?", level, rows)
 }
 
 // BacktestFresh says whether the published backtest of a level is less than maxAge old and scores the

@@ -10,8 +10,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/fixture"
 	"ptdv/internal/pgtest"
-	"ptdv/internal/seed"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -24,11 +24,8 @@ var seedToday = time.Date(2026, 6, 10, 0, 0, 0, 0, time.UTC)
 // model read nothing of the future. The loaded history also agrees with SQL counts.
 func TestLoadHidesTheFuture(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
+	d := fixture.Seeded(t, 1, seedToday)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 1, Today: seedToday}); err != nil {
-		t.Fatal(err)
-	}
 	ctx := auth.WithActor(bg, auth.System("forecast-test"))
 	from := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 	full, err := Load(ctx, d.App, LoadOptions{From: from, AsOf: seedToday})
@@ -100,11 +97,8 @@ func TestLoadHidesTheFuture(t *testing.T) {
 // actor nothing is loaded.
 func TestLoadScope(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
+	d := fixture.Seeded(t, 2, seedToday)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 2, Today: seedToday}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := Load(bg, d.App, LoadOptions{}); err == nil {
 		t.Fatal("loaded without an actor")
 	}

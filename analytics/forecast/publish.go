@@ -59,14 +59,20 @@ func Publish(ctx context.Context, db bun.IDB, runID string, rs []Result) error {
 			rows = append(rows, published(runID, r))
 		}
 	}
+	return replaceRows(ctx, db, "forecast publish", "run_id = ?", runID, rows)
+}
+
+// replaceRows deletes the published rows of T that where (with arg) selects and inserts rows, a
+// thousand a statement, in one transaction; what names the step in errors.
+func replaceRows[T any](ctx context.Context, db bun.IDB, what, where string, arg any, rows []T) error {
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*Published)(nil)).Where("run_id = ?", runID).Exec(ctx); err != nil {
-			return fmt.Errorf("forecast publish: %w", err)
+		if _, err := tx.NewDelete().Model((*T)(nil)).Where(where, arg).Exec(ctx); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		for i := 0; i < len(rows); i += 1000 {
 			batch := rows[i:min(i+1000, len(rows))]
 			if _, err := tx.NewInsert().Model(&batch).Exec(ctx); err != nil {
-				return fmt.Errorf("forecast publish: %w", err)
+				return fmt.Errorf("%s: %w", what, err)
 			}
 		}
 		return nil

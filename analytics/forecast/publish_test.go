@@ -8,19 +8,15 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/internal/pgtest"
-	"ptdv/internal/seed"
+	"ptdv/internal/fixture"
 )
 
 // TestPublish writes a run to reporting.forecast (twice: no duplicates), reads a target's latest
 // forecast and the children at risk as a board of the province, and gets NOT_FOUND outside its scope.
 func TestPublish(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
+	d := fixture.Seeded(t, 3, seedToday)
 	bg := context.Background()
-	if _, err := seed.Run(bg, d.URL, seed.Options{Scale: "small", Seed: 3, Today: seedToday}); err != nil {
-		t.Fatal(err)
-	}
 	sys := auth.WithActor(bg, auth.System("forecast-test"))
 	h, err := Load(sys, d.App, LoadOptions{AsOf: seedToday})
 	if err != nil {

@@ -172,15 +172,6 @@ func tableRows(t Table) [][]string {
 
 // backtestRows summarises the scored forecasts by months left and overall.
 func backtestRows(os []forecast.Outcome) [][]string {
-	by := map[int][]forecast.Outcome{}
-	for _, o := range os {
-		by[o.MonthsLeft] = append(by[o.MonthsLeft], o)
-	}
-	keys := make([]int, 0, len(by))
-	for k := range by {
-		keys = append(keys, k)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(keys)))
 	line := func(label string, s forecast.Score) []string {
 		brier := "—"
 		if s.BrierN > 0 {
@@ -190,10 +181,11 @@ func backtestRows(os []forecast.Outcome) [][]string {
 			pct(s.Cover80), pct(s.Cover95), brier}
 	}
 	var out [][]string
-	for _, k := range keys {
-		out = append(out, line(num(float64(k), 0)+" tháng", forecast.Summarize(by[k])))
+	hs := forecast.ByMonthsLeft(os)
+	for _, h := range hs {
+		out = append(out, line(num(float64(h.MonthsLeft), 0)+" tháng", h.Score))
 	}
-	if len(keys) > 1 {
+	if len(hs) > 1 {
 		out = append(out, line("Tất cả", forecast.Summarize(os)))
 	}
 	return out

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ptdv/analytics"
+	pdb "ptdv/internal/db"
 	"ptdv/internal/vn"
 )
 
@@ -78,12 +79,8 @@ func runSQL(ctx context.Context, db *sql.DB, query, format string, out io.Writer
 	}
 	var records [][]any
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := pdb.RowValues(rows, len(cols))
+		if err != nil {
 			return err
 		}
 		records = append(records, vals)

@@ -189,13 +189,9 @@ func (e *env) migratedApp(ctx context.Context) (ownerURL string, app *bun.DB, er
 // appDB opens the pool the server uses: logged in as a role that is a member of ptdv_app only (never
 // the owner), running as ptdv_app under row-level security, with bounded statements.
 func (e *env) appDB(ctx context.Context, ownerURL string) (*bun.DB, error) {
-	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
+	o, err := e.appOptions("ptdv")
 	if err != nil {
 		return nil, err
-	}
-	var max int
-	if _, err := fmt.Sscan(e.get("PTDV_DB_MAX_CONNS"), &max); err != nil || max < 1 {
-		return nil, fmt.Errorf("PTDV_DB_MAX_CONNS must be a positive number")
 	}
 	url := e.get("DATABASE_APP_URL")
 	if url == "" {
@@ -203,12 +199,7 @@ func (e *env) appDB(ctx context.Context, ownerURL string) (*bun.DB, error) {
 			return nil, err
 		}
 	}
-	d, err := db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: "ptdv"})
-	if err != nil {
-		return nil, err
-	}
-	e.closers = append(e.closers, func() { d.Close() })
-	return d, nil
+	return e.pool(ctx, url, o)
 }
 
 // readDB opens DATABASE_READ_URL (nil when empty) with the application pool's settings: a replica the
@@ -218,17 +209,36 @@ func (e *env) readDB(ctx context.Context) (*bun.DB, error) {
 	if url == "" {
 		return nil, nil
 	}
-	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
+	o, err := e.appOptions("ptdv-read")
 	if err != nil {
 		return nil, err
 	}
-	var max int
-	if _, err := fmt.Sscan(e.get("PTDV_DB_MAX_CONNS"), &max); err != nil || max < 1 {
-		return nil, fmt.Errorf("PTDV_DB_MAX_CONNS must be a positive number")
-	}
-	d, err := db.Open(ctx, url, db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: "ptdv-read"})
+	d, err := e.pool(ctx, url, o)
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+	}
+	return d, nil
+}
+
+// appOptions are the settings of an application pool named name: role ptdv_app, statements bounded by
+// PTDV_STATEMENT_TIMEOUT, at most PTDV_DB_MAX_CONNS connections.
+func (e *env) appOptions(name string) (db.Options, error) {
+	st, err := e.duration("PTDV_STATEMENT_TIMEOUT")
+	if err != nil {
+		return db.Options{}, err
+	}
+	var max int
+	if _, err := fmt.Sscan(e.get("PTDV_DB_MAX_CONNS"), &max); err != nil || max < 1 {
+		return db.Options{}, fmt.Errorf("PTDV_DB_MAX_CONNS must be a positive number")
+	}
+	return db.Options{AppRole: true, MaxOpenConns: max, StatementTimeout: st, ApplicationName: name}, nil
+}
+
+// pool opens url with o, closed when the command ends.
+func (e *env) pool(ctx context.Context, url string, o db.Options) (*bun.DB, error) {
+	d, err := db.Open(ctx, url, o)
+	if err != nil {
+		return nil, err
 	}
 	e.closers = append(e.closers, func() { d.Close() })
 	return d, nil

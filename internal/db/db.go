@@ -147,3 +147,13 @@ func InTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.T
 	}
 	return db.RunInTx(ctx, nil, fn)
 }
+
+// RowValues scans the current row of rows into one value per column, whatever the columns are (n of
+// them): for a query the caller knows only as text.
+func RowValues(rows *sql.Rows, n int) ([]any, error) {
+	vals, ptrs := make([]any, n), make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, rows.Scan(ptrs...)
+}

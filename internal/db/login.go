@@ -42,11 +42,7 @@ DECLARE
 	r text;
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '`+name+`') THEN
-		BEGIN
-			CREATE ROLE `+name+attrs+`;
-		EXCEPTION WHEN duplicate_object OR unique_violation THEN
-			NULL;
-		END;
+		`+raceSafe(`CREATE ROLE `+name+attrs)+`
 	END IF;
 	ALTER ROLE `+name+attrs+`;
 	-- Member of ptdv_app only.
@@ -56,11 +52,7 @@ BEGIN
 		EXECUTE format('REVOKE %I FROM `+name+`', r);
 	END LOOP;
 	IF NOT pg_catalog.pg_has_role('`+name+`', '`+AppRole+`', 'MEMBER') THEN
-		BEGIN
-			GRANT `+AppRole+` TO `+name+`;
-		EXCEPTION WHEN duplicate_object OR unique_violation THEN
-			NULL;
-		END;
+		`+raceSafe(`GRANT `+AppRole+` TO `+name)+`
 	END IF;
 END
 $$`)

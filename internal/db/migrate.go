@@ -240,6 +240,17 @@ func appliedVersions(ctx context.Context, db bun.IDB) (map[string]string, error)
 	return done, nil
 }
 
+// raceSafe is a PL/pgSQL block running stmt, which creates or grants a role: roles are cluster-wide,
+// so two sessions (parallel tests, two ptdv processes) may race, and the loser's duplicate_object or
+// unique_violation only means the winner did the work.
+func raceSafe(stmt string) string {
+	return `BEGIN
+			` + stmt + `;
+		EXCEPTION WHEN duplicate_object OR unique_violation THEN
+			NULL;
+		END;`
+}
+
 // ensureAppRole creates ptdv_app and lets the current user switch to it.
 //
 // Roles are cluster-wide while the advisory lock is per database, so
@@ -252,18 +263,10 @@ func ensureAppRole(ctx context.Context, conn bun.Conn) error {
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '`+AppRole+`') THEN
-		BEGIN
-			CREATE ROLE `+AppRole+` NOLOGIN;
-		EXCEPTION WHEN duplicate_object OR unique_violation THEN
-			NULL;
-		END;
+		`+raceSafe(`CREATE ROLE `+AppRole+` NOLOGIN`)+`
 	END IF;
 	IF NOT pg_catalog.pg_has_role(current_user, '`+AppRole+`', 'MEMBER') THEN
-		BEGIN
-			EXECUTE format('GRANT `+AppRole+` TO %I', current_user);
-		EXCEPTION WHEN duplicate_object OR unique_violation THEN
-			NULL;
-		END;
+		`+raceSafe(`EXECUTE format('GRANT `+AppRole+` TO %I', current_user)`)+`
 	END IF;
 END
 $$`)

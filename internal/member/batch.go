@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
 	"ptdv/internal/people"
@@ -137,11 +138,7 @@ func SpansOf(ctx context.Context, idb bun.IDB, ids []int64) (map[int64][]Span, e
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member: spans: %w", err)
 	}
-	out := make(map[int64][]Span, len(in))
-	for _, s := range spans {
-		out[s.PersonID] = append(out[s.PersonID], s)
-	}
-	return out, nil
+	return byid.Group(spans, func(s Span) int64 { return s.PersonID }), nil
 }
 
 // inScope returns the ids of the persons among ids that the actor may read.

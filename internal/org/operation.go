@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -81,11 +82,7 @@ func GetOperations(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Oper
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: get operations: %w", err)
 	}
-	m := make(map[int64]Operation, len(ops))
-	for _, o := range ops {
-		m[o.ID] = o
-	}
-	return m, nil
+	return byid.Map(ops, func(o Operation) int64 { return o.ID }), nil
 }
 
 // GetVillages returns villages by id whose commune is in the actor's scope, as of a date.
@@ -103,11 +100,7 @@ func GetVillages(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: get villages: %w", err)
 	}
-	m := make(map[int64]Village, len(vs))
-	for _, v := range vs {
-		m[v.ID] = v
-	}
-	return m, nil
+	return byid.Map(vs, func(v Village) int64 { return v.ID }), nil
 }
 
 // KindRule is a kind of unit with the kinds it may sit under (nil entry: may be a root).

@@ -20,6 +20,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -173,24 +174,13 @@ func Get(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (map[int6
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[int64]Unit, len(us))
-	for _, u := range us {
-		m[u.ID] = u
-	}
-	return m, nil
+	return byid.Map(us, func(u Unit) int64 { return u.ID }), nil
 }
 
 // GetOne returns one unit, or NOT_FOUND when it does not exist or is out of scope.
 func GetOne(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (Unit, error) {
 	m, err := Get(ctx, db, []int64{id}, asOf)
-	if err != nil {
-		return Unit{}, err
-	}
-	u, ok := m[id]
-	if !ok {
-		return Unit{}, apperr.NotFoundf("unit", fmt.Sprint(id))
-	}
-	return u, nil
+	return byid.One(m, err, "unit", id)
 }
 
 // GetByCode returns the unit with a code, or NOT_FOUND.

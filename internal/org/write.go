@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/vn"
 )
 
@@ -172,10 +173,7 @@ func load(ctx context.Context, tx bun.IDB, ids []int64, on time.Time) (map[int64
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[int64]Unit, len(us))
-	for _, u := range us {
-		m[u.ID] = u
-	}
+	m := byid.Map(us, func(u Unit) int64 { return u.ID })
 	for _, id := range ids {
 		if _, ok := m[id]; !ok {
 			return nil, apperr.NotFoundf("unit", fmt.Sprint(id))

@@ -16,6 +16,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/calendar"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
@@ -80,24 +81,13 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Person, error)
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[int64]Person, len(ps))
-	for _, p := range ps {
-		m[p.ID] = p
-	}
-	return m, nil
+	return byid.Map(ps, func(p Person) int64 { return p.ID }), nil
 }
 
 // GetOne returns one person, or NOT_FOUND when they do not exist or are out of scope.
 func GetOne(ctx context.Context, db bun.IDB, id int64) (Person, error) {
 	m, err := Get(ctx, db, []int64{id})
-	if err != nil {
-		return Person{}, err
-	}
-	p, ok := m[id]
-	if !ok {
-		return Person{}, apperr.NotFoundf("person", fmt.Sprint(id))
-	}
-	return p, nil
+	return byid.One(m, err, "person", id)
 }
 
 // GetForUpdate reads one person in scope and locks the row until the end of the transaction tx: writers
@@ -107,8 +97,13 @@ func GetForUpdate(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
+	return q.one(ctx, tx, id, " FOR UPDATE OF p")
+}
+
+// one reads person id with q (tail ends the statement), NOT_FOUND when q reads none.
+func (q *query) one(ctx context.Context, db bun.IDB, id int64, tail string) (Person, error) {
 	q.where("p.id = ?", id)
-	ps, err := q.list(ctx, tx, " FOR UPDATE OF p")
+	ps, err := q.list(ctx, db, tail)
 	if err != nil {
 		return Person{}, err
 	}

@@ -205,16 +205,7 @@ func nullIf(s string) any {
 
 // readOne reads a person inside a write, after the scope check.
 func readOne(ctx context.Context, tx bun.IDB, id int64) (Person, error) {
-	q := &query{}
-	q.where("p.id = ?", id)
-	ps, err := q.list(ctx, tx, "")
-	if err != nil {
-		return Person{}, err
-	}
-	if len(ps) == 0 {
-		return Person{}, apperr.NotFoundf("person", fmt.Sprint(id))
-	}
-	return ps[0], nil
+	return (&query{}).one(ctx, tx, id, "")
 }
 
 // newFields checks a new person's fields, unit and since date without reading anything (Create and

@@ -11,8 +11,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
-	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 )
 
 // Stages, in order. Left and removed end a case outside the order.
@@ -164,24 +164,13 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Case, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: get cases: %w", err)
 	}
-	m := make(map[int64]Case, len(cs))
-	for _, c := range cs {
-		m[c.ID] = c
-	}
-	return m, nil
+	return byid.Map(cs, func(c Case) int64 { return c.ID }), nil
 }
 
 // GetOne returns one case or NOT_FOUND.
 func GetOne(ctx context.Context, db bun.IDB, id int64) (Case, error) {
 	m, err := Get(ctx, db, []int64{id})
-	if err != nil {
-		return Case{}, err
-	}
-	c, ok := m[id]
-	if !ok {
-		return Case{}, apperr.NotFoundf("case", fmt.Sprint(id))
-	}
-	return c, nil
+	return byid.One(m, err, "case", id)
 }
 
 // History returns a case's events, oldest first.
@@ -201,40 +190,28 @@ func History(ctx context.Context, db bun.IDB, caseID int64) ([]Event, error) {
 
 // Sponsors returns the sponsors of many cases (in scope) at once, by case.
 func Sponsors(ctx context.Context, db bun.IDB, caseIDs []int64) (map[int64][]Sponsor, error) {
-	cond, args, err := scope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ss []Sponsor
-	err = db.NewRaw(`SELECT s.case_id, s.sponsor_id, s.known_since, s.letter_on FROM case_sponsor s JOIN candidate_case c ON c.id = s.case_id
-		WHERE s.case_id = ANY(?::bigint[]) AND `+cond+` ORDER BY s.case_id, s.sponsor_id`,
-		append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &ss)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("pipeline: sponsors: %w", err)
-	}
-	m := map[int64][]Sponsor{}
-	for _, s := range ss {
-		m[s.CaseID] = append(m[s.CaseID], s)
-	}
-	return m, nil
+	return perCase(ctx, db, "sponsors", `SELECT x.case_id, x.sponsor_id, x.known_since, x.letter_on FROM case_sponsor x`,
+		"x.sponsor_id", caseIDs, func(s Sponsor) int64 { return s.CaseID })
 }
 
 // Dues returns what is due for many cases (in scope) at once, earliest first.
 func Dues(ctx context.Context, db bun.IDB, caseIDs []int64) (map[int64][]Due, error) {
+	return perCase(ctx, db, "dues", `SELECT x.case_id, x.kind, x.due_on, x.rule_id FROM case_due x`,
+		"x.due_on, x.kind", caseIDs, func(d Due) int64 { return d.CaseID })
+}
+
+// perCase reads the rows of a table that hangs on cases (selected by sel, aliased x) for many cases in
+// the actor's scope at once, grouped by case, each case's in the order order.
+func perCase[T any](ctx context.Context, db bun.IDB, what, sel, order string, caseIDs []int64, caseOf func(T) int64) (map[int64][]T, error) {
 	cond, args, err := scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var ds []Due
-	err = db.NewRaw(`SELECT d.case_id, d.kind, d.due_on, d.rule_id FROM case_due d JOIN candidate_case c ON c.id = d.case_id
-		WHERE d.case_id = ANY(?::bigint[]) AND `+cond+` ORDER BY d.case_id, d.due_on, d.kind`,
-		append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &ds)
+	var rows []T
+	err = db.NewRaw(sel+` JOIN candidate_case c ON c.id = x.case_id WHERE x.case_id = ANY(?::bigint[]) AND `+cond+`
+		ORDER BY x.case_id, `+order, append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("pipeline: dues: %w", err)
+		return nil, fmt.Errorf("pipeline: %s: %w", what, err)
 	}
-	m := map[int64][]Due{}
-	for _, d := range ds {
-		m[d.CaseID] = append(m[d.CaseID], d)
-	}
-	return m, nil
+	return byid.Group(rows, caseOf), nil
 }

@@ -37,8 +37,7 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code) {
 // before 1900 too; the case is unchanged.
 func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	tomorrow := vn.Today().AddDate(0, 0, 1)
 	pid := w.person(t, "Nguyễn Văn Tương Lai", "1998-05-10", w.cellA, nil)
 	_, err := pipeline.Open(ctx, d.App, pipeline.OpenInput{PersonID: pid, CellID: w.cellA, Proposer: "cell", Doc: pipeline.Doc{Effective: tomorrow}})
@@ -67,8 +66,7 @@ func TestMovesRefuseFutureAndAncientDates(t *testing.T) {
 // 01/03 before), the day a period of 216 months from 29/02/2008 ends.
 func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Trần Thị Nhuận", "2008-02-29", w.cellA, func(n *people.NewPerson) { n.Sex = "female" })
 	c := w.open(t, pid, "2025-06-02")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-07-01", "CN 2")))
@@ -90,12 +88,9 @@ func TestBornOnLeapDayComesOfAgeWithTheMonthArithmetic(t *testing.T) {
 // records them.
 func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, _ := newWorld(t)
 	pid := w.person(t, "Lê Văn Quyết", "1995-05-10", w.cellA, nil)
-	c := w.open(t, pid, "2025-01-06")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-02-10", "CN 1")))
-	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2020-01-01"))))
+	c := w.toDossierOn(t, pid, "2025-01-06", "2025-02-10", "2025-03-03", "2020-01-01")
 	sec := as(t, w, "secretary", "HY.QC.1")
 	c = w.ok(pipeline.CellResolution(sec, d.App, c.ID, c.Version, doc("2025-03-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	for name, who := range map[string]context.Context{
@@ -125,8 +120,7 @@ func TestOnlyADecidingBoardRecordsTheCommitteeAndTheDecision(t *testing.T) {
 // The two rules show in the pipeline's rule table.
 func TestReadmissionAtListingAndDecision(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	board := as(t, w, "board", "HY.QC")
 	former := func(name string, events ...member.Event) int64 {
 		id := w.person(t, name, "1980-04-04", w.cellA, nil)
@@ -197,8 +191,7 @@ func TestReadmissionAtListingAndDecision(t *testing.T) {
 // full members; 4 of 6 is right. A probationary member is not counted; the recognition vote likewise.
 func TestVotesCountTheCellsFullMembers(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	for _, n := range []string{"Một", "Hai", "Ba", "Bốn"} {
 		w.member(t, "Đảng Viên "+n, "1970-01-01", w.cellA)
 	}

@@ -14,8 +14,7 @@ import (
 // same move as a new move is refused; what is impossible stays refused in history too.
 func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	hist := pipeline.AsHistory(ctx)
 	cal, err := calendar.Load(context.Background(), d.App)
 	if err != nil {
@@ -81,12 +80,9 @@ func TestHistoryRecordsMissedDeadlines(t *testing.T) {
 // A dossier considered after 12 months: refused as a new move, flagged as history.
 func TestHistoryStaleDossier(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Nguyễn Thị Hoa", "1992-05-05", w.cellA, nil)
-	c := w.open(t, pid, "2022-01-05")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2022-02-10", "CN 1")))
-	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2022-06-01", w.sponsors("2020-01-01"))))
+	c := w.toDossierOn(t, pid, "2022-01-05", "2022-02-10", "2022-06-01", "2020-01-01")
 	_, err := pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2023-08-01", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2})
 	wantRule(t, "a new vote on a stale dossier", err, pipeline.RuleDossierStale)
 	c = w.ok(pipeline.CellResolution(pipeline.AsHistory(ctx), d.App, c.ID, c.Version, doc("2023-08-01", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
@@ -103,7 +99,7 @@ func TestHistoryStaleDossier(t *testing.T) {
 // The rule table says which rules are deadlines; the others refuse.
 func TestRuleEnforcement(t *testing.T) {
 	t.Parallel()
-	_, d := newWorld(t)
+	_, d, _ := newWorld(t)
 	rules, err := pipeline.LoadRules(context.Background(), d.App)
 	if err != nil {
 		t.Fatal(err)

@@ -335,6 +335,16 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
+// from begins a move of a case at one of stages: the move's document cleaned (clean), and a refusal
+// unless the case stands at one of the stages.
+func (d Doc) from(c *Case, requireNumber bool, stages ...string) (Doc, error) {
+	d, err := d.clean(requireNumber)
+	if err != nil {
+		return d, err
+	}
+	return d, stageIs(c, stages...)
+}
+
 // stageIs refuses a move unless the case is at one of the stages the move starts from.
 func stageIs(c *Case, want ...string) error {
 	for _, w := range want {

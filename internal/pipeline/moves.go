@@ -118,11 +118,8 @@ func CompleteCourse(ctx context.Context, db bun.IDB, caseID int64, version int, 
 // Certificate is the move of CompleteCourse.
 func Certificate(d Doc) Step {
 	return Step{kind: "course_completed", input: d, apply: func(c *Case, w world) (Event, error) {
-		d, err := d.clean(false)
+		d, err := d.from(c, false, StageSource, StageCourseDone, StageDossier)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageSource, StageCourseDone, StageDossier); err != nil {
 			return Event{}, err
 		}
 		c.CertificateOn = &d.Effective
@@ -257,11 +254,8 @@ func CellResolution(ctx context.Context, db bun.IDB, caseID int64, version int, 
 func CellVote(d Doc, v Votes) Step {
 	return Step{kind: "cell_resolved", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageDossier)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageDossier); err != nil {
 			return Event{}, err
 		}
 		p, err := w.person(c.PersonID)
@@ -324,11 +318,8 @@ func CommitteeResolution(ctx context.Context, db bun.IDB, caseID int64, version 
 func CommitteeVote(d Doc, v Votes) Step {
 	return Step{kind: "committee_resolved", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageCellResolution)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageCellResolution); err != nil {
 			return Event{}, err
 		}
 		if err := votes(e, "vote.committee", RuleCommitteeVote, v, "đảng ủy", "committee members"); err != nil {
@@ -352,11 +343,8 @@ func ExtendDecision(ctx context.Context, db bun.IDB, caseID int64, version int, 
 func Extension(d Doc) Step {
 	return Step{kind: "decision_extended", input: d, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageCellResolution, StageCommitteeResolution)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageCellResolution, StageCommitteeResolution); err != nil {
 			return Event{}, err
 		}
 		if c.Extensions >= e.rules.V(RuleExtensionsMax) {
@@ -388,11 +376,8 @@ func Decide(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc) (
 func Decision(d Doc) Step {
 	return Step{kind: "decided", input: d, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageCommitteeResolution)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageCommitteeResolution); err != nil {
 			return Event{}, err
 		}
 		p, err := w.person(c.PersonID)
@@ -431,11 +416,8 @@ func HoldCeremony(ctx context.Context, db bun.IDB, caseID int64, version int, d 
 func Ceremony(d Doc) Step {
 	return Step{kind: "ceremony_held", input: d, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(false)
+		d, err := d.from(c, false, StageDecision)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageDecision); err != nil {
 			return Event{}, err
 		}
 		var late *Late
@@ -479,11 +461,8 @@ func RecognitionVote(ctx context.Context, db bun.IDB, caseID int64, version int,
 func Recognition(d Doc, v Votes) Step {
 	return Step{kind: "recognition_vote", input: map[string]any{"doc": d, "votes": v}, apply: func(c *Case, w world) (Event, error) {
 		e := w.env()
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageProbation)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageProbation); err != nil {
 			return Event{}, err
 		}
 		end := calendar.AddMonths(*c.CeremonyOn, e.rules.V(RuleProbation))
@@ -533,11 +512,8 @@ func Remove(ctx context.Context, db bun.IDB, caseID int64, version int, d Doc, r
 // Removal is the move of Remove.
 func Removal(d Doc, reason string) Step {
 	return Step{kind: "removed", input: map[string]any{"doc": d, "reason": reason}, apply: func(c *Case, w world) (Event, error) {
-		d, err := d.clean(true)
+		d, err := d.from(c, true, StageProbation)
 		if err != nil {
-			return Event{}, err
-		}
-		if err := stageIs(c, StageProbation); err != nil {
 			return Event{}, err
 		}
 		if err := checkCode(w, "leave_reason", reason, "reason", "Lý do"); err != nil {

@@ -16,7 +16,6 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/fixture"
 	"ptdv/internal/member"
-	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/pipeline"
@@ -36,25 +35,17 @@ type world struct {
 	t                  *testing.T
 }
 
-func newWorld(t *testing.T) (*world, *pgtest.DB) {
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	w := &world{db: d.App, t: t}
-	mk := func(code, name, kind string, parent *int64) int64 {
-		res, err := org.Create(ctx, d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent, org.Doc{Effective: fixture.Day("2015-01-01")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res.Units[0]
-	}
-	p := mk("HY", "Đảng bộ tỉnh Hưng Yên", "province", nil)
-	w.communeA = mk("HY.QC", "Đảng bộ xã Quỳnh Châu", "grassroots_committee", &p)
-	cb := mk("HY.QS", "Đảng bộ xã Quỳnh Sơn", "grassroots_committee", &p)
-	w.cellA = mk("HY.QC.1", "Chi bộ thôn An Phú", "cell", &w.communeA)
-	w.cellB = mk("HY.QS.1", "Chi bộ thôn Đông Hải", "cell", &cb)
+func newWorld(t *testing.T) (*world, *pgtest.DB, context.Context) {
+	d, u, ctx := fixture.NewUnits(t, `
+		HY       province              Đảng bộ tỉnh Hưng Yên
+		HY.QC    grassroots_committee  Đảng bộ xã Quỳnh Châu
+		HY.QS    grassroots_committee  Đảng bộ xã Quỳnh Sơn
+		HY.QC.1  cell                  Chi bộ thôn An Phú
+		HY.QS.1  cell                  Chi bộ thôn Đông Hải`)
+	w := &world{db: d.App, t: t, communeA: u["HY.QC"], cellA: u["HY.QC.1"], cellB: u["HY.QS.1"]}
 	w.sponsor1 = w.member(t, "Trần Văn Hùng", "1975-03-02", w.cellA)
 	w.sponsor2 = w.member(t, "Phạm Thị Lan", "1980-11-20", w.cellA)
-	return w, d
+	return w, d, ctx
 }
 
 // nationalID builds a valid 12-digit id for a person (province 034 = Thái Bình).
@@ -132,8 +123,7 @@ func wantRule(t *testing.T, what string, err error, rule string) {
 
 func TestCaseFromSourceToFullMember(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Nguyễn Thị Mai", "1998-05-10", w.cellA, func(n *people.NewPerson) { n.Sex = "female"; n.YouthUnionMember = true })
 	c := w.open(t, pid, "2025-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, pipeline.Doc{Effective: fixture.Day("2025-02-10"), Form: "CN-NTVĐ", Number: "CN 125/2025"}))
@@ -194,17 +184,22 @@ func TestCaseFromSourceToFullMember(t *testing.T) {
 
 // advance takes a fresh case to the dossier stage with standard dates.
 func (w *world) toDossier(t *testing.T, pid int64) pipeline.Case {
+	return w.toDossierOn(t, pid, "2025-01-06", "2025-02-10", "2025-03-03", "2022-09-01")
+}
+
+// toDossierOn opens a case for pid on listed, completes its course on course (certificate CN 1) and its
+// dossier on dossier, with two sponsors who have known the candidate since known.
+func (w *world) toDossierOn(t *testing.T, pid int64, listed, course, dossier, known string) pipeline.Case {
 	t.Helper()
 	ctx := fixture.System()
-	c := w.open(t, pid, "2025-01-06")
-	c = w.ok(pipeline.CompleteCourse(ctx, w.db, c.ID, c.Version, doc("2025-02-10", "CN 1")))
-	return w.ok(pipeline.CompleteDossier(ctx, w.db, c.ID, c.Version, w.dossier("2025-03-03", w.sponsors("2022-09-01"))))
+	c := w.open(t, pid, listed)
+	c = w.ok(pipeline.CompleteCourse(ctx, w.db, c.ID, c.Version, doc(course, "CN 1")))
+	return w.ok(pipeline.CompleteDossier(ctx, w.db, c.ID, c.Version, w.dossier(dossier, w.sponsors(known))))
 }
 
 func TestRulesRefuseWithTheirIDs(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	votes := pipeline.Votes{For: 2, Eligible: 2}
 
 	// Age: under 18 on the day the cell considers the case (counted in months).
@@ -279,8 +274,7 @@ func (w *world) toDossierBorn(t *testing.T, birth string, edit func(*people.NewP
 
 func TestDossierRules(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Vũ Đức Anh", "1995-01-01", w.cellA, nil)
 	c := w.open(t, pid, "2019-01-06")
 	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2019-01-10", "CN 9")))
@@ -336,7 +330,7 @@ func TestDossierRules(t *testing.T) {
 
 func TestConcurrentMovesOneWins(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
+	w, d, _ := newWorld(t)
 	pid := w.person(t, "Bùi Quang Huy", "1996-04-04", w.cellA, nil)
 	c := w.open(t, pid, "2025-01-06")
 	var ok, conflict atomic.Int32
@@ -373,12 +367,9 @@ func TestConcurrentMovesOneWins(t *testing.T) {
 // A deadline in working days that crosses Tết Bính Ngọ (14–22/02/2026).
 func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Đinh Văn Tết", "1994-04-04", w.cellA, nil)
-	c := w.open(t, pid, "2025-09-01")
-	c = w.ok(pipeline.CompleteCourse(ctx, d.App, c.ID, c.Version, doc("2025-09-15", "CN 1")))
-	c = w.ok(pipeline.CompleteDossier(ctx, d.App, c.ID, c.Version, w.dossier("2025-10-01", w.sponsors("2022-09-01"))))
+	c := w.toDossierOn(t, pid, "2025-09-01", "2025-09-15", "2025-10-01", "2022-09-01")
 	c = w.ok(pipeline.CellResolution(ctx, d.App, c.ID, c.Version, doc("2025-11-20", "NQ 1"), pipeline.Votes{For: 2, Eligible: 2}))
 	c = w.ok(pipeline.CommitteeResolution(ctx, d.App, c.ID, c.Version, doc("2025-12-10", "NQ 2"), pipeline.Votes{For: 9, Eligible: 9}))
 	c = w.ok(pipeline.Decide(ctx, d.App, c.ID, c.Version, doc("2026-01-20", "QĐ 3")))
@@ -396,8 +387,7 @@ func TestCeremonyDeadlineCrossesTet(t *testing.T) {
 
 func TestScopeOfCasesAndDueList(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	pid := w.person(t, "Ngô Văn Bình", "1996-04-04", w.cellA, nil)
 	c := w.toDossier(t, pid)
 	other := w.person(t, "Lý Thị Hoa", "1997-04-04", w.cellB, func(n *people.NewPerson) { n.Sex = "female" })
@@ -458,8 +448,7 @@ func TestScopeOfCasesAndDueList(t *testing.T) {
 
 func TestCourseClassRecordsCertificates(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	p1 := w.person(t, "Tạ Văn Một", "1995-01-01", w.cellA, nil)
 	p2 := w.person(t, "Tạ Văn Hai", "1995-01-02", w.cellA, nil)
 	c1, c2 := w.open(t, p1, "2025-01-06"), w.open(t, p2, "2025-01-06")

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/fixture"
 	"ptdv/internal/pipeline"
 )
 
@@ -15,8 +14,7 @@ import (
 // deactivated one is INVALID_INPUT naming the list's labels, and nothing is written.
 func TestReviewRatingsAreACodeList(t *testing.T) {
 	t.Parallel()
-	w, d := newWorld(t)
-	ctx := fixture.System()
+	w, d, ctx := newWorld(t)
 	c := w.open(t, w.person(t, "Lê Văn Nguồn", "1999-04-04", w.cellA, nil), "2025-01-06")
 	if err := pipeline.Review(ctx, d.App, c.ID, "2025Q1", "needs_work", "Cần giao thêm nhiệm vụ."); err != nil {
 		t.Fatal(err)

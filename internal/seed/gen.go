@@ -811,22 +811,15 @@ func (c *cellGen) leaverPlan(y int) *casePlan {
 		extDate: noDay, decision: noDay, ceremony: noDay, removal: noDay}
 	stages := []string{"source", "course_done", "dossier", "cell_resolution", "committee_resolution"}
 	reach := drawIndex(c.r, []float64{0.35, 0.33, 0.17, 0.08, 0.07})
+	// Each stage reached follows the one before after a drawn wait (median, spread, bounds in days).
 	last := pl.listed
-	if reach >= 1 {
-		pl.cert = last + day(c.dur(60, 0.8, 5, 600))
-		last = pl.cert
-	}
-	if reach >= 2 {
-		pl.dossier = last + day(c.dur(60, 0.8, 5, 400))
-		last = pl.dossier
-	}
-	if reach >= 3 {
-		pl.cellRes = last + day(c.dur(35, 0.7, 3, 300))
-		last = pl.cellRes
-	}
-	if reach >= 4 {
-		pl.commRes = last + day(c.dur(18, 0.6, 1, 50))
-		last = pl.commRes
+	for _, st := range []struct {
+		on            *day
+		median, sigma float64
+		lo, hi        int
+	}{{&pl.cert, 60, 0.8, 5, 600}, {&pl.dossier, 60, 0.8, 5, 400}, {&pl.cellRes, 35, 0.7, 3, 300}, {&pl.commRes, 18, 0.6, 1, 50}}[:reach] {
+		*st.on = last + day(c.dur(st.median, st.sigma, st.lo, st.hi))
+		last = *st.on
 	}
 	// A quarter of them stall for a long time first ("có nguồn nhưng không kết nạp được").
 	wait := c.dur(150, 0.8, 10, 1500)

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/calendar"
 	"ptdv/internal/codes"
+	pdb "ptdv/internal/db"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
@@ -104,12 +105,8 @@ func noRows(t *testing.T, db bun.IDB, what, query string, args ...any) {
 	cols, _ := rows.Columns()
 	n := 0
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := pdb.RowValues(rows, len(cols))
+		if err != nil {
 			t.Fatal(err)
 		}
 		if n < 5 {

@@ -271,15 +271,7 @@ func (w *writers) targetRows(terms []termRow, targets []targetRow) {
 		b.date(t.end)
 		b.id(t.term)
 		b.text(kind)
-		if kind == "count" {
-			b.i32(int32(t.count))
-			b.null()
-			b.null()
-		} else {
-			b.null()
-			b.numeric(t.rate)
-			b.text("members_end_of_previous_year")
-		}
+		targetValues(b, kind, t.count, t.rate)
 		b.id(t.parent)
 		b.text(t.note)
 		b.i32(int32(len(t.revisions)))
@@ -291,15 +283,7 @@ func (w *writers) targetRows(terms []termRow, targets []targetRow) {
 			b.i64(t.id)
 			b.i32(int32(i + 1))
 			b.text(kind)
-			if kind == "count" {
-				b.i32(int32(rv.count))
-				b.null()
-				b.null()
-			} else {
-				b.null()
-				b.numeric(rv.rate)
-				b.text("members_end_of_previous_year")
-			}
+			targetValues(b, kind, rv.count, rv.rate)
 			b.id(rv.parent)
 			b.text(rv.note)
 			b.text(rv.reason)
@@ -307,4 +291,18 @@ func (w *writers) targetRows(terms []termRow, targets []targetRow) {
 			b.end()
 		}
 	}
+}
+
+// targetValues writes the value columns of a target or a revision of it (count_value, rate_value,
+// rate_base): a count, or a rate (in thousandths) of the members at the end of the year before.
+func targetValues(b *tableBuf, kind string, count, rate int) {
+	if kind == "count" {
+		b.i32(int32(count))
+		b.null()
+		b.null()
+		return
+	}
+	b.null()
+	b.numeric(rate)
+	b.text("members_end_of_previous_year")
 }

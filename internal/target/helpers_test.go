@@ -13,23 +13,12 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/fixture"
 	"ptdv/internal/member"
-	"ptdv/internal/org"
 	"ptdv/internal/people"
 	"ptdv/internal/pgtest"
 	"ptdv/internal/target"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-func unit(t testing.TB, db bun.IDB, code, name, kind string, parent *int64, on string) int64 {
-	t.Helper()
-	res, err := org.Create(fixture.System(), db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent,
-		org.Doc{Effective: fixture.Day(on), Document: "QĐ thành lập"})
-	if err != nil {
-		t.Fatalf("create %s: %v", code, err)
-	}
-	return res.Units[0]
-}
 
 // admit records one new member of a cell per decision date (the ceremony two weeks later), through
 // people.Create and member.Record, four at a time.

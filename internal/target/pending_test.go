@@ -6,7 +6,6 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/fixture"
-	"ptdv/internal/pgtest"
 	"ptdv/internal/target"
 )
 
@@ -14,13 +13,13 @@ import (
 // decision date, until their ceremony (then they are admissions) or their closing.
 func TestDecidedNotAdmitted(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	c := unit(t, d.App, "VP.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &p, "2015-01-01")
-	x := unit(t, d.App, "VP.HH.1", "Chi bộ thôn Đồng Bông", "cell", &c, "2015-01-01")
-	o := unit(t, d.App, "VP.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &p, "2015-01-01")
-	y := unit(t, d.App, "VP.HD.1", "Chi bộ thôn Bảo Chúc", "cell", &o, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		VP       province              Đảng bộ tỉnh Vĩnh Phúc
+		VP.HH    grassroots_committee  Đảng bộ xã Hoàng Hoa
+		VP.HH.1  cell                  Chi bộ thôn Đồng Bông
+		VP.HD    grassroots_committee  Đảng bộ xã Hoàng Đan
+		VP.HD.1  cell                  Chi bộ thôn Bảo Chúc`)
+	p, c, x, y := u["VP"], u["VP.HH"], u["VP.HH.1"], u["VP.HD.1"]
 	for i, cs := range []struct {
 		cell             int64
 		stage, decided   string

@@ -23,12 +23,8 @@ func TestRowSecurityOnTargetWrites(t *testing.T) {
 	if os.Getenv(pgtest.EnvNoRLS) == "1" {
 		t.Skip("row-level security is switched off (" + pgtest.EnvNoRLS + "=1)")
 	}
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &p, "2015-01-01")
-	c1 := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
-	c2 := unit(t, d.App, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &td, "2015-01-01")
+	d, tr, ctx := fixture.NewTree(t)
+	td, c1, c2 := tr.D, tr.C1, tr.C2
 	own := newTarget(t, ctx, d.App, target.NewTarget{UnitID: c1, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(60)})
 	sib := newTarget(t, ctx, d.App, target.NewTarget{UnitID: c2, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(50)})
 	board := fixture.Actor(t, d.App, "board", "VP.TD.HH")

@@ -15,6 +15,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -288,24 +289,13 @@ func GetTargets(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Target,
 	if err != nil {
 		return nil, err
 	}
-	m := make(map[int64]Target, len(ts))
-	for _, t := range ts {
-		m[t.ID] = t
-	}
-	return m, nil
+	return byid.Map(ts, func(t Target) int64 { return t.ID }), nil
 }
 
 // GetTarget returns one target, or NOT_FOUND when it does not exist or its unit is out of scope.
 func GetTarget(ctx context.Context, db bun.IDB, id int64) (Target, error) {
 	m, err := GetTargets(ctx, db, []int64{id})
-	if err != nil {
-		return Target{}, err
-	}
-	t, ok := m[id]
-	if !ok {
-		return Target{}, notFound("target", id)
-	}
-	return t, nil
+	return byid.One(m, err, "target", id)
 }
 
 func notFound(entity string, id int64) error {

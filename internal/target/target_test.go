@@ -26,14 +26,14 @@ func round1(x float64) float64 { return math.Round(x*10) / 10 }
 // Quỳnh Phụ district set 750 new members for its 2020–2025 term and had 419 by 26 February 2024.
 func TestQuynhPhuTermTarget(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tb := unit(t, d.App, "TB", "Đảng bộ tỉnh Thái Bình", "province", nil, "2015-01-01")
-	qp := unit(t, d.App, "TB.QP", "Đảng bộ huyện Quỳnh Phụ", "district", &tb, "2015-01-01")
-	c1 := unit(t, d.App, "TB.QP.QH", "Đảng bộ xã Quỳnh Hải", "grassroots_committee", &qp, "2015-01-01")
-	c2 := unit(t, d.App, "TB.QP.QG", "Đảng bộ xã Quỳnh Giao", "grassroots_committee", &qp, "2015-01-01")
-	x1 := unit(t, d.App, "TB.QP.QH.1", "Chi bộ thôn 1", "cell", &c1, "2015-01-01")
-	x2 := unit(t, d.App, "TB.QP.QG.1", "Chi bộ thôn Đông", "cell", &c2, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		TB          province              Đảng bộ tỉnh Thái Bình
+		TB.QP       district              Đảng bộ huyện Quỳnh Phụ
+		TB.QP.QH    grassroots_committee  Đảng bộ xã Quỳnh Hải
+		TB.QP.QG    grassroots_committee  Đảng bộ xã Quỳnh Giao
+		TB.QP.QH.1  cell                  Chi bộ thôn 1
+		TB.QP.QG.1  cell                  Chi bộ thôn Đông`)
+	qp, c1, c2, x1, x2 := u["TB.QP"], u["TB.QP.QH"], u["TB.QP.QG"], u["TB.QP.QH.1"], u["TB.QP.QG.1"]
 
 	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: qp, Name: "Nhiệm kỳ 2020–2025",
 		StartsOn: fixture.Day("2020-07-01"), EndsOn: fixture.Day("2025-06-30"), CongressDocument: "Nghị quyết Đại hội Đảng bộ huyện lần thứ XXVI"})
@@ -127,12 +127,8 @@ func TestQuynhPhuTermTarget(t *testing.T) {
 // period / same period last year / %".
 func TestTamDuongQuarterlyReport(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	vp := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &vp, "2015-01-01")
-	hh := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
-	x := unit(t, d.App, "VP.TD.HH.DB", "Chi bộ thôn Đồng Bông", "cell", &hh, "2015-01-01")
+	d, tr, ctx := fixture.NewTree(t)
+	td, x := tr.D, tr.X
 	var ds []time.Time
 	for _, q := range []struct {
 		from    string
@@ -192,12 +188,12 @@ func TestTamDuongQuarterlyReport(t *testing.T) {
 // at the end of the previous year.
 func TestBinhDinhRateTarget(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	bd := unit(t, d.App, "BD", "Đảng bộ tỉnh Bình Định", "province", nil, "2015-01-01")
-	tp := unit(t, d.App, "BD.TP", "Đảng bộ phường Trần Phú", "grassroots_committee", &bd, "2015-01-01")
-	x := unit(t, d.App, "BD.TP.1", "Chi bộ khu phố 1", "cell", &tp, "2015-01-01")
-	y := unit(t, d.App, "BD.TP.2", "Chi bộ khu phố 2", "cell", &tp, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		BD       province              Đảng bộ tỉnh Bình Định
+		BD.TP    grassroots_committee  Đảng bộ phường Trần Phú
+		BD.TP.1  cell                  Chi bộ khu phố 1
+		BD.TP.2  cell                  Chi bộ khu phố 2`)
+	bd, tp, x, y := u["BD"], u["BD.TP"], u["BD.TP.1"], u["BD.TP.2"]
 	// 250 members admitted in 2016–2019; in 2020 five are removed and three die: 242 on 31/12/2020.
 	xs := admit(t, d.App, x, spread("2016-01-04", 150, 9)...)
 	ys := admit(t, d.App, y, spread("2017-01-02", 100, 10)...)
@@ -257,12 +253,12 @@ func TestBinhDinhRateTarget(t *testing.T) {
 // Tiên Phước had 28 of its 60 for 2021 after seven months.
 func TestTienPhuocSevenMonths(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	qn := unit(t, d.App, "QNA", "Đảng bộ tỉnh Quảng Nam", "province", nil, "2015-01-01")
-	tpd := unit(t, d.App, "QNA.TP", "Đảng bộ huyện Tiên Phước", "district", &qn, "2015-01-01")
-	tk := unit(t, d.App, "QNA.TP.TK", "Đảng bộ thị trấn Tiên Kỳ", "grassroots_committee", &tpd, "2015-01-01")
-	x := unit(t, d.App, "QNA.TP.TK.1", "Chi bộ khối phố 1", "cell", &tk, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		QNA          province              Đảng bộ tỉnh Quảng Nam
+		QNA.TP       district              Đảng bộ huyện Tiên Phước
+		QNA.TP.TK    grassroots_committee  Đảng bộ thị trấn Tiên Kỳ
+		QNA.TP.TK.1  cell                  Chi bộ khối phố 1`)
+	tpd, x := u["QNA.TP"], u["QNA.TP.TK.1"]
 	admit(t, d.App, x, append(append(spread("2021-01-05", 28, 7), spread("2021-08-02", 5, 10)...), spread("2020-01-06", 20, 10)...)...)
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: tpd, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(60)})
 	p, err := target.TargetProgress(ctx, d.App, tg.ID, fixture.Day("2021-07-31"))
@@ -278,15 +274,15 @@ func TestTienPhuocSevenMonths(t *testing.T) {
 // and term progress includes theirs.
 func TestMergedCommune(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
-	dist := unit(t, d.App, "HY.KC", "Đảng bộ huyện Kim Động", "district", &p, "2015-01-01")
-	other := unit(t, d.App, "HY.VL", "Đảng bộ huyện Văn Lâm", "district", &p, "2015-01-01")
-	a := unit(t, d.App, "HY.KC.A", "Đảng bộ xã Toàn Thắng", "grassroots_committee", &dist, "2015-01-01")
-	b := unit(t, d.App, "HY.KC.B", "Đảng bộ xã Chính Nghĩa", "grassroots_committee", &dist, "2015-01-01")
-	xa := unit(t, d.App, "HY.KC.A.1", "Chi bộ thôn Tạ Thượng", "cell", &a, "2015-01-01")
-	xb := unit(t, d.App, "HY.KC.B.1", "Chi bộ thôn Tiên Cầu", "cell", &b, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		HY         province              Đảng bộ tỉnh Hưng Yên
+		HY.KC      district              Đảng bộ huyện Kim Động
+		HY.VL      district              Đảng bộ huyện Văn Lâm
+		HY.KC.A    grassroots_committee  Đảng bộ xã Toàn Thắng
+		HY.KC.B    grassroots_committee  Đảng bộ xã Chính Nghĩa
+		HY.KC.A.1  cell                  Chi bộ thôn Tạ Thượng
+		HY.KC.B.1  cell                  Chi bộ thôn Tiên Cầu`)
+	p, dist, other, a, b, xa, xb := u["HY"], u["HY.KC"], u["HY.VL"], u["HY.KC.A"], u["HY.KC.B"], u["HY.KC.A.1"], u["HY.KC.B.1"]
 	tA := newTarget(t, ctx, d.App, target.NewTarget{UnitID: a, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(10)})
 	tB := newTarget(t, ctx, d.App, target.NewTarget{UnitID: b, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(8)})
 	termA, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: a, Name: "Nhiệm kỳ 2025–2030", StartsOn: fixture.Day("2025-03-01"), EndsOn: fixture.Day("2030-02-28")})
@@ -386,12 +382,12 @@ func TestMergedCommune(t *testing.T) {
 // A split: explicit targets are required, admissions follow the cells.
 func TestSplitCommune(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "LC", "Đảng bộ tỉnh Lào Cai", "province", nil, "2015-01-01")
-	u := unit(t, d.App, "LC.SP", "Đảng bộ phường Sa Pa", "grassroots_committee", &p, "2015-01-01")
-	x := unit(t, d.App, "LC.SP.1", "Chi bộ tổ 1", "cell", &u, "2015-01-01")
-	y := unit(t, d.App, "LC.SP.2", "Chi bộ tổ 2", "cell", &u, "2015-01-01")
+	d, units, ctx := fixture.NewUnits(t, `
+		LC       province              Đảng bộ tỉnh Lào Cai
+		LC.SP    grassroots_committee  Đảng bộ phường Sa Pa
+		LC.SP.1  cell                  Chi bộ tổ 1
+		LC.SP.2  cell                  Chi bộ tổ 2`)
+	u, x, y := units["LC.SP"], units["LC.SP.1"], units["LC.SP.2"]
 	tU := newTarget(t, ctx, d.App, target.NewTarget{UnitID: u, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(20)})
 	admit(t, d.App, x, fixture.Day("2025-02-01"), fixture.Day("2025-03-01"))
 	admit(t, d.App, y, fixture.Day("2025-04-01"))
@@ -447,12 +443,12 @@ func rows(t *testing.T, db bun.IDB) rowCounts {
 // Bad input is INVALID_INPUT naming the field (CONFLICT for duplicates), and writes nothing.
 func TestBadInput(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "NA", "Đảng bộ tỉnh Nghệ An", "province", nil, "2015-01-01")
-	c := unit(t, d.App, "NA.X", "Đảng bộ xã Xuân Lâm", "grassroots_committee", &p, "2015-01-01")
-	other := unit(t, d.App, "NA.Y", "Đảng bộ xã Yên Hồ", "grassroots_committee", &p, "2015-01-01")
-	cell := unit(t, d.App, "NA.X.1", "Chi bộ xóm 1", "cell", &c, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		NA      province              Đảng bộ tỉnh Nghệ An
+		NA.X    grassroots_committee  Đảng bộ xã Xuân Lâm
+		NA.Y    grassroots_committee  Đảng bộ xã Yên Hồ
+		NA.X.1  cell                  Chi bộ xóm 1`)
+	c, other, cell := u["NA.X"], u["NA.Y"], u["NA.X.1"]
 	term, err := target.CreateTerm(ctx, d.App, target.NewTerm{UnitID: c, Name: "Nhiệm kỳ 2020–2025", StartsOn: fixture.Day("2020-08-10"), EndsOn: fixture.Day("2025-08-09")})
 	if err != nil {
 		t.Fatal(err)
@@ -552,14 +548,9 @@ func TestBadInput(t *testing.T) {
 // shares; a unit with its own target is a conflict.
 func TestHandDown(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &p, "2015-01-01")
-	c1 := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
-	c2 := unit(t, d.App, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &td, "2015-01-01")
-	c3 := unit(t, d.App, "VP.TD.KT", "Đảng bộ thị trấn Hợp Hòa", "grassroots_committee", &td, "2015-01-01")
-	x := unit(t, d.App, "VP.TD.HH.1", "Chi bộ thôn Đồng Bông", "cell", &c1, "2015-01-01")
+	d, tr, ctx := fixture.NewTree(t)
+	td, c1, c2, x := tr.D, tr.C1, tr.C2, tr.X
+	c3 := fixture.Unit(t, ctx, d.App, "VP.TD.KT", "Đảng bộ thị trấn Hợp Hòa", "grassroots_committee", &td, "2015-01-01")
 	tg := newTarget(t, ctx, d.App, target.NewTarget{UnitID: td, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(160)})
 	newTarget(t, ctx, d.App, target.NewTarget{UnitID: c3, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(9)})
 
@@ -605,12 +596,8 @@ func TestHandDown(t *testing.T) {
 // Scope: a commune's board sees its own targets, not its sibling's nor its district's; it sets none.
 func TestScope(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	td := unit(t, d.App, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &p, "2015-01-01")
-	c1 := unit(t, d.App, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &td, "2015-01-01")
-	c2 := unit(t, d.App, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &td, "2015-01-01")
+	d, tr, ctx := fixture.NewTree(t)
+	td, c1, c2 := tr.D, tr.C1, tr.C2
 	tTD := newTarget(t, ctx, d.App, target.NewTarget{UnitID: td, Measure: target.MeasureAdmissions, Period: target.Year(2021), Values: count(160)})
 	al, err := target.HandDown(ctx, d.App, tTD.ID, []target.Share{{UnitID: c1, Count: 60}, {UnitID: c2, Count: 50}})
 	if err != nil {
@@ -692,13 +679,13 @@ func checkCache(t *testing.T, d *pgtest.DB) {
 // them: each admission counts where the cell stood on its decision date.
 func TestTreeChangeAfterAdmissions(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "TN", "Đảng bộ tỉnh Thái Nguyên", "province", nil, "2015-01-01")
-	dist := unit(t, d.App, "TN.DH", "Đảng bộ huyện Đại Từ", "district", &p, "2015-01-01")
-	c1 := unit(t, d.App, "TN.DH.A", "Đảng bộ xã An Khánh", "grassroots_committee", &dist, "2015-01-01")
-	c2 := unit(t, d.App, "TN.DH.B", "Đảng bộ xã Bình Thuận", "grassroots_committee", &dist, "2015-01-01")
-	x := unit(t, d.App, "TN.DH.A.1", "Chi bộ xóm Đồng", "cell", &c1, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		TN         province              Đảng bộ tỉnh Thái Nguyên
+		TN.DH      district              Đảng bộ huyện Đại Từ
+		TN.DH.A    grassroots_committee  Đảng bộ xã An Khánh
+		TN.DH.B    grassroots_committee  Đảng bộ xã Bình Thuận
+		TN.DH.A.1  cell                  Chi bộ xóm Đồng`)
+	p, dist, c1, c2, x := u["TN"], u["TN.DH"], u["TN.DH.A"], u["TN.DH.B"], u["TN.DH.A.1"]
 	admit(t, d.App, x, fixture.Day("2021-03-01"), fixture.Day("2021-09-01"))
 	if _, err := org.Move(ctx, d.App, x, c2, org.Doc{Effective: fixture.Day("2021-06-01"), Document: "QĐ điều chỉnh"}); err != nil {
 		t.Fatal(err)
@@ -725,15 +712,15 @@ func TestTreeChangeAfterAdmissions(t *testing.T) {
 // commune before the move never was in the district.
 func TestScopeOfCountedUnits(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "BN", "Đảng bộ tỉnh Bắc Ninh", "province", nil, "2015-01-01")
-	d1 := unit(t, d.App, "BN.TS", "Đảng bộ huyện Tiên Du", "district", &p, "2015-01-01")
-	d2 := unit(t, d.App, "BN.TX", "Đảng bộ thị xã Từ Sơn", "district", &p, "2015-01-01")
-	c := unit(t, d.App, "BN.TS.DH", "Đảng bộ xã Đình Bảng", "grassroots_committee", &d1, "2015-01-01")
-	e := unit(t, d.App, "BN.TS.LB", "Đảng bộ xã Lạc Vệ", "grassroots_committee", &d1, "2015-01-01")
-	x := unit(t, d.App, "BN.TS.DH.1", "Chi bộ khu phố Đình", "cell", &c, "2015-01-01")
-	y := unit(t, d.App, "BN.TS.DH.2", "Chi bộ khu phố Trang Liệt", "cell", &c, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		BN          province              Đảng bộ tỉnh Bắc Ninh
+		BN.TS       district              Đảng bộ huyện Tiên Du
+		BN.TX       district              Đảng bộ thị xã Từ Sơn
+		BN.TS.DH    grassroots_committee  Đảng bộ xã Đình Bảng
+		BN.TS.LB    grassroots_committee  Đảng bộ xã Lạc Vệ
+		BN.TS.DH.1  cell                  Chi bộ khu phố Đình
+		BN.TS.DH.2  cell                  Chi bộ khu phố Trang Liệt`)
+	d1, d2, c, e, x, y := u["BN.TS"], u["BN.TX"], u["BN.TS.DH"], u["BN.TS.LB"], u["BN.TS.DH.1"], u["BN.TS.DH.2"]
 	admit(t, d.App, x, fixture.Day("2021-02-01"))
 	admit(t, d.App, y, fixture.Day("2021-03-01"))
 	if _, err := org.Move(ctx, d.App, y, e, org.Doc{Effective: fixture.Day("2021-05-01")}); err != nil {
@@ -773,10 +760,10 @@ func TestScopeOfCountedUnits(t *testing.T) {
 func TestChildrenProgressInHalves(t *testing.T) {
 	d := pgtest.New(t)
 	ctx := fixture.System()
-	p := unit(t, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
+	p := fixture.Unit(t, ctx, d.App, "HY", "Đảng bộ tỉnh Hưng Yên", "province", nil, "2015-01-01")
 	for i := range 5 {
-		c := unit(t, d.App, fmt.Sprintf("HY.X%d", i), fmt.Sprintf("Đảng bộ xã số %d", i), "grassroots_committee", &p, "2015-01-01")
-		cell := unit(t, d.App, fmt.Sprintf("HY.X%d.1", i), fmt.Sprintf("Chi bộ thôn số %d", i), "cell", &c, "2015-01-01")
+		c := fixture.Unit(t, ctx, d.App, fmt.Sprintf("HY.X%d", i), fmt.Sprintf("Đảng bộ xã số %d", i), "grassroots_committee", &p, "2015-01-01")
+		cell := fixture.Unit(t, ctx, d.App, fmt.Sprintf("HY.X%d.1", i), fmt.Sprintf("Chi bộ thôn số %d", i), "cell", &c, "2015-01-01")
 		admit(t, d.App, cell, spread("2025-01-10", 1+2*i, 20)...)
 		newTarget(t, ctx, d.App, target.NewTarget{UnitID: c, Measure: target.MeasureAdmissions, Period: target.Year(2025), Values: count(10)})
 	}

@@ -20,6 +20,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/db"
 	"ptdv/internal/vn"
 )
@@ -71,11 +72,7 @@ func lives(ctx context.Context, tx bun.IDB, ids []int64) (map[int64]life, error)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: units: %w", err)
 	}
-	m := make(map[int64]life, len(ls))
-	for _, l := range ls {
-		m[l.ID] = l
-	}
-	return m, nil
+	return byid.Map(ls, func(l life) int64 { return l.ID }), nil
 }
 
 // startsIn reports whether day s falls in the unit's life, or, for a successor, in the life of its

@@ -39,16 +39,16 @@ func denominators(t *testing.T, ctx context.Context, d *pgtest.DB, province int6
 // 0006; the figures are those of the span count, which serves days outside the rollup's window.
 func TestRateTargetsFromYearend(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	p := unit(t, d.App, "HD", "Đảng bộ tỉnh Hải Dương", "province", nil, "2015-01-01")
-	dist := unit(t, d.App, "HD.NS", "Đảng bộ huyện Nam Sách", "district", &p, "2015-01-01")
-	a := unit(t, d.App, "HD.NS.A", "Đảng bộ xã An Lâm", "grassroots_committee", &dist, "2015-01-01")
-	b := unit(t, d.App, "HD.NS.B", "Đảng bộ xã An Sơn", "grassroots_committee", &dist, "2015-01-01")
-	c := unit(t, d.App, "HD.TK", "Đảng bộ phường Tứ Minh", "grassroots_committee", &p, "2015-01-01")
-	xa := unit(t, d.App, "HD.NS.A.1", "Chi bộ thôn Bạch Đa", "cell", &a, "2015-01-01")
-	xb := unit(t, d.App, "HD.NS.B.1", "Chi bộ thôn Mạc Xá", "cell", &b, "2015-01-01")
-	xc := unit(t, d.App, "HD.TK.1", "Chi bộ khu dân cư 1", "cell", &c, "2015-01-01")
+	d, u, ctx := fixture.NewUnits(t, `
+		HD         province              Đảng bộ tỉnh Hải Dương
+		HD.NS      district              Đảng bộ huyện Nam Sách
+		HD.NS.A    grassroots_committee  Đảng bộ xã An Lâm
+		HD.NS.B    grassroots_committee  Đảng bộ xã An Sơn
+		HD.TK      grassroots_committee  Đảng bộ phường Tứ Minh
+		HD.NS.A.1  cell                  Chi bộ thôn Bạch Đa
+		HD.NS.B.1  cell                  Chi bộ thôn Mạc Xá
+		HD.TK.1    cell                  Chi bộ khu dân cư 1`)
+	p, dist, a, b, c, xa, xb, xc := u["HD"], u["HD.NS"], u["HD.NS.A"], u["HD.NS.B"], u["HD.TK"], u["HD.NS.A.1"], u["HD.NS.B.1"], u["HD.TK.1"]
 	as := admit(t, d.App, xa, spread("2019-01-07", 30, 20)...)
 	admit(t, d.App, xb, spread("2020-02-03", 20, 30)...)
 	cs := admit(t, d.App, xc, spread("2018-03-05", 25, 25)...)
