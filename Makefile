@@ -7,7 +7,7 @@ BIN     := bin/ptdv
 export GOFLAGS += -tags=duckdb_arrow
 PG_BIN  := $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 
-.PHONY: all build demo test check fmt vet generate generate-check bench bench-api postgres chromium clean fuzz twokey
+.PHONY: all build demo test check fmt vet generate generate-check bench bench-api postgres chromium clean fuzz twokey duplicates
 
 all: build
 
@@ -107,3 +107,12 @@ twokey: postgres
 
 clean:
 	rm -rf bin
+
+# Repetition in the code we write (issue 16: at most 50 pairs), with the `duplicates` tool of the
+# development machines. It has no ignore file, so it reads a copy of the tracked files without what must
+# repeat or is not ours: gqlgen's output, GraphiQL's minified assets, and the applied migrations (history
+# is append-only: an applied migration is never edited).
+duplicates:
+	@rm -rf .dupview && mkdir .dupview && git ls-files | grep -v -e '^graph/generated.go$$' -e '^graph/model/models_gen.go$$' \
+		-e '^internal/graphiql/assets/' -e '^internal/db/migrations/' | xargs -I{} cp --parents {} .dupview/ && \
+		cd .dupview && git init -q && duplicates --most 200 --seconds 300; cd .. && rm -rf .dupview
