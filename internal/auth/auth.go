@@ -193,7 +193,13 @@ type ctxKey struct{}
 // security (package db sets it in every transaction run with this context).
 func WithActor(ctx context.Context, a *Actor) context.Context {
 	if a != nil {
-		ctx = db.WithScope(ctx, a.scope.All, a.UnitID, a.scope.On)
+		if !a.scope.All && len(a.scope.Roots) == 1 {
+			// The path Resolve read for this request: each statement sets it as it is, without looking the
+			// unit up again.
+			ctx = db.WithScopePath(ctx, a.UnitID, a.scope.Roots[0], a.scope.On)
+		} else {
+			ctx = db.WithScope(ctx, a.scope.All, a.UnitID, a.scope.On)
+		}
 	}
 	return context.WithValue(ctx, ctxKey{}, a)
 }
