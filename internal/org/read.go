@@ -317,18 +317,32 @@ func descendantsQuery(ctx context.Context, db bun.IDB, id int64, asOf time.Time,
 // CountDescendants counts the subtree below a unit on asOf, by kind.
 func CountDescendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (map[string]int, error) {
 	root, err := GetOne(ctx, db, id, asOf)
-	if err != nil || root.Path == "" {
+	if err != nil {
 		return map[string]int{}, err
 	}
-	a, _ := auth.FromContext(ctx)
+	return CountDescendantsBelow(ctx, db, root)
+}
+
+// CountDescendantsBelow is CountDescendants for a unit the caller has read already (through this
+// package, so in scope), on its AsOf: its path that day is known, so the unit is not read again. Every
+// unit counted passes the actor's scope as in CountDescendants.
+func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[string]int, error) {
+	if root.Path == "" {
+		return map[string]int{}, nil
+	}
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var rows []struct {
 		Kind string `bun:"kind"`
 		N    int    `bun:"n"`
 	}
+	day := vn.Day(root.AsOf)
 	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
-		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
-		GROUP BY u.kind`, append([]any{root.Path, id, vn.Day(asOf), vn.Day(asOf)}, args...)...).Scan(ctx, &rows)
+		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
+		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: count descendants: %w", err)
 	}
@@ -390,7 +404,7 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 			N        int   `bun:"n"`
 		}
 		err := db.NewRaw(`SELECT l.parent_id, count(*) AS n FROM org_link l
-			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
+			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
 			GROUP BY l.parent_id`, append([]any{pgdialect.Array(ids), d, d}, args...)...).Scan(ctx, &rows)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("org: child counts: %w", err)
