@@ -408,6 +408,27 @@ func (s Scope) UnitFilter(col string) (string, []any) {
 	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND " + cond + ")", args
 }
 
+// LinkFilter is UnitFilter for a row of org_link (alias link) that the query already restricts to the
+// link valid on day: when day is the scope's own day, that row is the very link UnitFilter's EXISTS
+// would find (a unit has one link valid on a day: the exclusion constraint of org_link), so the
+// condition is read on the row itself, without a probe per row. On any other day it is UnitFilter on
+// the row's unit.
+func (s Scope) LinkFilter(link string, day time.Time) (string, []any) {
+	if s.All || appFilterOff {
+		return "TRUE", nil
+	}
+	if !vn.Day(s.On).Equal(vn.Day(day)) {
+		return s.UnitFilter(link + ".unit_id")
+	}
+	cond := SubtreeSQL(link+".path", "?::ltree[]")
+	args := []any{pgdialect.Array(s.Roots)}
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR " + link + ".unit_id = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
+	}
+	return cond, args
+}
+
 // Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a
 // national scope), with its arguments: for reads that start from the visible set rather than filter rows.
 func (s Scope) Units() (string, []any) {

@@ -92,6 +92,17 @@ func newLinkQuery(asOf time.Time, cond string, args ...any) *query {
 	return newCandidateQuery(asOf, "SELECT c.unit_id FROM org_link c WHERE c.valid_from <= ?0::date AND (c.valid_to IS NULL OR c.valid_to > ?0::date) AND "+cond, args...)
 }
 
+// newScopedLinkQuery is newLinkQuery for the units in the actor's scope: the scope is tested on the
+// link row itself (auth.Scope.LinkFilter), which the query reads anyway, instead of a probe per unit.
+func newScopedLinkQuery(ctx context.Context, asOf time.Time, cond string, args ...any) (*query, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, sargs := a.Scope().LinkFilter("c", vn.Day(asOf))
+	return newLinkQuery(asOf, cond+" AND "+scope, append(args, sargs...)...), nil
+}
+
 // newCandidateQuery reads the units whose ids the candidates query (a SELECT of one column unit_id)
 // returns. The candidates are materialized first: otherwise the planner may walk the whole code index
 // looking for the first page of, say, a province's children.
@@ -268,20 +279,22 @@ func rootsQuery(ctx context.Context, asOf time.Time) (*query, error) {
 
 // Children returns the units whose parent on asOf is parentID.
 func Children(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
-	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, "c.parent_id = ?", parentID)
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
+	q.filter(f)
 	us, err := q.pageBy(p).list(ctx, db, asOf)
 	return page.Trim(us, p), err
 }
 
 // CountChildren is the number of units Children lists over all its pages.
 func CountChildren(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter) (int, error) {
-	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, "c.parent_id = ?", parentID)
 	if err != nil {
 		return 0, err
 	}
+	q.filter(f)
 	return q.count(ctx, db)
 }
 
@@ -311,7 +324,11 @@ func descendantsQuery(ctx context.Context, db bun.IDB, id int64, asOf time.Time,
 	if err != nil || root.Path == "" {
 		return nil, err
 	}
-	return newLinkQuery(asOf, auth.SubtreeSQL("c.path", "?::ltree")+" AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, auth.SubtreeSQL("c.path", "?::ltree")+" AND c.unit_id <> ?", root.Path, id)
+	if err != nil {
+		return nil, err
+	}
+	return q.filter(f), nil
 }
 
 // CountDescendants counts the subtree below a unit on asOf, by kind.
@@ -334,12 +351,12 @@ func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	cond, args := a.Scope().UnitFilter("u.id")
+	day := vn.Day(root.AsOf)
+	cond, args := a.Scope().LinkFilter("l", day)
 	var rows []struct {
 		Kind string `bun:"kind"`
 		N    int    `bun:"n"`
 	}
-	day := vn.Day(root.AsOf)
 	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
 		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...).Scan(ctx, &rows)
@@ -397,8 +414,8 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 		byDay[vn.Day(k.AsOf)] = append(byDay[vn.Day(k.AsOf)], k.ID)
 	}
 	out := make(map[ChildKey]int, len(keys))
-	cond, args := a.Scope().UnitFilter("l.unit_id")
 	for d, ids := range byDay {
+		cond, args := a.Scope().LinkFilter("l", d)
 		var rows []struct {
 			ParentID int64 `bun:"parent_id"`
 			N        int   `bun:"n"`
