@@ -429,6 +429,26 @@ func (s Scope) LinkFilter(link string, day time.Time) (string, []any) {
 	return cond, args
 }
 
+// JoinedLinkFilter is UnitFilter for the unit in column unitCol when the query LEFT JOINs its link valid
+// on day as alias link (NULL when the unit has none that day): on the scope's day that row is the link
+// UnitFilter's EXISTS would probe, so the condition is read on it; a unit without a link that day is
+// in scope as one of the heirs only, as in UnitFilter. On any other day it is UnitFilter on unitCol.
+func (s Scope) JoinedLinkFilter(unitCol, link string, day time.Time) (string, []any) {
+	if s.All || appFilterOff {
+		return "TRUE", nil
+	}
+	if !vn.Day(s.On).Equal(vn.Day(day)) {
+		return s.UnitFilter(unitCol)
+	}
+	cond := SubtreeSQL(link+".path", "?::ltree[]")
+	args := []any{pgdialect.Array(s.Roots)}
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR " + unitCol + " = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
+	}
+	return cond, args
+}
+
 // Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a
 // national scope), with its arguments: for reads that start from the visible set rather than filter rows.
 func (s Scope) Units() (string, []any) {

@@ -453,8 +453,8 @@ func TestScopeHeirs(t *testing.T) {
 	fixture.WantCode(t, "a token of an unknown unit", err, apperr.Unauthenticated)
 }
 
-// TestLinkFilterIsUnitFilter: on the scope's day, the condition read on a link row (LinkFilter) admits
-// exactly the links that UnitFilter's probe admits, for every actor of the world, heirs (a merger, a
+// TestLinkFilterIsUnitFilter: on the scope's day, the condition read on a link row (LinkFilter, and
+// JoinedLinkFilter over every unit with its link of the day) admits exactly what UnitFilter's probe admits, for every actor of the world, heirs (a merger, a
 // dissolved cell) and a moved cell included; on another day it is UnitFilter itself.
 func TestLinkFilterIsUnitFilter(t *testing.T) {
 	t.Parallel()
@@ -489,6 +489,22 @@ func TestLinkFilterIsUnitFilter(t *testing.T) {
 			uc, ua := a.Scope().UnitFilter("l.unit_id")
 			if got, want := ids(lc, la), ids(uc, ua); !slices.Equal(got, want) || len(want) == 0 {
 				t.Errorf("%s on %s: LinkFilter admits %v, UnitFilter %v", code, day.Format(time.DateOnly), got, want)
+			}
+			// Every unit, with its link of the day if it has one (ended units: the heirs).
+			units := func(cond string, args []any) []int64 {
+				t.Helper()
+				var out []int64
+				if err := w.db.NewRaw(`SELECT u.id FROM org_unit u
+					LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date)
+					WHERE `+cond+` ORDER BY 1`, append([]any{day, day}, args...)...).Scan(ctx, &out); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			jc, ja := a.Scope().JoinedLinkFilter("u.id", "l", day)
+			uc2, ua2 := a.Scope().UnitFilter("u.id")
+			if got, want := units(jc, ja), units(uc2, ua2); !slices.Equal(got, want) || len(want) == 0 {
+				t.Errorf("%s on %s: JoinedLinkFilter admits %v, UnitFilter %v", code, day.Format(time.DateOnly), got, want)
 			}
 			// Another day than the scope's: the probe itself.
 			other := day.AddDate(0, 0, -1)
