@@ -462,9 +462,9 @@ func TestInTx(t *testing.T) {
 	}
 }
 
-// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read
-// outside a transaction becomes BEGIN and set_config, the read, COMMIT (two more round trips); an
-// Exec carries the setting in its own Query message; a transaction sets it once after BEGIN.
+// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read or
+// an Exec outside a transaction carries the setting in its own Query message; a transaction sets it
+// once after BEGIN.
 func BenchmarkScope(b *testing.B) {
 	d := pgtest.New(b)
 	ctx := context.Background()
