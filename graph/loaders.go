@@ -102,7 +102,7 @@ func newLoaders(db bun.IDB) *loaders {
 	var lb labels
 	var lerr error
 	l.labels = func() (labels, error) {
-		once.Do(func() { lb.kinds, lb.sectors, lerr = org.Labels(context.Background(), db) })
+		once.Do(func() { lb, lerr = sharedLabels(db) })
 		return lb, lerr
 	}
 	l.unit.then = func(ctx context.Context, m map[org.ChildKey]org.Unit) {
@@ -190,3 +190,30 @@ func loadCase(ctx context.Context, id int64) (*pipeline.Case, error) {
 }
 
 func isMissing(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }
+
+// labelsTTL is how long the labels of unit kinds and sectors are shared between requests: reference
+// data that only migrations change (the maps are never written after they are read).
+const labelsTTL = time.Minute
+
+type labelsEntry struct {
+	at time.Time
+	l  labels
+}
+
+// labelsCache holds the labels per pool (the key: the request's bun.IDB), so that a unit page does not
+// read them in every request.
+var labelsCache sync.Map
+
+func sharedLabels(db bun.IDB) (labels, error) {
+	if e, ok := labelsCache.Load(db); ok && time.Since(e.(labelsEntry).at) < labelsTTL {
+		return e.(labelsEntry).l, nil
+	}
+	var lb labels
+	var err error
+	lb.kinds, lb.sectors, err = org.Labels(context.Background(), db)
+	if err != nil {
+		return labels{}, err
+	}
+	labelsCache.Store(db, labelsEntry{time.Now(), lb})
+	return lb, nil
+}

@@ -379,7 +379,13 @@ func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *mod
 
 // DescendantCounts is the resolver for the descendantCounts field.
 func (r *unitResolver) DescendantCounts(ctx context.Context, obj *org.Unit, asOf *model.Date) ([]model.KindCount, error) {
-	m, err := org.CountDescendants(ctx, r.db(ctx), obj.ID, dateOr(asOf, obj.AsOf))
+	var m map[string]int
+	var err error
+	if day := dateOr(asOf, obj.AsOf); !obj.AsOf.IsZero() && day.Equal(obj.AsOf) {
+		m, err = org.CountDescendantsBelow(ctx, r.db(ctx), *obj) // the unit as read, in scope: not read again
+	} else {
+		m, err = org.CountDescendants(ctx, r.db(ctx), obj.ID, day)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -104,6 +106,15 @@ func (e *env) serve(ctx context.Context, url string, dev bool, devToken string, 
 	read, err := e.readDB(ctx)
 	if err != nil {
 		return err
+	}
+	if addr := e.get("PTDV_PPROF"); addr != "" {
+		// The profiler on its own listener, never on the API's: off unless asked for.
+		go func() {
+			e.log.Info("pprof", "addr", addr)
+			if err := http.ListenAndServe(addr, pprofMux()); err != nil {
+				e.log.Error("pprof", "err", err)
+			}
+		}()
 	}
 	h := server.New(server.Config{DB: app, JWTSecret: secret, Dev: dev, Logger: e.log, RequestTimeout: rt,
 		ActorConcurrency: share, DevToken: devToken, DevQuery: exampleQuery, Trusted: trusted, ReadDB: read})
@@ -379,4 +390,15 @@ func seedCmd(fs *flag.FlagSet) func(context.Context, *env) error {
 			st.Units, st.Persons, st.Members, st.Cases, st.Events, st.Duration.Round(time.Second), st.RowsPerSec, st.DBSizeBytes>>20)
 		return nil
 	}
+}
+
+// pprofMux serves net/http/pprof's handlers (PTDV_PPROF), not registered on the default mux.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

@@ -36,6 +36,7 @@ var envVars = []struct{ name, flag, def, help string }{
 	{"PTDV_REQUEST_TIMEOUT", "request-timeout", "30s", "thời gian tối đa cho một yêu cầu GraphQL"},
 	{"PTDV_TRUSTED_DOCUMENTS", "trusted-documents", "", "tệp JSON các truy vấn đã đăng ký của giao diện (hash → truy vấn, định dạng persisted-documents.json của graphql-codegen client preset). Trống: không có"},
 	{"PTDV_TRUSTED_ONLY", "trusted-only", "0", "1: chỉ chạy các truy vấn trong PTDV_TRUSTED_DOCUMENTS (môi trường sản xuất); APQ tắt"},
+	{"PTDV_PPROF", "pprof", "", "địa chỉ riêng (vd. 127.0.0.1:6060) phục vụ /debug/pprof/ để đo hiệu năng của ptdv serve. Trống: tắt"},
 	{"PTDV_ACTOR_CONCURRENCY", "actor-concurrency", "4", "số yêu cầu (và truy vấn CSDL riêng) tối đa cùng lúc của một người dùng (mã đăng nhập và tổ chức); quá thì đợi 1 giây rồi từ chối TOO_MANY_REQUESTS"},
 }
 

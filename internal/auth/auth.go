@@ -193,7 +193,13 @@ type ctxKey struct{}
 // security (package db sets it in every transaction run with this context).
 func WithActor(ctx context.Context, a *Actor) context.Context {
 	if a != nil {
-		ctx = db.WithScope(ctx, a.scope.All, a.UnitID, a.scope.On)
+		if !a.scope.All && len(a.scope.Roots) == 1 {
+			// The path Resolve read for this request: each statement sets it as it is, without looking the
+			// unit up again.
+			ctx = db.WithScopePath(ctx, a.UnitID, a.scope.Roots[0], a.scope.On)
+		} else {
+			ctx = db.WithScope(ctx, a.scope.All, a.UnitID, a.scope.On)
+		}
 	}
 	return context.WithValue(ctx, ctxKey{}, a)
 }
@@ -400,6 +406,47 @@ func (s Scope) UnitFilter(col string) (string, []any) {
 		args = append(args, pgdialect.Array(s.Heirs))
 	}
 	return "EXISTS (SELECT 1 FROM org_link sl WHERE sl.unit_id = " + col + " AND " + cond + ")", args
+}
+
+// LinkFilter is UnitFilter for a row of org_link (alias link) that the query already restricts to the
+// link valid on day: when day is the scope's own day, that row is the very link UnitFilter's EXISTS
+// would find (a unit has one link valid on a day: the exclusion constraint of org_link), so the
+// condition is read on the row itself, without a probe per row. On any other day it is UnitFilter on
+// the row's unit.
+func (s Scope) LinkFilter(link string, day time.Time) (string, []any) {
+	if s.All || appFilterOff {
+		return "TRUE", nil
+	}
+	if !vn.Day(s.On).Equal(vn.Day(day)) {
+		return s.UnitFilter(link + ".unit_id")
+	}
+	cond := SubtreeSQL(link+".path", "?::ltree[]")
+	args := []any{pgdialect.Array(s.Roots)}
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR " + link + ".unit_id = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
+	}
+	return cond, args
+}
+
+// JoinedLinkFilter is UnitFilter for the unit in column unitCol when the query LEFT JOINs its link valid
+// on day as alias link (NULL when the unit has none that day): on the scope's day that row is the link
+// UnitFilter's EXISTS would probe, so the condition is read on it; a unit without a link that day is
+// in scope as one of the heirs only, as in UnitFilter. On any other day it is UnitFilter on unitCol.
+func (s Scope) JoinedLinkFilter(unitCol, link string, day time.Time) (string, []any) {
+	if s.All || appFilterOff {
+		return "TRUE", nil
+	}
+	if !vn.Day(s.On).Equal(vn.Day(day)) {
+		return s.UnitFilter(unitCol)
+	}
+	cond := SubtreeSQL(link+".path", "?::ltree[]")
+	args := []any{pgdialect.Array(s.Roots)}
+	if len(s.Heirs) > 0 {
+		cond = "(" + cond + " OR " + unitCol + " = ANY(?::bigint[]))"
+		args = append(args, pgdialect.Array(s.Heirs))
+	}
+	return cond, args
 }
 
 // Units returns an SQL query of one column, unit_id, listing the units in the scope (every unit for a

@@ -452,3 +452,65 @@ func TestScopeHeirs(t *testing.T) {
 	_, err = fixture.ResolveOn(w.db, "board", "HY.NONE", w.today)
 	fixture.WantCode(t, "a token of an unknown unit", err, apperr.Unauthenticated)
 }
+
+// TestLinkFilterIsUnitFilter: on the scope's day, the condition read on a link row (LinkFilter, and
+// JoinedLinkFilter over every unit with its link of the day) admits exactly what UnitFilter's probe admits, for every actor of the world, heirs (a merger, a
+// dissolved cell) and a moved cell included; on another day it is UnitFilter itself.
+func TestLinkFilterIsUnitFilter(t *testing.T) {
+	t.Parallel()
+	if auth.AppFilterOff() {
+		t.Skip("the application's filter is off")
+	}
+	w := newWorld(t)
+	if _, err := org.Dissolve(fixture.System(), w.db, w.M1X, w.orgDoc(fixture.Day("2020-01-01"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Merge(fixture.System(), w.db, []int64{w.M1}, org.Successor{ExistingID: &w.M2}, w.orgDoc(w.yesterday)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := org.Move(fixture.System(), w.db, w.Q, w.A, w.orgDoc(w.yesterday)); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"HY", "HY.PC", "HY.PC.TT", "HY.PC.MT", "HY.M2", "HY.KC.TD", "HY.PC.TT.1"} {
+		for _, day := range []time.Time{w.today, w.before} {
+			ctx := fixture.ActorOn(t, w.db, "board", code, day)
+			a, _ := auth.FromContext(ctx)
+			ids := func(cond string, args []any) []int64 {
+				t.Helper()
+				var out []int64
+				if err := w.db.NewRaw(`SELECT l.unit_id FROM org_link l
+					WHERE l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+` ORDER BY 1`,
+					append([]any{day, day}, args...)...).Scan(ctx, &out); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			lc, la := a.Scope().LinkFilter("l", day)
+			uc, ua := a.Scope().UnitFilter("l.unit_id")
+			if got, want := ids(lc, la), ids(uc, ua); !slices.Equal(got, want) || len(want) == 0 {
+				t.Errorf("%s on %s: LinkFilter admits %v, UnitFilter %v", code, day.Format(time.DateOnly), got, want)
+			}
+			// Every unit, with its link of the day if it has one (ended units: the heirs).
+			units := func(cond string, args []any) []int64 {
+				t.Helper()
+				var out []int64
+				if err := w.db.NewRaw(`SELECT u.id FROM org_unit u
+					LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date)
+					WHERE `+cond+` ORDER BY 1`, append([]any{day, day}, args...)...).Scan(ctx, &out); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			jc, ja := a.Scope().JoinedLinkFilter("u.id", "l", day)
+			uc2, ua2 := a.Scope().UnitFilter("u.id")
+			if got, want := units(jc, ja), units(uc2, ua2); !slices.Equal(got, want) || len(want) == 0 {
+				t.Errorf("%s on %s: JoinedLinkFilter admits %v, UnitFilter %v", code, day.Format(time.DateOnly), got, want)
+			}
+			// Another day than the scope's: the probe itself.
+			other := day.AddDate(0, 0, -1)
+			if c, _ := a.Scope().LinkFilter("l", other); c != uc {
+				t.Errorf("%s: LinkFilter on another day is %q, want UnitFilter's", code, c)
+			}
+		}
+	}
+}

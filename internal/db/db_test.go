@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/uptrace/bun"
 
@@ -459,9 +462,9 @@ func TestInTx(t *testing.T) {
 	}
 }
 
-// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read
-// outside a transaction becomes BEGIN and set_config, the read, COMMIT (two more round trips); an
-// Exec carries the setting in its own Query message; a transaction sets it once after BEGIN.
+// BenchmarkScope measures what the actor's scope costs a statement on the application pool: a read or
+// an Exec outside a transaction carries the setting in its own Query message; a transaction sets it
+// once after BEGIN.
 func BenchmarkScope(b *testing.B) {
 	d := pgtest.New(b)
 	ctx := context.Background()
@@ -550,5 +553,110 @@ func TestScopedConnLeftInTransaction(t *testing.T) {
 		if other == pid || scope != "" {
 			t.Fatalf("the connection left in a transaction came back (pid %d, scope %q)", other, scope)
 		}
+	}
+}
+
+// TestScopedReadInOneMessage: a scoped read outside a transaction is one Query message (the setting,
+// then the statement): it sees the scope of its context (the path auth resolved, and its day), returns
+// the statement's rows converted as pgx's stdlib converts them, surfaces the statement's errors, and
+// leaves the pooled connection unscoped and out of any transaction.
+func TestScopedReadInOneMessage(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := pgtest.New(t)
+	day := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	scoped := db.WithScopePath(ctx, 15508, "1.15508", day)
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var scope, dayS, status string
+	if err := conn.QueryRowContext(scoped, "SELECT current_setting('ptdv.scope', true), current_setting('ptdv.day', true)").Scan(&scope, &dayS); err != nil {
+		t.Fatal(err)
+	}
+	if scope != "1.15508" || dayS != "2026-12-05" {
+		t.Errorf("scoped read: ptdv.scope = %q, ptdv.day = %q; want 1.15508, 2026-12-05", scope, dayS)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(current_setting('ptdv.scope', true), '')").Scan(&scope); err != nil {
+		t.Fatal(err)
+	}
+	if scope != "" {
+		t.Errorf("the next read on the connection, without a scope: ptdv.scope = %q", scope)
+	}
+	// The same rows and values, scoped (one message) or not (pgx's stdlib).
+	const q = `SELECT i, 'x' || i AS s, i % 2 = 0 AS b, DATE '2026-01-01' + i AS d, TIMESTAMPTZ '2026-01-01 10:00+07' AS ts,
+		1.5::numeric AS n, ARRAY[i, i + 1] AS a, '{"k": 1}'::jsonb AS j, NULL::text AS z, '1.2.3'::text::ltree AS p
+		FROM generate_series(1, 3) i ORDER BY i`
+	type row struct {
+		I  int64          `bun:"i"`
+		S  string         `bun:"s"`
+		B  bool           `bun:"b"`
+		D  time.Time      `bun:"d"`
+		TS time.Time      `bun:"ts"`
+		N  float64        `bun:"n"`
+		A  []int64        `bun:"a,array"`
+		J  map[string]int `bun:"j"`
+		Z  *string        `bun:"z"`
+		P  string         `bun:"p"`
+	}
+	var plain, one []row
+	if err := d.App.NewRaw(q).Scan(ctx, &plain); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.App.NewRaw(q).Scan(scoped, &one); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(plain, one); diff != "" || len(one) != 3 {
+		t.Errorf("scoped read differs from the plain one (-plain +scoped):\n%s", diff)
+	}
+	// No rows, and an error in the statement: reported, the connection usable, unscoped, not in a transaction.
+	var n int
+	if err := conn.QueryRowContext(scoped, "SELECT 1 WHERE false").Scan(&n); !errors.Is(err, sql.ErrNoRows) {
+		t.Errorf("no rows: %v", err)
+	}
+	if _, err := conn.QueryContext(scoped, "SELECT 1/0"); err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Errorf("1/0: %v", err)
+	}
+	rows, err := conn.QueryContext(scoped, "SELECT i, 1/(2 - i) FROM generate_series(1, 3) i") // fails on its second row
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+	}
+	if rows.Err() == nil || !strings.Contains(rows.Err().Error(), "division by zero") {
+		t.Errorf("error on the second row: %v", rows.Err())
+	}
+	rows.Close()
+	if err := conn.QueryRowContext(ctx, "SELECT coalesce(current_setting('ptdv.scope', true), '')").Scan(&scope); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Raw(func(dc any) error {
+		status = string(dc.(interface{ PgxConn() *pgx.Conn }).PgxConn().PgConn().TxStatus())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if scope != "" || status != "I" {
+		t.Errorf("after the failures: ptdv.scope = %q, transaction status %q (want I, idle)", scope, status)
+	}
+	// Early close: the rest of the message is read, the next statement runs.
+	rows, err = conn.QueryContext(scoped, "SELECT i FROM generate_series(1, 10000) i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Next()
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRowContext(scoped, "SELECT 42").Scan(&n); err != nil || n != 42 {
+		t.Errorf("after an early close: %d, %v", n, err)
+	}
+	// A path that is not one of unit ids is never inlined: the unit is looked up (none: empty scope).
+	if err := conn.QueryRowContext(db.WithScopePath(ctx, 999999, "1'; SELECT 1; --", day), "SELECT current_setting('ptdv.scope', true)").Scan(&scope); err != nil {
+		t.Fatal(err)
+	}
+	if scope != "" {
+		t.Errorf("a malformed path: ptdv.scope = %q, want empty (the unit 999999 does not exist)", scope)
 	}
 }

@@ -23,8 +23,13 @@ import (
 //   - an explicit transaction (RunInTx, InTx, RunInBulkTx) sets it right after BEGIN;
 //   - a statement outside a transaction that returns no rows is sent as one Query message
 //     "SELECT set_config(…, true); <statement>", which PostgreSQL runs as one implicit transaction;
-//   - a statement outside a transaction that returns rows runs in a transaction of its own: BEGIN and
-//     the setting, the statement, COMMIT when its rows are closed.
+//   - a statement outside a transaction that returns rows is sent the same way, as one Query message
+//     "SELECT set_config(…, true); <statement>", whose second result is the rows (one round trip, one
+//     implicit transaction that ends with the message); a statement with driver arguments runs in a
+//     transaction of its own instead: BEGIN and the setting, the statement, COMMIT when its rows are closed.
+//
+// The setting names the actor's subtree by its path, as auth resolved it for the request (WithScopePath);
+// a scope given by its unit alone (WithScope) is looked up by ptdv_scope_for in each transaction.
 //
 // Being transaction-local, the setting ends with the transaction: a pooled connection never carries a
 // request's scope into the next one, and a statement without a scope sees no personal rows.
@@ -37,6 +42,7 @@ type scopeKey struct{}
 type scope struct {
 	national bool
 	unit     int64
+	path     string    // the unit's materialized path on day, when known (WithScopePath)
 	day      time.Time // the day the tree is read (zero: today in Vietnam)
 }
 
@@ -46,8 +52,37 @@ func WithScope(ctx context.Context, national bool, unit int64, day time.Time) co
 	return context.WithValue(ctx, scopeKey{}, scope{national: national, unit: unit, day: day})
 }
 
+// WithScopePath is WithScope for the subtree of a unit whose materialized path on day the caller has
+// just read from the database (auth.Resolve): the setting carries the path itself, so a statement does
+// not look the unit up again (ptdv_scope_for, a function call planned and run in every transaction). A
+// path that is not an ltree of unit ids is ignored: the unit is then looked up as by WithScope.
+func WithScopePath(ctx context.Context, unit int64, path string, day time.Time) context.Context {
+	if !isPath(path) || day.IsZero() {
+		path = ""
+	}
+	return context.WithValue(ctx, scopeKey{}, scope{unit: unit, path: path, day: day})
+}
+
+// isPath reports whether p is a materialized path of unit ids ("1.15508"): digits separated by single
+// dots, so safe to inline in SQL.
+func isPath(p string) bool {
+	if p == "" || len(p) > 1000 || p[0] == '.' || p[len(p)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c >= '0' && c <= '9':
+		case c == '.' && p[i-1] != '.':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // setScopeSQL is the statement that sets ctx's scope, "" when ctx carries none. ptdv_scope_for turns
-// the unit into its path as the tree stands today (an empty string when it no longer exists: no rows).
+// the unit into its path as the tree stands today (an empty string when it no longer exists: no rows),
+// unless the context carries the path already.
 func setScopeSQL(ctx context.Context) string {
 	s, ok := ctx.Value(scopeKey{}).(scope)
 	if !ok {
@@ -55,6 +90,9 @@ func setScopeSQL(ctx context.Context) string {
 	}
 	if s.national {
 		return "SELECT set_config('ptdv.scope', 'all', true)"
+	}
+	if s.path != "" { // isPath and a day, checked by WithScopePath: digits, dots and dashes only
+		return "SELECT set_config('ptdv.day', '" + s.day.Format(time.DateOnly) + "', true), set_config('ptdv.scope', '" + s.path + "', true)"
 	}
 	if s.day.IsZero() {
 		return "SELECT set_config('ptdv.scope', public.ptdv_scope_for(" + strconv.FormatInt(s.unit, 10) + ", public.ptdv_day()), true)"
@@ -160,6 +198,9 @@ func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driv
 	if set == "" || c.inTx {
 		rows, err := c.Conn.QueryContext(ctx, query, args)
 		return rows, refusal(err)
+	}
+	if len(args) == 0 { // bun formats its arguments into the text: the usual case
+		return c.queryOneMessage(ctx, set, query)
 	}
 	if _, err := c.Conn.ExecContext(ctx, "BEGIN;\n"+set, nil); err != nil {
 		return nil, err

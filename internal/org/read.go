@@ -93,6 +93,17 @@ func newLinkQuery(asOf time.Time, cond string, args ...any) *query {
 	return newCandidateQuery(asOf, "SELECT c.unit_id FROM org_link c WHERE c.valid_from <= ?0::date AND (c.valid_to IS NULL OR c.valid_to > ?0::date) AND "+cond, args...)
 }
 
+// newScopedLinkQuery is newLinkQuery for the units in the actor's scope: the scope is tested on the
+// link row itself (auth.Scope.LinkFilter), which the query reads anyway, instead of a probe per unit.
+func newScopedLinkQuery(ctx context.Context, asOf time.Time, cond string, args ...any) (*query, error) {
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scope, sargs := a.Scope().LinkFilter("c", vn.Day(asOf))
+	return newLinkQuery(asOf, cond+" AND "+scope, append(args, sargs...)...), nil
+}
+
 // newCandidateQuery reads the units whose ids the candidates query (a SELECT of one column unit_id)
 // returns. The candidates are materialized first: otherwise the planner may walk the whole code index
 // looking for the first page of, say, a province's children.
@@ -164,13 +175,41 @@ func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, e
 	return us, nil
 }
 
-// Get returns the units with the given ids that exist and are in scope, keyed by id.
-func Get(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (map[int64]Unit, error) {
-	q, err := newQuery(asOf).where("u.id = ANY(?::bigint[])", pgdialect.Array(ids)).scoped(ctx)
+// unitLookup reads units picked by a condition on org_unit alone (an id, a code) in one step, decorated
+// as unitSelect does; the scope is tested on the link of the day it joins anyway (JoinedLinkFilter).
+// A lookup's plan is most of its cost: this shape plans in a third of the time of the two-step list.
+const unitLookup = `
+	SELECT u.id, u.code, u.kind, u.sector, u.valid_from, u.valid_to, n.name, l.parent_id, l.path::text AS path
+	FROM org_unit u
+	JOIN LATERAL (
+		SELECT name FROM org_unit_name n
+		WHERE n.unit_id = u.id AND n.valid_from <= LEAST(GREATEST(?0::date, u.valid_from), COALESCE(u.valid_to - 1, 'infinity'::date))
+		ORDER BY n.valid_from DESC LIMIT 1) n ON TRUE
+	LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?0::date AND (l.valid_to IS NULL OR l.valid_to > ?0::date)
+	WHERE `
+
+func lookup(ctx context.Context, db bun.IDB, asOf time.Time, cond string, arg any) ([]Unit, error) {
+	a, err := auth.FromContext(ctx)
 	if err != nil {
 		return nil, err
 	}
-	us, err := q.list(ctx, db, asOf)
+	day := vn.Day(asOf)
+	q := &query{args: []any{day}}
+	scope, sargs := a.Scope().JoinedLinkFilter("u.id", "l", day)
+	sqlText := unitLookup + q.number(cond, []any{arg}) + " AND " + q.number(scope, sargs) + " ORDER BY u.code"
+	var us []Unit
+	if err := db.NewRaw(sqlText, q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("org: get units: %w", err)
+	}
+	for i := range us {
+		us[i].AsOf = day
+	}
+	return us, nil
+}
+
+// Get returns the units with the given ids that exist and are in scope, keyed by id.
+func Get(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (map[int64]Unit, error) {
+	us, err := lookup(ctx, db, asOf, "u.id = ANY(?::bigint[])", pgdialect.Array(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +224,7 @@ func GetOne(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (Unit, er
 
 // GetByCode returns the unit with a code, or NOT_FOUND.
 func GetByCode(ctx context.Context, db bun.IDB, code string, asOf time.Time) (Unit, error) {
-	q, err := newQuery(asOf).where("u.code = ?", strings.ToUpper(strings.TrimSpace(code))).scoped(ctx)
-	if err != nil {
-		return Unit{}, err
-	}
-	us, err := q.list(ctx, db, asOf)
+	us, err := lookup(ctx, db, asOf, "u.code = ?", strings.ToUpper(strings.TrimSpace(code)))
 	if err != nil {
 		return Unit{}, err
 	}
@@ -258,20 +293,22 @@ func rootsQuery(ctx context.Context, asOf time.Time) (*query, error) {
 
 // Children returns the units whose parent on asOf is parentID.
 func Children(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter, p page.Args) (page.Page[Unit], error) {
-	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, "c.parent_id = ?", parentID)
 	if err != nil {
 		return page.Page[Unit]{}, err
 	}
+	q.filter(f)
 	us, err := q.pageBy(p).list(ctx, db, asOf)
 	return page.Trim(us, p), err
 }
 
 // CountChildren is the number of units Children lists over all its pages.
 func CountChildren(ctx context.Context, db bun.IDB, parentID int64, asOf time.Time, f Filter) (int, error) {
-	q, err := newLinkQuery(asOf, "c.parent_id = ?", parentID).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, "c.parent_id = ?", parentID)
 	if err != nil {
 		return 0, err
 	}
+	q.filter(f)
 	return q.count(ctx, db)
 }
 
@@ -301,24 +338,42 @@ func descendantsQuery(ctx context.Context, db bun.IDB, id int64, asOf time.Time,
 	if err != nil || root.Path == "" {
 		return nil, err
 	}
-	return newLinkQuery(asOf, auth.SubtreeSQL("c.path", "?::ltree")+" AND c.unit_id <> ?", root.Path, id).filter(f).scoped(ctx)
+	q, err := newScopedLinkQuery(ctx, asOf, auth.SubtreeSQL("c.path", "?::ltree")+" AND c.unit_id <> ?", root.Path, id)
+	if err != nil {
+		return nil, err
+	}
+	return q.filter(f), nil
 }
 
 // CountDescendants counts the subtree below a unit on asOf, by kind.
 func CountDescendants(ctx context.Context, db bun.IDB, id int64, asOf time.Time) (map[string]int, error) {
 	root, err := GetOne(ctx, db, id, asOf)
-	if err != nil || root.Path == "" {
+	if err != nil {
 		return map[string]int{}, err
 	}
-	a, _ := auth.FromContext(ctx)
-	cond, args := a.Scope().UnitFilter("u.id")
+	return CountDescendantsBelow(ctx, db, root)
+}
+
+// CountDescendantsBelow is CountDescendants for a unit the caller has read already (through this
+// package, so in scope), on its AsOf: its path that day is known, so the unit is not read again. Every
+// unit counted passes the actor's scope as in CountDescendants.
+func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[string]int, error) {
+	if root.Path == "" {
+		return map[string]int{}, nil
+	}
+	a, err := auth.FromContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	day := vn.Day(root.AsOf)
+	cond, args := a.Scope().LinkFilter("l", day)
 	var rows []struct {
 		Kind string `bun:"kind"`
 		N    int    `bun:"n"`
 	}
 	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
-		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
-		GROUP BY u.kind`, append([]any{root.Path, id, vn.Day(asOf), vn.Day(asOf)}, args...)...).Scan(ctx, &rows)
+		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
+		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: count descendants: %w", err)
 	}
@@ -373,14 +428,14 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 		byDay[vn.Day(k.AsOf)] = append(byDay[vn.Day(k.AsOf)], k.ID)
 	}
 	out := make(map[ChildKey]int, len(keys))
-	cond, args := a.Scope().UnitFilter("l.unit_id")
 	for d, ids := range byDay {
+		cond, args := a.Scope().LinkFilter("l", d)
 		var rows []struct {
 			ParentID int64 `bun:"parent_id"`
 			N        int   `bun:"n"`
 		}
 		err := db.NewRaw(`SELECT l.parent_id, count(*) AS n FROM org_link l
-			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ? AND (l.valid_to IS NULL OR l.valid_to > ?) AND `+cond+`
+			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
 			GROUP BY l.parent_id`, append([]any{pgdialect.Array(ids), d, d}, args...)...).Scan(ctx, &rows)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("org: child counts: %w", err)
