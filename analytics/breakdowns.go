@@ -42,7 +42,10 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog
 				return nil, err
 			}
 		}
-		for _, d := range dates {
+		for i, d := range dates {
+			if len(dates) > 1 {
+				log.Debug("analytics: breakdown date", "step", name, "date", d, "n", i+1, "of", len(dates), "after", time.Since(began).Round(time.Millisecond))
+			}
 			// One statement at a time (each ends with ";" at the end of a line), so an error names it.
 			for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(text, "{{on_date}}", d)), ";\n") {
 				if strings.TrimSpace(stmt) == "" {
