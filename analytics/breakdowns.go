@@ -42,18 +42,48 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog
 				return nil, err
 			}
 		}
-		for i, d := range dates {
-			if len(dates) > 1 {
-				log.Debug("analytics: breakdown date", "step", name, "date", d, "n", i+1, "of", len(dates), "after", time.Since(began).Round(time.Millisecond))
+		// Within it, the statements between "-- each period of the date" and "-- end each period" run
+		// once per period of the date ({{period_id}}).
+		pre, perPeriod, post := text, "", ""
+		if i := strings.Index(text, "\n-- each period of the date\n"); i >= 0 {
+			j := strings.Index(text, "\n-- end each period\n")
+			if j < i {
+				return nil, fmt.Errorf("analytics: breakdown step %s: \"each period of the date\" without its end", name)
 			}
+			pre, perPeriod, post = text[:i], text[i:j], text[j:]
+		}
+		run := func(sqlText, d, what string) error {
 			// One statement at a time (each ends with ";" at the end of a line), so an error names it.
-			for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(text, "{{on_date}}", d)), ";\n") {
+			for i, stmt := range strings.Split(stripComments(strings.ReplaceAll(sqlText, "{{on_date}}", d)), ";\n") {
 				if strings.TrimSpace(stmt) == "" {
 					continue
 				}
 				if _, err := c.ExecContext(ctx, stmt); err != nil {
-					return nil, fmt.Errorf("analytics: breakdown step %s, statement %d %s: %w", name, i+1, d, err)
+					return fmt.Errorf("analytics: breakdown step %s, statement %d %s %s: %w", name, i+1, d, what, err)
 				}
+			}
+			return nil
+		}
+		for i, d := range dates {
+			if len(dates) > 1 {
+				log.Debug("analytics: breakdown date", "step", name, "date", d, "n", i+1, "of", len(dates), "after", time.Since(began).Round(time.Millisecond))
+			}
+			if err := run(pre, d, ""); err != nil {
+				return nil, err
+			}
+			if perPeriod != "" {
+				ids, err := periodIDs(ctx, c, d)
+				if err != nil {
+					return nil, err
+				}
+				for _, id := range ids {
+					if err := run(strings.ReplaceAll(perPeriod, "{{period_id}}", id), d, "period "+id); err != nil {
+						return nil, err
+					}
+				}
+			}
+			if err := run(post, d, ""); err != nil {
+				return nil, err
 			}
 		}
 		step := strings.TrimSuffix(name, ".sql")
@@ -106,6 +136,24 @@ func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
 			return nil, err
 		}
 		out = append(out, "DATE '"+d+"'")
+	}
+	return out, rows.Err()
+}
+
+// periodIDs returns the ids of the periods whose date is d (a DATE literal).
+func periodIDs(ctx context.Context, c *sql.Conn, d string) ([]string, error) {
+	rows, err := c.QueryContext(ctx, `SELECT id::VARCHAR FROM period WHERE on_date = `+d+` ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: periods of %s: %w", d, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

@@ -16,16 +16,18 @@
 -- (top_was) and on today's map (top_today) before counting, so each date's aggregation holds a few
 -- thousand units' groups, not ≈ 450,000 cells'.
 -- each on_date
-INSERT INTO leaf
-WITH d AS (SELECT {{on_date}} AS on_date),
-tw AS (SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id),
-m0 AS (
-	SELECT d.on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
-	FROM d JOIN member_span s ON s.valid_from <= d.on_date AND s.valid_to > d.on_date
-	UNION ALL BY NAME
-	SELECT p.on_date, p.id AS period_id, 'admissions' AS measure, 'probationary' AS grade, a.* EXCLUDE (day)
-	FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
-	WHERE p.on_date = {{on_date}}),
+-- tw_d: the top two levels of every unit's path on the date (as it was).
+CREATE OR REPLACE TEMP TABLE tw_d AS
+SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
+-- m0_in: the persons to count. First the stock on the date; then (below) the admissions of each period of
+-- the date in turn: a date that ends many terms (provinces' terms end on different days) would otherwise
+-- count millions of admissions at once.
+CREATE OR REPLACE TEMP VIEW m0_in AS
+SELECT {{on_date}} AS on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
+FROM member_span s WHERE s.valid_from <= {{on_date}} AND s.valid_to > {{on_date}};
+CREATE OR REPLACE TEMP VIEW leaf_counts AS
+WITH m0 AS (SELECT * FROM m0_in),
+tw AS (SELECT * FROM tw_d),
 m AS (
 	SELECT m0.* EXCLUDE (unit_id), tw.top AS top_was, coalesce(tt.top, '') AS top_today,
 		coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight
@@ -60,11 +62,19 @@ g AS (
 -- Stock rows (no period yet) go to every period of their date.
 SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
 FROM g LEFT JOIN period p ON g.period_id IS NULL AND p.on_date = g.on_date;
+INSERT INTO leaf SELECT * FROM leaf_counts;
+-- each period of the date
+CREATE OR REPLACE TEMP VIEW m0_in AS
+SELECT p.on_date, p.id AS period_id, 'admissions' AS measure, 'probationary' AS grade, a.* EXCLUDE (day)
+FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
+WHERE p.id = {{period_id}};
+INSERT INTO leaf SELECT * FROM leaf_counts;
+-- end each period
 
 -- The funnel's entries into a stage and exits from it in the periods of this date, with the working days
 -- spent in the stage of those who left, at the same grain (the tree as it was).
 INSERT INTO funnel_leaf
-WITH tw AS (SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id),
+WITH tw AS (SELECT * FROM tw_d),
 x AS (
 	SELECT p.id AS period_id, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
 	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}}
