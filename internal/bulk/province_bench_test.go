@@ -195,6 +195,30 @@ func TestProvinceHistoryGoesInWhole(t *testing.T) {
 	if diff := cmp.Diff(p.admitted, got); diff != "" || len(got) == 0 {
 		t.Errorf("admissions by commune and year (-generator +database):\n%s", diff)
 	}
+	// The rollups the triggers kept during the imports (the membership spans of every chunk written in
+	// one statement at the end) are those rebuilt from the spans and events.
+	rollups := func() (yearend []string, ancestors []string) {
+		if err := d.Owner.NewRaw(`SELECT ancestor_id || '/' || year || '=' || n FROM member_yearend WHERE n <> 0 ORDER BY 1`).
+			Scan(context.Background(), &yearend); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Owner.NewRaw(`SELECT ancestor_id || '/' || decided || '/' || event_id || '/' || unit_id FROM admission_ancestor ORDER BY 1`).
+			Scan(context.Background(), &ancestors); err != nil {
+			t.Fatal(err)
+		}
+		return yearend, ancestors
+	}
+	kept, keptAnc := rollups()
+	if _, err := d.Owner.ExecContext(context.Background(), `SELECT member_rebuild_yearend(), target_rebuild_admissions()`); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, rebuiltAnc := rollups()
+	if diff := cmp.Diff(rebuilt, kept); diff != "" || len(kept) == 0 {
+		t.Errorf("member_yearend after the imports (-rebuilt +kept):\n%s", diff)
+	}
+	if diff := cmp.Diff(rebuiltAnc, keptAnc); diff != "" || len(keptAnc) == 0 {
+		t.Errorf("admission_ancestor after the imports (-rebuilt +kept):\n%s", diff)
+	}
 }
 
 // BenchmarkReimportUnits sends a province's unit list (PTDV_BENCH_PROVINCE_SCALE, as above) a second
