@@ -163,8 +163,9 @@ func BenchmarkImportProvinceHistory(b *testing.B) {
 }
 
 // cpuSeconds is the CPU time used so far by this process and by the test cluster's server processes
-// alive (its backends stay in the pools between imports): on a shared machine the wall time of a run
-// varies by half with the other jobs' load, the work done much less.
+// alive (its backends stay in the pools between imports). It says whether an import waits or works: on
+// the shared 2-core machine it stays within a few percent of the wall time, so the import is busy on a
+// core throughout, and a run is slower only when the machine is (its CPU time grows with the load too).
 func cpuSeconds(b *testing.B, d *pgtest.DB) float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
