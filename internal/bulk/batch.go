@@ -25,8 +25,13 @@ var writeCount atomic.Int64
 var chunk = 5000
 
 // batcher checks a chunk of rows of new persons (ids reserved) in memory, and returns the persons of
-// the good rows and the function that writes them with everything else those rows record.
-type batcher func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, func(ctx context.Context) error, error)
+// the good rows and the function that writes them with everything else those rows record but their
+// membership events and spans, which it returns: those of every chunk are written together at the end
+// (member.WriteNew), so that the year-end rollup's trigger counts each unit and year once per import.
+type batcher func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, writeFunc, error)
+
+// writeFunc writes a chunk and returns its membership histories, to be written after the last chunk.
+type writeFunc func(ctx context.Context) ([]member.NewHistory, error)
 
 // newPersons records the rows of persons not recorded yet (and, in a candidate list, whose sponsors
 // are recorded) through the batch path: each row is checked in memory by the API's own rules
@@ -51,7 +56,19 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 		// the earlier cases are checked first. A case listed before another yet voted on after the
 		// other's probation ended is still checked without it (the rows are checked one after another,
 		// not their moves in the order of their dates): such a row is refused on the number entitled.
-		slices.SortStableFunc(fresh, func(a, b *record) int { return listedOf(a).Compare(listedOf(b)) })
+		// Each row's day is read once, not at every comparison (2 log₂ n parses a row: 1.5 s for 100,000).
+		type listed struct {
+			r  *record
+			on time.Time
+		}
+		ls := make([]listed, len(fresh))
+		for i, r := range fresh {
+			ls[i] = listed{r, listedOf(r)}
+		}
+		slices.SortStableFunc(ls, func(a, b listed) int { return a.on.Compare(b.on) })
+		for i, l := range ls {
+			fresh[i] = l.r
+		}
 	}
 	personIDs, err := db.NextIDs(ctx, im.tx, "person", len(fresh))
 	if err != nil {
@@ -76,14 +93,20 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 	}
 	// One goroutine writes a chunk while the next is checked, on two cores. Only the writer uses the
 	// transaction until it is done.
-	writes := make(chan func(ctx context.Context) error, 1)
+	writes := make(chan writeFunc, 1)
 	done := make(chan error, 1)
 	go func() {
 		var err error
+		var held []member.NewHistory
 		for w := range writes {
 			if err == nil {
-				err = w(ctx)
+				var hs []member.NewHistory
+				hs, err = w(ctx)
+				held = append(held, hs...)
 			}
+		}
+		if err == nil && len(held) > 0 {
+			err = member.WriteNew(ctx, im.bulk, held)
 		}
 		done <- err
 	}()
@@ -98,10 +121,10 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 		if !write {
 			continue
 		}
-		writes <- func(ctx context.Context) error {
+		writes <- func(ctx context.Context) ([]member.NewHistory, error) {
 			writeCount.Add(1)
 			if err := people.WriteNew(ctx, im.bulk, persons); err != nil {
-				return err
+				return nil, err
 			}
 			return writeRest(ctx)
 		}
@@ -136,13 +159,15 @@ func (im *importer) candidateBatcher(ctx context.Context, rows []*record, cells 
 	if err != nil {
 		return nil, err
 	}
-	return func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, func(ctx context.Context) error, error) {
+	return func(rows []*record, personIDs []int64, offset int) ([]people.Prepared, writeFunc, error) {
 		persons, err := im.checkCandidates(b, rows, personIDs, caseIDs[offset:offset+len(rows)])
 		if err != nil {
 			return nil, nil, err
 		}
 		drafts := b.Flush()
-		return persons, func(ctx context.Context) error { return pipeline.WriteDrafts(ctx, im.bulk, drafts) }, nil
+		return persons, func(ctx context.Context) ([]member.NewHistory, error) {
+			return pipeline.WriteDraftsHeld(ctx, im.bulk, drafts)
+		}, nil
 	}, nil
 }
 
@@ -234,7 +259,7 @@ func (im *importer) memberBatcher(ctx context.Context) (batcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(rows []*record, personIDs []int64, _ int) ([]people.Prepared, func(ctx context.Context) error, error) {
+	return func(rows []*record, personIDs []int64, _ int) ([]people.Prepared, writeFunc, error) {
 		var persons []people.Prepared
 		var hs []member.NewHistory
 		var entries []audit.Entry
@@ -268,11 +293,8 @@ func (im *importer) memberBatcher(ctx context.Context) (batcher, error) {
 			entries = append(entries, audit.Entry{Action: "member.imported", Entity: "person",
 				EntityID: strconv.FormatInt(p.Person.ID, 10), After: json.RawMessage(after)})
 		}
-		return persons, func(ctx context.Context) error {
-			if err := member.WriteNew(ctx, im.bulk, hs); err != nil {
-				return err
-			}
-			return audit.RecordMany(ctx, im.bulk, entries)
+		return persons, func(ctx context.Context) ([]member.NewHistory, error) {
+			return hs, audit.RecordMany(ctx, im.bulk, entries)
 		}, nil
 	}, nil
 }

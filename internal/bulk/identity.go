@@ -54,10 +54,12 @@ func (im *importer) prefetchPersons(ctx context.Context, nids []string) error {
 		return err
 	}
 	cond, args := a.Scope().UnitFilter("p.unit_id")
+	// A join on the unnested IDs, not "= ANY": the planner estimates an ANY of 120,000 literals element
+	// by element (≈ 0.26 s of planning).
 	var persons []known
 	if err := im.tx.NewRaw(`SELECT p.id, p.national_id, p.full_name, p.sex, p.birth_date, p.unit_id, p.version, `+cond+` AS in_scope,
 			(SELECT c.id FROM candidate_case c WHERE c.person_id = p.id ORDER BY c.id DESC LIMIT 1) AS case_id
-		FROM person p WHERE p.national_id = ANY(?::text[])`, append(args, pgdialect.Array(nids))...).Scan(ctx, &persons); err != nil && !isNoRows(err) {
+		FROM unnest(?::text[]) AS n(nid) JOIN person p ON p.national_id = n.nid`, append(args, pgdialect.Array(nids))...).Scan(ctx, &persons); err != nil && !isNoRows(err) {
 		return err
 	}
 	im.known = make(map[string]known, len(persons))

@@ -447,6 +447,17 @@ func TestUnitHistoryOverlap(t *testing.T) {
 		`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by) VALUES (?, ?, '2025-06-01', '2025-07-01', 't')`, an.ID, tr.Y)
 	overlap("a closed interval stretched over the next",
 		`UPDATE person_unit SET valid_to = '2025-04-01' WHERE person_id = ? AND valid_from = '2020-01-01'`, an.ID)
+	binh := mustCreate(t, ctx, d.App, people.NewPerson{FullName: "Trần Thị Bình", Sex: "female", BirthDate: fixture.Day("1991-05-01"),
+		UnitID: tr.X, Since: fixture.Day("2021-01-01")})
+	// Statements of many rows (the bulk imports'): one person's overlap among others' good rows, and two
+	// new rows of one person that overlap each other.
+	overlap("one overlapping row among good ones",
+		`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by) VALUES
+			(?, ?, '2010-01-01', '2011-01-01', 't'), (?, ?, '2020-06-01', NULL, 't'), (?, ?, '2012-01-01', '2013-01-01', 't')`,
+		binh.ID, tr.Y, binh.ID, tr.Y, an.ID, tr.Y)
+	overlap("two new rows of a person that overlap each other",
+		`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by) VALUES
+			(?, ?, '2010-01-01', '2012-01-01', 't'), (?, ?, '2011-01-01', '2013-01-01', 't')`, binh.ID, tr.Y, binh.ID, tr.Y)
 	if _, err := d.App.NewRaw(`INSERT INTO person_unit (person_id, unit_id, valid_from, valid_to, recorded_by)
 		VALUES (?, ?, '2019-01-01', '2020-01-01', 't')`, an.ID, tr.Y).Exec(ctx); err != nil {
 		t.Errorf("an interval that ends where the next begins: %v", err)

@@ -272,19 +272,31 @@ func (d *Draft) recordMember(c *Case, kind string, on time.Time, decision *time.
 // case, was most of an import's time), while the events themselves are in case_event and member_event
 // as the API writes them. The persons must be written first (people.WriteNew).
 func WriteDrafts(ctx context.Context, tx db.BulkTx, ds []*Draft) error {
+	hs, err := WriteDraftsHeld(ctx, tx, ds)
+	if err != nil {
+		return err
+	}
+	return member.WriteNew(ctx, tx, hs)
+}
+
+// WriteDraftsHeld writes kept drafts as WriteDrafts does but for their membership events and spans,
+// which it returns for one member.WriteNew later in the same transaction, with those of other chunks:
+// the year-end rollup's trigger (migration 0006) then adds every (unit, year) count once per import
+// instead of once per chunk. Until then the cases' persons have no membership recorded.
+func WriteDraftsHeld(ctx context.Context, tx db.BulkTx, ds []*Draft) ([]member.NewHistory, error) {
 	if len(ds) == 0 {
-		return nil
+		return nil, nil
 	}
 	a, err := requireWriter(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cells := make([]int64, len(ds))
 	for i, d := range ds {
 		cells[i] = d.Case.CellID
 	}
 	if err := auth.CheckUnits(ctx, tx, cells...); err != nil {
-		return err
+		return nil, err
 	}
 	var cs caseRows
 	var evs eventRows
@@ -317,29 +329,26 @@ func WriteDrafts(ctx context.Context, tx db.BulkTx, ds []*Draft) error {
 		entries[i] = d.audit
 	}
 	if err := db.InsertRows(ctx, tx, "candidate_case", cs.columns()...); err != nil {
-		return translate(err)
+		return nil, translate(err)
 	}
 	if err := db.InsertRows(ctx, tx, "case_event", evs.columns()...); err != nil {
-		return err
+		return nil, err
 	}
 	if len(sp.cases) > 0 {
 		if err := db.InsertRows(ctx, tx, "case_sponsor",
 			db.Column{Name: "case_id", Values: sp.cases}, db.Column{Name: "sponsor_id", Values: sp.sponsors},
 			db.Column{Name: "known_since", Values: sp.known}, db.Column{Name: "letter_on", Values: sp.letters}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if len(du.cases) > 0 {
 		if err := db.InsertRows(ctx, tx, "case_due",
 			db.Column{Name: "case_id", Values: du.cases}, db.Column{Name: "kind", Values: du.kinds},
 			db.Column{Name: "due_on", Values: du.ons}, db.Column{Name: "rule_id", Values: du.rules}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := member.WriteNew(ctx, tx, hs); err != nil {
-		return err
-	}
-	return audit.RecordMany(ctx, tx, entries)
+	return hs, audit.RecordMany(ctx, tx, entries)
 }
 
 // caseRows holds candidate_case rows column by column.
