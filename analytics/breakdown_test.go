@@ -111,32 +111,42 @@ GROUP BY 1, 2, 3, 4`
 // starting on or before it): the units whose figures the snapshot publishes.
 func topUnits(t *testing.T, pg *sql.DB, on time.Time) map[int64]bool {
 	t.Helper()
-	rows, err := pg.Query(`SELECT unit_id FROM (SELECT DISTINCT ON (unit_id) unit_id, nlevel(path) AS n FROM org_link
-		WHERE valid_from <= $1 ORDER BY unit_id, valid_from DESC) l WHERE n <= 2`, on)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	top := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
+	for id := range topProvinces(t, pg, on) {
 		top[id] = true
 	}
 	return top
 }
 
+// topProvinces maps the units of topUnits to their province (the first element of that path).
+func topProvinces(t *testing.T, pg *sql.DB, on time.Time) map[int64]int64 {
+	t.Helper()
+	rows, err := pg.Query(`SELECT unit_id, subpath(path, 0, 1)::text::bigint FROM (SELECT DISTINCT ON (unit_id) unit_id, path FROM org_link
+		WHERE valid_from <= $1 ORDER BY unit_id, valid_from DESC) l WHERE nlevel(path) <= 2`, on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	top := map[int64]int64{}
+	for rows.Next() {
+		var id, province int64
+		if err := rows.Scan(&id, &province); err != nil {
+			t.Fatal(err)
+		}
+		top[id] = province
+	}
+	return top
+}
+
 type periodRow struct {
-	id          int
-	kind, label string
-	starts, on  time.Time
+	id               int
+	kind, label      string
+	starts, ends, on time.Time
 }
 
 func readPeriods(t *testing.T, db *sql.DB) []periodRow {
 	t.Helper()
-	rows, err := db.Query(`SELECT id, kind, label, starts_on, on_date FROM period ORDER BY id`)
+	rows, err := db.Query(`SELECT id, kind, label, starts_on, ends_on, on_date FROM period ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +154,7 @@ func readPeriods(t *testing.T, db *sql.DB) []periodRow {
 	var ps []periodRow
 	for rows.Next() {
 		var p periodRow
-		if err := rows.Scan(&p.id, &p.kind, &p.label, &p.starts, &p.on); err != nil {
+		if err := rows.Scan(&p.id, &p.kind, &p.label, &p.starts, &p.ends, &p.on); err != nil {
 			t.Fatal(err)
 		}
 		ps = append(ps, p)
@@ -245,9 +255,25 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 			if m == "today" {
 				on = demoToday
 			}
-			top := topUnits(t, pg, on)
+			top := topProvinces(t, pg, on)
+			// A term is published for the units of the provinces whose term it is.
+			var termOf map[int64]bool
+			if p.kind == "term" {
+				termOf = map[int64]bool{}
+				rows, err := pg.QueryContext(ctx, `SELECT t.unit_id FROM term t JOIN org_unit u ON u.id = t.unit_id AND u.kind = 'province'
+					WHERE t.starts_on = $1 AND t.ends_on = $2`, p.starts, p.ends)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var id int64
+					rows.Scan(&id)
+					termOf[id] = true
+				}
+				rows.Close()
+			}
 			for c := range want {
-				if !top[c.unit] {
+				if province, ok := top[c.unit]; !ok || termOf != nil && !termOf[province] {
 					delete(want, c)
 				}
 			}

@@ -39,6 +39,13 @@ UPDATE period SET ly_period_id = (
 		OR (period.kind = 'term' AND q.ends_on < period.starts_on AND q.ends_on >= period.starts_on - INTERVAL 1 MONTH))
 	ORDER BY q.ends_on DESC, q.starts_on DESC LIMIT 1);
 
+-- term_province: the provinces whose term a term period is. A term is published for the units of those
+-- provinces only (provinces' terms have different dates: a term of one province is no period of another's).
+CREATE TEMP TABLE term_province AS
+SELECT DISTINCT p.id AS period_id, t.unit_id AS province_id
+FROM period p JOIN term t ON p.kind = 'term' AND t.starts_on = p.starts_on AND t.ends_on = p.ends_on
+JOIN org_unit u ON u.id = t.unit_id AND u.kind = 'province';
+
 -- unit_today: where a unit's figures go on today's map. A unit that exists on the as-of date maps to
 -- itself; a unit that ended in a merge or split maps to its successors in org_lineage, followed until
 -- they exist on the as-of date. org_lineage records no shares: a split's direct figures (its cells are

@@ -59,9 +59,10 @@ g AS (
 		(on_date, period_id, measure, top_was, top_today, professional_qualification),
 		(on_date, period_id, measure, top_was, top_today, political_theory), (on_date, period_id, measure, top_was, top_today, religion),
 		(on_date, period_id, measure, top_was, top_today, occupation)))
--- Stock rows (no period yet) go to every period of their date.
-SELECT coalesce(g.period_id, p.id), g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
-FROM g LEFT JOIN period p ON g.period_id IS NULL AND p.on_date = g.on_date;
+-- Stock rows keep no period (NULL): they are the stock of every period of their date, which 04_rollup.sql
+-- joins after counting (a date that ends many provinces' terms would otherwise repeat them per term).
+SELECT g.period_id, g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
+FROM g;
 INSERT INTO leaf SELECT * FROM leaf_counts;
 -- each period of the date
 CREATE OR REPLACE TEMP VIEW m0_in AS
