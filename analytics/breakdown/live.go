@@ -299,16 +299,14 @@ func liveFunnel(ctx context.Context, db bun.IDB, run Run, unitID int64, p Period
 			wds[r.Stage] = append(wds[r.Stage], r.WDs...)
 		}
 	}
+	enteredAt := map[int]int64{} // entries by stage order, for the conversion into the next stage
+	for name, s := range byStage {
+		enteredAt[stageOrder[name]] = s.Entered
+	}
 	stages := make([]Stage, 0, len(byStage))
 	for name, s := range byStage {
 		if o := stageOrder[name]; o < 8 && s.Entered > 0 {
-			var next int64
-			for n2, s2 := range byStage {
-				if stageOrder[n2] == o+1 {
-					next = s2.Entered
-				}
-			}
-			s.Conversion = ptr(float64(next) / float64(s.Entered))
+			s.Conversion = ptr(float64(enteredAt[o+1]) / float64(s.Entered))
 		}
 		if v := wds[name]; len(v) > 0 {
 			sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })

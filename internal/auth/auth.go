@@ -414,19 +414,7 @@ func (s Scope) UnitFilter(col string) (string, []any) {
 // condition is read on the row itself, without a probe per row. On any other day it is UnitFilter on
 // the row's unit.
 func (s Scope) LinkFilter(link string, day time.Time) (string, []any) {
-	if s.All || appFilterOff {
-		return "TRUE", nil
-	}
-	if !vn.Day(s.On).Equal(vn.Day(day)) {
-		return s.UnitFilter(link + ".unit_id")
-	}
-	cond := SubtreeSQL(link+".path", "?::ltree[]")
-	args := []any{pgdialect.Array(s.Roots)}
-	if len(s.Heirs) > 0 {
-		cond = "(" + cond + " OR " + link + ".unit_id = ANY(?::bigint[]))"
-		args = append(args, pgdialect.Array(s.Heirs))
-	}
-	return cond, args
+	return s.JoinedLinkFilter(link+".unit_id", link, day)
 }
 
 // JoinedLinkFilter is UnitFilter for the unit in column unitCol when the query LEFT JOINs its link valid
