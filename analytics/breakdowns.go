@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -19,11 +21,32 @@ import (
 var breakdownSQL = breakdown.SQL
 
 // buildBreakdowns runs the breakdown steps on c and returns the seconds each took, by file.
-func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog.Logger) (map[string]float64, error) {
+//
+// The steps' large working tables (persons' categories, membership spans, stage entries, the counts
+// before publication: tens of millions of rows nationally) are created in `work`, a scratch DuckDB file in
+// tempDir attached for the run, and found by name through the search path. On disk they are compressed
+// and the buffer manager may evict them; as TEMP tables they lived in memory and the national run
+// stopped at memory_limit. The scratch file goes with tempDir.
+func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir string, log *slog.Logger) (map[string]float64, error) {
 	names, err := fs.Glob(breakdownSQL, "*.sql")
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(tempDir, 0o700); err != nil {
+		return nil, fmt.Errorf("analytics: scratch directory: %w", err)
+	}
+	scratch := filepath.Join(tempDir, "work.duckdb")
+	for _, stmt := range []string{"ATTACH " + quote(scratch) + " AS work", "SET search_path = 'main,work'"} {
+		if _, err := c.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("analytics: scratch database: %w", err)
+		}
+	}
+	defer func() {
+		c.ExecContext(context.WithoutCancel(ctx), "RESET search_path")
+		c.ExecContext(context.WithoutCancel(ctx), "DETACH work")
+		os.Remove(scratch)
+		os.Remove(scratch + ".wal")
+	}()
 	sort.Strings(names)
 	lit := "DATE '" + asOf.Format(time.DateOnly) + "'"
 	took := map[string]float64{}
@@ -90,7 +113,7 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, log *slog
 		took[step] = time.Since(began).Seconds()
 		log.Info("analytics: breakdown step done", "step", step, "took", time.Since(began).Round(time.Millisecond))
 		if log.Enabled(ctx, slog.LevelDebug) || debugSizes {
-			rows, err := c.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables() WHERE temporary OR table_name IN ('breakdown','funnel','period')`)
+			rows, err := c.QueryContext(ctx, `SELECT table_name, estimated_size FROM duckdb_tables() WHERE temporary OR database_name = 'work' OR table_name IN ('breakdown','funnel','period')`)
 			if err == nil {
 				for rows.Next() {
 					var n string

@@ -135,7 +135,7 @@ func write(ctx context.Context, pgURL, path, tempDir string, asOf time.Time, key
 		return err
 	}
 	log.Info("analytics: derived tables built", "took", time.Since(began).Round(time.Millisecond))
-	bsteps, err := buildBreakdowns(ctx, conn, asOf, log)
+	bsteps, err := buildBreakdowns(ctx, conn, asOf, tempDir, log)
 	if err != nil {
 		return err
 	}

@@ -78,13 +78,12 @@ SELECT d::DATE AS day, sum(CASE WHEN c.kind IN ('holiday', 'day_off') THEN 0 WHE
 FROM range(DATE '2000-01-01', {{as_of}} + INTERVAL 1 DAY, INTERVAL 1 DAY) r(d)
 LEFT JOIN calendar_day c ON c.day = r.d;
 
--- leaf: the persons counted per period, measure, dimension and category at the grain of the top two
--- levels (01b_member.sql): top_was is where they counted on the tree of the period's date, top_today on
--- today's map; n_was and n_today their counts there (filled by 02_fact.sql, one period date at a time).
--- funnel_leaf: the same for the funnel's stage entries and exits, with the working days spent in the stage
--- (exits) kept as a value so that medians and percentiles stay exact.
+-- breakdown_raw: the counts per map, unit, period, measure and dimension category (dc, 01b_member.sql),
+-- filled by 02_fact.sql one period date at a time and read by 05_breakdown.sql.
+-- funnel_leaf: the funnel's stage entries and exits per period at the grain of the top two levels of the
+-- tree as it was (01b_member.sql), with the working days spent in the stage (exits) kept as a value so that
+-- medians and percentiles stay exact.
 SET preserve_insertion_order = false;
-CREATE TEMP TABLE leaf (period_id INTEGER, on_date DATE, measure VARCHAR, top_was VARCHAR, top_today VARCHAR,
-	dimension VARCHAR, category VARCHAR, n_was BIGINT, n_today DOUBLE);
-CREATE TEMP TABLE funnel_leaf (period_id INTEGER, on_date DATE, top_was VARCHAR, stage VARCHAR, from_stage VARCHAR,
+CREATE TABLE work.breakdown_raw (map VARCHAR, unit_id BIGINT, period_id INTEGER, measure VARCHAR, dc SMALLINT, n DOUBLE);
+CREATE TABLE work.funnel_leaf (period_id INTEGER, on_date DATE, top_was VARCHAR, stage VARCHAR, from_stage VARCHAR,
 	entered BOOLEAN, reason VARCHAR, wd INTEGER, n BIGINT);

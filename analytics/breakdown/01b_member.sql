@@ -1,12 +1,14 @@
 -- The persons counted, with the category of every dimension worked out once (02_fact.sql runs once per
 -- period date and only filters these by date; joining the person table and the code lists for every date
--- was most of its time):
+-- was most of its time). The large working tables live in the scratch database `work` (a file beside the
+-- snapshot, compressed on disk and dropped after the run; analytics/breakdowns.go attaches it), not in
+-- memory: nationally they hold tens of millions of rows.
 --   person_cat  every person's categories; birth_ym = birth year * 12 + birth month (age is counted from it);
 --   member_span the member status spans (statuses with member = true in code_item member_status) with the
 --               person's categories;
 --   admission   admitted and readmitted events with their day (the decision date, the ceremony when no
 --               decision date was recorded, as package target counts them) and the person's categories.
-CREATE TEMP TABLE person_cat AS
+CREATE TABLE work.person_cat AS
 SELECT x.person_key, x.birth_year * 12 + x.birth_month AS birth_ym,
 	coalesce(x.sex, 'unknown') AS sex,
 	CASE x.ethnic_minority WHEN true THEN 'yes' WHEN false THEN 'no' ELSE 'unknown' END AS ethnic_minority,
@@ -23,15 +25,53 @@ FROM person x
 LEFT JOIN code_item pq ON pq.list = 'professional_qualification' AND pq.code = x.professional_qualification
 LEFT JOIN code_item rl ON rl.list = 'religion' AND rl.code = x.religion;
 
-CREATE TEMP TABLE member_span AS
-SELECT s.unit_id, s.valid_from, coalesce(s.valid_to, DATE '9999-12-31') AS valid_to, coalesce(s.grade, 'unknown') AS grade,
+-- dim_code: a small integer (dc) for every dimension and category, so that the counts per date group
+-- and store integers, not strings (nationally ≈ 6 million members per date, 9 dimensions each). Every
+-- dimension's categories are numbered consecutively in name order: the six age bands sort in their
+-- natural order, so a band's code is the first band's plus its index.
+CREATE TEMP TABLE dim_code AS
+SELECT (row_number() OVER (ORDER BY dimension, category))::SMALLINT AS dc, dimension, category FROM (
+	SELECT DISTINCT 'sex' AS dimension, sex AS category FROM person_cat
+	UNION SELECT DISTINCT 'ethnicity', ethnicity FROM person_cat
+	UNION SELECT DISTINCT 'general_education', general_education FROM person_cat
+	UNION SELECT DISTINCT 'professional_qualification', professional_qualification FROM person_cat
+	UNION SELECT DISTINCT 'political_theory', political_theory FROM person_cat
+	UNION SELECT DISTINCT 'religion', religion FROM person_cat
+	UNION SELECT DISTINCT 'occupation', occupation FROM person_cat
+	UNION SELECT DISTINCT 'grade', coalesce(grade, 'unknown') FROM member_status_span
+	UNION SELECT 'grade', 'probationary'
+	UNION SELECT 'age_band', b FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b)
+	UNION SELECT 'total', 'total'
+	UNION SELECT DISTINCT 'ethnic_minority', ethnic_minority FROM person_cat
+	UNION SELECT DISTINCT 'upper_secondary', upper_secondary FROM person_cat
+	UNION SELECT DISTINCT 'college_plus', college_plus FROM person_cat
+	UNION SELECT DISTINCT 'religious', religious FROM person_cat
+	UNION SELECT 'youth', 'yes' UNION SELECT 'youth', 'no');
+CREATE TEMP TABLE age_base AS SELECT min(dc) AS dc FROM dim_code WHERE dimension = 'age_band';
+
+-- person_code: every person's base categories as codes.
+CREATE TABLE work.person_code AS
+SELECT c.person_key, c.birth_ym, sx.dc AS sex, et.dc AS ethnicity, ge.dc AS general_education,
+	pq.dc AS professional_qualification, pt.dc AS political_theory, rl.dc AS religion, oc.dc AS occupation
+FROM person_cat c
+JOIN dim_code sx ON sx.dimension = 'sex' AND sx.category = c.sex
+JOIN dim_code et ON et.dimension = 'ethnicity' AND et.category = c.ethnicity
+JOIN dim_code ge ON ge.dimension = 'general_education' AND ge.category = c.general_education
+JOIN dim_code pq ON pq.dimension = 'professional_qualification' AND pq.category = c.professional_qualification
+JOIN dim_code pt ON pt.dimension = 'political_theory' AND pt.category = c.political_theory
+JOIN dim_code rl ON rl.dimension = 'religion' AND rl.category = c.religion
+JOIN dim_code oc ON oc.dimension = 'occupation' AND oc.category = c.occupation;
+
+CREATE TABLE work.member_span AS
+SELECT s.unit_id, s.valid_from, coalesce(s.valid_to, DATE '9999-12-31') AS valid_to, g.dc AS grade,
 	c.* EXCLUDE (person_key)
-FROM member_status_span s JOIN person_cat c USING (person_key)
+FROM member_status_span s JOIN person_code c USING (person_key)
+JOIN dim_code g ON g.dimension = 'grade' AND g.category = coalesce(s.grade, 'unknown')
 WHERE s.status IN (SELECT code FROM code_item WHERE list = 'member_status' AND member);
 
-CREATE TEMP TABLE admission AS
+CREATE TABLE work.admission AS
 SELECT e.unit_id, coalesce(e.decision_date, e.effective) AS day, c.* EXCLUDE (person_key)
-FROM member_event e JOIN person_cat c USING (person_key)
+FROM member_event e JOIN person_code c USING (person_key)
 WHERE e.kind IN ('admitted', 'readmitted');
 
 -- The grain of the counts. Figures are published for the top two levels of the tree on a date: the
@@ -45,29 +85,38 @@ WHERE e.kind IN ('admitted', 'readmitted');
 CREATE TEMP MACRO top2(path) AS CASE WHEN strpos(path, '.') = 0 THEN path
 	ELSE split_part(path, '.', 1) || '.' || split_part(path, '.', 2) END;
 
+-- top_key: a number (k) for every top-two-levels path, so that the counts group integers.
+CREATE TEMP TABLE top_key AS
+SELECT (row_number() OVER (ORDER BY top))::INTEGER AS k, top
+FROM (SELECT DISTINCT top2(path) AS top FROM org_link);
+
 CREATE TEMP TABLE top_link AS
-SELECT unit_id, valid_from, top2(path) AS top FROM org_link;
+SELECT l.unit_id, l.valid_from, k.k AS top FROM org_link l JOIN top_key k ON k.top = top2(l.path);
 
 -- unit_top_today: where a unit's figures go on today's map, at the grain above, with the weight (a split
 -- unit's direct figures are shared among its successors) and one row per unit marked `first`, so that
 -- joining it does not count a person twice on the other map.
 CREATE TEMP TABLE unit_top_today AS
 SELECT unit_id, top, weight, row_number() OVER (PARTITION BY unit_id ORDER BY top) = 1 AS first
-FROM (SELECT t.unit_id, top2(pt.path) AS top, sum(t.weight) AS weight
-	FROM unit_today t JOIN path_today pt ON pt.unit_id = t.today_id GROUP BY ALL);
+FROM (SELECT t.unit_id, k.k AS top, sum(t.weight) AS weight
+	FROM unit_today t JOIN path_today pt ON pt.unit_id = t.today_id JOIN top_key k ON k.top = top2(pt.path) GROUP BY ALL);
 
 -- derive_map: the dimensions that are functions of another, with the category each category gives:
 -- total (from sex: every person has one), ethnic_minority (ethnicity), youth (age_band), upper_secondary
--- (general_education), college_plus (professional_qualification), religious (religion). 02_fact.sql
--- counts the base dimensions only and 04_rollup.sql sums these from them, which is exact because each
--- base category gives one derived category (checked below: the job stops otherwise).
+-- (general_education), college_plus (professional_qualification), religious (religion), as codes
+-- (from_dc gives dc). 02_fact.sql counts the base dimensions only and sums these from them, which is exact
+-- because each base category gives one derived category (checked below: the job stops otherwise).
 CREATE TEMP TABLE derive_map AS
-SELECT DISTINCT 'sex' AS from_dim, sex AS from_cat, 'total' AS dimension, 'total' AS category FROM person_cat
-UNION ALL SELECT DISTINCT 'ethnicity', ethnicity, 'ethnic_minority', ethnic_minority FROM person_cat
-UNION ALL SELECT DISTINCT 'general_education', general_education, 'upper_secondary', upper_secondary FROM person_cat
-UNION ALL SELECT DISTINCT 'professional_qualification', professional_qualification, 'college_plus', college_plus FROM person_cat
-UNION ALL SELECT DISTINCT 'religion', religion, 'religious', religious FROM person_cat
-UNION ALL SELECT 'age_band', b, 'youth', CASE b WHEN '30_or_under' THEN 'yes' ELSE 'no' END
-FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b);
+WITH m AS (
+	SELECT DISTINCT 'sex' AS from_dim, sex AS from_cat, 'total' AS dimension, 'total' AS category FROM person_cat
+	UNION ALL SELECT DISTINCT 'ethnicity', ethnicity, 'ethnic_minority', ethnic_minority FROM person_cat
+	UNION ALL SELECT DISTINCT 'general_education', general_education, 'upper_secondary', upper_secondary FROM person_cat
+	UNION ALL SELECT DISTINCT 'professional_qualification', professional_qualification, 'college_plus', college_plus FROM person_cat
+	UNION ALL SELECT DISTINCT 'religion', religion, 'religious', religious FROM person_cat
+	UNION ALL SELECT 'age_band', b, 'youth', CASE b WHEN '30_or_under' THEN 'yes' ELSE 'no' END
+	FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b))
+SELECT m.*, f.dc AS from_dc, t.dc AS dc
+FROM m JOIN dim_code f ON f.dimension = m.from_dim AND f.category = m.from_cat
+JOIN dim_code t ON t.dimension = m.dimension AND t.category = m.category;
 SELECT error('analytics: a category gives two categories of a derived dimension: ' || string_agg(from_dim || '=' || from_cat, ', '))
 FROM (SELECT from_dim, from_cat, dimension FROM derive_map GROUP BY ALL HAVING count(*) > 1) HAVING count(*) > 0;

@@ -2,7 +2,7 @@
 -- before it), with the date it left the stage (its next entry), if it has, and the working days it spent
 -- there (working days between entry and exit, by the calendar; NULL before the calendar's first day).
 -- 02_fact.sql counts them per period date into funnel_leaf.
-CREATE TEMP TABLE stage_entry AS
+CREATE TABLE work.stage_entry AS
 WITH e AS (
 	SELECT e.id, e.case_id, c.cell_id, e.stage_after AS stage, e.effective, e.reason,
 		lag(e.stage_after) OVER (PARTITION BY e.case_id ORDER BY e.effective, e.id) AS prev

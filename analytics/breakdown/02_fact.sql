@@ -1,5 +1,6 @@
 -- The persons counted (member_span, admission: 01b_member.sql), counted per period date at the grain of
--- the top two levels (leaf) before the rollup over the tree.
+-- the top two levels (leaf_d) and rolled up over the tree into breakdown_raw, one date at a time: nothing
+-- but the output grows with the number of dates.
 --   stock       the members (a status with member = true in code_item member_status: probationary, full,
 --               exempted, temporarily attending elsewhere) on the period's date `on_date`, in the unit of
 --               their status span then;
@@ -16,72 +17,101 @@
 -- (top_was) and on today's map (top_today) before counting, so each date's aggregation holds a few
 -- thousand units' groups, not ≈ 450,000 cells'.
 -- each on_date
--- tw_d: the top two levels of every unit's path on the date (as it was).
+-- tw_d: the top two levels of every unit's path on the date (as it was), as top_key numbers.
 CREATE OR REPLACE TEMP TABLE tw_d AS
 SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
+-- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
+-- top_was, top_today and dimension category (dc, 01b_member.sql).
+CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
+	dc SMALLINT, n_was BIGINT, n_today DOUBLE);
 -- m0_in: the persons to count. First the stock on the date; then (below) the admissions of each period of
 -- the date in turn: a date that ends many terms (provinces' terms end on different days) would otherwise
 -- count millions of admissions at once.
 CREATE OR REPLACE TEMP VIEW m0_in AS
-SELECT {{on_date}} AS on_date, NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
+SELECT NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
 FROM member_span s WHERE s.valid_from <= {{on_date}} AND s.valid_to > {{on_date}};
 CREATE OR REPLACE TEMP VIEW leaf_counts AS
-WITH m0 AS (SELECT * FROM m0_in),
-tw AS (SELECT * FROM tw_d),
-m AS (
-	SELECT m0.* EXCLUDE (unit_id), tw.top AS top_was, coalesce(tt.top, '') AS top_today,
-		coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight
-	FROM m0 LEFT JOIN tw USING (unit_id) LEFT JOIN unit_top_today tt USING (unit_id)),
-f AS (
-	SELECT m.* EXCLUDE (birth_ym, age),
-		CASE WHEN age <= 30 THEN '30_or_under' WHEN age <= 40 THEN '31_40' WHEN age <= 50 THEN '41_50'
-			WHEN age <= 60 THEN '51_60' WHEN age <= 70 THEN '61_70' ELSE 'over_70' END AS age_band
-	FROM (SELECT *, (year(on_date) * 12 + month(on_date) - birth_ym) // 12 AS age FROM m) m),
+WITH m AS (
+	SELECT m0.* EXCLUDE (unit_id, birth_ym), tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
+		coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight,
+		-- the age band's code: the first band's plus the band's index (01b_member.sql)
+		ab.dc + CASE WHEN age <= 30 THEN 0 WHEN age <= 40 THEN 1 WHEN age <= 50 THEN 2
+			WHEN age <= 60 THEN 3 WHEN age <= 70 THEN 4 ELSE 5 END AS age_band
+	FROM (SELECT *, (year({{on_date}}) * 12 + month({{on_date}}) - birth_ym) // 12 AS age FROM m0_in) m0
+	CROSS JOIN age_base ab
+	LEFT JOIN tw_d tw USING (unit_id) LEFT JOIN unit_top_today tt USING (unit_id))
 -- The nine base dimensions only: total, ethnic_minority, youth, upper_secondary, college_plus and
 -- religious are functions of sex, ethnicity, age_band, general_education, professional_qualification
--- and religion (derive_map, 01b_member.sql) and are summed from them after counting (04_rollup.sql).
-g AS (
-	SELECT on_date, period_id, measure, top_was, top_today,
-		CASE WHEN GROUPING(grade) = 0 THEN 'grade' WHEN GROUPING(sex) = 0 THEN 'sex'
-			WHEN GROUPING(ethnicity) = 0 THEN 'ethnicity' WHEN GROUPING(age_band) = 0 THEN 'age_band'
-			WHEN GROUPING(general_education) = 0 THEN 'general_education'
-			WHEN GROUPING(professional_qualification) = 0 THEN 'professional_qualification'
-			WHEN GROUPING(political_theory) = 0 THEN 'political_theory'
-			WHEN GROUPING(religion) = 0 THEN 'religion' ELSE 'occupation' END AS dimension,
-		coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
-			religion, occupation) AS category,
-		count(*) FILTER (WHERE first AND top_was IS NOT NULL) AS n_was, sum(weight) AS n_today
-	FROM f
-	GROUP BY GROUPING SETS (
-		(on_date, period_id, measure, top_was, top_today, grade), (on_date, period_id, measure, top_was, top_today, sex),
-		(on_date, period_id, measure, top_was, top_today, ethnicity), (on_date, period_id, measure, top_was, top_today, age_band),
-		(on_date, period_id, measure, top_was, top_today, general_education),
-		(on_date, period_id, measure, top_was, top_today, professional_qualification),
-		(on_date, period_id, measure, top_was, top_today, political_theory), (on_date, period_id, measure, top_was, top_today, religion),
-		(on_date, period_id, measure, top_was, top_today, occupation)))
--- Stock rows keep no period (NULL): they are the stock of every period of their date, which 04_rollup.sql
--- joins after counting (a date that ends many provinces' terms would otherwise repeat them per term).
-SELECT g.period_id, g.on_date, g.measure, g.top_was, g.top_today, g.dimension, g.category, g.n_was, g.n_today
-FROM g;
-INSERT INTO leaf SELECT * FROM leaf_counts;
+-- and religion (derive_map, 01b_member.sql) and are summed from them after counting. Each grouping set
+-- keeps one dimension's column, and the codes of all dimensions are distinct, so coalesce names the
+-- dimension and the category at once.
+SELECT period_id, measure, top_was, top_today,
+	coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
+		religion, occupation)::SMALLINT AS dc,
+	count(*) FILTER (WHERE first AND top_was IS NOT NULL) AS n_was, sum(weight) AS n_today
+FROM m
+GROUP BY GROUPING SETS (
+	(period_id, measure, top_was, top_today, grade), (period_id, measure, top_was, top_today, sex),
+	(period_id, measure, top_was, top_today, ethnicity), (period_id, measure, top_was, top_today, age_band),
+	(period_id, measure, top_was, top_today, general_education),
+	(period_id, measure, top_was, top_today, professional_qualification),
+	(period_id, measure, top_was, top_today, political_theory), (period_id, measure, top_was, top_today, religion),
+	(period_id, measure, top_was, top_today, occupation));
+INSERT INTO leaf_d SELECT * FROM leaf_counts;
 -- each period of the date
 CREATE OR REPLACE TEMP VIEW m0_in AS
-SELECT p.on_date, p.id AS period_id, 'admissions' AS measure, 'probationary' AS grade, a.* EXCLUDE (day)
+SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
+	a.* EXCLUDE (unit_id, day)
 FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
 WHERE p.id = {{period_id}};
-INSERT INTO leaf SELECT * FROM leaf_counts;
+INSERT INTO leaf_d SELECT * FROM leaf_counts;
 -- end each period
 
 -- The funnel's entries into a stage and exits from it in the periods of this date, with the working days
 -- spent in the stage of those who left, at the same grain (the tree as it was).
 INSERT INTO funnel_leaf
-WITH tw AS (SELECT * FROM tw_d),
-x AS (
+WITH x AS (
 	SELECT p.id AS period_id, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
 	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}}
 	UNION ALL
 	SELECT p.id, x.cell_id, x.stage, x.prev, false, NULL, x.wd
 	FROM period p JOIN stage_entry x ON x.left_on BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}})
-SELECT x.period_id, {{on_date}}, tw.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
-FROM x JOIN tw USING (unit_id)
+SELECT x.period_id, {{on_date}}, k.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
+FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
 GROUP BY ALL;
+
+-- The rollup over the tree. A leaf's top_was / top_today is the top two levels of a path
+-- ("province.unit", or a province alone), so its elements are exactly the units it counts in: the
+-- province, and the unit below it on that map. No lookup of the tree per date is needed.
+-- A stock row (period NULL) counts for every period of its date; a term period only for the units of its
+-- provinces (term_province), on each map by the province its units are in there.
+INSERT INTO breakdown_raw
+WITH lp AS (
+	SELECT p.id AS period_id, p.kind, f.* EXCLUDE (period_id)
+	FROM leaf_d f JOIN period p ON p.id = f.period_id OR (f.period_id IS NULL AND p.on_date = {{on_date}})),
+kp AS (
+	SELECT lp.*, kw.top AS path_was, kt.top AS path_today
+	FROM lp LEFT JOIN top_key kw ON kw.k = lp.top_was LEFT JOIN top_key kt ON kt.k = lp.top_today),
+b AS (
+	SELECT kp.period_id, kp.measure, kp.path_was, kp.path_today, kp.dc,
+		CASE WHEN kp.kind = 'term' AND tw.province_id IS NULL THEN 0 ELSE kp.n_was END AS n_was,
+		CASE WHEN kp.kind = 'term' AND tt.province_id IS NULL THEN 0 ELSE kp.n_today END AS n_today
+	FROM kp
+	LEFT JOIN term_province tw ON tw.period_id = kp.period_id AND tw.province_id = TRY_CAST(split_part(kp.path_was, '.', 1) AS BIGINT)
+	LEFT JOIN term_province tt ON tt.period_id = kp.period_id AND tt.province_id = TRY_CAST(split_part(kp.path_today, '.', 1) AS BIGINT)),
+l AS (
+	SELECT period_id, measure, path_was, path_today, dc, n_was, n_today FROM b
+	UNION ALL
+	-- the derived dimensions (derive_map, 01b_member.sql) summed from their base dimension's counts
+	SELECT f.period_id, f.measure, f.path_was, f.path_today, dm.dc, sum(f.n_was), sum(f.n_today)
+	FROM b f JOIN derive_map dm ON dm.from_dc = f.dc
+	GROUP BY ALL)
+SELECT map, unit_id, period_id, measure, dc, sum(n)::DOUBLE AS n
+FROM (
+	SELECT 'as_was' AS map, unnest(string_split(path_was, '.'))::BIGINT AS unit_id, period_id, measure, dc, n_was AS n
+	FROM l WHERE n_was > 0
+	UNION ALL
+	SELECT 'today', unnest(string_split(path_today, '.'))::BIGINT, period_id, measure, dc, n_today
+	FROM l WHERE n_today > 0)
+GROUP BY ALL;
+DROP TABLE leaf_d;

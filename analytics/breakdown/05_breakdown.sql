@@ -8,10 +8,11 @@ FROM org_link WHERE valid_from <= {{as_of}} GROUP BY unit_id;
 
 CREATE TABLE breakdown AS
 WITH cur AS (
-	SELECT map, unit_id, period_id, measure, dimension, category, n FROM breakdown_raw),
+	SELECT r.map, r.unit_id, r.period_id, r.measure, d.dimension, d.category, r.n
+	FROM breakdown_raw r JOIN dim_code d USING (dc)),
 ly AS (
-	SELECT r.map, r.unit_id, p.id AS period_id, r.measure, r.dimension, r.category, r.n AS n_ly
-	FROM breakdown_raw r JOIN period p ON p.ly_period_id = r.period_id),
+	SELECT r.map, r.unit_id, p.id AS period_id, r.measure, d.dimension, d.category, r.n AS n_ly
+	FROM breakdown_raw r JOIN dim_code d USING (dc) JOIN period p ON p.ly_period_id = r.period_id),
 j AS (SELECT * FROM cur FULL JOIN ly USING (map, unit_id, period_id, measure, dimension, category)),
 tot AS (SELECT map, unit_id, period_id, measure, n AS total, n_ly AS total_ly FROM j WHERE dimension = 'total')
 SELECT j.map, j.unit_id, u.province_id, p.kind AS period_kind, p.label AS period, p.starts_on, p.ends_on, p.on_date,
