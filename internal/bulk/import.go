@@ -208,12 +208,14 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				return err
 			}
 		}
-		rejects(t, idx, recs, &rep)
-		if len(rep.Problems) > 0 && !opt.SkipInvalid {
-			return errRollback
-		}
-		return nil
+		return rejects(t, idx, recs, &rep, opt)
 	})
+	return written(rep, err)
+}
+
+// written is the import's report after its transaction: errRollback (bad rows, the file refused) leaves
+// nothing written and counts nothing as created, updated or unchanged.
+func written(rep Report, err error) (Report, error) {
 	switch {
 	case errors.Is(err, errRollback):
 		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
@@ -227,8 +229,9 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 
 // rejects lists the rows' problems in rep and builds the reject file: the header and the bad rows as
 // read, the ids of the rules that refused each row in the "Quy định" column and the reasons in the "Lỗi"
-// column (the file's own columns when it is a reject file imported again).
-func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
+// column (the file's own columns when it is a reject file imported again). With problems and without
+// opt.SkipInvalid it returns errRollback: the transaction writes nothing.
+func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report, opt Options) error {
 	header := append([]string(nil), t.Header...)
 	col := func(c Column) int {
 		if i, ok := idx[c.Key]; ok {
@@ -259,6 +262,10 @@ func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
 		cells[errCol] = strings.Join(msgs, "; ")
 		rep.Rejected.Rows = append(rep.Rejected.Rows, cells)
 	}
+	if len(rep.Problems) > 0 && !opt.SkipInvalid {
+		return errRollback
+	}
+	return nil
 }
 
 // applyRow records one row through the API's functions, in a savepoint: a row refused leaves nothing.
