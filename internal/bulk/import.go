@@ -356,17 +356,25 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 		}
 	}
 	unitCodes, nids = distinct(unitCodes), distinct(nids)
+	if err := im.prefetchCodes(ctx, unitCodes); err != nil {
+		return err
+	}
+	return im.prefetchPersons(ctx, nids)
+}
+
+// prefetchCodes reads the ids of the units of codes into im.cells.
+func (im *importer) prefetchCodes(ctx context.Context, codes []string) error {
 	var units []struct {
 		ID   int64  `bun:"id"`
 		Code string `bun:"code"`
 	}
-	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(unitCodes)).Scan(ctx, &units); err != nil && !isNoRows(err) {
+	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(codes)).Scan(ctx, &units); err != nil && !isNoRows(err) {
 		return err
 	}
 	for _, u := range units {
 		im.cells[u.Code] = u.ID
 	}
-	return im.prefetchPersons(ctx, nids)
+	return nil
 }
 
 // nationalIDQuiet normalises an ID like nationalID without recording a problem (prefetch only).
