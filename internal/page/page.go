@@ -34,6 +34,15 @@ type Page[T any] struct {
 // Cursor encodes a key as an opaque cursor.
 func Cursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte("k:" + key)) }
 
+// key is the key of a cursor (Cursor) given in the argument name (after, before).
+func key(name, cursor string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
+		return "", apperr.Invalid(name, "Con trỏ phân trang ("+name+") không hợp lệ.", "invalid cursor in "+name)
+	}
+	return string(b[2:]), nil
+}
+
 // New validates a page request. first is nil when the client omitted it; require says whether
 // that is allowed (outside dev mode every connection requires first).
 func New(first *int, after *string, require bool) (Args, error) {
@@ -51,11 +60,11 @@ func New(first *int, after *string, require bool) (Args, error) {
 		a.First = *first
 	}
 	if after != nil && *after != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*after)
-		if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
-			return a, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
+		k, err := key("after", *after)
+		if err != nil {
+			return a, err
 		}
-		a.After = string(b[2:])
+		a.After = k
 	}
 	return a, nil
 }
@@ -82,11 +91,11 @@ func NewBackward(first *int, after *string, last *int, before *string, require b
 		a.Last = *last
 	}
 	if before != nil && *before != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*before)
-		if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
-			return a, apperr.Invalid("before", "Con trỏ phân trang (before) không hợp lệ.", "invalid cursor in before")
+		k, err := key("before", *before)
+		if err != nil {
+			return a, err
 		}
-		a.Before = string(b[2:])
+		a.Before = k
 	}
 	return a, nil
 }
