@@ -214,6 +214,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
 	d, tr, ctx := newTree(t)
 	before := count(t, d.Owner)
+	// createUnder creates a territorial unit under the province on 01/01/2024.
+	createUnder := func(code, name, kind string) func() error {
+		return func() error {
+			_, err := org.Create(ctx, d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, &tr.P, doc("2024-01-01"))
+			return err
+		}
+	}
 
 	for _, c := range []struct {
 		name string
@@ -244,22 +251,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := org.Rename(ctx, d.App, tr.E, "Đảng bộ thành phố Vĩnh Yên (cũ)", doc("2024-01-01"))
 			return err
 		}, apperr.RuleViolation, org.RuleHistoryOrder},
-		{"unknown kind", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.Z", Name: "Z", Kind: "galaxy", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.InvalidInput, ""},
-		{"kind under wrong parent", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.Z", Name: "Chi bộ Z", Kind: "cell", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.RuleViolation, org.RuleKindParent},
-		{"bad code", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "vp z!", Name: "Z", Kind: "district", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.InvalidInput, ""},
-		{"duplicate code", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.TD", Name: "Trùng", Kind: "district", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.Conflict, ""},
+		{"unknown kind", createUnder("VP.Z", "Z", "galaxy"), apperr.InvalidInput, ""},
+		{"kind under wrong parent", createUnder("VP.Z", "Chi bộ Z", "cell"), apperr.RuleViolation, org.RuleKindParent},
+		{"bad code", createUnder("vp z!", "Z", "district"), apperr.InvalidInput, ""},
+		{"duplicate code", createUnder("VP.TD", "Trùng", "district"), apperr.Conflict, ""},
 		{"dissolve with children", func() error {
 			_, err := org.Dissolve(ctx, d.App, tr.D, doc("2024-01-01"))
 			return err
