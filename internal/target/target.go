@@ -172,6 +172,16 @@ func actor(ctx context.Context, write bool) (*auth.Actor, error) {
 	return auth.Permitted(ctx, auth.PermReadTarget)
 }
 
+// readTarget is the reading actor and a target in its scope.
+func readTarget(ctx context.Context, db bun.IDB, targetID int64) (*auth.Actor, Target, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return nil, Target{}, err
+	}
+	t, err := GetTarget(ctx, db, targetID)
+	return a, t, err
+}
+
 // Measures reads the measures and their rate bases.
 func Measures(ctx context.Context, db bun.IDB) ([]Measure, error) {
 	if _, err := actor(ctx, false); err != nil {
