@@ -34,9 +34,12 @@ type Page[T any] struct {
 // Cursor encodes a key as an opaque cursor.
 func Cursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte("k:" + key)) }
 
-// key is the key of a cursor (Cursor) given in the argument name (after, before).
-func key(name, cursor string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
+// key is the key of a cursor (Cursor) given in the argument name (after, before); "" without one.
+func key(name string, cursor *string) (string, error) {
+	if cursor == nil || *cursor == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*cursor)
 	if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
 		return "", apperr.Invalid(name, "Con trỏ phân trang ("+name+") không hợp lệ.", "invalid cursor in "+name)
 	}
@@ -59,14 +62,9 @@ func New(first *int, after *string, require bool) (Args, error) {
 		}
 		a.First = *first
 	}
-	if after != nil && *after != "" {
-		k, err := key("after", *after)
-		if err != nil {
-			return a, err
-		}
-		a.After = k
-	}
-	return a, nil
+	var err error
+	a.After, err = key("after", after)
+	return a, err
 }
 
 // NewBackward validates a page request of a list that may also be read from its end: first/after
@@ -90,14 +88,9 @@ func NewBackward(first *int, after *string, last *int, before *string, require b
 	case last != nil:
 		a.Last = *last
 	}
-	if before != nil && *before != "" {
-		k, err := key("before", *before)
-		if err != nil {
-			return a, err
-		}
-		a.Before = k
-	}
-	return a, nil
+	var err error
+	a.Before, err = key("before", before)
+	return a, err
 }
 
 // TrimBack turns the last+1 rows a backward query fetched (in the reverse of the list's order, nearest
