@@ -296,10 +296,7 @@ func GetTargets(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Target,
 		return nil, err
 	}
 	ts, err := selectTargets(ctx, db, a, `t.id = ANY(?::bigint[])`, "", pgdialect.Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	return byid.Map(ts, func(t Target) int64 { return t.ID }), nil
+	return byid.Keyed(ts, err, func(t Target) int64 { return t.ID })
 }
 
 // GetTarget returns one target, or NOT_FOUND when it does not exist or its unit is out of scope.
