@@ -83,7 +83,11 @@ func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
 	return page.Trim(rows, a), start
 }
 
-func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {
+// payload is the answer of a unit operation (res, err): the operation and its units as of asOf, or err.
+func payload(ctx context.Context, r *Resolver, res org.Result, err error, asOf time.Time) (*model.UnitOperationPayload, error) {
+	if err != nil {
+		return nil, err
+	}
 	ops, err := org.GetOperations(ctx, r.db(ctx), []int64{res.OperationID})
 	if err != nil {
 		return nil, err

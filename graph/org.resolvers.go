@@ -41,10 +41,7 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 		return nil, err
 	}
 	res, err := org.Create(ctx, r.db(ctx), newUnit(input.Unit), parent, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // RenameUnit is the resolver for the renameUnit field.
@@ -54,10 +51,7 @@ func (r *mutationResolver) RenameUnit(ctx context.Context, input model.RenameUni
 		return nil, err
 	}
 	res, err := org.Rename(ctx, r.db(ctx), id, input.Name, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // MoveUnit is the resolver for the moveUnit field.
@@ -71,10 +65,7 @@ func (r *mutationResolver) MoveUnit(ctx context.Context, input model.MoveUnitInp
 		return nil, err
 	}
 	res, err := org.Move(ctx, r.db(ctx), id, parent, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // MergeUnits is the resolver for the mergeUnits field.
@@ -95,10 +86,7 @@ func (r *mutationResolver) MergeUnits(ctx context.Context, input model.MergeUnit
 		s.New = &n
 	}
 	res, err := org.Merge(ctx, r.db(ctx), preds, s, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // SplitUnit is the resolver for the splitUnit field.
@@ -118,10 +106,7 @@ func (r *mutationResolver) SplitUnit(ctx context.Context, input model.SplitUnitI
 		}
 	}
 	res, err := org.Split(ctx, r.db(ctx), id, parts, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // DissolveUnit is the resolver for the dissolveUnit field.
@@ -131,10 +116,7 @@ func (r *mutationResolver) DissolveUnit(ctx context.Context, input model.Dissolv
 		return nil, err
 	}
 	res, err := org.Dissolve(ctx, r.db(ctx), id, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // CreateVillage is the resolver for the createVillage field.
