@@ -307,18 +307,7 @@ func (r *unitResolver) Parent(ctx context.Context, obj *org.Unit, asOf *model.Da
 
 // Children is the resolver for the children field.
 func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.Date, kind *model.UnitKind, first *int, after *string) (*model.UnitConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
-	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Children(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
-	if err != nil {
-		return nil, err
-	}
-	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
-		return org.CountChildren(ctx, r.db(ctx), obj.ID, day, optKind(kind))
-	}), nil
+	return r.below(ctx, obj, asOf, kind, first, after, org.Children, org.CountChildren)
 }
 
 // ChildCount is the resolver for the childCount field.
@@ -345,18 +334,7 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 
 // Descendants is the resolver for the descendants field.
 func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *model.Date, kind *model.UnitKind, first *int, after *string) (*model.UnitConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
-	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Descendants(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
-	if err != nil {
-		return nil, err
-	}
-	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
-		return org.CountDescendantsOf(ctx, r.db(ctx), obj.ID, day, optKind(kind))
-	}), nil
+	return r.below(ctx, obj, asOf, kind, first, after, org.Descendants, org.CountDescendantsOf)
 }
 
 // DescendantCounts is the resolver for the descendantCounts field.
