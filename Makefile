@@ -111,8 +111,12 @@ clean:
 # Repetition in the code we write (issue 16: at most 50 pairs), with the `duplicates` tool of the
 # development machines. It has no ignore file, so it reads a copy of the tracked files without what must
 # repeat or is not ours: gqlgen's output, GraphiQL's minified assets, and the applied migrations (history
-# is append-only: an applied migration is never edited).
+# is append-only: an applied migration is never edited). The tool passes over import lines, but only the
+# one-line `import "x"`: the lines inside a Go `import ( … )` block would pair every two files that import
+# the same packages. So in the copy (never in the sources) those lines are blanked, keeping the line numbers.
 duplicates:
 	@rm -rf .dupview && mkdir .dupview && git ls-files | grep -v -e '^graph/generated.go$$' -e '^graph/model/models_gen.go$$' \
 		-e '^internal/graphiql/assets/' -e '^internal/db/migrations/' | xargs -I{} cp --parents {} .dupview/ && \
-		cd .dupview && git init -q && duplicates --most 200 --seconds 300; cd .. && rm -rf .dupview
+		cd .dupview && find . -name '*.go' -exec sh -c 'for f; do awk '\''/^import \($$/ { print; inblock = 1; next } \
+			inblock && /^\)$$/ { inblock = 0 } { print inblock ? "" : $$0 }'\'' "$$f" > "$$f.tmp" && mv "$$f.tmp" "$$f"; done' sh {} + && \
+		git init -q && duplicates --most 200 --seconds 300; cd .. && rm -rf .dupview

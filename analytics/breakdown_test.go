@@ -35,6 +35,36 @@ func loadDemo(t *testing.T, dir string) (*pgtest.DB, Result) {
 	return d, r
 }
 
+// openDemo is loadDemo into a temporary folder with its snapshot opened; the snapshot closes with the test.
+func openDemo(t *testing.T) (*pgtest.DB, *sql.DB) {
+	t.Helper()
+	d, r := loadDemo(t, t.TempDir())
+	duck, err := Open(r.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { duck.Close() })
+	return d, duck
+}
+
+// scanRows reads every row of a query's result with scan; an error fails the test.
+func scanRows[T any](t *testing.T, rows *sql.Rows, err error, scan func(rows *sql.Rows, v *T) error) []T {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 type cell struct {
 	unit                         int64
 	measure, dimension, category string
@@ -123,17 +153,9 @@ func topProvinces(t *testing.T, pg *sql.DB, on time.Time) map[int64]int64 {
 	t.Helper()
 	rows, err := pg.Query(`SELECT unit_id, subpath(path, 0, 1)::text::bigint FROM (SELECT DISTINCT ON (unit_id) unit_id, path FROM org_link
 		WHERE valid_from <= $1 ORDER BY unit_id, valid_from DESC) l WHERE nlevel(path) <= 2`, on)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	top := map[int64]int64{}
-	for rows.Next() {
-		var id, province int64
-		if err := rows.Scan(&id, &province); err != nil {
-			t.Fatal(err)
-		}
-		top[id] = province
+	for _, r := range scanRows(t, rows, err, func(rows *sql.Rows, r *[2]int64) error { return rows.Scan(&r[0], &r[1]) }) {
+		top[r[0]] = r[1]
 	}
 	return top
 }
@@ -147,19 +169,9 @@ type periodRow struct {
 func readPeriods(t *testing.T, db *sql.DB) []periodRow {
 	t.Helper()
 	rows, err := db.Query(`SELECT id, kind, label, starts_on, ends_on, on_date FROM period ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var ps []periodRow
-	for rows.Next() {
-		var p periodRow
-		if err := rows.Scan(&p.id, &p.kind, &p.label, &p.starts, &p.ends, &p.on); err != nil {
-			t.Fatal(err)
-		}
-		ps = append(ps, p)
-	}
-	return ps
+	return scanRows(t, rows, err, func(rows *sql.Rows, p *periodRow) error {
+		return rows.Scan(&p.id, &p.kind, &p.label, &p.starts, &p.ends, &p.on)
+	})
 }
 
 func collect(t *testing.T, q func() (*sql.Rows, error)) map[cell]float64 {
@@ -210,12 +222,7 @@ func diff(t *testing.T, what string, got, want map[cell]float64) {
 // period, with counts computed independently in PostgreSQL (the SQL above, not the job's).
 func TestBreakdownsMatchPostgres(t *testing.T) {
 	ctx := context.Background()
-	d, r := loadDemo(t, t.TempDir())
-	duck, err := Open(r.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer duck.Close()
+	d, duck := openDemo(t)
 	pg := d.Owner.DB
 
 	periods := readPeriods(t, duck)
@@ -289,7 +296,7 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	var asWas, today, succAsWas, succToday float64
-	err = duck.QueryRowContext(ctx, `SELECT
+	err := duck.QueryRowContext(ctx, `SELECT
 		coalesce(sum(n) FILTER (WHERE map = 'as_was' AND unit_id = ?), 0), coalesce(sum(n) FILTER (WHERE map = 'today' AND unit_id = ?), 0),
 		coalesce(sum(n) FILTER (WHERE map = 'as_was' AND unit_id = ?), 0), coalesce(sum(n) FILTER (WHERE map = 'today' AND unit_id = ?), 0)
 		FROM breakdown WHERE period_kind = 'year' AND period = '2024' AND measure = 'stock' AND dimension = 'total'`,

@@ -16,12 +16,7 @@ import (
 // and only a national actor may read it from the file (it has no row-level scope).
 func TestForecastHistoryFromSnapshot(t *testing.T) {
 	ctx := context.Background()
-	d, r := loadDemo(t, t.TempDir())
-	duck, err := Open(r.Path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer duck.Close()
+	d, duck := openDemo(t)
 	sys := auth.WithActor(ctx, auth.System("test"))
 	opt := forecast.LoadOptions{AsOf: demoToday}
 	fromPG, err := forecast.Load(sys, d.Owner, opt)

@@ -181,91 +181,23 @@ var errInfinite = errors.New("infinite date/time is not exported; use NULL for a
 
 // appender returns the function that appends one binary wire value (nil: NULL) to b.
 func appender(b array.Builder, oid uint32) func([]byte) error {
-	size := func(v []byte, n int) error {
-		if len(v) != n {
-			return fmt.Errorf("binary value of %d bytes, want %d", len(v), n)
-		}
-		return nil
-	}
 	switch oid {
 	case pgtype.BoolOID:
-		bb := b.(*array.BooleanBuilder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 1); err != nil {
-				return err
-			}
-			bb.Append(v[0] != 0)
-			return nil
-		}
+		return fixed(b.(*array.BooleanBuilder), 1, func(v []byte) (bool, error) { return v[0] != 0, nil })
 	case pgtype.Int2OID:
-		bb := b.(*array.Int16Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 2); err != nil {
-				return err
-			}
-			bb.Append(int16(binary.BigEndian.Uint16(v)))
-			return nil
-		}
+		return fixed(b.(*array.Int16Builder), 2, func(v []byte) (int16, error) { return int16(binary.BigEndian.Uint16(v)), nil })
 	case pgtype.Int4OID:
-		bb := b.(*array.Int32Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 4); err != nil {
-				return err
-			}
-			bb.Append(int32(binary.BigEndian.Uint32(v)))
-			return nil
-		}
+		return fixed(b.(*array.Int32Builder), 4, func(v []byte) (int32, error) { return int32(binary.BigEndian.Uint32(v)), nil })
 	case pgtype.Int8OID:
-		bb := b.(*array.Int64Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 8); err != nil {
-				return err
-			}
-			bb.Append(int64(binary.BigEndian.Uint64(v)))
-			return nil
-		}
+		return fixed(b.(*array.Int64Builder), 8, func(v []byte) (int64, error) { return int64(binary.BigEndian.Uint64(v)), nil })
 	case pgtype.Float4OID:
-		bb := b.(*array.Float32Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 4); err != nil {
-				return err
-			}
-			bb.Append(math.Float32frombits(binary.BigEndian.Uint32(v)))
-			return nil
-		}
+		return fixed(b.(*array.Float32Builder), 4, func(v []byte) (float32, error) {
+			return math.Float32frombits(binary.BigEndian.Uint32(v)), nil
+		})
 	case pgtype.Float8OID:
-		bb := b.(*array.Float64Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 8); err != nil {
-				return err
-			}
-			bb.Append(math.Float64frombits(binary.BigEndian.Uint64(v)))
-			return nil
-		}
+		return fixed(b.(*array.Float64Builder), 8, func(v []byte) (float64, error) {
+			return math.Float64frombits(binary.BigEndian.Uint64(v)), nil
+		})
 	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
 		bb := b.(*array.StringBuilder)
 		return func(v []byte) error {
@@ -277,41 +209,45 @@ func appender(b array.Builder, oid uint32) func([]byte) error {
 			return nil
 		}
 	case pgtype.DateOID:
-		bb := b.(*array.Date32Builder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 4); err != nil {
-				return err
-			}
+		return fixed(b.(*array.Date32Builder), 4, func(v []byte) (arrow.Date32, error) {
 			d := int32(binary.BigEndian.Uint32(v))
 			if d == math.MaxInt32 || d == math.MinInt32 {
-				return errInfinite
+				return 0, errInfinite
 			}
-			bb.Append(arrow.Date32(d + pgEpochDays))
-			return nil
-		}
+			return arrow.Date32(d + pgEpochDays), nil
+		})
 	case pgtype.TimestampOID, pgtype.TimestamptzOID:
-		bb := b.(*array.TimestampBuilder)
-		return func(v []byte) error {
-			if v == nil {
-				bb.AppendNull()
-				return nil
-			}
-			if err := size(v, 8); err != nil {
-				return err
-			}
+		return fixed(b.(*array.TimestampBuilder), 8, func(v []byte) (arrow.Timestamp, error) {
 			t := int64(binary.BigEndian.Uint64(v))
 			if t == math.MaxInt64 || t == math.MinInt64 {
-				return errInfinite
+				return 0, errInfinite
 			}
-			bb.Append(arrow.Timestamp(t + pgEpochMicros))
-			return nil
-		}
+			return arrow.Timestamp(t + pgEpochMicros), nil
+		})
 	}
 	panic(fmt.Sprintf("analytics: no Arrow appender for OID %d", oid)) // arrowType refused it first
+}
+
+// fixed is the appender of a fixed-width type: a value of n bytes, decoded by dec, or NULL.
+func fixed[T any, B interface {
+	Append(T)
+	AppendNull()
+}](bb B, n int, dec func(v []byte) (T, error)) func([]byte) error {
+	return func(v []byte) error {
+		if v == nil {
+			bb.AppendNull()
+			return nil
+		}
+		if len(v) != n {
+			return fmt.Errorf("binary value of %d bytes, want %d", len(v), n)
+		}
+		x, err := dec(v)
+		if err != nil {
+			return err
+		}
+		bb.Append(x)
+		return nil
+	}
 }
 
 func (r *pgReader) Retain() { r.refs.Add(1) }

@@ -4,6 +4,7 @@ package analytics
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -57,17 +58,7 @@ func TestArrowLoaderSameAsAppender(t *testing.T) {
 	types := func(table string) []string {
 		rows, err := conn.QueryContext(ctx, `SELECT column_name || ' ' || data_type FROM information_schema.columns
 			WHERE table_name = ? ORDER BY ordinal_position`, table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			rows.Scan(&s)
-			out = append(out, s)
-		}
-		return out
+		return scanRows(t, rows, err, func(rows *sql.Rows, s *string) error { return rows.Scan(s) })
 	}
 	want := []string{"id BIGINT", "b BOOLEAN", "i2 SMALLINT", "i4 INTEGER", "f4 FLOAT", "f8 DOUBLE", "t VARCHAR",
 		"v VARCHAR", "c VARCHAR", "d DATE", "ts TIMESTAMP", "tz TIMESTAMP WITH TIME ZONE"}

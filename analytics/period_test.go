@@ -47,17 +47,9 @@ func TestPeriodsOfProvincesWithDifferentTermDates(t *testing.T) {
 	}
 	rows, err := db.QueryContext(ctx, `SELECT p.label, coalesce(q.label, '') FROM period p LEFT JOIN period q ON q.id = p.ly_period_id
 		WHERE p.kind = 'term' ORDER BY p.label`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	got := map[string]string{}
-	for rows.Next() {
-		var p, q string
-		if err := rows.Scan(&p, &q); err != nil {
-			t.Fatal(err)
-		}
-		got[p] = q
+	for _, r := range scanRows(t, rows, err, func(rows *sql.Rows, r *[2]string) error { return rows.Scan(&r[0], &r[1]) }) {
+		got[r[0]] = r[1]
 	}
 	want := map[string]string{
 		"2015-10-01/2020-09-30": "",

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"ptdv/graph/model"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
@@ -83,7 +85,11 @@ func slicePage[T any](items []T, a page.Args) (page.Page[T], int) {
 	return page.Trim(rows, a), start
 }
 
-func payload(ctx context.Context, r *Resolver, res org.Result, asOf time.Time) (*model.UnitOperationPayload, error) {
+// payload is the answer of a unit operation (res, err): the operation and its units as of asOf, or err.
+func payload(ctx context.Context, r *Resolver, res org.Result, err error, asOf time.Time) (*model.UnitOperationPayload, error) {
+	if err != nil {
+		return nil, err
+	}
 	ops, err := org.GetOperations(ctx, r.db(ctx), []int64{res.OperationID})
 	if err != nil {
 		return nil, err
@@ -118,4 +124,23 @@ func doc(in *model.DocumentInput) org.Doc {
 
 func newUnit(in *model.NewUnitInput) org.NewUnit {
 	return org.NewUnit{Code: in.Code, Name: in.Name, Kind: codeOf(in.Kind), Sector: codeOf(in.Sector)}
+}
+
+// below is a page of the units below obj (its children or its descendants: list, with their total:
+// count) as of asOf or obj's date, of a kind if given.
+func (r *unitResolver) below(ctx context.Context, obj *org.Unit, asOf *model.Date, kind *model.UnitKind, first *int, after *string,
+	list func(context.Context, bun.IDB, int64, time.Time, org.Filter, page.Args) (page.Page[org.Unit], error),
+	count func(context.Context, bun.IDB, int64, time.Time, org.Filter) (int, error)) (*model.UnitConnection, error) {
+	p, err := r.pageArgs(first, after)
+	if err != nil {
+		return nil, err
+	}
+	day := dateOr(asOf, obj.AsOf)
+	res, err := list(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
+	if err != nil {
+		return nil, err
+	}
+	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
+		return count(ctx, r.db(ctx), obj.ID, day, optKind(kind))
+	}), nil
 }

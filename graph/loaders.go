@@ -142,14 +142,7 @@ func loadersFor(ctx context.Context) *loaders { return ctx.Value(loadersKey{}).(
 
 // loadUnit returns a unit as of a date through the request's loader; nil when missing or out of scope.
 func loadUnit(ctx context.Context, id int64, asOf time.Time) (*org.Unit, error) {
-	u, err := loadersFor(ctx).unit.Load(ctx, org.ChildKey{ID: id, AsOf: vn.Day(asOf)})
-	if err != nil {
-		if isMissing(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &u, nil
+	return loadOne(ctx, loadersFor(ctx).unit, org.ChildKey{ID: id, AsOf: vn.Day(asOf)})
 }
 
 // fill gives every key a (possibly empty) value: a case without sponsors is not a missing key.
@@ -167,26 +160,24 @@ func fill[V any](m map[int64][]V, ids []int64) map[int64][]V {
 
 // loadPerson returns a person through the request's loader; nil when missing or out of scope.
 func loadPerson(ctx context.Context, id int64) (*people.Person, error) {
-	p, err := loadersFor(ctx).person.Load(ctx, id)
-	if err != nil {
-		if isMissing(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	return &p, nil
+	return loadOne(ctx, loadersFor(ctx).person, id)
 }
 
 // loadCase returns a candidate case through the request's loader; nil when missing or out of scope.
 func loadCase(ctx context.Context, id int64) (*pipeline.Case, error) {
-	c, err := loadersFor(ctx).cases.Load(ctx, id)
+	return loadOne(ctx, loadersFor(ctx).cases, id)
+}
+
+// loadOne returns the value of key through a loader; nil when missing or out of scope.
+func loadOne[K comparable, V any](ctx context.Context, l *hinted[K, V], key K) (*V, error) {
+	v, err := l.Load(ctx, key)
 	if err != nil {
 		if isMissing(err) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	return &c, nil
+	return &v, nil
 }
 
 func isMissing(err error) bool { return errors.Is(err, dataloadgen.ErrNotFound) }

@@ -41,10 +41,7 @@ func (r *mutationResolver) CreateUnit(ctx context.Context, input model.CreateUni
 		return nil, err
 	}
 	res, err := org.Create(ctx, r.db(ctx), newUnit(input.Unit), parent, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // RenameUnit is the resolver for the renameUnit field.
@@ -54,10 +51,7 @@ func (r *mutationResolver) RenameUnit(ctx context.Context, input model.RenameUni
 		return nil, err
 	}
 	res, err := org.Rename(ctx, r.db(ctx), id, input.Name, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // MoveUnit is the resolver for the moveUnit field.
@@ -71,10 +65,7 @@ func (r *mutationResolver) MoveUnit(ctx context.Context, input model.MoveUnitInp
 		return nil, err
 	}
 	res, err := org.Move(ctx, r.db(ctx), id, parent, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // MergeUnits is the resolver for the mergeUnits field.
@@ -95,10 +86,7 @@ func (r *mutationResolver) MergeUnits(ctx context.Context, input model.MergeUnit
 		s.New = &n
 	}
 	res, err := org.Merge(ctx, r.db(ctx), preds, s, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // SplitUnit is the resolver for the splitUnit field.
@@ -118,10 +106,7 @@ func (r *mutationResolver) SplitUnit(ctx context.Context, input model.SplitUnitI
 		}
 	}
 	res, err := org.Split(ctx, r.db(ctx), id, parts, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // DissolveUnit is the resolver for the dissolveUnit field.
@@ -131,10 +116,7 @@ func (r *mutationResolver) DissolveUnit(ctx context.Context, input model.Dissolv
 		return nil, err
 	}
 	res, err := org.Dissolve(ctx, r.db(ctx), id, doc(input.Document))
-	if err != nil {
-		return nil, err
-	}
-	return payload(ctx, r.Resolver, res, input.Document.Effective.Time())
+	return payload(ctx, r.Resolver, res, err, input.Document.Effective.Time())
 }
 
 // CreateVillage is the resolver for the createVillage field.
@@ -325,18 +307,7 @@ func (r *unitResolver) Parent(ctx context.Context, obj *org.Unit, asOf *model.Da
 
 // Children is the resolver for the children field.
 func (r *unitResolver) Children(ctx context.Context, obj *org.Unit, asOf *model.Date, kind *model.UnitKind, first *int, after *string) (*model.UnitConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
-	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Children(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
-	if err != nil {
-		return nil, err
-	}
-	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
-		return org.CountChildren(ctx, r.db(ctx), obj.ID, day, optKind(kind))
-	}), nil
+	return r.below(ctx, obj, asOf, kind, first, after, org.Children, org.CountChildren)
 }
 
 // ChildCount is the resolver for the childCount field.
@@ -363,18 +334,7 @@ func (r *unitResolver) Ancestors(ctx context.Context, obj *org.Unit, asOf *model
 
 // Descendants is the resolver for the descendants field.
 func (r *unitResolver) Descendants(ctx context.Context, obj *org.Unit, asOf *model.Date, kind *model.UnitKind, first *int, after *string) (*model.UnitConnection, error) {
-	p, err := r.pageArgs(first, after)
-	if err != nil {
-		return nil, err
-	}
-	day := dateOr(asOf, obj.AsOf)
-	res, err := org.Descendants(ctx, r.db(ctx), obj.ID, day, optKind(kind), p)
-	if err != nil {
-		return nil, err
-	}
-	return withTotal(ctx, unitConnection(ctx, res), func(ctx context.Context) (int, error) {
-		return org.CountDescendantsOf(ctx, r.db(ctx), obj.ID, day, optKind(kind))
-	}), nil
+	return r.below(ctx, obj, asOf, kind, first, after, org.Descendants, org.CountDescendantsOf)
 }
 
 // DescendantCounts is the resolver for the descendantCounts field.

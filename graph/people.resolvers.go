@@ -124,42 +124,27 @@ func (r *personResolver) Ethnicity(ctx context.Context, obj *people.Person) (*co
 
 // Religion is the resolver for the religion field.
 func (r *personResolver) Religion(ctx context.Context, obj *people.Person) (*codes.Item, error) {
-	if !sees(ctx, auth.FieldReligion, obj) {
-		return nil, nil
-	}
-	return optCodeItem(ctx, "religion", obj.Religion)
+	return seenCode(ctx, auth.FieldReligion, obj, codes.Religion)
 }
 
 // GeneralEducation is the resolver for the generalEducation field.
 func (r *personResolver) GeneralEducation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
-	if !sees(ctx, auth.FieldGeneralEducation, obj) {
-		return nil, nil
-	}
-	return optCodeItem(ctx, "general_education", obj.GeneralEducation)
+	return seenCode(ctx, auth.FieldGeneralEducation, obj, codes.GeneralEducation)
 }
 
 // ProfessionalQualification is the resolver for the professionalQualification field.
 func (r *personResolver) ProfessionalQualification(ctx context.Context, obj *people.Person) (*codes.Item, error) {
-	if !sees(ctx, auth.FieldProfessionalQualification, obj) {
-		return nil, nil
-	}
-	return optCodeItem(ctx, "professional_qualification", obj.ProfessionalQualification)
+	return seenCode(ctx, auth.FieldProfessionalQualification, obj, codes.ProfessionalQualification)
 }
 
 // PoliticalTheory is the resolver for the politicalTheory field.
 func (r *personResolver) PoliticalTheory(ctx context.Context, obj *people.Person) (*codes.Item, error) {
-	if !sees(ctx, auth.FieldPoliticalTheory, obj) {
-		return nil, nil
-	}
-	return optCodeItem(ctx, "political_theory", obj.PoliticalTheory)
+	return seenCode(ctx, auth.FieldPoliticalTheory, obj, codes.PoliticalTheory)
 }
 
 // Occupation is the resolver for the occupation field.
 func (r *personResolver) Occupation(ctx context.Context, obj *people.Person) (*codes.Item, error) {
-	if !sees(ctx, auth.FieldOccupation, obj) {
-		return nil, nil
-	}
-	return optCodeItem(ctx, "occupation", obj.Occupation)
+	return seenCode(ctx, auth.FieldOccupation, obj, codes.Occupation)
 }
 
 // YouthUnionMember is the resolver for the youthUnionMember field.

@@ -5,6 +5,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
+	"ptdv/internal/codes"
 	"ptdv/internal/people"
 )
 
@@ -13,6 +14,15 @@ import (
 func sees(ctx context.Context, f auth.PersonField, p *people.Person) bool {
 	a, err := auth.FromContext(ctx)
 	return err == nil && a.See(f, p.UnitID) != auth.Hidden
+}
+
+// seenCode is a person's optional code in a list (Person.Code), as the role sees field f: nil when hidden
+// or empty.
+func seenCode(ctx context.Context, f auth.PersonField, p *people.Person, list string) (*codes.Item, error) {
+	if !sees(ctx, f, p) {
+		return nil, nil
+	}
+	return optCodeItem(ctx, list, p.Code(list))
 }
 
 // hiddenRequired is the answer for a non-null field the table hides from the role (none today: a

@@ -26,3 +26,16 @@ func periodOf(kind model.PeriodKind, year, quarter *int, term *int64) (target.Pe
 		return target.Quarter(*year, *quarter), nil
 	}
 }
+
+// targetValues are a target's values as setTarget and reviseTarget take them.
+func targetValues(kind model.TargetKind, count *int, rate *float64, rateBase, note *string) target.Values {
+	return target.Values{Kind: target.Kind(codeOf(kind)), Count: count, Rate: rate, RateBase: str(rateBase), Note: str(note)}
+}
+
+// targetPayload is the answer of setTarget and reviseTarget (t, err), as casePayload is a move's.
+func targetPayload(t target.Target, err error) (*model.TargetPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.TargetPayload{Target: &t}, nil
+}

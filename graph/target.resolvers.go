@@ -56,12 +56,8 @@ func (r *mutationResolver) SetTarget(ctx context.Context, input model.SetTargetI
 	if measure == "" {
 		measure = target.MeasureAdmissions
 	}
-	t, err := target.CreateTarget(ctx, r.db(ctx), target.NewTarget{UnitID: unit, Measure: measure, Period: period,
-		Values: target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count, Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}})
-	if err != nil {
-		return nil, err
-	}
-	return &model.TargetPayload{Target: &t}, nil
+	return targetPayload(target.CreateTarget(ctx, r.db(ctx), target.NewTarget{UnitID: unit, Measure: measure, Period: period,
+		Values: targetValues(input.Kind, input.Count, input.Rate, input.RateBase, input.Note)}))
 }
 
 // ReviseTarget is the resolver for the reviseTarget field.
@@ -70,12 +66,8 @@ func (r *mutationResolver) ReviseTarget(ctx context.Context, input model.ReviseT
 	if err != nil {
 		return nil, err
 	}
-	t, err := target.ReviseTarget(ctx, r.db(ctx), id, input.Revision, target.Values{Kind: target.Kind(codeOf(input.Kind)), Count: input.Count,
-		Rate: input.Rate, RateBase: str(input.RateBase), Note: str(input.Note)}, input.Reason)
-	if err != nil {
-		return nil, err
-	}
-	return &model.TargetPayload{Target: &t}, nil
+	return targetPayload(target.ReviseTarget(ctx, r.db(ctx), id, input.Revision,
+		targetValues(input.Kind, input.Count, input.Rate, input.RateBase, input.Note), input.Reason))
 }
 
 // HandDownTarget is the resolver for the handDownTarget field.

@@ -202,6 +202,23 @@ func firstDay(c Case) Day {
 	return c.Moves[0].On
 }
 
+// knownBy is the rows of an interval table (span: a row's first day and a pointer to its end) as known at
+// the end of day o: the rows that began by then, open again where they ended after it.
+func knownBy[T any](rows []T, o Day, span func(*T) (from Day, to *Day)) []T {
+	var out []T
+	for _, r := range rows {
+		from, to := span(&r)
+		if from > o {
+			continue
+		}
+		if *to != NoDay && *to > o {
+			*to = NoDay
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // Cut returns the history as it was known at the end of day o: no move, admission, unit, link, merge or
 // year-end count dated after o. A forecast at origin o reads nothing else, which is what makes the
 // backtest honest. The result shares memory with h (slices are cut, never written).
@@ -211,24 +228,8 @@ func (h *History) Cut(o Day) *History {
 		y = min(y, h.yearEndBefore)
 	}
 	c := &History{AsOf: min(o, h.AsOf), From: h.From, Targets: h.Targets, YearEnd: h.YearEnd, yearEndBefore: y}
-	for _, u := range h.Units {
-		if u.From > o {
-			continue
-		}
-		if u.To != NoDay && u.To > o {
-			u.To = NoDay
-		}
-		c.Units = append(c.Units, u)
-	}
-	for _, l := range h.Links {
-		if l.From > o {
-			continue
-		}
-		if l.To != NoDay && l.To > o {
-			l.To = NoDay
-		}
-		c.Links = append(c.Links, l)
-	}
+	c.Units = knownBy(h.Units, o, func(u *Unit) (Day, *Day) { return u.From, &u.To })
+	c.Links = knownBy(h.Links, o, func(l *Link) (Day, *Day) { return l.From, &l.To })
 	for _, m := range h.Merges {
 		if m.On <= o {
 			c.Merges = append(c.Merges, m)

@@ -10,6 +10,7 @@ import (
 
 	"ptdv/internal/bulk"
 	"ptdv/internal/fixture"
+	"ptdv/internal/pgtest"
 )
 
 // dump writes what an import recorded, without ids or timestamps, one line per row in a stable order:
@@ -68,17 +69,7 @@ func TestBatchMatchesOneByOne(t *testing.T) {
 	memberRows := append(slices.Clone(members), with(person("Lê Thị Sớm", "Nữ", "01/01/1990", "034190000004", "HY.QC.2"),
 		"Ngày QĐ kết nạp", "02/01/2020", "Ngày vào Đảng", "10/01/2020", "Ngày chính thức", "01/06/2020"))
 	run := func(opt bulk.Options) (string, bulk.Report, bulk.Report) {
-		d := tree(t)
-		opt.SkipInvalid = true
-		mrep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, rows...), opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return dump(t, d.Owner), mrep, rep
+		return importMembersThenCandidates(t, tree(t), opt, memberRows, rows)
 	}
 	batch, bmrep, brep := run(bulk.Options{})
 	single, smrep, srep := run(bulk.OneByOne(bulk.Options{}))
@@ -86,26 +77,49 @@ func TestBatchMatchesOneByOne(t *testing.T) {
 		!slices.Equal(problemTexts(bmrep), problemTexts(smrep)) {
 		t.Errorf("members: created %d/%d, problems %v / %v", bmrep.Created, smrep.Created, problemTexts(bmrep), problemTexts(smrep))
 	}
-	if batch != single {
-		bl, sl := strings.Split(batch, "\n"), strings.Split(single, "\n")
-		for i := range max(len(bl), len(sl)) {
-			b, s := "", ""
-			if i < len(bl) {
-				b = bl[i]
-			}
-			if i < len(sl) {
-				s = sl[i]
-			}
-			if b != s {
-				t.Errorf("line %d:\n batch      %s\n one by one %s", i, b, s)
-			}
-		}
-	}
+	diffLines(t, "", batch, single)
 	if brep.Created != 10 || srep.Created != 10 || brep.Bad() != 2 || srep.Bad() != 2 {
 		t.Errorf("created %d/%d, bad %d/%d; want 10 and 2 both ways", brep.Created, srep.Created, brep.Bad(), srep.Bad())
 	}
 	if !slices.Equal(problemTexts(brep), problemTexts(srep)) {
 		t.Errorf("problems differ:\n batch      %v\n one by one %v", problemTexts(brep), problemTexts(srep))
+	}
+}
+
+// importMembersThenCandidates imports a member list, then a candidate list, skipping bad rows, and returns
+// the database's dump with both reports.
+func importMembersThenCandidates(t *testing.T, d *pgtest.DB, opt bulk.Options, memberRows, candidateRows []map[string]string) (string, bulk.Report, bulk.Report) {
+	t.Helper()
+	opt.SkipInvalid = true
+	mrep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, candidateRows...), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dump(t, d.Owner), mrep, rep
+}
+
+// diffLines reports each line where the batch's dump differs from the one-by-one dump, after prefix.
+func diffLines(t *testing.T, prefix, batch, single string) {
+	t.Helper()
+	if batch == single {
+		return
+	}
+	bl, sl := strings.Split(batch, "\n"), strings.Split(single, "\n")
+	for i := range max(len(bl), len(sl)) {
+		b, s := "", ""
+		if i < len(bl) {
+			b = bl[i]
+		}
+		if i < len(sl) {
+			s = sl[i]
+		}
+		if b != s {
+			t.Errorf("%sline %d:\n batch      %s\n one by one %s", prefix, i, b, s)
+		}
 	}
 }
 
@@ -162,16 +176,7 @@ func TestReimportMatchesOneByOne(t *testing.T) {
 		d := tree(t)
 		mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
 		mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidates()...))
-		opt.SkipInvalid = true
-		mrep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, memberRows...), opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, again...), opt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return dump(t, d.Owner), mrep, rep
+		return importMembersThenCandidates(t, d, opt, memberRows, again)
 	}
 	batch, bmrep, brep := run(bulk.Options{})
 	single, smrep, srep := run(bulk.OneByOne(bulk.Options{}))

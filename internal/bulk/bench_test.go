@@ -10,6 +10,7 @@ import (
 
 	"ptdv/internal/bulk"
 	"ptdv/internal/fixture"
+	"ptdv/internal/pgtest"
 	"ptdv/internal/sheet"
 )
 
@@ -25,14 +26,19 @@ func BenchmarkImportCandidates(b *testing.B) {
 		if rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, table(bulk.Members, members...), bulk.Options{}); err != nil || !rep.Written {
 			b.Fatal(err)
 		}
-		b.StartTimer()
-		start := time.Now()
-		rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, in, bulk.Options{})
-		if err != nil || !rep.Written {
-			b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
-		}
-		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		timedImport(b, d, bulk.Candidates, in, n)
 	}
+}
+
+// timedImport imports in (n rows) with the timer running and reports rows per second; the import must write.
+func timedImport(b *testing.B, d *pgtest.DB, k bulk.Kind, in sheet.Table, n int) {
+	b.StartTimer()
+	start := time.Now()
+	rep, err := bulk.Import(fixture.System(), d.App, k, in, bulk.Options{})
+	if err != nil || !rep.Written {
+		b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 }
 
 // benchRows is PTDV_BENCH_IMPORT_ROWS, 2,000 by default.
@@ -81,13 +87,7 @@ func BenchmarkImportMembers(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		d := tree(b)
-		b.StartTimer()
-		start := time.Now()
-		rep, err := bulk.Import(fixture.System(), d.App, bulk.Members, in, bulk.Options{})
-		if err != nil || !rep.Written {
-			b.Fatalf("%v %v", err, rep.Problems[:min(3, len(rep.Problems))])
-		}
-		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		timedImport(b, d, bulk.Members, in, n)
 	}
 }
 

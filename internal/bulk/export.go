@@ -118,7 +118,7 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		c["name"], c["sex"], c["birth"], c["nid"] = p.FullName, exportLabel(set, codes.Sex, p.Sex), vn.Date(p.BirthDate), p.NationalIDFor(a)
 		for _, l := range []string{codes.Ethnicity, codes.Religion, codes.GeneralEducation, codes.ProfessionalQualification,
 			codes.PoliticalTheory, codes.Occupation} {
-			c[l] = exportLabel(set, l, personCode(p, l))
+			c[l] = exportLabel(set, l, p.Code(l))
 		}
 		c["youth"] = "Không"
 		if p.YouthUnionMember {
@@ -291,23 +291,4 @@ func decodeCells(js string, keys []string) (map[string]string, error) {
 		}
 	}
 	return cells, nil
-}
-
-// personCode is the person's code in a code list the layout shows.
-func personCode(p people.Person, list string) string {
-	switch list {
-	case codes.Ethnicity:
-		return p.Ethnicity
-	case codes.Religion:
-		return p.Religion
-	case codes.GeneralEducation:
-		return p.GeneralEducation
-	case codes.ProfessionalQualification:
-		return p.ProfessionalQualification
-	case codes.PoliticalTheory:
-		return p.PoliticalTheory
-	case codes.Occupation:
-		return p.Occupation
-	}
-	return ""
 }

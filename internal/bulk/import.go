@@ -208,12 +208,14 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				return err
 			}
 		}
-		rejects(t, idx, recs, &rep)
-		if len(rep.Problems) > 0 && !opt.SkipInvalid {
-			return errRollback
-		}
-		return nil
+		return rejects(t, idx, recs, &rep, opt)
 	})
+	return written(rep, err)
+}
+
+// written is the import's report after its transaction: errRollback (bad rows, the file refused) leaves
+// nothing written and counts nothing as created, updated or unchanged.
+func written(rep Report, err error) (Report, error) {
 	switch {
 	case errors.Is(err, errRollback):
 		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
@@ -227,8 +229,9 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 
 // rejects lists the rows' problems in rep and builds the reject file: the header and the bad rows as
 // read, the ids of the rules that refused each row in the "Quy định" column and the reasons in the "Lỗi"
-// column (the file's own columns when it is a reject file imported again).
-func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
+// column (the file's own columns when it is a reject file imported again). With problems and without
+// opt.SkipInvalid it returns errRollback: the transaction writes nothing.
+func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report, opt Options) error {
 	header := append([]string(nil), t.Header...)
 	col := func(c Column) int {
 		if i, ok := idx[c.Key]; ok {
@@ -259,6 +262,10 @@ func rejects(t sheet.Table, idx map[string]int, recs []*record, rep *Report) {
 		cells[errCol] = strings.Join(msgs, "; ")
 		rep.Rejected.Rows = append(rep.Rejected.Rows, cells)
 	}
+	if len(rep.Problems) > 0 && !opt.SkipInvalid {
+		return errRollback
+	}
+	return nil
 }
 
 // applyRow records one row through the API's functions, in a savepoint: a row refused leaves nothing.
@@ -349,17 +356,25 @@ func (im *importer) prefetch(ctx context.Context, recs []*record) error {
 		}
 	}
 	unitCodes, nids = distinct(unitCodes), distinct(nids)
+	if err := im.prefetchCodes(ctx, unitCodes); err != nil {
+		return err
+	}
+	return im.prefetchPersons(ctx, nids)
+}
+
+// prefetchCodes reads the ids of the units of codes into im.cells.
+func (im *importer) prefetchCodes(ctx context.Context, codes []string) error {
 	var units []struct {
 		ID   int64  `bun:"id"`
 		Code string `bun:"code"`
 	}
-	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(unitCodes)).Scan(ctx, &units); err != nil && !isNoRows(err) {
+	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(codes)).Scan(ctx, &units); err != nil && !isNoRows(err) {
 		return err
 	}
 	for _, u := range units {
 		im.cells[u.Code] = u.ID
 	}
-	return im.prefetchPersons(ctx, nids)
+	return nil
 }
 
 // nationalIDQuiet normalises an ID like nationalID without recording a problem (prefetch only).

@@ -186,21 +186,9 @@ func importTargets(ctx context.Context, d *bun.DB, t sheet.Table, opt Options) (
 				rep.Unchanged++
 			}
 		}
-		rejects(t, idx, recs, &rep)
-		if len(rep.Problems) > 0 && !opt.SkipInvalid {
-			return errRollback
-		}
-		return nil
+		return rejects(t, idx, recs, &rep, opt)
 	})
-	switch {
-	case errors.Is(err, errRollback):
-		rep.Created, rep.Updated, rep.Unchanged = 0, 0, 0
-		return rep, nil
-	case err != nil:
-		return Report{}, err
-	}
-	rep.Written = true
-	return rep, nil
+	return written(rep, err)
 }
 
 // applyTarget records one row: the term if it is new, then the target, or a revision when the recorded

@@ -52,17 +52,7 @@ func (im *importer) prefetchUnits(ctx context.Context, recs []*record) error {
 	for _, r := range recs {
 		names = append(names, r.text("code"), r.text("parent"))
 	}
-	var units []struct {
-		ID   int64  `bun:"id"`
-		Code string `bun:"code"`
-	}
-	if err := im.tx.NewRaw(`SELECT id, code FROM org_unit WHERE code = ANY(?::text[])`, pgdialect.Array(names)).Scan(ctx, &units); err != nil && !isNoRows(err) {
-		return err
-	}
-	for _, u := range units {
-		im.cells[u.Code] = u.ID
-	}
-	return nil
+	return im.prefetchCodes(ctx, names)
 }
 
 // parseUnit checks a unit row's cells before anything is written.

@@ -121,22 +121,7 @@ func TestUnitsBatchMatchesOneByOne(t *testing.T) {
 	commune := func(db *bun.DB) context.Context { return fixture.Actor(t, db, "board", "HY.QC") }
 	compare := func(what string, got, want string) {
 		t.Helper()
-		if got == want {
-			return
-		}
-		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
-		for i := range max(len(gl), len(wl)) {
-			g, w := "", ""
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s, line %d:\n batch      %s\n one by one %s", what, i, g, w)
-			}
-		}
+		diffLines(t, what+", ", got, want)
 	}
 
 	// Every row good: the same rows, ids and all.

@@ -19,6 +19,14 @@ func Map[T any](rows []T, id func(T) int64) map[int64]T {
 	return m
 }
 
+// Keyed is Map of a read's result (rows, err): nil and err when the read failed.
+func Keyed[T any](rows []T, err error, id func(T) int64) (map[int64]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return Map(rows, id), nil
+}
+
 // Group gathers rows by id(row), each group in the rows' order.
 func Group[T any](rows []T, id func(T) int64) map[int64][]T {
 	m := map[int64][]T{}

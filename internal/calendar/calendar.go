@@ -22,6 +22,7 @@ package calendar
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -263,10 +264,7 @@ func (c *Calendar) Covers(d time.Time) bool { return c.years[d.Year()] }
 
 // Years returns the covered years, ascending.
 func (c *Calendar) Years() []int {
-	ys := make([]int, 0, len(c.years))
-	for y := range c.years {
-		ys = append(ys, y)
-	}
+	ys := slices.AppendSeq(make([]int, 0, len(c.years)), maps.Keys(c.years))
 	slices.Sort(ys)
 	return ys
 }

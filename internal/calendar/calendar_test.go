@@ -247,13 +247,9 @@ func TestSetDayAndDeleteDay(t *testing.T) {
 	if c.IsWorkingDay(day2411) {
 		t.Error("24/11/2026 is still a working day")
 	}
-	var row struct {
-		Actor     string          `bun:"actor"`
-		ActorRole string          `bun:"actor_role"`
-		Action    string          `bun:"action"`
-		EntityID  string          `bun:"entity_id"`
-		Before    json.RawMessage `bun:"before"`
-		After     json.RawMessage `bun:"after"`
+	var row struct { // bun's column names: actor, actor_role, action, entity_id, before, after
+		Actor, ActorRole, Action, EntityID string
+		Before, After                      json.RawMessage
 	}
 	lastAudit := func() {
 		t.Helper()

@@ -12,6 +12,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -216,11 +218,8 @@ func (s *Set) List(listName string) []Item {
 
 // Lists returns the names of the lists, sorted.
 func (s *Set) Lists() []string {
-	out := make([]string, 0, len(s.lists))
-	for n := range s.lists {
-		out = append(out, n)
-	}
-	sort.Strings(out)
+	out := slices.AppendSeq(make([]string, 0, len(s.lists)), maps.Keys(s.lists))
+	slices.Sort(out)
 	return out
 }
 

@@ -67,11 +67,8 @@ func wantRule(t *testing.T, what string, err error, rule string) {
 func TestCountByStatusAcrossMerger(t *testing.T) {
 	t.Parallel()
 	d, tr, ctx := fixture.NewTree(t)
-	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
-	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
-	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
-	dd := fixture.Person(t, ctx, d.App, "Phạm Văn Dũng", tr.Y)
-	fixture.Person(t, ctx, d.App, "Hoàng Văn Em", tr.Y) // a candidate, never a member
+	ps := fixture.Persons(t, ctx, d.App, tr.X, tr.X, tr.Y, tr.Y, tr.Y) // the fifth: a candidate, never a member
+	a, b, c, dd := ps[0], ps[1], ps[2], ps[3]
 	admit(t, ctx, d.App, a, "2020-03-01", true)
 	admit(t, ctx, d.App, b, "2024-09-01", false)
 	admit(t, ctx, d.App, c, "2019-01-10", true)

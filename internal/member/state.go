@@ -10,6 +10,8 @@ package member
 import (
 	"slices"
 	"time"
+
+	"ptdv/internal/member/standing"
 )
 
 // Event kinds (code list "member_event"; the CHECK on member_event.kind lists the same codes).
@@ -79,23 +81,17 @@ type Event struct {
 	RecordedAt   time.Time  `bun:"recorded_at"`
 }
 
-// State is a person's membership on a date, derived from the events up to it.
+// State is a person's membership on a date, derived from the events up to it: its standing (Status,
+// Grade, UnitID, the unit of the last event; see package standing) and the dates of its history.
 type State struct {
-	Status string // "" before the first admission
-	// Grade is probationary or full while the person is (or, in transit, remains) a member; "" after
-	// removal, expulsion or death.
-	Grade  string
-	UnitID int64     // the unit of the last event
-	Since  time.Time // effective date of the last event
+	standing.Standing
+	Since time.Time // effective date of the last event
 	// AdmittedOn is the admission (or re-admission) decision date: party age counts from it.
 	AdmittedOn    *time.Time
 	ProbationFrom *time.Time // the ceremony that started the current probation
 	FullFrom      *time.Time // full membership, from the end of the probation
 	LeftOn        *time.Time // removal or expulsion
 	Readmissions  int
-
-	resume  string // the status a transfer in restores
-	outUnit int64  // the unit an official transfer left
 }
 
 // sortEvents orders events as they happened: by effective date, then as recorded.
@@ -131,48 +127,24 @@ func StatusOn(events []Event, date time.Time) State {
 
 // apply is the state machine without its checks (see allowed and check).
 func (s State) apply(e Event) State {
+	s.Standing = s.Standing.Next(e.Kind, e.UnitID)
 	eff := e.Effective
 	switch e.Kind {
 	case KindAdmitted, KindReadmitted:
 		if e.Kind == KindReadmitted {
 			s.Readmissions++
 		}
-		s.Status, s.Grade = StatusProbationary, StatusProbationary
 		s.ProbationFrom, s.FullFrom, s.LeftOn = &eff, nil, nil
 		s.AdmittedOn = e.DecisionDate
 		if s.AdmittedOn == nil {
 			s.AdmittedOn = &eff
 		}
 	case KindRecognized:
-		s.Grade, s.FullFrom = StatusFull, &eff
-		if s.Status == StatusProbationary {
-			s.Status = StatusFull
-		}
-	case KindExempted:
-		s.Status = StatusExempted
-	case KindExemptionEnded, KindTemporaryReturned:
-		s.Status = s.Grade
-	case KindTransferredOutOfficial:
-		s.resume = s.Grade
-		if s.Status == StatusExempted {
-			s.resume = StatusExempted
-		}
-		s.Status, s.outUnit = StatusTransferredOut, e.UnitID
-	case KindTransferredInOfficial:
-		s.Status = s.resume
-		if s.Status == "" || (s.Status != StatusExempted && s.Status != s.Grade) {
-			s.Status = s.Grade
-		}
-	case KindTransferredOutTemporary:
-		s.Status = StatusTemporaryOut
-	case KindRemoved:
-		s.Status, s.Grade, s.LeftOn = StatusRemoved, "", &eff
-	case KindExpelled:
-		s.Status, s.Grade, s.LeftOn = StatusExpelled, "", &eff
-	case KindDeceased:
-		s.Status, s.Grade = StatusDeceased, ""
+		s.FullFrom = &eff
+	case KindRemoved, KindExpelled:
+		s.LeftOn = &eff
 	}
-	s.UnitID, s.Since = e.UnitID, eff
+	s.Since = eff
 	return s
 }
 
@@ -206,69 +178,42 @@ type unitRow struct {
 	ValidTo   *time.Time `bun:"valid_to"`
 }
 
-// unitAt returns the unit of the records on day d and the day that changes next (nil: never). Before
-// the first row, the first row's unit holds: a record created today may carry history from long ago.
-func unitAt(units []unitRow, d time.Time) (int64, *time.Time) {
+// periods is a unit history as package standing reads it (the zero time: open).
+func periods(units []unitRow) []standing.Period[time.Time] {
+	out := make([]standing.Period[time.Time], len(units))
 	for i, u := range units {
-		if u.ValidTo == nil || d.Before(*u.ValidTo) {
-			if i == 0 || !d.Before(u.ValidFrom) {
-				return u.UnitID, u.ValidTo
-			}
+		out[i] = standing.Period[time.Time]{Unit: u.UnitID, From: u.ValidFrom}
+		if u.ValidTo != nil {
+			out[i].To = *u.ValidTo
 		}
 	}
-	return 0, nil
+	return out
 }
 
-// buildSpans derives the status spans from events (sorted) and the person's unit history. The status
-// comes from the events; the unit from the unit history, except while transferred out, which stays
-// with the unit the member left.
+// openEnd is an end as a Span holds it: nil while open (the zero time).
+func openEnd(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// unitAt returns the unit of the records on day d and the day that changes next (nil: never); see
+// standing.UnitAt.
+func unitAt(units []unitRow, d time.Time) (int64, *time.Time) {
+	unit, next := standing.UnitAt(periods(units), d, time.Time{})
+	return unit, openEnd(next)
+}
+
+// buildSpans derives the status spans from events (sorted) and the person's unit history (see
+// standing.Spans).
 func buildSpans(personID int64, events []Event, units []unitRow) []Span {
 	var out []Span
-	emit := func(from time.Time, to *time.Time, unit int64, status, grade string) {
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.UnitID == unit && last.Status == status && last.Grade == grade && last.ValidTo != nil && last.ValidTo.Equal(from) {
-				last.ValidTo = to
-				return
-			}
-		}
-		out = append(out, Span{PersonID: personID, UnitID: unit, Status: status, Grade: grade, ValidFrom: from, ValidTo: to})
+	event := func(i int) standing.Event[time.Time] {
+		return standing.Event[time.Time]{Kind: events[i].Kind, Unit: events[i].UnitID, Effective: events[i].Effective}
 	}
-	var s State
-	for i, e := range events {
-		s = s.apply(e)
-		from := e.Effective
-		var to *time.Time
-		if i+1 < len(events) {
-			t := events[i+1].Effective
-			if !t.After(from) {
-				continue // superseded on the same day
-			}
-			to = &t
-		}
-		if s.Status == "" {
-			continue
-		}
-		if s.Status == StatusTransferredOut || len(units) == 0 {
-			unit := s.UnitID
-			if s.Status == StatusTransferredOut {
-				unit = s.outUnit
-			}
-			emit(from, to, unit, s.Status, s.Grade)
-			continue
-		}
-		for cur := from; ; {
-			unit, next := unitAt(units, cur)
-			end := to
-			if next != nil && (end == nil || next.Before(*end)) {
-				end = next
-			}
-			emit(cur, end, unit, s.Status, s.Grade)
-			if end == nil || (to != nil && !end.Before(*to)) {
-				break
-			}
-			cur = *end
-		}
+	for _, s := range standing.Spans(len(events), event, periods(units), time.Time{}, nil) {
+		out = append(out, Span{PersonID: personID, UnitID: s.Unit, Status: s.Status, Grade: s.Grade, ValidFrom: s.From, ValidTo: openEnd(s.To)})
 	}
 	return out
 }

@@ -58,10 +58,8 @@ func checkYearend(t *testing.T, d *pgtest.DB, what string) {
 func TestYearendRollup(t *testing.T) {
 	t.Parallel()
 	d, tr, ctx := fixture.NewTree(t)
-	a := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tr.X)
-	b := fixture.Person(t, ctx, d.App, "Trần Văn Bình", tr.X)
-	c := fixture.Person(t, ctx, d.App, "Lê Văn Cường", tr.Y)
-	e := fixture.Person(t, ctx, d.App, "Phạm Văn Dũng", tr.Z)
+	ps := fixture.Persons(t, ctx, d.App, tr.X, tr.X, tr.Y, tr.Z)
+	a, b, c, e := ps[0], ps[1], ps[2], ps[3]
 	admit(t, ctx, d.App, a, "2016-03-01", true)
 	admit(t, ctx, d.App, b, "2018-09-01", true)
 	admit(t, ctx, d.App, c, "2017-01-10", true)

@@ -31,24 +31,18 @@ var all = page.Args{First: 100}
 //	                 └ E Đảng bộ thành phố Vĩnh Yên (a second district)
 type tree struct{ P, D, C1, C2, X, E int64 }
 
-func create(t *testing.T, ctx context.Context, db bun.IDB, code, name, kind string, parent *int64, on string) int64 {
-	t.Helper()
-	res, err := org.Create(ctx, db, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, parent, doc(on))
-	if err != nil {
-		t.Fatalf("create %s: %v", code, err)
-	}
-	return res.Units[0]
-}
-
-func buildTree(t *testing.T, ctx context.Context, db bun.IDB) tree {
-	var tr tree
-	tr.P = create(t, ctx, db, "VP", "Đảng bộ tỉnh Vĩnh Phúc", "province", nil, "2015-01-01")
-	tr.D = create(t, ctx, db, "VP.TD", "Đảng bộ huyện Tam Dương", "district", &tr.P, "2015-01-01")
-	tr.E = create(t, ctx, db, "VP.VY", "Đảng bộ thành phố Vĩnh Yên", "district", &tr.P, "2015-01-01")
-	tr.C1 = create(t, ctx, db, "VP.TD.HH", "Đảng bộ xã Hoàng Hoa", "grassroots_committee", &tr.D, "2015-01-01")
-	tr.C2 = create(t, ctx, db, "VP.TD.HD", "Đảng bộ xã Hoàng Đan", "grassroots_committee", &tr.D, "2015-01-01")
-	tr.X = create(t, ctx, db, "VP.TD.HH.DB", "Chi bộ thôn Đồng Bông", "cell", &tr.C1, "2016-03-01")
-	return tr
+// newTree is a fresh test database holding tree, with the system actor's context. The cell X comes later
+// than the rest (01/03/2016): an operation on it dated before is refused.
+func newTree(t *testing.T) (*pgtest.DB, tree, context.Context) {
+	d, u, ctx := fixture.NewUnits(t, `
+		VP        province              Đảng bộ tỉnh Vĩnh Phúc
+		VP.TD     district              Đảng bộ huyện Tam Dương
+		VP.VY     district              Đảng bộ thành phố Vĩnh Yên
+		VP.TD.HH  grassroots_committee  Đảng bộ xã Hoàng Hoa
+		VP.TD.HD  grassroots_committee  Đảng bộ xã Hoàng Đan`)
+	tr := tree{P: u["VP"], D: u["VP.TD"], E: u["VP.VY"], C1: u["VP.TD.HH"], C2: u["VP.TD.HD"]}
+	tr.X = fixture.Unit(t, ctx, d.App, "VP.TD.HH.DB", "Chi bộ thôn Đồng Bông", "cell", &tr.C1, "2016-03-01")
+	return d, tr, ctx
 }
 
 func actorForTB(t testing.TB, d *pgtest.DB, role, unit string) context.Context {
@@ -72,9 +66,7 @@ func wantCodes(t *testing.T, what string, got []org.Unit, want ...string) {
 
 func TestAsOfAcrossMerger(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
+	d, tr, ctx := newTree(t)
 
 	// The 2025 reform: the two communes merge into a new commune directly under the province,
 	// and the district, left empty, is dissolved.
@@ -146,9 +138,7 @@ func TestAsOfAcrossMerger(t *testing.T) {
 
 func TestRenameMoveAndSplitHistory(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
+	d, tr, ctx := newTree(t)
 
 	if _, err := org.Rename(ctx, d.App, tr.C1, "Đảng bộ thị trấn Hoàng Hoa", doc("2020-01-01")); err != nil {
 		t.Fatal(err)
@@ -222,10 +212,15 @@ func count(t *testing.T, db bun.IDB) [5]int {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
+	d, tr, ctx := newTree(t)
 	before := count(t, d.Owner)
+	// createUnder creates a territorial unit under the province on 01/01/2024.
+	createUnder := func(code, name, kind string) func() error {
+		return func() error {
+			_, err := org.Create(ctx, d.App, org.NewUnit{Code: code, Name: name, Kind: kind, Sector: "territorial"}, &tr.P, doc("2024-01-01"))
+			return err
+		}
+	}
 
 	for _, c := range []struct {
 		name string
@@ -256,22 +251,10 @@ func TestBadInputChangesNothing(t *testing.T) {
 			_, err := org.Rename(ctx, d.App, tr.E, "Đảng bộ thành phố Vĩnh Yên (cũ)", doc("2024-01-01"))
 			return err
 		}, apperr.RuleViolation, org.RuleHistoryOrder},
-		{"unknown kind", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.Z", Name: "Z", Kind: "galaxy", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.InvalidInput, ""},
-		{"kind under wrong parent", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.Z", Name: "Chi bộ Z", Kind: "cell", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.RuleViolation, org.RuleKindParent},
-		{"bad code", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "vp z!", Name: "Z", Kind: "district", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.InvalidInput, ""},
-		{"duplicate code", func() error {
-			_, err := org.Create(ctx, d.App, org.NewUnit{Code: "VP.TD", Name: "Trùng", Kind: "district", Sector: "territorial"}, &tr.P, doc("2024-01-01"))
-			return err
-		}, apperr.Conflict, ""},
+		{"unknown kind", createUnder("VP.Z", "Z", "galaxy"), apperr.InvalidInput, ""},
+		{"kind under wrong parent", createUnder("VP.Z", "Chi bộ Z", "cell"), apperr.RuleViolation, org.RuleKindParent},
+		{"bad code", createUnder("vp z!", "Z", "district"), apperr.InvalidInput, ""},
+		{"duplicate code", createUnder("VP.TD", "Trùng", "district"), apperr.Conflict, ""},
 		{"dissolve with children", func() error {
 			_, err := org.Dissolve(ctx, d.App, tr.D, doc("2024-01-01"))
 			return err
@@ -307,11 +290,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestSearchWithoutAccents(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
-	gl := create(t, ctx, d.App, "GL", "Đảng bộ tỉnh Gia Lai", "province", nil, "2015-01-01")
-	create(t, ctx, d.App, "GL.PK", "Thành ủy Pleiku", "district", &gl, "2015-01-01")
+	d, tr, ctx := newTree(t)
+	gl := fixture.Unit(t, ctx, d.App, "GL", "Đảng bộ tỉnh Gia Lai", "province", nil, "2015-01-01")
+	fixture.Unit(t, ctx, d.App, "GL.PK", "Thành ủy Pleiku", "district", &gl, "2015-01-01")
 	on := fixture.Day("2024-01-01")
 	for _, c := range []struct {
 		text string
@@ -350,8 +331,7 @@ func TestSearchWithoutAccents(t *testing.T) {
 
 func TestScopeCommuneCannotReachSibling(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := buildTree(t, fixture.System(), d.App)
+	d, tr, _ := newTree(t)
 	ctx := fixture.Actor(t, d.App, "board", "VP.TD.HH") // the board of commune C1
 	on := fixture.Day("2024-01-01")
 
@@ -429,9 +409,7 @@ func TestScopeCommuneCannotReachSibling(t *testing.T) {
 
 func TestMergedCommuneSeesPredecessorsHistory(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
+	d, tr, ctx := newTree(t)
 	if _, err := org.Merge(ctx, d.App, []int64{tr.C1, tr.C2}, org.Successor{
 		New: &org.NewUnit{Code: "VP.HA", Name: "Đảng bộ xã Hoàng An", Kind: "grassroots_committee", Sector: "territorial"}, ParentID: &tr.P,
 	}, doc("2025-07-01")); err != nil {
@@ -449,8 +427,7 @@ func TestMergedCommuneSeesPredecessorsHistory(t *testing.T) {
 
 func TestAuditRowsAreAppendOnly(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	tr := buildTree(t, fixture.System(), d.App)
+	d, tr, _ := newTree(t)
 	if _, err := org.Rename(fixture.System(), d.App, tr.X, "Chi bộ thôn Đồng Bông Mới", doc("2024-01-01")); err != nil {
 		t.Fatal(err)
 	}

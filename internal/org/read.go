@@ -210,10 +210,7 @@ func lookup(ctx context.Context, db bun.IDB, asOf time.Time, cond string, arg an
 // Get returns the units with the given ids that exist and are in scope, keyed by id.
 func Get(ctx context.Context, db bun.IDB, ids []int64, asOf time.Time) (map[int64]Unit, error) {
 	us, err := lookup(ctx, db, asOf, "u.id = ANY(?::bigint[])", pgdialect.Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	return byid.Map(us, func(u Unit) int64 { return u.ID }), nil
+	return byid.Keyed(us, err, func(u Unit) int64 { return u.ID })
 }
 
 // GetOne returns one unit, or NOT_FOUND when it does not exist or is out of scope.

@@ -23,8 +23,7 @@ func TestRowSecurityOnTreeWrites(t *testing.T) {
 	if os.Getenv(pgtest.EnvNoRLS) == "1" {
 		t.Skip("row-level security is switched off (" + pgtest.EnvNoRLS + "=1)")
 	}
-	d := pgtest.New(t)
-	tr := buildTree(t, fixture.System(), d.App)
+	d, tr, _ := newTree(t)
 	board := fixture.Actor(t, d.App, "board", "VP.TD.HH") // commune C1, with its cell X
 	if _, err := org.CreateVillage(fixture.System(), d.App, org.NewVillage{Code: "VP.TD.HD.T1", Name: "Thôn Một", Kind: "village", CommuneID: tr.C2},
 		org.Doc{Effective: fixture.Day("2015-01-01"), Document: "QĐ"}); err != nil {

@@ -4,18 +4,14 @@ import (
 	"testing"
 
 	"ptdv/internal/apperr"
-	"ptdv/internal/fixture"
 	"ptdv/internal/org"
-	"ptdv/internal/pgtest"
 )
 
 // A village belongs to a commune, never to a cell (or a district): the kind's holds_villages row and
 // the territorial sector decide; nothing is written on a refusal.
 func TestVillageBelongsToACommune(t *testing.T) {
 	t.Parallel()
-	d := pgtest.New(t)
-	ctx := fixture.System()
-	tr := buildTree(t, ctx, d.App)
+	d, tr, ctx := newTree(t)
 	for name, unit := range map[string]int64{"a cell": tr.X, "a district": tr.D, "a province": tr.P} {
 		_, err := org.CreateVillage(ctx, d.App, org.NewVillage{Code: "VP.TD.HH.THON1", Name: "Thôn Đồng Bông", Kind: "village", CommuneID: unit}, doc("2016-04-01"))
 		if e, ok := apperr.As(err); !ok || e.Code != apperr.RuleViolation || e.Rule != org.RuleVillageCommune {

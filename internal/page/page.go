@@ -34,6 +34,18 @@ type Page[T any] struct {
 // Cursor encodes a key as an opaque cursor.
 func Cursor(key string) string { return base64.RawURLEncoding.EncodeToString([]byte("k:" + key)) }
 
+// key is the key of a cursor (Cursor) given in the argument name (after, before); "" without one.
+func key(name string, cursor *string) (string, error) {
+	if cursor == nil || *cursor == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*cursor)
+	if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
+		return "", apperr.Invalid(name, "Con trỏ phân trang ("+name+") không hợp lệ.", "invalid cursor in "+name)
+	}
+	return string(b[2:]), nil
+}
+
 // New validates a page request. first is nil when the client omitted it; require says whether
 // that is allowed (outside dev mode every connection requires first).
 func New(first *int, after *string, require bool) (Args, error) {
@@ -50,14 +62,9 @@ func New(first *int, after *string, require bool) (Args, error) {
 		}
 		a.First = *first
 	}
-	if after != nil && *after != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*after)
-		if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
-			return a, apperr.Invalid("after", "Con trỏ phân trang (after) không hợp lệ.", "invalid cursor in after")
-		}
-		a.After = string(b[2:])
-	}
-	return a, nil
+	var err error
+	a.After, err = key("after", after)
+	return a, err
 }
 
 // NewBackward validates a page request of a list that may also be read from its end: first/after
@@ -81,14 +88,9 @@ func NewBackward(first *int, after *string, last *int, before *string, require b
 	case last != nil:
 		a.Last = *last
 	}
-	if before != nil && *before != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*before)
-		if err != nil || len(b) < 2 || string(b[:2]) != "k:" {
-			return a, apperr.Invalid("before", "Con trỏ phân trang (before) không hợp lệ.", "invalid cursor in before")
-		}
-		a.Before = string(b[2:])
-	}
-	return a, nil
+	var err error
+	a.Before, err = key("before", before)
+	return a, err
 }
 
 // TrimBack turns the last+1 rows a backward query fetched (in the reverse of the list's order, nearest

@@ -78,10 +78,7 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Person, error)
 	}
 	q.where("p.id = ANY(?::bigint[])", pgdialect.Array(ids))
 	ps, err := q.list(ctx, db, "")
-	if err != nil {
-		return nil, err
-	}
-	return byid.Map(ps, func(p Person) int64 { return p.ID }), nil
+	return byid.Keyed(ps, err, func(p Person) int64 { return p.ID })
 }
 
 // GetOne returns one person, or NOT_FOUND when they do not exist or are out of scope.

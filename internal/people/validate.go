@@ -112,26 +112,15 @@ func validate(set *codes.Set, f fields, old *fields) (fields, error) {
 	if f.BirthDate.Year() < 1900 || f.BirthDate.After(vn.Today()) {
 		return f, apperr.Invalid("birth_date", "Ngày sinh không hợp lệ.", "birth date out of range")
 	}
-	for _, c := range []struct {
-		field, list string
-		v           *string
-	}{
-		{"sex", codes.Sex, &f.Sex},
-		{"ethnicity", codes.Ethnicity, &f.Ethnicity},
-		{"religion", codes.Religion, &f.Religion},
-		{"general_education", codes.GeneralEducation, &f.GeneralEducation},
-		{"professional_qualification", codes.ProfessionalQualification, &f.ProfessionalQualification},
-		{"political_theory", codes.PoliticalTheory, &f.PoliticalTheory},
-		{"occupation", codes.Occupation, &f.Occupation},
-	} {
+	for _, c := range f.coded() {
 		*c.v = strings.TrimSpace(*c.v)
 		if *c.v == "" || set.Valid(c.list, *c.v) {
 			continue
 		}
-		if old != nil && *c.v == oldCode(old, c.field) {
+		if old != nil && *c.v == old.code(c.list) {
 			continue
 		}
-		return f, apperr.Invalid(c.field, fmt.Sprintf("Mã %q không có trong danh mục %s.", *c.v, c.field),
+		return f, apperr.Invalid(c.list, fmt.Sprintf("Mã %q không có trong danh mục %s.", *c.v, c.list),
 			fmt.Sprintf("%q is not an active code of list %s", *c.v, c.list))
 	}
 	if f.NationalID, err = checkNationalID(set, f.NationalID, f.Sex, f.BirthDate); err != nil {
@@ -160,24 +149,35 @@ func checkVillageChange(ctx context.Context, tx bun.IDB, f fields, old *fields) 
 	return nil
 }
 
-func oldCode(old *fields, field string) string {
-	switch field {
-	case "sex":
-		return old.Sex
-	case "ethnicity":
-		return old.Ethnicity
-	case "religion":
-		return old.Religion
-	case "general_education":
-		return old.GeneralEducation
-	case "professional_qualification":
-		return old.ProfessionalQualification
-	case "political_theory":
-		return old.PoliticalTheory
-	case "occupation":
-		return old.Occupation
+// codedField is a field of a person that holds a code: its code list, which is also the field's name in
+// errors and in the import layout, and the value.
+type codedField struct {
+	list string
+	v    *string
+}
+
+// coded lists the fields of f that hold a code, in the import layout's order.
+func (f *fields) coded() []codedField {
+	return []codedField{{codes.Sex, &f.Sex}, {codes.Ethnicity, &f.Ethnicity}, {codes.Religion, &f.Religion},
+		{codes.GeneralEducation, &f.GeneralEducation}, {codes.ProfessionalQualification, &f.ProfessionalQualification},
+		{codes.PoliticalTheory, &f.PoliticalTheory}, {codes.Occupation, &f.Occupation}}
+}
+
+// code is the code f holds in a code list ("" for a list none of its fields holds).
+func (f *fields) code(list string) string {
+	for _, c := range f.coded() {
+		if c.list == list {
+			return *c.v
+		}
 	}
 	return ""
+}
+
+// Code is the person's code in a code list (sex, ethnicity, religion, general_education,
+// professional_qualification, political_theory, occupation; "" for another list).
+func (p Person) Code(list string) string {
+	f := p.fields()
+	return f.code(list)
 }
 
 // checkNationalID validates a 12-digit personal identification number (số định danh cá nhân, Thông tư

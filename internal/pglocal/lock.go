@@ -44,6 +44,16 @@ func lockFile(ctx context.Context, path string) (*fileLock, error) {
 	}
 }
 
+// Lock takes the exclusive lock on the file path (created if missing) as lockFile does, for the other
+// users of a lock file beside a cluster (pgtest's cache of initdb's output); unlock releases it.
+func Lock(ctx context.Context, path string) (unlock func(), err error) {
+	l, err := lockFile(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return l.unlock, nil
+}
+
 // unlock releases the lock; closing the descriptor is what releases it.
 func (l *fileLock) unlock() {
 	if l != nil && l.f != nil {

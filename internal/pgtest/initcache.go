@@ -35,7 +35,7 @@ const completeMark = "complete"
 // serialize on a lock file next to the cache.
 func seedFromCache(ctx context.Context, log *slog.Logger, base, dir string) error {
 	cache := filepath.Join(base, initCacheName)
-	unlock, err := lockPath(ctx, cache+".lock")
+	unlock, err := pglocal.Lock(ctx, cache+".lock")
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func buildInitCache(ctx context.Context, log *slog.Logger, cache string) error {
 // changed and a copy no longer starts.
 func dropInitCache(ctx context.Context, base string) error {
 	cache := filepath.Join(base, initCacheName)
-	unlock, err := lockPath(ctx, cache+".lock")
+	unlock, err := pglocal.Lock(ctx, cache+".lock")
 	if err != nil {
 		return err
 	}
@@ -153,29 +153,4 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 		return err
 	}
 	return out.Close()
-}
-
-// lockPath takes an exclusive flock on path, polling so ctx can end the
-// wait. The kernel releases it if the process dies.
-func lockPath(ctx context.Context, path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open lock: %w", err)
-	}
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() { f.Close() }, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, err)
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, fmt.Errorf("lock %s: %w", path, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }

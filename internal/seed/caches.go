@@ -58,14 +58,14 @@ func newYearend(y0, y1, units int) *yearend {
 func (ye *yearend) years() int { return ye.y1 - ye.y0 + 1 }
 
 func (ye *yearend) add(s span) {
-	if !isMember(s.status) {
+	if !isMember(s.Status) {
 		return
 	}
-	a, b := max(ye.y0, s.from.year()), ye.y1
-	if s.to != noDay {
-		b = min(b, s.to.year()-1)
+	a, b := max(ye.y0, s.From.year()), ye.y1
+	if s.To != noDay {
+		b = min(b, s.To.year()-1)
 	}
-	base := int(s.unit-1) * ye.years()
+	base := int(s.Unit-1) * ye.years()
 	for y := a; y <= b; y++ {
 		ye.n[base+y-ye.y0]++
 	}

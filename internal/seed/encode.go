@@ -197,7 +197,7 @@ func (w *writers) cell(g *gen, o *cellOut) {
 	ev := o.eventBase
 	for i, p := range o.persons {
 		pid := o.personBase + int64(i)
-		unit := p.units[len(p.units)-1].unit
+		unit := p.units[len(p.units)-1].Unit
 		sex := "male"
 		if p.female {
 			sex = "female"
@@ -227,9 +227,9 @@ func (w *writers) cell(g *gen, o *cellOut) {
 			b := w.punit
 			b.begin(5)
 			b.i64(pid)
-			b.i64(u.unit)
-			b.date(u.from)
-			b.date(u.to)
+			b.i64(u.Unit)
+			b.date(u.From)
+			b.date(u.To)
 			b.text(recorder)
 			b.end()
 		}
@@ -259,11 +259,11 @@ func (w *writers) cell(g *gen, o *cellOut) {
 			b := w.span
 			b.begin(6)
 			b.i64(pid)
-			b.i64(s.unit)
-			b.text(s.status)
-			b.textn(s.grade)
-			b.date(s.from)
-			b.date(s.to)
+			b.i64(s.Unit)
+			b.text(s.Status)
+			b.textn(s.Grade)
+			b.date(s.From)
+			b.date(s.To)
 			b.end()
 		}
 	}

@@ -396,7 +396,7 @@ func (c *cellGen) stock() {
 		if founded {
 			unit = found.source.id
 		}
-		p.units = []punit{{unit: unit, from: c.g.start, to: noDay}}
+		p.units = []punit{{Unit: unit, From: c.g.start, To: noDay}}
 		iss := "HU"
 		p.events = append(p.events,
 			mevent{unit: unit, kind: "admitted", eff: cer, decision: dec, doc: strconv.Itoa(40+c.r.IntN(900)) + "-QĐ/" + iss},
@@ -417,11 +417,11 @@ func (c *cellGen) transfer(p *person, from, to *unit, d day, note string, later 
 	doc := "Giấy giới thiệu sinh hoạt đảng số " + strconv.Itoa(c.doc("GT", d))
 	p.events = append(p.events, mevent{unit: from.id, kind: "transferred_out_official", eff: d, decision: noDay, to: to.id, doc: doc, note: note})
 	last := &p.units[len(p.units)-1]
-	if last.from == d {
-		last.unit = to.id
+	if last.From == d {
+		last.Unit = to.id
 	} else {
-		last.to = d
-		p.units = append(p.units, punit{unit: to.id, from: d, to: noDay})
+		last.To = d
+		p.units = append(p.units, punit{Unit: to.id, From: d, To: noDay})
 	}
 	p.moves++
 	in := d
@@ -861,7 +861,7 @@ func (c *cellGen) runCase(pl *casePlan) {
 	if pl.youth || (monthsBetween(p.birth, pl.listed) < 26*12 && c.r.chance(0.3)) {
 		k.proposer = "youth_union"
 	}
-	p.units = []punit{{unit: c.u.id, from: pl.listed, to: noDay}}
+	p.units = []punit{{Unit: c.u.id, From: pl.listed, To: noDay}}
 	if h := c.fullOn(pl.listed); len(h) > 0 {
 		k.helper = h[c.r.IntN(len(h))]
 	}
@@ -1190,7 +1190,7 @@ func (c *cellGen) finish() {
 			from := today - day(c.r.between(30, 5*365))
 			from = maxDay(from, addMonths(p.birth, 20*12))
 			if len(p.units) > 0 {
-				from = maxDay(from, p.units[0].from)
+				from = maxDay(from, p.units[0].From)
 			}
 			if from > today {
 				continue
@@ -1201,7 +1201,7 @@ func (c *cellGen) finish() {
 	if c.u.profile == "police" && strings.Contains(c.u.code, ".X") {
 		for _, i := range members {
 			p := out.persons[i]
-			out.positions = append(out.positions, posRec{person: i, position: "commune_police", from: maxDay(p.units[0].from, today-day(c.r.between(60, 2000))),
+			out.positions = append(out.positions, posRec{person: i, position: "commune_police", from: maxDay(p.units[0].From, today-day(c.r.between(60, 2000))),
 				note: "Công an xã, phường"})
 		}
 	}

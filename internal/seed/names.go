@@ -99,6 +99,10 @@ var (
 	familyBana    = wl(`Đinh`)
 )
 
+// kinhStyleFamilies are the families of the ethnicities whose names are built like Kinh names.
+var kinhStyleFamilies = map[string]*weighted[string]{"tay": familyTay, "nung": familyNung, "muong": familyMuong,
+	"san_diu": familySanDiu, "san_chay": familySanChay, "hoa": familyHoa}
+
 // Name draws a full name for a person of an ethnic group and sex born in birthYear, in a region
 // (nmt, rrd, nct, sct, hl, se, mk). The hand-built sample draws its names here too.
 func Name(r *rand.Rand, ethnicity string, female bool, birthYear int, region string) string {
@@ -155,18 +159,8 @@ func nameOf(r rng, ethnicity string, female bool, birthYear int, region string) 
 			return kinh(familySouth, nil)
 		}
 		return kinh(familyNorth, nil)
-	case "tay":
-		return kinh(familyTay, nil)
-	case "nung":
-		return kinh(familyNung, nil)
-	case "muong":
-		return kinh(familyMuong, nil)
-	case "san_diu":
-		return kinh(familySanDiu, nil)
-	case "san_chay":
-		return kinh(familySanChay, nil)
-	case "hoa":
-		return kinh(familyHoa, nil)
+	case "tay", "nung", "muong", "san_diu", "san_chay", "hoa":
+		return kinh(kinhStyleFamilies[ethnicity], nil)
 	case "thai":
 		if r.chance(0.5) {
 			return vt(familyThai, givenThai)

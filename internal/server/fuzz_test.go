@@ -36,13 +36,7 @@ func fingerprint(t testing.TB, d *pgtest.DB) string {
 // only nulls) left the database as it was.
 func checkResponse(t *testing.T, f *testServer, before string, status int, raw []byte) {
 	t.Helper()
-	var r struct {
-		Data   map[string]any `json:"data"`
-		Errors []struct {
-			Message    string         `json:"message"`
-			Extensions map[string]any `json:"extensions"`
-		} `json:"errors"`
-	}
+	var r gqlResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
 		t.Fatalf("status %d, not JSON: %q", status, raw)
 	}

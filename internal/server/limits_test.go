@@ -263,7 +263,7 @@ func (f *testServer) get(tok, q string) gqlResponse {
 // introspectionQuery is exactly what graphql-js 16's getIntrospectionQuery() returns with its default
 // options (the version embedded in GraphiQL 3.8.3, internal/graphiql/assets, and used by
 // graphql-codegen's URL loader): nine levels of ofType, 15 fields deep.
-const introspectionQuery = `
+var introspectionQuery = `
     query IntrospectionQuery {
       __schema {
         
@@ -329,47 +329,25 @@ const introspectionQuery = `
       
     }
 
-    fragment TypeRef on __Type {
-      kind
-      name
-      ofType {
-        kind
-        name
-        ofType {
-          kind
-          name
-          ofType {
-            kind
-            name
-            ofType {
-              kind
-              name
-              ofType {
-                kind
-                name
-                ofType {
-                  kind
-                  name
-                  ofType {
-                    kind
-                    name
-                    ofType {
-                      kind
-                      name
-                      ofType {
-                        kind
-                        name
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  `
+` + typeRefFragment(9) + "  "
+
+// typeRefFragment writes graphql-js's TypeRef fragment: kind and name, then ofType nested depth times, in
+// graphql-js's indentation.
+func typeRefFragment(depth int) string {
+	var b strings.Builder
+	b.WriteString("    fragment TypeRef on __Type {\n")
+	for i := 0; i <= depth; i++ {
+		in := strings.Repeat("  ", 3+i)
+		b.WriteString(in + "kind\n" + in + "name\n")
+		if i < depth {
+			b.WriteString(in + "ofType {\n")
+		}
+	}
+	for i := depth - 1; i >= -1; i-- {
+		b.WriteString(strings.Repeat("  ", 3+i) + "}\n")
+	}
+	return b.String()
+}
 
 // In dev mode GraphiQL and graphql-codegen load the schema with the standard introspection query; the depth
 // limit is for data, not for the schema's description. Outside dev mode the same query is FORBIDDEN.

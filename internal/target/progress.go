@@ -537,11 +537,7 @@ func liveMeasure(ctx context.Context, db bun.IDB, code string) error {
 // TargetProgress returns where a target in the actor's scope stands as of today (clamped into its
 // period).
 func TargetProgress(ctx context.Context, db bun.IDB, targetID int64, today time.Time) (Progress, error) {
-	a, err := actor(ctx, false)
-	if err != nil {
-		return Progress{}, err
-	}
-	t, err := GetTarget(ctx, db, targetID)
+	a, t, err := readTarget(ctx, db, targetID)
 	if err != nil {
 		return Progress{}, err
 	}
@@ -657,11 +653,15 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 	if err != nil {
 		return page.Page[ChildProgress]{}, err
 	}
-	var after struct {
+	// row is a child in the order of the page: with a percentage (has) first, by pct, then by code. The
+	// cursor is the last row of the previous page.
+	type row struct {
+		i    int
 		has  bool
 		pct  float64
 		code string
 	}
+	var after row
 	if p.After != "" {
 		parts := strings.SplitN(p.After, "|", 3)
 		ok := len(parts) == 3 && (parts[0] == "0" || parts[0] == "1")
@@ -701,12 +701,6 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 	if err != nil {
 		return page.Page[ChildProgress]{}, err
 	}
-	type row struct {
-		i    int
-		has  bool
-		pct  float64
-		code string
-	}
 	order := func(x, y row) int {
 		if x.has != y.has {
 			if x.has {
@@ -728,7 +722,7 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 		if ps[i].PercentDone != nil {
 			r.has, r.pct = true, *ps[i].PercentDone
 		}
-		if p.After != "" && order(r, row{has: after.has, pct: after.pct, code: after.code}) <= 0 {
+		if p.After != "" && order(r, after) <= 0 {
 			continue
 		}
 		rows = append(rows, r)

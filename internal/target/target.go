@@ -172,6 +172,16 @@ func actor(ctx context.Context, write bool) (*auth.Actor, error) {
 	return auth.Permitted(ctx, auth.PermReadTarget)
 }
 
+// readTarget is the reading actor and a target in its scope.
+func readTarget(ctx context.Context, db bun.IDB, targetID int64) (*auth.Actor, Target, error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return nil, Target{}, err
+	}
+	t, err := GetTarget(ctx, db, targetID)
+	return a, t, err
+}
+
 // Measures reads the measures and their rate bases.
 func Measures(ctx context.Context, db bun.IDB) ([]Measure, error) {
 	if _, err := actor(ctx, false); err != nil {
@@ -286,10 +296,7 @@ func GetTargets(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Target,
 		return nil, err
 	}
 	ts, err := selectTargets(ctx, db, a, `t.id = ANY(?::bigint[])`, "", pgdialect.Array(ids))
-	if err != nil {
-		return nil, err
-	}
-	return byid.Map(ts, func(t Target) int64 { return t.ID }), nil
+	return byid.Keyed(ts, err, func(t Target) int64 { return t.ID })
 }
 
 // GetTarget returns one target, or NOT_FOUND when it does not exist or its unit is out of scope.

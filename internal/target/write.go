@@ -684,11 +684,7 @@ func day(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
 // GetAllocation returns a target in the actor's scope with the targets handed down from it, and whether
 // their counts add up to it.
 func GetAllocation(ctx context.Context, db bun.IDB, targetID int64) (Allocation, error) {
-	a, err := actor(ctx, false)
-	if err != nil {
-		return Allocation{}, err
-	}
-	t, err := GetTarget(ctx, db, targetID)
+	a, t, err := readTarget(ctx, db, targetID)
 	if err != nil {
 		return Allocation{}, err
 	}
