@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/schema"
 )
 
 // Prepared statements. bun formats its arguments into the SQL text, so PostgreSQL plans every
@@ -43,6 +44,11 @@ func Scan(ctx context.Context, idb bun.IDB, dest any, query string, args ...any)
 	}
 	vals := make([]driver.NamedValue, n)
 	for i := range vals {
+		if _, ok := args[i].(*pgdialect.ArrayValue); !ok {
+			if _, ok := args[i].(schema.QueryAppender); ok { // bun.Ident, bun.Safe, bun.In: text, not a value
+				return idb.NewRaw(query, args...).Scan(ctx, dest)
+			}
+		}
 		vals[i] = driver.NamedValue{Ordinal: i + 1, Value: bindValue(args[i])}
 	}
 	ctx = context.WithValue(ctx, boundKey{}, bound{query: numbered, args: vals})

@@ -21,6 +21,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -198,7 +199,7 @@ func lookup(ctx context.Context, db bun.IDB, asOf time.Time, cond string, arg an
 	scope, sargs := a.Scope().JoinedLinkFilter("u.id", "l", day)
 	sqlText := unitLookup + q.number(cond, []any{arg}) + " AND " + q.number(scope, sargs) + " ORDER BY u.code"
 	var us []Unit
-	if err := db.NewRaw(sqlText, q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := ptdb.Scan(ctx, db, &us, sqlText, q.args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: get units: %w", err)
 	}
 	for i := range us {

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
 	"ptdv/internal/calendar"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -64,7 +65,7 @@ func scoped(ctx context.Context) (*auth.Actor, *query, error) {
 func (q *query) list(ctx context.Context, db bun.IDB, tail string) ([]Person, error) {
 	s, args := q.sql(tail)
 	var ps []Person
-	if err := db.NewRaw(s, args...).Scan(ctx, &ps); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := ptdb.Scan(ctx, db, &ps, s, args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: read: %w", err)
 	}
 	return ps, nil

@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
+	ptdb "ptdv/internal/db"
 )
 
 // Stages, in order. Left and removed end a case outside the order.
@@ -159,8 +160,8 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Case, error) {
 		return nil, err
 	}
 	var cs []Case
-	err = db.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ANY(?::bigint[]) AND `+cond,
-		append([]any{pgdialect.Array(ids)}, args...)...).Scan(ctx, &cs)
+	err = ptdb.Scan(ctx, db, &cs, `SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ANY(?::bigint[]) AND `+cond,
+		append([]any{pgdialect.Array(ids)}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: get cases: %w", err)
 	}
