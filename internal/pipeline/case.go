@@ -180,9 +180,9 @@ func History(ctx context.Context, db bun.IDB, caseID int64) ([]Event, error) {
 		return nil, err
 	}
 	var evs []Event
-	err := db.NewRaw(`SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
+	err := ptdb.Scan(ctx, db, &evs, `SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
 			reason, note, details::text AS details, recorded_by, recorded_at, late_rule, late_days
-		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID).Scan(ctx, &evs)
+		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: history: %w", err)
 	}
@@ -209,8 +209,8 @@ func perCase[T any](ctx context.Context, db bun.IDB, what, sel, order string, ca
 		return nil, err
 	}
 	var rows []T
-	err = db.NewRaw(sel+` JOIN candidate_case c ON c.id = x.case_id WHERE x.case_id = ANY(?::bigint[]) AND `+cond+`
-		ORDER BY x.case_id, `+order, append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &rows)
+	err = ptdb.Scan(ctx, db, &rows, sel+` JOIN candidate_case c ON c.id = x.case_id WHERE x.case_id = ANY(?::bigint[]) AND `+cond+`
+		ORDER BY x.case_id, `+order, append([]any{pgdialect.Array(caseIDs)}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: %s: %w", what, err)
 	}
