@@ -168,7 +168,7 @@ func CountSearch(ctx context.Context, db bun.IDB, f Filter) (int, error) {
 	}
 	s, args := q.sql("")
 	var n int
-	if err := db.NewRaw(`SELECT count(*) FROM (`+s+`) x`, args...).Scan(ctx, &n); err != nil {
+	if err := ptdb.Scan(ctx, db, &n, `SELECT count(*) FROM (`+s+`) x`, args...); err != nil {
 		return 0, fmt.Errorf("people: count: %w", err)
 	}
 	return n, nil
@@ -282,8 +282,8 @@ func Positions(ctx context.Context, db bun.IDB, personID int64) ([]Position, err
 		return nil, err
 	}
 	var out []Position
-	err := db.NewRaw(`SELECT position, valid_from, valid_to, note FROM person_position WHERE person_id = ?
-		ORDER BY valid_from DESC, position`, personID).Scan(ctx, &out)
+	err := ptdb.Scan(ctx, db, &out, `SELECT position, valid_from, valid_to, note FROM person_position WHERE person_id = ?
+		ORDER BY valid_from DESC, position`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: positions: %w", err)
 	}
@@ -303,7 +303,7 @@ func Units(ctx context.Context, db bun.IDB, personID int64) ([]UnitSpan, error) 
 		return nil, err
 	}
 	var out []UnitSpan
-	err := db.NewRaw(`SELECT unit_id, valid_from, valid_to FROM person_unit WHERE person_id = ? ORDER BY valid_from`, personID).Scan(ctx, &out)
+	err := ptdb.Scan(ctx, db, &out, `SELECT unit_id, valid_from, valid_to FROM person_unit WHERE person_id = ? ORDER BY valid_from`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: units: %w", err)
 	}
