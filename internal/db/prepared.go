@@ -33,6 +33,11 @@ import (
 // Scan runs query, written with bun's placeholders (? or ?0, ?1, …, not both), with args as bind
 // parameters on the application pool, and scans the rows into dest as bun's NewRaw(…).Scan does. On a pool
 // that does not prepare (the owner's) or for a query it cannot number, it is NewRaw(query, args…).Scan.
+//
+// A prepared statement may be run with a generic plan after its fifth execution (plan_cache_mode auto),
+// one plan whatever the values: right for lookups by id and for pages of a commune, not for aggregates
+// over a subtree whose size the values decide (a province's progress counts ran at 60 % of their
+// throughput: target's counts keep NewRaw, planned for their values).
 func Scan(ctx context.Context, idb bun.IDB, dest any, query string, args ...any) error {
 	raw := idb.NewRaw("")
 	if !preparing(raw.DB()) {

@@ -14,7 +14,6 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/auth"
-	ptdb "ptdv/internal/db"
 	"ptdv/internal/member"
 )
 
@@ -41,7 +40,7 @@ const maxDepth = 30
 func loadLineage(ctx context.Context, db bun.IDB, units []int64) (lineage, error) {
 	g := lineage{into: map[int64][]edge{}, moved: map[[2]int64][]int64{}}
 	var es []edge
-	err := ptdb.Scan(ctx, db, &es, `
+	err := db.NewRaw(`
 		WITH RECURSIVE back(unit_id, depth) AS (
 			SELECT u, 0 FROM unnest(?::bigint[]) AS u
 			UNION
@@ -50,7 +49,7 @@ func loadLineage(ctx context.Context, db bun.IDB, units []int64) (lineage, error
 		SELECT l.predecessor_id, l.successor_id, l.effective, o.kind, l.op_id
 		FROM org_lineage l JOIN org_operation o ON o.id = l.op_id
 		WHERE l.successor_id IN (SELECT unit_id FROM back)
-		ORDER BY l.successor_id, l.predecessor_id`, pgdialect.Array(units), maxDepth)
+		ORDER BY l.successor_id, l.predecessor_id`, pgdialect.Array(units), maxDepth).Scan(ctx, &es)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("target: lineage: %w", err)
 	}
@@ -69,9 +68,9 @@ func loadLineage(ctx context.Context, db bun.IDB, units []int64) (lineage, error
 		Succ   int64 `bun:"parent_id"`
 		UnitID int64 `bun:"unit_id"`
 	}
-	err = ptdb.Scan(ctx, db, &rows, `SELECT l.op_id, l.parent_id, l.unit_id FROM unnest(?::bigint[], ?::bigint[]) AS x(op_id, succ)
+	err = db.NewRaw(`SELECT l.op_id, l.parent_id, l.unit_id FROM unnest(?::bigint[], ?::bigint[]) AS x(op_id, succ)
 		JOIN org_link l ON l.op_id = x.op_id AND l.parent_id = x.succ ORDER BY l.unit_id`,
-		pgdialect.Array(ops), pgdialect.Array(succs))
+		pgdialect.Array(ops), pgdialect.Array(succs)).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("target: split units: %w", err)
 	}
@@ -215,7 +214,7 @@ func countAdmissions(ctx context.Context, db bun.IDB, srcs []source, wins []wind
 	args := []any{pgdialect.Array(sa.subjects), pgdialect.Array(sa.roots), pgdialect.Array(sa.untils), pgdialect.Array(sa.withins),
 		pgdialect.Array(subj), pgdialect.Array(af), pgdialect.Array(at), pgdialect.Array(bf), pgdialect.Array(bt)}
 	var rows []counted
-	err := ptdb.Scan(ctx, db, &rows, `
+	err := db.NewRaw(`
 		WITH `+srcCTE+`,
 		w AS MATERIALIZED (
 			SELECT * FROM unnest(?::int[], ?::date[], ?::date[], ?::date[], ?::date[]) AS w(subject, a, b, c, d))
@@ -232,7 +231,7 @@ func countAdmissions(ctx context.Context, db bun.IDB, srcs []source, wins []wind
 		WHERE CASE WHEN cardinality(s.within::bigint[]) = 0 THEN TRUE
 			ELSE EXISTS (SELECT 1 FROM admission_ancestor o
 			             WHERE o.ancestor_id = ANY(s.within::bigint[]) AND o.decided = x.decided AND o.event_id = x.event_id) END
-		GROUP BY w.subject`, args...)
+		GROUP BY w.subject`, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: count admissions: %w", err)
 	}
@@ -312,7 +311,7 @@ func countMembersRollup(ctx context.Context, db bun.IDB, srcs []source, on []tim
 		Subject int `bun:"subject"`
 		N       int `bun:"n"`
 	}
-	err := ptdb.Scan(ctx, db, &rows, `
+	err := db.NewRaw(`
 		WITH `+srcCTE+`,
 		w AS MATERIALIZED (
 			SELECT w.subject, w.on_day, extract(year FROM w.on_day)::int AS year
@@ -333,7 +332,7 @@ func countMembersRollup(ctx context.Context, db bun.IDB, srcs []source, on []tim
 		FROM w LEFT JOIN top ON top.subject = w.subject
 		LEFT JOIN member_yearend y ON y.ancestor_id = top.unit_id AND y.year = top.year
 		GROUP BY w.subject`, pgdialect.Array(sa.subjects), pgdialect.Array(sa.roots), pgdialect.Array(sa.untils), pgdialect.Array(sa.withins),
-		pgdialect.Array(subj), pgdialect.Array(days))
+		pgdialect.Array(subj), pgdialect.Array(days)).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: count members: %w", err)
 	}
@@ -359,7 +358,7 @@ func countMembersSpans(ctx context.Context, db bun.IDB, srcs []source, on []time
 		Subject int `bun:"subject"`
 		N       int `bun:"n"`
 	}
-	err := ptdb.Scan(ctx, db, &rows, `
+	err := db.NewRaw(`
 		WITH `+srcCTE+`,
 		w AS MATERIALIZED (SELECT * FROM unnest(?::int[], ?::date[]) AS w(subject, on_day)),
 		rv AS MATERIALIZED (
@@ -378,7 +377,7 @@ func countMembersSpans(ctx context.Context, db bun.IDB, srcs []source, on []time
 			SELECT count(*) AS n FROM member_status_span sp
 			WHERE sp.unit_id = uv.unit_id AND sp.valid_from <= uv.on_day AND (sp.valid_to IS NULL OR sp.valid_to > uv.on_day)
 			  AND sp.status = ANY(?::text[])) sp
-		GROUP BY uv.subject`, args...)
+		GROUP BY uv.subject`, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("target: count members: %w", err)
 	}

@@ -18,7 +18,6 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	pdb "ptdv/internal/db"
-	ptdb "ptdv/internal/db"
 	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
@@ -583,8 +582,8 @@ func ProgressForUnit(ctx context.Context, db bun.IDB, unitID int64, measure stri
 		r.period = Quarter(d.Year(), QuarterOf(d))
 	case PeriodTerm:
 		var ts []Term
-		if err := ptdb.Scan(ctx, db, &ts, `SELECT `+termCols+` FROM term m WHERE m.unit_id = ? AND m.starts_on <= ?::date AND m.ends_on >= ?::date`,
-			unitID, d, d); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := db.NewRaw(`SELECT `+termCols+` FROM term m WHERE m.unit_id = ? AND m.starts_on <= ?::date AND m.ends_on >= ?::date`,
+			unitID, d, d).Scan(ctx, &ts); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return Progress{}, fmt.Errorf("target: term on %s: %w", d.Format(time.DateOnly), err)
 		}
 		if len(ts) > 0 {
@@ -686,9 +685,9 @@ func ChildrenProgress(ctx context.Context, db bun.IDB, unitID int64, measure str
 		cond, cargs = "TRUE", nil
 	}
 	// The code by a lookup per child: joined, the planner may scan every unit of the country.
-	if err := ptdb.Scan(ctx, db, &kids, `SELECT l.unit_id, (SELECT u.code FROM org_unit u WHERE u.id = l.unit_id) AS code FROM org_link l
+	if err := db.NewRaw(`SELECT l.unit_id, (SELECT u.code FROM org_unit u WHERE u.id = l.unit_id) AS code FROM org_link l
 		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond,
-		append([]any{unitID, d, d}, cargs...)...); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		append([]any{unitID, d, d}, cargs...)...).Scan(ctx, &kids); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[ChildProgress]{}, fmt.Errorf("target: children: %w", err)
 	}
 	if len(kids) == 0 {
@@ -776,9 +775,9 @@ func CountChildren(ctx context.Context, db bun.IDB, unitID int64, today time.Tim
 		cond, cargs = "TRUE", nil
 	}
 	var n int
-	if err := ptdb.Scan(ctx, db, &n, `SELECT count(*) FROM org_link l
+	if err := db.NewRaw(`SELECT count(*) FROM org_link l
 		WHERE l.parent_id = ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond,
-		append([]any{unitID, d, d}, cargs...)...); err != nil {
+		append([]any{unitID, d, d}, cargs...)...).Scan(ctx, &n); err != nil {
 		return 0, fmt.Errorf("target: count children: %w", err)
 	}
 	return n, nil
