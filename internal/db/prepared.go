@@ -262,7 +262,18 @@ func (c *scopedConn) queryPipeline(ctx context.Context, query string, args []dri
 		return nil, true, errors.Join(err, p.Close())
 	}
 	fail := func(err error) (driver.Rows, bool, error) {
-		return nil, true, refusal(errors.Join(err, p.Close()))
+		err = errors.Join(err, p.Close())
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "0A000" && !conn.IsClosed() {
+			// "cached plan must not change result type": the schema changed under the statement
+			// (a migration by another server). Forget it; the next use prepares it again.
+			delete(c.prepared, query)
+			if derr := conn.PgConn().Deallocate(context.Background(), sd.Name); derr != nil {
+				err = errors.Join(err, derr)
+			}
+			return nil, true, errStale{err}
+		}
+		return nil, true, refusal(err)
 	}
 	res, err := p.GetResults() // the setting's
 	if err != nil {
@@ -289,3 +300,9 @@ func (c *scopedConn) queryPipeline(ctx context.Context, query string, args []dri
 	}
 	return &oneMessageRows{typeMap: conn.TypeMap(), rows: pr, done: p.Close, skipNext: true, skipNextMore: more}, true, nil
 }
+
+// errStale is the failure of a statement prepared before the schema changed; it was forgotten, so the
+// read can be sent again (nothing of it was returned, its implicit transaction ended).
+type errStale struct{ error }
+
+func (e errStale) Unwrap() error { return e.error }

@@ -143,3 +143,34 @@ func TestScanSameValues(t *testing.T) {
 		t.Errorf("prepared read differs from the formatted one (-formatted +prepared):\n%s", diff)
 	}
 }
+
+// A statement prepared before the schema changed (another server's migration) is prepared again: the
+// read answers with the new columns instead of failing "cached plan must not change result type".
+func TestScanAfterSchemaChange(t *testing.T) {
+	t.Parallel()
+	d, _, sys := fixture.NewTree(t)
+	ctx := context.Background()
+	if _, err := d.Owner.ExecContext(ctx, `CREATE TABLE scan_t (a int); INSERT INTO scan_t VALUES (1), (2);
+		GRANT SELECT ON scan_t TO `+db.AppRole); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.App.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var rows []map[string]any
+	if err := db.Scan(sys, conn, &rows, `SELECT * FROM scan_t WHERE a = ?`, 2); err != nil || len(rows) != 1 || len(rows[0]) != 1 {
+		t.Fatalf("before: %v, %v", rows, err)
+	}
+	if _, err := d.Owner.ExecContext(ctx, `ALTER TABLE scan_t ADD COLUMN b text DEFAULT 'x'`); err != nil {
+		t.Fatal(err)
+	}
+	rows = nil
+	if err := db.Scan(sys, conn, &rows, `SELECT * FROM scan_t WHERE a = ?`, 2); err != nil {
+		t.Fatalf("after the change: %v", err)
+	}
+	if len(rows) != 1 || rows[0]["b"] != "x" {
+		t.Errorf("after the change: %v, want one row with b = x", rows)
+	}
+}

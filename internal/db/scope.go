@@ -27,6 +27,9 @@ import (
 //     "SELECT set_config(…, true); <statement>", whose second result is the rows (one round trip, one
 //     implicit transaction that ends with the message); a statement with driver arguments runs in a
 //     transaction of its own instead: BEGIN and the setting, the statement, COMMIT when its rows are closed.
+//   - a read through Scan (bind parameters, prepared once per connection) is sent as one pipeline: the
+//     prepared setting, the prepared read, one Sync; PostgreSQL runs what precedes a Sync as one implicit
+//     transaction, so the setting holds for the read and ends with it (prepared.go).
 //
 // The setting names the actor's subtree by its path, as auth resolved it for the request (WithScopePath);
 // a scope given by its unit alone (WithScope) is looked up by ptdv_scope_for in each transaction.
@@ -200,6 +203,9 @@ func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driv
 		if b, ok := boundArgs(ctx, query); ok && len(b) > 0 { // Scan's: a prepared statement
 			if set != "" && !c.inTx {
 				rows, ok, err := c.queryPipeline(ctx, query, b)
+				if _, stale := err.(errStale); stale {
+					rows, ok, err = c.queryPipeline(ctx, query, b)
+				}
 				if ok {
 					return rows, err
 				}
