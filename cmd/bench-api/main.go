@@ -106,6 +106,10 @@ func run() error {
 		{"unit page (unit, parent, counts, 50 children)", "commune",
 			`query($c: String!) { unit(code: $c) { name kindLabel parent { name } childCount descendantCounts { kind count }
 				children(first: 50) { totalCount nodes { code name kindLabel childCount } } } }`, map[string]any{"c": commune}},
+		{"province board: unit page (unit, parent, counts, 50 children)", "province",
+			`query($c: String!) { unit(code: $c) { name kindLabel parent { name } childCount descendantCounts { kind count }
+				children(first: 50) { totalCount nodes { code name kindLabel childCount } } memberCounts { status count } } }`,
+			map[string]any{"c": province}},
 		{"unit page in one query (progress, 50 children's progress, 50 candidates, 50 due, member counts)", "commune",
 			`query($c: String!) { unit(code: $c) { name parent { name }
 				progress(periodKind: YEAR) { admitted targetCount percentDone }

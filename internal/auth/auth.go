@@ -21,6 +21,7 @@ import (
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/db"
+	ptdb "ptdv/internal/db" // where a parameter is named db
 	"ptdv/internal/vn"
 )
 
@@ -263,12 +264,12 @@ func ResolveOn(ctx context.Context, db bun.IDB, c Claims, day time.Time) (*Actor
 		DB      string    `bun:"db"`
 		Version int64     `bun:"version"`
 	}
-	err = db.NewRaw(`SELECT u.id, u.valid_from, l.path::text AS path,
+	err = ptdb.Scan(ctx, db, &row, `SELECT u.id, u.valid_from, l.path::text AS path,
 			current_database() || '@' || pg_postmaster_start_time()::text AS db,
 			(SELECT coalesce(max(id), 0) FROM org_operation) AS version
 		FROM org_unit u
 		LEFT JOIN org_link l ON l.unit_id = u.id AND l.valid_from <= ?1::date AND (l.valid_to IS NULL OR l.valid_to > ?1::date)
-		WHERE u.code = ?0`, c.Unit, day).Scan(ctx, &row)
+		WHERE u.code = ?0`, c.Unit, day)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.New(apperr.Unauthenticated, "Tổ chức đảng của mã đăng nhập không tồn tại.",
 			fmt.Sprintf("token unit %q does not exist", c.Unit))

@@ -52,7 +52,8 @@ type Options struct {
 // Queries use pgx's simple protocol: bun formats arguments into the SQL text
 // itself, so the extended protocol would only add a round trip for each
 // statement's preparation without any benefit, and the simple protocol also
-// works through transaction-pooling proxies.
+// works through transaction-pooling proxies. The exception is Scan (prepared.go): a read written with
+// bind parameters, which the application pool prepares once per connection and reuses.
 //
 // Session settings (role, statement_timeout, application_name) are sent as
 // startup parameters, so they hold from the first statement on every

@@ -90,8 +90,10 @@ func TestMigrateConcurrent(t *testing.T) {
 	if err != nil || len(pending) != 0 {
 		t.Fatalf("Pending after Migrate = %v, %v; want none", pending, err)
 	}
+	// This database's: the cluster's other tests migrate theirs meanwhile (TestMigrateEmbedded).
 	var locks int
-	if err := d.Owner.NewRaw("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").Scan(ctx, &locks); err != nil || locks != 0 {
+	if err := d.Owner.NewRaw(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(ctx, &locks); err != nil || locks != 0 {
 		t.Fatalf("advisory locks left: %d, %v", locks, err)
 	}
 }
@@ -658,5 +660,30 @@ func TestScopedReadInOneMessage(t *testing.T) {
 	}
 	if scope != "" {
 		t.Errorf("a malformed path: ptdv.scope = %q, want empty (the unit 999999 does not exist)", scope)
+	}
+}
+
+// No table keeps two indexes that are the same index: the same key columns in the same order, the same
+// included columns in any order, operator classes, expressions, predicate and uniqueness (org_link had
+// org_link_scope_on and org_link_today, migration 0032).
+func TestNoDuplicateIndexes(t *testing.T) {
+	t.Parallel()
+	d := pgtest.New(t)
+	var dups []string
+	err := d.Owner.NewRaw(`
+		WITH ix AS (
+			SELECT i.indexrelid::regclass::text AS name, i.indrelid, i.indisunique, i.indclass::text AS cls,
+				coalesce(pg_get_expr(i.indexprs, i.indrelid), '') AS exprs, coalesce(pg_get_expr(i.indpred, i.indrelid), '') AS pred,
+				(string_to_array(i.indkey::text, ' '))[1:i.indnkeyatts] AS keycols,
+				ARRAY(SELECT x FROM unnest((string_to_array(i.indkey::text, ' '))[i.indnkeyatts + 1:]) x ORDER BY x) AS inccols
+			FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast'))
+		SELECT string_agg(name, ' = ' ORDER BY name) FROM ix
+		GROUP BY indrelid, indisunique, cls, exprs, pred, keycols, inccols HAVING count(*) > 1`).Scan(context.Background(), &dups)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		t.Fatal(err)
+	}
+	if len(dups) != 0 {
+		t.Errorf("duplicate indexes: %v", dups)
 	}
 }

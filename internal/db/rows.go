@@ -46,7 +46,7 @@ func (c *scopedConn) queryOneMessage(ctx context.Context, set, query string) (dr
 		rows.Close()
 		return nil, refusal(closedWith(mrr, err))
 	}
-	return &oneMessageRows{typeMap: conn.TypeMap(), rows: rows, mrr: mrr, skipNext: true, skipNextMore: more}, nil
+	return &oneMessageRows{typeMap: conn.TypeMap(), rows: rows, done: mrr.Close, skipNext: true, skipNextMore: more}, nil
 }
 
 // closedWith drains the rest of the message (to ReadyForQuery) and returns err, or the message's error.
@@ -58,12 +58,12 @@ func closedWith(mrr *pgconn.MultiResultReader, err error) error {
 }
 
 // oneMessageRows is pgx's stdlib.Rows (github.com/jackc/pgx/v5/stdlib, MIT licence) over the second
-// result of a message: the same conversions to driver values, so what database/sql and bun scan is
-// what they scanned before. Close drains the message.
+// result of a message or pipeline: the same conversions to driver values, so what database/sql and bun
+// scan is what they scanned before. Close drains the message (done).
 type oneMessageRows struct {
 	typeMap      *pgtype.Map
 	rows         pgx.Rows
-	mrr          *pgconn.MultiResultReader
+	done         func() error // reads the rest of the message or pipeline, to ReadyForQuery
 	valueFuncs   []rowValueFunc
 	skipNext     bool
 	skipNextMore bool
@@ -155,7 +155,7 @@ func (r *oneMessageRows) Close() error {
 	r.closed = true
 	r.rows.Close()
 	err := r.rows.Err()
-	if cerr := r.mrr.Close(); err == nil {
+	if cerr := r.done(); err == nil {
 		err = cerr
 	}
 	return refusal(err)

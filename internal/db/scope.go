@@ -27,6 +27,9 @@ import (
 //     "SELECT set_config(…, true); <statement>", whose second result is the rows (one round trip, one
 //     implicit transaction that ends with the message); a statement with driver arguments runs in a
 //     transaction of its own instead: BEGIN and the setting, the statement, COMMIT when its rows are closed.
+//   - a read through Scan (bind parameters, prepared once per connection) is sent as one pipeline: the
+//     prepared setting, the prepared read, one Sync; PostgreSQL runs what precedes a Sync as one implicit
+//     transaction, so the setting holds for the read and ends with it (prepared.go).
 //
 // The setting names the actor's subtree by its path, as auth resolved it for the request (WithScopePath);
 // a scope given by its unit alone (WithScope) is looked up by ptdv_scope_for in each transaction.
@@ -123,13 +126,14 @@ func (c scopedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	return &scopedConn{Conn: sc}, nil
 }
 
-func (c scopedConnector) Driver() driver.Driver { return c.inner.Driver() }
+func (c scopedConnector) Driver() driver.Driver { return scopedDriver{c.inner.Driver()} }
 
 // scopedConn is pgx's driver connection that sets the scope as described above. database/sql uses a
 // driver connection from one goroutine at a time, so inTx needs no lock.
 type scopedConn struct {
 	*stdlib.Conn
-	inTx bool
+	inTx     bool
+	prepared map[string]*pgconn.StatementDescription // by text: the statements queryPipeline prepared
 }
 
 // ResetSession runs before database/sql hands a pooled connection to the next caller: one left inside
@@ -195,6 +199,21 @@ func refusal(err error) error {
 
 func (c *scopedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	set := setScopeSQL(ctx)
+	if len(args) == 0 {
+		if b, ok := boundArgs(ctx, query); ok && len(b) > 0 { // Scan's: a prepared statement
+			if set != "" && !c.inTx {
+				rows, ok, err := c.queryPipeline(ctx, query, b)
+				if _, stale := err.(errStale); stale {
+					rows, ok, err = c.queryPipeline(ctx, query, b)
+				}
+				if ok {
+					return rows, err
+				}
+			}
+			// In a transaction (its setting made after BEGIN) or without a scope: pgx's statement cache.
+			args = append([]driver.NamedValue{{Ordinal: 0, Value: pgx.QueryExecModeCacheStatement}}, b...)
+		}
+	}
 	if set == "" || c.inTx {
 		rows, err := c.Conn.QueryContext(ctx, query, args)
 		return rows, refusal(err)

@@ -21,6 +21,7 @@ import (
 	"ptdv/internal/calendar"
 	"ptdv/internal/codes"
 	"ptdv/internal/db"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/people"
 	"ptdv/internal/rule"
@@ -336,8 +337,8 @@ func Histories(ctx context.Context, db bun.IDB, personIDs []int64) (map[int64][]
 		return nil, err
 	}
 	var es []Event
-	err = db.NewRaw(`SELECT `+eventCols+` FROM member_event WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, effective, id`,
-		pgdialect.Array(in)).Scan(ctx, &es)
+	err = ptdb.Scan(ctx, db, &es, `SELECT `+eventCols+` FROM member_event WHERE person_id = ANY(?::bigint[]) ORDER BY person_id, effective, id`,
+		pgdialect.Array(in))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member: histories: %w", err)
 	}
@@ -369,8 +370,8 @@ func Spans(ctx context.Context, db bun.IDB, personID int64) ([]Span, error) {
 		return nil, err
 	}
 	var out []Span
-	err := db.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to
-		FROM member_status_span WHERE person_id = ? ORDER BY valid_from`, personID).Scan(ctx, &out)
+	err := ptdb.Scan(ctx, db, &out, `SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to
+		FROM member_status_span WHERE person_id = ? ORDER BY valid_from`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member: spans: %w", err)
 	}
@@ -388,8 +389,8 @@ func subtree(ctx context.Context, db bun.IDB, a *auth.Actor, unitID int64, d tim
 		return "", nil, false, err
 	}
 	var path string
-	err := db.NewRaw(`SELECT path::text AS path FROM org_link
-		WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`, unitID, d, d).Scan(ctx, &path)
+	err := ptdb.Scan(ctx, db, &path, `SELECT path::text AS path FROM org_link
+		WHERE unit_id = ? AND valid_from <= ?::date AND (valid_to IS NULL OR valid_to > ?::date)`, unitID, d, d)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, false, nil
 	}
@@ -425,9 +426,9 @@ func CountByStatus(ctx context.Context, db bun.IDB, unitID int64, date time.Time
 		Status string `bun:"status"`
 		N      int    `bun:"n"`
 	}
-	err = db.NewRaw(with+`SELECT s.status, count(*) AS n FROM u JOIN member_status_span s ON s.unit_id = u.unit_id
+	err = ptdb.Scan(ctx, db, &rows, with+`SELECT s.status, count(*) AS n FROM u JOIN member_status_span s ON s.unit_id = u.unit_id
 		WHERE s.valid_from <= ?::date AND (s.valid_to IS NULL OR s.valid_to > ?::date) GROUP BY s.status`,
-		append(args, d, d)...).Scan(ctx, &rows)
+		append(args, d, d)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("member: count by status: %w", err)
 	}
@@ -474,13 +475,13 @@ func List(ctx context.Context, db bun.IDB, unitID int64, date time.Time, status 
 	// Units in id order, then each unit's spans in person order from the index: the sort on (unit,
 	// person) is incremental and stops at the page, so a page costs the same in a province as in a cell.
 	var out []Span
-	err = db.NewRaw(with+`SELECT s.person_id, s.unit_id, s.status, coalesce(s.grade, '') AS grade, s.valid_from, s.valid_to
+	err = ptdb.Scan(ctx, db, &out, with+`SELECT s.person_id, s.unit_id, s.status, coalesce(s.grade, '') AS grade, s.valid_from, s.valid_to
 		FROM (SELECT unit_id FROM u WHERE unit_id >= ? ORDER BY unit_id) o
 		JOIN LATERAL (SELECT * FROM member_status_span s WHERE s.unit_id = o.unit_id
 			AND s.valid_from <= ?::date AND (s.valid_to IS NULL OR s.valid_to > ?::date) AND s.status = ANY(?::text[])
 			AND (s.unit_id, s.person_id) > (?, ?) ORDER BY s.person_id) s ON TRUE
 		ORDER BY o.unit_id, s.person_id LIMIT ?`,
-		append(args, afterUnit, d, d, pgdialect.Array(statuses), afterUnit, afterPerson, p.First+1)...).Scan(ctx, &out)
+		append(args, afterUnit, d, d, pgdialect.Array(statuses), afterUnit, afterPerson, p.First+1)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[Span]{}, fmt.Errorf("member: list: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -157,8 +158,8 @@ func (q *query) pageBy(p page.Args) *query {
 // count counts the units the first step picks, without paging: the total of a list.
 func (q *query) count(ctx context.Context, db bun.IDB) (int, error) {
 	var n int
-	if err := db.NewRaw("WITH "+q.with+"sel AS (SELECT u.id FROM "+q.from+" WHERE TRUE"+q.conds.String()+") SELECT count(*) FROM sel",
-		q.args...).Scan(ctx, &n); err != nil {
+	if err := ptdb.Scan(ctx, db, &n, "WITH "+q.with+"sel AS (SELECT u.id FROM "+q.from+" WHERE TRUE"+q.conds.String()+") SELECT count(*) FROM sel",
+		q.args...); err != nil {
 		return 0, fmt.Errorf("org: count units: %w", err)
 	}
 	return n, nil
@@ -166,7 +167,7 @@ func (q *query) count(ctx context.Context, db bun.IDB) (int, error) {
 
 func (q *query) list(ctx context.Context, db bun.IDB, asOf time.Time) ([]Unit, error) {
 	var us []Unit
-	if err := db.NewRaw(q.String(), q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := ptdb.Scan(ctx, db, &us, q.String(), q.args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: list units: %w", err)
 	}
 	for i := range us {
@@ -198,7 +199,7 @@ func lookup(ctx context.Context, db bun.IDB, asOf time.Time, cond string, arg an
 	scope, sargs := a.Scope().JoinedLinkFilter("u.id", "l", day)
 	sqlText := unitLookup + q.number(cond, []any{arg}) + " AND " + q.number(scope, sargs) + " ORDER BY u.code"
 	var us []Unit
-	if err := db.NewRaw(sqlText, q.args...).Scan(ctx, &us); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := ptdb.Scan(ctx, db, &us, sqlText, q.args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: get units: %w", err)
 	}
 	for i := range us {
@@ -368,9 +369,9 @@ func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[stri
 		Kind string `bun:"kind"`
 		N    int    `bun:"n"`
 	}
-	err = db.NewRaw(`SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
+	err = ptdb.Scan(ctx, db, &rows, `SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
-		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...).Scan(ctx, &rows)
+		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: count descendants: %w", err)
 	}
@@ -431,9 +432,9 @@ func ChildCounts(ctx context.Context, db bun.IDB, keys []ChildKey) (map[ChildKey
 			ParentID int64 `bun:"parent_id"`
 			N        int   `bun:"n"`
 		}
-		err := db.NewRaw(`SELECT l.parent_id, count(*) AS n FROM org_link l
+		err := ptdb.Scan(ctx, db, &rows, `SELECT l.parent_id, count(*) AS n FROM org_link l
 			WHERE l.parent_id = ANY(?::bigint[]) AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
-			GROUP BY l.parent_id`, append([]any{pgdialect.Array(ids), d, d}, args...)...).Scan(ctx, &rows)
+			GROUP BY l.parent_id`, append([]any{pgdialect.Array(ids), d, d}, args...)...)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("org: child counts: %w", err)
 		}
@@ -515,7 +516,7 @@ func Lineage(ctx context.Context, db bun.IDB, id int64, forward bool) ([]Lineage
 	}
 	cond, args := a.Scope().UnitFilter("w.unit_id")
 	var out []LineageLink
-	err := db.NewRaw(`
+	err := ptdb.Scan(ctx, db, &out, `
 		WITH RECURSIVE walk(unit_id, op_id, effective, steps) AS (
 			SELECT l.`+to+`, l.op_id, l.effective, 1 FROM org_lineage l WHERE l.`+from+` = ?
 			UNION
@@ -527,7 +528,7 @@ func Lineage(ctx context.Context, db bun.IDB, id int64, forward bool) ([]Lineage
 			FROM walk w JOIN org_operation o ON o.id = w.op_id
 			WHERE `+cond+`
 			ORDER BY w.unit_id, w.steps) x
-		ORDER BY steps, effective, unit_id`, append([]any{id}, args...)...).Scan(ctx, &out)
+		ORDER BY steps, effective, unit_id`, append([]any{id}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("org: lineage: %w", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
 	"ptdv/internal/calendar"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -64,7 +65,7 @@ func scoped(ctx context.Context) (*auth.Actor, *query, error) {
 func (q *query) list(ctx context.Context, db bun.IDB, tail string) ([]Person, error) {
 	s, args := q.sql(tail)
 	var ps []Person
-	if err := db.NewRaw(s, args...).Scan(ctx, &ps); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := ptdb.Scan(ctx, db, &ps, s, args...); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: read: %w", err)
 	}
 	return ps, nil
@@ -164,7 +165,7 @@ func CountSearch(ctx context.Context, db bun.IDB, f Filter) (int, error) {
 	}
 	s, args := q.sql("")
 	var n int
-	if err := db.NewRaw(`SELECT count(*) FROM (`+s+`) x`, args...).Scan(ctx, &n); err != nil {
+	if err := ptdb.Scan(ctx, db, &n, `SELECT count(*) FROM (`+s+`) x`, args...); err != nil {
 		return 0, fmt.Errorf("people: count: %w", err)
 	}
 	return n, nil
@@ -278,8 +279,8 @@ func Positions(ctx context.Context, db bun.IDB, personID int64) ([]Position, err
 		return nil, err
 	}
 	var out []Position
-	err := db.NewRaw(`SELECT position, valid_from, valid_to, note FROM person_position WHERE person_id = ?
-		ORDER BY valid_from DESC, position`, personID).Scan(ctx, &out)
+	err := ptdb.Scan(ctx, db, &out, `SELECT position, valid_from, valid_to, note FROM person_position WHERE person_id = ?
+		ORDER BY valid_from DESC, position`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: positions: %w", err)
 	}
@@ -299,7 +300,7 @@ func Units(ctx context.Context, db bun.IDB, personID int64) ([]UnitSpan, error) 
 		return nil, err
 	}
 	var out []UnitSpan
-	err := db.NewRaw(`SELECT unit_id, valid_from, valid_to FROM person_unit WHERE person_id = ? ORDER BY valid_from`, personID).Scan(ctx, &out)
+	err := ptdb.Scan(ctx, db, &out, `SELECT unit_id, valid_from, valid_to FROM person_unit WHERE person_id = ? ORDER BY valid_from`, personID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("people: units: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"ptdv/internal/auth"
 	"ptdv/internal/byid"
+	ptdb "ptdv/internal/db"
 )
 
 // Stages, in order. Left and removed end a case outside the order.
@@ -159,8 +160,8 @@ func Get(ctx context.Context, db bun.IDB, ids []int64) (map[int64]Case, error) {
 		return nil, err
 	}
 	var cs []Case
-	err = db.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ANY(?::bigint[]) AND `+cond,
-		append([]any{pgdialect.Array(ids)}, args...)...).Scan(ctx, &cs)
+	err = ptdb.Scan(ctx, db, &cs, `SELECT `+caseCols+` FROM candidate_case c WHERE c.id = ANY(?::bigint[]) AND `+cond,
+		append([]any{pgdialect.Array(ids)}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: get cases: %w", err)
 	}
@@ -179,9 +180,9 @@ func History(ctx context.Context, db bun.IDB, caseID int64) ([]Event, error) {
 		return nil, err
 	}
 	var evs []Event
-	err := db.NewRaw(`SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
+	err := ptdb.Scan(ctx, db, &evs, `SELECT id, case_id, kind, stage_after, effective, form, document_no, document_date, votes_for, votes_eligible,
 			reason, note, details::text AS details, recorded_by, recorded_at, late_rule, late_days
-		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID).Scan(ctx, &evs)
+		FROM case_event WHERE case_id = ? ORDER BY effective, id`, caseID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: history: %w", err)
 	}
@@ -208,8 +209,8 @@ func perCase[T any](ctx context.Context, db bun.IDB, what, sel, order string, ca
 		return nil, err
 	}
 	var rows []T
-	err = db.NewRaw(sel+` JOIN candidate_case c ON c.id = x.case_id WHERE x.case_id = ANY(?::bigint[]) AND `+cond+`
-		ORDER BY x.case_id, `+order, append([]any{pgdialect.Array(caseIDs)}, args...)...).Scan(ctx, &rows)
+	err = ptdb.Scan(ctx, db, &rows, sel+` JOIN candidate_case c ON c.id = x.case_id WHERE x.case_id = ANY(?::bigint[]) AND `+cond+`
+		ORDER BY x.case_id, `+order, append([]any{pgdialect.Array(caseIDs)}, args...)...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: %s: %w", what, err)
 	}

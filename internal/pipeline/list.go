@@ -17,6 +17,7 @@ import (
 	"ptdv/internal/audit"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
+	ptdb "ptdv/internal/db"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -59,9 +60,9 @@ const smallSubtree = 5000
 
 func subtreeCond(ctx context.Context, db bun.IDB, b *builder, col string, unitID int64, on time.Time) error {
 	var ids []int64
-	err := db.NewRaw(`SELECT x.unit_id FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
+	err := ptdb.Scan(ctx, db, &ids, `SELECT x.unit_id FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
-		  AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) LIMIT ?`, unitID, on, on, on, on, smallSubtree+1).Scan(ctx, &ids)
+		  AND x.valid_from <= ? AND (x.valid_to IS NULL OR x.valid_to > ?) LIMIT ?`, unitID, on, on, on, on, smallSubtree+1)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("pipeline: subtree: %w", err)
 	}
@@ -175,8 +176,8 @@ func List(ctx context.Context, db bun.IDB, f Filter, today time.Time, p page.Arg
 	if b.small {
 		order = "c.id + 0 DESC" // from the cells' cases, not backwards through the whole table
 	}
-	err = db.NewRaw(`SELECT `+caseCols+` FROM candidate_case c WHERE `+strings.Join(b.conds, " AND ")+
-		fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...).Scan(ctx, &cs)
+	err = ptdb.Scan(ctx, db, &cs, `SELECT `+caseCols+` FROM candidate_case c WHERE `+strings.Join(b.conds, " AND ")+
+		fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[Case]{}, fmt.Errorf("pipeline: list: %w", err)
 	}
@@ -218,8 +219,8 @@ func DueList(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, to
 	if b.small {
 		order = "d.due_on + 0, d.case_id, d.kind" // from the cells' cases, not through every due date
 	}
-	err = db.NewRaw(`SELECT d.case_id, d.kind, d.due_on, d.rule_id FROM case_due d JOIN candidate_case c ON c.id = d.case_id
-		WHERE `+strings.Join(b.conds, " AND ")+fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...).Scan(ctx, &ds)
+	err = ptdb.Scan(ctx, db, &ds, `SELECT d.case_id, d.kind, d.due_on, d.rule_id FROM case_due d JOIN candidate_case c ON c.id = d.case_id
+		WHERE `+strings.Join(b.conds, " AND ")+fmt.Sprintf(" ORDER BY %s LIMIT %d", order, p.First+1), b.args...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return page.Page[DueItem]{}, fmt.Errorf("pipeline: due list: %w", err)
 	}
@@ -247,7 +248,7 @@ func Funnel(ctx context.Context, db bun.IDB, unitID *int64, today time.Time) ([]
 		return nil, err
 	}
 	var rows []StageCount
-	err = db.NewRaw(`SELECT c.stage, count(*) AS n FROM candidate_case c WHERE `+strings.Join(b.conds, " AND ")+` GROUP BY c.stage`, b.args...).Scan(ctx, &rows)
+	err = ptdb.Scan(ctx, db, &rows, `SELECT c.stage, count(*) AS n FROM candidate_case c WHERE `+strings.Join(b.conds, " AND ")+` GROUP BY c.stage`, b.args...)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: funnel: %w", err)
 	}
@@ -316,7 +317,7 @@ func Reviews(ctx context.Context, db bun.IDB, caseID int64) ([]SourceReview, err
 		return nil, err
 	}
 	var rs []SourceReview
-	err := db.NewRaw(`SELECT case_id, quarter, rating, note, recorded_by, recorded_at FROM source_review WHERE case_id = ? ORDER BY quarter DESC`, caseID).Scan(ctx, &rs)
+	err := ptdb.Scan(ctx, db, &rs, `SELECT case_id, quarter, rating, note, recorded_by, recorded_at FROM source_review WHERE case_id = ? ORDER BY quarter DESC`, caseID)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
@@ -399,8 +400,8 @@ func CountDue(ctx context.Context, db bun.IDB, unitID *int64, from *time.Time, t
 		b.add("d.due_on >= ?", *from)
 	}
 	var n int
-	if err := db.NewRaw(`SELECT count(*) FROM case_due d JOIN candidate_case c ON c.id = d.case_id WHERE `+
-		strings.Join(b.conds, " AND "), b.args...).Scan(ctx, &n); err != nil {
+	if err := ptdb.Scan(ctx, db, &n, `SELECT count(*) FROM case_due d JOIN candidate_case c ON c.id = d.case_id WHERE `+
+		strings.Join(b.conds, " AND "), b.args...); err != nil {
 		return 0, fmt.Errorf("pipeline: count due: %w", err)
 	}
 	return n, nil
