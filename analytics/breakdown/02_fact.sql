@@ -65,20 +65,26 @@ SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM di
 FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
 WHERE p.id = {{period_id}};
 INSERT INTO leaf_d SELECT * FROM leaf_counts;
--- end each period
-
--- The funnel's entries into a stage and exits from it in the periods of this date, with the working days
--- spent in the stage of those who left, at the same grain (the tree as it was).
+-- The funnel's entries into a stage and exits from it in this period, with the working days spent in the
+-- stage of those who left, at the same grain (the tree as it was). One period at a time, and a term period
+-- only for the units of its provinces (term_province): 30/06/2025 ends dozens of provinces' terms, and
+-- counting every province's five years of stage entries for each of them ran out of memory.
 INSERT INTO funnel_leaf
 WITH x AS (
-	SELECT p.id AS period_id, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
-	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}}
+	SELECT p.id AS period_id, p.kind, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
+	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.id = {{period_id}}
 	UNION ALL
-	SELECT p.id, x.cell_id, x.stage, x.prev, false, NULL, x.wd
-	FROM period p JOIN stage_entry x ON x.left_on BETWEEN p.starts_on AND p.on_date WHERE p.on_date = {{on_date}})
-SELECT x.period_id, {{on_date}}, k.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
-FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
+	SELECT p.id, p.kind, x.cell_id, x.stage, x.prev, false, NULL, x.wd
+	FROM period p JOIN stage_entry x ON x.left_on BETWEEN p.starts_on AND p.on_date WHERE p.id = {{period_id}}),
+y AS (
+	SELECT x.* EXCLUDE (kind), k.top
+	FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
+	WHERE x.kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t
+		WHERE t.period_id = x.period_id AND t.province_id = TRY_CAST(split_part(k.top, '.', 1) AS BIGINT)))
+SELECT y.period_id, {{on_date}}, y.top, y.stage, y.from_stage, y.entered, y.reason, y.wd, count(*)
+FROM y
 GROUP BY ALL;
+-- end each period
 
 -- The rollup over the tree. A leaf's top_was / top_today is the top two levels of a path
 -- ("province.unit", or a province alone), so its elements are exactly the units it counts in: the
