@@ -25,28 +25,35 @@ FROM person x
 LEFT JOIN code_item pq ON pq.list = 'professional_qualification' AND pq.code = x.professional_qualification
 LEFT JOIN code_item rl ON rl.list = 'religion' AND rl.code = x.religion;
 
+-- derive_cat: the dimensions that are functions of another, with the category each category gives:
+-- total (from sex: every person has one), ethnic_minority (ethnicity), youth (age_band), upper_secondary
+-- (general_education), college_plus (professional_qualification), religious (religion). 02_fact.sql counts
+-- the base dimensions only and sums these from them (derive_map, below, in codes), which is exact because
+-- each base category gives one derived category (checked below: the job stops otherwise).
+CREATE TEMP TABLE derive_cat AS
+SELECT DISTINCT 'sex' AS from_dim, sex AS from_cat, 'total' AS dimension, 'total' AS category FROM person_cat
+UNION ALL SELECT DISTINCT 'ethnicity', ethnicity, 'ethnic_minority', ethnic_minority FROM person_cat
+UNION ALL SELECT DISTINCT 'general_education', general_education, 'upper_secondary', upper_secondary FROM person_cat
+UNION ALL SELECT DISTINCT 'professional_qualification', professional_qualification, 'college_plus', college_plus FROM person_cat
+UNION ALL SELECT DISTINCT 'religion', religion, 'religious', religious FROM person_cat
+UNION ALL SELECT 'age_band', b, 'youth', CASE b WHEN '30_or_under' THEN 'yes' ELSE 'no' END
+FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b);
+SELECT error('analytics: a category gives two categories of a derived dimension: ' || string_agg(from_dim || '=' || from_cat, ', '))
+FROM (SELECT from_dim, from_cat, dimension FROM derive_cat GROUP BY ALL HAVING count(*) > 1) HAVING count(*) > 0;
+
 -- dim_code: a small integer (dc) for every dimension and category, so that the counts per date group
--- and store integers, not strings (nationally ≈ 6 million members per date, 9 dimensions each). Every
+-- and store integers, not strings (nationally ≈ 6 million members per date, 9 dimensions each): the
+-- dimensions of derive_cat on both sides, and the three no other dimension derives from. Every
 -- dimension's categories are numbered consecutively in name order: the six age bands sort in their
 -- natural order, so a band's code is the first band's plus its index.
 CREATE TEMP TABLE dim_code AS
 SELECT (row_number() OVER (ORDER BY dimension, category))::SMALLINT AS dc, dimension, category FROM (
-	SELECT DISTINCT 'sex' AS dimension, sex AS category FROM person_cat
-	UNION SELECT DISTINCT 'ethnicity', ethnicity FROM person_cat
-	UNION SELECT DISTINCT 'general_education', general_education FROM person_cat
-	UNION SELECT DISTINCT 'professional_qualification', professional_qualification FROM person_cat
+	SELECT from_dim AS dimension, from_cat AS category FROM derive_cat
+	UNION SELECT dimension, category FROM derive_cat
 	UNION SELECT DISTINCT 'political_theory', political_theory FROM person_cat
-	UNION SELECT DISTINCT 'religion', religion FROM person_cat
 	UNION SELECT DISTINCT 'occupation', occupation FROM person_cat
 	UNION SELECT DISTINCT 'grade', coalesce(grade, 'unknown') FROM member_status_span
-	UNION SELECT 'grade', 'probationary'
-	UNION SELECT 'age_band', b FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b)
-	UNION SELECT 'total', 'total'
-	UNION SELECT DISTINCT 'ethnic_minority', ethnic_minority FROM person_cat
-	UNION SELECT DISTINCT 'upper_secondary', upper_secondary FROM person_cat
-	UNION SELECT DISTINCT 'college_plus', college_plus FROM person_cat
-	UNION SELECT DISTINCT 'religious', religious FROM person_cat
-	UNION SELECT 'youth', 'yes' UNION SELECT 'youth', 'no');
+	UNION SELECT 'grade', 'probationary');
 CREATE TEMP TABLE age_base AS SELECT min(dc) AS dc FROM dim_code WHERE dimension = 'age_band';
 
 -- person_code: every person's base categories as codes.
@@ -101,22 +108,8 @@ SELECT unit_id, top, weight, row_number() OVER (PARTITION BY unit_id ORDER BY to
 FROM (SELECT t.unit_id, k.k AS top, sum(t.weight) AS weight
 	FROM unit_today t JOIN path_today pt ON pt.unit_id = t.today_id JOIN top_key k ON k.top = top2(pt.path) GROUP BY ALL);
 
--- derive_map: the dimensions that are functions of another, with the category each category gives:
--- total (from sex: every person has one), ethnic_minority (ethnicity), youth (age_band), upper_secondary
--- (general_education), college_plus (professional_qualification), religious (religion), as codes
--- (from_dc gives dc). 02_fact.sql counts the base dimensions only and sums these from them, which is exact
--- because each base category gives one derived category (checked below: the job stops otherwise).
+-- derive_map: derive_cat as codes (from_dc gives dc).
 CREATE TEMP TABLE derive_map AS
-WITH m AS (
-	SELECT DISTINCT 'sex' AS from_dim, sex AS from_cat, 'total' AS dimension, 'total' AS category FROM person_cat
-	UNION ALL SELECT DISTINCT 'ethnicity', ethnicity, 'ethnic_minority', ethnic_minority FROM person_cat
-	UNION ALL SELECT DISTINCT 'general_education', general_education, 'upper_secondary', upper_secondary FROM person_cat
-	UNION ALL SELECT DISTINCT 'professional_qualification', professional_qualification, 'college_plus', college_plus FROM person_cat
-	UNION ALL SELECT DISTINCT 'religion', religion, 'religious', religious FROM person_cat
-	UNION ALL SELECT 'age_band', b, 'youth', CASE b WHEN '30_or_under' THEN 'yes' ELSE 'no' END
-	FROM (VALUES ('30_or_under'), ('31_40'), ('41_50'), ('51_60'), ('61_70'), ('over_70')) v(b))
 SELECT m.*, f.dc AS from_dc, t.dc AS dc
-FROM m JOIN dim_code f ON f.dimension = m.from_dim AND f.category = m.from_cat
+FROM derive_cat m JOIN dim_code f ON f.dimension = m.from_dim AND f.category = m.from_cat
 JOIN dim_code t ON t.dimension = m.dimension AND t.category = m.category;
-SELECT error('analytics: a category gives two categories of a derived dimension: ' || string_agg(from_dim || '=' || from_cat, ', '))
-FROM (SELECT from_dim, from_cat, dimension FROM derive_map GROUP BY ALL HAVING count(*) > 1) HAVING count(*) > 0;
