@@ -235,6 +235,9 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 		t.Errorf("periods by kind = %v; want ≥ 5 years, 30 months (2024-01 … 2026-06), 10 quarters, terms", kinds)
 	}
 	var compared, mergedChecked int
+	// termOfs are the provinces of each term period; funnelProvinces those with a term's funnel rows.
+	var termOfs []map[int64]bool
+	funnelProvinces := map[int64]bool{}
 	for _, p := range periods {
 		// Every year and term; the months and quarters around the merger and the latest ones (all of
 		// them take minutes on a shared machine).
@@ -284,6 +287,18 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 					delete(want, c)
 				}
 			}
+			// The funnel (as it was) follows the same rule: a term's funnel rows are its provinces' units'.
+			if termOf != nil && m == "as_was" {
+				rows, err := duck.QueryContext(ctx, `SELECT DISTINCT unit_id FROM funnel WHERE period_kind = 'term' AND period = ?`, p.label)
+				for _, u := range scanRows(t, rows, err, func(rows *sql.Rows, u *int64) error { return rows.Scan(u) }) {
+					province, ok := top[u]
+					if !ok || !termOf[province] {
+						t.Errorf("funnel of term %s: unit %d (province %d) is not in a province of that term %v", p.label, u, province, termOf)
+					}
+					funnelProvinces[province] = true
+				}
+				termOfs = append(termOfs, termOf)
+			}
 			diff(t, m+" "+p.kind+" "+p.label, got, want)
 			compared += len(want)
 		}
@@ -311,4 +326,15 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 		mergedChecked++
 	}
 	t.Logf("compared %d non-zero cells over %d periods", compared, len(periods))
+	// Not vacuous: the demo's provinces elect on different days, so some term with funnel rows is not
+	// the term of every province that has them (unrestricted, its rows would name the others' units).
+	narrower := false
+	for _, of := range termOfs {
+		for pr := range funnelProvinces {
+			narrower = narrower || !of[pr]
+		}
+	}
+	if len(funnelProvinces) < 2 || !narrower {
+		t.Errorf("funnel terms: provinces with rows %v, terms' provinces %v; want a term that is not every such province's", funnelProvinces, termOfs)
+	}
 }
