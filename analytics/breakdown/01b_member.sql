@@ -92,9 +92,10 @@ WHERE e.kind IN ('admitted', 'readmitted');
 CREATE TEMP MACRO top2(path) AS CASE WHEN strpos(path, '.') = 0 THEN path
 	ELSE split_part(path, '.', 1) || '.' || split_part(path, '.', 2) END;
 
--- top_key: a number (k) for every top-two-levels path, so that the counts group integers.
+-- top_key: a number (k) for every top-two-levels path, so that the counts group integers, and its province
+-- (the path's first element).
 CREATE TEMP TABLE top_key AS
-SELECT (row_number() OVER (ORDER BY top))::INTEGER AS k, top
+SELECT (row_number() OVER (ORDER BY top))::INTEGER AS k, top, TRY_CAST(split_part(top, '.', 1) AS BIGINT) AS province
 FROM (SELECT DISTINCT top2(path) AS top FROM org_link);
 
 CREATE TEMP TABLE top_link AS

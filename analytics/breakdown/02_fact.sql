@@ -20,6 +20,16 @@
 -- tw_d: the top two levels of every unit's path on the date (as it was), as top_key numbers.
 CREATE OR REPLACE TEMP TABLE tw_d AS
 SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
+-- d_unit: on a date that ends terms only (provinces elect on different days: about a third of the national
+-- dates), the units in those terms' provinces on either map; the stock is counted for their members only,
+-- since the rollup publishes a term for its provinces' units only. Empty on any other date: every member.
+CREATE OR REPLACE TEMP TABLE d_unit AS
+WITH pr AS (
+	SELECT DISTINCT t.province_id FROM period p JOIN term_province t ON t.period_id = p.id
+	WHERE p.on_date = {{on_date}} AND NOT EXISTS (SELECT 1 FROM period q WHERE q.on_date = {{on_date}} AND q.kind <> 'term'))
+SELECT tw.unit_id FROM tw_d tw JOIN top_key k ON k.k = tw.top WHERE k.province IN (SELECT province_id FROM pr)
+UNION
+SELECT tt.unit_id FROM unit_top_today tt JOIN top_key k ON k.k = tt.top WHERE k.province IN (SELECT province_id FROM pr);
 -- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
 -- top_was, top_today and dimension category (dc, 01b_member.sql).
 CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
@@ -29,7 +39,8 @@ CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was
 -- count millions of admissions at once.
 CREATE OR REPLACE TEMP VIEW m0_in AS
 SELECT NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
-FROM member_span s WHERE s.valid_from <= {{on_date}} AND s.valid_to > {{on_date}};
+FROM member_span s WHERE s.valid_from <= {{on_date}} AND s.valid_to > {{on_date}}
+	AND (s.unit_id IN (SELECT unit_id FROM d_unit) OR NOT EXISTS (SELECT 1 FROM d_unit));
 CREATE OR REPLACE TEMP VIEW leaf_counts AS
 WITH m AS (
 	SELECT m0.* EXCLUDE (unit_id, birth_ym), tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
@@ -80,7 +91,7 @@ y AS (
 	SELECT x.* EXCLUDE (kind), k.top
 	FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
 	WHERE x.kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t
-		WHERE t.period_id = x.period_id AND t.province_id = TRY_CAST(split_part(k.top, '.', 1) AS BIGINT)))
+		WHERE t.period_id = x.period_id AND t.province_id = k.province))
 SELECT y.period_id, {{on_date}}, y.top, y.stage, y.from_stage, y.entered, y.reason, y.wd, count(*)
 FROM y
 GROUP BY ALL;
@@ -96,15 +107,15 @@ WITH lp AS (
 	SELECT p.id AS period_id, p.kind, f.* EXCLUDE (period_id)
 	FROM leaf_d f JOIN period p ON p.id = f.period_id OR (f.period_id IS NULL AND p.on_date = {{on_date}})),
 kp AS (
-	SELECT lp.*, kw.top AS path_was, kt.top AS path_today
+	SELECT lp.*, kw.top AS path_was, kt.top AS path_today, kw.province AS province_was, kt.province AS province_today
 	FROM lp LEFT JOIN top_key kw ON kw.k = lp.top_was LEFT JOIN top_key kt ON kt.k = lp.top_today),
 b AS (
 	SELECT kp.period_id, kp.measure, kp.path_was, kp.path_today, kp.dc,
 		CASE WHEN kp.kind = 'term' AND tw.province_id IS NULL THEN 0 ELSE kp.n_was END AS n_was,
 		CASE WHEN kp.kind = 'term' AND tt.province_id IS NULL THEN 0 ELSE kp.n_today END AS n_today
 	FROM kp
-	LEFT JOIN term_province tw ON tw.period_id = kp.period_id AND tw.province_id = TRY_CAST(split_part(kp.path_was, '.', 1) AS BIGINT)
-	LEFT JOIN term_province tt ON tt.period_id = kp.period_id AND tt.province_id = TRY_CAST(split_part(kp.path_today, '.', 1) AS BIGINT)),
+	LEFT JOIN term_province tw ON tw.period_id = kp.period_id AND tw.province_id = kp.province_was
+	LEFT JOIN term_province tt ON tt.period_id = kp.period_id AND tt.province_id = kp.province_today),
 l AS (
 	SELECT period_id, measure, path_was, path_today, dc, n_was, n_today FROM b
 	UNION ALL
