@@ -12,35 +12,32 @@
 -- "thanh niên" in the Youth Law (Luật Thanh niên 2020, Điều 1: from 16 to 30) and of Youth Union
 -- membership (rule youth_union.max_age_years).
 -- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
--- runner): stock is counted once per date (a year, its last quarter and its December share one) and
--- joined to the periods after counting. A person's unit becomes the top two levels of its path on the date
--- (top_was) and on today's map (top_today) before counting, so each date's aggregation holds a few
--- thousand units' groups, not ≈ 450,000 cells'.
+-- runner): the stock is the date's (a year, its last quarter and its December share one), read from
+-- stock_run (01d_stock.sql) and joined to the periods after counting. A person's unit becomes the top two
+-- levels of its path on the date (top_was) and on today's map (top_today) before counting, so each date's
+-- aggregation holds a few thousand units' groups, not ≈ 450,000 cells'.
 -- each on_date
 -- tw_d: the top two levels of every unit's path on the date (as it was), as top_key numbers.
 CREATE OR REPLACE TEMP TABLE tw_d AS
 SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
--- d_unit: on a date that ends terms only (provinces elect on different days: about a third of the national
--- dates), the units in those terms' provinces on either map; the stock is counted for their members only,
--- since the rollup publishes a term for its provinces' units only. Empty on any other date: every member.
-CREATE OR REPLACE TEMP TABLE d_unit AS
-WITH pr AS (
-	SELECT DISTINCT t.province_id FROM period p JOIN term_province t ON t.period_id = p.id
-	WHERE p.on_date = {{on_date}} AND NOT EXISTS (SELECT 1 FROM period q WHERE q.on_date = {{on_date}} AND q.kind <> 'term'))
-SELECT tw.unit_id FROM tw_d tw JOIN top_key k ON k.k = tw.top WHERE k.province IN (SELECT province_id FROM pr)
-UNION
-SELECT tt.unit_id FROM unit_top_today tt JOIN top_key k ON k.k = tt.top WHERE k.province IN (SELECT province_id FROM pr);
 -- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
--- top_was, top_today and dimension category (dc, 01b_member.sql).
+-- top_was, top_today and dimension category (dc, 01b_member.sql). The stock is read from stock_run
+-- (01d_stock.sql, every date's stock counted in one pass over the spans).
 CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
 	dc SMALLINT, n_was BIGINT, n_today DOUBLE);
--- m0_in: the persons to count. First the stock on the date; then (below) the admissions of each period of
--- the date in turn: a date that ends many terms (provinces' terms end on different days) would otherwise
--- count millions of admissions at once.
+INSERT INTO leaf_d
+SELECT NULL, 'stock', r.top_was, r.top_today, r.dc,
+	coalesce(sum(r.n) FILTER (WHERE r.first AND r.top_was IS NOT NULL), 0), sum(r.n * r.weight)
+FROM stock_run r JOIN dix x ON x.d = {{on_date}} AND x.i BETWEEN r.lo AND r.hi
+GROUP BY r.top_was, r.top_today, r.dc;
+-- each period of the date
+-- m0_in: the admissions of the period (one period at a time: a date that ends many terms, since provinces'
+-- terms end on different days, would otherwise count millions of admissions at once).
 CREATE OR REPLACE TEMP VIEW m0_in AS
-SELECT NULL::INTEGER AS period_id, 'stock' AS measure, s.* EXCLUDE (valid_from, valid_to)
-FROM member_span s WHERE s.valid_from <= {{on_date}} AND s.valid_to > {{on_date}}
-	AND (s.unit_id IN (SELECT unit_id FROM d_unit) OR NOT EXISTS (SELECT 1 FROM d_unit));
+SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
+	a.* EXCLUDE (unit_id, day)
+FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
+WHERE p.id = {{period_id}};
 CREATE OR REPLACE TEMP VIEW leaf_counts AS
 WITH m AS (
 	SELECT m0.* EXCLUDE (unit_id, birth_ym), tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
@@ -68,13 +65,6 @@ GROUP BY GROUPING SETS (
 	(period_id, measure, top_was, top_today, professional_qualification),
 	(period_id, measure, top_was, top_today, political_theory), (period_id, measure, top_was, top_today, religion),
 	(period_id, measure, top_was, top_today, occupation));
-INSERT INTO leaf_d SELECT * FROM leaf_counts;
--- each period of the date
-CREATE OR REPLACE TEMP VIEW m0_in AS
-SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
-	a.* EXCLUDE (unit_id, day)
-FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
-WHERE p.id = {{period_id}};
 INSERT INTO leaf_d SELECT * FROM leaf_counts;
 -- The funnel's entries into a stage and exits from it in this period, with the working days spent in the
 -- stage of those who left, at the same grain (the tree as it was). One period at a time, and a term period
