@@ -66,7 +66,7 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir s
 			}
 		}
 		// Within it, the statements between "-- each period of the date" and "-- end each period" run
-		// once per period of the date ({{period_id}}).
+		// once per period of the date ({{period_id}}, {{starts_on}}).
 		pre, perPeriod, post := text, "", ""
 		if i := strings.Index(text, "\n-- each period of the date\n"); i >= 0 {
 			j := strings.Index(text, "\n-- end each period\n")
@@ -81,8 +81,12 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir s
 				if strings.TrimSpace(stmt) == "" {
 					continue
 				}
+				t0 := time.Now()
 				if _, err := c.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("analytics: breakdown step %s, statement %d %s %s: %w", name, i+1, d, what, err)
+				}
+				if took := time.Since(t0); took > time.Second {
+					log.Debug("analytics: breakdown statement", "step", name, "statement", i+1, "date", d, "took", took.Round(time.Millisecond))
 				}
 			}
 			return nil
@@ -95,12 +99,13 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir s
 				return nil, err
 			}
 			if perPeriod != "" {
-				ids, err := periodIDs(ctx, c, d)
+				ps, err := periodsOn(ctx, c, d)
 				if err != nil {
 					return nil, err
 				}
-				for _, id := range ids {
-					if err := run(strings.ReplaceAll(perPeriod, "{{period_id}}", id), d, "period "+id); err != nil {
+				for _, p := range ps {
+					text := strings.NewReplacer("{{period_id}}", p.id, "{{starts_on}}", p.startsOn).Replace(perPeriod)
+					if err := run(text, d, "period "+p.id); err != nil {
 						return nil, err
 					}
 				}
@@ -163,20 +168,25 @@ func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
 	return out, rows.Err()
 }
 
-// periodIDs returns the ids of the periods whose date is d (a DATE literal).
-func periodIDs(ctx context.Context, c *sql.Conn, d string) ([]string, error) {
-	rows, err := c.QueryContext(ctx, `SELECT id::VARCHAR FROM period WHERE on_date = `+d+` ORDER BY id`)
+// periodsOn returns the periods whose date is d (a DATE literal): their ids and first days (DATE literals).
+// The first day goes into the statements as a constant, so that DuckDB skips the row groups of the tables
+// sorted by date (admission, stage_entry) that lie outside the period.
+func periodsOn(ctx context.Context, c *sql.Conn, d string) ([]periodOn, error) {
+	rows, err := c.QueryContext(ctx, `SELECT id::VARCHAR, strftime(starts_on, '%Y-%m-%d') FROM period WHERE on_date = `+d+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: periods of %s: %w", d, err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []periodOn
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var p periodOn
+		if err := rows.Scan(&p.id, &p.startsOn); err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		p.startsOn = "DATE '" + p.startsOn + "'"
+		out = append(out, p)
 	}
 	return out, rows.Err()
 }
+
+type periodOn struct{ id, startsOn string }

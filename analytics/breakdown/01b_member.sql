@@ -7,7 +7,8 @@
 --   member_span the member status spans (statuses with member = true in code_item member_status) with the
 --               person's categories;
 --   admission   admitted and readmitted events with their day (the decision date, the ceremony when no
---               decision date was recorded, as package target counts them) and the person's categories.
+--               decision date was recorded, as package target counts them) and the person's categories,
+--               in day order (02_fact.sql reads one period's days at a time: DuckDB skips the other row groups).
 CREATE TABLE work.person_cat AS
 SELECT x.person_key, x.birth_year * 12 + x.birth_month AS birth_ym,
 	coalesce(x.sex, 'unknown') AS sex,
@@ -79,7 +80,8 @@ WHERE s.status IN (SELECT code FROM code_item WHERE list = 'member_status' AND m
 CREATE TABLE work.admission AS
 SELECT e.unit_id, coalesce(e.decision_date, e.effective) AS day, c.* EXCLUDE (person_key)
 FROM member_event e JOIN person_code c USING (person_key)
-WHERE e.kind IN ('admitted', 'readmitted');
+WHERE e.kind IN ('admitted', 'readmitted')
+ORDER BY day;
 
 -- The grain of the counts. Figures are published for the top two levels of the tree on a date: the
 -- province and the level below it (districts before 1 July 2025; communes, wards and the province's

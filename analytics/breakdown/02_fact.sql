@@ -12,31 +12,54 @@
 -- "thanh niên" in the Youth Law (Luật Thanh niên 2020, Điều 1: from 16 to 30) and of Youth Union
 -- membership (rule youth_union.max_age_years).
 -- This file runs once per distinct period date ({{on_date}}; the "each on_date" line below tells the
--- runner): the stock is the date's (a year, its last quarter and its December share one), read from
--- stock_run (01d_stock.sql) and joined to the periods after counting. A person's unit becomes the top two
+-- runner, in date order): the stock is the date's (a year, its last quarter and its December share one),
+-- moved on from the previous date's (01d_stock.sql) and joined to the periods after counting. A person's unit becomes the top two
 -- levels of its path on the date (top_was) and on today's map (top_today) before counting, so each date's
 -- aggregation holds a few thousand units' groups, not ≈ 450,000 cells'.
 -- each on_date
 -- tw_d: the top two levels of every unit's path on the date (as it was), as top_key numbers.
 CREATE OR REPLACE TEMP TABLE tw_d AS
 SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
+-- stock_cur (01d_stock.sql) moves to this date: the runs that start counting on it are added, those that
+-- stopped are taken away, by group and each of the nine base dimensions (the dates run in order, each once).
+CREATE OR REPLACE TEMP TABLE stock_next AS
+WITH e AS (
+	SELECT * EXCLUDE (d_from), 1 AS sgn FROM stock_in WHERE d_from = {{on_date}}
+	UNION ALL BY NAME
+	SELECT * EXCLUDE (d_until), -1 AS sgn FROM stock_out WHERE d_until = {{on_date}}),
+g AS (
+	SELECT top_was, top_today, first, weight,
+		coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
+			religion, occupation)::SMALLINT AS dc,
+		sum(sgn) AS n
+	FROM e
+	GROUP BY GROUPING SETS (
+		(top_was, top_today, first, weight, grade), (top_was, top_today, first, weight, sex),
+		(top_was, top_today, first, weight, ethnicity), (top_was, top_today, first, weight, age_band),
+		(top_was, top_today, first, weight, general_education),
+		(top_was, top_today, first, weight, professional_qualification),
+		(top_was, top_today, first, weight, political_theory), (top_was, top_today, first, weight, religion),
+		(top_was, top_today, first, weight, occupation)))
+SELECT top_was, top_today, first, weight, dc, sum(n)::BIGINT AS n
+FROM (SELECT * FROM stock_cur UNION ALL SELECT * FROM g)
+GROUP BY top_was, top_today, first, weight, dc HAVING sum(n) <> 0;
+DROP TABLE stock_cur;
+ALTER TABLE stock_next RENAME TO stock_cur;
 -- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
--- top_was, top_today and dimension category (dc, 01b_member.sql). The stock is read from stock_run
--- (01d_stock.sql, every date's stock counted in one pass over the spans).
+-- top_was, top_today and dimension category (dc, 01b_member.sql).
 CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
 	dc SMALLINT, n_was BIGINT, n_today DOUBLE);
 INSERT INTO leaf_d
-SELECT NULL, 'stock', r.top_was, r.top_today, r.dc,
-	coalesce(sum(r.n) FILTER (WHERE r.first AND r.top_was IS NOT NULL), 0), sum(r.n * r.weight)
-FROM stock_run r JOIN dix x ON x.d = {{on_date}} AND x.i BETWEEN r.lo AND r.hi
-GROUP BY r.top_was, r.top_today, r.dc;
+SELECT NULL, 'stock', top_was, top_today, dc,
+	coalesce(sum(n) FILTER (WHERE first AND top_was IS NOT NULL), 0), sum(n * weight)
+FROM stock_cur GROUP BY top_was, top_today, dc;
 -- each period of the date
 -- m0_in: the admissions of the period (one period at a time: a date that ends many terms, since provinces'
 -- terms end on different days, would otherwise count millions of admissions at once).
 CREATE OR REPLACE TEMP VIEW m0_in AS
 SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
 	a.* EXCLUDE (unit_id, day)
-FROM period p JOIN admission a ON a.day BETWEEN p.starts_on AND p.on_date
+FROM period p JOIN admission a ON a.day BETWEEN {{starts_on}} AND {{on_date}}
 WHERE p.id = {{period_id}};
 CREATE OR REPLACE TEMP VIEW leaf_counts AS
 WITH m AS (
@@ -73,10 +96,10 @@ INSERT INTO leaf_d SELECT * FROM leaf_counts;
 INSERT INTO funnel_leaf
 WITH x AS (
 	SELECT p.id AS period_id, p.kind, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
-	FROM period p JOIN stage_entry x ON x.effective BETWEEN p.starts_on AND p.on_date WHERE p.id = {{period_id}}
+	FROM period p JOIN stage_entry x ON x.effective BETWEEN {{starts_on}} AND {{on_date}} WHERE p.id = {{period_id}}
 	UNION ALL
 	SELECT p.id, p.kind, x.cell_id, x.stage, x.prev, false, NULL, x.wd
-	FROM period p JOIN stage_entry x ON x.left_on BETWEEN p.starts_on AND p.on_date WHERE p.id = {{period_id}}),
+	FROM period p JOIN stage_entry x ON x.left_on BETWEEN {{starts_on}} AND {{on_date}} WHERE p.id = {{period_id}}),
 y AS (
 	SELECT x.* EXCLUDE (kind), k.top
 	FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
