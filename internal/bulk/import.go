@@ -422,12 +422,14 @@ func (im *importer) parse(r *record) {
 		r.code(im.match, "leave_reason", "left_reason")
 		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
 			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
-			"helper_since", "left"} {
+			"recognition2", "helper_since", "left"} {
 			r.date(k)
 		}
-		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible"} {
+		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible",
+			"recognition2_for", "recognition2_eligible"} {
 			r.count(k)
 		}
+		secondRound(r)
 		for _, k := range memberKeys {
 			if r.nationalID(k); r.text(k) != "" {
 				// A sponsor outside the scope reads as one not recorded: the same words, whoever holds the ID.
@@ -443,7 +445,7 @@ func (im *importer) parse(r *record) {
 		if r.text("left") != "" && r.text("left_reason") == "" {
 			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")
 		}
-		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "left"})
+		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "recognition2", "left"})
 	case Members:
 		r.required("decision")
 		r.required("ceremony")
@@ -453,6 +455,30 @@ func (im *importer) parse(r *record) {
 		im.dates(r, []string{"decision", "ceremony", "recognition"})
 	}
 	im.identity(r)
+}
+
+// secondRound checks the columns of the recognition's second round against the first: a second round
+// needs a first before it, and its number and votes need its date.
+func secondRound(r *record) {
+	first, second := r.day("recognition"), r.day("recognition2")
+	if second == nil {
+		if r.text("recognition2") == "" {
+			for _, k := range []string{"recognition2_no", "recognition2_for", "recognition2_eligible"} {
+				if r.text(k) != "" {
+					r.invalid("recognition2", fmt.Sprintf("Cột \"%s\" có giá trị: cần ngày xét công nhận lần 2.", header(Candidates, k)))
+					return
+				}
+			}
+		}
+		return
+	}
+	switch {
+	case r.text("recognition") == "":
+		r.invalid("recognition2", fmt.Sprintf("Có lần xét công nhận thứ 2 nhưng chưa có lần 1 (cột \"%s\").", header(Candidates, "recognition")))
+	case first != nil && !second.After(*first):
+		r.fail("recognition2", apperr.RuleViolation, pipeline.RuleDateOrder,
+			fmt.Sprintf("Ngày xét công nhận lần 2 (%s) phải sau lần 1 (%s).", vn.Date(*second), vn.Date(*first)))
+	}
 }
 
 func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {
