@@ -118,22 +118,59 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 	if err != nil {
 		return Report{}, err
 	}
+	// A candidate list counts the members its rows recognize among the voters of its other rows
+	// (pipeline.Expected). With bad rows skipped, a refused row's recognition does not count: the file
+	// is checked again without it (the rows that counted it are then refused, those that did not may go
+	// in), until the recognitions counted are those of the rows written, at most maxPasses times.
+	{
+		recs := make([]*record, len(t.Rows))
+		for i, row := range t.Rows {
+			recs[i] = newRecord(k, row.N, row.Cells, idx)
+		}
+		rep := Report{Kind: k, Rows: len(t.Rows)}
+		if len(recs) == 0 {
+			return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
+		}
+		if err := maskedIDs(k, recs); err != nil {
+			return rep, err
+		}
+	}
+	var exclude map[int]bool
+	for pass := 1; ; pass++ {
+		rep, recs, err := importPass(ctx, d, a, k, t, idx, set, opt, exclude, pass == maxPasses)
+		if !errors.Is(err, errRecheck) {
+			return written(rep, err)
+		}
+		exclude = map[int]bool{}
+		for _, r := range recs {
+			if r.recognizes && len(r.probs) > 0 {
+				exclude[r.n] = true
+			}
+		}
+	}
+}
+
+// maxPasses bounds the checks of a list whose skipped rows recognized members that other rows counted.
+const maxPasses = 4
+
+// errRecheck: the pass wrote rows that counted a member whose row was refused (or left out one whose row
+// was written): its writes are rolled back and the file checked again.
+var errRecheck = errors.New("bulk: check the file again without the refused recognitions")
+
+// importPass checks and records the rows once, in one transaction; exclude lists the rows whose
+// recognitions are not counted among the voters (refused in the pass before).
+func importPass(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.Table, idx map[string]int, set *codes.Set, opt Options,
+	exclude map[int]bool, last bool) (Report, []*record, error) {
 	rep := Report{Kind: k, Rows: len(t.Rows)}
 	recs := make([]*record, len(t.Rows))
 	for i, row := range t.Rows {
 		recs[i] = newRecord(k, row.N, row.Cells, idx)
 	}
-	if len(recs) == 0 {
-		return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
-	}
-	if err := maskedIDs(k, recs); err != nil {
-		return rep, err
-	}
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	// An office's file records the past: a missed deadline is flagged on its event, not refused.
 	ctx = codes.WithSet(pipeline.WithEnvCache(pipeline.AsHistory(ctx)), set)
-	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
+	err := db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
 		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne, actor: a}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
@@ -174,6 +211,13 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				good = append(good, r)
 			}
 		}
+		if k == Candidates {
+			voters, err := im.fileVoters(ctx, good, exclude)
+			if err != nil {
+				return err
+			}
+			ctx = pipeline.WithFileVoters(ctx, voters)
+		}
 		switch {
 		case k == Units:
 			// Unit rows go on being recorded even when the file is refused already, so that the report
@@ -208,9 +252,12 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				return err
 			}
 		}
-		return rejects(t, idx, recs, &rep, opt)
+		if err := rejects(t, idx, recs, &rep, opt); err != nil {
+			return err
+		}
+		return im.recheck(recs, exclude, last)
 	})
-	return written(rep, err)
+	return rep, recs, err
 }
 
 // written is the import's report after its transaction: errRollback (bad rows, the file refused) leaves
@@ -289,6 +336,7 @@ func (im *importer) applyRow(ctx context.Context, r *record, key string, rep *Re
 			return err // the database failed, not the row
 		}
 	}
+	r.recorded()
 	if len(r.probs) > 0 {
 		// The row's savepoint is rolled back: so are the ids it cached.
 		for i := len(im.undo) - 1; i >= 0; i-- {
