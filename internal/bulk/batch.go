@@ -51,11 +51,9 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 		return rest, nil
 	}
 	if im.kind == Candidates {
-		// In the order of their listing, whatever the file's (often by name or by cell): a candidate the
-		// batch makes a full member votes on the later candidates of the cell (pipeline.Batch.Keep), so
-		// the earlier cases are checked first. A case listed before another yet voted on after the
-		// other's probation ended is still checked without it (the rows are checked one after another,
-		// not their moves in the order of their dates): such a row is refused on the number entitled.
+		// In the order of their listing, whatever the file's (often by name or by cell), so that the
+		// cases are written in the same order whatever the file's. The members the file recognizes vote
+		// on the other rows whatever their order (pipeline.Expected, from every recognition of the file).
 		// Each row's day is read once, not at every comparison (2 log₂ n parses a row: 1.5 s for 100,000).
 		type listed struct {
 			r  *record
@@ -136,6 +134,12 @@ func (im *importer) newPersons(ctx context.Context, rows []*record, rep *Report,
 	close(writes)
 	if err := <-done; err != nil {
 		return nil, err
+	}
+	if write {
+		// The records now hold the recognitions of the rows written, and count them.
+		for _, r := range fresh {
+			r.recorded()
+		}
 	}
 	return rest, nil
 }

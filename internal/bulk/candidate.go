@@ -98,9 +98,20 @@ var candidateSteps = []step{
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Ceremony(pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
 		}},
-	{col: "recognition", have: recognizedVote,
+	// The recognition: a first round, and a second when the first did not pass (replayed through the
+	// same move: a round that does not pass keeps the probation and counts as a round).
+	{col: "recognition", have: func(c pipeline.Case) *time.Time { return c.FirstVoteOn },
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Recognition(doc(r, on, "recognition_no"), votes(r, "recognition_for", "recognition_eligible"))
+		}},
+	{col: "recognition2", have: func(c pipeline.Case) *time.Time {
+		if c.RecognitionRounds >= 2 {
+			return c.LastVoteOn
+		}
+		return nil
+	},
+		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+			return pipeline.Recognition(doc(r, on, "recognition2_no"), votes(r, "recognition2_for", "recognition2_eligible"))
 		}},
 	// The helper (11-KNĐ): assigned on its date, among the stages (replay puts it in its place).
 	{col: "helper_since", have: func(c pipeline.Case) *time.Time { return c.HelperSince },
@@ -158,12 +169,22 @@ func stepsOf(r *record) []step {
 	return append(out, float...)
 }
 
-// recognizedVote is the date of the vote that made the case a full member: the case's closing day.
-func recognizedVote(c pipeline.Case) *time.Time {
-	if c.Stage == pipeline.StageFullMember {
-		return c.ClosedOn
+// recognitionRounds: a round of the recognition that does not pass is a fact when the row carries what
+// followed it (a second round, or the removal); the last round of a row without a removal must pass.
+var recognitionRounds = map[string]struct{ next []string }{
+	"recognition":  {next: []string{"recognition2", "left"}},
+	"recognition2": {next: []string{"left"}},
+}
+
+// lastRound is the column of the last recognition round a row carries ("" without one).
+func lastRound(r *record) string {
+	switch {
+	case r.day("recognition2") != nil:
+		return "recognition2"
+	case r.day("recognition") != nil:
+		return "recognition"
 	}
-	return nil
+	return ""
 }
 
 // applyCandidate records the person, opens the case (or finds it) and moves it through every stage the
@@ -237,9 +258,13 @@ func (im *importer) replay(r *record, c pipeline.Case, apply func(pipeline.Step)
 		if err != nil {
 			return false, r.failErr(s.col, err)
 		}
-		if s.col == "recognition" && next.Stage != pipeline.StageFullMember {
-			r.fail("recognition_for", apperr.RuleViolation, pipeline.RuleRecognitionVote,
-				"Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết.")
+		if round, ok := recognitionRounds[s.col]; ok && next.Stage != pipeline.StageFullMember &&
+			!slices.ContainsFunc(round.next, func(k string) bool { return r.day(k) != nil }) {
+			msg := "Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết."
+			if s.col == "recognition" {
+				msg += " Nếu chi bộ đã xét lại, ghi lần 2 ở cột \"" + header(Candidates, "recognition2") + "\"."
+			}
+			r.fail(s.col+"_for", apperr.RuleViolation, pipeline.RuleRecognitionVote, msg)
 			return false, nil
 		}
 		c, moved = next, true

@@ -191,7 +191,8 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char(ev.extension_on, 'DD/MM/YYYY'), ev.extension_no,
 			to_char(c.decision_on, 'DD/MM/YYYY'), c.decision_no,
 			to_char(c.ceremony_on, 'DD/MM/YYYY'),
-			to_char(ev.recognition_on, 'DD/MM/YYYY'), ev.recognition_no, ev.recognition_for::text, ev.recognition_eligible::text,
+			to_char(ev.votes_on[1], 'DD/MM/YYYY'), ev.votes_no[1], ev.votes_for[1]::text, ev.votes_eligible[1]::text,
+			to_char(ev.votes_on[ev.rounds], 'DD/MM/YYYY'), ev.votes_no[ev.rounds], ev.votes_for[ev.rounds]::text, ev.votes_eligible[ev.rounds]::text,
 			c.helper_id::text, to_char(ev.helper_since, 'DD/MM/YYYY'),
 			CASE WHEN c.stage IN ('left', 'removed') THEN to_char(c.closed_on, 'DD/MM/YYYY') END,
 			(SELECT label_vi FROM code_item WHERE list = 'leave_reason' AND code = c.close_reason),
@@ -212,10 +213,13 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.effective) FILTER (WHERE e.kind = 'decision_extended') AS extension_on,
 				max(e.effective) FILTER (WHERE e.kind = 'helper_assigned') AS helper_since,
 				max(e.document_no) FILTER (WHERE e.kind = 'decision_extended') AS extension_no,
-				max(e.effective) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_on,
-				max(e.document_no) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_no,
-				max(e.votes_for) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_for,
-				max(e.votes_eligible) FILTER (WHERE e.kind = 'recognition_vote' AND (e.details->>'passed')::boolean) AS recognition_eligible,
+				-- The recognition's rounds in their order: the first in the first round's columns, the last
+				-- (when there are two or more: ev.rounds, else NULL) in the second round's.
+				array_agg(e.effective ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_on,
+				array_agg(e.document_no ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_no,
+				array_agg(e.votes_for ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_for,
+				array_agg(e.votes_eligible ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_eligible,
+				nullif(count(*) FILTER (WHERE e.kind = 'recognition_vote'), 1)::int AS rounds,
 				max(e.document_no) FILTER (WHERE e.kind IN ('left', 'removed')) AS left_no
 			FROM case_event e WHERE e.case_id = c.id) ev
 		CROSS JOIN LATERAL (
@@ -242,6 +246,7 @@ var candidateExportKeys = []string{"proposer", "listed", "certificate", "certifi
 	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
 	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
+	"recognition2", "recognition2_no", "recognition2_for", "recognition2_eligible",
 	"helper", "helper_since", "left", "left_reason", "left_no"}
 
 // memberRows reads the members of the subtree on the day with their admission and recognition.

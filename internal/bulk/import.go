@@ -118,22 +118,59 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 	if err != nil {
 		return Report{}, err
 	}
+	// A candidate list counts the members its rows recognize among the voters of its other rows
+	// (pipeline.Expected). With bad rows skipped, a refused row's recognition does not count: the file
+	// is checked again without it (the rows that counted it are then refused, those that did not may go
+	// in), until the recognitions counted are those of the rows written, at most maxPasses times.
+	{
+		recs := make([]*record, len(t.Rows))
+		for i, row := range t.Rows {
+			recs[i] = newRecord(k, row.N, row.Cells, idx)
+		}
+		rep := Report{Kind: k, Rows: len(t.Rows)}
+		if len(recs) == 0 {
+			return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
+		}
+		if err := maskedIDs(k, recs); err != nil {
+			return rep, err
+		}
+	}
+	var exclude map[int]bool
+	for pass := 1; ; pass++ {
+		rep, recs, err := importPass(ctx, d, a, k, t, idx, set, opt, exclude, pass == maxPasses)
+		if !errors.Is(err, errRecheck) {
+			return written(rep, err)
+		}
+		exclude = map[int]bool{}
+		for _, r := range recs {
+			if r.recognizes && len(r.probs) > 0 {
+				exclude[r.n] = true
+			}
+		}
+	}
+}
+
+// maxPasses bounds the checks of a list whose skipped rows recognized members that other rows counted.
+const maxPasses = 4
+
+// errRecheck: the pass wrote rows that counted a member whose row was refused (or left out one whose row
+// was written): its writes are rolled back and the file checked again.
+var errRecheck = errors.New("bulk: check the file again without the refused recognitions")
+
+// importPass checks and records the rows once, in one transaction; exclude lists the rows whose
+// recognitions are not counted among the voters (refused in the pass before).
+func importPass(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.Table, idx map[string]int, set *codes.Set, opt Options,
+	exclude map[int]bool, last bool) (Report, []*record, error) {
 	rep := Report{Kind: k, Rows: len(t.Rows)}
 	recs := make([]*record, len(t.Rows))
 	for i, row := range t.Rows {
 		recs[i] = newRecord(k, row.N, row.Cells, idx)
 	}
-	if len(recs) == 0 {
-		return rep, apperr.New(apperr.InvalidFile, "Tệp không có dòng dữ liệu nào.", "the file has no data rows")
-	}
-	if err := maskedIDs(k, recs); err != nil {
-		return rep, err
-	}
 
 	// Rules, calendar and code lists do not change during the import: read them once for all rows.
 	// An office's file records the past: a missed deadline is flagged on its event, not refused.
 	ctx = codes.WithSet(pipeline.WithEnvCache(pipeline.AsHistory(ctx)), set)
-	err = db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
+	err := db.RunInBulkTx(ctx, d, func(ctx context.Context, tx db.BulkTx) error {
 		im := &importer{bulk: tx, tx: tx.Tx, set: set, match: newMatcher(set), kind: k, oneByOne: opt.oneByOne, actor: a}
 		if err := im.prefetch(ctx, recs); err != nil {
 			return err
@@ -174,6 +211,13 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				good = append(good, r)
 			}
 		}
+		if k == Candidates {
+			voters, err := im.fileVoters(ctx, good, exclude)
+			if err != nil {
+				return err
+			}
+			ctx = pipeline.WithFileVoters(ctx, voters)
+		}
 		switch {
 		case k == Units:
 			// Unit rows go on being recorded even when the file is refused already, so that the report
@@ -208,9 +252,12 @@ func importTable(ctx context.Context, d *bun.DB, a *auth.Actor, k Kind, t sheet.
 				return err
 			}
 		}
-		return rejects(t, idx, recs, &rep, opt)
+		if err := rejects(t, idx, recs, &rep, opt); err != nil {
+			return err
+		}
+		return im.recheck(recs, exclude, last)
 	})
-	return written(rep, err)
+	return rep, recs, err
 }
 
 // written is the import's report after its transaction: errRollback (bad rows, the file refused) leaves
@@ -289,6 +336,7 @@ func (im *importer) applyRow(ctx context.Context, r *record, key string, rep *Re
 			return err // the database failed, not the row
 		}
 	}
+	r.recorded()
 	if len(r.probs) > 0 {
 		// The row's savepoint is rolled back: so are the ids it cached.
 		for i := len(im.undo) - 1; i >= 0; i-- {
@@ -422,12 +470,14 @@ func (im *importer) parse(r *record) {
 		r.code(im.match, "leave_reason", "left_reason")
 		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
 			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
-			"helper_since", "left"} {
+			"recognition2", "helper_since", "left"} {
 			r.date(k)
 		}
-		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible"} {
+		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible",
+			"recognition2_for", "recognition2_eligible"} {
 			r.count(k)
 		}
+		secondRound(r)
 		for _, k := range memberKeys {
 			if r.nationalID(k); r.text(k) != "" {
 				// A sponsor outside the scope reads as one not recorded: the same words, whoever holds the ID.
@@ -443,7 +493,7 @@ func (im *importer) parse(r *record) {
 		if r.text("left") != "" && r.text("left_reason") == "" {
 			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")
 		}
-		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "left"})
+		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "recognition2", "left"})
 	case Members:
 		r.required("decision")
 		r.required("ceremony")
@@ -453,6 +503,30 @@ func (im *importer) parse(r *record) {
 		im.dates(r, []string{"decision", "ceremony", "recognition"})
 	}
 	im.identity(r)
+}
+
+// secondRound checks the columns of the recognition's second round against the first: a second round
+// needs a first before it, and its number and votes need its date.
+func secondRound(r *record) {
+	first, second := r.day("recognition"), r.day("recognition2")
+	if second == nil {
+		if r.text("recognition2") == "" {
+			for _, k := range []string{"recognition2_no", "recognition2_for", "recognition2_eligible"} {
+				if r.text(k) != "" {
+					r.invalid("recognition2", fmt.Sprintf("Cột \"%s\" có giá trị: cần ngày xét công nhận lần 2.", header(Candidates, k)))
+					return
+				}
+			}
+		}
+		return
+	}
+	switch {
+	case r.text("recognition") == "":
+		r.invalid("recognition2", fmt.Sprintf("Có lần xét công nhận thứ 2 nhưng chưa có lần 1 (cột \"%s\").", header(Candidates, "recognition")))
+	case first != nil && !second.After(*first):
+		r.fail("recognition2", apperr.RuleViolation, pipeline.RuleDateOrder,
+			fmt.Sprintf("Ngày xét công nhận lần 2 (%s) phải sau lần 1 (%s).", vn.Date(*second), vn.Date(*first)))
+	}
 }
 
 func (im *importer) newPerson(r *record, since time.Time) people.NewPerson {

@@ -19,10 +19,9 @@ func history(n int) []map[string]time.Time {
 	for i := range n {
 		listed := base.AddDate(0, 0, 23*i)
 		st := map[string]time.Time{"listed": listed}
-		// 0 source … 6 probation: no candidate becomes a full member, so the cell's full members (who
-		// vote, and whose number the rules check) are the two recorded ones on every date, whatever
-		// part of the history an import holds.
-		reach := rng.IntN(7)
+		// 0 source … 7 full member: the cell's full members (who vote, and whose number the rules check)
+		// are the two recorded ones and the candidates recognized by a vote before the day (voters).
+		reach := rng.IntN(8)
 		add := func(k string, d time.Time) { st[k] = d }
 		d := listed
 		steps := []struct {
@@ -37,6 +36,9 @@ func history(n int) []map[string]time.Time {
 			if s.key == "ceremony" && rng.IntN(4) == 0 {
 				days += 60 // past the 30 working days
 			}
+			if s.key == "recognition" {
+				days = 370 + rng.IntN(60) // the 12 months, then the vote: weeks in which others are voted on
+			}
 			d = d.AddDate(0, 0, days)
 			add(s.key, d)
 		}
@@ -46,6 +48,19 @@ func history(n int) []map[string]time.Time {
 		out = append(out, st)
 	}
 	return out
+}
+
+// voters is the number entitled to vote in the cell on a day: the two members recorded before the file and
+// the candidates recognized by a vote before that day (a member votes from the day after the vote that
+// recognized them), whatever part of the history a file holds.
+func voters(h []map[string]time.Time, on time.Time) string {
+	n := 2
+	for _, st := range h {
+		if d, ok := st["recognition"]; ok && d.Before(on) {
+			n++
+		}
+	}
+	return fmt.Sprint(n)
 }
 
 // rowsAsOf is the office's file as it stood on cut: the candidates listed by then, with the stages
@@ -72,7 +87,8 @@ func rowsAsOf(h []map[string]time.Time, cut *time.Time) []map[string]string {
 				"CCCD người giới thiệu 2", "034180000002", "Người giới thiệu 2 cùng công tác từ", "01/01/2015")
 		}
 		if v := f("cell_res"); v != "" {
-			kv = append(kv, "Ngày NQ chi bộ", v, "Số NQ chi bộ", fmt.Sprintf("%d-NQ/CB", i), "Chi bộ: số tán thành", "2", "Chi bộ: tổng số đảng viên chính thức", "2")
+			n := voters(h, st["cell_res"])
+			kv = append(kv, "Ngày NQ chi bộ", v, "Số NQ chi bộ", fmt.Sprintf("%d-NQ/CB", i), "Chi bộ: số tán thành", n, "Chi bộ: tổng số đảng viên chính thức", n)
 		}
 		if v := f("committee_res"); v != "" {
 			kv = append(kv, "Ngày NQ đảng ủy", v, "Số NQ đảng ủy", fmt.Sprintf("%d-NQ/ĐU", i), "Đảng ủy: số tán thành", "9", "Đảng ủy: tổng số cấp ủy viên", "11")
@@ -85,7 +101,7 @@ func rowsAsOf(h []map[string]time.Time, cut *time.Time) []map[string]string {
 		}
 		if v := f("recognition"); v != "" {
 			kv = append(kv, "Ngày NQ công nhận chính thức", v, "Số NQ công nhận chính thức", fmt.Sprintf("%d-NQ/CN", i),
-				"Công nhận: số tán thành", "2", "Công nhận: tổng số đảng viên chính thức", "2")
+				"Công nhận: số tán thành", voters(h, st["recognition"]), "Công nhận: tổng số đảng viên chính thức", voters(h, st["recognition"]))
 		}
 		if v := f("left"); v != "" {
 			kv = append(kv, "Ngày ra khỏi danh sách", v, "Lý do ra khỏi danh sách", "chuyen noi cu tru, hoc tap, cong tac")
@@ -105,7 +121,8 @@ func rowsAsOf(h []map[string]time.Time, cut *time.Time) []map[string]string {
 }
 
 // Order does not matter: importing the office's file as it stood on past dates and then the whole file
-// gives the same database, row for row, as importing the whole file once — late facts included.
+// gives the same database, row for row, as importing the whole file once — late facts included, and the
+// candidates the file makes full members, who vote on the later resolutions from the day after theirs.
 func TestImportOrderDoesNotMatter(t *testing.T) {
 	h := history(48)
 	once := tree(t)
@@ -113,6 +130,26 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 	rep := mustImport(t, once.App, bulk.Candidates, table(bulk.Candidates, rowsAsOf(h, nil)...))
 	if len(rep.Warnings) == 0 {
 		t.Fatal("the generated history has no late decision or ceremony: the test would not cover them")
+	}
+	// Votes held between the end of another's probation and the vote that recognized them: counted
+	// from the end of the probation, they would see a number the file as it stood then did not.
+	between := 0
+	for i, a := range h {
+		for j, b := range h {
+			rec, ok := b["recognition"]
+			if !ok || i == j {
+				continue
+			}
+			end := b["ceremony"].AddDate(1, 0, 0)
+			for _, k := range []string{"cell_res", "recognition"} {
+				if v, ok := a[k]; ok && !v.Before(end) && !v.After(rec) {
+					between++
+				}
+			}
+		}
+	}
+	if between == 0 {
+		t.Fatal("no vote falls between another candidate's end of probation and recognition: the test would not cover it")
 	}
 	want := dump(t, once.App)
 

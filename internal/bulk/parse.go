@@ -55,6 +55,10 @@ type record struct {
 	// fixBirth: the person is recorded with another birth date, and the row confirms its own
 	fixBirth bool
 	fixed    bool // and it was corrected
+	// recognizes: a candidate row whose last recognition round passes, not recorded before the import;
+	// recog is that recognition among the file's voters (nil when the pass leaves it out).
+	recognizes bool
+	recog      *pipeline.FileRecognition
 }
 
 func newRecord(k Kind, n int, raw []string, idx map[string]int) *record {

@@ -28,6 +28,8 @@ import (
 // the calendar, the code lists, the cells named and the recorded persons named (sponsors, helpers).
 type Batch struct {
 	full    map[int64][]member.Span // the full members' spans in the cells named (fullMembers)
+	windows map[int64][]voteWindow  // their recorded recognitions by vote, by person (fullMembers)
+	file    *FileVoters             // the import's file's recognitions (WithFileVoters)
 	actor   *auth.Actor
 	decides bool // the actor's unit decides admissions (mayDecide)
 	e       env
@@ -70,7 +72,7 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{full: map[int64][]member.Span{}, actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	b := &Batch{full: map[int64][]member.Span{}, windows: map[int64][]voteWindow{}, file: fileVotersOf(ctx), actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var links []cellLink
 	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
@@ -83,13 +85,26 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 		b.cells[l.UnitID] = append(b.cells[l.UnitID], l)
 	}
 	var full []member.Span
-	err = tx.NewRaw(`SELECT unit_id, valid_from, valid_to FROM member_status_span WHERE unit_id = ANY(?::bigint[])
+	err = tx.NewRaw(`SELECT person_id, unit_id, valid_from, valid_to FROM member_status_span WHERE unit_id = ANY(?::bigint[])
 		AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`, pgdialect.Array(cellIDs)).Scan(ctx, &full)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: batch full members: %w", err)
 	}
 	for _, sp := range full {
 		b.full[sp.UnitID] = append(b.full[sp.UnitID], sp)
+	}
+	// The recognitions by vote of those members, as fullMembersSQL reads them: they vote from the day
+	// after the vote.
+	var windows []voteWindow
+	err = tx.NewRaw(`SELECT c.person_id, c.recognized_on, c.closed_on FROM candidate_case c
+		WHERE c.stage = 'full_member' AND c.person_id IN (SELECT s.person_id FROM member_status_span s
+			WHERE s.unit_id = ANY(?::bigint[]) AND (s.status = 'full' OR (s.status = 'temporary_out' AND s.grade = 'full')))`,
+		pgdialect.Array(cellIDs)).Scan(ctx, &windows)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("pipeline: batch recognitions: %w", err)
+	}
+	for _, w := range windows {
+		b.windows[w.PersonID] = append(b.windows[w.PersonID], w)
 	}
 	if len(personIDs) > 0 {
 		ps, err := people.Get(ctx, tx, personIDs)
@@ -182,12 +197,6 @@ func (b *Batch) Keep(d *Draft, input any) error {
 		return err
 	}
 	d.dues = dues(d.Case, b.e)
-	// A candidate the batch made a full member votes in the cell from the end of the probation on: a
-	// later row of the same file (an office's history, in listing order) counts it as the records will.
-	if d.Case.Stage == StageFullMember && d.Case.RecognizedOn != nil {
-		b.full[d.Case.CellID] = append(b.full[d.Case.CellID], member.Span{PersonID: d.Case.PersonID, UnitID: d.Case.CellID,
-			Status: "full", Grade: "full", ValidFrom: *d.Case.RecognizedOn})
-	}
 	d.audit = audit.Entry{Action: "case.imported", Entity: "candidate_case", EntityID: strconv.FormatInt(d.Case.ID, 10), After: json.RawMessage(after)}
 	b.kept = append(b.kept, d)
 	return nil
@@ -204,17 +213,12 @@ func (b *Batch) Flush() []*Draft {
 
 func (d *Draft) env() env { return d.b.e }
 
-// fullMembers counts the full members of a cell on a date as recorded, from the spans NewBatch read
-// (no query here: a batch is checked while the previous chunk is written on the same connection), and
-// the batch's own candidates made full members by rows kept before (Keep).
+// fullMembers counts the voters of a cell on a date as recorded, from the spans and recognitions NewBatch
+// read (no query here: a batch is checked while the previous chunk is written on the same connection),
+// and the members the import's file recognizes by a vote before the date (Expected), whichever rows
+// record them and in whatever order they are checked.
 func (d *Draft) fullMembers(cellID int64, on time.Time) (int, error) {
-	n := 0
-	for _, s := range d.b.full[cellID] {
-		if !on.Before(s.ValidFrom) && (s.ValidTo == nil || on.Before(*s.ValidTo)) {
-			n++
-		}
-	}
-	return n, nil
+	return Expected(countVoters(d.b.full[cellID], d.b.windows, on), d.b.file, cellID, on), nil
 }
 
 func (d *Draft) person(id int64) (person, error) {

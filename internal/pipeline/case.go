@@ -76,8 +76,13 @@ type Case struct {
 	ClosedOn          *time.Time `bun:"closed_on"`
 	CloseReason       *string    `bun:"close_reason"`
 	RecognitionRounds int        `bun:"recognition_rounds"`
-	HelperID          *int64     `bun:"helper_id"`
-	Version           int        `bun:"version"`
+	// FirstVoteOn and LastVoteOn are the days of the first and the last recognition vote (its events'
+	// dates), read with the case: nil before the first round. An import carries the first and the last
+	// round in its columns.
+	FirstVoteOn *time.Time `bun:"first_vote_on" json:"-"`
+	LastVoteOn  *time.Time `bun:"last_vote_on" json:"-"`
+	HelperID    *int64     `bun:"helper_id"`
+	Version     int        `bun:"version"`
 	// Warnings of the move that returned the case (not stored): a former member listed before the
 	// re-admission interval is over, for example.
 	Warnings []string `bun:"-" json:"-"`
@@ -141,7 +146,11 @@ const caseCols = `c.id, c.person_id, c.cell_id, c.proposer, c.stage, c.stage_sin
 	CASE WHEN c.extensions > 0 THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'decision_extended') END
 		AS decision_extended_on,
 	CASE WHEN c.helper_id IS NOT NULL THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'helper_assigned') END
-		AS helper_since`
+		AS helper_since,
+	CASE WHEN c.recognition_rounds > 0 THEN (SELECT min(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'recognition_vote') END
+		AS first_vote_on,
+	CASE WHEN c.recognition_rounds > 0 THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'recognition_vote') END
+		AS last_vote_on`
 
 // scope returns the condition that keeps cases inside the actor's scope: a case belongs to its cell.
 func scope(ctx context.Context) (string, []any, error) {

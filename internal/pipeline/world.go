@@ -36,13 +36,17 @@ type world interface {
 
 // fullMembersSQL counts the full members of a unit on a date from the status spans: full, or attending
 // elsewhere for a while as a full member (still counted in the official cell). Exempted members
-// (miễn sinh hoạt) do not vote.
-const fullMembersSQL = `SELECT count(*) FROM member_status_span
-	WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
-	  AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`
+// (miễn sinh hoạt) do not vote. A member the cell recognized by its vote votes from the day after the
+// vote, though a full member from the end of the probation (voters.go): the case closed by the vote
+// that recognized them from a day on or before the date, closed on or after it, leaves them out.
+const fullMembersSQL = `SELECT count(*) FROM member_status_span s
+	WHERE s.unit_id = ? AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?)
+	  AND (s.status = 'full' OR (s.status = 'temporary_out' AND s.grade = 'full'))
+	  AND NOT EXISTS (SELECT 1 FROM candidate_case c WHERE c.person_id = s.person_id AND c.stage = 'full_member'
+	                  AND c.recognized_on <= ? AND c.closed_on >= ?)`
 
-// FullMembers is the number of full members of a cell in the actor's scope on a date: the number
-// entitled to vote on its resolutions, which CellResolution and RecognitionVote require.
+// FullMembers is the number of full members of a cell in the actor's scope who vote on a date: the
+// number entitled to vote on its resolutions, which CellResolution and RecognitionVote require.
 func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (int, error) {
 	if err := auth.CheckUnits(ctx, db, cellID); err != nil {
 		return 0, err
@@ -50,10 +54,14 @@ func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (i
 	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, vn.Day(on))
 }
 
+// fullMembers counts the recorded voters; during an import (WithFileVoters) also the members the file
+// recognizes and the records do not hold yet (Expected).
 func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
 	var n int
-	err := w.tx.NewRaw(fullMembersSQL, cellID, on, on).Scan(w.ctx, &n)
-	return n, err
+	if err := w.tx.NewRaw(fullMembersSQL, cellID, on, on, on, on).Scan(w.ctx, &n); err != nil {
+		return 0, err
+	}
+	return Expected(n, fileVotersOf(w.ctx), cellID, on), nil
 }
 
 // dbWorld is the world of one move's transaction.

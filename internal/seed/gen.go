@@ -1049,7 +1049,9 @@ func (c *cellGen) runCase(pl *casePlan) {
 			docDate: v, votesFor: c.votesFor("vote.recognition", elig), votesElig: elig,
 			details: `{"fullMemberFrom":"` + end.String() + `T00:00:00Z","passed":true}`, note: "Đề nghị công nhận đảng viên chính thức."})
 		p.events = append(p.events, mevent{unit: c.u.id, kind: "recognized", eff: end, decision: noDay, doc: no})
-		p.fullFrom = v
+		// A member recognized by the cell's vote votes from the day after it (pipeline's voters.go), though a
+		// full member from the end of the probation: fullOn counts voters and sponsors so.
+		p.fullFrom = v + 1
 		c.lifecycle(p, v+1, c.u)
 	}
 	if pl.removal != noDay && pl.removal <= today {

@@ -727,9 +727,8 @@ func checkAPIWrites(t *testing.T, d *pgtest.DB) {
 			if err != nil {
 				return err
 			}
-			var full int // the number entitled to vote is the cell's full members that day
-			if err := tx.NewRaw(`SELECT count(*) FROM member_status_span WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
-				AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`, c.CellID, testToday, testToday).Scan(ctx, &full); err != nil {
+			full, err := pipeline.FullMembers(ctx, tx, c.CellID, testToday) // the number entitled: the cell's voters that day
+			if err != nil {
 				return err
 			}
 			_, err = pipeline.RecognitionVote(ctx, tx, c.ID, c.Version, pipeline.Doc{Effective: testToday, Number: "99-NQ/CB"}, pipeline.Votes{For: full, Eligible: full})

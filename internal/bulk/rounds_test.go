@@ -1,0 +1,146 @@
+package bulk_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"ptdv/internal/apperr"
+	"ptdv/internal/bulk"
+	"ptdv/internal/fixture"
+	"ptdv/internal/pipeline"
+)
+
+// The recognition in two rounds: a first round that did not pass (the probation goes on, a round is
+// counted) and a second that did, each replayed through the recognition's own move; the export writes
+// the first and the last round and imports back unchanged; the file as it stood at the ceremony, then
+// the whole file, records the same. A first round that failed followed by the removal is a fact too.
+// Bad values in the second round's columns refuse the file with a Vietnamese message, a code (and the
+// rule, when a rule refuses) on their column, and nothing of it written.
+func TestImportRecognitionRounds(t *testing.T) {
+	round1 := func(forVotes string) []string {
+		return append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "25/06/2025", "Số NQ công nhận chính thức", "12-NQ/CB",
+			"Công nhận: số tán thành", forVotes, "Công nhận: tổng số đảng viên chính thức", "2")
+	}
+	round2 := func(on, no, forVotes, entitled string) []string {
+		return []string{"Ngày xét công nhận lần 2", on, "Số NQ công nhận lần 2", no,
+			"Công nhận lần 2: số tán thành", forVotes, "Công nhận lần 2: tổng số đảng viên chính thức", entitled}
+	}
+	// Linh: 1 of 2 on 25/06/2025 (under two thirds), then 2 of 2 on 15/07/2025. Khánh: 1 of 2, then removed.
+	linh := candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "2", "2")...)...)
+	khanh := candidate("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", append(round1("1"),
+		"Ngày ra khỏi danh sách", "10/07/2025", "Lý do ra khỏi danh sách", "chuyen noi cu tru, hoc tap, cong tac", "Số văn bản ra khỏi danh sách", "20-NQ/ĐU")...)
+	file := table(bulk.Candidates, linh, khanh)
+
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+	if rep := mustImport(t, d.App, bulk.Candidates, file); rep.Created != 2 {
+		t.Fatalf("created %d, want 2", rep.Created)
+	}
+	var cases []string
+	if err := d.Owner.NewRaw(`SELECT concat_ws(' ', p.national_id, c.stage, c.recognition_rounds, c.recognized_on, c.closed_on)
+		FROM candidate_case c JOIN person p ON p.id = c.person_id ORDER BY 1`).Scan(context.Background(), &cases); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"034094000017 removed 1 2025-07-10", "034193000018 full_member 2 2025-06-19 2025-07-15"}; !slices.Equal(cases, want) {
+		t.Errorf("cases %q, want %q", cases, want)
+	}
+	var rounds []string
+	if err := d.Owner.NewRaw(`SELECT concat_ws(' ', e.effective, e.document_no, e.votes_for || '/' || e.votes_eligible, e.details->>'passed')
+		FROM case_event e JOIN candidate_case c ON c.id = e.case_id JOIN person p ON p.id = c.person_id
+		WHERE p.national_id = '034193000018' AND e.kind = 'recognition_vote' ORDER BY e.effective`).Scan(context.Background(), &rounds); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"2025-06-25 12-NQ/CB 1/2 false", "2025-07-15 15-NQ/CB 2/2 true"}; !slices.Equal(rounds, want) {
+		t.Errorf("recognition votes %q, want %q", rounds, want)
+	}
+
+	// The export writes the first round and the last; it imports back unchanged, and into another
+	// database records the same.
+	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, h := range []string{"Ngày NQ công nhận chính thức", "Số NQ công nhận chính thức", "Công nhận: số tán thành", "Công nhận: tổng số đảng viên chính thức",
+		"Ngày xét công nhận lần 2", "Số NQ công nhận lần 2", "Công nhận lần 2: số tán thành", "Công nhận lần 2: tổng số đảng viên chính thức"} {
+		got = append(got, cell(out, "034193000018", h))
+	}
+	if want := []string{"25/06/2025", "12-NQ/CB", "1", "2", "15/07/2025", "15-NQ/CB", "2", "2"}; !slices.Equal(got, want) {
+		t.Errorf("exported rounds %q, want %q", got, want)
+	}
+	if v := cell(out, "034094000017", "Ngày xét công nhận lần 2"); v != "" {
+		t.Errorf("one round exported a second: %q", v)
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, sheetTable(out)); again.Unchanged != 2 {
+		t.Errorf("the export imported back: %+v", again)
+	}
+	d2 := tree(t)
+	mustImport(t, d2.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, d2.App, bulk.Candidates, sheetTable(out))
+	if want, got := dump(t, d.App), dump(t, d2.App); got != want {
+		t.Errorf("the export into another database differs:\n%s", firstDiff(want, got))
+	}
+	// One by one: the file as it stood at the ceremony, then the whole file.
+	d3 := tree(t)
+	mustImport(t, d3.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, d3.App, bulk.Candidates, table(bulk.Candidates,
+		candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", ceremony...),
+		candidate("Đặng Văn Khánh", "Nam", "11/11/1994", "034094000017", ceremony...)))
+	if again := mustImport(t, d3.App, bulk.Candidates, file); again.Updated != 2 {
+		t.Errorf("the whole file after the ceremony: %+v", again)
+	}
+	if want, got := dump(t, d.App), dump(t, d3.App); got != want {
+		t.Errorf("one by one differs from the batch:\n%s", firstDiff(want, got))
+	}
+
+	// Bad values in the second round's columns, each in a file with a good row: nothing is written.
+	good := candidate("Ngô Thị Hà", "Nữ", "09/09/1995", "034195000016", decision...)
+	for _, c := range []struct {
+		name         string
+		row          []string
+		column, rule string
+		code         apperr.Code
+	}{
+		{"a day that does not exist", append(round1("1"), round2("31/02/2025", "15-NQ/CB", "2", "2")...),
+			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
+		{"votes not a number", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "hai", "2")...),
+			"Công nhận lần 2: số tán thành", "", apperr.InvalidInput},
+		{"a second round without a first", append(slices.Clone(ceremony), round2("15/07/2025", "15-NQ/CB", "2", "2")...),
+			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
+		{"votes of a second round without its day", append(round1("1"), round2("", "15-NQ/CB", "2", "2")...),
+			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
+		{"the second round before the first", append(round1("1"), round2("20/06/2025", "15-NQ/CB", "2", "2")...),
+			"Ngày xét công nhận lần 2", pipeline.RuleDateOrder, apperr.RuleViolation},
+		{"a second round after a first that passed", append(round1("2"), round2("15/07/2025", "15-NQ/CB", "2", "2")...),
+			"Ngày xét công nhận lần 2", pipeline.RuleStageOrder, apperr.RuleViolation},
+		{"a second round that does not pass either, without the removal", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "1", "2")...),
+			"Công nhận lần 2: số tán thành", pipeline.RuleRecognitionVote, apperr.RuleViolation},
+		{"a number entitled that is not the cell's full members", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "3", "3")...),
+			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
+		{"a second round without its resolution's number", append(round1("1"), round2("15/07/2025", "", "2", "2")...),
+			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
+	} {
+		e := tree(t)
+		mustImport(t, e.App, bulk.Members, table(bulk.Members, members[:2]...))
+		before := counts(t, e.Owner)
+		rep, err := bulk.Import(fixture.System(), e.App, bulk.Candidates,
+			table(bulk.Candidates, good, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", c.row...)), bulk.Options{})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if rep.Written || len(rep.Problems) != 1 {
+			t.Errorf("%s: written=%v problems %+v", c.name, rep.Written, rep.Problems)
+			continue
+		}
+		p := rep.Problems[0]
+		if p.Row != 3 || p.Column != c.column || p.Code != c.code || p.Rule != c.rule || p.Message == "" || !strings.ContainsAny(p.Message, "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ") {
+			t.Errorf("%s: problem %+v; want row 3, column %q, code %s, rule %q, a Vietnamese message", c.name, p, c.column, c.code, c.rule)
+		}
+		if after := counts(t, e.Owner); after != before {
+			t.Errorf("%s: a refused file wrote something: %s → %s", c.name, before, after)
+		}
+	}
+}
