@@ -36,6 +36,21 @@ func open(t *testing.T, url string, o db.Options) *bun.DB {
 	return d
 }
 
+// TypesRow is a row of the queries that read a value of each type the scans convert (a date and a
+// timestamp as T); the tests compare what two ways of reading return.
+type TypesRow[T any] struct {
+	I  int64          `bun:"i"`
+	S  string         `bun:"s"`
+	B  bool           `bun:"b"`
+	D  T              `bun:"d"`
+	TS T              `bun:"ts"`
+	N  float64        `bun:"n"`
+	A  []int64        `bun:"a,array"`
+	J  map[string]int `bun:"j"`
+	Z  *string        `bun:"z"`
+	P  string         `bun:"p"`
+}
+
 // parallel marks t parallel and returns a context and a fresh database: migrated (pgtest.New) or, for
 // the tests of Migrate, empty (pgtest.NewEmpty).
 func parallel(t *testing.T, newDB func(testing.TB) *pgtest.DB) (context.Context, *pgtest.DB) {
@@ -564,19 +579,7 @@ func TestScopedReadInOneMessage(t *testing.T) {
 	const q = `SELECT i, 'x' || i AS s, i % 2 = 0 AS b, DATE '2026-01-01' + i AS d, TIMESTAMPTZ '2026-01-01 10:00+07' AS ts,
 		1.5::numeric AS n, ARRAY[i, i + 1] AS a, '{"k": 1}'::jsonb AS j, NULL::text AS z, '1.2.3'::text::ltree AS p
 		FROM generate_series(1, 3) i ORDER BY i`
-	type row struct {
-		I  int64          `bun:"i"`
-		S  string         `bun:"s"`
-		B  bool           `bun:"b"`
-		D  time.Time      `bun:"d"`
-		TS time.Time      `bun:"ts"`
-		N  float64        `bun:"n"`
-		A  []int64        `bun:"a,array"`
-		J  map[string]int `bun:"j"`
-		Z  *string        `bun:"z"`
-		P  string         `bun:"p"`
-	}
-	var plain, one []row
+	var plain, one []TypesRow[time.Time]
 	if err := d.App.NewRaw(q).Scan(ctx, &plain); err != nil {
 		t.Fatal(err)
 	}
