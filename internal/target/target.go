@@ -89,11 +89,11 @@ const (
 
 // Values are a target's revisable values.
 type Values struct {
-	Kind     Kind
-	Count    *int     // for a count target
-	Rate     *float64 // for a rate target: percent, 4.0 = 4 %; at most three decimals
-	RateBase string   // for a rate target: a code of target_rate_base ("" = the measure's only base)
-	Note     string
+	Kind     Kind     `bun:"kind"`
+	Count    *int     `bun:"count_value"` // for a count target
+	Rate     *float64 `bun:"rate_value"`  // for a rate target: percent, 4.0 = 4 %; at most three decimals
+	RateBase string   `bun:"rate_base"`   // for a rate target: a code of target_rate_base ("" = the measure's only base)
+	Note     string   `bun:"note"`
 }
 
 // Target is a target as it stands now (its latest revision).
@@ -112,14 +112,10 @@ type Target struct {
 
 // Revision is one version of a target's values.
 type Revision struct {
-	TargetID       int64     `bun:"target_id"`
-	Revision       int       `bun:"revision"`
-	Kind           Kind      `bun:"kind"`
-	Count          *int      `bun:"count_value"`
-	Rate           *float64  `bun:"rate_value"`
-	RateBase       string    `bun:"rate_base"`
+	TargetID int64 `bun:"target_id"`
+	Revision int   `bun:"revision"`
+	Values
 	ParentTargetID *int64    `bun:"parent_target_id"`
-	Note           string    `bun:"note"`
 	Reason         string    `bun:"reason"`
 	RecordedBy     string    `bun:"recorded_by"`
 	RecordedAt     time.Time `bun:"recorded_at"`
@@ -226,19 +222,15 @@ func measure(ctx context.Context, db bun.IDB, code string) (Measure, error) {
 
 // targetRow is a target as stored.
 type targetRow struct {
-	ID             int64      `bun:"id"`
-	UnitID         int64      `bun:"unit_id"`
-	Measure        string     `bun:"measure"`
-	PeriodKind     string     `bun:"period_kind"`
-	PeriodStart    time.Time  `bun:"period_start"`
-	PeriodEnd      time.Time  `bun:"period_end"`
-	TermID         *int64     `bun:"term_id"`
-	Kind           string     `bun:"kind"`
-	Count          *int       `bun:"count_value"`
-	Rate           *float64   `bun:"rate_value"`
-	RateBase       string     `bun:"rate_base"`
+	ID          int64     `bun:"id"`
+	UnitID      int64     `bun:"unit_id"`
+	Measure     string    `bun:"measure"`
+	PeriodKind  string    `bun:"period_kind"`
+	PeriodStart time.Time `bun:"period_start"`
+	PeriodEnd   time.Time `bun:"period_end"`
+	TermID      *int64    `bun:"term_id"`
+	Values
 	ParentTargetID *int64     `bun:"parent_target_id"`
-	Note           string     `bun:"note"`
 	Revision       int        `bun:"revision"`
 	CreatedBy      string     `bun:"created_by"`
 	CreatedAt      time.Time  `bun:"created_at"`
@@ -248,7 +240,7 @@ type targetRow struct {
 func (r targetRow) target() Target {
 	t := Target{ID: r.ID, UnitID: r.UnitID, Measure: r.Measure,
 		Period:         Period{Kind: PeriodKind(r.PeriodKind), Start: vn.Day(r.PeriodStart), End: vn.Day(r.PeriodEnd), TermID: r.TermID},
-		Values:         Values{Kind: Kind(r.Kind), Count: r.Count, Rate: r.Rate, RateBase: r.RateBase, Note: r.Note},
+		Values:         r.Values,
 		ParentTargetID: r.ParentTargetID, Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	if r.UpdatedAt != nil {
 		t.UpdatedAt = *r.UpdatedAt
