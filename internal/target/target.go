@@ -308,16 +308,8 @@ type Filter struct {
 	On         *time.Time // only periods containing this day
 }
 
-// UnitTargets lists the targets of a unit in the actor's scope, latest period first. The cursor is
-// TargetKey of the last item.
-func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page.Args) (page.Page[Target], error) {
-	a, err := actor(ctx, false)
-	if err != nil {
-		return page.Page[Target]{}, err
-	}
-	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
-		return page.Page[Target]{}, err
-	}
+// where is the condition on target t (and its arguments) of a unit's targets that f lets through.
+func (f Filter) where(unitID int64) (string, []any) {
 	cond, args := "t.unit_id = ?", []any{unitID}
 	if f.Measure != "" {
 		cond, args = cond+" AND t.measure = ?", append(args, f.Measure)
@@ -328,6 +320,20 @@ func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page
 	if f.On != nil {
 		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
 	}
+	return cond, args
+}
+
+// UnitTargets lists the targets of a unit in the actor's scope, latest period first. The cursor is
+// TargetKey of the last item.
+func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page.Args) (page.Page[Target], error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return page.Page[Target]{}, err
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return page.Page[Target]{}, err
+	}
+	cond, args := f.where(unitID)
 	if p.After != "" {
 		start, id, ok := strings.Cut(p.After, "|")
 		n, err := strconv.ParseInt(id, 10, 64)
@@ -420,16 +426,7 @@ func CountUnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter) (
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return 0, err
 	}
-	cond, args := "t.unit_id = ?", []any{unitID}
-	if f.Measure != "" {
-		cond, args = cond+" AND t.measure = ?", append(args, f.Measure)
-	}
-	if f.PeriodKind != "" {
-		cond, args = cond+" AND t.period_kind = ?", append(args, string(f.PeriodKind))
-	}
-	if f.On != nil {
-		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
-	}
+	cond, args := f.where(unitID)
 	sc, sargs := a.Scope().UnitFilter("t.unit_id")
 	var n int
 	if err := db.NewRaw(`SELECT count(*) FROM target t WHERE `+cond+" AND "+sc, append(args, sargs...)...).Scan(ctx, &n); err != nil {
