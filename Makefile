@@ -114,9 +114,16 @@ clean:
 # is append-only: an applied migration is never edited). The tool passes over import lines, but only the
 # one-line `import "x"`: the lines inside a Go `import ( … )` block would pair every two files that import
 # the same packages. So in the copy (never in the sources) those lines are blanked, keeping the line numbers.
+# So are gqlgen's accessors in graph/*.resolvers.go, which it writes for every GraphQL type with resolvers:
+# `func (r *Resolver) X() XResolver { return &xResolver{r} }` (one line, or three) and `xResolver struct{ *Resolver }`.
+DUP_BLANK = /^import \($$/ { print; inblock = 1; next } \
+	inblock && /^\)$$/ { inblock = 0 } \
+	FILENAME ~ /\.resolvers\.go$$/ && /^func \(r \*Resolver\) [A-Za-z]+\(\) [A-Za-z]+Resolver \{/ { accessor = !/\}$$/; print ""; next } \
+	accessor { if (/^\}$$/) accessor = 0; print ""; next } \
+	FILENAME ~ /\.resolvers\.go$$/ && /^(type )?[ \t]*[a-z][A-Za-z]*Resolver[ \t]+struct\{ \*Resolver \}$$/ { print ""; next } \
+	{ print inblock ? "" : $$0 }
 duplicates:
 	@rm -rf .dupview && mkdir .dupview && git ls-files | grep -v -e '^graph/generated.go$$' -e '^graph/model/models_gen.go$$' \
 		-e '^internal/graphiql/assets/' -e '^internal/db/migrations/' | xargs -I{} cp --parents {} .dupview/ && \
-		cd .dupview && find . -name '*.go' -exec sh -c 'for f; do awk '\''/^import \($$/ { print; inblock = 1; next } \
-			inblock && /^\)$$/ { inblock = 0 } { print inblock ? "" : $$0 }'\'' "$$f" > "$$f.tmp" && mv "$$f.tmp" "$$f"; done' sh {} + && \
+		cd .dupview && find . -name '*.go' | while IFS= read -r f; do awk '$(DUP_BLANK)' "$$f" > "$$f.tmp" && mv "$$f.tmp" "$$f"; done && \
 		git init -q && duplicates --most 200 --seconds 300; cd .. && rm -rf .dupview

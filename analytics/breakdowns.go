@@ -152,20 +152,11 @@ var debugSizes = false
 
 // periodDates returns the distinct dates of the periods as DATE literals.
 func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
-	rows, err := c.QueryContext(ctx, `SELECT DISTINCT strftime(on_date, '%Y-%m-%d') FROM period ORDER BY 1`)
+	ds, err := strings1(ctx, c, `SELECT DISTINCT 'DATE ''' || strftime(on_date, '%Y-%m-%d') || '''' FROM period ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: period dates: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, "DATE '"+d+"'")
-	}
-	return out, rows.Err()
+	return ds, nil
 }
 
 // periodsOn returns the periods whose date is d (a DATE literal): their ids and first days (DATE literals).

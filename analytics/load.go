@@ -124,33 +124,24 @@ func resultColumns(fds []pgconn.FieldDescription) ([]column, error) {
 	return cols, nil
 }
 
-// duckType maps a PostgreSQL type to the DuckDB column type that holds it, with the
-// conversion of pgx's decoded value when the Appender does not take it as is. Types not listed
-// must be cast in the export query (ltree and jsonb to text, numeric to a float or text).
+// duckTypes maps each PostgreSQL type the loader takes to the DuckDB column type that holds it, with
+// the conversion of pgx's decoded value when the Appender does not take it as is (nil: as is). Types
+// not listed must be cast in the export query (ltree and jsonb to text, numeric to a float or text).
+var duckTypes = map[uint32]struct {
+	typ  string
+	conv func(any) (any, error)
+}{
+	pgtype.BoolOID: {"BOOLEAN", nil},
+	pgtype.Int2OID: {"SMALLINT", nil}, pgtype.Int4OID: {"INTEGER", nil}, pgtype.Int8OID: {"BIGINT", nil},
+	pgtype.Float4OID: {"FLOAT", nil}, pgtype.Float8OID: {"DOUBLE", nil},
+	pgtype.TextOID: {"VARCHAR", nil}, pgtype.VarcharOID: {"VARCHAR", nil}, pgtype.BPCharOID: {"VARCHAR", nil}, pgtype.NameOID: {"VARCHAR", nil},
+	pgtype.DateOID: {"DATE", finiteTime}, pgtype.TimestampOID: {"TIMESTAMP", finiteTime}, pgtype.TimestamptzOID: {"TIMESTAMPTZ", finiteTime},
+}
+
+// duckType is the DuckDB column type of a PostgreSQL type and its conversion (see duckTypes).
 func duckType(oid uint32) (typ string, conv func(any) (any, error), ok bool) {
-	switch oid {
-	case pgtype.BoolOID:
-		return "BOOLEAN", nil, true
-	case pgtype.Int2OID:
-		return "SMALLINT", nil, true
-	case pgtype.Int4OID:
-		return "INTEGER", nil, true
-	case pgtype.Int8OID:
-		return "BIGINT", nil, true
-	case pgtype.Float4OID:
-		return "FLOAT", nil, true
-	case pgtype.Float8OID:
-		return "DOUBLE", nil, true
-	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
-		return "VARCHAR", nil, true
-	case pgtype.DateOID:
-		return "DATE", finiteTime, true
-	case pgtype.TimestampOID:
-		return "TIMESTAMP", finiteTime, true
-	case pgtype.TimestamptzOID:
-		return "TIMESTAMPTZ", finiteTime, true
-	}
-	return "", nil, false
+	t, ok := duckTypes[oid]
+	return t.typ, t.conv, ok
 }
 
 // finiteTime passes a time through and refuses PostgreSQL's ±infinity, which pgx decodes as an

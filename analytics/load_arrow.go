@@ -107,13 +107,8 @@ func fds2oids(fds []pgconn.FieldDescription) []uint32 {
 	return o
 }
 
-func isText(oid uint32) bool {
-	switch oid {
-	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
-		return true
-	}
-	return false
-}
+// isText tells the PostgreSQL types that DuckDB holds as VARCHAR (see duckTypes).
+func isText(oid uint32) bool { return duckTypes[oid].typ == "VARCHAR" }
 
 // pgReader is an array.RecordReader over a pgx result: each Next reads up to arrowBatch rows.
 type pgReader struct {
@@ -149,30 +144,24 @@ func newPGReader(rows pgx.Rows, oids []uint32, cols []column) (*pgReader, error)
 	return r, nil
 }
 
-// arrowType is the Arrow type of a PostgreSQL type that duckType maps; DuckDB reads it as the
-// column type duckType names.
+// arrowTypes is the Arrow type of each DuckDB column type of duckTypes: DuckDB reads it as that type.
+var arrowTypes = map[string]arrow.DataType{
+	"BOOLEAN":     arrow.FixedWidthTypes.Boolean,
+	"SMALLINT":    arrow.PrimitiveTypes.Int16,
+	"INTEGER":     arrow.PrimitiveTypes.Int32,
+	"BIGINT":      arrow.PrimitiveTypes.Int64,
+	"FLOAT":       arrow.PrimitiveTypes.Float32,
+	"DOUBLE":      arrow.PrimitiveTypes.Float64,
+	"VARCHAR":     arrow.BinaryTypes.String,
+	"DATE":        arrow.FixedWidthTypes.Date32,
+	"TIMESTAMP":   &arrow.TimestampType{Unit: arrow.Microsecond},
+	"TIMESTAMPTZ": &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"},
+}
+
+// arrowType is the Arrow type of a PostgreSQL type that duckTypes maps.
 func arrowType(oid uint32) (arrow.DataType, error) {
-	switch oid {
-	case pgtype.BoolOID:
-		return arrow.FixedWidthTypes.Boolean, nil
-	case pgtype.Int2OID:
-		return arrow.PrimitiveTypes.Int16, nil
-	case pgtype.Int4OID:
-		return arrow.PrimitiveTypes.Int32, nil
-	case pgtype.Int8OID:
-		return arrow.PrimitiveTypes.Int64, nil
-	case pgtype.Float4OID:
-		return arrow.PrimitiveTypes.Float32, nil
-	case pgtype.Float8OID:
-		return arrow.PrimitiveTypes.Float64, nil
-	case pgtype.TextOID, pgtype.VarcharOID, pgtype.BPCharOID, pgtype.NameOID:
-		return arrow.BinaryTypes.String, nil
-	case pgtype.DateOID:
-		return arrow.FixedWidthTypes.Date32, nil
-	case pgtype.TimestampOID:
-		return &arrow.TimestampType{Unit: arrow.Microsecond}, nil
-	case pgtype.TimestamptzOID:
-		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, nil
+	if t, ok := arrowTypes[duckTypes[oid].typ]; ok {
+		return t, nil
 	}
 	return nil, fmt.Errorf("PostgreSQL type OID %d is not mapped", oid)
 }

@@ -91,7 +91,10 @@ func readResult(ctx context.Context, path string) (Result, error) {
 	return r, nil
 }
 
-func strings1(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+// strings1 returns the values of the one column of q's rows.
+func strings1(ctx context.Context, db interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}, q string) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"math"
 	"math/rand/v2"
 	"ptdv/internal/seed"
 )
@@ -76,7 +75,7 @@ func simulate(sp simSpec) *History {
 			cell := simCell(i, j)
 			lambda := sp.Rate * seed.Gamma(r, sp.RateShape) / sp.RateShape
 			days := float64(end - start + 1)
-			n := poissonDraw(r, lambda*days/30.44)
+			n := seed.Poisson(r, lambda*days/30.44)
 			for range n {
 				listed := start + Day(r.IntN(int(end-start+1)))
 				c := Case{Cell: cell}
@@ -136,18 +135,4 @@ func itoa(n int64) string {
 		n /= 10
 	}
 	return string(b)
-}
-
-func poissonDraw(r *rand.Rand, mean float64) int {
-	if mean > 50 {
-		return max(0, int(math.Round(mean+math.Sqrt(mean)*r.NormFloat64())))
-	}
-	l, k, p := math.Exp(-mean), 0, 1.0
-	for {
-		p *= r.Float64()
-		if p <= l {
-			return k
-		}
-		k++
-	}
 }

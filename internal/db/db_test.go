@@ -36,6 +36,37 @@ func open(t *testing.T, url string, o db.Options) *bun.DB {
 	return d
 }
 
+// TypesRow is a row of the queries that read a value of each type the scans convert (a date and a
+// timestamp as T); the tests compare what two ways of reading return.
+type TypesRow[T any] struct {
+	I  int64          `bun:"i"`
+	S  string         `bun:"s"`
+	B  bool           `bun:"b"`
+	D  T              `bun:"d"`
+	TS T              `bun:"ts"`
+	N  float64        `bun:"n"`
+	A  []int64        `bun:"a,array"`
+	J  map[string]int `bun:"j"`
+	Z  *string        `bun:"z"`
+	P  string         `bun:"p"`
+}
+
+// parallel marks t parallel and returns a context and a fresh database: migrated (pgtest.New) or, for
+// the tests of Migrate, empty (pgtest.NewEmpty).
+func parallel(t *testing.T, newDB func(testing.TB) *pgtest.DB) (context.Context, *pgtest.DB) {
+	t.Parallel()
+	return context.Background(), newDB(t)
+}
+
+// appRoleRefused: Open with AppRole as the login of url (who) fails, with an error that says want.
+func appRoleRefused(t *testing.T, url, who, want string) {
+	t.Helper()
+	_, err := db.Open(context.Background(), url, db.Options{AppRole: true})
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Open with AppRole as %s: %v; want a refusal that says %q", who, err, want)
+	}
+}
+
 func pgCode(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -49,9 +80,7 @@ func pgCode(err error) string {
 // once. The slow second file keeps the first runner inside the lock long
 // enough for the other to queue on it.
 func TestMigrateConcurrent(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.NewEmpty(t)
+	ctx, d := parallel(t, pgtest.NewEmpty)
 	fsys := fstest.MapFS{
 		"0001_log.sql":  {Data: []byte("CREATE TABLE ran (version text NOT NULL);\nINSERT INTO ran VALUES ('0001');\n")},
 		"0002_slow.sql": {Data: []byte("SELECT pg_sleep(0.3);\nINSERT INTO ran VALUES ('0002');\n")},
@@ -99,9 +128,7 @@ func TestMigrateConcurrent(t *testing.T) {
 }
 
 func TestMigrateEmbedded(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.NewEmpty(t)
+	ctx, d := parallel(t, pgtest.NewEmpty)
 	files, err := fs.Glob(db.Migrations, "migrations/*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("embedded migrations: %v, %v", files, err)
@@ -130,9 +157,7 @@ func TestMigrateEmbedded(t *testing.T) {
 }
 
 func TestMigrateFailure(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.NewEmpty(t)
+	ctx, d := parallel(t, pgtest.NewEmpty)
 	bad := fstest.MapFS{
 		"0001_ok.sql":  {Data: []byte("CREATE TABLE ok (id int);\n")},
 		"0002_bad.sql": {Data: []byte("CREATE TABLE half (id int);\n\nSELEC 1;\n")},
@@ -182,9 +207,7 @@ func TestMigrateRejectsBadNames(t *testing.T) {
 }
 
 func TestAppRole(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 
 	var user, session string
 	if err := d.App.NewRaw("SELECT current_user, session_user").Scan(ctx, &user, &session); err != nil {
@@ -219,9 +242,7 @@ func TestAppRole(t *testing.T) {
 // TestLoginRoleCannotEscape: the server's login role is no superuser and cannot become one; stepping out
 // of ptdv_app (SET ROLE NONE, as injected SQL could) leaves it with no rights at all.
 func TestLoginRoleCannotEscape(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	var owner string
 	if err := d.Owner.NewRaw("SELECT current_user").Scan(ctx, &owner); err != nil {
 		t.Fatal(err)
@@ -263,18 +284,13 @@ func TestLoginRoleCannotEscape(t *testing.T) {
 func TestOpenRefusesPrivilegedLogin(t *testing.T) {
 	t.Parallel()
 	d := pgtest.New(t)
-	_, err := db.Open(context.Background(), d.URL, db.Options{AppRole: true})
-	if err == nil || !strings.Contains(err.Error(), "must not log in") {
-		t.Fatalf("Open with AppRole as the owner: %v; want a refusal", err)
-	}
+	appRoleRefused(t, d.URL, "the owner", "must not log in")
 }
 
 // TestScopeIsTransactionLocal: the scope of a context reaches every statement on the application pool,
 // in and out of transactions, and never outlives its transaction on a pooled connection.
 func TestScopeIsTransactionLocal(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	national := db.WithScope(ctx, true, 0, time.Time{})
 	nowhere := db.WithScope(ctx, false, 999999, time.Time{}) // no such unit: an empty scope
 	conn, err := d.App.Conn(ctx)
@@ -332,9 +348,7 @@ func TestScopeIsTransactionLocal(t *testing.T) {
 }
 
 func TestOpenSessionSettings(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	conn := open(t, d.URL, db.Options{StatementTimeout: 1500 * time.Millisecond, ApplicationName: "ptdv-settings-test", MaxOpenConns: 2})
 	var timeout, app string
 	if err := conn.NewRaw("SELECT current_setting('statement_timeout'), current_setting('application_name')").Scan(ctx, &timeout, &app); err != nil {
@@ -366,9 +380,7 @@ func TestOpenErrors(t *testing.T) {
 // TestAppRoleNotMember connects as a login role that is not a member of
 // ptdv_app: Open must refuse with a hint rather than run as that user.
 func TestAppRoleNotMember(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	u, err := url.Parse(d.URL)
 	if err != nil || u.Scheme == "" {
 		t.Skipf("test server URL is not a URL: %v", err)
@@ -386,16 +398,11 @@ func TestAppRoleNotMember(t *testing.T) {
 		t.Skipf("cannot log in as a new role on this server: %v", err)
 	}
 	plain.Close()
-	_, err = db.Open(ctx, u.String(), db.Options{AppRole: true})
-	if err == nil || !strings.Contains(err.Error(), "ptdv migrate") {
-		t.Fatalf("Open with AppRole as a non-member: %v; want an error with a hint", err)
-	}
+	appRoleRefused(t, u.String(), "a non-member", "ptdv migrate") // with a hint
 }
 
 func TestInTx(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	if _, err := d.Owner.ExecContext(ctx, "CREATE TABLE t (id int)"); err != nil {
 		t.Fatal(err)
 	}
@@ -471,37 +478,18 @@ func BenchmarkScope(b *testing.B) {
 	d := pgtest.New(b)
 	ctx := context.Background()
 	scoped := db.WithScope(ctx, false, 1, time.Time{}) // no such unit: the lookup runs, the scope is empty
-	read := func(ctx context.Context) {
+	read := func(b *testing.B, ctx context.Context) {
 		var n int
 		if err := d.App.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.Run("read/unscoped", func(b *testing.B) {
-		for b.Loop() {
-			read(ctx)
+	exec := func(b *testing.B, ctx context.Context) {
+		if _, err := d.App.ExecContext(ctx, "SELECT 1"); err != nil {
+			b.Fatal(err)
 		}
-	})
-	b.Run("read/scoped", func(b *testing.B) {
-		for b.Loop() {
-			read(scoped)
-		}
-	})
-	b.Run("exec/unscoped", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := d.App.ExecContext(ctx, "SELECT 1"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("exec/scoped", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := d.App.ExecContext(scoped, "SELECT 1"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	tx := func(ctx context.Context) {
+	}
+	tx := func(b *testing.B, ctx context.Context) {
 		err := d.App.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			var n int
 			return tx.NewRaw("SELECT count(*) FROM org_kind").Scan(ctx, &n)
@@ -510,24 +498,27 @@ func BenchmarkScope(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("tx/unscoped", func(b *testing.B) {
-		for b.Loop() {
-			tx(ctx)
+	for _, op := range []struct {
+		name string
+		run  func(*testing.B, context.Context)
+	}{{"read", read}, {"exec", exec}, {"tx", tx}} {
+		for _, on := range []struct {
+			name string
+			ctx  context.Context
+		}{{"unscoped", ctx}, {"scoped", scoped}} {
+			b.Run(op.name+"/"+on.name, func(b *testing.B) {
+				for b.Loop() {
+					op.run(b, on.ctx)
+				}
+			})
 		}
-	})
-	b.Run("tx/scoped", func(b *testing.B) {
-		for b.Loop() {
-			tx(scoped)
-		}
-	})
+	}
 }
 
 // TestScopedConnLeftInTransaction: a pooled connection that is somehow left inside a transaction (a
 // failed COMMIT) is dropped, never handed to the next caller with the previous scope.
 func TestScopedConnLeftInTransaction(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	conn, err := d.App.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -563,9 +554,7 @@ func TestScopedConnLeftInTransaction(t *testing.T) {
 // the statement's rows converted as pgx's stdlib converts them, surfaces the statement's errors, and
 // leaves the pooled connection unscoped and out of any transaction.
 func TestScopedReadInOneMessage(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	day := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	scoped := db.WithScopePath(ctx, 15508, "1.15508", day)
 	conn, err := d.App.Conn(ctx)
@@ -590,19 +579,7 @@ func TestScopedReadInOneMessage(t *testing.T) {
 	const q = `SELECT i, 'x' || i AS s, i % 2 = 0 AS b, DATE '2026-01-01' + i AS d, TIMESTAMPTZ '2026-01-01 10:00+07' AS ts,
 		1.5::numeric AS n, ARRAY[i, i + 1] AS a, '{"k": 1}'::jsonb AS j, NULL::text AS z, '1.2.3'::text::ltree AS p
 		FROM generate_series(1, 3) i ORDER BY i`
-	type row struct {
-		I  int64          `bun:"i"`
-		S  string         `bun:"s"`
-		B  bool           `bun:"b"`
-		D  time.Time      `bun:"d"`
-		TS time.Time      `bun:"ts"`
-		N  float64        `bun:"n"`
-		A  []int64        `bun:"a,array"`
-		J  map[string]int `bun:"j"`
-		Z  *string        `bun:"z"`
-		P  string         `bun:"p"`
-	}
-	var plain, one []row
+	var plain, one []TypesRow[time.Time]
 	if err := d.App.NewRaw(q).Scan(ctx, &plain); err != nil {
 		t.Fatal(err)
 	}

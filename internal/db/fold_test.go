@@ -1,7 +1,6 @@
 package db_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -12,9 +11,7 @@ import (
 // plan calls ptdv_unaccent, not ptdv_fold), in a query as in the name indexes, which still serve the
 // searches.
 func TestFoldInlined(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	d := pgtest.New(t)
+	ctx, d := parallel(t, pgtest.New)
 	for _, s := range []string{"Tam Dương", "Đắk Lắk", "NGUYỄN THỊ Ánh", "Hòa Bình", "ưƯơƠăĂâÂêÊôÔđĐ", "", "a  b"} {
 		var got, want string
 		if err := d.Owner.NewRaw(`SELECT ptdv_fold(?), lower(unaccent('public.unaccent'::regdictionary, ?))`, s, s).Scan(ctx, &got, &want); err != nil {

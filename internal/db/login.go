@@ -41,9 +41,7 @@ DO $$
 DECLARE
 	r text;
 BEGIN
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '`+name+`') THEN
-		`+raceSafe(`CREATE ROLE `+name+attrs)+`
-	END IF;
+	`+createRole(name, attrs)+`
 	ALTER ROLE `+name+attrs+`;
 	-- Member of ptdv_app only.
 	FOR r IN SELECT g.rolname FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid
@@ -51,9 +49,7 @@ BEGIN
 	LOOP
 		EXECUTE format('REVOKE %I FROM `+name+`', r);
 	END LOOP;
-	IF NOT pg_catalog.pg_has_role('`+name+`', '`+AppRole+`', 'MEMBER') THEN
-		`+raceSafe(`GRANT `+AppRole+` TO `+name)+`
-	END IF;
+	`+joinAppRole("'"+name+"'")+`
 END
 $$`)
 	if err != nil {

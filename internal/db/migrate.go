@@ -251,23 +251,35 @@ func raceSafe(stmt string) string {
 		END;`
 }
 
+// createRole is a PL/pgSQL statement that creates role name with attrs (" NOLOGIN", " LOGIN …") unless
+// it exists (race-safe).
+func createRole(name, attrs string) string {
+	return `IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '` + name + `') THEN
+		` + raceSafe(`CREATE ROLE `+name+attrs) + `
+	END IF;`
+}
+
+// joinAppRole is a PL/pgSQL statement that grants ptdv_app to member (an SQL expression for a role's
+// name: a quoted name or current_user) unless it is a member already (race-safe). pg_has_role is true
+// for superusers, who need no membership.
+func joinAppRole(member string) string {
+	return `IF NOT pg_catalog.pg_has_role(` + member + `, '` + AppRole + `', 'MEMBER') THEN
+		` + raceSafe(`EXECUTE format('GRANT `+AppRole+` TO %I', `+member+`)`) + `
+	END IF;`
+}
+
 // ensureAppRole creates ptdv_app and lets the current user switch to it.
 //
 // Roles are cluster-wide while the advisory lock is per database, so
 // migrations of two databases (parallel tests) can race here: the loser of a
 // concurrent CREATE ROLE or GRANT gets duplicate_object or a unique violation
 // on the catalog index, which only means the winner did the work.
-// pg_has_role is true for superusers, who need no membership.
 func ensureAppRole(ctx context.Context, conn bun.Conn) error {
 	_, err := conn.ExecContext(ctx, `
 DO $$
 BEGIN
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '`+AppRole+`') THEN
-		`+raceSafe(`CREATE ROLE `+AppRole+` NOLOGIN`)+`
-	END IF;
-	IF NOT pg_catalog.pg_has_role(current_user, '`+AppRole+`', 'MEMBER') THEN
-		`+raceSafe(`EXECUTE format('GRANT `+AppRole+` TO %I', current_user)`)+`
-	END IF;
+	`+createRole(AppRole, " NOLOGIN")+`
+	`+joinAppRole("current_user")+`
 END
 $$`)
 	if err != nil {

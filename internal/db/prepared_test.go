@@ -118,18 +118,9 @@ func TestScanSameValues(t *testing.T) {
 		cardinality(?::ltree[]) AS c, 'it''s' AS lit
 		FROM generate_series(1, ?) i ORDER BY i`
 	type row struct {
-		I   int64          `bun:"i"`
-		S   string         `bun:"s"`
-		B   bool           `bun:"b"`
-		D   string         `bun:"d"`
-		TS  string         `bun:"ts"`
-		N   float64        `bun:"n"`
-		A   []int64        `bun:"a,array"`
-		J   map[string]int `bun:"j"`
-		Z   *string        `bun:"z"`
-		P   string         `bun:"p"`
-		C   int            `bun:"c"`
-		Lit string         `bun:"lit"`
+		TypesRow[string]
+		C   int    `bun:"c"`
+		Lit string `bun:"lit"`
 	}
 	args := []any{fixture.Day("2026-01-01"), "1.2.3", pgdialect.Array([]string{"1.2", "3.4", "5"}), 3}
 	var formatted, prepared []row

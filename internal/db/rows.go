@@ -200,81 +200,43 @@ func (r *oneMessageRows) Next(dest []driver.Value) error {
 func valueFunc(m *pgtype.Map, oid uint32, format int16) rowValueFunc {
 	switch oid {
 	case pgtype.BoolOID:
-		var d bool
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return d, err }
-	case pgtype.ByteaOID:
-		var d []byte
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return d, err }
+		return scanAs(m, oid, format, asIs[bool])
+	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
+		return scanAs(m, oid, format, asIs[[]byte])
 	case pgtype.CIDOID, pgtype.OIDOID, pgtype.XIDOID:
-		var d pgtype.Uint32
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &d); err != nil {
-				return nil, err
-			}
-			return d.Value()
-		}
+		return scanAs(m, oid, format, pgtype.Uint32.Value)
 	case pgtype.DateOID:
-		var d pgtype.Date
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &d); err != nil {
-				return nil, err
-			}
-			return d.Value()
-		}
+		return scanAs(m, oid, format, pgtype.Date.Value)
 	case pgtype.Float4OID:
-		var d float32
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return float64(d), err }
+		return scanAs(m, oid, format, func(d float32) (driver.Value, error) { return float64(d), nil })
 	case pgtype.Float8OID:
-		var d float64
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return d, err }
+		return scanAs(m, oid, format, asIs[float64])
 	case pgtype.Int2OID:
-		var d int16
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return int64(d), err }
+		return scanAs(m, oid, format, func(d int16) (driver.Value, error) { return int64(d), nil })
 	case pgtype.Int4OID:
-		var d int32
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return int64(d), err }
+		return scanAs(m, oid, format, func(d int32) (driver.Value, error) { return int64(d), nil })
 	case pgtype.Int8OID:
-		var d int64
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return d, err }
-	case pgtype.JSONOID, pgtype.JSONBOID, pgtype.XMLOID:
-		var d []byte
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &d); err != nil {
-				return nil, err
-			}
-			return d, nil
-		}
+		return scanAs(m, oid, format, asIs[int64])
 	case pgtype.TimestampOID:
-		var d pgtype.Timestamp
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &d); err != nil {
-				return nil, err
-			}
-			return d.Value()
-		}
+		return scanAs(m, oid, format, pgtype.Timestamp.Value)
 	case pgtype.TimestamptzOID:
-		var d pgtype.Timestamptz
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) {
-			if err := plan.Scan(src, &d); err != nil {
-				return nil, err
-			}
-			return d.Value()
-		}
+		return scanAs(m, oid, format, pgtype.Timestamptz.Value)
 	default:
-		var d string
-		plan := m.PlanScan(oid, format, &d)
-		return func(src []byte) (driver.Value, error) { err := plan.Scan(src, &d); return d, err }
+		return scanAs(m, oid, format, asIs[string])
 	}
 }
+
+// scanAs scans a column's raw values into a T, with the scan plan made once, and converts each with value.
+func scanAs[T any](m *pgtype.Map, oid uint32, format int16, value func(T) (driver.Value, error)) rowValueFunc {
+	var d T
+	plan := m.PlanScan(oid, format, &d)
+	return func(src []byte) (driver.Value, error) {
+		if err := plan.Scan(src, &d); err != nil {
+			return nil, err
+		}
+		return value(d)
+	}
+}
+
+// asIs is a driver value as it was scanned.
+func asIs[T any](d T) (driver.Value, error) { return d, nil }

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"ptdv/internal/fixture"
 )
 
 var (
@@ -39,19 +41,7 @@ func get(t *testing.T, client *http.Client, rawURL string, hdr map[string]string
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", rawURL, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: reading body: %v", rawURL, err)
-	}
-	return resp, body
+	return fixture.Do(t, client, req)
 }
 
 func wantContentType(name string) string {

@@ -170,8 +170,11 @@ func Gamma(r *rand.Rand, shape float64) float64 {
 	}
 }
 
-// poisson draws a Poisson count (inversion for small means, a normal approximation for large ones).
-func (r rng) poisson(mean float64) int {
+// poisson draws a Poisson count (see Poisson).
+func (r rng) poisson(mean float64) int { return Poisson(r.Rand, mean) }
+
+// Poisson draws a Poisson count (inversion for small means, a normal approximation for large ones).
+func Poisson(r *rand.Rand, mean float64) int {
 	if mean <= 0 {
 		return 0
 	}

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"ptdv/internal/fixture"
 	"ptdv/internal/pgtest"
 )
 
@@ -139,21 +139,7 @@ func fuzzFixture(f *testing.F) fuzzFix {
 var fuzzClient = &http.Client{Timeout: 10 * time.Second}
 
 func do(t *testing.T, req *http.Request) (int, []byte) {
-	var body []byte
-	if req.GetBody != nil {
-		if rc, err := req.GetBody(); err == nil {
-			body, _ = io.ReadAll(rc)
-		}
-	}
-	resp, err := fuzzClient.Do(req)
-	if err != nil {
-		t.Fatalf("%v; body %q", err, body)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, raw := fixture.Do(t, fuzzClient, req)
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/graphql-response+json") {
 		t.Fatalf("status %d, content type %q: %q", resp.StatusCode, resp.Header.Get("Content-Type"), raw)
 	}

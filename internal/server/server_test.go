@@ -90,14 +90,10 @@ func (f *testServer) send(tok string, req *http.Request) gqlResponse {
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp, body := fixture.Do(f.t, nil, req)
 	var r gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		f.t.Fatal(err)
+	if err := json.Unmarshal(body, &r); err != nil {
+		f.t.Fatalf("status %d: %v: %q", resp.StatusCode, err, body)
 	}
 	r.status = resp.StatusCode
 	return r
@@ -153,12 +149,8 @@ func TestUnauthenticated(t *testing.T) {
 	}
 	// Health endpoints need no token; /healthz never touches the database.
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200} {
-		resp, err := http.Get(f.srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+path, nil)
+		resp, b := fixture.Do(t, nil, req)
 		if resp.StatusCode != want {
 			t.Errorf("%s: %d %s", path, resp.StatusCode, b)
 		}

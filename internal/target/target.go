@@ -89,11 +89,11 @@ const (
 
 // Values are a target's revisable values.
 type Values struct {
-	Kind     Kind
-	Count    *int     // for a count target
-	Rate     *float64 // for a rate target: percent, 4.0 = 4 %; at most three decimals
-	RateBase string   // for a rate target: a code of target_rate_base ("" = the measure's only base)
-	Note     string
+	Kind     Kind     `bun:"kind"`
+	Count    *int     `bun:"count_value"` // for a count target
+	Rate     *float64 `bun:"rate_value"`  // for a rate target: percent, 4.0 = 4 %; at most three decimals
+	RateBase string   `bun:"rate_base"`   // for a rate target: a code of target_rate_base ("" = the measure's only base)
+	Note     string   `bun:"note"`
 }
 
 // Target is a target as it stands now (its latest revision).
@@ -112,14 +112,10 @@ type Target struct {
 
 // Revision is one version of a target's values.
 type Revision struct {
-	TargetID       int64     `bun:"target_id"`
-	Revision       int       `bun:"revision"`
-	Kind           Kind      `bun:"kind"`
-	Count          *int      `bun:"count_value"`
-	Rate           *float64  `bun:"rate_value"`
-	RateBase       string    `bun:"rate_base"`
+	TargetID int64 `bun:"target_id"`
+	Revision int   `bun:"revision"`
+	Values
 	ParentTargetID *int64    `bun:"parent_target_id"`
-	Note           string    `bun:"note"`
 	Reason         string    `bun:"reason"`
 	RecordedBy     string    `bun:"recorded_by"`
 	RecordedAt     time.Time `bun:"recorded_at"`
@@ -226,19 +222,15 @@ func measure(ctx context.Context, db bun.IDB, code string) (Measure, error) {
 
 // targetRow is a target as stored.
 type targetRow struct {
-	ID             int64      `bun:"id"`
-	UnitID         int64      `bun:"unit_id"`
-	Measure        string     `bun:"measure"`
-	PeriodKind     string     `bun:"period_kind"`
-	PeriodStart    time.Time  `bun:"period_start"`
-	PeriodEnd      time.Time  `bun:"period_end"`
-	TermID         *int64     `bun:"term_id"`
-	Kind           string     `bun:"kind"`
-	Count          *int       `bun:"count_value"`
-	Rate           *float64   `bun:"rate_value"`
-	RateBase       string     `bun:"rate_base"`
+	ID          int64     `bun:"id"`
+	UnitID      int64     `bun:"unit_id"`
+	Measure     string    `bun:"measure"`
+	PeriodKind  string    `bun:"period_kind"`
+	PeriodStart time.Time `bun:"period_start"`
+	PeriodEnd   time.Time `bun:"period_end"`
+	TermID      *int64    `bun:"term_id"`
+	Values
 	ParentTargetID *int64     `bun:"parent_target_id"`
-	Note           string     `bun:"note"`
 	Revision       int        `bun:"revision"`
 	CreatedBy      string     `bun:"created_by"`
 	CreatedAt      time.Time  `bun:"created_at"`
@@ -248,7 +240,7 @@ type targetRow struct {
 func (r targetRow) target() Target {
 	t := Target{ID: r.ID, UnitID: r.UnitID, Measure: r.Measure,
 		Period:         Period{Kind: PeriodKind(r.PeriodKind), Start: vn.Day(r.PeriodStart), End: vn.Day(r.PeriodEnd), TermID: r.TermID},
-		Values:         Values{Kind: Kind(r.Kind), Count: r.Count, Rate: r.Rate, RateBase: r.RateBase, Note: r.Note},
+		Values:         r.Values,
 		ParentTargetID: r.ParentTargetID, Revision: r.Revision, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 	if r.UpdatedAt != nil {
 		t.UpdatedAt = *r.UpdatedAt
@@ -316,16 +308,8 @@ type Filter struct {
 	On         *time.Time // only periods containing this day
 }
 
-// UnitTargets lists the targets of a unit in the actor's scope, latest period first. The cursor is
-// TargetKey of the last item.
-func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page.Args) (page.Page[Target], error) {
-	a, err := actor(ctx, false)
-	if err != nil {
-		return page.Page[Target]{}, err
-	}
-	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
-		return page.Page[Target]{}, err
-	}
+// where is the condition on target t (and its arguments) of a unit's targets that f lets through.
+func (f Filter) where(unitID int64) (string, []any) {
 	cond, args := "t.unit_id = ?", []any{unitID}
 	if f.Measure != "" {
 		cond, args = cond+" AND t.measure = ?", append(args, f.Measure)
@@ -336,6 +320,20 @@ func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page
 	if f.On != nil {
 		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
 	}
+	return cond, args
+}
+
+// UnitTargets lists the targets of a unit in the actor's scope, latest period first. The cursor is
+// TargetKey of the last item.
+func UnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter, p page.Args) (page.Page[Target], error) {
+	a, err := actor(ctx, false)
+	if err != nil {
+		return page.Page[Target]{}, err
+	}
+	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
+		return page.Page[Target]{}, err
+	}
+	cond, args := f.where(unitID)
 	if p.After != "" {
 		start, id, ok := strings.Cut(p.After, "|")
 		n, err := strconv.ParseInt(id, 10, 64)
@@ -428,16 +426,7 @@ func CountUnitTargets(ctx context.Context, db bun.IDB, unitID int64, f Filter) (
 	if err := auth.CheckUnits(ctx, db, unitID); err != nil {
 		return 0, err
 	}
-	cond, args := "t.unit_id = ?", []any{unitID}
-	if f.Measure != "" {
-		cond, args = cond+" AND t.measure = ?", append(args, f.Measure)
-	}
-	if f.PeriodKind != "" {
-		cond, args = cond+" AND t.period_kind = ?", append(args, string(f.PeriodKind))
-	}
-	if f.On != nil {
-		cond, args = cond+" AND t.period_start <= ?::date AND t.period_end >= ?::date", append(args, vn.Day(*f.On), vn.Day(*f.On))
-	}
+	cond, args := f.where(unitID)
 	sc, sargs := a.Scope().UnitFilter("t.unit_id")
 	var n int
 	if err := db.NewRaw(`SELECT count(*) FROM target t WHERE `+cond+" AND "+sc, append(args, sargs...)...).Scan(ctx, &n); err != nil {
