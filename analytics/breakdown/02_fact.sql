@@ -20,33 +20,47 @@
 -- tw_d: the top two levels of every unit's path on the date (as it was), as top_key numbers.
 CREATE OR REPLACE TEMP TABLE tw_d AS
 SELECT unit_id, arg_max(top, valid_from) AS top FROM top_link WHERE valid_from <= {{on_date}} GROUP BY unit_id;
--- stock_cur (01d_stock.sql) moves to this date: the runs that start counting on it are added, those that
--- stopped are taken away, by group and each of the nine base dimensions (the dates run in order, each once).
-CREATE OR REPLACE TEMP TABLE stock_next AS
-WITH e AS (
+-- dim_in: the persons to count, each with the top two levels of its unit on both maps (as it was on the date,
+-- and today's with its weight and whether the row is the unit's first there) and its nine base categories,
+-- and +1 or -1. First the changes of the stock on this date: the runs of 01d_stock.sql that start counting
+-- on it, and those that stopped (the dates run in order, each once); below, each period's admissions.
+CREATE OR REPLACE TEMP VIEW dim_in AS
+SELECT NULL::INTEGER AS period_id, 'stock' AS measure, top_was, top_today, first, weight, grade, sex, ethnicity,
+	age_band, general_education, professional_qualification, political_theory, religion, occupation, sgn
+FROM (
 	SELECT * EXCLUDE (d_from), 1 AS sgn FROM stock_in WHERE d_from = {{on_date}}
 	UNION ALL BY NAME
-	SELECT * EXCLUDE (d_until), -1 AS sgn FROM stock_out WHERE d_until = {{on_date}}),
-g AS (
-	SELECT top_was, top_today, first, weight,
-		coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
-			religion, occupation)::SMALLINT AS dc,
-		sum(sgn) AS n
-	FROM e
-	GROUP BY GROUPING SETS (
-		(top_was, top_today, first, weight, grade), (top_was, top_today, first, weight, sex),
-		(top_was, top_today, first, weight, ethnicity), (top_was, top_today, first, weight, age_band),
-		(top_was, top_today, first, weight, general_education),
-		(top_was, top_today, first, weight, professional_qualification),
-		(top_was, top_today, first, weight, political_theory), (top_was, top_today, first, weight, religion),
-		(top_was, top_today, first, weight, occupation)))
+	SELECT * EXCLUDE (d_until), -1 AS sgn FROM stock_out WHERE d_until = {{on_date}});
+-- dim_counts: dim_in summed per group and dimension category. The nine base dimensions only: total,
+-- ethnic_minority, youth, upper_secondary, college_plus and religious are functions of sex, ethnicity,
+-- age_band, general_education, professional_qualification and religion (derive_map, 01b_member.sql) and are
+-- summed from them after counting. Each grouping set keeps one dimension's column, and the codes of all
+-- dimensions are distinct, so coalesce names the dimension and the category at once. Counts stay integers
+-- per weight, so that adding and taking away leaves no rounding behind.
+CREATE OR REPLACE TEMP VIEW dim_counts AS
+SELECT period_id, measure, top_was, top_today, first, weight,
+	coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
+		religion, occupation)::SMALLINT AS dc,
+	sum(sgn)::BIGINT AS n
+FROM dim_in
+GROUP BY GROUPING SETS (
+	(period_id, measure, top_was, top_today, first, weight, grade), (period_id, measure, top_was, top_today, first, weight, sex),
+	(period_id, measure, top_was, top_today, first, weight, ethnicity), (period_id, measure, top_was, top_today, first, weight, age_band),
+	(period_id, measure, top_was, top_today, first, weight, general_education),
+	(period_id, measure, top_was, top_today, first, weight, professional_qualification),
+	(period_id, measure, top_was, top_today, first, weight, political_theory),
+	(period_id, measure, top_was, top_today, first, weight, religion),
+	(period_id, measure, top_was, top_today, first, weight, occupation));
+-- stock_cur (01d_stock.sql) moves to this date.
+CREATE OR REPLACE TEMP TABLE stock_next AS
 SELECT top_was, top_today, first, weight, dc, sum(n)::BIGINT AS n
-FROM (SELECT * FROM stock_cur UNION ALL SELECT * FROM g)
+FROM (SELECT * FROM stock_cur UNION ALL SELECT top_was, top_today, first, weight, dc, n FROM dim_counts)
 GROUP BY top_was, top_today, first, weight, dc HAVING sum(n) <> 0;
 DROP TABLE stock_cur;
 ALTER TABLE stock_next RENAME TO stock_cur;
 -- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
--- top_was, top_today and dimension category (dc, 01b_member.sql).
+-- top_was, top_today and dimension category (dc, 01b_member.sql): n_was counts on the map as it was,
+-- n_today on today's (weighted).
 CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
 	dc SMALLINT, n_was BIGINT, n_today DOUBLE);
 INSERT INTO leaf_d
@@ -54,41 +68,28 @@ SELECT NULL, 'stock', top_was, top_today, dc,
 	coalesce(sum(n) FILTER (WHERE first AND top_was IS NOT NULL), 0), sum(n * weight)
 FROM stock_cur GROUP BY top_was, top_today, dc;
 -- each period of the date
--- m0_in: the admissions of the period (one period at a time: a date that ends many terms, since provinces'
--- terms end on different days, would otherwise count millions of admissions at once).
-CREATE OR REPLACE TEMP VIEW m0_in AS
-SELECT p.id AS period_id, 'admissions' AS measure, a.unit_id, (SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
-	a.* EXCLUDE (unit_id, day)
-FROM period p JOIN admission a ON a.day BETWEEN {{starts_on}} AND {{on_date}}
+-- The admissions of the period (one period at a time: a date that ends many terms, since provinces'
+-- terms end on different days, would otherwise count millions of admissions at once), aged at the end of
+-- the month of the date.
+CREATE OR REPLACE TEMP VIEW dim_in AS
+SELECT p.id AS period_id, 'admissions' AS measure, tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
+	coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight,
+	(SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
+	a.sex, a.ethnicity,
+	-- the age band's code: the first band's plus the band's index (01b_member.sql)
+	(ab.dc + CASE WHEN age <= 30 THEN 0 WHEN age <= 40 THEN 1 WHEN age <= 50 THEN 2
+		WHEN age <= 60 THEN 3 WHEN age <= 70 THEN 4 ELSE 5 END)::SMALLINT AS age_band,
+	a.general_education, a.professional_qualification, a.political_theory, a.religion, a.occupation, 1 AS sgn
+FROM period p
+JOIN (SELECT *, (year({{on_date}}) * 12 + month({{on_date}}) - birth_ym) // 12 AS age FROM admission
+	WHERE day BETWEEN {{starts_on}} AND {{on_date}}) a ON true
+CROSS JOIN age_base ab
+LEFT JOIN tw_d tw ON tw.unit_id = a.unit_id LEFT JOIN unit_top_today tt ON tt.unit_id = a.unit_id
 WHERE p.id = {{period_id}};
-CREATE OR REPLACE TEMP VIEW leaf_counts AS
-WITH m AS (
-	SELECT m0.* EXCLUDE (unit_id, birth_ym), tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
-		coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight,
-		-- the age band's code: the first band's plus the band's index (01b_member.sql)
-		ab.dc + CASE WHEN age <= 30 THEN 0 WHEN age <= 40 THEN 1 WHEN age <= 50 THEN 2
-			WHEN age <= 60 THEN 3 WHEN age <= 70 THEN 4 ELSE 5 END AS age_band
-	FROM (SELECT *, (year({{on_date}}) * 12 + month({{on_date}}) - birth_ym) // 12 AS age FROM m0_in) m0
-	CROSS JOIN age_base ab
-	LEFT JOIN tw_d tw USING (unit_id) LEFT JOIN unit_top_today tt USING (unit_id))
--- The nine base dimensions only: total, ethnic_minority, youth, upper_secondary, college_plus and
--- religious are functions of sex, ethnicity, age_band, general_education, professional_qualification
--- and religion (derive_map, 01b_member.sql) and are summed from them after counting. Each grouping set
--- keeps one dimension's column, and the codes of all dimensions are distinct, so coalesce names the
--- dimension and the category at once.
-SELECT period_id, measure, top_was, top_today,
-	coalesce(grade, sex, ethnicity, age_band, general_education, professional_qualification, political_theory,
-		religion, occupation)::SMALLINT AS dc,
-	count(*) FILTER (WHERE first AND top_was IS NOT NULL) AS n_was, sum(weight) AS n_today
-FROM m
-GROUP BY GROUPING SETS (
-	(period_id, measure, top_was, top_today, grade), (period_id, measure, top_was, top_today, sex),
-	(period_id, measure, top_was, top_today, ethnicity), (period_id, measure, top_was, top_today, age_band),
-	(period_id, measure, top_was, top_today, general_education),
-	(period_id, measure, top_was, top_today, professional_qualification),
-	(period_id, measure, top_was, top_today, political_theory), (period_id, measure, top_was, top_today, religion),
-	(period_id, measure, top_was, top_today, occupation));
-INSERT INTO leaf_d SELECT * FROM leaf_counts;
+INSERT INTO leaf_d
+SELECT period_id, measure, top_was, top_today, dc,
+	coalesce(sum(n) FILTER (WHERE first AND top_was IS NOT NULL), 0), sum(n * weight)
+FROM dim_counts GROUP BY period_id, measure, top_was, top_today, dc;
 -- The funnel's entries into a stage and exits from it in this period, with the working days spent in the
 -- stage of those who left, at the same grain (the tree as it was). One period at a time, and a term period
 -- only for the units of its provinces (term_province): 30/06/2025 ends dozens of provinces' terms, and

@@ -467,6 +467,16 @@ func TestImportScope(t *testing.T) {
 	}
 }
 
+// exportHY is the export of kind for the province HY on 01/11/2026 by the national office.
+func exportHY(t *testing.T, db bun.IDB, kind bulk.Kind) sheet.Sheet {
+	t.Helper()
+	out, err := bulk.Export(fixture.System(), db, kind, mustUnit(t, db, "HY"), fixture.Day("2026-11-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func mustUnit(t *testing.T, db bun.IDB, code string) int64 {
 	t.Helper()
 	u, err := org.GetByCode(fixture.System(), db, code, fixture.Day("2026-11-01"))

@@ -108,10 +108,7 @@ func TestImportDecisionExtension(t *testing.T) {
 	if !slices.Equal(ext, []string{"15/07/2024 12-CV/ĐU 1", "15/05/2024 13-CV/ĐU 1"}) {
 		t.Errorf("extensions recorded: %q", ext)
 	}
-	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := exportHY(t, d.App, bulk.Candidates)
 	col := func(h string) int { return slices.Index(out.Header, h) }
 	var exported []string
 	for _, r := range out.Rows {
@@ -225,10 +222,7 @@ func TestImportHelper(t *testing.T) {
 	if want := []string{"034094000017 19/06/2024 034180000002", "034195000016 01/02/2024 034075000001"}; !slices.Equal(got, want) {
 		t.Errorf("helpers recorded %q, want %q", got, want)
 	}
-	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := exportHY(t, d.App, bulk.Candidates)
 	var exported []string
 	for _, r := range out.Rows {
 		exported = append(exported, r[slices.Index(out.Header, "CCCD người giúp đỡ")]+" "+r[slices.Index(out.Header, "Ngày phân công người giúp đỡ")])

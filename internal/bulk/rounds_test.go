@@ -58,10 +58,7 @@ func TestImportRecognitionRounds(t *testing.T) {
 
 	// The export writes the first round and the last; it imports back unchanged, and into another
 	// database records the same.
-	out, err := bulk.Export(fixture.System(), d.App, bulk.Candidates, mustUnit(t, d.App, "HY"), fixture.Day("2026-11-01"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := exportHY(t, d.App, bulk.Candidates)
 	var got []string
 	for _, h := range []string{"Ngày NQ công nhận chính thức", "Số NQ công nhận chính thức", "Công nhận: số tán thành", "Công nhận: tổng số đảng viên chính thức",
 		"Ngày xét công nhận lần 2", "Số NQ công nhận lần 2", "Công nhận lần 2: số tán thành", "Công nhận lần 2: tổng số đảng viên chính thức"} {

@@ -301,3 +301,13 @@ func (c *Calendar) CheckCovered(a, b time.Time) error {
 		fmt.Sprintf("Lịch nghỉ năm %s chưa được nhập; hạn tính theo ngày làm việc chưa trừ các ngày nghỉ lễ, Tết của năm đó.", list),
 		fmt.Sprintf("the holiday calendar has no data for %s; working days there were counted as plain Monday-Friday weeks", list))
 }
+
+// MustDay parses a yyyy-mm-dd literal written in code (tests, fixed data); a malformed one is a bug in
+// that code, so it panics. Input from users goes through the parsers that return errors.
+func MustDay(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

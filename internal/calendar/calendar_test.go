@@ -16,13 +16,7 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+func day(s string) time.Time { return MustDay(s) }
 
 func admin() context.Context { return auth.WithActor(context.Background(), auth.System("admin@test")) }
 

@@ -3,15 +3,11 @@ package member
 import (
 	"testing"
 	"time"
+
+	"ptdv/internal/calendar"
 )
 
-func d(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+func d(s string) time.Time { return calendar.MustDay(s) }
 
 func TestStatusOn(t *testing.T) {
 	es := []Event{ // deliberately out of order: StatusOn sorts

@@ -4,16 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"ptdv/internal/calendar"
 	"ptdv/internal/member"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+func day(s string) time.Time { return calendar.MustDay(s) }
 
 // A member recognized by a vote votes from the day after it, in the batch's count of the records as in
 // the file's: a full member from the end of the probation (19/06/2025), recognized on 25/06/2025.
