@@ -56,6 +56,11 @@ SELECT (row_number() OVER (ORDER BY dimension, category))::SMALLINT AS dc, dimen
 	UNION SELECT DISTINCT 'grade', coalesce(grade, 'unknown') FROM member_status_span
 	UNION SELECT 'grade', 'probationary');
 CREATE TEMP TABLE age_base AS SELECT min(dc) AS dc FROM dim_code WHERE dimension = 'age_band';
+-- band_ix: the index of the age band (derive_cat's order) of a person born in month birth_ym (year * 12 + month)
+-- at the end of month ym; no birth month: the last band. 01d_stock.sql and 02_fact.sql both count by it.
+CREATE TEMP MACRO band_ix(ym, birth_ym) AS CASE WHEN birth_ym IS NULL THEN 5
+	WHEN (ym - birth_ym) // 12 <= 30 THEN 0 WHEN (ym - birth_ym) // 12 <= 40 THEN 1 WHEN (ym - birth_ym) // 12 <= 50 THEN 2
+	WHEN (ym - birth_ym) // 12 <= 60 THEN 3 WHEN (ym - birth_ym) // 12 <= 70 THEN 4 ELSE 5 END;
 
 -- person_code: every person's base categories as codes.
 CREATE TABLE work.person_code AS

@@ -1,4 +1,4 @@
--- The member stock of every period date in one pass (02_fact.sql reads it per date). Counting the members
+-- The member stock of every period date (02_fact.sql moves it from date to date). Counting the members
 -- present on each date separately read every membership span once per date (nationally ≈ 6 million members
 -- × 9 dimensions × 65 dates); here each span is cut once into the runs of consecutive period dates on which
 -- everything it is counted by stays the same (its unit's top two levels as they were, its age band), and each
@@ -61,12 +61,7 @@ t AS (
 	FROM s JOIN top_run r ON r.unit_id = s.unit_id AND r.lo <= s.hi AND r.hi >= s.lo),
 -- band(i): the age band's index on date i; k runs over the bands from the first date's to the last's
 a AS (
-	SELECT t.*, CASE WHEN t.birth_ym IS NULL THEN 5 ELSE (CASE WHEN (xl.ym - t.birth_ym) // 12 <= 30 THEN 0
-			WHEN (xl.ym - t.birth_ym) // 12 <= 40 THEN 1 WHEN (xl.ym - t.birth_ym) // 12 <= 50 THEN 2
-			WHEN (xl.ym - t.birth_ym) // 12 <= 60 THEN 3 WHEN (xl.ym - t.birth_ym) // 12 <= 70 THEN 4 ELSE 5 END) END AS band_lo,
-		CASE WHEN t.birth_ym IS NULL THEN 5 ELSE (CASE WHEN (xh.ym - t.birth_ym) // 12 <= 30 THEN 0
-			WHEN (xh.ym - t.birth_ym) // 12 <= 40 THEN 1 WHEN (xh.ym - t.birth_ym) // 12 <= 50 THEN 2
-			WHEN (xh.ym - t.birth_ym) // 12 <= 60 THEN 3 WHEN (xh.ym - t.birth_ym) // 12 <= 70 THEN 4 ELSE 5 END) END AS band_hi
+	SELECT t.*, band_ix(xl.ym, t.birth_ym) AS band_lo, band_ix(xh.ym, t.birth_ym) AS band_hi
 	FROM t JOIN dix xl ON xl.i = t.lo JOIN dix xh ON xh.i = t.hi),
 k AS (SELECT a.*, unnest(range(band_lo, band_hi + 1)) AS k FROM a),
 -- band k (k >= 1) starts at age 21 + 10k (31, 41, …): the first date whose month is birth_ym + 12 (21 + 10k) or later

@@ -77,11 +77,10 @@ SELECT p.id AS period_id, 'admissions' AS measure, tw.top AS top_was, coalesce(t
 	(SELECT dc FROM dim_code WHERE dimension = 'grade' AND category = 'probationary') AS grade,
 	a.sex, a.ethnicity,
 	-- the age band's code: the first band's plus the band's index (01b_member.sql)
-	(ab.dc + CASE WHEN age <= 30 THEN 0 WHEN age <= 40 THEN 1 WHEN age <= 50 THEN 2
-		WHEN age <= 60 THEN 3 WHEN age <= 70 THEN 4 ELSE 5 END)::SMALLINT AS age_band,
+	(ab.dc + band_ix(year({{on_date}}) * 12 + month({{on_date}}), a.birth_ym))::SMALLINT AS age_band,
 	a.general_education, a.professional_qualification, a.political_theory, a.religion, a.occupation, 1 AS sgn
 FROM period p
-JOIN (SELECT *, (year({{on_date}}) * 12 + month({{on_date}}) - birth_ym) // 12 AS age FROM admission
+JOIN (SELECT * FROM admission
 	WHERE day BETWEEN {{starts_on}} AND {{on_date}}) a ON true
 CROSS JOIN age_base ab
 LEFT JOIN tw_d tw ON tw.unit_id = a.unit_id LEFT JOIN unit_top_today tt ON tt.unit_id = a.unit_id
