@@ -46,6 +46,12 @@ SELECT DISTINCT p.id AS period_id, t.unit_id AS province_id
 FROM period p JOIN term t ON p.kind = 'term' AND t.starts_on = p.starts_on AND t.ends_on = p.ends_on
 JOIN org_unit u ON u.id = t.unit_id AND u.kind = 'province';
 
+-- unit_province: the province of every unit: its last path's root (for a unit that exists on the
+-- as-of date, its province then). The published tables carry it (05–07).
+CREATE TEMP TABLE unit_province AS
+SELECT unit_id AS id, TRY_CAST(split_part(arg_max(path, valid_from), '.', 1) AS BIGINT) AS province_id
+FROM org_link WHERE valid_from <= {{as_of}} GROUP BY unit_id;
+
 -- unit_today: where a unit's figures go on today's map. A unit that exists on the as-of date maps to
 -- itself; a unit that ended in a merge or split maps to its successors in org_lineage, followed until
 -- they exist on the as-of date. org_lineage records no shares: a split's direct figures (its cells are
@@ -85,5 +91,10 @@ LEFT JOIN calendar_day c ON c.day = r.d;
 -- medians and percentiles stay exact.
 SET preserve_insertion_order = false;
 CREATE TABLE work.breakdown_raw (map VARCHAR, unit_id BIGINT, period_id INTEGER, measure VARCHAR, dc SMALLINT, n DOUBLE);
+-- breakdown: the published figures, filled by 05_breakdown.sql one period at a time.
+CREATE TABLE breakdown (map VARCHAR, unit_id BIGINT, province_id BIGINT, period_kind VARCHAR, period VARCHAR,
+	starts_on DATE, ends_on DATE, on_date DATE, measure VARCHAR, dimension VARCHAR, category VARCHAR,
+	n DOUBLE, total DOUBLE, share DOUBLE, n_last_year DOUBLE, total_last_year DOUBLE, share_last_year DOUBLE,
+	change DOUBLE);
 CREATE TABLE work.funnel_leaf (period_id INTEGER, on_date DATE, top_was VARCHAR, stage VARCHAR, from_stage VARCHAR,
 	entered BOOLEAN, reason VARCHAR, wd INTEGER, n BIGINT);

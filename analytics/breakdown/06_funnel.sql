@@ -1,3 +1,5 @@
+-- breakdown_raw has been published as breakdown (05_breakdown.sql).
+DROP TABLE breakdown_raw;
 -- funnel: per unit (its subtree on the period's date, as it was) and period, the cases that entered each
 -- stage, the share of them that entered the next stage in the same period (conversion), the exits from
 -- the stage and the median and 90th percentile of working days spent in it by the cases that left it in
