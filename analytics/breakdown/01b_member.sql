@@ -105,6 +105,10 @@ CREATE TEMP TABLE top_key AS
 SELECT (row_number() OVER (ORDER BY top))::INTEGER AS k, top, TRY_CAST(split_part(top, '.', 1) AS BIGINT) AS province
 FROM (SELECT DISTINCT top2(path) AS top FROM org_link);
 
+-- top_unit: the units a top key counts in (its path's elements: the province, and the unit below it).
+CREATE TEMP TABLE top_unit AS
+SELECT k, unnest(string_split(top, '.'))::BIGINT AS unit_id, province FROM top_key;
+
 CREATE TEMP TABLE top_link AS
 SELECT l.unit_id, l.valid_from, k.k AS top FROM org_link l JOIN top_key k ON k.top = top2(l.path);
 

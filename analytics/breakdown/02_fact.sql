@@ -92,56 +92,53 @@ FROM dim_counts GROUP BY period_id, measure, top_was, top_today, dc;
 -- The funnel's entries into a stage and exits from it in this period, with the working days spent in the
 -- stage of those who left, at the same grain (the tree as it was). One period at a time, and a term period
 -- only for the units of its provinces (term_province): 30/06/2025 ends dozens of provinces' terms, and
--- counting every province's five years of stage entries for each of them ran out of memory.
+-- counting every province's five years of stage entries for each of them ran out of memory. The units
+-- counted (fu) are chosen before the stage entries are read, so a term's scan of five years of entries
+-- probes a small hash table of its provinces' units.
+CREATE OR REPLACE TEMP TABLE fu AS
+SELECT tw.unit_id, k.top FROM tw_d tw JOIN top_key k ON k.k = tw.top
+WHERE NOT EXISTS (SELECT 1 FROM term_province t WHERE t.period_id = {{period_id}})
+	OR k.province IN (SELECT province_id FROM term_province t WHERE t.period_id = {{period_id}});
 INSERT INTO funnel_leaf
 WITH x AS (
-	SELECT p.id AS period_id, p.kind, x.cell_id AS unit_id, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
-	FROM period p JOIN stage_entry x ON x.effective BETWEEN {{starts_on}} AND {{on_date}} WHERE p.id = {{period_id}}
+	SELECT cell_id AS unit_id, stage, prev AS from_stage, true AS entered, reason, NULL::INTEGER AS wd
+	FROM stage_entry WHERE effective BETWEEN {{starts_on}} AND {{on_date}}
 	UNION ALL
-	SELECT p.id, p.kind, x.cell_id, x.stage, x.prev, false, NULL, x.wd
-	FROM period p JOIN stage_entry x ON x.left_on BETWEEN {{starts_on}} AND {{on_date}} WHERE p.id = {{period_id}}),
-y AS (
-	SELECT x.* EXCLUDE (kind), k.top
-	FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
-	WHERE x.kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t
-		WHERE t.period_id = x.period_id AND t.province_id = k.province))
-SELECT y.period_id, {{on_date}}, y.top, y.stage, y.from_stage, y.entered, y.reason, y.wd, count(*)
-FROM y
+	SELECT cell_id, stage, prev, false, NULL, wd
+	FROM stage_entry WHERE left_on BETWEEN {{starts_on}} AND {{on_date}})
+SELECT {{period_id}}, {{on_date}}, fu.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
+FROM x JOIN fu USING (unit_id)
 GROUP BY ALL;
 -- end each period
 
--- The rollup over the tree. A leaf's top_was / top_today is the top two levels of a path
--- ("province.unit", or a province alone), so its elements are exactly the units it counts in: the
+-- The rollup over the tree. A leaf's top_was / top_today is the top two levels of a path ("province.unit",
+-- or a province alone), so the units it counts in are exactly its elements (top_unit, 01b_member.sql): the
 -- province, and the unit below it on that map. No lookup of the tree per date is needed.
--- A stock row (period NULL) counts for every period of its date; a term period only for the units of its
--- provinces (term_province), on each map by the province its units are in there.
+-- Each map is summed on its own key first (the pairs of keys collapse), the derived dimensions are added,
+-- and the keys become units; only then do the date's stock rows (period NULL) go to every period of the
+-- date, so the date's work does not grow with its number of periods. A term period counts only for the
+-- units of its provinces (term_province), on each map by the province the unit is in there.
 INSERT INTO breakdown_raw
-WITH lp AS (
-	SELECT p.id AS period_id, p.kind, f.* EXCLUDE (period_id)
-	FROM leaf_d f JOIN period p ON p.id = f.period_id OR (f.period_id IS NULL AND p.on_date = {{on_date}})),
-kp AS (
-	SELECT lp.*, kw.top AS path_was, kt.top AS path_today, kw.province AS province_was, kt.province AS province_today
-	FROM lp LEFT JOIN top_key kw ON kw.k = lp.top_was LEFT JOIN top_key kt ON kt.k = lp.top_today),
-b AS (
-	SELECT kp.period_id, kp.measure, kp.path_was, kp.path_today, kp.dc,
-		CASE WHEN kp.kind = 'term' AND tw.province_id IS NULL THEN 0 ELSE kp.n_was END AS n_was,
-		CASE WHEN kp.kind = 'term' AND tt.province_id IS NULL THEN 0 ELSE kp.n_today END AS n_today
-	FROM kp
-	LEFT JOIN term_province tw ON tw.period_id = kp.period_id AND tw.province_id = kp.province_was
-	LEFT JOIN term_province tt ON tt.period_id = kp.period_id AND tt.province_id = kp.province_today),
-l AS (
-	SELECT period_id, measure, path_was, path_today, dc, n_was, n_today FROM b
+WITH m AS (
+	SELECT 'as_was' AS map, period_id, measure, top_was AS k, dc, sum(n_was)::DOUBLE AS n
+	FROM leaf_d WHERE n_was > 0 GROUP BY ALL
+	UNION ALL
+	SELECT 'today', period_id, measure, top_today, dc, sum(n_today)
+	FROM leaf_d WHERE n_today > 0 GROUP BY ALL),
+d AS (
+	SELECT * FROM m
 	UNION ALL
 	-- the derived dimensions (derive_map, 01b_member.sql) summed from their base dimension's counts
-	SELECT f.period_id, f.measure, f.path_was, f.path_today, dm.dc, sum(f.n_was), sum(f.n_today)
-	FROM b f JOIN derive_map dm ON dm.from_dc = f.dc
-	GROUP BY ALL)
-SELECT map, unit_id, period_id, measure, dc, sum(n)::DOUBLE AS n
-FROM (
-	SELECT 'as_was' AS map, unnest(string_split(path_was, '.'))::BIGINT AS unit_id, period_id, measure, dc, n_was AS n
-	FROM l WHERE n_was > 0
+	SELECT m.map, m.period_id, m.measure, m.k, dm.dc, sum(m.n)
+	FROM m JOIN derive_map dm ON dm.from_dc = m.dc GROUP BY ALL),
+u AS (
+	SELECT d.map, d.period_id, d.measure, t.unit_id, t.province, d.dc, sum(d.n) AS n
+	FROM d JOIN top_unit t USING (k) GROUP BY ALL),
+up AS (
+	SELECT u.*, p.id AS pid, p.kind FROM u JOIN period p ON p.id = u.period_id
 	UNION ALL
-	SELECT 'today', unnest(string_split(path_today, '.'))::BIGINT, period_id, measure, dc, n_today
-	FROM l WHERE n_today > 0)
-GROUP BY ALL;
+	SELECT u.*, p.id, p.kind FROM u JOIN period p ON p.on_date = {{on_date}} WHERE u.period_id IS NULL)
+SELECT map, unit_id, pid, measure, dc, n
+FROM up
+WHERE kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t WHERE t.period_id = up.pid AND t.province_id = up.province);
 DROP TABLE leaf_d;
