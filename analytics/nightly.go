@@ -153,15 +153,17 @@ var reported = []struct {
 // packedBreakdown is the DuckDB query that packs the file's breakdown into the rows of
 // reporting.breakdown_pack (migration 0028): one row per map, unit, period and measure, the
 // dimensions, categories and counts as PostgreSQL array literals. One list of structs keeps the
-// arrays aligned without sorting inside the groups. $run is the run id; the units with
-// unit_id % $parts = $part are packed (list aggregates do not spill to disk, so the breakdown goes
-// in parts small enough for the reader's memory_limit).
+// arrays aligned without sorting inside the groups. $run is the run id; $periods the periods packed
+// in this part (list aggregates do not spill to disk, so the breakdown goes in parts small enough
+// for the reader's memory_limit). A group never spans periods, and 05_breakdown.sql writes the
+// breakdown one period at a time, so a part's rows lie in a few row groups that DuckDB finds by
+// their bounds instead of scanning the whole table once per part.
 const packedBreakdown = `WITH g AS (
 	SELECT map, unit_id, period_kind, period, measure, max(total) AS total, max(total_last_year) AS total_last_year,
 		bool_or(n_last_year IS NOT NULL) AS has_ly,
 		list({'d': dimension, 'c': '"' || replace(replace(category, '\', '\\'), '"', '\"') || '"', 'n': n, 'l': coalesce(n_last_year, 0)}) AS x
 	FROM breakdown
-	WHERE unit_id % $parts = $part
+	WHERE period IN ($periods)
 	GROUP BY map, unit_id, period_kind, period, measure)
 SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_last_year,
 	'{' || array_to_string(list_transform(x, lambda e: e.d), ',') || '}' AS dimensions,
@@ -170,8 +172,40 @@ SELECT $run AS run_id, map, unit_id, period_kind, period, measure, total, total_
 	CASE WHEN has_ly THEN '{' || array_to_string(list_transform(x, lambda e: e.l), ',') || '}' END AS n_last_year
 FROM g`
 
-// packRows is the number of breakdown rows packed at a time (≈ 0.5 GB of DuckDB memory).
+// packRows is the number of breakdown rows packed at a time (≈ 0.5 GB of DuckDB memory); a period
+// with more goes alone.
 var packRows int64 = 2_000_000
+
+// packParts splits the breakdown's periods, in the order they were written, into parts of at most
+// packRows rows (or one period), each as a list of SQL string literals for packedBreakdown's $periods.
+// A period's label names it among all kinds (2024, 2024-Q1, 2024-01, 2020-10-15/2025-10-14).
+func packParts(ctx context.Context, dc *sql.Conn) ([]string, error) {
+	rows, err := dc.QueryContext(ctx, `SELECT period, count(*) FROM breakdown GROUP BY period ORDER BY min(rowid)`)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: the breakdown's periods: %w", err)
+	}
+	defer rows.Close()
+	var parts []string
+	var cur []string
+	var n int64
+	for rows.Next() {
+		var p string
+		var c int64
+		if err := rows.Scan(&p, &c); err != nil {
+			return nil, err
+		}
+		if len(cur) > 0 && n+c > packRows {
+			parts = append(parts, strings.Join(cur, ", "))
+			cur, n = nil, 0
+		}
+		cur = append(cur, quote(p))
+		n += c
+	}
+	if len(cur) > 0 {
+		parts = append(parts, strings.Join(cur, ", "))
+	}
+	return parts, rows.Err()
+}
 
 var packedCols = []string{"run_id", "map", "unit_id", "period_kind", "period", "measure", "total", "total_last_year",
 	"dimensions", "categories", "n", "n_last_year"}
@@ -230,10 +264,12 @@ func writeBack(ctx context.Context, pg *pgx.Conn, res Result, run *Run, keep int
 		CHECK (run_id = `+strconv.FormatInt(run.ID, 10)+`))`); err != nil {
 		return nil, fmt.Errorf("analytics: create %s: %w", part, err)
 	}
-	parts := res.Tables["breakdown"]/packRows + 1
-	for i := range parts {
-		q := strings.NewReplacer("$run", strconv.FormatInt(run.ID, 10), "$parts", strconv.FormatInt(parts, 10),
-			"$part", strconv.FormatInt(i, 10)).Replace(packedBreakdown)
+	parts, err := packParts(ctx, dc)
+	if err != nil {
+		return nil, err
+	}
+	for _, periods := range parts {
+		q := strings.NewReplacer("$run", strconv.FormatInt(run.ID, 10), "$periods", periods).Replace(packedBreakdown)
 		n, err := pipeCSV(ctx, dc, tx, q, part+" ("+strings.Join(packedCols, ", ")+")", true)
 		if err != nil {
 			return nil, fmt.Errorf("analytics: write %s: %w", part, err)
