@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 	"testing"
 	"time"
@@ -238,6 +239,7 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 	// termOfs are the provinces of each term period; funnelProvinces those with a term's funnel rows.
 	var termOfs []map[int64]bool
 	funnelProvinces := map[int64]bool{}
+	termFunnels := 0
 	for _, p := range periods {
 		// Every year and term; the months and quarters around the merger and the latest ones (all of
 		// them take minutes on a shared machine).
@@ -298,6 +300,39 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 					funnelProvinces[province] = true
 				}
 				termOfs = append(termOfs, termOf)
+				// and its entries and exits per stage are the province's, counted here on their own.
+				for province := range termOf {
+					got := map[string]float64{}
+					rows, err := duck.QueryContext(ctx, `SELECT stage, entered, exited FROM funnel
+						WHERE unit_id = ? AND period_kind = 'term' AND period = ?`, province, p.label)
+					scanRows(t, rows, err, func(rows *sql.Rows, _ *int) error {
+						var st string
+						var e, x float64
+						err := rows.Scan(&st, &e, &x)
+						got["entered "+st], got["exited "+st] = e, x
+						return err
+					})
+					want := map[string]float64{}
+					rows, err = pg.QueryContext(ctx, pgTermFunnel, province, p.starts, p.on)
+					scanRows(t, rows, err, func(rows *sql.Rows, _ *int) error {
+						var k string
+						var n float64
+						err := rows.Scan(&k, &n)
+						want[k] = n
+						return err
+					})
+					for k, v := range got {
+						if v == 0 {
+							delete(got, k)
+						}
+					}
+					if len(want) > 0 {
+						termFunnels++
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Errorf("funnel of term %s, province %d: got %v, want %v", p.label, province, got, want)
+					}
+				}
 			}
 			diff(t, m+" "+p.kind+" "+p.label, got, want)
 			compared += len(want)
@@ -334,7 +369,27 @@ func TestBreakdownsMatchPostgres(t *testing.T) {
 			narrower = narrower || !of[pr]
 		}
 	}
+	if termFunnels == 0 {
+		t.Errorf("no term's funnel had entries to compare")
+	}
 	if len(funnelProvinces) < 2 || !narrower {
 		t.Errorf("funnel terms: provinces with rows %v, terms' provinces %v; want a term that is not every such province's", funnelProvinces, termOfs)
 	}
 }
+
+// pgTermFunnel counts, on its own, the stage entries and exits of the cases of province $1's cells (their
+// last link starting on or before $3) from $2 to $3: an entry is an event whose stage differs from the case's
+// stage before it; it is left at the case's next entry.
+const pgTermFunnel = `WITH x AS (
+	SELECT e.case_id, e.id, e.stage_after AS stage, e.effective, c.cell_id,
+		lag(e.stage_after) OVER (PARTITION BY e.case_id ORDER BY e.effective, e.id) AS prev
+	FROM case_event e JOIN candidate_case c ON c.id = e.case_id),
+s AS (
+	SELECT x.*, lead(effective) OVER (PARTITION BY case_id ORDER BY effective, id) AS left_on
+	FROM x WHERE prev IS NULL OR prev <> stage),
+p AS (
+	SELECT s.* FROM s JOIN LATERAL (SELECT path FROM org_link l WHERE l.unit_id = s.cell_id AND l.valid_from <= $3
+		ORDER BY l.valid_from DESC LIMIT 1) l ON subpath(l.path, 0, 1)::text = $1::text)
+SELECT 'entered ' || stage, count(*) FROM p WHERE effective BETWEEN $2 AND $3 GROUP BY stage
+UNION ALL
+SELECT 'exited ' || stage, count(*) FROM p WHERE left_on BETWEEN $2 AND $3 GROUP BY stage`

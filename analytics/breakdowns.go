@@ -66,8 +66,8 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir s
 			}
 		}
 		// Within it, the statements between "-- each period of the date" and "-- end each period" run
-		// once per period of the date ({{period_id}}, {{starts_on}}, {{ly_period_id}}: the period a year
-		// before, NULL when there is none).
+		// once per period of the date ({{period_id}}, {{starts_on}}, {{period_kind}}, {{ly_period_id}}: the
+		// period a year before, NULL when there is none).
 		pre, perPeriod, post := text, "", ""
 		if i := strings.Index(text, "\n-- each period of the date\n"); i >= 0 {
 			j := strings.Index(text, "\n-- end each period\n")
@@ -105,7 +105,7 @@ func buildBreakdowns(ctx context.Context, c *sql.Conn, asOf time.Time, tempDir s
 					return nil, err
 				}
 				for _, p := range ps {
-					text := strings.NewReplacer("{{period_id}}", p.id, "{{starts_on}}", p.startsOn, "{{ly_period_id}}", p.lyID).Replace(perPeriod)
+					text := strings.NewReplacer("{{period_id}}", p.id, "{{starts_on}}", p.startsOn, "{{ly_period_id}}", p.lyID, "{{period_kind}}", p.kind).Replace(perPeriod)
 					if err := run(text, d, "period "+p.id); err != nil {
 						return nil, err
 					}
@@ -160,12 +160,12 @@ func periodDates(ctx context.Context, c *sql.Conn) ([]string, error) {
 	return ds, nil
 }
 
-// periodsOn returns the periods whose date is d (a DATE literal): their ids, first days (DATE literals) and
-// the ids of the periods a year before (NULL when there is none).
+// periodsOn returns the periods whose date is d (a DATE literal): their ids, first days (DATE literals),
+// the ids of the periods a year before (NULL when there is none) and their kinds.
 // The first day goes into the statements as a constant, so that DuckDB skips the row groups of the tables
 // sorted by date (admission, stage_entry) that lie outside the period.
 func periodsOn(ctx context.Context, c *sql.Conn, d string) ([]periodOn, error) {
-	rows, err := c.QueryContext(ctx, `SELECT id::VARCHAR, strftime(starts_on, '%Y-%m-%d'), coalesce(ly_period_id::VARCHAR, 'NULL') FROM period WHERE on_date = `+d+` ORDER BY id`)
+	rows, err := c.QueryContext(ctx, `SELECT id::VARCHAR, strftime(starts_on, '%Y-%m-%d'), coalesce(ly_period_id::VARCHAR, 'NULL'), kind FROM period WHERE on_date = `+d+` ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: periods of %s: %w", d, err)
 	}
@@ -173,7 +173,7 @@ func periodsOn(ctx context.Context, c *sql.Conn, d string) ([]periodOn, error) {
 	var out []periodOn
 	for rows.Next() {
 		var p periodOn
-		if err := rows.Scan(&p.id, &p.startsOn, &p.lyID); err != nil {
+		if err := rows.Scan(&p.id, &p.startsOn, &p.lyID, &p.kind); err != nil {
 			return nil, err
 		}
 		p.startsOn = "DATE '" + p.startsOn + "'"
@@ -182,4 +182,4 @@ func periodsOn(ctx context.Context, c *sql.Conn, d string) ([]periodOn, error) {
 	return out, rows.Err()
 }
 
-type periodOn struct{ id, startsOn, lyID string }
+type periodOn struct{ id, startsOn, lyID, kind string }

@@ -90,15 +90,8 @@ SELECT period_id, measure, top_was, top_today, dc,
 	coalesce(sum(n) FILTER (WHERE first AND top_was IS NOT NULL), 0), sum(n * weight)
 FROM dim_counts GROUP BY period_id, measure, top_was, top_today, dc;
 -- The funnel's entries into a stage and exits from it in this period, with the working days spent in the
--- stage of those who left, at the same grain (the tree as it was). One period at a time, and a term period
--- only for the units of its provinces (term_province): 30/06/2025 ends dozens of provinces' terms, and
--- counting every province's five years of stage entries for each of them ran out of memory. The units
--- counted (fu) are chosen before the stage entries are read, so a term's scan of five years of entries
--- probes a small hash table of its provinces' units.
-CREATE OR REPLACE TEMP TABLE fu AS
-SELECT tw.unit_id, k.top FROM tw_d tw JOIN top_key k ON k.k = tw.top
-WHERE NOT EXISTS (SELECT 1 FROM term_province t WHERE t.period_id = {{period_id}})
-	OR k.province IN (SELECT province_id FROM term_province t WHERE t.period_id = {{period_id}});
+-- stage of those who left, at the same grain (the tree as it was). One period at a time; the terms are
+-- counted below, all of the date's at once.
 INSERT INTO funnel_leaf
 WITH x AS (
 	SELECT cell_id AS unit_id, stage, prev AS from_stage, true AS entered, reason, NULL::INTEGER AS wd
@@ -106,10 +99,34 @@ WITH x AS (
 	UNION ALL
 	SELECT cell_id, stage, prev, false, NULL, wd
 	FROM stage_entry WHERE left_on BETWEEN {{starts_on}} AND {{on_date}})
-SELECT {{period_id}}, {{on_date}}, fu.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
-FROM x JOIN fu USING (unit_id)
+SELECT {{period_id}}, {{on_date}}, k.top, x.stage, x.from_stage, x.entered, x.reason, x.wd, count(*)
+FROM x JOIN tw_d tw USING (unit_id) JOIN top_key k ON k.k = tw.top
+WHERE '{{period_kind}}' <> 'term'
 GROUP BY ALL;
 -- end each period
+
+-- The funnel of the terms that end (or are cut) on this date, in one pass over the stage entries: a term is
+-- counted only for the units of its provinces (term_province), and provinces' terms have different dates,
+-- so each unit belongs to at most one of the date's terms (the as-of date cuts every province's current
+-- term: counting them one at a time read five years of entries for each).
+INSERT INTO funnel_leaf
+WITH tp AS (
+	SELECT p.id AS period_id, p.starts_on, t.province_id
+	FROM period p JOIN term_province t ON t.period_id = p.id
+	WHERE p.kind = 'term' AND p.on_date = {{on_date}}),
+cu AS (
+	SELECT tw.unit_id, k.top, tp.period_id, tp.starts_on
+	FROM tw_d tw JOIN top_key k ON k.k = tw.top JOIN tp ON tp.province_id = k.province),
+x AS (
+	SELECT cu.period_id, cu.top, x.stage, x.prev AS from_stage, true AS entered, x.reason, NULL::INTEGER AS wd
+	FROM stage_entry x JOIN cu ON cu.unit_id = x.cell_id
+	WHERE x.effective <= {{on_date}} AND x.effective >= cu.starts_on
+	UNION ALL
+	SELECT cu.period_id, cu.top, x.stage, x.prev, false, NULL, x.wd
+	FROM stage_entry x JOIN cu ON cu.unit_id = x.cell_id
+	WHERE x.left_on <= {{on_date}} AND x.left_on >= cu.starts_on)
+SELECT period_id, {{on_date}}, top, stage, from_stage, entered, reason, wd, count(*)
+FROM x GROUP BY ALL;
 
 -- The rollup over the tree. A leaf's top_was / top_today is the top two levels of a path ("province.unit",
 -- or a province alone), so the units it counts in are exactly its elements (top_unit, 01b_member.sql): the

@@ -8,10 +8,12 @@
 -- each period of the date
 INSERT INTO breakdown
 WITH r AS (
-	SELECT map, unit_id, measure, dc,
-		sum(n) FILTER (WHERE period_id = {{period_id}}) AS n,
-		sum(n) FILTER (WHERE period_id = {{ly_period_id}}) AS n_ly
-	FROM breakdown_raw WHERE period_id = {{period_id}} OR period_id = {{ly_period_id}}
+	-- two scans with one equality each: DuckDB skips row groups by their bounds for an equality, not for
+	-- the OR of two (that read the whole table once per period)
+	SELECT map, unit_id, measure, dc, sum(n) AS n, sum(n_ly) AS n_ly
+	FROM (SELECT map, unit_id, measure, dc, n, NULL::DOUBLE AS n_ly FROM breakdown_raw WHERE period_id = {{period_id}}
+		UNION ALL
+		SELECT map, unit_id, measure, dc, NULL, n FROM breakdown_raw WHERE period_id = {{ly_period_id}})
 	GROUP BY map, unit_id, measure, dc),
 j AS (SELECT r.*, d.dimension, d.category FROM r JOIN dim_code d USING (dc)),
 tot AS (SELECT map, unit_id, measure, n AS total, n_ly AS total_ly FROM j WHERE dimension = 'total')
