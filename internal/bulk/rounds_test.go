@@ -76,7 +76,7 @@ func TestImportRecognitionRounds(t *testing.T) {
 	d2 := tree(t)
 	mustImport(t, d2.App, bulk.Members, table(bulk.Members, members[:2]...))
 	mustImport(t, d2.App, bulk.Candidates, sheetTable(out))
-	if want, got := dump(t, d.App), dump(t, d2.App); got != want {
+	if want, got := dump(t, d), dump(t, d2); got != want {
 		t.Errorf("the export into another database differs:\n%s", firstDiff(want, got))
 	}
 	// One by one: the file as it stood at the ceremony, then the whole file.
@@ -88,7 +88,7 @@ func TestImportRecognitionRounds(t *testing.T) {
 	if again := mustImport(t, d3.App, bulk.Candidates, file); again.Updated != 2 {
 		t.Errorf("the whole file after the ceremony: %+v", again)
 	}
-	if want, got := dump(t, d.App), dump(t, d3.App); got != want {
+	if want, got := dump(t, d), dump(t, d3); got != want {
 		t.Errorf("one by one differs from the batch:\n%s", firstDiff(want, got))
 	}
 
@@ -121,7 +121,7 @@ func TestImportRecognitionRounds(t *testing.T) {
 	} {
 		e := tree(t)
 		mustImport(t, e.App, bulk.Members, table(bulk.Members, members[:2]...))
-		before := counts(t, e.Owner)
+		before := counts(t, e)
 		rep, err := bulk.Import(fixture.System(), e.App, bulk.Candidates,
 			table(bulk.Candidates, good, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", c.row...)), bulk.Options{})
 		if err != nil {
@@ -136,7 +136,7 @@ func TestImportRecognitionRounds(t *testing.T) {
 		if p.Row != 3 || p.Column != c.column || p.Code != c.code || p.Rule != c.rule || p.Message == "" || !strings.ContainsAny(p.Message, "àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ") {
 			t.Errorf("%s: problem %+v; want row 3, column %q, code %s, rule %q, a Vietnamese message", c.name, p, c.column, c.code, c.rule)
 		}
-		if after := counts(t, e.Owner); after != before {
+		if after := counts(t, e); after != before {
 			t.Errorf("%s: a refused file wrote something: %s → %s", c.name, before, after)
 		}
 	}

@@ -63,7 +63,7 @@ func TestImportCountsLaterRecognitionsAmongVoters(t *testing.T) {
 	if again := mustImport(t, cut.App, bulk.Candidates, file); again.Created != 3 || again.Updated != 1 {
 		t.Errorf("the whole file after the cut: %+v", again)
 	}
-	if want, got := dump(t, once.App), dump(t, cut.App); got != want {
+	if want, got := dump(t, once), dump(t, cut); got != want {
 		t.Errorf("the cut then the whole file differ from the whole file once:\n%s", firstDiff(want, got))
 	}
 	if again := mustImport(t, once.App, bulk.Candidates, file); again.Unchanged != 4 {
