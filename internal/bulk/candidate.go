@@ -169,13 +169,6 @@ func stepsOf(r *record) []step {
 	return append(out, float...)
 }
 
-// recognitionRounds: a round of the recognition that does not pass is a fact when the row carries what
-// followed it (a second round, or the removal); the last round of a row without a removal must pass.
-var recognitionRounds = map[string]struct{ next []string }{
-	"recognition":  {next: []string{"recognition2", "left"}},
-	"recognition2": {next: []string{"left"}},
-}
-
 // lastRound is the column of the last recognition round a row carries ("" without one).
 func lastRound(r *record) string {
 	switch {
@@ -254,18 +247,12 @@ func (im *importer) replay(r *record, c pipeline.Case, apply func(pipeline.Step)
 		if len(r.probs) > 0 {
 			return false, nil
 		}
+		// A recognition round that does not pass is recorded as the API records it (a round counted, the
+		// probation going on), whether or not the row carries what followed: the API holds a case in
+		// exactly that state between two rounds, so a file of that day is a fact like any other.
 		next, err := apply(st)
 		if err != nil {
 			return false, r.failErr(s.col, err)
-		}
-		if round, ok := recognitionRounds[s.col]; ok && next.Stage != pipeline.StageFullMember &&
-			!slices.ContainsFunc(round.next, func(k string) bool { return r.day(k) != nil }) {
-			msg := "Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết."
-			if s.col == "recognition" {
-				msg += " Nếu chi bộ đã xét lại, ghi lần 2 ở cột \"" + header(Candidates, "recognition2") + "\"."
-			}
-			r.fail(s.col+"_for", apperr.RuleViolation, pipeline.RuleRecognitionVote, msg)
-			return false, nil
 		}
 		c, moved = next, true
 	}

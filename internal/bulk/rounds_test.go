@@ -17,7 +17,8 @@ import (
 // the first and the last round and imports back unchanged; the file as it stood at the ceremony, then
 // the whole file, records the same. A first round that failed followed by the removal is a fact too.
 // Bad values in the second round's columns refuse the file with a Vietnamese message, a code (and the
-// rule, when a rule refuses) on their column, and nothing of it written.
+// rule, when a rule refuses) on their column, and nothing of it written. (A last round that did not pass
+// is not a bad value: TestImportFailedRoundAwaitingTheNext.)
 func TestImportRecognitionRounds(t *testing.T) {
 	round1 := func(forVotes string) []string {
 		return append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "25/06/2025", "Số NQ công nhận chính thức", "12-NQ/CB",
@@ -112,8 +113,6 @@ func TestImportRecognitionRounds(t *testing.T) {
 			"Ngày xét công nhận lần 2", pipeline.RuleDateOrder, apperr.RuleViolation},
 		{"a second round after a first that passed", append(round1("2"), round2("15/07/2025", "15-NQ/CB", "2", "2")...),
 			"Ngày xét công nhận lần 2", pipeline.RuleStageOrder, apperr.RuleViolation},
-		{"a second round that does not pass either, without the removal", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "1", "2")...),
-			"Công nhận lần 2: số tán thành", pipeline.RuleRecognitionVote, apperr.RuleViolation},
 		{"a number entitled that is not the cell's full members", append(round1("1"), round2("15/07/2025", "15-NQ/CB", "3", "3")...),
 			"Ngày xét công nhận lần 2", "", apperr.InvalidInput},
 		{"a second round without its resolution's number", append(round1("1"), round2("15/07/2025", "", "2", "2")...),
@@ -139,5 +138,86 @@ func TestImportRecognitionRounds(t *testing.T) {
 		if after := counts(t, e); after != before {
 			t.Errorf("%s: a refused file wrote something: %s → %s", c.name, before, after)
 		}
+	}
+}
+
+// A recognition round that did not pass, with neither a next round nor the removal after it, is the state
+// the API leaves a case in between two rounds (the probation goes on, a round counted): the import takes
+// it and records it as the API does. The file, through the batch path and one by one, records what the
+// API's own calls record (the file as it stood at the ceremony, then pipeline.RecognitionVote with the
+// document the import gives the round), row for row; nothing is refused. The same file again changes
+// nothing, the export imports back unchanged, and the next round, when the file later carries it, is
+// recorded on the same case, as the whole history imported at once records it.
+func TestImportFailedRoundAwaitingTheNext(t *testing.T) {
+	failed := append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "25/06/2025", "Số NQ công nhận chính thức", "12-NQ/CB",
+		"Công nhận: số tán thành", "1", "Công nhận: tổng số đảng viên chính thức", "2")
+	linh := candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", failed...)
+	ctx := fixture.System()
+
+	// Through the API's calls: the case at its ceremony, then the round that did not pass (1 of 2).
+	api := tree(t)
+	mustImport(t, api.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, api.App, bulk.Candidates, table(bulk.Candidates, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", ceremony...)))
+	var caseID int64
+	if err := api.Owner.NewRaw(`SELECT c.id FROM candidate_case c JOIN person p ON p.id = c.person_id WHERE p.national_id = '034193000018'`).
+		Scan(context.Background(), &caseID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipeline.GetOne(ctx, api.App, caseID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The document as the import gives a round: its number and date, and the import's note.
+	on := fixture.Day("2025-06-25")
+	c, err = pipeline.RecognitionVote(pipeline.AsHistory(ctx), api.App, c.ID, c.Version,
+		pipeline.Doc{Effective: on, Number: "12-NQ/CB", Date: &on, Note: "Nhập từ tệp."}, pipeline.Votes{For: 1, Eligible: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stage != pipeline.StageProbation || c.RecognitionRounds != 1 || !c.Open() {
+		t.Fatalf("the API's case after a failed round: %+v", c)
+	}
+	want := dump(t, api)
+
+	for _, path := range []struct {
+		name string
+		opt  bulk.Options
+	}{{"batch", bulk.Options{}}, {"one by one", bulk.OneByOne(bulk.Options{})}} {
+		d := tree(t)
+		mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+		rep, err := bulk.Import(ctx, d.App, bulk.Candidates, table(bulk.Candidates, linh), path.opt)
+		if err != nil || !rep.Written || rep.Created != 1 || len(rep.Problems) != 0 {
+			t.Errorf("%s: written=%v created=%d problems %+v, %v", path.name, rep.Written, rep.Created, rep.Problems, err)
+			continue
+		}
+		if got := dump(t, d); got != want {
+			t.Errorf("%s: the import differs from the API's calls:\n%s", path.name, firstDiff(want, got))
+		}
+	}
+
+	d := tree(t)
+	mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, linh))
+	if again := mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, linh)); again.Unchanged != 1 {
+		t.Errorf("the same file again: %+v", again)
+	}
+	out := exportHY(t, d.App, bulk.Candidates)
+	if got := cell(out, "034193000018", "Công nhận: số tán thành") + " " + cell(out, "034193000018", "Ngày xét công nhận lần 2"); got != "1 " {
+		t.Errorf("exported round: votes for and a second round %q, want %q", got, "1 ")
+	}
+	if again := mustImport(t, d.App, bulk.Candidates, sheetTable(out)); again.Unchanged != 1 {
+		t.Errorf("the export imported back: %+v", again)
+	}
+	// The next round comes in a later file: 2 of 2 on 15/07/2025.
+	next := with(linh, "Ngày xét công nhận lần 2", "15/07/2025", "Số NQ công nhận lần 2", "15-NQ/CB",
+		"Công nhận lần 2: số tán thành", "2", "Công nhận lần 2: tổng số đảng viên chính thức", "2")
+	if again := mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, next)); again.Updated != 1 {
+		t.Errorf("the next round: %+v", again)
+	}
+	whole := tree(t)
+	mustImport(t, whole.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, whole.App, bulk.Candidates, table(bulk.Candidates, next))
+	if want, got := dump(t, whole), dump(t, d); got != want {
+		t.Errorf("the round then the next differ from both at once:\n%s", firstDiff(want, got))
 	}
 }
