@@ -65,7 +65,7 @@ var tableDocs = map[string]doc{
 	"funnel":             {"Phễu phát triển đảng viên theo đơn vị (hai cấp trên cùng, cây như tại ngày của kỳ) và kỳ: số hồ sơ vào mỗi bước, tỷ lệ chuyển sang bước sau trong kỳ, số ra khỏi bước, trung vị và phân vị 90 số ngày làm việc ở bước.", nil},
 	"funnel_dropout":     {"Hồ sơ dừng (left, removed) trong kỳ theo bước trước đó và lý do.", nil},
 	"village_gap":        {"Thôn, tổ dân phố tại ngày chốt: chưa có chi bộ (no_cell), chưa có đảng viên cư trú (no_member).", nil},
-	"cell_committee_gap": {"Chi bộ có từ 9 đảng viên chính thức tại ngày chốt (được bầu chi ủy); ptdv chưa ghi nhận chi ủy nên committee_recorded luôn false.", nil},
+	"cell_committee_gap": {"Chi bộ có từ 9 đảng viên chính thức tại ngày chốt (được bầu chi ủy), đếm như người có quyền biểu quyết: người được chi bộ biểu quyết công nhận tính từ ngày sau ngày biểu quyết, người sinh hoạt tạm thời nơi khác vẫn tính, người miễn sinh hoạt không tính; ptdv chưa ghi nhận chi ủy nên committee_recorded luôn false.", nil},
 	"unit_gap":           {"Theo đơn vị (cả cây trực thuộc) tại ngày chốt: số thôn, thôn chưa có chi bộ, thôn chưa có đảng viên, chi bộ ≥ 9 đảng viên chính thức chưa có chi ủy.", nil},
 	"snapshot_meta":      {"Một dòng mô tả bản chụp: phiên bản định dạng, ngày chốt, snapshot và LSN của PostgreSQL, số dòng mỗi bảng.", nil},
 }

@@ -15,12 +15,20 @@ ORDER BY v.id;
 -- cell_committee_gap: cells on the as-of date with 9 or more full members, who may elect a cell
 -- committee (chi ủy). ptdv records no cell committees yet, so every such cell is listed with
 -- committee_recorded = false; the list is where committees are missing until they are recorded.
+-- Who counts as a full member is the pipeline's one rule (internal/pipeline/voters.go, voterOn), the
+-- rule of the voters, sponsors and helpers, written here in DuckDB's SQL since the file cannot run Go
+-- (TestCellCommitteeCountsTheVoters compares every cell with pipeline.FullMembers): a full member, or a
+-- full member attending elsewhere for a while (counted in the official cell), not an exempted one; a
+-- member recognized by the cell's vote from the day after that vote (the case the vote closed leaves
+-- them out from the end of the probation up to the day of the vote).
 CREATE TABLE cell_committee_gap AS
 SELECT u.id AS cell_id, u.code, u.name, u.province_id, count(*) AS full_members, false AS committee_recorded
 FROM unit_asof u JOIN member_status_span s ON s.unit_id = u.id
-WHERE u.kind IN ('cell', 'grassroots_cell') AND s.grade = 'full'
+WHERE u.kind IN ('cell', 'grassroots_cell')
 	AND s.valid_from <= {{as_of}} AND (s.valid_to IS NULL OR s.valid_to > {{as_of}})
-	AND s.status IN (SELECT code FROM code_item WHERE list = 'member_status' AND member)
+	AND (s.status = 'full' OR (s.status = 'temporary_out' AND s.grade = 'full'))
+	AND NOT EXISTS (SELECT 1 FROM candidate_case c WHERE c.person_key = s.person_key AND c.stage = 'full_member'
+		AND c.recognized_on <= {{as_of}} AND c.closed_on >= {{as_of}})
 GROUP BY ALL HAVING count(*) >= 9
 ORDER BY u.id;
 

@@ -130,10 +130,13 @@ func candidates() []map[string]string {
 	}
 }
 
-func counts(t *testing.T, db bun.IDB) string {
+// counts is the number of persons, cases, case events, member events and sponsors recorded, read as the
+// owner of the schema: through the application's role, row-level security hides every row outside a
+// scope set in its transaction, and "nothing written" would hold whatever the import wrote.
+func counts(t *testing.T, d *pgtest.DB) string {
 	t.Helper()
 	var s string
-	err := db.NewRaw(`SELECT concat_ws(' ', (SELECT count(*) FROM person), (SELECT count(*) FROM candidate_case),
+	err := d.Owner.NewRaw(`SELECT concat_ws(' ', (SELECT count(*) FROM person), (SELECT count(*) FROM candidate_case),
 		(SELECT count(*) FROM case_event), (SELECT count(*) FROM member_event), (SELECT count(*) FROM case_sponsor))`).Scan(context.Background(), &s)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +191,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 			}
 
 			// A second import of the same files, and an import of the exports, change nothing.
-			before := counts(t, d.Owner)
+			before := counts(t, d)
 			mustImport(t, d.App, bulk.Candidates, viaFile(t, f, in))
 			mustImport(t, d.App, bulk.Members, viaFile(t, f, table(bulk.Members, members...)))
 			exp := map[bulk.Kind]sheet.Sheet{}
@@ -204,7 +207,7 @@ func TestImportExportRoundTrip(t *testing.T) {
 					t.Errorf("%s: re-import of the export = %+v, want all unchanged", k, rep)
 				}
 			}
-			if after := counts(t, d.Owner); after != before {
+			if after := counts(t, d); after != before {
 				t.Errorf("importing again changed the counts %s → %s", before, after)
 			}
 			// The exports hold the cells as the code lists write them: "nu" → "Nữ", "12/12" → its label.
@@ -315,13 +318,13 @@ func TestBadRowsWriteNothing(t *testing.T) {
 		rows = append(rows, b.row)
 	}
 	in := table(bulk.Candidates, rows...)
-	before := counts(t, d.Owner)
+	before := counts(t, d)
 	rep, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, in, bulk.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Written || counts(t, d.Owner) != before {
-		t.Fatalf("a file with bad rows wrote something: written=%v %s → %s", rep.Written, before, counts(t, d.Owner))
+	if rep.Written || counts(t, d) != before {
+		t.Fatalf("a file with bad rows wrote something: written=%v %s → %s", rep.Written, before, counts(t, d))
 	}
 	for i, b := range bad {
 		row := i + 3 // header row 1, the good row 2
@@ -395,7 +398,7 @@ func TestWrongLayout(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	if got := counts(t, d.Owner); got != "0 0 0 0 0" {
+	if got := counts(t, d); got != "0 0 0 0 0" {
 		t.Errorf("counts = %s", got)
 	}
 }
@@ -429,7 +432,7 @@ func TestImportScope(t *testing.T) {
 			}
 		}
 	}
-	if got := counts(t, d.Owner); got != "0 0 0 0 0" {
+	if got := counts(t, d); got != "0 0 0 0 0" {
 		t.Errorf("counts = %s", got)
 	}
 	mustImport(t, d.App, bulk.Members, in)

@@ -39,7 +39,7 @@ func votes(r *record, forCol, eligibleCol string) pipeline.Votes {
 	return v
 }
 
-var candidateSteps = []step{
+var candidateSteps = slices.Concat([]step{
 	{col: "certificate", have: func(c pipeline.Case) *time.Time { return c.CertificateOn },
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Certificate(doc(r, on, "certificate_no"))
@@ -98,21 +98,7 @@ var candidateSteps = []step{
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
 			return pipeline.Ceremony(pipeline.Doc{Effective: on, Note: "Nhập từ tệp."})
 		}},
-	// The recognition: a first round, and a second when the first did not pass (replayed through the
-	// same move: a round that does not pass keeps the probation and counts as a round).
-	{col: "recognition", have: func(c pipeline.Case) *time.Time { return c.FirstVoteOn },
-		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
-			return pipeline.Recognition(doc(r, on, "recognition_no"), votes(r, "recognition_for", "recognition_eligible"))
-		}},
-	{col: "recognition2", have: func(c pipeline.Case) *time.Time {
-		if c.RecognitionRounds >= 2 {
-			return c.LastVoteOn
-		}
-		return nil
-	},
-		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
-			return pipeline.Recognition(doc(r, on, "recognition2_no"), votes(r, "recognition2_for", "recognition2_eligible"))
-		}},
+}, roundSteps(), []step{
 	// The helper (11-KNĐ): assigned on its date, among the stages (replay puts it in its place).
 	{col: "helper_since", have: func(c pipeline.Case) *time.Time { return c.HelperSince },
 		move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
@@ -131,7 +117,7 @@ var candidateSteps = []step{
 			}
 			return pipeline.Leaving(doc(r, on, "left_no"), reason)
 		}},
-}
+})
 
 // floating are the steps a case may take at any of several stages: the extension of the decision deadline
 // (after the cell's resolution, before or after the committee's) and the helper's assignment.
@@ -169,20 +155,32 @@ func stepsOf(r *record) []step {
 	return append(out, float...)
 }
 
-// recognitionRounds: a round of the recognition that does not pass is a fact when the row carries what
-// followed it (a second round, or the removal); the last round of a row without a removal must pass.
-var recognitionRounds = map[string]struct{ next []string }{
-	"recognition":  {next: []string{"recognition2", "left"}},
-	"recognition2": {next: []string{"left"}},
+// roundSteps are the recognition's rounds, one step a round the layout carries (roundCols), each
+// replayed through the recognition's own move: a round that does not pass keeps the probation and
+// counts as a round, and the next round's columns record the next vote. A round is recorded on the case
+// when the case has voted that many rounds; its day is the round's own (Case.VoteDays).
+func roundSteps() []step {
+	steps := make([]step, len(roundCols))
+	for i, col := range roundCols {
+		steps[i] = step{col: col, have: func(c pipeline.Case) *time.Time {
+			if len(c.VoteDays) > i {
+				return &c.VoteDays[i]
+			}
+			return nil
+		},
+			move: func(im *importer, r *record, c pipeline.Case, on time.Time) pipeline.Step {
+				return pipeline.Recognition(doc(r, on, col+"_no"), votes(r, col+"_for", col+"_eligible"))
+			}}
+	}
+	return steps
 }
 
 // lastRound is the column of the last recognition round a row carries ("" without one).
 func lastRound(r *record) string {
-	switch {
-	case r.day("recognition2") != nil:
-		return "recognition2"
-	case r.day("recognition") != nil:
-		return "recognition"
+	for i := len(roundCols) - 1; i >= 0; i-- {
+		if r.day(roundCols[i]) != nil {
+			return roundCols[i]
+		}
 	}
 	return ""
 }
@@ -254,18 +252,12 @@ func (im *importer) replay(r *record, c pipeline.Case, apply func(pipeline.Step)
 		if len(r.probs) > 0 {
 			return false, nil
 		}
+		// A recognition round that does not pass is recorded as the API records it (a round counted, the
+		// probation going on), whether or not the row carries what followed: the API holds a case in
+		// exactly that state between two rounds, so a file of that day is a fact like any other.
 		next, err := apply(st)
 		if err != nil {
 			return false, r.failErr(s.col, err)
-		}
-		if round, ok := recognitionRounds[s.col]; ok && next.Stage != pipeline.StageFullMember &&
-			!slices.ContainsFunc(round.next, func(k string) bool { return r.day(k) != nil }) {
-			msg := "Nghị quyết công nhận đảng viên chính thức chưa đạt số phiếu tán thành cần thiết."
-			if s.col == "recognition" {
-				msg += " Nếu chi bộ đã xét lại, ghi lần 2 ở cột \"" + header(Candidates, "recognition2") + "\"."
-			}
-			r.fail(s.col+"_for", apperr.RuleViolation, pipeline.RuleRecognitionVote, msg)
-			return false, nil
 		}
 		c, moved = next, true
 	}

@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	"ptdv/internal/member"
 	"ptdv/internal/org"
 	"ptdv/internal/people"
+	"ptdv/internal/pipeline"
 	"ptdv/internal/sheet"
 	"ptdv/internal/vn"
 )
@@ -53,6 +57,11 @@ func Export(ctx context.Context, db bun.IDB, k Kind, unitID int64, on time.Time)
 		return exportUnits(ctx, db, u, on)
 	case Targets:
 		return exportTargets(ctx, db, u, on)
+	}
+	if k == Candidates {
+		if err := checkRounds(ctx, db); err != nil {
+			return sheet.Sheet{}, err
+		}
 	}
 	cond, args := a.Scope().UnitFilter("x.unit_id")
 	subtree := `EXISTS (SELECT 1 FROM org_link r JOIN org_link x ON ` + auth.SubtreeSQL("x.path", "r.path") + `
@@ -191,8 +200,7 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 			to_char(ev.extension_on, 'DD/MM/YYYY'), ev.extension_no,
 			to_char(c.decision_on, 'DD/MM/YYYY'), c.decision_no,
 			to_char(c.ceremony_on, 'DD/MM/YYYY'),
-			to_char(ev.votes_on[1], 'DD/MM/YYYY'), ev.votes_no[1], ev.votes_for[1]::text, ev.votes_eligible[1]::text,
-			to_char(ev.votes_on[ev.rounds], 'DD/MM/YYYY'), ev.votes_no[ev.rounds], ev.votes_for[ev.rounds]::text, ev.votes_eligible[ev.rounds]::text,
+			`+roundCells()+`
 			c.helper_id::text, to_char(ev.helper_since, 'DD/MM/YYYY'),
 			CASE WHEN c.stage IN ('left', 'removed') THEN to_char(c.closed_on, 'DD/MM/YYYY') END,
 			(SELECT label_vi FROM code_item WHERE list = 'leave_reason' AND code = c.close_reason),
@@ -213,13 +221,11 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 				max(e.effective) FILTER (WHERE e.kind = 'decision_extended') AS extension_on,
 				max(e.effective) FILTER (WHERE e.kind = 'helper_assigned') AS helper_since,
 				max(e.document_no) FILTER (WHERE e.kind = 'decision_extended') AS extension_no,
-				-- The recognition's rounds in their order: the first in the first round's columns, the last
-				-- (when there are two or more: ev.rounds, else NULL) in the second round's.
+				-- The recognition's rounds in their order, each in its own round's columns (roundCells).
 				array_agg(e.effective ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_on,
 				array_agg(e.document_no ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_no,
 				array_agg(e.votes_for ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_for,
 				array_agg(e.votes_eligible ORDER BY e.effective, e.id) FILTER (WHERE e.kind = 'recognition_vote') AS votes_eligible,
-				nullif(count(*) FILTER (WHERE e.kind = 'recognition_vote'), 1)::int AS rounds,
 				max(e.document_no) FILTER (WHERE e.kind IN ('left', 'removed')) AS left_no
 			FROM case_event e WHERE e.case_id = c.id) ev
 		CROSS JOIN LATERAL (
@@ -241,13 +247,52 @@ func candidateRows(ctx context.Context, db bun.IDB, subtree string, args []any) 
 	return out, nil
 }
 
-var candidateExportKeys = []string{"proposer", "listed", "certificate", "certificate_no", "dossier",
+var candidateExportKeys = slices.Concat([]string{"proposer", "listed", "certificate", "certificate_no", "dossier",
 	"application", "biography", "comments", "background_check",
 	"sponsor1", "sponsor1_since", "sponsor2", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "youth_resolution",
 	"cell_res", "cell_res_no", "cell_for", "cell_eligible", "committee_res", "committee_res_no", "committee_for", "committee_eligible",
-	"extension", "extension_no", "decision", "decision_no", "ceremony", "recognition", "recognition_no", "recognition_for", "recognition_eligible",
-	"recognition2", "recognition2_no", "recognition2_for", "recognition2_eligible",
-	"helper", "helper_since", "left", "left_reason", "left_no"}
+	"extension", "extension_no", "decision", "decision_no", "ceremony"}, roundKeys(),
+	[]string{"helper", "helper_since", "left", "left_reason", "left_no"})
+
+// roundKeys are the keys of every round's columns, round after round (roundCols).
+func roundKeys() []string {
+	var ks []string
+	for _, col := range roundCols {
+		ks = append(ks, col, col+"_no", col+"_for", col+"_eligible")
+	}
+	return ks
+}
+
+// roundCells are the export's cells of every round the layout carries, in roundKeys' order: round i is
+// the i-th recognition vote of the case, by day (NULL, an empty cell, when the case has fewer).
+func roundCells() string {
+	var b strings.Builder
+	for i := range roundCols {
+		n := i + 1
+		fmt.Fprintf(&b, "to_char(ev.votes_on[%d], 'DD/MM/YYYY'), ev.votes_no[%d], ev.votes_for[%d]::text, ev.votes_eligible[%d]::text,\n\t\t\t", n, n, n, n)
+	}
+	return b.String()
+}
+
+// checkRounds refuses an export of candidates when the rule table allows more recognition rounds than
+// the layout has columns for (vote.recognition.max_rounds raised above len(roundCols)): a case with a
+// round the file cannot carry would come back from it without that round. The rule is read as the
+// pipeline reads it, so the export follows a change of the table, not a number of its own.
+func checkRounds(ctx context.Context, db bun.IDB) error {
+	rules, err := pipeline.LoadRules(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := rules.Require(pipeline.RuleRecognitionRounds); err != nil {
+		return err
+	}
+	if max := rules.V(pipeline.RuleRecognitionRounds); max > len(roundCols) {
+		return apperr.Rule(pipeline.RuleRecognitionRounds,
+			fmt.Sprintf("Quy định cho phép biểu quyết công nhận đảng viên chính thức tối đa %d lần, nhưng mẫu danh sách chỉ có cột cho %d lần: không xuất được danh sách mà không bỏ sót các lần xét sau. Cần bổ sung cột cho mẫu trước khi xuất.", max, len(roundCols)),
+			fmt.Sprintf("the rule allows %d recognition rounds but the candidates layout carries %d", max, len(roundCols)))
+	}
+	return nil
+}
 
 // memberRows reads the members of the subtree on the day with their admission and recognition.
 func memberRows(ctx context.Context, db bun.IDB, subtree string, args []any, on time.Time) ([]exported, error) {

@@ -52,7 +52,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 	mustImport(t, d.App, bulk.Members, table(bulk.Members, members...))
 	// Đỗ Thị Bình is at the course stage.
 	mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, candidates()...))
-	before, writes := counts(t, d.App), bulk.Writes()
+	before, writes := counts(t, d), bulk.Writes()
 
 	// A member row "Hoàng Văn Giả" with Đỗ Thị Bình's ID: today it recorded her as admitted.
 	giả := with(person("Hoàng Văn Giả", "Nữ", "05/06/2001", "034301000012", "HY.QC.1"),
@@ -82,7 +82,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 	if got := problemsAt(rep, 2); rep.Written || len(got) != 1 || !strings.HasPrefix(got[0], "Giới tính CONFLICT") || !strings.Contains(got[0], "(Nam)") {
 		t.Errorf("another sex: %q", got)
 	}
-	if after := counts(t, d.App); after != before || bulk.Writes() != writes {
+	if after := counts(t, d); after != before || bulk.Writes() != writes {
 		t.Fatalf("refused rows wrote: %s → %s, %d writes", before, after, bulk.Writes()-writes)
 	}
 
@@ -92,7 +92,7 @@ func TestImportNeverMergesTwoPeople(t *testing.T) {
 	if !rep.Written || rep.Unchanged != 1 || len(rep.Problems) != 0 {
 		t.Errorf("accents and case: %+v", rep)
 	}
-	if after := counts(t, d.App); after != before {
+	if after := counts(t, d); after != before {
 		t.Errorf("%s → %s", before, after)
 	}
 }
@@ -135,7 +135,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 	asMember := func(name, sex, birth, nid string, kv ...string) map[string]string {
 		return with(person(name, sex, birth, nid, "HY.QC.1"), kv...)
 	}
-	before := counts(t, d.App)
+	before := counts(t, d)
 	for _, tc := range []struct {
 		name   string
 		row    map[string]string
@@ -157,7 +157,7 @@ func TestMemberRowReconcilesWithCase(t *testing.T) {
 			t.Errorf("%s: %+v %q", tc.name, rep, got)
 		}
 	}
-	if after := counts(t, d.App); after != before {
+	if after := counts(t, d); after != before {
 		t.Fatalf("refused member rows wrote: %s → %s", before, after)
 	}
 	// At the decision, with its date: the case advances to probation, through the pipeline's ceremony.
@@ -255,9 +255,9 @@ func TestBadLastRowWritesNothing(t *testing.T) {
 	last := &in.Rows[len(in.Rows)-1]
 	last.Cells = slices.Clone(last.Cells)
 	last.Cells[slices.Index(in.Header, "Ngày sinh")] = "31/02/2000"
-	before, writes := counts(t, d.App), bulk.Writes()
+	before, writes := counts(t, d), bulk.Writes()
 	rep := importAs(t, fixture.System(), d.App, bulk.Candidates, in)
-	if rep.Written || rep.Bad() != 1 || rep.Problems[0].Row != last.N || counts(t, d.App) != before {
+	if rep.Written || rep.Bad() != 1 || rep.Problems[0].Row != last.N || counts(t, d) != before {
 		t.Fatalf("%+v", rep.Problems)
 	}
 	if w := bulk.Writes() - writes; w != 0 {
@@ -280,7 +280,7 @@ func TestImportFileMessages(t *testing.T) {
 	if e, ok := apperr.As(err); !ok || e.Code != apperr.InvalidInput || !strings.Contains(e.Message, "Dòng tiêu đề (tên các cột) phải là dòng đầu tiên của tệp: tên các cột ở dòng 3.") {
 		t.Errorf("title rows: %v", err)
 	}
-	if got := counts(t, d.App); got != "0 0 0 0 0" {
+	if got := counts(t, d); got != "0 0 0 0 0" {
 		t.Errorf("counts %s", got)
 	}
 }

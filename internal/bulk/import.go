@@ -468,16 +468,19 @@ func (im *importer) parse(r *record) {
 		r.required("listed")
 		r.code(im.match, "proposer", "proposer")
 		r.code(im.match, "leave_reason", "left_reason")
-		for _, k := range []string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
-			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony", "recognition",
-			"recognition2", "helper_since", "left"} {
+		for _, k := range slices.Concat([]string{"listed", "certificate", "dossier", "application", "biography", "comments", "background_check",
+			"sponsor1_since", "sponsor2_since", "sponsor1_letter", "sponsor2_letter", "cell_res", "committee_res", "extension", "decision", "ceremony"},
+			roundCols, []string{"helper_since", "left"}) {
 			r.date(k)
 		}
-		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible", "recognition_for", "recognition_eligible",
-			"recognition2_for", "recognition2_eligible"} {
+		for _, k := range []string{"cell_for", "cell_eligible", "committee_for", "committee_eligible"} {
 			r.count(k)
 		}
-		secondRound(r)
+		for _, k := range roundCols {
+			r.count(k + "_for")
+			r.count(k + "_eligible")
+		}
+		laterRounds(r)
 		for _, k := range memberKeys {
 			if r.nationalID(k); r.text(k) != "" {
 				// A sponsor outside the scope reads as one not recorded: the same words, whoever holds the ID.
@@ -493,7 +496,7 @@ func (im *importer) parse(r *record) {
 		if r.text("left") != "" && r.text("left_reason") == "" {
 			r.invalid("left_reason", "Cần lý do ra khỏi danh sách.")
 		}
-		im.dates(r, []string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony", "recognition", "recognition2", "left"})
+		im.dates(r, slices.Concat([]string{"listed", "certificate", "dossier", "cell_res", "committee_res", "decision", "ceremony"}, roundCols, []string{"left"}))
 	case Members:
 		r.required("decision")
 		r.required("ceremony")
@@ -505,27 +508,33 @@ func (im *importer) parse(r *record) {
 	im.identity(r)
 }
 
-// secondRound checks the columns of the recognition's second round against the first: a second round
-// needs a first before it, and its number and votes need its date.
-func secondRound(r *record) {
-	first, second := r.day("recognition"), r.day("recognition2")
-	if second == nil {
-		if r.text("recognition2") == "" {
-			for _, k := range []string{"recognition2_no", "recognition2_for", "recognition2_eligible"} {
-				if r.text(k) != "" {
-					r.invalid("recognition2", fmt.Sprintf("Cột \"%s\" có giá trị: cần ngày xét công nhận lần 2.", header(Candidates, k)))
-					return
+// laterRounds checks the columns of the recognition's later rounds (lần 2, lần 3) against the round
+// before each: a round needs the one before it, on an earlier day, and its number and votes need its
+// day. The first problem of a row is enough: the rounds after it would only repeat it.
+func laterRounds(r *record) {
+	for i, col := range roundCols[1:] {
+		n, prev := i+2, roundCols[i]
+		day, before := r.day(col), r.day(prev)
+		if day == nil {
+			if r.text(col) == "" {
+				for _, k := range []string{col + "_no", col + "_for", col + "_eligible"} {
+					if r.text(k) != "" {
+						r.invalid(col, fmt.Sprintf("Cột \"%s\" có giá trị: cần ngày xét công nhận lần %d.", header(Candidates, k), n))
+						return
+					}
 				}
 			}
+			continue
 		}
-		return
-	}
-	switch {
-	case r.text("recognition") == "":
-		r.invalid("recognition2", fmt.Sprintf("Có lần xét công nhận thứ 2 nhưng chưa có lần 1 (cột \"%s\").", header(Candidates, "recognition")))
-	case first != nil && !second.After(*first):
-		r.fail("recognition2", apperr.RuleViolation, pipeline.RuleDateOrder,
-			fmt.Sprintf("Ngày xét công nhận lần 2 (%s) phải sau lần 1 (%s).", vn.Date(*second), vn.Date(*first)))
+		switch {
+		case r.text(prev) == "":
+			r.invalid(col, fmt.Sprintf("Có lần xét công nhận thứ %d nhưng chưa có lần %d (cột \"%s\").", n, n-1, header(Candidates, prev)))
+			return
+		case before != nil && !day.After(*before):
+			r.fail(col, apperr.RuleViolation, pipeline.RuleDateOrder,
+				fmt.Sprintf("Ngày xét công nhận lần %d (%s) phải sau lần %d (%s).", n, vn.Date(*day), n-1, vn.Date(*before)))
+			return
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ func TestImportRecordsLateFactsOfThePast(t *testing.T) {
 	}
 
 	// Impossible in any history: recognition before the 12 months of probation end.
-	before := counts(t, d.App)
+	before := counts(t, d)
 	early := append(slices.Clone(ceremony), "Ngày NQ công nhận chính thức", "20/12/2024", "Số NQ công nhận chính thức", "1-NQ/CB",
 		"Công nhận: số tán thành", "10", "Công nhận: tổng số đảng viên chính thức", "10")
 	rep3, err := bulk.Import(fixture.System(), d.App, bulk.Candidates, table(bulk.Candidates, candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", early...)), bulk.Options{})
@@ -74,7 +74,7 @@ func TestImportRecordsLateFactsOfThePast(t *testing.T) {
 	if rep3.Written || len(rep3.Problems) != 1 || rep3.Problems[0].Code != apperr.RuleViolation || rep3.Problems[0].Rule != pipeline.RuleProbation {
 		t.Errorf("recognition inside the probation: written=%v problems %+v", rep3.Written, rep3.Problems)
 	}
-	if after := counts(t, d.App); after != before {
+	if after := counts(t, d); after != before {
 		t.Errorf("a refused row wrote something: %s → %s", before, after)
 	}
 }
@@ -235,7 +235,7 @@ func TestImportHelper(t *testing.T) {
 		t.Errorf("the same file again: %+v", again)
 	}
 	// Not recorded, without a date, a probationary member: refused on the helper's columns, nothing written.
-	before := counts(t, d.App)
+	before := counts(t, d)
 	bad := table(bulk.Candidates,
 		candidate("Bùi Văn Giang", "Nam", "03/03/1996", "034096000015", append(slices.Clone(course), "CCCD người giúp đỡ", "034075999999", "Ngày phân công người giúp đỡ", "01/04/2024")...),
 		candidate("Vũ Văn Cường", "Nam", "07/07/1998", "034098000013", append(slices.Clone(course), "CCCD người giúp đỡ", "034075000001")...),
@@ -257,7 +257,7 @@ func TestImportHelper(t *testing.T) {
 	if !slices.Equal(ps, want) {
 		t.Errorf("problems %+v, want %+v", rep.Problems, want)
 	}
-	if after := counts(t, d.App); after != before {
+	if after := counts(t, d); after != before {
 		t.Errorf("refused rows wrote something: %s → %s", before, after)
 	}
 }

@@ -9,6 +9,7 @@ package bulk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"ptdv/internal/apperr"
@@ -71,55 +72,74 @@ var personColumns = []Column{
 	{Key: "cell_name", Header: "Tên chi bộ", ExportOnly: true, Note: "Chỉ để đọc; không nhập vào hệ thống."},
 }
 
-var candidateColumns = append(clone(personColumns),
-	Column{Key: "proposer", Header: "Nơi giới thiệu nguồn", Required: true, Note: "Chi bộ, Đoàn Thanh niên, Hội Phụ nữ…"},
-	Column{Key: "listed", Header: "Ngày vào danh sách nguồn", Required: true, Note: "dd/mm/yyyy."},
-	Column{Key: "certificate", Header: "Ngày cấp GCN bồi dưỡng nhận thức", Note: "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng."},
-	Column{Key: "certificate_no", Header: "Số GCN"},
-	Column{Key: "dossier", Header: "Ngày hoàn thiện hồ sơ", Note: "Ngày đủ đơn, lý lịch, giới thiệu, nhận xét, thẩm tra."},
-	Column{Key: "application", Header: "Ngày đơn xin vào Đảng", Note: "Mẫu 1-KNĐ; để trống: ngày hoàn thiện hồ sơ. Không sau ngày hoàn thiện hồ sơ."},
-	Column{Key: "biography", Header: "Ngày lý lịch", Note: "Mẫu 2-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
-	Column{Key: "comments", Header: "Ngày nhận xét của đoàn thể, nơi cư trú", Note: "Mẫu 5-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
-	Column{Key: "background_check", Header: "Ngày thẩm tra lý lịch", Note: "Để trống: ngày hoàn thiện hồ sơ."},
-	Column{Key: "sponsor1", Header: "CCCD người giới thiệu 1", Note: "Đảng viên chính thức đã có trong hệ thống."},
-	Column{Key: "sponsor1_since", Header: "Người giới thiệu 1 cùng công tác từ", Note: "dd/mm/yyyy."},
-	Column{Key: "sponsor2", Header: "CCCD người giới thiệu 2", Note: "Để trống khi Đoàn giới thiệu thay một đảng viên."},
-	Column{Key: "sponsor2_since", Header: "Người giới thiệu 2 cùng công tác từ"},
-	Column{Key: "sponsor1_letter", Header: "Ngày giấy giới thiệu 1", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
-	Column{Key: "sponsor2_letter", Header: "Ngày giấy giới thiệu 2", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
-	Column{Key: "youth_resolution", Header: "Số NQ giới thiệu của Đoàn", Note: "Mẫu 4-KNĐ; chỉ khi Đoàn giới thiệu."},
-	Column{Key: "cell_res", Header: "Ngày NQ chi bộ", Note: "Mẫu 6-KNĐ."},
-	Column{Key: "cell_res_no", Header: "Số NQ chi bộ"},
-	Column{Key: "cell_for", Header: "Chi bộ: số tán thành"},
-	Column{Key: "cell_eligible", Header: "Chi bộ: tổng số đảng viên chính thức"},
-	Column{Key: "committee_res", Header: "Ngày NQ đảng ủy", Note: "Mẫu 8-KNĐ."},
-	Column{Key: "committee_res_no", Header: "Số NQ đảng ủy"},
-	Column{Key: "committee_for", Header: "Đảng ủy: số tán thành"},
-	Column{Key: "committee_eligible", Header: "Đảng ủy: tổng số cấp ủy viên"},
-	Column{Key: "extension", Header: "Ngày gia hạn QĐ kết nạp",
+var candidateColumns = slices.Concat(personColumns, []Column{
+	{Key: "proposer", Header: "Nơi giới thiệu nguồn", Required: true, Note: "Chi bộ, Đoàn Thanh niên, Hội Phụ nữ…"},
+	{Key: "listed", Header: "Ngày vào danh sách nguồn", Required: true, Note: "dd/mm/yyyy."},
+	{Key: "certificate", Header: "Ngày cấp GCN bồi dưỡng nhận thức", Note: "Giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng."},
+	{Key: "certificate_no", Header: "Số GCN"},
+	{Key: "dossier", Header: "Ngày hoàn thiện hồ sơ", Note: "Ngày đủ đơn, lý lịch, giới thiệu, nhận xét, thẩm tra."},
+	{Key: "application", Header: "Ngày đơn xin vào Đảng", Note: "Mẫu 1-KNĐ; để trống: ngày hoàn thiện hồ sơ. Không sau ngày hoàn thiện hồ sơ."},
+	{Key: "biography", Header: "Ngày lý lịch", Note: "Mẫu 2-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
+	{Key: "comments", Header: "Ngày nhận xét của đoàn thể, nơi cư trú", Note: "Mẫu 5-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
+	{Key: "background_check", Header: "Ngày thẩm tra lý lịch", Note: "Để trống: ngày hoàn thiện hồ sơ."},
+	{Key: "sponsor1", Header: "CCCD người giới thiệu 1", Note: "Đảng viên chính thức đã có trong hệ thống."},
+	{Key: "sponsor1_since", Header: "Người giới thiệu 1 cùng công tác từ", Note: "dd/mm/yyyy."},
+	{Key: "sponsor2", Header: "CCCD người giới thiệu 2", Note: "Để trống khi Đoàn giới thiệu thay một đảng viên."},
+	{Key: "sponsor2_since", Header: "Người giới thiệu 2 cùng công tác từ"},
+	{Key: "sponsor1_letter", Header: "Ngày giấy giới thiệu 1", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
+	{Key: "sponsor2_letter", Header: "Ngày giấy giới thiệu 2", Note: "Mẫu 3-KNĐ; để trống: ngày hoàn thiện hồ sơ."},
+	{Key: "youth_resolution", Header: "Số NQ giới thiệu của Đoàn", Note: "Mẫu 4-KNĐ; chỉ khi Đoàn giới thiệu."},
+	{Key: "cell_res", Header: "Ngày NQ chi bộ", Note: "Mẫu 6-KNĐ."},
+	{Key: "cell_res_no", Header: "Số NQ chi bộ"},
+	{Key: "cell_for", Header: "Chi bộ: số tán thành"},
+	{Key: "cell_eligible", Header: "Chi bộ: tổng số đảng viên chính thức"},
+	{Key: "committee_res", Header: "Ngày NQ đảng ủy", Note: "Mẫu 8-KNĐ."},
+	{Key: "committee_res_no", Header: "Số NQ đảng ủy"},
+	{Key: "committee_for", Header: "Đảng ủy: số tán thành"},
+	{Key: "committee_eligible", Header: "Đảng ủy: tổng số cấp ủy viên"},
+	{Key: "extension", Header: "Ngày gia hạn QĐ kết nạp",
 		Note: "Ngày văn bản gia hạn thời hạn ra quyết định kết nạp (một lần); để trống khi không gia hạn."},
-	Column{Key: "extension_no", Header: "Số văn bản gia hạn"},
-	Column{Key: "decision", Header: "Ngày QĐ kết nạp", Note: "Mẫu 9-KNĐ."},
-	Column{Key: "decision_no", Header: "Số QĐ kết nạp"},
-	Column{Key: "ceremony", Header: "Ngày lễ kết nạp"},
-	Column{Key: "recognition", Header: "Ngày NQ công nhận chính thức",
-		Note: "Lần xét công nhận thứ nhất (mẫu 10-KNĐ, 11-KNĐ). Lần này không đạt thì ghi lần 2 ở các cột \"lần 2\" (hoặc ngày xóa tên)."},
-	Column{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
-	Column{Key: "recognition_for", Header: "Công nhận: số tán thành"},
-	Column{Key: "recognition_eligible", Header: "Công nhận: tổng số đảng viên chính thức",
+	{Key: "extension_no", Header: "Số văn bản gia hạn"},
+	{Key: "decision", Header: "Ngày QĐ kết nạp", Note: "Mẫu 9-KNĐ."},
+	{Key: "decision_no", Header: "Số QĐ kết nạp"},
+	{Key: "ceremony", Header: "Ngày lễ kết nạp"},
+	{Key: "recognition", Header: "Ngày NQ công nhận chính thức",
+		Note: "Lần xét công nhận thứ nhất (mẫu 10-KNĐ, 11-KNĐ). Lần này không đạt: khi chi bộ đã xét lại, ghi lần 2 ở các cột \"lần 2\" (hoặc ngày xóa tên); khi chưa xét lại, để trống các cột đó."},
+	{Key: "recognition_no", Header: "Số NQ công nhận chính thức"},
+	{Key: "recognition_for", Header: "Công nhận: số tán thành"},
+	{Key: "recognition_eligible", Header: "Công nhận: tổng số đảng viên chính thức",
 		Note: "Số đảng viên chính thức của chi bộ ngày biểu quyết; người được công nhận biểu quyết từ ngày sau ngày chi bộ công nhận."},
-	Column{Key: "recognition2", Header: "Ngày xét công nhận lần 2",
-		Note: "Chỉ khi lần 1 không đạt: ngày chi bộ xét lại (sau lần 1). Khi có nhiều hơn hai lần, ghi lần cuối."},
-	Column{Key: "recognition2_no", Header: "Số NQ công nhận lần 2"},
-	Column{Key: "recognition2_for", Header: "Công nhận lần 2: số tán thành"},
-	Column{Key: "recognition2_eligible", Header: "Công nhận lần 2: tổng số đảng viên chính thức"},
-	Column{Key: "helper", Header: "CCCD người giúp đỡ", Note: "Đảng viên chính thức được phân công giúp đỡ (mẫu 11-KNĐ), đã có trong hệ thống."},
-	Column{Key: "helper_since", Header: "Ngày phân công người giúp đỡ", Note: "dd/mm/yyyy; bắt buộc khi có người giúp đỡ."},
-	Column{Key: "left", Header: "Ngày ra khỏi danh sách", Note: "Ngày ra khỏi danh sách nguồn, hoặc ngày xóa tên đảng viên dự bị."},
-	Column{Key: "left_reason", Header: "Lý do ra khỏi danh sách", Note: "Theo danh mục: chuyển đi, không đủ tiêu chuẩn, …"},
-	Column{Key: "left_no", Header: "Số văn bản ra khỏi danh sách", Note: "Bắt buộc khi xóa tên đảng viên dự bị."},
+}, laterRoundColumns(), []Column{
+	{Key: "helper", Header: "CCCD người giúp đỡ", Note: "Đảng viên chính thức được phân công giúp đỡ (mẫu 11-KNĐ), đã có trong hệ thống."},
+	{Key: "helper_since", Header: "Ngày phân công người giúp đỡ", Note: "dd/mm/yyyy; bắt buộc khi có người giúp đỡ."},
+	{Key: "left", Header: "Ngày ra khỏi danh sách", Note: "Ngày ra khỏi danh sách nguồn, hoặc ngày xóa tên đảng viên dự bị."},
+	{Key: "left_reason", Header: "Lý do ra khỏi danh sách", Note: "Theo danh mục: chuyển đi, không đủ tiêu chuẩn, …"},
+	{Key: "left_no", Header: "Số văn bản ra khỏi danh sách", Note: "Bắt buộc khi xóa tên đảng viên dự bị."},
 	confirmBirthColumn,
-)
+})
+
+// roundCols are the column sets of the recognition's rounds that the candidates layout carries, in
+// order: each is the key of the round's day, with the keys of its resolution's number (+"_no"), its
+// votes for (+"_for") and its number entitled (+"_eligible"). The rule vote.recognition.max_rounds says
+// how many rounds a case may have; the export refuses when it is raised above len(roundCols), since
+// the file would lose the rounds it cannot carry.
+var roundCols = []string{"recognition", "recognition2", "recognition3"}
+
+// laterRoundColumns are the columns of the rounds after the first, "lần 2", "lần 3", …: a round is
+// considered only when the one before did not pass.
+func laterRoundColumns() []Column {
+	var cs []Column
+	for i, key := range roundCols[1:] {
+		n := i + 2
+		cs = append(cs,
+			Column{Key: key, Header: fmt.Sprintf("Ngày xét công nhận lần %d", n),
+				Note: fmt.Sprintf("Chỉ khi lần %d không đạt: ngày chi bộ xét lại (sau lần %d); để trống khi chưa xét lại.", n-1, n-1)},
+			Column{Key: key + "_no", Header: fmt.Sprintf("Số NQ công nhận lần %d", n)},
+			Column{Key: key + "_for", Header: fmt.Sprintf("Công nhận lần %d: số tán thành", n)},
+			Column{Key: key + "_eligible", Header: fmt.Sprintf("Công nhận lần %d: tổng số đảng viên chính thức", n)})
+	}
+	return cs
+}
 
 // memberKeys are the columns of a candidate row that name a recorded full member by national ID: the
 // sponsors and the helper (người giúp đỡ).

@@ -151,7 +151,7 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 	if between == 0 {
 		t.Fatal("no vote falls between another candidate's end of probation and recognition: the test would not cover it")
 	}
-	want := dump(t, once.App)
+	want := dump(t, once)
 
 	for _, cuts := range [][]string{{"2020-06-30"}, {"2019-12-31", "2020-09-30", "2021-06-30"}} {
 		d := tree(t)
@@ -164,7 +164,7 @@ func TestImportOrderDoesNotMatter(t *testing.T) {
 		if last.Updated == 0 {
 			t.Errorf("cut-offs %v: the whole file updated no row: the cut-offs left it no work", cuts)
 		}
-		if got := dump(t, d.App); got != want {
+		if got := dump(t, d); got != want {
 			t.Errorf("cut-offs %v then the whole file differ from the whole file once:\n%s", cuts, firstDiff(want, got))
 		}
 	}

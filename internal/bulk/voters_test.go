@@ -2,12 +2,14 @@ package bulk_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/bulk"
 	"ptdv/internal/fixture"
+	"ptdv/internal/member"
 	"ptdv/internal/pipeline"
 )
 
@@ -63,7 +65,7 @@ func TestImportCountsLaterRecognitionsAmongVoters(t *testing.T) {
 	if again := mustImport(t, cut.App, bulk.Candidates, file); again.Created != 3 || again.Updated != 1 {
 		t.Errorf("the whole file after the cut: %+v", again)
 	}
-	if want, got := dump(t, once.App), dump(t, cut.App); got != want {
+	if want, got := dump(t, once), dump(t, cut); got != want {
 		t.Errorf("the cut then the whole file differ from the whole file once:\n%s", firstDiff(want, got))
 	}
 	if again := mustImport(t, once.App, bulk.Candidates, file); again.Unchanged != 4 {
@@ -104,5 +106,129 @@ func TestImportCountsLaterRecognitionsAmongVoters(t *testing.T) {
 	}
 	if !slices.Equal(recorded, []string{"034301000022"}) {
 		t.Errorf("recorded cases %v; want Bình with two entitled only", recorded)
+	}
+}
+
+// A sponsor (người giới thiệu) and a helper (người giúp đỡ) are full members by the voters' rule: a member
+// recognized by the cell's vote counts from the day after the vote, not from the end of the probation
+// before it. Phan Thị Linh, at the end of her probation on 19/06/2025, is recognized by the vote of
+// 25/06/2025: as a sponsor or a helper she is refused on 25/06/2025 and accepted on 26/06/2025, through
+// the API's calls and through an import, on both of its paths (her history recorded before the file: the
+// batch path; in the same file: the row that names her goes one by one after hers). A full member
+// attending elsewhere for a while (sinh hoạt tạm thời) still counts, as among the voters.
+func TestSponsorAndHelperCountFromTheDayAfterTheVote(t *testing.T) {
+	ctx := fixture.System()
+	linh := candidate("Phan Thị Linh", "Nữ", "21/01/1993", "034193000018", full...)
+	// Phúc's dossier on a day, Linh his first sponsor; Quân's helper Linh from a day.
+	phuc := func(dossier string) map[string]string {
+		return candidate("Lý Văn Phúc", "Nam", "04/04/2000", "034200000031", "Ngày vào danh sách nguồn", "10/01/2025",
+			"Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2025", "Số GCN", "12/GCN", "Ngày hoàn thiện hồ sơ", dossier,
+			"CCCD người giới thiệu 1", "034193000018", "Người giới thiệu 1 cùng công tác từ", "01/01/2020",
+			"CCCD người giới thiệu 2", "034075000001", "Người giới thiệu 2 cùng công tác từ", "01/01/2020")
+	}
+	quan := func(since string) map[string]string {
+		return candidate("Mai Văn Quân", "Nam", "02/02/2002", "034202000041", "Ngày vào danh sách nguồn", "10/01/2025",
+			"CCCD người giúp đỡ", "034193000018", "Ngày phân công người giúp đỡ", since)
+	}
+	const voteDay, dayAfter = "25/06/2025", "26/06/2025"
+
+	// The API: Linh recorded (members and her history), then a case at the course, sponsored or helped.
+	api := tree(t)
+	mustImport(t, api.App, bulk.Members, table(bulk.Members, members[:2]...))
+	mustImport(t, api.App, bulk.Candidates, table(bulk.Candidates, linh,
+		candidate("Lý Văn Phúc", "Nam", "04/04/2000", "034200000031", "Ngày vào danh sách nguồn", "10/01/2025",
+			"Ngày cấp GCN bồi dưỡng nhận thức", "15/03/2025", "Số GCN", "12/GCN")))
+	ids := map[string]int64{}
+	var rows []struct {
+		NID    string `bun:"national_id"`
+		Person int64  `bun:"person_id"`
+		Case   int64  `bun:"case_id"`
+	}
+	if err := api.Owner.NewRaw(`SELECT p.national_id, p.id AS person_id, coalesce(c.id, 0) AS case_id
+		FROM person p LEFT JOIN candidate_case c ON c.person_id = p.id`).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	caseOf := map[string]int64{}
+	for _, r := range rows {
+		ids[r.NID], caseOf[r.NID] = r.Person, r.Case
+	}
+	sponsors := []pipeline.SponsorInput{{PersonID: ids["034193000018"], KnownSince: fixture.Day("2020-01-01")},
+		{PersonID: ids["034075000001"], KnownSince: fixture.Day("2020-01-01")}}
+	dossier := func(on string) pipeline.DossierInput {
+		d := fixture.Day(on)
+		return pipeline.DossierInput{Doc: pipeline.Doc{Effective: d}, ApplicationOn: d, BiographyOn: d, CommentsOn: d, BackgroundCheckOn: d, Sponsors: sponsors}
+	}
+	// Trần Văn Hùng, the second sponsor, attends elsewhere for a while from 02/01/2025: a full member still,
+	// who sponsors as he still votes in his cell.
+	if err := member.Record(ctx, api.App, member.Event{PersonID: ids["034075000001"], Kind: member.KindTransferredOutTemporary,
+		Effective: fixture.Day("2025-01-02")}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := pipeline.GetOne(ctx, api.App, caseOf["034200000031"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, on := range []string{"2025-06-20", "2025-06-25"} { // after the end of the probation, up to the vote
+		_, err := pipeline.CompleteDossier(ctx, api.App, c.ID, c.Version, dossier(on))
+		wantRuleOf(t, "API: the sponsor on "+on, err, pipeline.RuleSponsorFullMember)
+		_, err = pipeline.AssignHelper(ctx, api.App, c.ID, c.Version, ids["034193000018"], pipeline.Doc{Effective: fixture.Day(on)})
+		wantRuleOf(t, "API: the helper on "+on, err, pipeline.RuleHelperFullMember)
+	}
+	if c, err = pipeline.AssignHelper(ctx, api.App, c.ID, c.Version, ids["034193000018"], pipeline.Doc{Effective: fixture.Day("2025-06-26")}); err != nil {
+		t.Errorf("API: the helper the day after the vote: %v", err)
+	}
+	if _, err := pipeline.CompleteDossier(ctx, api.App, c.ID, c.Version, dossier("2025-06-26")); err != nil {
+		t.Errorf("API: the sponsor the day after the vote: %v", err)
+	}
+	if n, err := pipeline.FullMembers(ctx, api.App, mustUnit(t, api.App, "HY.QC.1"), fixture.Day("2025-06-26")); err != nil || n != 3 {
+		t.Errorf("voters on 26/06/2025, one attending elsewhere: %d, %v; want 3", n, err)
+	}
+
+	// The import: her history before the file (the batch path, and one by one), or in the same file.
+	for _, path := range []struct {
+		name   string
+		before bool
+		opt    bulk.Options
+	}{{"batch", true, bulk.Options{}}, {"one by one", true, bulk.OneByOne(bulk.Options{})}, {"the same file", false, bulk.Options{}}} {
+		for _, c := range []struct {
+			row    func(string) map[string]string
+			column string
+			rule   string
+		}{{phuc, "Ngày hoàn thiện hồ sơ", pipeline.RuleSponsorFullMember}, {quan, "CCCD người giúp đỡ", pipeline.RuleHelperFullMember}} {
+			for _, on := range []string{voteDay, dayAfter} {
+				d := tree(t)
+				mustImport(t, d.App, bulk.Members, table(bulk.Members, members[:2]...))
+				rows := []map[string]string{c.row(on)}
+				if path.before {
+					mustImport(t, d.App, bulk.Candidates, table(bulk.Candidates, linh))
+				} else {
+					rows = append([]map[string]string{linh}, rows...)
+				}
+				rep, err := bulk.Import(ctx, d.App, bulk.Candidates, table(bulk.Candidates, rows...), path.opt)
+				what := fmt.Sprintf("%s: %s on %s", path.name, c.rule, on)
+				if err != nil {
+					t.Errorf("%s: %v", what, err)
+					continue
+				}
+				if on == dayAfter {
+					if !rep.Written || len(rep.Problems) != 0 {
+						t.Errorf("%s: written=%v problems %+v; want it accepted", what, rep.Written, rep.Problems)
+					}
+					continue
+				}
+				if rep.Written || len(rep.Problems) != 1 || rep.Problems[0].Rule != c.rule || rep.Problems[0].Code != apperr.RuleViolation ||
+					rep.Problems[0].Column != c.column {
+					t.Errorf("%s: written=%v problems %+v; want it refused on %q with %s", what, rep.Written, rep.Problems, c.column, c.rule)
+				}
+			}
+		}
+	}
+}
+
+// wantRuleOf fails the test unless err is a RULE_VIOLATION of rule with a message.
+func wantRuleOf(t *testing.T, what string, err error, rule string) {
+	t.Helper()
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.RuleViolation || e.Rule != rule || e.Message == "" {
+		t.Errorf("%s: %v; want RULE_VIOLATION %s", what, err, rule)
 	}
 }

@@ -27,8 +27,8 @@ import (
 // dues, membership events and audit rows with COPY. What the rules read is loaded once: the rule table,
 // the calendar, the code lists, the cells named and the recorded persons named (sponsors, helpers).
 type Batch struct {
-	full    map[int64][]member.Span // the full members' spans in the cells named (fullMembers)
-	windows map[int64][]voteWindow  // their recorded recognitions by vote, by person (fullMembers)
+	spans   map[int64][]member.Span // the status spans in the cells named, by cell (fullMembers)
+	windows map[int64][]voteWindow  // the recognitions by vote of their persons and of the persons named, by person
 	file    *FileVoters             // the import's file's recognitions (WithFileVoters)
 	actor   *auth.Actor
 	decides bool // the actor's unit decides admissions (mayDecide)
@@ -72,7 +72,7 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{full: map[int64][]member.Span{}, windows: map[int64][]voteWindow{}, file: fileVotersOf(ctx), actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	b := &Batch{spans: map[int64][]member.Span{}, windows: map[int64][]voteWindow{}, file: fileVotersOf(ctx), actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var links []cellLink
 	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
@@ -84,22 +84,22 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	for _, l := range links {
 		b.cells[l.UnitID] = append(b.cells[l.UnitID], l)
 	}
-	var full []member.Span
-	err = tx.NewRaw(`SELECT person_id, unit_id, valid_from, valid_to FROM member_status_span WHERE unit_id = ANY(?::bigint[])
-		AND (status = 'full' OR (status = 'temporary_out' AND grade = 'full'))`, pgdialect.Array(cellIDs)).Scan(ctx, &full)
+	// Every status span of the cells, whatever its status: voterOn decides who counts, not the query.
+	var spans []member.Span
+	err = tx.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to FROM member_status_span
+		WHERE unit_id = ANY(?::bigint[])`, pgdialect.Array(cellIDs)).Scan(ctx, &spans)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("pipeline: batch full members: %w", err)
+		return nil, fmt.Errorf("pipeline: batch spans: %w", err)
 	}
-	for _, sp := range full {
-		b.full[sp.UnitID] = append(b.full[sp.UnitID], sp)
+	voters := make([]int64, 0, len(spans)+len(personIDs))
+	for _, sp := range spans {
+		b.spans[sp.UnitID] = append(b.spans[sp.UnitID], sp)
+		voters = append(voters, sp.PersonID)
 	}
-	// The recognitions by vote of those members, as fullMembersSQL reads them: they vote from the day
-	// after the vote.
+	// The recognitions by vote of those members and of the sponsors and helpers named: they count as full
+	// members from the day after the vote.
 	var windows []voteWindow
-	err = tx.NewRaw(`SELECT c.person_id, c.recognized_on, c.closed_on FROM candidate_case c
-		WHERE c.stage = 'full_member' AND c.person_id IN (SELECT s.person_id FROM member_status_span s
-			WHERE s.unit_id = ANY(?::bigint[]) AND (s.status = 'full' OR (s.status = 'temporary_out' AND s.grade = 'full')))`,
-		pgdialect.Array(cellIDs)).Scan(ctx, &windows)
+	err = tx.NewRaw(voteWindowsSQL, pgdialect.Array(append(voters, personIDs...))).Scan(ctx, &windows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("pipeline: batch recognitions: %w", err)
 	}
@@ -123,7 +123,9 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 }
 
 func (b *Batch) facts(p people.Person, spans []member.Span) person {
-	return newPerson(b.set, p, spans)
+	out := newPerson(b.set, p, spans)
+	out.votes = b.windows[p.ID]
+	return out
 }
 
 // AddPerson makes a person of the same bulk write (with its id) known to the rules.
@@ -213,12 +215,12 @@ func (b *Batch) Flush() []*Draft {
 
 func (d *Draft) env() env { return d.b.e }
 
-// fullMembers counts the voters of a cell on a date as recorded, from the spans and recognitions NewBatch
-// read (no query here: a batch is checked while the previous chunk is written on the same connection),
-// and the members the import's file recognizes by a vote before the date (Expected), whichever rows
-// record them and in whatever order they are checked.
+// fullMembers counts the voters of a cell on a date as recorded (voterOn), from the spans and
+// recognitions NewBatch read (no query here: a batch is checked while the previous chunk is written on
+// the same connection), and the members the import's file recognizes by a vote before the date
+// (Expected), whichever rows record them and in whatever order they are checked.
 func (d *Draft) fullMembers(cellID int64, on time.Time) (int, error) {
-	return Expected(countVoters(d.b.full[cellID], d.b.windows, on), d.b.file, cellID, on), nil
+	return Expected(countVoters(cellID, d.b.spans[cellID], d.b.windows, on), d.b.file, cellID, on), nil
 }
 
 func (d *Draft) person(id int64) (person, error) {

@@ -76,13 +76,12 @@ type Case struct {
 	ClosedOn          *time.Time `bun:"closed_on"`
 	CloseReason       *string    `bun:"close_reason"`
 	RecognitionRounds int        `bun:"recognition_rounds"`
-	// FirstVoteOn and LastVoteOn are the days of the first and the last recognition vote (its events'
-	// dates), read with the case: nil before the first round. An import carries the first and the last
-	// round in its columns.
-	FirstVoteOn *time.Time `bun:"first_vote_on" json:"-"`
-	LastVoteOn  *time.Time `bun:"last_vote_on" json:"-"`
-	HelperID    *int64     `bun:"helper_id"`
-	Version     int        `bun:"version"`
+	// VoteDays are the days of the recognition's rounds (its recognition_vote events), oldest first,
+	// read with the case: empty before the first round. An import carries each round in its own columns
+	// and the export writes every one, so both need the day of each, not only the first and the last.
+	VoteDays []time.Time `bun:"vote_days,array" json:"-"`
+	HelperID *int64      `bun:"helper_id"`
+	Version  int         `bun:"version"`
 	// Warnings of the move that returned the case (not stored): a former member listed before the
 	// re-admission interval is over, for example.
 	Warnings []string `bun:"-" json:"-"`
@@ -147,10 +146,8 @@ const caseCols = `c.id, c.person_id, c.cell_id, c.proposer, c.stage, c.stage_sin
 		AS decision_extended_on,
 	CASE WHEN c.helper_id IS NOT NULL THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'helper_assigned') END
 		AS helper_since,
-	CASE WHEN c.recognition_rounds > 0 THEN (SELECT min(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'recognition_vote') END
-		AS first_vote_on,
-	CASE WHEN c.recognition_rounds > 0 THEN (SELECT max(x.effective) FROM case_event x WHERE x.case_id = c.id AND x.kind = 'recognition_vote') END
-		AS last_vote_on`
+	CASE WHEN c.recognition_rounds > 0 THEN ARRAY(SELECT x.effective FROM case_event x WHERE x.case_id = c.id AND x.kind = 'recognition_vote'
+		ORDER BY x.effective, x.id) END AS vote_days`
 
 // scope returns the condition that keeps cases inside the actor's scope: a case belongs to its cell.
 func scope(ctx context.Context) (string, []any, error) {

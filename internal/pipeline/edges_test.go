@@ -13,6 +13,7 @@ import (
 	"ptdv/internal/fixture"
 	"ptdv/internal/member"
 	"ptdv/internal/people"
+	"ptdv/internal/pgtest"
 	"ptdv/internal/pipeline"
 	"ptdv/internal/vn"
 )
@@ -213,4 +214,38 @@ func TestVotesCountTheCellsFullMembers(t *testing.T) {
 		t.Errorf("recognition counting the probationary member: %v", err)
 	}
 	w.ok(pipeline.RecognitionVote(ctx, d.App, c.ID, c.Version, doc("2026-06-10", "NQ 8"), pipeline.Votes{For: 6, Eligible: 6}))
+}
+
+// The API counts a cell's voters (voterOn) in two queries whatever the cell's size: its status spans
+// on the date, then their persons' recognitions by vote.
+func TestVoterCountTakesTwoQueries(t *testing.T) {
+	t.Parallel()
+	w, d, ctx := newWorld(t)
+	var qc pgtest.QueryCounter
+	d.App.AddQueryHook(&qc)
+	count := func(want int) int {
+		t.Helper()
+		qc.Reset()
+		n, err := pipeline.FullMembers(ctx, d.App, w.cellA, fixture.Day("2025-03-20"))
+		if err != nil || n != want {
+			t.Fatalf("full members: %d, %v; want %d", n, err, want)
+		}
+		rules := 0
+		for _, q := range qc.Queries() {
+			if strings.Contains(q, "member_status_span") || strings.Contains(q, "candidate_case") {
+				rules++
+			}
+		}
+		if rules != 2 {
+			t.Errorf("%d queries read the spans and recognitions, want 2: %q", rules, qc.Queries())
+		}
+		return qc.Count()
+	}
+	small := count(2)
+	for _, n := range []string{"Một", "Hai", "Ba", "Bốn"} {
+		w.member(t, "Đảng Viên "+n, "1970-01-01", w.cellA)
+	}
+	if large := count(6); large != small {
+		t.Errorf("%d queries for 6 members, %d for 2", large, small)
+	}
 }

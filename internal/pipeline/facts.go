@@ -2,10 +2,13 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/calendar"
@@ -20,11 +23,12 @@ type person struct {
 	people.Person
 	EducationLevel int
 	spans          []member.Span
+	votes          []voteWindow // recognitions by a cell's vote: a full member from the day after (voterOn)
 }
 
 // facts reads a person for the rules, through the people package (so out of scope means not found),
-// with the education level from the code list (the rule compares levels, not codes) and the
-// membership spans.
+// with the education level from the code list (the rule compares levels, not codes), the membership
+// spans and the recognitions by vote (who is a full member on a date: voterOn).
 func facts(ctx context.Context, tx bun.IDB, id int64) (person, error) {
 	pp, err := people.GetOne(ctx, tx, id)
 	if err != nil {
@@ -35,7 +39,14 @@ func facts(ctx context.Context, tx bun.IDB, id int64) (person, error) {
 		return person{}, err
 	}
 	spans, err := member.Spans(ctx, tx, id)
-	return newPerson(set, pp, spans), err
+	if err != nil {
+		return person{}, err
+	}
+	p := newPerson(set, pp, spans)
+	if err := tx.NewRaw(voteWindowsSQL, pgdialect.Array([]int64{id})).Scan(ctx, &p.votes); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return person{}, err
+	}
+	return p, nil
 }
 
 // newPerson is the person for the rules: the education level is the code's "level" attribute.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -483,10 +484,7 @@ func Recognition(d Doc, v Votes) Step {
 				"the allowed recognition rounds are used up; escalate")
 		}
 		c.RecognitionRounds++
-		if c.FirstVoteOn == nil {
-			c.FirstVoteOn = &d.Effective
-		}
-		c.LastVoteOn = &d.Effective
+		c.VoteDays = append(slices.Clone(c.VoteDays), d.Effective) // a clone: a refused draft keeps its own
 		ev := eventOf(d)
 		if due := e.cal.AddWorkingDays(end, e.rules.V(RuleRecognitionDue)); e.history && d.Effective.After(due) {
 			// Never refused, new or old: full membership dates from the end of the 12 months even when

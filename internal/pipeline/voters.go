@@ -7,19 +7,50 @@ import (
 	"ptdv/internal/member"
 )
 
-// Who votes on a cell's resolutions (the cell's resolution on a candidate, 6-KNĐ, and the recognition of
-// a probationary member, 10-KNĐ) is the cell's full members on the day of the vote. A member the cell
-// recognizes by its vote is a full member from the end of the 12 months of probation, a day that lies
-// before the vote (the vote may come weeks later): counting them among the voters from that day would
-// change, once the recognition is recorded, the number entitled of the votes the cell held in between,
-// so that one history gave different numbers depending on the order it was recorded in (an office's
-// file as it stood on a past date, then the whole file). A member recognized by a vote therefore votes
-// from the day after that vote; a full member recorded without a vote (a member list: the day of full
-// membership only) votes from that day. fullMembersSQL (the API) and Expected (an import's file) both
-// count so.
+// Who counts as a full member of a cell on a date is one rule, voterOn, and everything that needs a full
+// member reads it: the number entitled to vote on a cell's resolutions (the cell's resolution on a
+// candidate, 6-KNĐ, and the recognition of a probationary member, 10-KNĐ), the sponsors (3-KNĐ), the
+// helper (11-KNĐ) and the committee member responsible for a unit, and the count of a cell's full members
+// that may elect a cell committee (chi ủy, ≥ 9).
+//
+// A member the cell recognizes by its vote is a full member from the end of the 12 months of probation, a
+// day that lies before the vote (the vote may come weeks later). Counting them from that day would change,
+// once the recognition is recorded, the answer for the days in between: the number entitled of the votes
+// the cell held then, or whether a sponsor's letter of those days was a full member's, so that one history
+// gave different answers depending on the order it was recorded in (an office's file as it stood on a past
+// date, then the whole file). So a member recognized by a vote counts as a full member from the day after
+// that vote; a full member recorded without a vote (a member list: "Ngày chính thức" only) from that day.
+// A full member attending elsewhere for a while (sinh hoạt tạm thời) still counts in the official cell;
+// an exempted member (miễn sinh hoạt) does not. The API (dbWorld), the batch import (Draft) and an
+// import's file (Expected) all count with it.
 
-// votesOn reports whether a member recognized by a vote on votedOn is among the voters on a date: from
-// the day after the vote.
+// voterOn reports whether a member counts as a full member of a unit on a date (unitID 0: of any unit, as
+// for a sponsor or a helper), from the member's status spans and recognitions by a cell's vote (votes; a
+// recognition voted on or after the date leaves them out until the day after its vote).
+func voterOn(spans []member.Span, votes []voteWindow, unitID int64, on time.Time) bool {
+	for _, s := range spans {
+		if on.Before(s.ValidFrom) || (s.ValidTo != nil && !on.Before(*s.ValidTo)) {
+			continue
+		}
+		// One span covers a date: it says where and as what the member stood that day.
+		if unitID != 0 && s.UnitID != unitID {
+			return false
+		}
+		if s.Status != member.StatusFull && (s.Status != member.StatusTemporaryOut || s.Grade != member.StatusFull) {
+			return false
+		}
+		for _, w := range votes {
+			if !on.Before(w.From) && !votesOn(w.VotedOn, on) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// votesOn reports whether a member recognized by a vote on votedOn counts as a full member on a date:
+// from the day after the vote.
 func votesOn(votedOn, on time.Time) bool { return on.After(votedOn) }
 
 // FileRecognition is a passed recognition vote that an import's file records: its member votes in the cell
@@ -85,30 +116,27 @@ func fileVotersOf(ctx context.Context) *FileVoters {
 	return v
 }
 
-// voteWindow is a recorded recognition: full member from From (the end of the probation), voting from
-// the day after VotedOn.
+// voteWindow is a recorded recognition by a cell's vote: a full member from From (the end of the
+// probation), counted as one from the day after VotedOn (voterOn).
 type voteWindow struct {
 	PersonID int64     `bun:"person_id"`
 	From     time.Time `bun:"recognized_on"`
 	VotedOn  time.Time `bun:"closed_on"`
 }
 
-// countVoters counts the spans of full members that cover a date (NewBatch's, of one cell), leaving out
-// a member recognized by a vote on or after the date (windows by person): fullMembersSQL in memory.
-func countVoters(spans []member.Span, windows map[int64][]voteWindow, on time.Time) int {
+// voteWindowsSQL reads the recognitions by vote of the persons of an array: the cases the cell's vote
+// closed as full members.
+const voteWindowsSQL = `SELECT c.person_id, c.recognized_on, c.closed_on FROM candidate_case c
+	WHERE c.stage = 'full_member' AND c.person_id = ANY(?::bigint[])`
+
+// countVoters is the number of members of a cell who count as full members on a date (voterOn), from the
+// status spans of the cell (spans, any status, of many persons) and the recognitions by vote (windows,
+// by person).
+func countVoters(cellID int64, spans []member.Span, windows map[int64][]voteWindow, on time.Time) int {
 	n := 0
-	for _, s := range spans {
-		if on.Before(s.ValidFrom) || (s.ValidTo != nil && !on.Before(*s.ValidTo)) {
-			continue
-		}
-		waiting := false
-		for _, w := range windows[s.PersonID] {
-			if !on.Before(w.From) && !votesOn(w.VotedOn, on) {
-				waiting = true
-				break
-			}
-		}
-		if !waiting {
+	for i, s := range spans {
+		// The spans of one person never overlap: the span covering the date is the one voterOn reads.
+		if voterOn(spans[i:i+1], windows[s.PersonID], cellID, on) {
 			n++
 		}
 	}

@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"ptdv/internal/auth"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
+	"ptdv/internal/auth"
+	"ptdv/internal/byid"
 	"ptdv/internal/member"
 	"ptdv/internal/vn"
 )
@@ -34,17 +35,6 @@ type world interface {
 	fullMembers(cellID int64, on time.Time) (int, error)
 }
 
-// fullMembersSQL counts the full members of a unit on a date from the status spans: full, or attending
-// elsewhere for a while as a full member (still counted in the official cell). Exempted members
-// (miễn sinh hoạt) do not vote. A member the cell recognized by its vote votes from the day after the
-// vote, though a full member from the end of the probation (voters.go): the case closed by the vote
-// that recognized them from a day on or before the date, closed on or after it, leaves them out.
-const fullMembersSQL = `SELECT count(*) FROM member_status_span s
-	WHERE s.unit_id = ? AND s.valid_from <= ? AND (s.valid_to IS NULL OR s.valid_to > ?)
-	  AND (s.status = 'full' OR (s.status = 'temporary_out' AND s.grade = 'full'))
-	  AND NOT EXISTS (SELECT 1 FROM candidate_case c WHERE c.person_id = s.person_id AND c.stage = 'full_member'
-	                  AND c.recognized_on <= ? AND c.closed_on >= ?)`
-
 // FullMembers is the number of full members of a cell in the actor's scope who vote on a date: the
 // number entitled to vote on its resolutions, which CellResolution and RecognitionVote require.
 func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (int, error) {
@@ -54,14 +44,30 @@ func FullMembers(ctx context.Context, db bun.IDB, cellID int64, on time.Time) (i
 	return dbWorld{ctx: ctx, tx: db}.fullMembers(cellID, vn.Day(on))
 }
 
-// fullMembers counts the recorded voters; during an import (WithFileVoters) also the members the file
+// fullMembers counts the recorded voters by voterOn, in two queries whatever the cell's size: the cell's
+// status spans that cover the date (any status: the rule, not the query, decides who counts), then the
+// recognitions by vote of their persons. During an import (WithFileVoters) it adds the members the file
 // recognizes and the records do not hold yet (Expected).
 func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
-	var n int
-	if err := w.tx.NewRaw(fullMembersSQL, cellID, on, on, on, on).Scan(w.ctx, &n); err != nil {
+	var spans []member.Span
+	err := w.tx.NewRaw(`SELECT person_id, unit_id, status, coalesce(grade, '') AS grade, valid_from, valid_to FROM member_status_span
+		WHERE unit_id = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)`, cellID, on, on).Scan(w.ctx, &spans)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	return Expected(n, fileVotersOf(w.ctx), cellID, on), nil
+	windows := map[int64][]voteWindow{}
+	if len(spans) > 0 {
+		ids := make([]int64, len(spans))
+		for i, s := range spans {
+			ids[i] = s.PersonID
+		}
+		var ws []voteWindow
+		if err := w.tx.NewRaw(voteWindowsSQL, pgdialect.Array(ids)).Scan(w.ctx, &ws); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		windows = byid.Group(ws, func(x voteWindow) int64 { return x.PersonID })
+	}
+	return Expected(countVoters(cellID, spans, windows, on), fileVotersOf(w.ctx), cellID, on), nil
 }
 
 // dbWorld is the world of one move's transaction.
@@ -110,8 +116,8 @@ func (w dbWorld) recordMember(c *Case, kind string, on time.Time, decision *time
 }
 
 // requireFullMember refuses a sponsor, helper or responsible committee member who is not a full member
-// on the date, naming the rule of the role (RuleSponsorFullMember, RuleHelperFullMember,
-// RuleResponsibleFullMember).
+// on the date by the voters' rule (voterOn: a member recognized by a vote from the day after it),
+// naming the rule of the role (RuleSponsorFullMember, RuleHelperFullMember, RuleResponsibleFullMember).
 func requireFullMember(w world, id int64, on time.Time, field, rule string) error {
 	p, err := w.person(id)
 	if err != nil {
@@ -120,7 +126,7 @@ func requireFullMember(w world, id int64, on time.Time, field, rule string) erro
 		}
 		return err
 	}
-	if st := p.memberStatus(on); st != member.StatusFull {
+	if !voterOn(p.spans, p.votes, 0, on) {
 		return apperr.Rule(rule,
 			fmt.Sprintf("%s không phải đảng viên chính thức vào ngày %s.", p.FullName, vn.Date(on)),
 			fmt.Sprintf("person %d is not a full member on %s", id, on.Format(time.DateOnly)))

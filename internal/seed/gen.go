@@ -774,7 +774,7 @@ func (c *cellGen) admissionPlan(y int) *casePlan {
 		pl.removal, pl.removalReason = v+day(c.r.between(5, 25)), "probation_failed"
 	case o < 0.025: // removed during the probation for a violation
 		pl.removal, pl.removalReason = k+day(c.r.between(60, int(end-k)-5)), "violation"
-	case o < 0.03: // recognized at a second vote
+	case o < 0.03 && g.rules.get("vote.recognition.max_rounds") >= 2: // recognized at a second vote, when the rule allows one
 		pl.votes = []day{v, v + day(c.r.between(20, 60))}
 	default:
 		pl.votes = []day{v}

@@ -44,7 +44,7 @@ func loadRules(ctx context.Context, conn *pgx.Conn) (ruleSet, error) {
 	for _, id := range []string{"age.min_months", "age.max_months", "education.min_level", "certificate.valid_months",
 		"dossier.stale_months", "sponsor.count", "sponsor.known_months", "sponsor.youth_union_count", "youth_union.max_age_years",
 		"vote.cell.numerator", "vote.cell.denominator", "vote.committee.numerator", "vote.committee.denominator",
-		"vote.recognition.numerator", "vote.recognition.denominator", "decision.deadline_wd", "decision.extension_wd",
+		"vote.recognition.numerator", "vote.recognition.denominator", "vote.recognition.max_rounds", "decision.deadline_wd", "decision.extension_wd",
 		"ceremony.deadline_wd", "probation.months", "recognition.deadline_wd", "source.stall_months"} {
 		if _, ok := rs.v[id]; !ok {
 			return rs, fmt.Errorf("seed: rule %s is missing from the rule table", id)
