@@ -96,5 +96,11 @@ CREATE TABLE breakdown (map VARCHAR, unit_id BIGINT, province_id BIGINT, period_
 	starts_on DATE, ends_on DATE, on_date DATE, measure VARCHAR, dimension VARCHAR, category VARCHAR,
 	n DOUBLE, total DOUBLE, share DOUBLE, n_last_year DOUBLE, total_last_year DOUBLE, share_last_year DOUBLE,
 	change DOUBLE);
+-- funnel, funnel_dropout: the published funnel, filled by 06_funnel.sql one period at a time.
+CREATE TABLE funnel (unit_id BIGINT, province_id BIGINT, period_kind VARCHAR, period VARCHAR, starts_on DATE,
+	ends_on DATE, on_date DATE, stage VARCHAR, stage_order INTEGER, entered BIGINT, exited BIGINT, conversion DOUBLE,
+	median_working_days DOUBLE, p90_working_days DOUBLE);
+CREATE TABLE funnel_dropout (unit_id BIGINT, province_id BIGINT, period_kind VARCHAR, period VARCHAR, stage VARCHAR,
+	from_stage VARCHAR, reason VARCHAR, n BIGINT);
 CREATE TABLE work.funnel_leaf (period_id INTEGER, on_date DATE, top_was VARCHAR, stage VARCHAR, from_stage VARCHAR,
 	entered BOOLEAN, reason VARCHAR, wd INTEGER, n BIGINT);

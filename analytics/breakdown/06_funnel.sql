@@ -1,13 +1,15 @@
--- breakdown_raw has been published as breakdown (05_breakdown.sql).
-DROP TABLE breakdown_raw;
 -- funnel: per unit (its subtree on the period's date, as it was) and period, the cases that entered each
 -- stage, the share of them that entered the next stage in the same period (conversion), the exits from
 -- the stage and the median and 90th percentile of working days spent in it by the cases that left it in
--- the period.
-CREATE TABLE funnel AS
+-- the period. funnel and funnel_dropout are created in 01_period.sql and filled one period at a time (the
+-- windows over every unit, period and stage at once ran out of memory nationally); funnel_leaf was written
+-- date by date, so a period's rows are found by their row groups' bounds.
+-- each on_date
+-- each period of the date
+INSERT INTO funnel
 WITH fa AS (
 	SELECT unnest(string_split(f.top_was, '.'))::BIGINT AS unit_id, f.period_id, f.stage, f.entered, f.wd, f.n
-	FROM funnel_leaf f),
+	FROM funnel_leaf f WHERE f.period_id = {{period_id}}),
 -- The working days of the exits as a histogram (value, count) per unit, period and stage; the median and
 -- the 90th percentile are read from it exactly as quantile_cont reads the sorted values: the value at
 -- position h = (count - 1) · q, interpolated between the values at floor(h) and ceil(h).
@@ -41,18 +43,17 @@ FROM r JOIN period p ON p.id = r.period_id JOIN o USING (stage)
 LEFT JOIN quant qn ON qn.unit_id = r.unit_id AND qn.period_id = r.period_id AND qn.stage = r.stage
 LEFT JOIN (SELECT r2.unit_id, r2.period_id, o2.ord, r2.entered FROM r r2 JOIN o o2 USING (stage)) nx
 	ON nx.unit_id = r.unit_id AND nx.period_id = r.period_id AND nx.ord = o.ord + 1
-LEFT JOIN unit_province u ON u.id = r.unit_id
-ORDER BY r.unit_id, p.kind, p.starts_on, o.ord;
+LEFT JOIN unit_province u ON u.id = r.unit_id;
 
 -- funnel_dropout: cases that left the pipeline (stage left or removed) in the period, by the stage they
 -- left from and the reason (code list leave_reason).
-CREATE TABLE funnel_dropout AS
+INSERT INTO funnel_dropout
 SELECT a.unit_id, u.province_id, p.kind AS period_kind, p.label AS period,
 	a.stage, coalesce(a.from_stage, 'unknown') AS from_stage, coalesce(a.reason, 'unknown') AS reason, sum(a.n) AS n
-FROM (SELECT unnest(string_split(f.top_was, '.'))::BIGINT AS unit_id, f.* EXCLUDE (top_was) FROM funnel_leaf f) a
+FROM (SELECT unnest(string_split(f.top_was, '.'))::BIGINT AS unit_id, f.* EXCLUDE (top_was) FROM funnel_leaf f
+	WHERE f.period_id = {{period_id}}) a
 JOIN period p ON p.id = a.period_id
 LEFT JOIN unit_province u ON u.id = a.unit_id
 WHERE a.entered AND a.stage IN ('left', 'removed')
-GROUP BY ALL
-ORDER BY ALL;
-DROP TABLE funnel_leaf;
+GROUP BY ALL;
+-- end each period

@@ -1,3 +1,6 @@
+-- The counts before publication are published (05_breakdown.sql, 06_funnel.sql).
+DROP TABLE breakdown_raw;
+DROP TABLE funnel_leaf;
 -- village_gap: the villages and residential groups that exist on the as-of date, each with whether a
 -- cell covers it then and whether any member (a person whose residence is the village, with a member
 -- status on the as-of date) lives there.
