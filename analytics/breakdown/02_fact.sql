@@ -71,6 +71,8 @@ FROM stock_cur GROUP BY top_was, top_today, dc;
 -- The admissions of the period (one period at a time: a date that ends many terms, since provinces'
 -- terms end on different days, would otherwise count millions of admissions at once), aged at the end of
 -- the month of the date.
+CREATE OR REPLACE TEMP TABLE term_key AS
+SELECT k.k FROM top_key k JOIN term_province t ON t.province_id = k.province WHERE t.period_id = {{period_id}};
 CREATE OR REPLACE TEMP VIEW dim_in AS
 SELECT p.id AS period_id, 'admissions' AS measure, tw.top AS top_was, coalesce(tt.top, 0) AS top_today,
 	coalesce(tt.first, true) AS first, coalesce(tt.weight, 0) AS weight,
@@ -84,7 +86,10 @@ JOIN (SELECT * FROM admission
 	WHERE day BETWEEN {{starts_on}} AND {{on_date}}) a ON true
 CROSS JOIN age_base ab
 LEFT JOIN tw_d tw ON tw.unit_id = a.unit_id LEFT JOIN unit_top_today tt ON tt.unit_id = a.unit_id
-WHERE p.id = {{period_id}};
+WHERE p.id = {{period_id}}
+	-- a term counts for its provinces only (the rollup keeps those, on each map): the others' admissions of
+	-- five years are not counted for it
+	AND ('{{period_kind}}' <> 'term' OR tw.top IN (SELECT k FROM term_key) OR tt.top IN (SELECT k FROM term_key));
 INSERT INTO leaf_d
 SELECT period_id, measure, top_was, top_today, dc,
 	coalesce(sum(n) FILTER (WHERE first AND top_was IS NOT NULL), 0), sum(n * weight)
@@ -152,10 +157,16 @@ u AS (
 	SELECT d.map, d.period_id, d.measure, t.unit_id, t.province, d.dc, sum(d.n) AS n
 	FROM d JOIN top_unit t USING (k) GROUP BY ALL),
 up AS (
-	SELECT u.*, p.id AS pid, p.kind FROM u JOIN period p ON p.id = u.period_id
+	-- a period's admissions (a term's: of its provinces' units)
+	SELECT u.*, p.id AS pid FROM u JOIN period p ON p.id = u.period_id
+	WHERE p.kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t WHERE t.period_id = p.id AND t.province_id = u.province)
 	UNION ALL
-	SELECT u.*, p.id, p.kind FROM u JOIN period p ON p.on_date = {{on_date}} WHERE u.period_id IS NULL)
-SELECT map, unit_id, pid, measure, dc, n
-FROM up
-WHERE kind <> 'term' OR EXISTS (SELECT 1 FROM term_province t WHERE t.period_id = up.pid AND t.province_id = up.province);
+	-- the date's stock, for each of the date's periods that is not a term
+	SELECT u.*, p.id FROM u JOIN period p ON p.on_date = {{on_date}} AND p.kind <> 'term' WHERE u.period_id IS NULL
+	UNION ALL
+	-- and for each of the date's terms, joined by province: 30/06/2025 ends dozens of provinces' terms, and
+	-- pairing every unit's stock with each of them before keeping its province's took a minute
+	SELECT u.*, p.id FROM u JOIN term_province t ON t.province_id = u.province
+	JOIN period p ON p.id = t.period_id AND p.on_date = {{on_date}} WHERE u.period_id IS NULL)
+SELECT map, unit_id, pid, measure, dc, n FROM up;
 DROP TABLE leaf_d;
