@@ -47,7 +47,7 @@ FROM period p JOIN term t ON p.kind = 'term' AND t.starts_on = p.starts_on AND t
 JOIN org_unit u ON u.id = t.unit_id AND u.kind = 'province';
 
 -- unit_province: the province of every unit: its last path's root (for a unit that exists on the
--- as-of date, its province then). The published tables carry it (05–07).
+-- as-of date, its province then). The published breakdown and funnel carry it (05, 06).
 CREATE TEMP TABLE unit_province AS
 SELECT unit_id AS id, TRY_CAST(split_part(arg_max(path, valid_from), '.', 1) AS BIGINT) AS province_id
 FROM org_link WHERE valid_from <= {{as_of}} GROUP BY unit_id;

@@ -58,7 +58,7 @@ FROM (SELECT * FROM stock_cur UNION ALL SELECT top_was, top_today, first, weight
 GROUP BY top_was, top_today, first, weight, dc HAVING sum(n) <> 0;
 DROP TABLE stock_cur;
 ALTER TABLE stock_next RENAME TO stock_cur;
--- leaf_d: the date's counts per period (NULL: the stock, which is every period's of the date), measure,
+-- leaf_d: the date's counts per period (NULL: the stock, every period's of the date, a term's for its provinces only), measure,
 -- top_was, top_today and dimension category (dc, 01b_member.sql): n_was counts on the map as it was,
 -- n_today on today's (weighted).
 CREATE OR REPLACE TEMP TABLE leaf_d (period_id INTEGER, measure VARCHAR, top_was INTEGER, top_today INTEGER,
@@ -112,8 +112,9 @@ GROUP BY ALL;
 
 -- The funnel of the terms that end (or are cut) on this date, in one pass over the stage entries: a term is
 -- counted only for the units of its provinces (term_province), and provinces' terms have different dates,
--- so each unit belongs to at most one of the date's terms (the as-of date cuts every province's current
--- term: counting them one at a time read five years of entries for each).
+-- so a unit normally belongs to one of the date's terms (each row carries its term, so overlapping terms
+-- would still count right). The as-of date cuts every province's current term: counting them one at a
+-- time read the stage entries once per term.
 INSERT INTO funnel_leaf
 WITH tp AS (
 	SELECT p.id AS period_id, p.starts_on, t.province_id
