@@ -72,7 +72,7 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{spans: map[int64][]member.Span{}, windows: map[int64][]voteWindow{}, file: fileVotersOf(ctx), actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
+	b := &Batch{spans: map[int64][]member.Span{}, file: fileVotersOf(ctx), actor: a, decides: decides, e: e, set: set, mrules: mrules, persons: map[int64]person{}, since: map[int64]time.Time{}, cells: map[int64][]cellLink{}}
 	cond, args := a.Scope().UnitFilter("u.id")
 	var links []cellLink
 	err = tx.NewRaw(`SELECT u.id, u.kind, l.valid_from, l.valid_to, `+cond+` AS in_scope
@@ -98,13 +98,8 @@ func NewBatch(ctx context.Context, tx bun.IDB, cellIDs, personIDs []int64) (*Bat
 	}
 	// The recognitions by vote of those members and of the sponsors and helpers named: they count as full
 	// members from the day after the vote.
-	var windows []voteWindow
-	err = tx.NewRaw(voteWindowsSQL, pgdialect.Array(append(voters, personIDs...))).Scan(ctx, &windows)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("pipeline: batch recognitions: %w", err)
-	}
-	for _, w := range windows {
-		b.windows[w.PersonID] = append(b.windows[w.PersonID], w)
+	if b.windows, err = voteWindowsOf(ctx, tx, append(voters, personIDs...)); err != nil {
+		return nil, err
 	}
 	if len(personIDs) > 0 {
 		ps, err := people.Get(ctx, tx, personIDs)

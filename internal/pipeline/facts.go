@@ -2,13 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/calendar"
@@ -42,10 +39,12 @@ func facts(ctx context.Context, tx bun.IDB, id int64) (person, error) {
 	if err != nil {
 		return person{}, err
 	}
-	p := newPerson(set, pp, spans)
-	if err := tx.NewRaw(voteWindowsSQL, pgdialect.Array([]int64{id})).Scan(ctx, &p.votes); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	votes, err := voteWindowsOf(ctx, tx, []int64{id})
+	if err != nil {
 		return person{}, err
 	}
+	p := newPerson(set, pp, spans)
+	p.votes = votes[id]
 	return p, nil
 }
 

@@ -2,8 +2,15 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"ptdv/internal/byid"
 	"ptdv/internal/member"
 )
 
@@ -124,10 +131,19 @@ type voteWindow struct {
 	VotedOn  time.Time `bun:"closed_on"`
 }
 
-// voteWindowsSQL reads the recognitions by vote of the persons of an array: the cases the cell's vote
-// closed as full members.
-const voteWindowsSQL = `SELECT c.person_id, c.recognized_on, c.closed_on FROM candidate_case c
-	WHERE c.stage = 'full_member' AND c.person_id = ANY(?::bigint[])`
+// voteWindowsOf reads the recognitions by vote of persons (the cases the cell's vote closed as full
+// members), by person, in one query.
+func voteWindowsOf(ctx context.Context, tx bun.IDB, personIDs []int64) (map[int64][]voteWindow, error) {
+	var ws []voteWindow
+	if len(personIDs) > 0 {
+		err := tx.NewRaw(`SELECT c.person_id, c.recognized_on, c.closed_on FROM candidate_case c
+			WHERE c.stage = 'full_member' AND c.person_id = ANY(?::bigint[])`, pgdialect.Array(personIDs)).Scan(ctx, &ws)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("pipeline: recognitions by vote: %w", err)
+		}
+	}
+	return byid.Group(ws, func(w voteWindow) int64 { return w.PersonID }), nil
+}
 
 // countVoters is the number of members of a cell who count as full members on a date (voterOn), from the
 // status spans of the cell (spans, any status, of many persons) and the recognitions by vote (windows,

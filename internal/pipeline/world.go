@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"ptdv/internal/apperr"
 	"ptdv/internal/auth"
-	"ptdv/internal/byid"
 	"ptdv/internal/member"
 	"ptdv/internal/vn"
 )
@@ -55,17 +53,13 @@ func (w dbWorld) fullMembers(cellID int64, on time.Time) (int, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, err
 	}
-	windows := map[int64][]voteWindow{}
-	if len(spans) > 0 {
-		ids := make([]int64, len(spans))
-		for i, s := range spans {
-			ids[i] = s.PersonID
-		}
-		var ws []voteWindow
-		if err := w.tx.NewRaw(voteWindowsSQL, pgdialect.Array(ids)).Scan(w.ctx, &ws); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-		windows = byid.Group(ws, func(x voteWindow) int64 { return x.PersonID })
+	ids := make([]int64, len(spans))
+	for i, s := range spans {
+		ids[i] = s.PersonID
+	}
+	windows, err := voteWindowsOf(w.ctx, w.tx, ids)
+	if err != nil {
+		return 0, err
 	}
 	return Expected(countVoters(cellID, spans, windows, on), fileVotersOf(w.ctx), cellID, on), nil
 }
