@@ -304,6 +304,12 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 			return Stats{}, fmt.Errorf("seed: sequence of %s: %w", t.name, err)
 		}
 	}
+	// The open member counts (migration 0033) from the loaded spans and links: their triggers were off
+	// during the load. One pass over the open spans (≈ 5 s nationally).
+	if _, err := conn.Exec(ctx, `SELECT member_rebuild_open()`); err != nil {
+		return Stats{}, fmt.Errorf("seed: open member counts: %w", err)
+	}
+	managed = append(managed, "member_open_count")
 	prog.set("analyze", int64(len(managed)))
 	var atasks []*task
 	for _, t := range managed {
