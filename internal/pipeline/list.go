@@ -44,6 +44,8 @@ type builder struct {
 	// small: the subtree's cells are listed (cellsOf), so a list starts from them, not from an index in
 	// the list's order.
 	small bool
+	// open: the cases are read from case_open_ancestor, open by construction.
+	open bool
 }
 
 func (b *builder) add(cond string, args ...any) {
@@ -58,7 +60,24 @@ func (b *builder) add(cond string, args ...any) {
 // page of its cases is found early in that walk when cases of all provinces interleave in id order.
 const smallSubtree = 5000
 
-func subtreeCond(ctx context.Context, db bun.IDB, b *builder, col string, unitID int64, on time.Time) error {
+// subtreeCond narrows the builder to the cases of unitID's subtree on day on. The open cases (open) of a
+// day whose tree is the latest (no link version begins or ends after it) are read from
+// case_open_ancestor (migration 0034): a subtree's open cases in id order from one index range, whatever
+// its size (a province's newest 50 in ms instead of half a second through its 26,605 units).
+func subtreeCond(ctx context.Context, db bun.IDB, b *builder, col string, unitID int64, on time.Time, open bool) error {
+	if open {
+		// The tree's last change (org_link_last_day; a max, not a comparison with a parameter, which a
+		// prepared statement's generic plan answers by reading every link).
+		var last time.Time
+		if err := ptdb.Scan(ctx, db, &last, `SELECT coalesce(max(coalesce(valid_to, valid_from)), '0001-01-01') AS last FROM org_link`); err != nil {
+			return fmt.Errorf("pipeline: subtree: %w", err)
+		}
+		if !last.After(on) {
+			b.add("c.id IN (SELECT a.case_id FROM case_open_ancestor a WHERE a.ancestor_id = ?)", unitID)
+			b.open = true
+			return nil
+		}
+	}
 	var ids []int64
 	err := ptdb.Scan(ctx, db, &ids, `SELECT x.unit_id FROM org_link r JOIN org_link x ON `+auth.SubtreeSQL("x.path", "r.path")+`
 		WHERE r.unit_id = ? AND r.valid_from <= ? AND (r.valid_to IS NULL OR r.valid_to > ?)
@@ -90,11 +109,15 @@ func (f Filter) build(ctx context.Context, db bun.IDB, today time.Time) (*builde
 		return nil, err
 	}
 	if f.UnitID != nil {
-		if err := subtreeCond(ctx, db, b, "c.cell_id", *f.UnitID, today); err != nil {
+		if err := subtreeCond(ctx, db, b, "c.cell_id", *f.UnitID, today, len(f.Stages) == 0); err != nil {
 			return nil, err
 		}
 	}
 	switch {
+	case len(f.Stages) == 0 && b.open:
+		// Not "closed_on IS NULL" again: the planner would then hash every open case of the country
+		// (the partial index candidate_case_open_person) against the subtree's instead of walking the
+		// subtree's newest first (350 ms against 1 ms for a province).
 	case len(f.Stages) == 0 && b.small:
 		// Not the open-case index's predicate: ANDing that index's 400k entries with the cells' few
 		// costs more than filtering the cells' cases (88 ms against 5 ms for a commune).

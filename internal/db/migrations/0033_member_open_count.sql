@@ -123,7 +123,7 @@ CREATE FUNCTION member_counts_on(unit bigint, d date) RETURNS TABLE (status text
 DECLARE
     p ltree;
 BEGIN
-    IF ptdv_scope() IS NULL OR EXISTS (SELECT 1 FROM org_link l WHERE coalesce(l.valid_to, l.valid_from) > d) THEN
+    IF ptdv_scope() IS NULL OR (SELECT max(coalesce(l.valid_to, l.valid_from)) FROM org_link l) > d THEN
         RETURN QUERY SELECT NULL::text, NULL::bigint;
         RETURN;
     END IF;
