@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -364,11 +365,32 @@ func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[stri
 		return nil, err
 	}
 	day := vn.Day(root.AsOf)
-	cond, args := a.Scope().LinkFilter("l", day)
 	var rows []struct {
 		Kind string `bun:"kind"`
 		N    int    `bun:"n"`
 	}
+	// The whole subtree is in scope (national, or read on the scope's day inside it) and the day's tree
+	// is the latest: org_open_count (migration 0035) holds the counts.
+	if sc := a.Scope(); sc.All || vn.Day(sc.On).Equal(day) && slices.ContainsFunc(sc.Roots, func(r string) bool {
+		return root.Path == r || strings.HasPrefix(root.Path, r+".")
+	}) {
+		settled, err := Settled(ctx, db, day)
+		if err != nil {
+			return nil, err
+		}
+		if settled {
+			err := ptdb.Scan(ctx, db, &rows, `SELECT kind, n FROM org_open_count WHERE ancestor_id = ? AND n <> 0`, root.ID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("org: count descendants: %w", err)
+			}
+			m := map[string]int{}
+			for _, r := range rows {
+				m[r.Kind] = r.N
+			}
+			return m, nil
+		}
+	}
+	cond, args := a.Scope().LinkFilter("l", day)
 	err = ptdb.Scan(ctx, db, &rows, `SELECT u.kind, count(*) AS n FROM org_link l JOIN org_unit u ON u.id = l.unit_id
 		WHERE `+auth.SubtreeSQL("l.path", "?::ltree")+` AND l.unit_id <> ? AND l.valid_from <= ?::date AND (l.valid_to IS NULL OR l.valid_to > ?::date) AND `+cond+`
 		GROUP BY u.kind`, append([]any{root.Path, root.ID, day, day}, args...)...)
@@ -380,6 +402,18 @@ func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[stri
 		m[r.Kind] = r.N
 	}
 	return m, nil
+}
+
+// Settled reports whether the tree of day is the latest tree: no link version begins or ends after it.
+// The rollups kept on the latest tree (member_open_count, case_open_ancestor, org_open_count: migrations
+// 0033–0035) answer for such a day only. (A maximum over org_link_last_day: a comparison with a
+// parameter, in a prepared statement's generic plan, read every link.)
+func Settled(ctx context.Context, db bun.IDB, day time.Time) (bool, error) {
+	var last time.Time
+	if err := ptdb.Scan(ctx, db, &last, `SELECT coalesce(max(coalesce(valid_to, valid_from)), '0001-01-01') AS last FROM org_link`); err != nil {
+		return false, fmt.Errorf("org: last change of the tree: %w", err)
+	}
+	return !last.After(vn.Day(day)), nil
 }
 
 // Ancestors returns the units above one on asOf, root first.

@@ -18,6 +18,7 @@ import (
 	"ptdv/internal/auth"
 	"ptdv/internal/codes"
 	ptdb "ptdv/internal/db"
+	"ptdv/internal/org"
 	"ptdv/internal/page"
 	"ptdv/internal/vn"
 )
@@ -66,13 +67,11 @@ const smallSubtree = 5000
 // its size (a province's newest 50 in ms instead of half a second through its 26,605 units).
 func subtreeCond(ctx context.Context, db bun.IDB, b *builder, col string, unitID int64, on time.Time, open bool) error {
 	if open {
-		// The tree's last change (org_link_last_day; a max, not a comparison with a parameter, which a
-		// prepared statement's generic plan answers by reading every link).
-		var last time.Time
-		if err := ptdb.Scan(ctx, db, &last, `SELECT coalesce(max(coalesce(valid_to, valid_from)), '0001-01-01') AS last FROM org_link`); err != nil {
-			return fmt.Errorf("pipeline: subtree: %w", err)
+		settled, err := org.Settled(ctx, db, on)
+		if err != nil {
+			return err
 		}
-		if !last.After(on) {
+		if settled {
 			b.add("c.id IN (SELECT a.case_id FROM case_open_ancestor a WHERE a.ancestor_id = ?)", unitID)
 			b.open = true
 			return nil

@@ -304,12 +304,15 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 			return Stats{}, fmt.Errorf("seed: sequence of %s: %w", t.name, err)
 		}
 	}
-	// The open member counts (migration 0033) from the loaded spans and links: their triggers were off
-	// during the load. One pass over the open spans (≈ 5 s nationally).
-	if _, err := conn.Exec(ctx, `SELECT member_rebuild_open()`); err != nil {
-		return Stats{}, fmt.Errorf("seed: open member counts: %w", err)
+	// The rollups on the latest tree (migrations 0033–0035: open member counts, open cases and units by
+	// ancestor) from the loaded rows: their triggers were off during the load. One pass over the open
+	// spans, cases and links (≈ 15, 6 and 2 s nationally).
+	for _, q := range []string{`SELECT member_rebuild_open()`, `SELECT case_rebuild_open_ancestor()`, `SELECT org_rebuild_open_count()`} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return Stats{}, fmt.Errorf("seed: %s: %w", q, err)
+		}
 	}
-	managed = append(managed, "member_open_count")
+	managed = append(managed, "member_open_count", "case_open_ancestor", "org_open_count")
 	prog.set("analyze", int64(len(managed)))
 	var atasks []*task
 	for _, t := range managed {
