@@ -309,9 +309,14 @@ func computeIn(ctx context.Context, db bun.IDB, pool *bun.DB, a *auth.Actor, mea
 	}
 	byUnit := map[int64][]Target{}
 	if len(ids) > 0 {
-		ts, err := selectTargetCols(ctx, db, a, matchCols, `t.unit_id = ANY(?::bigint[]) AND t.measure = ? AND t.period_kind = ANY(?::text[])
-			AND t.period_start <= ?::date AND t.period_end >= ?::date`, "ORDER BY t.unit_id, t.period_start",
-			pgdialect.Array(ids), measure, pgdialect.Array(kinds), to, from)
+		// One index probe per unit, the scope tested on each target found (OFFSET 0 keeps the subquery
+		// from being flattened): for a province's 3,261 children, 23 ms where "unit_id = ANY(…)" made the
+		// planner read the whole table (60 ms), and the scope outside the subquery a hash of every link.
+		sc, sargs := a.Scope().UnitFilter("t.unit_id")
+		ts, err := selectTargetsFrom(ctx, db, nil, matchCols, `unnest(?::bigint[]) AS k(unit_id) CROSS JOIN LATERAL (
+			SELECT * FROM target t WHERE t.unit_id = k.unit_id AND t.measure = ? AND t.period_kind = ANY(?::text[])
+			AND t.period_start <= ?::date AND t.period_end >= ?::date AND `+sc+` OFFSET 0) t`, "TRUE", "ORDER BY t.unit_id, t.period_start",
+			append([]any{pgdialect.Array(ids), measure, pgdialect.Array(kinds), to, from}, sargs...)...)
 		if err != nil {
 			return nil, err
 		}

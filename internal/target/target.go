@@ -264,13 +264,18 @@ func selectTargets(ctx context.Context, db bun.IDB, a *auth.Actor, cond, tail st
 }
 
 func selectTargetCols(ctx context.Context, db bun.IDB, a *auth.Actor, cols, cond, tail string, args ...any) ([]Target, error) {
+	return selectTargetsFrom(ctx, db, a, cols, "target t", cond, tail, args...)
+}
+
+// selectTargetsFrom is selectTargetCols over another FROM clause that names its target rows t.
+func selectTargetsFrom(ctx context.Context, db bun.IDB, a *auth.Actor, cols, from, cond, tail string, args ...any) ([]Target, error) {
 	if a != nil {
 		sc, sargs := a.Scope().UnitFilter("t.unit_id")
 		cond += " AND " + sc
 		args = append(args, sargs...)
 	}
 	var rows []targetRow
-	err := db.NewRaw(`SELECT `+cols+` FROM target t WHERE `+cond+" "+tail, args...).Scan(ctx, &rows)
+	err := db.NewRaw(`SELECT `+cols+` FROM `+from+` WHERE `+cond+" "+tail, args...).Scan(ctx, &rows)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("target: read targets: %w", err)
 	}
