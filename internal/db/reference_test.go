@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -84,4 +85,61 @@ func TestStatementReferences(t *testing.T) {
 	}
 	_, err = tx.ExecContext(context.Background(), `SELECT ptdv_reference_validate()`)
 	refused("an orphan loaded with the triggers off", "case_event_case_id_fkey", err)
+}
+
+// A case's event and the case's deletion in two transactions at once: whichever comes second waits for
+// the first and then refuses, as with the foreign key, so that no event is left without its case.
+func TestStatementReferencesConcurrent(t *testing.T) {
+	t.Parallel()
+	d, tree, ctx := fixture.NewTree(t)
+	p := fixture.Person(t, ctx, d.App, "Nguyễn Văn An", tree.C1)
+	newCase := func() int64 {
+		t.Helper()
+		var c int64
+		if err := d.Owner.DB.QueryRowContext(ctx, `INSERT INTO candidate_case (person_id, cell_id, proposer, stage, stage_since, listed_on, closed_on)
+			VALUES ($1, $2, 'cell', 'left', '2020-01-01', '2020-01-01', '2020-01-01') RETURNING id`, p, tree.C1).Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	event := `INSERT INTO case_event (case_id, kind, stage_after, effective, recorded_by) VALUES ($1, 'listed', 'source', '2020-01-01', 'test')`
+	del := `DELETE FROM candidate_case WHERE id = $1`
+	for _, order := range []struct {
+		name         string
+		first, other string
+	}{{"the event first", event, del}, {"the deletion first", del, event}} {
+		t.Run(order.name, func(t *testing.T) {
+			c := newCase()
+			tx, err := d.Owner.DB.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if _, err := tx.ExecContext(ctx, order.first, c); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := d.Owner.DB.ExecContext(ctx, order.other, c)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				t.Fatalf("the second statement did not wait for the first transaction: %v", err)
+			case <-time.After(300 * time.Millisecond):
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			err = <-done
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "23503" || pe.ConstraintName != "case_event_case_id_fkey" {
+				t.Errorf("the second statement: %v, want a foreign_key_violation of case_event_case_id_fkey", err)
+			}
+			var orphans int
+			if err := d.Owner.DB.QueryRowContext(ctx, `SELECT count(*) FROM case_event e WHERE NOT EXISTS (SELECT 1 FROM candidate_case c WHERE c.id = e.case_id)`).Scan(&orphans); err != nil || orphans != 0 {
+				t.Errorf("%d events without their case (%v)", orphans, err)
+			}
+		})
+	}
 }
