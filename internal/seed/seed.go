@@ -294,6 +294,11 @@ func Run(ctx context.Context, ownerURL string, opts Options) (Stats, error) {
 	if err := sc.restore(ctx, workers, log, func(string) { prog.add(1) }); err != nil {
 		return Stats{}, err
 	}
+	// The references that triggers check by statement (migration 0040) were not checked while the
+	// triggers were off: validated here, as the foreign keys were above.
+	if _, err := workers[0].Exec(ctx, `SELECT ptdv_reference_validate()`); err != nil {
+		return Stats{}, fmt.Errorf("seed: validate references: %w", err)
+	}
 	loaded = true
 	// Identity sequences continue after the loaded ids.
 	for _, t := range tables {
