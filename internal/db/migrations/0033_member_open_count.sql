@@ -112,10 +112,9 @@ CREATE TRIGGER member_open_link_update AFTER UPDATE ON org_link
 -- member_counts_on: the spans on day d in the subtree of unit, by status, as member.CountByStatus counts
 -- them (the tree of that day, whole), or one row (NULL, NULL) when the rollup cannot answer d (a link
 -- version begins or ends after d, or the connection has no scope set): the caller then counts from the
--- spans. No rows when the unit has no
--- open link or lies outside the caller's scope (ptdv.scope, the second key: the rollup has no policies
--- of its own and the application role reads it only through here). Custom plans: the range of the
--- boundary index depends on d.
+-- spans. No rows when the unit has no open link or lies outside the caller's scope (ptdv.scope, the
+-- second key: the rollup has no policies of its own and the application role reads it only through
+-- here). Custom plans: the range of the boundary index depends on d.
 CREATE FUNCTION member_counts_on(unit bigint, d date) RETURNS TABLE (status text, n bigint)
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp SET jit = off
     SET plan_cache_mode = force_custom_plan
