@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -371,9 +370,7 @@ func CountDescendantsBelow(ctx context.Context, db bun.IDB, root Unit) (map[stri
 	}
 	// The whole subtree is in scope (national, or read on the scope's day inside it) and the day's tree
 	// is the latest: org_open_count (migration 0035) holds the counts.
-	if sc := a.Scope(); sc.All || vn.Day(sc.On).Equal(day) && slices.ContainsFunc(sc.Roots, func(r string) bool {
-		return root.Path == r || strings.HasPrefix(root.Path, r+".")
-	}) {
+	if sc := a.Scope(); sc.Covers(root.Path) && (sc.All || vn.Day(sc.On).Equal(day)) {
 		settled, err := Settled(ctx, db, day)
 		if err != nil {
 			return nil, err

@@ -70,16 +70,21 @@ BEGIN
 END
 $$;
 
+-- open_links_sql is the query of a link statement's open versions, signed: + the new ones, - the old ones
+-- (unit_id, path, sign), for the link triggers of the rollups on the latest tree (0033–0035) to EXECUTE
+-- themselves (the transition tables new_links and old_links exist only there; links are never deleted).
+CREATE FUNCTION open_links_sql(op text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT 'SELECT unit_id, path, 1 AS sign FROM new_links WHERE valid_to IS NULL'
+          || CASE WHEN op = 'UPDATE' THEN ' UNION ALL SELECT unit_id, path, -1 FROM old_links WHERE valid_to IS NULL' ELSE '' END $$;
+
 -- Link statements (package org, under its tree lock): + the new open versions with their units' open
 -- spans, - the old open versions'. A new unit or a rename reads nothing but the span index of its units.
 CREATE FUNCTION member_open_link_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off SET work_mem = '64MB'
     AS $$
 DECLARE
-    c text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT unit_id, path, 1 AS sign FROM new_links WHERE valid_to IS NULL'
-        ELSE 'SELECT unit_id, path, 1 AS sign FROM new_links WHERE valid_to IS NULL
-              UNION ALL SELECT unit_id, path, -1 FROM old_links WHERE valid_to IS NULL' END;
+    c text := open_links_sql(TG_OP);
 BEGIN
     EXECUTE format($q$
         WITH c AS (%s),

@@ -78,10 +78,7 @@ CREATE FUNCTION case_open_ancestor_link_changed() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET jit = off
     AS $$
 DECLARE
-    c text := CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT unit_id, path, 1 AS sign FROM new_links WHERE valid_to IS NULL'
-        ELSE 'SELECT unit_id, path, 1 AS sign FROM new_links WHERE valid_to IS NULL
-              UNION ALL SELECT unit_id, path, -1 FROM old_links WHERE valid_to IS NULL' END;
+    c text := open_links_sql(TG_OP);
 BEGIN
     EXECUTE case_open_ancestor_sql(format($q$
         SELECT lab::bigint AS ancestor_id, k.id AS case_id, c.sign
